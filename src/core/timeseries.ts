@@ -1,0 +1,159 @@
+/**
+ * A piecewise-constant series of vectors (e.g. per-kWh impact intensity, PUE,
+ * power budget): segment k holds `values[k]` on [starts[k], starts[k+1]), the
+ * last one until `end`. Integrals are exact, from prefix sums, so accounting
+ * never samples on a tick.
+ *
+ * Outside [starts[0], end) the series either refuses (RangeError), holds its
+ * edge values, or repeats itself with period end - starts[0] (an explicit,
+ * documented assumption used to run long traces on one year of grid data).
+ */
+export type Extension = "error" | "hold" | "repeat";
+
+export class TimeSeries {
+  readonly dim: number;
+  readonly starts: Float64Array;
+  readonly end: number;
+  readonly values: Float64Array;
+  readonly extension: Extension;
+  /** prefix[k*dim + d] = integral of coordinate d from starts[0] to starts[k] (k = n gives the end). */
+  private readonly prefix: Float64Array;
+
+  /**
+   * @param starts segment start times in seconds, strictly increasing
+   * @param values n*dim values, segment-major
+   * @param end end of the last segment (> last start)
+   * @throws RangeError on unsorted starts, wrong lengths or non-finite values
+   */
+  constructor(starts: ArrayLike<number>, values: ArrayLike<number>, dim: number, end: number, extension: Extension = "error") {
+    const n = starts.length;
+    if (n === 0) throw new RangeError("TimeSeries: expected at least one segment, got 0");
+    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`TimeSeries: expected dim >= 1, got ${dim}`);
+    if (values.length !== n * dim) throw new RangeError(`TimeSeries: expected ${n * dim} values for ${n} segments of dim ${dim}, got ${values.length}`);
+    for (let k = 1; k < n; k++) {
+      if (!(starts[k] > starts[k - 1])) throw new RangeError(`TimeSeries: segment starts must increase, got ${starts[k - 1]} then ${starts[k]} at index ${k}`);
+    }
+    if (!(end > starts[n - 1])) throw new RangeError(`TimeSeries: expected end > last start ${starts[n - 1]}, got ${end}`);
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) throw new RangeError(`TimeSeries: value ${i} is not finite: ${values[i]}`);
+    }
+    this.dim = dim;
+    this.starts = Float64Array.from(starts);
+    this.values = Float64Array.from(values);
+    this.end = end;
+    this.extension = extension;
+    this.prefix = new Float64Array((n + 1) * dim);
+    for (let k = 0; k < n; k++) {
+      const width = (k + 1 < n ? this.starts[k + 1] : end) - this.starts[k];
+      for (let d = 0; d < dim; d++) this.prefix[(k + 1) * dim + d] = this.prefix[k * dim + d] + this.values[k * dim + d] * width;
+    }
+  }
+
+  /** A constant series (one segment, held forever). */
+  static constant(value: ArrayLike<number>): TimeSeries {
+    return new TimeSeries([0], value, value.length, 1, "hold");
+  }
+
+  get length(): number {
+    return this.starts.length;
+  }
+
+  get period(): number {
+    return this.end - this.starts[0];
+  }
+
+  /** Index of the segment containing t within one period (t already folded). */
+  private indexIn(t: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Folds t into [starts[0], end) and returns [folded t, number of whole periods removed]. */
+  private fold(t: number): [number, number] {
+    const t0 = this.starts[0];
+    if (t >= t0 && t < this.end) return [t, 0];
+    if (this.extension === "repeat") {
+      const cycles = Math.floor((t - t0) / this.period);
+      return [t - cycles * this.period, cycles];
+    }
+    if (this.extension === "hold") return [Math.min(Math.max(t, t0), this.end), 0];
+    throw new RangeError(`TimeSeries: time ${t} s is outside the series [${t0}, ${this.end}) s and the series does not extend`);
+  }
+
+  /** Value of coordinate d at time t. */
+  valueAt(t: number, d = 0): number {
+    const [ft] = this.fold(t);
+    const k = ft >= this.end ? this.starts.length - 1 : this.indexIn(ft);
+    return this.values[k * this.dim + d];
+  }
+
+  /** Integral of coordinate d from starts[0] to t (t may lie outside when the series extends). */
+  private cumulative(t: number, d: number): number {
+    const t0 = this.starts[0];
+    if (this.extension === "hold") {
+      const n = this.starts.length;
+      if (t < t0) return -this.values[d] * (t0 - t);
+      if (t >= this.end) return this.prefix[n * this.dim + d] + this.values[(n - 1) * this.dim + d] * (t - this.end);
+    }
+    const [ft, cycles] = this.fold(t);
+    const k = this.indexIn(ft);
+    const within = this.prefix[k * this.dim + d] + this.values[k * this.dim + d] * (ft - this.starts[k]);
+    return cycles === 0 ? within : cycles * this.prefix[this.starts.length * this.dim + d] + within;
+  }
+
+  /** Exact integral of coordinate d over [a, b] (value x seconds). */
+  integral(a: number, b: number, d = 0): number {
+    if (b < a) throw new RangeError(`TimeSeries.integral: expected a <= b, got a=${a}, b=${b}`);
+    if (a === b) return 0;
+    return this.cumulative(b, d) - this.cumulative(a, d);
+  }
+
+  /** Adds into out[d] the integral of every coordinate from starts[0] to t, times k. */
+  private cumulativeAdd(t: number, out: Float64Array, k: number): void {
+    const dim = this.dim;
+    if (this.extension === "hold" && (t < this.starts[0] || t >= this.end)) {
+      for (let d = 0; d < dim; d++) out[d] += k * this.cumulative(t, d);
+      return;
+    }
+    const [ft, cycles] = this.fold(t);
+    const i = this.indexIn(ft);
+    const n = this.starts.length;
+    const dt = ft - this.starts[i];
+    for (let d = 0; d < dim; d++) {
+      const within = this.prefix[i * dim + d] + this.values[i * dim + d] * dt;
+      out[d] += k * (cycles === 0 ? within : cycles * this.prefix[n * dim + d] + within);
+    }
+  }
+
+  /** out[d] = integral over [a, b] of every coordinate (one search per endpoint). */
+  integralInto(a: number, b: number, out: Float64Array): void {
+    if (b < a) throw new RangeError(`TimeSeries.integralInto: expected a <= b, got a=${a}, b=${b}`);
+    out.fill(0, 0, this.dim);
+    if (a === b) return;
+    this.cumulativeAdd(b, out, 1);
+    this.cumulativeAdd(a, out, -1);
+  }
+
+  /** The first segment boundary strictly after t, or Infinity when the value never changes again. */
+  nextChange(t: number): number {
+    const t0 = this.starts[0];
+    if (this.extension === "hold") {
+      if (t < t0) return t0;
+      const k = this.indexIn(Math.min(t, this.end));
+      return k + 1 < this.starts.length && this.starts[k + 1] > t ? this.starts[k + 1] : Infinity;
+    }
+    const [ft, cycles] = this.fold(t);
+    const k = this.indexIn(ft);
+    const base = cycles * this.period;
+    if (k + 1 < this.starts.length) return base + this.starts[k + 1];
+    // In "error" mode the last segment has no successor: reading past end throws instead.
+    return this.extension === "repeat" ? base + this.end : Infinity;
+  }
+}

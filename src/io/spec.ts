@@ -1,0 +1,179 @@
+/**
+ * Plain, serialisable descriptions of what to simulate (OpenDC SDK style):
+ * readers produce them, validate() checks them, models/ and sim/ turn them
+ * into runtime objects. Units live in field names at this edge.
+ */
+import type { Phase } from "../core/categories.js";
+
+/** One rigid batch job, as read from a trace (SWF) or built by hand. Times in seconds. */
+export interface JobSpec {
+  /** Job number from the trace (SWF field 1); unique within a workload. */
+  readonly id: number;
+  /** Submit time, seconds from the trace's start. */
+  readonly submit: number;
+  /** Actual run time in seconds (> 0). */
+  readonly runtime: number;
+  /** Requested time (walltime) in seconds: the scheduler's estimate; the job is killed there. */
+  readonly walltime: number;
+  /** Requested processors (cores). */
+  readonly cores: number;
+  /** User id (SWF field 12), -1 when unknown. */
+  readonly user: number;
+  /** Group id (SWF field 13), -1 when unknown. */
+  readonly group: number;
+  /** Project or account name used for accounting; "group:<id>" when from SWF. */
+  readonly project: string;
+  /** Queue number (SWF field 15), -1 when unknown. */
+  readonly queue: number;
+  /** Partition number (SWF field 16), -1 when unknown. */
+  readonly partition: number;
+  /** Average CPU time used per processor (SWF field 6), seconds, -1 when unknown. */
+  readonly avgCpuTime: number;
+  /** 1-based line in the source file, for messages. */
+  readonly line?: number;
+}
+
+/** Header directives of an SWF file (";  Key: value" lines). */
+export interface SwfHeader {
+  readonly maxProcs?: number;
+  readonly maxNodes?: number;
+  readonly unixStartTime?: number;
+  readonly timeZoneString?: string;
+  /** Every directive as read, key -> raw value (later duplicates appended with "\n"). */
+  readonly directives: Readonly<Record<string, string>>;
+}
+
+/** Power curve of a node type: watts as a function of utilisation. */
+export interface PowerSpec {
+  /** Draw when on and running nothing, W. */
+  readonly idle_w: number;
+  /**
+   * Load curve: [utilisation, watts] points with utilisation in (0, 1], sorted,
+   * the last at 1. Below the first point the curve is extended linearly down to
+   * u -> 0 towards its value there (SimGrid's "Epsilon"), which may differ from idle_w.
+   * Omit for a linear curve from idle_w (at u -> 0) to max_w (at u = 1).
+   */
+  readonly curve_w?: readonly (readonly [number, number])[];
+  /** Full-load draw, W (required when curve_w is absent). */
+  readonly max_w?: number;
+  /** Where the numbers come from. */
+  readonly source: string;
+}
+
+/** A low-power state (off or sleep) with its transitions. */
+export interface PowerStateSpec {
+  readonly w: number;
+  readonly switch_on_s: number;
+  readonly switch_on_w: number;
+  readonly switch_off_s: number;
+  readonly switch_off_w: number;
+  readonly source: string;
+}
+
+/** Impacts per category id ("CC", "ODP", ...), in the category's unit. */
+export type CategoryValues = Readonly<Record<string, number>>;
+
+export interface EmbodiedSpec {
+  /** Service life over which embodied impacts are amortised, years. */
+  readonly lifetime_years: number;
+  readonly lifetime_source: string;
+  /** Impacts of one node per life-cycle phase (fabrication, transport, endOfLife; never use). */
+  readonly impacts: Readonly<Partial<Record<Phase, CategoryValues>>>;
+  /**
+   * Categories without data are filled by proxy: a reference item's values
+   * scaled by the ratio of climate-change figures (node CC / reference CC).
+   * Categories with neither data nor proxy are reported missing.
+   */
+  readonly proxy?: { readonly reference: string };
+  readonly source: string;
+}
+
+export interface NodeTypeSpec {
+  readonly cores: number;
+  readonly memory_gb?: number;
+  readonly power: PowerSpec;
+  readonly power_states?: { readonly off?: PowerStateSpec; readonly sleep?: PowerStateSpec };
+  readonly embodied: EmbodiedSpec;
+  readonly description?: string;
+}
+
+/** A reference LCA item (e.g. ADEME's generic server) used for proxies. */
+export interface LcaReferenceSpec {
+  /** Whole embodied life cycle (fabrication + transport + end of life) per item. */
+  readonly impacts: CategoryValues;
+  readonly source: string;
+}
+
+/** Where a site's electricity impacts come from. */
+export interface GridSpec {
+  /** Zone code of static per-kWh factors (ISO3 country or WOR/EEE) in the electricity factor table. */
+  readonly zone: string;
+  /** Optional time-varying series; without it the zone's static factors apply. */
+  readonly series?: GridSeriesSpec;
+}
+
+export type GridSeriesSpec =
+  | {
+      readonly kind: "carbon_intensity";
+      /** CSV path, relative to the platform file. */
+      readonly file: string;
+      readonly time_column: string;
+      readonly value_column: string;
+      /** "UTC", an IANA zone for naive local timestamps (e.g. "Europe/Paris"), or rows carry offsets. */
+      readonly timezone: string;
+      /** Unit of the value column; only gCO2e/kWh is supported. */
+      readonly unit: "gCO2e/kWh";
+      readonly source: string;
+    }
+  | {
+      readonly kind: "generation_mix";
+      readonly file: string;
+      readonly time_column: string;
+      /** Generation columns (MW or MWh per step) -> per-kWh factors by category id for that source. */
+      readonly sources: Readonly<Record<string, CategoryValues>>;
+      readonly timezone: string;
+      readonly source: string;
+    };
+
+export interface SiteSpec {
+  readonly id: string;
+  readonly name?: string;
+  /** Power usage effectiveness (facility / IT), >= 1. */
+  readonly pue: number;
+  readonly pue_source: string;
+  readonly grid: GridSpec;
+  /** Node groups: count nodes of a type. */
+  readonly nodes: readonly { readonly type: string; readonly count: number }[];
+  /** Optional power budget for the whole site (IT), W. */
+  readonly power_budget_w?: number;
+}
+
+export interface PlatformSpec {
+  readonly name: string;
+  readonly description?: string;
+  readonly node_types: Readonly<Record<string, NodeTypeSpec>>;
+  readonly lca_references?: Readonly<Record<string, LcaReferenceSpec>>;
+  readonly sites: readonly SiteSpec[];
+}
+
+export type PolicyName = "fcfs" | "easy";
+
+/** A scenario: what to run and where to write it. Paths relative to the scenario file. */
+export interface ScenarioSpec {
+  readonly name: string;
+  readonly description?: string;
+  readonly platform: string;
+  readonly workload: {
+    readonly file: string;
+    readonly format: "swf";
+    /** Strict fails on the first bad record; lenient skips or repairs and counts. */
+    readonly mode: "strict" | "lenient";
+    /** Wall-clock time (ISO 8601 with offset) that trace time 0 maps to, to align with grid series. */
+    readonly start: string;
+  };
+  /** How grid series are extended beyond their span: "error" (default), "hold" or "repeat". */
+  readonly series_extension?: "error" | "hold" | "repeat";
+  readonly policy: { readonly name: PolicyName; readonly params?: Readonly<Record<string, unknown>> };
+  readonly seed: number;
+  readonly output: { readonly dir: string; readonly jobs_csv?: boolean; readonly timeseries_csv?: boolean };
+}

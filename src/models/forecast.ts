@@ -1,0 +1,46 @@
+/**
+ * Forecasts of impact intensity, separate from the actuals: built once from the
+ * actual series with a configurable multiplicative error per segment
+ * (value * (1 + bias + sigma * N(0,1)), floored at 0), drawn from a seeded RNG.
+ * With bias = sigma = 0 it equals the actual series (perfect foresight, to be
+ * said so in results).
+ */
+import { TimeSeries } from "../core/timeseries.js";
+import type { Rng } from "../core/rng.js";
+import type { IntensityModel } from "./platform.js";
+
+export interface ForecastError {
+  /** Relative bias, e.g. 0.1 for forecasts 10 % high. */
+  readonly bias: number;
+  /** Relative standard deviation of the per-segment noise. */
+  readonly sigma: number;
+}
+
+/** A forecast of one site's impact intensity: what a policy may know of the future. */
+export interface IntensityForecast {
+  /** Mean forecast intensity of coordinate `category` (default 0, climate change) over [from, to], per joule. */
+  mean(from: number, to: number, category?: number): number;
+  /** Forecast intensity at time t, per joule. */
+  at(t: number, category?: number): number;
+}
+
+export function forecastFromActual(actual: IntensityModel, error: ForecastError, rng: Rng): IntensityForecast {
+  const s = actual.series;
+  let series = s;
+  if (error.bias !== 0 || error.sigma !== 0) {
+    const values = new Float64Array(s.values.length);
+    for (let k = 0; k < s.length; k++) {
+      const f = Math.max(0, 1 + error.bias + error.sigma * rng.normal());
+      for (let d = 0; d < s.dim; d++) values[k * s.dim + d] = s.values[k * s.dim + d] * f;
+    }
+    series = new TimeSeries(s.starts, values, s.dim, s.end, s.extension);
+  }
+  return {
+    mean(from, to, category = 0) {
+      return to > from ? series.integral(from, to, category) / (to - from) : series.valueAt(from, category);
+    },
+    at(t, category = 0) {
+      return series.valueAt(t, category);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Runtime platform model: what the simulator (and a live world) integrate.
+ * Built from a PlatformSpec by buildPlatform() in models/buildPlatform.ts.
+ */
+import type { PowerCurve } from "./power.js";
+import type { TimeSeries } from "../core/timeseries.js";
+import type { Seconds, Watts } from "../core/units.js";
+
+/** Impact intensity of a site's electricity, per joule at the facility meter. */
+export interface IntensityModel {
+  /** dim N_COORDS, simulation seconds; ENERGY coordinate is 1 per joule. */
+  readonly series: TimeSeries;
+  /** Basis of each coordinate (core Basis). */
+  readonly basis: Uint8Array;
+  readonly source: string;
+}
+
+export interface PowerStateModel {
+  readonly watts: Watts;
+  readonly switchOnSeconds: Seconds;
+  readonly switchOnWatts: Watts;
+  readonly switchOffSeconds: Seconds;
+  readonly switchOffWatts: Watts;
+}
+
+export interface PoolModel {
+  readonly site: number;
+  readonly nodeType: string;
+  readonly coresPerNode: number;
+  readonly count: number;
+  readonly curve: PowerCurve;
+  readonly off?: PowerStateModel;
+  readonly sleep?: PowerStateModel;
+  /** Embodied impacts per node-second, N_PHASES * N_COORDS, phase-major. */
+  readonly embodiedPerNodeSecond: Float64Array;
+  /** Basis per coordinate of the embodied figures, same layout. */
+  readonly embodiedBasis: Uint8Array;
+}
+
+export interface SiteModel {
+  readonly id: string;
+  readonly pue: number;
+  readonly intensity: IntensityModel;
+}
+
+export interface PlatformModel {
+  readonly name: string;
+  readonly sites: readonly SiteModel[];
+  readonly pools: readonly PoolModel[];
+}

@@ -1,0 +1,116 @@
+/**
+ * EASY backfilling (Lifka 1995; the backfill of Maui and Slurm). In each pass:
+ * 1. start jobs from the head of the queue while they fit (first pool that fits);
+ * 2. when the head fits nowhere, reserve for it: per pool, walk the running jobs
+ *    by predicted end (start + walltime) until enough nodes would be free; that
+ *    predicted end is the pool's shadow time. The reservation goes to the pool
+ *    with the earliest shadow time (ties: platform order). Extra nodes are those
+ *    free at the shadow time beyond the head's need, counting every job predicted
+ *    to end exactly at the shadow time;
+ * 3. backfill later jobs that fit now, in queue order: anywhere outside the
+ *    reserved pool; in it only if they end (by walltime) by the shadow time or
+ *    fit in the extra nodes (which they then use up).
+ * Jobs started earlier in the same pass count as running, with now + walltime as
+ * their predicted end.
+ */
+import type { ClusterView, Decision, Policy, QueuedJobView, WorldEvent } from "../view.js";
+import { firstFit, onlyIntensityChanged } from "./common.js";
+
+interface Reservation {
+  pool: number;
+  shadow: number;
+  extra: number;
+}
+
+export function policyEasyBackfill(): Policy {
+  // Scratch for jobs started in the current pass (pool, nodes, predicted end).
+  const passPool: number[] = [];
+  const passNodes: number[] = [];
+  const passEnd: number[] = [];
+
+  function reserve(view: ClusterView, head: QueuedJobView, free: number[]): Reservation | undefined {
+    let best: Reservation | undefined;
+    for (let p = 0; p < view.pools.length; p++) {
+      const pool = view.pools[p];
+      const need = Math.ceil(head.cores / pool.coresPerNode);
+      if (need > pool.nodes) continue;
+      // Merge running jobs (sorted by predicted end) with this pass's starts.
+      const order: number[] = [];
+      for (let k = 0; k < passPool.length; k++) if (passPool[k] === p) order.push(k);
+      order.sort((a, b) => passEnd[a] - passEnd[b]);
+      let avail = free[p];
+      let shadow = Infinity;
+      let r = 0;
+      let s = 0;
+      const running = view.running;
+      for (;;) {
+        while (r < running.length && running[r].pool !== p) r++;
+        const tr = r < running.length ? running[r].predictedEnd : Infinity;
+        const ts = s < order.length ? passEnd[order[s]] : Infinity;
+        if (tr === Infinity && ts === Infinity) break;
+        const t = Math.min(tr, ts);
+        if (avail >= need && t > shadow) break;
+        if (tr <= ts) {
+          avail += running[r].nodeCount;
+          r++;
+        } else {
+          avail += passNodes[order[s]];
+          s++;
+        }
+        if (avail >= need && shadow === Infinity) shadow = t;
+      }
+      if (shadow === Infinity) continue;
+      if (best === undefined || shadow < best.shadow) best = { pool: p, shadow, extra: avail - need };
+    }
+    return best;
+  }
+
+  return {
+    name: "easy",
+    version: "1",
+    params: {},
+    decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
+      if (onlyIntensityChanged(happened)) return [];
+      const pools = view.pools;
+      const free = pools.map((p) => p.freeNodes);
+      const queue = view.queue;
+      const out: Decision[] = [];
+      passPool.length = passNodes.length = passEnd.length = 0;
+      let i = 0;
+      for (; i < queue.length; i++) {
+        const job = queue[i];
+        const p = firstFit(job.cores, pools, free);
+        if (p < 0) break;
+        out.push({ kind: "start", jobId: job.id, pool: p });
+        passPool.push(p);
+        passNodes.push(Math.ceil(job.cores / pools[p].coresPerNode));
+        passEnd.push(view.now + job.walltime);
+      }
+      if (i >= queue.length - 1) return out;
+      let anyFree = false;
+      for (const f of free) if (f > 0) anyFree = true;
+      if (!anyFree) return out;
+      const res = reserve(view, queue[i], free);
+      for (let j = i + 1; j < queue.length; j++) {
+        const job = queue[j];
+        for (let p = 0; p < pools.length; p++) {
+          const need = Math.ceil(job.cores / pools[p].coresPerNode);
+          if (need > free[p]) continue;
+          if (res !== undefined && p === res.pool) {
+            if (view.now + job.walltime <= res.shadow) {
+              // ends before the reservation: free to use any node
+            } else if (need <= res.extra) res.extra -= need;
+            else continue;
+          }
+          free[p] -= need;
+          out.push({ kind: "start", jobId: job.id, pool: p });
+          break;
+        }
+        let left = false;
+        for (const f of free) if (f > 0) left = true;
+        if (!left) break;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { Engine, type EventHandler } from "./engine.js";
+export { simulate, type SimulationOptions, type SimulationResult } from "./simulation.js";
+export { combineObservers, type JobFact, type SimObserver } from "./observer.js";

@@ -1,0 +1,53 @@
+/**
+ * What the simulator tells the outside (accounting, outputs, progress): facts,
+ * not impacts. Accounting subscribes to these; the simulator never imports it.
+ */
+import type { JobSpec } from "../io/spec.js";
+
+export interface JobFact {
+  readonly job: JobSpec;
+  readonly pool: number;
+  readonly site: number;
+  readonly nodeCount: number;
+  /** Utilisation of each of its nodes, (0, 1]. */
+  readonly utilisation: number;
+  /** Draw of each node while the job runs, W. */
+  readonly wattsPerNode: number;
+  readonly start: number;
+  readonly end: number;
+  /** True when killed at its walltime. */
+  readonly killed: boolean;
+}
+
+export interface SimObserver {
+  /** A job finished (completed or killed). */
+  jobEnded?(fact: JobFact): void;
+  /** A job that was never started, with why (rejected by the policy, or left when the run ended). */
+  jobDropped?(job: JobSpec, reason: string): void;
+  /**
+   * Meter reading of a site over [from, to], where power was constant: IT watts
+   * of the whole site, and of the nodes running no job (idle, off, asleep,
+   * switching). Consecutive calls tile [0, end] for each site. Positional
+   * arguments: this is called on every power change.
+   */
+  siteInterval?(site: number, from: number, to: number, itWatts: number, overheadWatts: number, busyNodes: number): void;
+  /** Nodes of a pool running no job over [from, to] (their embodied impacts are overhead). */
+  poolIdle?(pool: number, from: number, to: number, idleNodes: number): void;
+  /** The run is over at time `end`: every interval up to it has been reported. */
+  finished?(end: number): void;
+}
+
+/** One observer that forwards every call to each of `observers` in order. */
+export function combineObservers(...observers: SimObserver[]): SimObserver {
+  return {
+    jobEnded: (f) => observers.forEach((o) => o.jobEnded?.(f)),
+    jobDropped: (j, r) => observers.forEach((o) => o.jobDropped?.(j, r)),
+    siteInterval: (s, a, b, it, ovh, busy) => {
+      for (const o of observers) o.siteInterval?.(s, a, b, it, ovh, busy);
+    },
+    poolIdle: (p, a, b, n) => {
+      for (const o of observers) o.poolIdle?.(p, a, b, n);
+    },
+    finished: (end) => observers.forEach((o) => o.finished?.(end)),
+  };
+}

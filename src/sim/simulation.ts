@@ -1,0 +1,502 @@
+/**
+ * The simulated cluster: nodes in pools at sites, jobs submitted from a stream,
+ * started by a policy's decisions, ended (or killed at walltime) by events.
+ * Power is piecewise constant; every change is reported to the observer as a
+ * meter interval, so accounting integrates exactly, never on a tick.
+ *
+ * One policy pass per instant, after every event of that instant (completions,
+ * switches and intensity changes before submissions: see the kind priorities).
+ */
+import { Engine } from "./engine.js";
+import type { SimObserver } from "./observer.js";
+import type { JobSpec } from "../io/spec.js";
+import type { PlatformModel, PoolModel, PowerStateModel } from "../models/platform.js";
+import type { IntensityForecast } from "../models/forecast.js";
+import { AdjustmentLog, InputError, SimulationError } from "../core/errors.js";
+import {
+  NodeState,
+  type ClusterView,
+  type Decision,
+  type Policy,
+  type PoolView,
+  type QueuedJobView,
+  type RefusalReason,
+  type RunningJobView,
+  type WorldEvent,
+} from "../planner/view.js";
+
+export interface SimulationOptions {
+  readonly platform: PlatformModel;
+  readonly policy: Policy;
+  /** Jobs in submit order, in batches. */
+  readonly jobs: AsyncIterable<readonly JobSpec[]> | Iterable<readonly JobSpec[]>;
+  /** One forecast per site, in platform order. */
+  readonly forecasts: readonly IntensityForecast[];
+  readonly observer?: SimObserver;
+  /** Strict: a job no pool can ever hold is an error. Lenient: it is skipped and counted. */
+  readonly mode?: "strict" | "lenient";
+  readonly log?: AdjustmentLog;
+  /** Workload name for messages. */
+  readonly label?: string;
+  /** Called every `progressEvery` finished jobs. */
+  readonly onProgress?: (jobsFinished: number, now: number) => void;
+  readonly progressEvery?: number;
+}
+
+export interface SimulationResult {
+  /** Time the last job ended (the end of the accounting window), s. */
+  readonly end: number;
+  readonly jobsSubmitted: number;
+  readonly jobsFinished: number;
+  readonly jobsKilled: number;
+  readonly jobsRejected: number;
+  readonly jobsNeverStarted: number;
+  readonly events: number;
+  readonly passes: number;
+  readonly refusals: Readonly<Record<string, number>>;
+}
+
+class SimJob implements QueuedJobView, RunningJobView {
+  pool = -1;
+  nodes: number[] = [];
+  start = -1;
+  predictedEnd = Infinity;
+  wattsPerNode = 0;
+  utilisation = 0;
+  killed = false;
+  constructor(readonly spec: JobSpec, readonly arrival: number) {}
+  get id() { return this.spec.id; }
+  get submit() { return this.spec.submit; }
+  get cores() { return this.spec.cores; }
+  get walltime() { return this.spec.walltime; }
+  get user() { return this.spec.user; }
+  get project() { return this.spec.project; }
+  get nodeCount() { return this.nodes.length; }
+}
+
+class SimPool implements PoolView {
+  freeNodes: number;
+  sleepingNodes = 0;
+  wakingNodes = 0;
+  constructor(readonly index: number, readonly model: PoolModel, readonly site: string, readonly firstNode: number) {
+    this.freeNodes = model.count;
+  }
+  get nodeType() { return this.model.nodeType; }
+  get coresPerNode() { return this.model.coresPerNode; }
+  get nodes() { return this.model.count; }
+}
+
+// Event kinds' priority classes: completions first, then switches, intensity,
+// submissions, and policy wake-ups last.
+const PRIO_END = 0;
+const PRIO_SWITCH = 1;
+const PRIO_INTENSITY = 2;
+const PRIO_SUBMIT = 3;
+const PRIO_WAKE = 4;
+
+/** Runs a workload on a platform under a policy. */
+export async function simulate(opts: SimulationOptions): Promise<SimulationResult> {
+  const { platform, policy, observer = {} } = opts;
+  const mode = opts.mode ?? "strict";
+  const log = opts.log ?? new AdjustmentLog();
+  const label = opts.label ?? "workload";
+  const engine = new Engine();
+
+  // --- nodes, pools, sites -------------------------------------------------
+  const pools: SimPool[] = [];
+  let nNodes = 0;
+  platform.pools.forEach((m, i) => {
+    pools.push(new SimPool(i, m, platform.sites[m.site].id, nNodes));
+    nNodes += m.count;
+  });
+  const nodeState = new Uint8Array(nNodes);
+  const nodePool = new Int32Array(nNodes);
+  const nodeWatts = new Float64Array(nNodes);
+  /** Power-state model a sleeping/switching node is in or moving to/from. */
+  const nodeLowState: (PowerStateModel | undefined)[] = new Array(nNodes);
+  const nodeLowKind = new Uint8Array(nNodes); // NodeState.Off or NodeState.Sleep
+  const nSites = platform.sites.length;
+  const siteIt = new Float64Array(nSites);
+  const siteOverhead = new Float64Array(nSites);
+  const siteBusy = new Int32Array(nSites);
+  const siteLast = new Float64Array(nSites);
+  const poolLast = new Float64Array(pools.length);
+  const poolBusy = new Int32Array(pools.length);
+  for (const p of pools) {
+    for (let k = 0; k < p.model.count; k++) {
+      const id = p.firstNode + k;
+      nodePool[id] = p.index;
+      nodeState[id] = NodeState.Idle;
+      nodeWatts[id] = p.model.curve.idle;
+      siteIt[p.model.site] += p.model.curve.idle;
+      siteOverhead[p.model.site] += p.model.curve.idle;
+    }
+  }
+
+  function flushSite(s: number): void {
+    const now = engine.now;
+    const from = siteLast[s];
+    if (now > from) {
+      observer.siteInterval?.(s, from, now, siteIt[s], siteOverhead[s], siteBusy[s]);
+      siteLast[s] = now;
+    }
+  }
+
+  function flushPool(p: number): void {
+    const now = engine.now;
+    const from = poolLast[p];
+    if (now > from) {
+      observer.poolIdle?.(p, from, now, pools[p].model.count - poolBusy[p]);
+      poolLast[p] = now;
+    }
+  }
+
+  /** Sets a node's draw; the site must have been flushed at now. */
+  function setWatts(node: number, w: number, busy: boolean, wasBusy: boolean): void {
+    const s = pools[nodePool[node]].model.site;
+    const old = nodeWatts[node];
+    siteIt[s] += w - old;
+    if (!wasBusy) siteOverhead[s] -= old;
+    if (!busy) siteOverhead[s] += w;
+    nodeWatts[node] = w;
+  }
+
+  // --- jobs ------------------------------------------------------------------
+  let slots: (SimJob | undefined)[] = [];
+  const freeSlots: number[] = [];
+  const queued = new Map<number, SimJob>();
+  let queue: SimJob[] = [];
+  const running: SimJob[] = [];
+  let happened: WorldEvent[] = [];
+  let nonDaemon = 0;
+  let submitted = 0;
+  let finished = 0;
+  let killed = 0;
+  let rejected = 0;
+  let passes = 0;
+  const refusals: Record<string, number> = {};
+  const progressEvery = opts.progressEvery ?? 10_000;
+
+  function slotOf(job: SimJob): number {
+    const slot = freeSlots.length > 0 ? freeSlots.pop()! : slots.length;
+    slots[slot] = job;
+    return slot;
+  }
+
+  function runningIndex(job: SimJob): number {
+    // binary search by (predictedEnd, id)
+    let lo = 0;
+    let hi = running.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const r = running[mid];
+      if (r.predictedEnd < job.predictedEnd || (r.predictedEnd === job.predictedEnd && r.id < job.id)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  const END = engine.defineKind("jobEnded", PRIO_END, (slot) => {
+    nonDaemon--;
+    const job = slots[slot]!;
+    slots[slot] = undefined;
+    freeSlots.push(slot);
+    const pool = pools[job.pool];
+    const s = pool.model.site;
+    flushSite(s);
+    flushPool(job.pool);
+    for (const n of job.nodes) {
+      nodeState[n] = NodeState.Idle;
+      setWatts(n, pool.model.curve.idle, false, true);
+    }
+    pool.freeNodes += job.nodes.length;
+    poolBusy[job.pool] -= job.nodes.length;
+    siteBusy[s] -= job.nodes.length;
+    const i = runningIndex(job);
+    if (running[i] !== job) throw new SimulationError(`job ${job.id} missing from the running list`);
+    running.splice(i, 1);
+    finished++;
+    if (job.killed) killed++;
+    happened.push(job.killed ? { kind: "jobKilled", jobId: job.id, reason: "walltime" } : { kind: "jobEnded", jobId: job.id });
+    observer.jobEnded?.({
+      job: job.spec,
+      pool: job.pool,
+      site: s,
+      nodeCount: job.nodes.length,
+      utilisation: job.utilisation,
+      wattsPerNode: job.wattsPerNode,
+      start: job.start,
+      end: engine.now,
+      killed: job.killed,
+    });
+    if (opts.onProgress && finished % progressEvery === 0) opts.onProgress(finished, engine.now);
+  });
+
+  const SUBMIT = engine.defineKind("jobSubmitted", PRIO_SUBMIT, (slot) => {
+    nonDaemon--;
+    const job = slots[slot]!;
+    slots[slot] = undefined;
+    freeSlots.push(slot);
+    queue.push(job);
+    queued.set(job.id, job);
+    happened.push({ kind: "jobSubmitted", jobId: job.id });
+  });
+
+  const SWITCH = engine.defineKind("nodeSwitched", PRIO_SWITCH, (node) => {
+    nonDaemon--;
+    const pool = pools[nodePool[node]];
+    flushSite(pool.model.site);
+    const model = nodeLowState[node]!;
+    if (nodeState[node] === NodeState.SwitchingOff) {
+      nodeState[node] = nodeLowKind[node];
+      setWatts(node, model.watts, false, false);
+    } else {
+      nodeState[node] = NodeState.Idle;
+      setWatts(node, pool.model.curve.idle, false, false);
+      pool.wakingNodes--;
+      pool.freeNodes++;
+    }
+    happened.push({ kind: "nodesSwitched", nodes: [node], state: nodeState[node] as NodeState });
+  });
+
+  const INTENSITY = engine.defineKind("intensityChanged", PRIO_INTENSITY, (site) => {
+    happened.push({ kind: "intensityChanged", site: platform.sites[site].id });
+    const next = platform.sites[site].intensity.series.nextChange(engine.now);
+    if (next !== Infinity) engine.schedule(next, INTENSITY, site, site);
+  });
+
+  const wakeTimes = new Set<number>();
+  const WAKE = engine.defineKind("wokeUp", PRIO_WAKE, () => {
+    nonDaemon--;
+    wakeTimes.delete(engine.now);
+    happened.push({ kind: "wokeUp" });
+  });
+
+  platform.sites.forEach((site, s) => {
+    const next = site.intensity.series.nextChange(0);
+    if (next !== Infinity && next > 0) engine.schedule(next, INTENSITY, s, s);
+  });
+
+  // --- the view ----------------------------------------------------------------
+  const view: ClusterView = {
+    get now() {
+      return engine.now;
+    },
+    pools,
+    get queue() {
+      return queue;
+    },
+    running,
+    nodeState: (id: number) => nodeState[id] as NodeState,
+    forecast(site: string) {
+      const i = platform.sites.findIndex((s) => s.id === site);
+      if (i < 0) throw new RangeError(`ClusterView.forecast: unknown site "${site}"`);
+      return opts.forecasts[i];
+    },
+  };
+
+  // --- decisions -----------------------------------------------------------------
+  function refuse(decision: Decision, reason: RefusalReason): void {
+    refusals[reason] = (refusals[reason] ?? 0) + 1;
+    happened.push({ kind: "decisionRefused", decision, reason });
+  }
+
+  let startedThisPass = false;
+
+  function applyStart(d: Extract<Decision, { kind: "start" }>): void {
+    const job = queued.get(d.jobId);
+    if (!job) return refuse(d, "unknown_job");
+    const pool = pools[d.pool];
+    if (!pool) return refuse(d, "unknown_pool");
+    const need = Math.ceil(job.cores / pool.coresPerNode);
+    if (need > pool.freeNodes) return refuse(d, "not_enough_free_nodes");
+    let nodes: number[];
+    if (d.nodes) {
+      if (d.nodes.length !== need) return refuse(d, "not_enough_free_nodes");
+      for (const n of d.nodes) {
+        if (n < pool.firstNode || n >= pool.firstNode + pool.nodes || nodeState[n] !== NodeState.Idle) return refuse(d, "node_not_free");
+      }
+      nodes = [...d.nodes];
+    } else {
+      nodes = [];
+      for (let n = pool.firstNode; nodes.length < need; n++) if (nodeState[n] === NodeState.Idle) nodes.push(n);
+    }
+    const s = pool.model.site;
+    flushSite(s);
+    flushPool(pool.index);
+    const now = engine.now;
+    job.pool = pool.index;
+    job.nodes = nodes;
+    job.start = now;
+    job.predictedEnd = now + job.walltime;
+    job.utilisation = job.cores / (need * pool.coresPerNode);
+    job.wattsPerNode = pool.model.curve(job.utilisation);
+    job.killed = job.spec.runtime > job.walltime;
+    for (const n of nodes) {
+      nodeState[n] = NodeState.Busy;
+      setWatts(n, job.wattsPerNode, true, false);
+    }
+    pool.freeNodes -= need;
+    poolBusy[pool.index] += need;
+    siteBusy[s] += need;
+    queued.delete(job.id);
+    running.splice(runningIndex(job), 0, job);
+    nonDaemon++;
+    engine.schedule(now + Math.min(job.spec.runtime, job.walltime), END, job.id, slotOf(job));
+    startedThisPass = true;
+  }
+
+  function applyPower(d: Extract<Decision, { kind: "setPowerState" }>): void {
+    for (const n of d.nodes) {
+      if (!(n >= 0 && n < nNodes)) return refuse(d, "node_not_free");
+      const pool = pools[nodePool[n]];
+      const state = nodeState[n];
+      flushSite(pool.model.site);
+      if (d.state === "on") {
+        if (state !== NodeState.Off && state !== NodeState.Sleep) continue; // already on or on its way
+        const model = nodeLowState[n]!;
+        nodeState[n] = NodeState.SwitchingOn;
+        setWatts(n, model.switchOnWatts, false, false);
+        pool.sleepingNodes--;
+        pool.wakingNodes++;
+        nonDaemon++;
+        engine.schedule(engine.now + model.switchOnSeconds, SWITCH, n, n);
+      } else {
+        const model = d.state === "off" ? pool.model.off : pool.model.sleep;
+        if (!model) return refuse(d, "invalid_power_state");
+        if (state !== NodeState.Idle) return refuse(d, "node_not_free");
+        nodeState[n] = NodeState.SwitchingOff;
+        nodeLowState[n] = model;
+        nodeLowKind[n] = d.state === "off" ? NodeState.Off : NodeState.Sleep;
+        setWatts(n, model.switchOffWatts, false, false);
+        pool.freeNodes--;
+        pool.sleepingNodes++;
+        nonDaemon++;
+        engine.schedule(engine.now + model.switchOffSeconds, SWITCH, n, n);
+      }
+    }
+  }
+
+  function dropJob(job: SimJob, reason: string): void {
+    queued.delete(job.id);
+    observer.jobDropped?.(job.spec, reason);
+  }
+
+  function pass(): void {
+    passes++;
+    const events = happened;
+    happened = [];
+    const decisions = policy.decide(view, events);
+    startedThisPass = false;
+    let removed = false;
+    for (const d of decisions) {
+      switch (d.kind) {
+        case "start":
+          applyStart(d);
+          break;
+        case "reject": {
+          const job = queued.get(d.jobId);
+          if (!job) refuse(d, "unknown_job");
+          else {
+            dropJob(job, `rejected: ${d.reason}`);
+            rejected++;
+            removed = true;
+          }
+          break;
+        }
+        case "setPowerState":
+          applyPower(d);
+          break;
+        case "wakeAt":
+          if (!(d.time >= engine.now)) refuse(d, "in_the_past");
+          else if (!wakeTimes.has(d.time)) {
+            wakeTimes.add(d.time);
+            nonDaemon++;
+            engine.schedule(d.time, WAKE, 0);
+          }
+          break;
+      }
+    }
+    if (startedThisPass || removed) queue = queue.filter((j) => queued.has(j.id));
+  }
+
+  // --- the main loop: stream submissions in, run instants before the next batch ---
+  const fitsSomewhere = (cores: number) => pools.some((p) => Math.ceil(cores / p.coresPerNode) <= p.nodes);
+  let lastSubmit = -Infinity;
+  let arrivals = 0;
+  let streamDone = false;
+  const source = Symbol.asyncIterator in opts.jobs ? (opts.jobs as AsyncIterable<readonly JobSpec[]>)[Symbol.asyncIterator]() : undefined;
+  const syncSource = source ? undefined : (opts.jobs as Iterable<readonly JobSpec[]>)[Symbol.iterator]();
+
+  function enqueue(batch: readonly JobSpec[]): void {
+    for (const spec of batch) {
+      if (!fitsSomewhere(spec.cores)) {
+        const issue = {
+          code: "too_many_processors" as const,
+          file: label,
+          line: spec.line,
+          path: "cores",
+          message: `expected a job that fits in some pool of the platform (largest ${Math.max(...pools.map((p) => p.nodes * p.coresPerNode))} cores), got ${spec.cores} cores (job ${spec.id})`,
+          value: spec.cores,
+        };
+        if (mode === "strict") throw new InputError([issue]);
+        log.record(issue);
+        observer.jobDropped?.(spec, "too_many_processors");
+        continue;
+      }
+      if (spec.submit < lastSubmit || spec.submit < engine.now) {
+        throw new SimulationError(`${label}: job ${spec.id} submitted at ${spec.submit} s, before the previous submission at ${lastSubmit} s: the workload must be in submit order`);
+      }
+      lastSubmit = spec.submit;
+      const job = new SimJob(spec, arrivals);
+      nonDaemon++;
+      submitted++;
+      engine.schedule(spec.submit, SUBMIT, arrivals++, slotOf(job));
+    }
+  }
+
+  async function pull(): Promise<boolean> {
+    const r = source ? await source.next() : syncSource!.next();
+    if (r.done) return false;
+    enqueue(r.value);
+    return true;
+  }
+
+  /** Runs every instant strictly before `bound`; stops early when all work is done and the stream too. */
+  function runBefore(bound: number): void {
+    while (engine.size > 0) {
+      const t = engine.peek();
+      if (t >= bound) return;
+      if (streamDone && nonDaemon === 0) return;
+      while (engine.size > 0 && engine.peek() === t) engine.step();
+      pass();
+    }
+  }
+
+  while (!streamDone) {
+    if (!(await pull())) streamDone = true;
+    runBefore(streamDone ? Infinity : lastSubmit);
+  }
+
+  // Jobs still waiting when nothing else can happen are reported, not lost.
+  const neverStarted = queue.length;
+  for (const job of queue) dropJob(job, "never_started");
+  queue = [];
+  const end = engine.now;
+  platform.sites.forEach((_, s) => flushSite(s));
+  pools.forEach((_, p) => flushPool(p));
+  observer.finished?.(end);
+  void slots;
+  slots = [];
+  return {
+    end,
+    jobsSubmitted: submitted,
+    jobsFinished: finished,
+    jobsKilled: killed,
+    jobsRejected: rejected,
+    jobsNeverStarted: neverStarted,
+    events: engine.processed,
+    passes,
+    refusals,
+  };
+}

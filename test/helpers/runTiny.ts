@@ -1,0 +1,51 @@
+import { Accountant } from "../../src/accounting/accountant.js";
+import { MetricsCollector } from "../../src/accounting/metrics.js";
+import { AdjustmentLog } from "../../src/core/errors.js";
+import { forecastFromActual } from "../../src/models/forecast.js";
+import type { PlatformModel } from "../../src/models/platform.js";
+import type { JobSpec } from "../../src/io/spec.js";
+import type { Policy } from "../../src/planner/view.js";
+import { rngSeeded } from "../../src/core/rng.js";
+import { simulate } from "../../src/sim/simulation.js";
+import { combineObservers, type JobFact } from "../../src/sim/observer.js";
+
+export interface TinyRun {
+  facts: Map<number, JobFact>;
+  charges: Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>;
+  accountant: Accountant;
+  metrics: MetricsCollector;
+  result: Awaited<ReturnType<typeof simulate>>;
+  intervals: { site: number; from: number; to: number; itWatts: number; overheadWatts: number; busy: number }[];
+  dropped: { id: number; reason: string }[];
+}
+
+export async function runTiny(platform: PlatformModel, policy: Policy, jobs: JobSpec[], batch = 1000, mode: "strict" | "lenient" = "strict"): Promise<TinyRun> {
+  const facts = new Map<number, JobFact>();
+  const charges = new Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>();
+  const intervals: TinyRun["intervals"] = [];
+  const dropped: TinyRun["dropped"] = [];
+  const accountant = new Accountant(platform, (c) => charges.set(c.fact.job.id, { impacts: Float64Array.from(c.impacts), itJ: c.itJ, facilityJ: c.facilityJ }));
+  let cores = 0;
+  let nodes = 0;
+  for (const p of platform.pools) {
+    cores += p.count * p.coresPerNode;
+    nodes += p.count;
+  }
+  const metrics = new MetricsCollector(cores, nodes);
+  const batches: JobSpec[][] = [];
+  for (let i = 0; i < jobs.length; i += batch) batches.push(jobs.slice(i, i + batch));
+  const result = await simulate({
+    platform,
+    policy,
+    jobs: batches,
+    forecasts: platform.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
+    mode,
+    log: new AdjustmentLog(),
+    observer: combineObservers(accountant, metrics, {
+      jobEnded: (f) => facts.set(f.job.id, f),
+      jobDropped: (j, reason) => dropped.push({ id: j.id, reason }),
+      siteInterval: (site, from, to, itWatts, overheadWatts, busy) => intervals.push({ site, from, to, itWatts, overheadWatts, busy }),
+    }),
+  });
+  return { facts, charges, accountant, metrics, result, intervals, dropped };
+}

@@ -1,0 +1,66 @@
+/** Hand-built platform models for golden tests (no files involved). */
+import { N_COORDS, N_PHASES, PHASE_INDEX, categoryIndex } from "../../src/core/categories.js";
+import { TimeSeries } from "../../src/core/timeseries.js";
+import type { JobSpec } from "../../src/io/spec.js";
+import { powerCurveLinear } from "../../src/models/power.js";
+import type { PlatformModel, PoolModel, PowerStateModel } from "../../src/models/platform.js";
+
+const CC = categoryIndex("CC");
+const ENERGY = categoryIndex("ENERGY");
+
+export interface TinyPoolOptions {
+  nodes: number;
+  cores: number;
+  idle: number;
+  max: number;
+  /** kg CO2e of fabrication per node-second */
+  fabricationCcPerNodeSecond?: number;
+  off?: PowerStateModel;
+  site?: number;
+}
+
+/** A site with constant climate-change intensity in kg CO2e per kWh. */
+export function tinyPlatform(sites: { id: string; pue: number; kgPerKwh: number | TimeSeries }[], pools: TinyPoolOptions[]): PlatformModel {
+  return {
+    name: "tiny",
+    sites: sites.map((s) => {
+      let series: TimeSeries;
+      if (typeof s.kgPerKwh === "number") {
+        const v = new Float64Array(N_COORDS);
+        v[CC] = s.kgPerKwh / 3.6e6;
+        v[ENERGY] = 1;
+        series = TimeSeries.constant(v);
+      } else series = s.kgPerKwh;
+      return { id: s.id, pue: s.pue, intensity: { series, basis: new Uint8Array(N_COORDS), source: "test" } };
+    }),
+    pools: pools.map((p): PoolModel => {
+      const embodied = new Float64Array(N_PHASES * N_COORDS);
+      embodied[PHASE_INDEX.fabrication * N_COORDS + CC] = p.fabricationCcPerNodeSecond ?? 0;
+      return {
+        site: p.site ?? 0,
+        nodeType: "t",
+        coresPerNode: p.cores,
+        count: p.nodes,
+        curve: powerCurveLinear({ idle: p.idle, max: p.max }),
+        off: p.off,
+        embodiedPerNodeSecond: embodied,
+        embodiedBasis: new Uint8Array(N_PHASES * N_COORDS),
+      };
+    }),
+  };
+}
+
+/** A job with defaults for the fields a test does not care about. */
+export function job(id: number, submit: number, runtime: number, walltime: number, cores: number, project = "p"): JobSpec {
+  return { id, submit, runtime, walltime, cores, user: 1, group: 1, project, queue: -1, partition: -1, avgCpuTime: -1 };
+}
+
+/** A CC-only intensity series in kg/kWh with segment starts (s). */
+export function ccSeries(starts: number[], kgPerKwh: number[], end: number): TimeSeries {
+  const values = new Float64Array(starts.length * N_COORDS);
+  kgPerKwh.forEach((v, k) => {
+    values[k * N_COORDS + CC] = v / 3.6e6;
+    values[k * N_COORDS + ENERGY] = 1;
+  });
+  return new TimeSeries(starts, values, N_COORDS, end, "error");
+}
