@@ -14,6 +14,8 @@ export type IssueCode =
   | "zero_runtime"
   | "unknown_runtime"
   | "invalid_processors"
+  | "invalid_walltime"
+  | "io_error"
   | "too_many_processors"
   | "submit_out_of_order"
   | "wrong_field_count"

@@ -21,7 +21,7 @@ export interface JobSpec {
   readonly user: number;
   /** Group id (SWF field 13), -1 when unknown. */
   readonly group: number;
-  /** Project or account name used for accounting; "group:<id>" when from SWF. */
+  /** Project or account name used for accounting; "g<group id>" when from SWF ("unknown" without one). */
   readonly project: string;
   /** Queue number (SWF field 15), -1 when unknown. */
   readonly queue: number;
