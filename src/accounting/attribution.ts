@@ -44,24 +44,3 @@ export function attributeInterval(
   }
   return { it, facility };
 }
-
-/** Basis of each phased coordinate of a job at this pool: electricity for use, embodied otherwise. */
-export function jobBasis(site: SiteModel, pool: PoolModel): Uint8Array {
-  const basis = Uint8Array.from(pool.embodiedBasis);
-  basis.set(site.intensity.basis, USE * N_COORDS);
-  return basis;
-}
-
-/** Use-phase-only basis (electricity of a site); embodied coordinates marked as data. */
-export function electricityBasis(site: SiteModel): Uint8Array {
-  const basis = new Uint8Array(N_PHASED);
-  basis.set(site.intensity.basis, USE * N_COORDS);
-  return basis;
-}
-
-/** Embodied-only basis of a pool; use coordinates marked as data. */
-export function embodiedBasis(pool: PoolModel): Uint8Array {
-  const basis = Uint8Array.from(pool.embodiedBasis);
-  basis.fill(0, USE * N_COORDS, (USE + 1) * N_COORDS);
-  return basis;
-}

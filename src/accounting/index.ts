@@ -1,4 +1,4 @@
 export { Account, Ledger, N_PHASED, type AccountSummary, type CategorySummary } from "./ledger.js";
-export { attributeInterval, jobBasis } from "./attribution.js";
+export { attributeInterval } from "./attribution.js";
 export { Accountant, type JobCharge, type SiteMeter } from "./accountant.js";
 export { MetricsCollector, BOUNDED_SLOWDOWN_TAU_S, type SchedulingMetrics } from "./metrics.js";

@@ -1,77 +1,112 @@
 /**
- * The impact ledger: charges per job, project, site and in total, each kept
- * per life-cycle phase and category, with the part resting on proxies and the
- * coordinates whose figures are missing. Sums are compensated so that job
- * shares plus overheads match the site meters to rounding.
+ * The impact ledger: accounts per site (jobs and overhead apart), per project
+ * and in total. An account keeps sufficient statistics, not impact vectors:
+ * use-phase impacts per site (power x PUE x intensity, integrated) and
+ * node-seconds per pool (embodied impacts are node-seconds x the pool's rate).
+ * So a charge costs ~20 additions, and the phase/category breakdown, the share
+ * resting on proxies and the missing figures are derived once, in summarize().
+ * Sums are compensated, so job shares plus overheads match the site meters to
+ * rounding.
  */
 import { Basis } from "../core/impact.js";
 import { CompensatedVector } from "../core/fsum.js";
-import { EF_CATEGORIES, N_COORDS, N_PHASES, PHASES } from "../core/categories.js";
+import { EF_CATEGORIES, ENERGY, N_COORDS, N_PHASES, PHASES, PHASE_INDEX } from "../core/categories.js";
 import { singleScore, type ScoreMethod } from "../core/score.js";
+import type { PlatformModel } from "../models/platform.js";
 
 export const N_PHASED = N_PHASES * N_COORDS;
+const USE = PHASE_INDEX.use;
 
-/** One account: a job, a project, a site, a site's overhead, or the total. */
+/** One account: a site's jobs, a site's overhead, a project, or a sum of accounts. */
 export class Account {
-  readonly impacts = new CompensatedVector(N_PHASED);
-  readonly proxy = new CompensatedVector(N_PHASED);
-  /** 1 where some charge had a missing figure (counted as 0) for that phase and coordinate. */
-  readonly missing = new Uint8Array(N_PHASED);
+  /** Use-phase impacts per site, N_COORDS each (ENERGY = facility joules). */
+  readonly use: CompensatedVector;
+  /** Node-seconds per pool (reserved by jobs, or idle for overhead). */
+  readonly nodeSeconds: CompensatedVector;
+  /** IT and facility energy, J. */
   readonly energy = new CompensatedVector(2);
   jobs = 0;
-  nodeSeconds = 0;
 
-  /**
-   * Adds a charge.
-   * @param impacts phased impacts, N_PHASED values
-   * @param basis basis of each coordinate, same layout
-   * @param itJ IT energy in joules; facilityJ with PUE
-   */
-  charge(impacts: Float64Array, basis: Uint8Array, itJ: number, facilityJ: number): void {
-    this.impacts.add(impacts);
-    for (let i = 0; i < N_PHASED; i++) {
-      const b = basis[i];
-      if (b === Basis.Proxy) this.proxy.addAt(i, impacts[i]);
-      else if (b === Basis.Missing) this.missing[i] = 1;
-    }
+  constructor(readonly nSites: number, readonly nPools: number) {
+    this.use = new CompensatedVector(nSites * N_COORDS);
+    this.nodeSeconds = new CompensatedVector(nPools);
+  }
+
+  /** Adds use-phase impacts `v * k` (N_COORDS) at site s. */
+  chargeUse(s: number, v: ArrayLike<number>, k: number): void {
+    this.use.add(v, k, s * N_COORDS);
+  }
+
+  chargeNodeSeconds(pool: number, seconds: number): void {
+    this.nodeSeconds.addAt(pool, seconds);
+  }
+
+  chargeEnergy(itJ: number, facilityJ: number): void {
     this.energy.addAt(0, itJ);
     this.energy.addAt(1, facilityJ);
   }
 
   merge(other: Account): void {
-    this.impacts.merge(other.impacts);
-    this.proxy.merge(other.proxy);
-    for (let i = 0; i < N_PHASED; i++) this.missing[i] |= other.missing[i];
+    this.use.merge(other.use);
+    this.nodeSeconds.merge(other.nodeSeconds);
     this.energy.merge(other.energy);
     this.jobs += other.jobs;
-    this.nodeSeconds += other.nodeSeconds;
+  }
+
+  /**
+   * Impacts per phase (N_PHASED), with per coordinate the absolute amount
+   * resting on proxies, the absolute total, and whether a missing figure was met.
+   */
+  expand(platform: PlatformModel): { impacts: Float64Array; absProxy: Float64Array; absAll: Float64Array; missing: Uint8Array } {
+    const impacts = new Float64Array(N_PHASED);
+    const absProxy = new Float64Array(N_PHASED);
+    const absAll = new Float64Array(N_PHASED);
+    const missing = new Uint8Array(N_PHASED);
+    const use = this.use.values();
+    const add = (i: number, v: number, basis: number, active: boolean) => {
+      impacts[i] += v;
+      absAll[i] += Math.abs(v);
+      if (basis === Basis.Proxy) absProxy[i] += Math.abs(v);
+      else if (basis === Basis.Missing && active) missing[i] = 1;
+    };
+    platform.sites.forEach((site, s) => {
+      const active = use[s * N_COORDS + ENERGY] > 0;
+      for (let c = 0; c < N_COORDS; c++) add(USE * N_COORDS + c, use[s * N_COORDS + c], site.intensity.basis[c], active);
+    });
+    const ns = this.nodeSeconds.values();
+    platform.pools.forEach((pool, p) => {
+      if (ns[p] === 0) return;
+      for (let ph = 0; ph < N_PHASES; ph++) {
+        if (ph === USE) continue;
+        for (let c = 0; c < N_COORDS; c++) {
+          const i = ph * N_COORDS + c;
+          add(i, ns[p] * pool.embodiedPerNodeSecond[i], pool.embodiedBasis[i], true);
+        }
+      }
+    });
+    return { impacts, absProxy, absAll, missing };
   }
 
   /** Plain JSON summary of the account. */
-  summarize(method: ScoreMethod): AccountSummary {
-    const v = this.impacts.values();
-    const px = this.proxy.values();
+  summarize(platform: PlatformModel, method: ScoreMethod): AccountSummary {
+    const { impacts: v, absProxy, absAll, missing } = this.expand(platform);
     const e = this.energy.values();
-    const impacts: Record<string, CategorySummary> = {};
+    const out: Record<string, CategorySummary> = {};
     EF_CATEGORIES.forEach((c, i) => {
       const byPhase: Record<string, number> = {};
       let total = 0;
       let proxy = 0;
-      const missing: string[] = [];
+      let all = 0;
+      const missingPhases: string[] = [];
       PHASES.forEach((ph, p) => {
-        byPhase[ph] = v[p * N_COORDS + i];
-        total += v[p * N_COORDS + i];
-        proxy += px[p * N_COORDS + i];
-        if (this.missing[p * N_COORDS + i]) missing.push(ph);
+        const k = p * N_COORDS + i;
+        byPhase[ph] = v[k];
+        total += v[k];
+        proxy += absProxy[k];
+        all += absAll[k];
+        if (missing[k]) missingPhases.push(ph);
       });
-      impacts[c.id] = {
-        name: c.name,
-        unit: c.unit,
-        total,
-        by_phase: byPhase,
-        proxy_share: total !== 0 ? proxy / total : 0,
-        missing_phases: missing,
-      };
+      out[c.id] = { name: c.name, unit: c.unit, total, by_phase: byPhase, proxy_share: all > 0 ? proxy / all : 0, missing_phases: missingPhases };
     });
     const scoreByPhase: Record<string, number> = {};
     let score = 0;
@@ -80,11 +115,13 @@ export class Account {
       scoreByPhase[ph] = s;
       score += s;
     });
+    let nodeSeconds = 0;
+    for (const x of this.nodeSeconds.values()) nodeSeconds += x;
     return {
       jobs: this.jobs,
-      node_seconds: this.nodeSeconds,
+      node_seconds: nodeSeconds,
       energy_j: { it: e[0], facility: e[1] },
-      impacts,
+      impacts: out,
       single_score: { total_pt: score, by_phase_pt: scoreByPhase, method: method.name },
     };
   }
@@ -95,7 +132,7 @@ export interface CategorySummary {
   unit: string;
   total: number;
   by_phase: Record<string, number>;
-  /** Fraction of the total that rests on documented proxies. */
+  /** Share of the category's contributions (in absolute value) that rests on documented proxies. */
   proxy_share: number;
   /** Phases where some figure was missing (counted as zero, so the total is a lower bound). */
   missing_phases: string[];
@@ -114,42 +151,46 @@ export class Ledger {
   readonly siteJobs: Account[];
   readonly siteOverhead: Account[];
   readonly projects = new Map<string, Account>();
+  private readonly nSites: number;
+  private readonly nPools: number;
 
-  constructor(readonly siteIds: readonly string[]) {
-    this.siteJobs = siteIds.map(() => new Account());
-    this.siteOverhead = siteIds.map(() => new Account());
+  constructor(platform: PlatformModel) {
+    this.nSites = platform.sites.length;
+    this.nPools = platform.pools.length;
+    this.siteJobs = platform.sites.map(() => this.account());
+    this.siteOverhead = platform.sites.map(() => this.account());
   }
 
-  chargeJob(site: number, project: string, nodeSeconds: number, impacts: Float64Array, basis: Uint8Array, itJ: number, facilityJ: number): void {
-    const s = this.siteJobs[site];
-    s.charge(impacts, basis, itJ, facilityJ);
-    s.jobs++;
-    s.nodeSeconds += nodeSeconds;
+  account(): Account {
+    return new Account(this.nSites, this.nPools);
+  }
+
+  /**
+   * Charges a job: `use` is the integral of intensity over its run (N_COORDS),
+   * weighted by its draw times PUE (`wattsPue`); plus its reserved node-seconds.
+   */
+  chargeJob(site: number, pool: number, project: string, use: ArrayLike<number>, wattsPue: number, nodeSeconds: number, itJ: number, facilityJ: number): void {
     let p = this.projects.get(project);
-    if (!p) this.projects.set(project, (p = new Account()));
-    p.charge(impacts, basis, itJ, facilityJ);
-    p.jobs++;
-    p.nodeSeconds += nodeSeconds;
-  }
-
-  chargeOverhead(site: number, nodeSeconds: number, impacts: Float64Array, basis: Uint8Array, itJ: number, facilityJ: number): void {
-    const s = this.siteOverhead[site];
-    s.charge(impacts, basis, itJ, facilityJ);
-    s.nodeSeconds += nodeSeconds;
+    if (!p) this.projects.set(project, (p = this.account()));
+    for (const a of [this.siteJobs[site], p]) {
+      a.chargeUse(site, use, wattsPue);
+      a.chargeNodeSeconds(pool, nodeSeconds);
+      a.chargeEnergy(itJ, facilityJ);
+      a.jobs++;
+    }
   }
 
   /** Jobs plus overhead of one site. */
   site(i: number): Account {
-    const a = new Account();
+    const a = this.account();
     a.merge(this.siteJobs[i]);
     a.merge(this.siteOverhead[i]);
     return a;
   }
 
   total(): Account {
-    const a = new Account();
-    for (let i = 0; i < this.siteIds.length; i++) a.merge(this.site(i));
+    const a = this.account();
+    for (let i = 0; i < this.nSites; i++) a.merge(this.site(i));
     return a;
   }
 }
-

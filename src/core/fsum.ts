@@ -15,6 +15,7 @@ export class ExactSum {
       let y = p[j];
       if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
       const hi = x + y;
+      if (!Number.isFinite(hi)) throw new RangeError(`ExactSum.add: intermediate sum overflows (${x} + ${y})`);
       const lo = y - (hi - x);
       if (lo !== 0) p[i++] = lo;
       x = hi;

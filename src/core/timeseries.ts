@@ -102,6 +102,8 @@ export class TimeSeries {
       if (t < t0) return -this.values[d] * (t0 - t);
       if (t >= this.end) return this.prefix[n * this.dim + d] + this.values[(n - 1) * this.dim + d] * (t - this.end);
     }
+    // Integrals may run up to the exact end of a series that does not extend.
+    if (t === this.end) return this.prefix[this.starts.length * this.dim + d];
     const [ft, cycles] = this.fold(t);
     const k = this.indexIn(ft);
     const within = this.prefix[k * this.dim + d] + this.values[k * this.dim + d] * (ft - this.starts[k]);
@@ -122,6 +124,11 @@ export class TimeSeries {
       for (let d = 0; d < dim; d++) out[d] += k * this.cumulative(t, d);
       return;
     }
+    const n0 = this.starts.length;
+    if (t === this.end) {
+      for (let d = 0; d < dim; d++) out[d] += k * this.prefix[n0 * dim + d];
+      return;
+    }
     const [ft, cycles] = this.fold(t);
     const i = this.indexIn(ft);
     const n = this.starts.length;
@@ -135,6 +142,11 @@ export class TimeSeries {
   /** out[d] = integral over [a, b] of every coordinate (one search per endpoint). */
   integralInto(a: number, b: number, out: Float64Array): void {
     if (b < a) throw new RangeError(`TimeSeries.integralInto: expected a <= b, got a=${a}, b=${b}`);
+    if (this.starts.length === 1 && this.extension === "hold") {
+      // constant series: value x duration, no search
+      for (let d = 0; d < this.dim; d++) out[d] = this.values[d] * (b - a);
+      return;
+    }
     out.fill(0, 0, this.dim);
     if (a === b) return;
     this.cumulativeAdd(b, out, 1);

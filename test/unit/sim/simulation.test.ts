@@ -64,8 +64,9 @@ describe("simulate() golden scenario", () => {
   });
 
   it("simulate() leaves idle power and idle embodied impacts to the site overhead", async () => {
-    const r = await runTiny(platform(), policyEasyBackfill(), jobs);
-    const overhead = r.accountant.ledger.siteOverhead[0].summarize(dummyMethod());
+    const plat = platform();
+    const r = await runTiny(plat, policyEasyBackfill(), jobs);
+    const overhead = r.accountant.ledger.siteOverhead[0].summarize(plat, dummyMethod());
     expect(overhead.energy_j.it).toBeCloseTo(22000, 9);
     expect(overhead.node_seconds).toBeCloseTo(220, 9);
     // idle fabrication: 220 node-s * 1e-4 kg

@@ -1,0 +1,88 @@
+/**
+ * impactsim command line. Thin: parse flags, call the library, print.
+ * Exit codes: 0 success, 1 unexpected failure, 2 usage error, 3 invalid input
+ * (with file, line and field), 4 simulation error.
+ */
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { InputError, SimulationError } from "../core/errors.js";
+import { runScenario } from "../run/runScenario.js";
+import { formatSummaryTable } from "./table.js";
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, input: 3, simulation: 4 } as const;
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  await yargs(argv)
+    .scriptName("impactsim")
+    .usage("$0 <command> [options]")
+    .command(
+      "run [scenario]",
+      "Run a scenario (the bundled default when none is given) and write jobs.csv, sites.csv and summary.json",
+      (y) =>
+        y
+          .positional("scenario", { type: "string", describe: "scenario JSON file" })
+          .option("workload", { type: "string", describe: "SWF trace (plain or .gz) replacing the scenario's" })
+          .option("platform", { type: "string", describe: "platform JSON replacing the scenario's" })
+          .option("policy", { type: "string", choices: ["fcfs", "easy"], describe: "scheduling policy" })
+          .option("procs", { type: "number", describe: "machine size in processors for a bare SWF trace (default: its MaxProcs)" })
+          .option("seed", { type: "number", describe: "random seed" })
+          .option("out", { type: "string", describe: "output folder" })
+          .option("mode", { type: "string", choices: ["strict", "lenient"], describe: "strict fails on the first bad record; lenient skips and counts" })
+          .option("summary-only", { type: "boolean", default: false, describe: "write only summary.json" })
+          .option("quiet", { type: "boolean", default: false, describe: "no progress or table" }),
+      async (args) => {
+        const started = Date.now();
+        const progress = !args.quiet && process.stderr.isTTY;
+        const out = await runScenario({
+          scenario: args.scenario,
+          overrides: {
+            workload: args.workload,
+            platform: args.platform,
+            policy: args.policy,
+            procs: args.procs,
+            seed: args.seed,
+            out: args.out,
+            mode: args.mode as "strict" | "lenient" | undefined,
+            summaryOnly: args["summary-only"],
+          },
+          onProgress: progress ? (n, t) => process.stderr.write(`\r${n} jobs finished, simulated time ${(t / 86400).toFixed(1)} d`) : undefined,
+        });
+        if (progress) process.stderr.write("\n");
+        if (!args.quiet) {
+          process.stdout.write(formatSummaryTable(out.summary));
+          process.stdout.write(`\nwrote ${out.files.length} files to ${out.outDir} in ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
+        }
+      },
+    )
+    .demandCommand(1, "give a command, e.g. impactsim run")
+    .strict()
+    .help()
+    .alias("h", "help")
+    .version()
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`${msg}\n\nRun "impactsim --help" for usage.\n`);
+      code = EXIT.usage;
+    })
+    .parseAsync();
+  return code;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof InputError) {
+      process.stderr.write(`impactsim: invalid input:\n${err.message}\n`);
+      process.exitCode = EXIT.input;
+    } else if (err instanceof SimulationError) {
+      process.stderr.write(`impactsim: simulation failed: ${err.message}\n`);
+      process.exitCode = EXIT.simulation;
+    } else {
+      process.stderr.write(`impactsim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = EXIT.failure;
+    }
+  },
+);

@@ -1,0 +1,188 @@
+/**
+ * Loader for static per-zone electricity factors: one row per zone and
+ * criterion, as in platforms/electricity/electricity_factors_by_zone.csv
+ * (Boavizta boaviztapi's compiled table, AGPL-3.0; see SOURCES.md beside it).
+ *
+ * Columns used: code (zone, ISO3 or WOR/EEE), country, criterion, value_per_kwh,
+ * unit, source, reference_year, priority. Per zone and criterion the row with
+ * the lowest priority number wins (1 = preferred).
+ *
+ * Criteria -> EF 3.1 categories, and the basis each coordinate gets:
+ * - gwp->CC, odp->ODP, pm->PM, ir->IR, pocp->POCP, ap->AC, ept->EUT, epf->EUF,
+ *   epm->EUM, adpe->RUMM, adpf->RUF: Data.
+ * - wu->WU: Proxy. Boavizta's wu is WRI water consumption in m3 per kWh, not
+ *   EF's AWARE indicator (m3 world eq deprived, consumption weighted by local
+ *   scarcity, factors 0.1..100); it is taken one to one.
+ * - lu->LU: Data, except that a value of exactly 0 is Missing: the table holds
+ *   0 for every zone (ADEME Base IMPACTS export, like gwpb and gwplu), which is
+ *   a placeholder, not a measured absence of land use.
+ * - HTC, HTNC, ETF: no electricity factors exist in the table: Missing, value 0.
+ * - A criterion absent for a zone (e.g. wu in 90 of 139 zones): Missing, value 0.
+ * - ENERGY: 1 per joule, Data.
+ * Other criteria (gwpb, gwpf, gwplu, pe, fe) are read and ignored.
+ */
+import { readFile } from "node:fs/promises";
+import { parse } from "csv-parse/sync";
+import { categoryIndex, ENERGY, EF_CATEGORIES, N_COORDS } from "../core/categories.js";
+import { type Issue, InputError } from "../core/errors.js";
+import { Basis, type FactorVector } from "../core/impact.js";
+import { perKwhToPerJoule } from "../core/units.js";
+
+interface CriterionMapping {
+  readonly category: string;
+  /** Units accepted in the table for this criterion (per kWh), as Boavizta writes them and in English. */
+  readonly units: readonly string[];
+  readonly basis: Basis;
+}
+
+/** Boavizta criterion -> EF 3.1 category id, accepted units (per kWh) and basis. */
+export const ELECTRICITY_CRITERIA: Readonly<Record<string, CriterionMapping>> = {
+  gwp: { category: "CC", units: ["kg éq. CO2", "kg CO2 eq"], basis: Basis.Data },
+  odp: { category: "ODP", units: ["kg éq. CFC 11", "kg CFC-11 eq"], basis: Basis.Data },
+  pm: { category: "PM", units: ["incidence de maladie", "disease incidence"], basis: Basis.Data },
+  ir: { category: "IR", units: ["éq. kBq U235", "kBq U-235 eq"], basis: Basis.Data },
+  pocp: { category: "POCP", units: ["kg éq. COVNM", "kg NMVOC eq"], basis: Basis.Data },
+  ap: { category: "AC", units: ["mol éq. H+", "mol H+ eq"], basis: Basis.Data },
+  ept: { category: "EUT", units: ["mol éq. N", "mol N eq"], basis: Basis.Data },
+  epf: { category: "EUF", units: ["kg éq. P", "kg P eq"], basis: Basis.Data },
+  epm: { category: "EUM", units: ["kg éq. N", "kg N eq"], basis: Basis.Data },
+  lu: { category: "LU", units: ["sans dimension (pt)", "pt"], basis: Basis.Data },
+  adpe: { category: "RUMM", units: ["kg éq. Sb", "kg Sb eq"], basis: Basis.Data },
+  adpf: { category: "RUF", units: ["MJ"], basis: Basis.Data },
+  wu: { category: "WU", units: ["m3/kWh", "m3"], basis: Basis.Proxy },
+};
+
+const REQUIRED = ["code", "country", "criterion", "value_per_kwh", "unit", "source", "reference_year", "priority"] as const;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+interface Row {
+  readonly line: number;
+  readonly country: string;
+  readonly value: number;
+  readonly source: string;
+  readonly year: string;
+  readonly priority: number;
+}
+
+/** Per-zone static factors per JOULE of electricity (converted from per kWh), EF category order, ENERGY coordinate = 1 per joule. */
+export async function readElectricityFactors(path: string): Promise<Map<string, FactorVector>> {
+  return parseElectricityFactors(await readFile(path, "utf8"), path);
+}
+
+/**
+ * Parses the factor table; see readElectricityFactors.
+ * @param label file name used in messages and source strings
+ * @throws InputError listing every bad row (missing column, non-numeric value, unexpected unit, tie in priority)
+ */
+export function parseElectricityFactors(text: string, label: string): Map<string, FactorVector> {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { info: true, bom: true, skip_empty_lines: true }) as unknown as typeof records;
+  } catch (e) {
+    const err = e as { lines?: number; message?: string };
+    throw new InputError([{ code: "parse_error", file: label, line: err.lines, message: `expected valid CSV, got: ${err.message ?? String(e)}` }]);
+  }
+  if (records.length === 0) throw new InputError([{ code: "missing_field", file: label, message: "expected a header row, got an empty file" }]);
+  const header = records[0].record.map((h) => h.trim());
+  const issues: Issue[] = [];
+  const col: Record<string, number> = {};
+  for (const name of REQUIRED) {
+    col[name] = header.indexOf(name);
+    if (col[name] < 0) issues.push({ code: "missing_field", file: label, line: records[0].info.lines, message: `expected a column "${name}", got columns ${header.join(", ")}` });
+  }
+  if (issues.length > 0) throw new InputError(issues);
+
+  // Best row per zone and criterion.
+  const best = new Map<string, Map<string, Row>>();
+  const zoneOrder: string[] = [];
+  for (const { record, info } of records.slice(1)) {
+    const line = info.lines;
+    const zone = record[col.code].trim();
+    const criterion = record[col.criterion].trim();
+    const mapping = ELECTRICITY_CRITERIA[criterion];
+    if (!best.has(zone)) {
+      best.set(zone, new Map());
+      zoneOrder.push(zone);
+    }
+    if (!mapping) continue; // gwpb, gwpf, gwplu, pe, fe: not used
+    const rawValue = record[col.value_per_kwh].trim();
+    const rawPriority = record[col.priority].trim();
+    const unit = record[col.unit].trim();
+    let ok = true;
+    if (!DECIMAL.test(rawValue) || !Number.isFinite(Number(rawValue))) {
+      issues.push({ code: "not_a_number", file: label, line, path: "value_per_kwh", message: `expected a number, got ${JSON.stringify(rawValue)}`, value: rawValue });
+      ok = false;
+    }
+    if (!DECIMAL.test(rawPriority)) {
+      issues.push({ code: "not_a_number", file: label, line, path: "priority", message: `expected a number, got ${JSON.stringify(rawPriority)}`, value: rawPriority });
+      ok = false;
+    }
+    if (!mapping.units.includes(unit)) {
+      issues.push({
+        code: "invalid_value",
+        file: label,
+        line,
+        path: "unit",
+        message: `expected ${mapping.units.map((u) => JSON.stringify(u)).join(" or ")} per kWh for ${criterion}, got ${JSON.stringify(unit)}`,
+        value: unit,
+      });
+      ok = false;
+    }
+    if (!ok) continue;
+    const row: Row = {
+      line,
+      country: record[col.country].trim(),
+      value: Number(rawValue),
+      source: record[col.source].trim(),
+      year: record[col.reference_year].trim(),
+      priority: Number(rawPriority),
+    };
+    const perZone = best.get(zone)!;
+    const held = perZone.get(criterion);
+    if (held === undefined || row.priority < held.priority) perZone.set(criterion, row);
+    else if (row.priority === held.priority) {
+      issues.push({ code: "duplicate_id", file: label, line, path: "priority", message: `expected one ${criterion} row of priority ${row.priority} for zone ${zone}, got another at line ${held.line}`, value: row.priority });
+    }
+  }
+  if (issues.length > 0) throw new InputError(issues);
+
+  const out = new Map<string, FactorVector>();
+  for (const zone of zoneOrder) out.set(zone, zoneFactors(zone, best.get(zone)!, label));
+  return out;
+}
+
+/** Builds one zone's factor vector and its source text. */
+function zoneFactors(zone: string, rows: Map<string, Row>, label: string): FactorVector {
+  const values = new Float64Array(N_COORDS);
+  const basis = new Uint8Array(N_COORDS).fill(Basis.Missing);
+  values[ENERGY] = 1;
+  basis[ENERGY] = Basis.Data;
+  const bySource = new Map<string, string[]>(); // "source (year)" -> category ids
+  const zeroPlaceholders: string[] = [];
+  let country = "";
+  for (const [criterion, mapping] of Object.entries(ELECTRICITY_CRITERIA)) {
+    const row = rows.get(criterion);
+    if (row === undefined) continue;
+    country ||= row.country;
+    const k = categoryIndex(mapping.category);
+    if (mapping.category === "LU" && row.value === 0) {
+      zeroPlaceholders.push(mapping.category);
+      continue;
+    }
+    values[k] = perKwhToPerJoule(row.value);
+    basis[k] = mapping.basis;
+    const key = `${row.source}${row.year ? ` (${row.year})` : ""}`;
+    const ids = bySource.get(key) ?? [];
+    ids.push(mapping.basis === Basis.Proxy ? `${mapping.category} [proxy]` : mapping.category);
+    bySource.set(key, ids);
+  }
+  const missing = EF_CATEGORIES.filter((_, k) => basis[k] === Basis.Missing).map((c) => c.id);
+  const parts = [`${label}, zone ${zone}${country ? ` (${country})` : ""}, per kWh converted to per J`];
+  for (const [src, ids] of bySource) parts.push(`${ids.join(" ")}: ${src}`);
+  if (basis[categoryIndex("WU")] === Basis.Proxy) {
+    parts.push("WU is a proxy: WRI water consumption in m3, not the AWARE deprivation-weighted m3 world eq of EF 3.1");
+  }
+  if (zeroPlaceholders.length > 0) parts.push(`${zeroPlaceholders.join(" ")}: 0 in the table for every zone, taken as missing`);
+  if (missing.length > 0) parts.push(`missing (0, flagged): ${missing.join(" ")}`);
+  return { values, basis, source: parts.join("; ") };
+}

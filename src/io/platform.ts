@@ -1,0 +1,627 @@
+/**
+ * Platform files: a zod schema for PlatformSpec (see spec.ts), checks beyond
+ * its shape (cross-references, curve order, category ids), and the loaders.
+ * `checkPlatform()` returns every issue; `loadPlatform()` throws an InputError
+ * holding all of them.
+ *
+ * The first part of this file (JSON text with line numbers, zod issues as
+ * impactsim Issues) is shared with scenario.ts.
+ */
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { EF_CATEGORIES } from "../core/categories.js";
+import { InputError, type Issue, type IssueCode } from "../core/errors.js";
+import type { NodeTypeSpec, PlatformSpec } from "./spec.js";
+
+// ---------------------------------------------------------------------------
+// JSON text and zod issues (shared by the platform and scenario readers)
+
+/** A JSON path as in messages: `sites[0].nodes[2].count`, `node_types["dell-r640"].power`. */
+export function formatJsonPath(path: readonly PropertyKey[]): string {
+  let s = "";
+  for (const k of path) {
+    if (typeof k === "number") s += `[${k}]`;
+    else if (typeof k === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) s += s ? `.${k}` : k;
+    else s += `[${JSON.stringify(String(k))}]`;
+  }
+  return s;
+}
+
+/** A found value as messages show it: `0.8`, `"fr"`, `an object`, `nothing (missing field)`. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return "nothing (missing field)";
+  if (v === null) return "null";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length} item(s)`;
+  return typeof v === "object" ? "an object" : typeof v;
+}
+
+/** Builds an Issue; the path is omitted when empty (an issue about the whole file). */
+export function jsonIssue(code: IssueCode, file: string, path: readonly PropertyKey[], message: string, value?: unknown, line?: number): Issue {
+  const p = formatJsonPath(path);
+  return {
+    code,
+    file,
+    ...(line !== undefined ? { line } : {}),
+    ...(p ? { path: p } : {}),
+    message,
+    ...(value !== undefined ? { value } : {}),
+  };
+}
+
+/**
+ * Parses JSON text, reporting a syntax error as `file:line` with the column in
+ * the message, and every duplicated object key (JSON.parse would keep the last
+ * one silently). `value` is undefined after a syntax error.
+ */
+export function parseJsonText(text: string, file: string): { value: unknown; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const STOP = Symbol("stop");
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+
+  const lineOf = (at: number): { line: number; column: number } => {
+    let line = 1;
+    let start = 0;
+    for (let k = 0; k < at && k < text.length; k++) {
+      if (text.charCodeAt(k) === 10) {
+        line++;
+        start = k + 1;
+      }
+    }
+    return { line, column: at - start + 1 };
+  };
+  const foundAt = (at: number): string => {
+    if (at >= text.length) return "end of file";
+    const word = /[A-Za-z0-9_$.+-]+/y;
+    word.lastIndex = at;
+    const m = word.exec(text);
+    const token = m ? m[0].slice(0, 20) : text[at];
+    if (token === "\n" || token === "\r") return "a line break";
+    return token === "'" ? `"'"` : `'${token}'`;
+  };
+  const fail = (at: number, expected: string): never => {
+    const { line, column } = lineOf(at);
+    issues.push({ code: "parse_error", file, line, message: `column ${column}: expected ${expected}, got ${foundAt(at)}` });
+    throw STOP;
+  };
+  const ws = (): void => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+      else return;
+    }
+  };
+  const str = (): string => {
+    const start = i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (Number.isNaN(c)) fail(i, "a closing '\"'");
+      if (c === 34) break;
+      if (c < 0x20) fail(i, "no control character inside a string (escape it)");
+      i += c === 92 ? 2 : 1;
+    }
+    i++;
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      return fail(start, "a string with valid escapes");
+    }
+  };
+  const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+  const value = (path: PropertyKey[]): unknown => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      const obj: Record<string, unknown> = {};
+      const seen = new Map<string, number>();
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return obj;
+      }
+      for (;;) {
+        ws();
+        if (text[i] === "}" && seen.size > 0) fail(i, "a property name after ',' (JSON allows no trailing comma)");
+        if (text[i] !== '"') fail(i, "a property name in double quotes");
+        const keyAt = i;
+        const key = str();
+        ws();
+        if (text[i] !== ":") fail(i, "':' after a property name");
+        i++;
+        const v = value([...path, key]);
+        const first = seen.get(key);
+        if (first !== undefined) {
+          const { line } = lineOf(keyAt);
+          issues.push(jsonIssue("duplicate_id", file, [...path, key], `expected each key once, got "${key}" again (first at line ${first}; JSON would keep only the last)`, undefined, line));
+        } else seen.set(key, lineOf(keyAt).line);
+        Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") {
+          i++;
+          return obj;
+        }
+        fail(i, text[i] === '"' ? "',' before the next property" : "',' or '}' after a property value");
+      }
+    }
+    if (c === "[") {
+      i++;
+      const arr: unknown[] = [];
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return arr;
+      }
+      for (;;) {
+        ws();
+        if (arr.length > 0 && text[i] === "]") fail(i, "a value after ',' (JSON allows no trailing comma)");
+        arr.push(value([...path, arr.length]));
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          return arr;
+        }
+        fail(i, "',' or ']' after an array item");
+      }
+    }
+    if (c === '"') return str();
+    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m) return fail(i, "a value");
+    i += m[0].length;
+    return Number(m[0]);
+  };
+
+  try {
+    const v = value([]);
+    ws();
+    if (i < text.length) fail(i, "end of file after the value");
+    return { value: v, issues };
+  } catch (e) {
+    if (e === STOP) return { value: undefined, issues };
+    throw e;
+  }
+}
+
+const EXPECTED_TYPE: Record<string, string> = {
+  number: "a number",
+  int: "an integer",
+  string: "a string",
+  boolean: "a boolean",
+  object: "an object",
+  record: "an object",
+  array: "an array",
+  tuple: "an array",
+};
+
+type AnySchema = z.ZodType;
+
+/** Unwraps optionals and picks the option of a discriminated union that matches the value. */
+function unwrapSchema(s: AnySchema | undefined, v: unknown): AnySchema | undefined {
+  while (s instanceof z.ZodOptional) s = s.unwrap() as AnySchema;
+  if (s instanceof z.ZodDiscriminatedUnion) {
+    const d = s.def.discriminator;
+    const tag = isObject(v) ? v[d] : undefined;
+    return (s.options as AnySchema[]).find((o) => o instanceof z.ZodObject && (o.shape[d] as z.ZodLiteral).values?.has(tag as never));
+  }
+  return s;
+}
+
+/** The schema describing the value at `path`, when it can be found. */
+function schemaAt(root: AnySchema, json: unknown, path: readonly PropertyKey[]): AnySchema | undefined {
+  let s: AnySchema | undefined = unwrapSchema(root, json);
+  let v = json;
+  for (const k of path) {
+    if (s instanceof z.ZodObject) s = s.shape[k as string] as AnySchema | undefined;
+    else if (s instanceof z.ZodArray) s = s.element as AnySchema;
+    else if (s instanceof z.ZodRecord) s = s.valueType as AnySchema;
+    else if (s instanceof z.ZodTuple) s = s.def.items[k as number] as AnySchema | undefined;
+    else return undefined;
+    v = isObject(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+    s = unwrapSchema(s, v);
+  }
+  return s;
+}
+
+/**
+ * Turns zod issues into impactsim Issues (code "schema"), with messages of the
+ * shape "expected ..., got ...". `root` and `json` let an unknown field's
+ * message list the fields that are allowed there.
+ */
+export function issuesFromZod(zodIssues: readonly z.core.$ZodIssue[], file: string, root: AnySchema, json: unknown): Issue[] {
+  const out: Issue[] = [];
+  for (const iss of zodIssues) {
+    const input = (iss as { input?: unknown }).input;
+    const push = (message: string, path: readonly PropertyKey[] = iss.path, value: unknown = input): void => {
+      out.push(jsonIssue("schema", file, path, message, value));
+    };
+    switch (iss.code) {
+      case "invalid_type":
+        push(`expected ${EXPECTED_TYPE[iss.expected] ?? iss.expected}, got ${describeValue(input)}`);
+        break;
+      case "too_small":
+      case "too_big": {
+        const small = iss.code === "too_small";
+        const bound = Number(small ? iss.minimum : (iss as z.core.$ZodIssueTooBig).maximum);
+        const inclusive = iss.inclusive !== false;
+        if (iss.origin === "number") {
+          const op = small ? (inclusive ? ">=" : ">") : inclusive ? "<=" : "<";
+          push(`expected a number ${op} ${bound}, got ${describeValue(input)}`);
+        } else if (iss.origin === "array") {
+          const n = Array.isArray(input) ? input.length : "?";
+          push(`expected ${small ? "at least" : "at most"} ${bound} item(s), got ${n}`);
+        } else if (iss.origin === "string" && small && bound === 1) {
+          push(`expected a non-empty string, got ${describeValue(input)}`);
+        } else push(`${iss.message}, got ${describeValue(input)}`);
+        break;
+      }
+      case "invalid_value":
+        push(`expected ${iss.values.length === 1 ? "" : "one of "}${iss.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(input)}`);
+        break;
+      case "invalid_union": {
+        const d = (iss as { discriminator?: string }).discriminator;
+        const options = (iss as { options?: unknown[] }).options;
+        if (d !== undefined && options) {
+          const tag = isObject(input) ? input[d] : undefined;
+          push(`expected one of ${options.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(tag)}`, iss.path, tag);
+        } else push(`expected ${iss.message}, got ${describeValue(input)}`);
+        break;
+      }
+      case "unrecognized_keys": {
+        const s = schemaAt(root, json, iss.path);
+        const allowed = s instanceof z.ZodObject ? Object.keys(s.shape).join(", ") : undefined;
+        for (const key of iss.keys) {
+          const v = isObject(input) ? input[key] : undefined;
+          push(allowed ? `unknown field, expected one of: ${allowed}` : "unknown field", [...iss.path, key], v);
+        }
+        break;
+      }
+      default:
+        // Custom and format checks carry their own "expected ..." text.
+        push(`${iss.message}, got ${describeValue(input)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads and parses a JSON file. Syntax errors and duplicate keys come back as
+ * issues; a file that cannot be read throws the usual Node error.
+ */
+export async function readJsonFile(path: string): Promise<{ value: unknown; issues: Issue[] }> {
+  return parseJsonText(await readFile(path, "utf8"), path);
+}
+
+// ---------------------------------------------------------------------------
+// Schema
+
+const nonEmpty = z.string().min(1);
+const watts = z.number().min(0);
+const categoryValues = z.record(z.string(), z.number());
+
+const zoneCode = z.string().regex(/^[A-Z]{3}$/, { error: "expected a 3-letter zone code (ISO 3166-1 alpha-3, WOR or EEE)" });
+
+/** True for "UTC" and for IANA zone names the runtime knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const timeZone = z.string().refine(isTimeZone, { error: 'expected an IANA time zone such as "Europe/Paris", or "UTC"' });
+
+const powerSchema = z.strictObject({
+  idle_w: watts,
+  curve_w: z.array(z.tuple([z.number().gt(0).lte(1), watts])).min(2).optional(),
+  max_w: watts.optional(),
+  source: nonEmpty,
+});
+
+const powerStateSchema = z.strictObject({
+  w: watts,
+  switch_on_s: z.number().min(0),
+  switch_on_w: watts,
+  switch_off_s: z.number().min(0),
+  switch_off_w: watts,
+  source: nonEmpty,
+});
+
+const embodiedSchema = z.strictObject({
+  lifetime_years: z.number().gt(0),
+  lifetime_source: nonEmpty,
+  impacts: z.record(z.string(), categoryValues),
+  proxy: z.strictObject({ reference: nonEmpty }).optional(),
+  source: nonEmpty,
+});
+
+export const nodeTypeSchema = z.strictObject({
+  cores: z.number().int().min(1),
+  memory_gb: z.number().min(0).optional(),
+  power: powerSchema,
+  power_states: z.strictObject({ off: powerStateSchema.optional(), sleep: powerStateSchema.optional() }).optional(),
+  embodied: embodiedSchema,
+  description: z.string().optional(),
+});
+
+const lcaReferenceSchema = z.strictObject({ impacts: categoryValues, source: nonEmpty });
+
+const gridSeriesSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("carbon_intensity"),
+    file: nonEmpty,
+    time_column: nonEmpty,
+    value_column: nonEmpty,
+    timezone: timeZone,
+    unit: z.literal("gCO2e/kWh"),
+    source: nonEmpty,
+  }),
+  z.strictObject({
+    kind: z.literal("generation_mix"),
+    file: nonEmpty,
+    time_column: nonEmpty,
+    sources: z.record(z.string(), categoryValues),
+    timezone: timeZone,
+    source: nonEmpty,
+  }),
+]);
+
+const siteSchema = z.strictObject({
+  id: nonEmpty,
+  name: z.string().optional(),
+  pue: z.number().min(1),
+  pue_source: nonEmpty,
+  grid: z.strictObject({ zone: zoneCode, series: gridSeriesSchema.optional() }),
+  nodes: z.array(z.strictObject({ type: nonEmpty, count: z.number().int().min(1) })).min(1),
+  power_budget_w: z.number().gt(0).optional(),
+});
+
+export const platformSchema = z.strictObject({
+  name: nonEmpty,
+  description: z.string().optional(),
+  node_types: z.record(z.string(), nodeTypeSchema),
+  lca_references: z.record(z.string(), lcaReferenceSchema).optional(),
+  sites: z.array(siteSchema).min(1),
+});
+
+// The schema's output must be a PlatformSpec (compile-time check only).
+const _platformMatchesSpec = (p: z.infer<typeof platformSchema>): PlatformSpec => p;
+void _platformMatchesSpec;
+
+// ---------------------------------------------------------------------------
+// Checks beyond the shape. They read the raw JSON defensively, so they run
+// (and report) even where other parts of the file are malformed.
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const CATEGORY_IDS = EF_CATEGORIES.map((c) => c.id);
+const EMBODIED_PHASES = ["fabrication", "transport", "endOfLife"];
+
+type Push = (code: IssueCode, path: readonly PropertyKey[], message: string, value?: unknown) => void;
+
+function checkCategoryKeys(values: unknown, path: readonly PropertyKey[], push: Push): void {
+  if (!isObject(values)) return;
+  for (const key of Object.keys(values)) {
+    if (!CATEGORY_IDS.includes(key)) push("unknown_reference", [...path, key], `expected a category id (${CATEGORY_IDS.join(", ")}), got "${key}"`, key);
+  }
+}
+
+function checkPower(power: unknown, path: readonly PropertyKey[], push: Push): void {
+  if (!isObject(power)) return;
+  const curve = power.curve_w;
+  if (curve === undefined && power.max_w === undefined) {
+    push("missing_field", path, "expected curve_w or max_w, got neither");
+  }
+  if (!Array.isArray(curve)) return;
+  const u = (k: number): number | undefined => {
+    const p: unknown = curve[k];
+    const x = Array.isArray(p) ? p[0] : undefined;
+    return typeof x === "number" && x > 0 && x <= 1 ? x : undefined;
+  };
+  let prev: number | undefined;
+  for (let k = 0; k < curve.length; k++) {
+    const x = u(k);
+    if (x === undefined) continue;
+    if (prev !== undefined && !(x > prev)) push("invalid_value", [...path, "curve_w", k, 0], `expected a utilisation > ${prev} (points sorted by utilisation), got ${x}`, x);
+    prev = x;
+  }
+  const last = u(curve.length - 1);
+  if (last !== undefined && last !== 1) push("invalid_value", [...path, "curve_w", curve.length - 1, 0], `expected the last point at utilisation 1, got ${last}`, last);
+  const lastPoint: unknown = curve[curve.length - 1];
+  const lastW = Array.isArray(lastPoint) ? lastPoint[1] : undefined;
+  if (last === 1 && typeof lastW === "number" && typeof power.max_w === "number" && power.max_w !== lastW) {
+    push("invalid_value", [...path, "max_w"], `expected the curve's full-load draw ${lastW} W (or no max_w), got ${power.max_w}`, power.max_w);
+  }
+}
+
+function checkEmbodied(embodied: unknown, path: readonly PropertyKey[], references: unknown, push: Push, checkReference: boolean): void {
+  if (!isObject(embodied)) return;
+  const impacts = embodied.impacts;
+  let hasCC = false;
+  if (isObject(impacts)) {
+    for (const [phase, values] of Object.entries(impacts)) {
+      if (phase === "use") {
+        push("invalid_value", [...path, "impacts", phase], 'expected phase fabrication, transport or endOfLife (use-phase impacts come from electricity), got "use"', phase);
+      } else if (!EMBODIED_PHASES.includes(phase)) {
+        push("unknown_reference", [...path, "impacts", phase], `expected phase fabrication, transport or endOfLife, got "${phase}"`, phase);
+      }
+      checkCategoryKeys(values, [...path, "impacts", phase], push);
+      if (isObject(values) && typeof values.CC === "number") hasCC = true;
+    }
+  }
+  const proxy = embodied.proxy;
+  if (!isObject(proxy)) return;
+  if (!hasCC) push("invalid_value", [...path, "proxy"], "expected CC data in at least one phase (proxies scale by the CC ratio), got none");
+  const name = proxy.reference;
+  if (!checkReference || typeof name !== "string" || name === "") return;
+  const known = isObject(references) ? Object.keys(references) : [];
+  if (!known.includes(name)) {
+    const list = known.length ? ` (${known.join(", ")})` : "";
+    const none = known.length ? "" : " (none is defined)";
+    push("unknown_reference", [...path, "proxy", "reference"], `expected a reference defined in lca_references${list}, got "${name}"${none}`, name);
+  }
+}
+
+function checkNodeTypeSemantics(nodeType: unknown, path: readonly PropertyKey[], references: unknown, push: Push, checkReference: boolean): void {
+  if (!isObject(nodeType)) return;
+  checkPower(nodeType.power, [...path, "power"], push);
+  checkEmbodied(nodeType.embodied, [...path, "embodied"], references, push, checkReference);
+}
+
+function checkPlatformSemantics(json: unknown, push: Push): void {
+  if (!isObject(json)) return;
+  const { node_types: nodeTypes, lca_references: references, sites } = json;
+  if (isObject(nodeTypes)) {
+    if (Object.keys(nodeTypes).length === 0) push("invalid_value", ["node_types"], "expected at least one node type, got none");
+    for (const [name, nt] of Object.entries(nodeTypes)) checkNodeTypeSemantics(nt, ["node_types", name], references, push, true);
+  }
+  if (isObject(references)) {
+    for (const [name, ref] of Object.entries(references)) {
+      if (!isObject(ref) || !isObject(ref.impacts)) continue;
+      checkCategoryKeys(ref.impacts, ["lca_references", name, "impacts"], push);
+      const cc = ref.impacts.CC;
+      if (typeof cc !== "number" || cc === 0) {
+        push("invalid_value", ["lca_references", name, "impacts", "CC"], `expected a non-zero CC value (proxies scale by it), got ${describeValue(cc)}`, cc);
+      }
+    }
+  }
+  if (!Array.isArray(sites)) return;
+  const firstId = new Map<string, number>();
+  const typeNames = isObject(nodeTypes) ? Object.keys(nodeTypes) : undefined;
+  sites.forEach((site: unknown, s) => {
+    if (!isObject(site)) return;
+    if (typeof site.id === "string") {
+      const first = firstId.get(site.id);
+      if (first !== undefined) push("duplicate_id", ["sites", s, "id"], `expected a unique site id, got "${site.id}" again (first at sites[${first}].id)`, site.id);
+      else firstId.set(site.id, s);
+    }
+    const grid = site.grid;
+    const series = isObject(grid) ? grid.series : undefined;
+    if (isObject(series) && series.kind === "generation_mix" && isObject(series.sources)) {
+      for (const [col, values] of Object.entries(series.sources)) checkCategoryKeys(values, ["sites", s, "grid", "series", "sources", col], push);
+    }
+    if (!Array.isArray(site.nodes) || typeNames === undefined) return;
+    site.nodes.forEach((group: unknown, g) => {
+      const type = isObject(group) ? group.type : undefined;
+      if (typeof type === "string" && type !== "" && !typeNames.includes(type)) {
+        push("unknown_reference", ["sites", s, "nodes", g, "type"], `expected a node type defined in node_types (${typeNames.join(", ")}), got "${type}"`, type);
+      }
+    });
+  });
+}
+
+function collector(file: string): { issues: Issue[]; push: Push } {
+  const issues: Issue[] = [];
+  return { issues, push: (code, path, message, value) => issues.push(jsonIssue(code, file, path, message, value)) };
+}
+
+// ---------------------------------------------------------------------------
+// Public API
+
+/**
+ * Every problem of a parsed platform file: its shape (code "schema"), then
+ * cross-references, power curves, phases and category ids. Empty when valid.
+ * @param file the name used in messages, e.g. "platforms/eu.json"
+ */
+export function checkPlatform(json: unknown, file: string): Issue[] {
+  const { issues, push } = collector(file);
+  const parsed = platformSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) issues.push(...issuesFromZod(parsed.error.issues, file, platformSchema, json));
+  checkPlatformSemantics(json, push);
+  return issues;
+}
+
+/**
+ * Every problem of a parsed node-type file (a NodeTypeSpec on its own, such as
+ * platforms/single-core-node.json). A proxy reference is checked against
+ * `references` when given, and not checked otherwise.
+ */
+export function checkNodeType(json: unknown, file: string, references?: PlatformSpec["lca_references"]): Issue[] {
+  const { issues, push } = collector(file);
+  const parsed = nodeTypeSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) issues.push(...issuesFromZod(parsed.error.issues, file, nodeTypeSchema, json));
+  checkNodeTypeSemantics(json, [], references ?? {}, push, references !== undefined);
+  return issues;
+}
+
+/**
+ * Reads and checks a platform file.
+ * @throws InputError holding every issue (syntax errors with line and column)
+ */
+export async function loadPlatform(path: string): Promise<PlatformSpec> {
+  const { value, issues } = await readJsonFile(path);
+  if (value !== undefined || issues.length === 0) issues.push(...checkPlatform(value, path));
+  if (issues.length > 0) throw new InputError(issues);
+  return value as PlatformSpec;
+}
+
+/**
+ * Reads and checks a node-type file (see checkNodeType).
+ * @throws InputError holding every issue
+ */
+export async function loadNodeType(path: string, references?: PlatformSpec["lca_references"]): Promise<NodeTypeSpec> {
+  const { value, issues } = await readJsonFile(path);
+  if (value !== undefined || issues.length === 0) issues.push(...checkNodeType(value, path, references));
+  if (issues.length > 0) throw new InputError(issues);
+  return value as NodeTypeSpec;
+}
+
+/** PUE used by platformForProcs when none is given: Green Algorithms v3.0 default for an unknown provider. */
+export const DEFAULT_PUE = 1.56;
+export const DEFAULT_PUE_SOURCE =
+  "Assumption: Green Algorithms v3.0 default PUE for an unknown provider (GreenAlgorithms/green-algorithms-tool data/latest/defaults_PUE.csv, row 'Unknown', " +
+  "citing the Uptime Institute 2024 Global Data Center Survey), CC-BY-4.0";
+
+/**
+ * A homogeneous one-site platform of `procs` nodes of one type, for a trace
+ * run without a platform file (SWF: one processor per node of a one-core type).
+ * The site is "site" on the static factors of `zone`; the node type is "node".
+ * @param references LCA references the node type's proxy names (e.g. from the default platform)
+ * @throws RangeError when procs is not a positive integer, the zone is not a 3-letter code,
+ *   or the result does not validate (e.g. the proxy reference is not in `references`)
+ */
+export function platformForProcs(
+  procs: number,
+  nodeType: NodeTypeSpec,
+  zone: string,
+  options: { references?: PlatformSpec["lca_references"]; pue?: number; pueSource?: string } = {},
+): PlatformSpec {
+  if (!Number.isSafeInteger(procs) || procs < 1) throw new RangeError(`platformForProcs: expected procs to be an integer >= 1, got ${procs}`);
+  if (!/^[A-Z]{3}$/.test(zone)) throw new RangeError(`platformForProcs: expected a 3-letter zone code, got ${JSON.stringify(zone)}`);
+  const platform: PlatformSpec = {
+    name: `${procs} x node on ${zone}`,
+    description: `Built for a trace run without a platform: one site of ${procs} identical nodes on the static electricity factors of zone ${zone}.`,
+    node_types: { node: nodeType },
+    ...(options.references ? { lca_references: options.references } : {}),
+    sites: [
+      {
+        id: "site",
+        pue: options.pue ?? DEFAULT_PUE,
+        pue_source: options.pueSource ?? DEFAULT_PUE_SOURCE,
+        grid: { zone },
+        nodes: [{ type: "node", count: procs }],
+      },
+    ],
+  };
+  const issues = checkPlatform(platform, "platformForProcs");
+  if (issues.length > 0) throw new RangeError(`platformForProcs: the built platform is invalid:\n${new InputError(issues).message}`);
+  return platform;
+}

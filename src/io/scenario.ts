@@ -1,0 +1,80 @@
+/**
+ * Scenario files: a zod schema for ScenarioSpec (see spec.ts), a check that
+ * returns every issue and a loader that throws them all. Nothing is resolved
+ * here: paths stay relative to the scenario file (see resolveFrom).
+ */
+import { dirname, isAbsolute, join } from "node:path";
+import { z } from "zod";
+import { InputError, type Issue } from "../core/errors.js";
+import { issuesFromZod, readJsonFile } from "./platform.js";
+import type { ScenarioSpec } from "./spec.js";
+
+const nonEmpty = z.string().min(1);
+
+/** ISO 8601 date-time with seconds optional and an explicit offset ("Z" or "+01:00"). */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** True when `s` is an ISO 8601 date-time with an offset that names a real instant. */
+export function isIsoWithOffset(s: string): boolean {
+  if (!ISO_WITH_OFFSET.test(s) || Number.isNaN(Date.parse(s))) return false;
+  // Date.parse accepts 2021-02-30 (rolls over): compare the calendar date back.
+  const [y, m, d] = s.slice(0, 10).split("-").map(Number);
+  const check = new Date(Date.UTC(y, m - 1, d));
+  return check.getUTCFullYear() === y && check.getUTCMonth() === m - 1 && check.getUTCDate() === d;
+}
+
+export const scenarioSchema = z.strictObject({
+  name: nonEmpty,
+  description: z.string().optional(),
+  platform: nonEmpty,
+  workload: z.strictObject({
+    file: nonEmpty,
+    format: z.literal("swf"),
+    mode: z.enum(["strict", "lenient"]),
+    start: z.string().refine(isIsoWithOffset, { error: 'expected an ISO 8601 date-time with an offset, e.g. "2020-01-01T00:00:00+01:00"' }),
+  }),
+  series_extension: z.enum(["error", "hold", "repeat"]).optional(),
+  policy: z.strictObject({
+    name: z.enum(["fcfs", "easy"]),
+    params: z.record(z.string(), z.unknown()).optional(),
+  }),
+  seed: z.number().int(),
+  output: z.strictObject({
+    dir: nonEmpty,
+    jobs_csv: z.boolean().optional(),
+    timeseries_csv: z.boolean().optional(),
+  }),
+});
+
+// The schema's output must be a ScenarioSpec (compile-time check only).
+const _scenarioMatchesSpec = (s: z.infer<typeof scenarioSchema>): ScenarioSpec => s;
+void _scenarioMatchesSpec;
+
+/**
+ * Every problem of a parsed scenario file (code "schema"). Empty when valid.
+ * @param file the name used in messages, e.g. "scenarios/eu.json"
+ */
+export function checkScenario(json: unknown, file: string): Issue[] {
+  const parsed = scenarioSchema.safeParse(json, { reportInput: true });
+  return parsed.success ? [] : issuesFromZod(parsed.error.issues, file, scenarioSchema, json);
+}
+
+/**
+ * Reads and checks a scenario file. Paths inside stay as written.
+ * @throws InputError holding every issue (syntax errors with line and column)
+ */
+export async function loadScenario(path: string): Promise<ScenarioSpec> {
+  const { value, issues } = await readJsonFile(path);
+  if (value !== undefined || issues.length === 0) issues.push(...checkScenario(value, path));
+  if (issues.length > 0) throw new InputError(issues);
+  return value as ScenarioSpec;
+}
+
+/**
+ * A path written in `file` (relative to that file's folder) as a path usable
+ * from the working directory; absolute paths are returned unchanged.
+ * resolveFrom("scenarios/eu.json", "../platforms/two-site-eu.json") is "platforms/two-site-eu.json".
+ */
+export function resolveFrom(file: string, relative: string): string {
+  return isAbsolute(relative) ? relative : join(dirname(file), relative);
+}

@@ -1,0 +1,84 @@
+/**
+ * Turns a validated PlatformSpec into the runtime PlatformModel: power curves,
+ * power states, embodied impacts per node-second, and each site's electricity
+ * impact intensity (static zone factors, or a time-varying series aligned so
+ * that simulation time 0 is `t0Epoch`).
+ */
+import { dirname, resolve } from "node:path";
+import type { AdjustmentLog } from "../core/errors.js";
+import type { Extension } from "../core/timeseries.js";
+import type { FactorVector } from "../core/impact.js";
+import { readSeriesCsv } from "../io/series.js";
+import type { PlatformSpec, PowerStateSpec } from "../io/spec.js";
+import { embodiedPerNodeSecond } from "./embodied.js";
+import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./electricity.js";
+import type { IntensityModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
+import { powerCurveFromSpec } from "./power.js";
+
+export interface BuildOptions {
+  /** Path of the platform file; series paths are relative to it. */
+  readonly file: string;
+  /** Per-zone electricity factors (readElectricityFactors). */
+  readonly zones: ReadonlyMap<string, FactorVector>;
+  /** Epoch seconds that simulation time 0 maps to. */
+  readonly t0Epoch: number;
+  readonly extension: Extension;
+  /** Adjustments made while reading series are counted here. */
+  readonly log: AdjustmentLog;
+}
+
+export interface BuiltPlatform {
+  readonly model: PlatformModel;
+  /** Data files read (series), for provenance. */
+  readonly files: readonly string[];
+}
+
+function stateModel(s: PowerStateSpec | undefined): PowerStateModel | undefined {
+  return s && { watts: s.w, switchOnSeconds: s.switch_on_s, switchOnWatts: s.switch_on_w, switchOffSeconds: s.switch_off_s, switchOffWatts: s.switch_off_w };
+}
+
+/**
+ * @throws InputError on unreadable or invalid series; RangeError on an unknown zone
+ */
+export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Promise<BuiltPlatform> {
+  const files: string[] = [];
+  const sites = [];
+  for (const site of spec.sites) {
+    const zone = opts.zones.get(site.grid.zone);
+    if (!zone) throw new RangeError(`${opts.file}: site ${site.id}: unknown grid zone "${site.grid.zone}" (not in the electricity factor table)`);
+    let intensity: IntensityModel;
+    const series = site.grid.series;
+    if (!series) intensity = intensityStatic(zone);
+    else {
+      const path = resolve(dirname(opts.file), series.file);
+      files.push(path);
+      if (series.kind === "carbon_intensity") {
+        const raw = await readSeriesCsv(path, { timeColumn: series.time_column, valueColumns: [series.value_column], timezone: series.timezone, gaps: "hold", log: opts.log, label: series.file });
+        intensity = intensityFromCarbonSeries(raw, series.value_column, zone, opts.t0Epoch, opts.extension);
+      } else {
+        const raw = await readSeriesCsv(path, { timeColumn: series.time_column, valueColumns: Object.keys(series.sources), timezone: series.timezone, gaps: "hold", log: opts.log, label: series.file });
+        intensity = intensityFromMix(raw, series.sources, zone, opts.t0Epoch, opts.extension);
+      }
+    }
+    sites.push({ id: site.id, pue: site.pue, intensity });
+  }
+  const pools: PoolModel[] = [];
+  spec.sites.forEach((site, s) => {
+    for (const group of site.nodes) {
+      const type = spec.node_types[group.type];
+      const embodied = embodiedPerNodeSecond(type, spec.lca_references);
+      pools.push({
+        site: s,
+        nodeType: group.type,
+        coresPerNode: type.cores,
+        count: group.count,
+        curve: powerCurveFromSpec(type.power),
+        off: stateModel(type.power_states?.off),
+        sleep: stateModel(type.power_states?.sleep),
+        embodiedPerNodeSecond: embodied.perPhase,
+        embodiedBasis: embodied.basis,
+      });
+    }
+  });
+  return { model: { name: spec.name, sites, pools }, files };
+}

@@ -1,0 +1,33 @@
+/** Provenance of a run: tool version, input file hashes, seed and policy, so results can be traced and reproduced. */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import type { Policy } from "../planner/view.js";
+
+export interface Provenance {
+  tool: string;
+  version: string;
+  node: string;
+  seed: number;
+  policy: { name: string; version: string; params: Readonly<Record<string, unknown>> };
+  /** Input files (paths relative to the working directory) and their SHA-256. */
+  inputs: { path: string; sha256: string }[];
+}
+
+export const TOOL_VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+
+export function sha256File(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+export function provenance(seed: number, policy: Policy, files: readonly string[]): Provenance {
+  const unique = [...new Set(files)];
+  return {
+    tool: "impactsim",
+    version: TOOL_VERSION,
+    node: process.versions.node.split(".")[0],
+    seed,
+    policy: { name: policy.name, version: policy.version, params: policy.params },
+    inputs: unique.map((p) => ({ path: relative(process.cwd(), p) || p, sha256: sha256File(p) })),
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * One scenario run, wired end to end: load the scenario and its inputs (io),
+ * build the models, stream the workload through the simulator under the
+ * policy (sim + planner), account impacts (accounting), and write jobs.csv,
+ * sites.csv and summary.json. The CLI only parses flags and calls this.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Accountant, type JobCharge } from "../accounting/accountant.js";
+import { MetricsCollector } from "../accounting/metrics.js";
+import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/siteSeries.js";
+import { EF_CATEGORIES, N_COORDS, PHASES } from "../core/categories.js";
+import { AdjustmentLog, InputError } from "../core/errors.js";
+import { deriveSeed, rngSeeded } from "../core/rng.js";
+import { singleScore, type ScoreMethod } from "../core/score.js";
+import type { Extension } from "../core/timeseries.js";
+import { CsvWriter } from "../io/csvWriter.js";
+import { readElectricityFactors } from "../io/electricityFactors.js";
+import { loadNodeType, loadPlatform, platformForProcs } from "../io/platform.js";
+import { loadScenario, resolveFrom } from "../io/scenario.js";
+import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/scoreMethod.js";
+import type { PlatformSpec, ScenarioSpec } from "../io/spec.js";
+import { openSwf } from "../io/swf.js";
+import { buildPlatform } from "../models/buildPlatform.js";
+import { forecastFromActual } from "../models/forecast.js";
+import { POLICIES } from "../planner/index.js";
+import { simulate, type SimulationResult } from "../sim/simulation.js";
+import { combineObservers, type SimObserver } from "../sim/observer.js";
+import { provenance } from "./provenance.js";
+import { buildSummary, type RunSummary } from "./summary.js";
+
+const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+export const DEFAULT_SCENARIO = root("scenarios/default.json");
+export const ELECTRICITY_FACTORS = root("platforms/electricity/electricity_factors_by_zone.csv");
+export const DEFAULT_NODE_TYPE = root("platforms/single-core-node.json");
+/** Zone of the homogeneous machine used for a bare SWF trace: EU-27 average static factors (an assumption). */
+export const DEFAULT_ZONE = "EEE";
+
+export interface RunOverrides {
+  readonly workload?: string;
+  readonly platform?: string;
+  readonly policy?: string;
+  readonly procs?: number;
+  readonly seed?: number;
+  readonly out?: string;
+  readonly mode?: "strict" | "lenient";
+  /** Skip writing jobs.csv and sites.csv (benchmarks). */
+  readonly summaryOnly?: boolean;
+}
+
+export interface RunOptions {
+  /** Scenario file; the bundled default when absent. */
+  readonly scenario?: string;
+  readonly overrides?: RunOverrides;
+  readonly onProgress?: (jobsFinished: number, simTime: number) => void;
+}
+
+export interface RunOutput {
+  readonly summary: RunSummary;
+  readonly outDir: string;
+  readonly files: readonly string[];
+  readonly result: SimulationResult;
+}
+
+/** Column names of jobs.csv; the first four are a stable interface. */
+export function jobColumns(): string[] {
+  return [
+    "job_id", "submit", "start", "end", "wait_s", "runtime_s", "status", "site", "node_type", "nodes", "cores", "utilisation", "power_w",
+    "energy_it_j", "energy_facility_j",
+    ...EF_CATEGORIES.map((c) => c.column),
+    ...PHASES.map((p) => `cc_${p}_kgco2eq`),
+    "single_score_pt", "project", "user",
+  ];
+}
+
+function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array): (string | number)[] {
+  const f = c.fact;
+  totals.fill(0);
+  for (let ph = 0; ph < PHASES.length; ph++) for (let i = 0; i < N_COORDS; i++) totals[i] += c.impacts[ph * N_COORDS + i];
+  const row: (string | number)[] = [
+    f.job.id, f.job.submit, f.start, f.end, f.start - f.job.submit, f.end - f.start, f.killed ? "killed" : "completed",
+    siteId, nodeType, f.nodeCount, f.job.cores, f.utilisation, f.wattsPerNode * f.nodeCount, c.itJ, c.facilityJ,
+  ];
+  for (let i = 0; i < EF_CATEGORIES.length; i++) row.push(totals[i]);
+  for (let ph = 0; ph < PHASES.length; ph++) row.push(c.impacts[ph * N_COORDS]);
+  row.push(singleScore(totals, method), f.job.project, f.job.user);
+  return row;
+}
+
+/**
+ * Runs a scenario with optional overrides.
+ * @throws InputError on bad input files; SimulationError if the run fails
+ */
+export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
+  const scenarioPath = opts.scenario ?? DEFAULT_SCENARIO;
+  const scenario: ScenarioSpec = await loadScenario(scenarioPath);
+  const o = opts.overrides ?? {};
+  const policyName = o.policy ?? scenario.policy.name;
+  const makePolicy = POLICIES[policyName];
+  if (!makePolicy) throw new InputError([{ code: "invalid_value", file: "--policy", message: `expected one of ${Object.keys(POLICIES).join(", ")}, got "${policyName}"`, value: policyName }]);
+  const policy = makePolicy();
+  const seed = o.seed ?? scenario.seed;
+  const mode = o.mode ?? scenario.workload.mode;
+  const workload = o.workload ? resolve(o.workload) : resolve(resolveFrom(scenarioPath, scenario.workload.file));
+  const outDir = resolve(o.out ?? resolveFrom(scenarioPath, scenario.output.dir));
+  const log = new AdjustmentLog();
+  const inputs: string[] = [resolve(scenarioPath), workload, ELECTRICITY_FACTORS, DEFAULT_SCORE_METHOD_PATH];
+
+  const swf = await openSwf(workload, { mode, log, label: o.workload ?? scenario.workload.file, maxProcs: o.procs });
+  let platformSpec: PlatformSpec;
+  let platformFile: string;
+  let t0Epoch = Date.parse(scenario.workload.start) / 1000;
+  let extension: Extension = scenario.series_extension ?? "error";
+  if (o.platform || !o.workload) {
+    platformFile = resolve(o.platform ?? resolveFrom(scenarioPath, scenario.platform));
+    platformSpec = await loadPlatform(platformFile);
+  } else {
+    // A bare trace: a homogeneous machine of its MaxProcs (or --procs) one-core nodes.
+    const procs = o.procs ?? swf.header.maxProcs ?? swf.header.maxNodes;
+    if (!procs) throw new InputError([{ code: "missing_field", file: o.workload, path: "MaxProcs", message: "expected a MaxProcs or MaxNodes header line, or --procs N, got neither" }]);
+    platformFile = DEFAULT_NODE_TYPE;
+    const reference = await loadPlatform(root("platforms/two-site-eu.json"));
+    const nodeType = await loadNodeType(DEFAULT_NODE_TYPE, reference.lca_references);
+    platformSpec = platformForProcs(procs, nodeType, DEFAULT_ZONE, { references: reference.lca_references });
+    if (swf.header.unixStartTime !== undefined) t0Epoch = swf.header.unixStartTime;
+    extension = "hold";
+  }
+  inputs.push(platformFile);
+  const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
+  const built = await buildPlatform(platformSpec, { file: platformFile, zones, t0Epoch, extension, log });
+  inputs.push(...built.files);
+  const platform = built.model;
+  const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH);
+
+  mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  const writeCsv = !o.summaryOnly && scenario.output.jobs_csv !== false;
+  const writeSeries = !o.summaryOnly && scenario.output.timeseries_csv !== false;
+  let jobsCsv: CsvWriter | undefined;
+  const totals = new Float64Array(N_COORDS);
+  if (writeCsv) {
+    jobsCsv = new CsvWriter(join(outDir, "jobs.csv"), jobColumns());
+    files.push(jobsCsv.path);
+  }
+  const accountant = new Accountant(platform, jobsCsv && ((c) => {
+    const pool = platform.pools[c.fact.pool];
+    jobsCsv!.row(jobRow(c, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
+  }));
+  let cores = 0;
+  let nodes = 0;
+  for (const p of platform.pools) {
+    cores += p.count * p.coresPerNode;
+    nodes += p.count;
+  }
+  const metrics = new MetricsCollector(cores, nodes);
+  const observers: SimObserver[] = [accountant, metrics];
+  let sitesCsv: CsvWriter | undefined;
+  if (writeSeries) {
+    const writer = (sitesCsv = new CsvWriter(join(outDir, "sites.csv"), SITE_SERIES_COLUMNS));
+    files.push(writer.path);
+    observers.push(new SiteSeries(platform, 3600, (b) => writer.row(siteBinRow(b))));
+  }
+  const dropped = new Map<string, number>();
+  observers.push({ jobDropped: (_j, reason) => dropped.set(reason, (dropped.get(reason) ?? 0) + 1) });
+
+  const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(deriveSeed(seed, `forecast/${s.id}`))));
+  const result = await simulate({
+    platform,
+    policy,
+    jobs: swf.batches(4096),
+    forecasts,
+    observer: combineObservers(...observers),
+    mode,
+    log,
+    label: o.workload ?? scenario.workload.file,
+    onProgress: opts.onProgress,
+  });
+  jobsCsv?.close();
+  sitesCsv?.close();
+
+  const summary = buildSummary({
+    scenario: scenario.name,
+    platform,
+    result,
+    metrics: metrics.result(),
+    accountant,
+    method,
+    adjustments: log,
+    dropped,
+    provenance: provenance(seed, policy, inputs),
+  });
+  const summaryPath = join(outDir, "summary.json");
+  writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");
+  files.push(summaryPath);
+  return { summary, outDir, files, result };
+}

@@ -1,0 +1,90 @@
+/** The summary.json of a run: metrics, energy, impacts with their coverage, per site and project, adjustments and provenance. */
+import type { Accountant } from "../accounting/accountant.js";
+import type { AccountSummary } from "../accounting/ledger.js";
+import type { SchedulingMetrics } from "../accounting/metrics.js";
+import type { AdjustmentLog } from "../core/errors.js";
+import type { ScoreMethod } from "../core/score.js";
+import type { PlatformModel } from "../models/platform.js";
+import type { SimulationResult } from "../sim/simulation.js";
+import type { Provenance } from "./provenance.js";
+
+export interface RunSummary extends SchedulingMetrics {
+  scenario: string;
+  jobs_submitted: number;
+  jobs_rejected: number;
+  jobs_never_started: number;
+  /** Records skipped or repaired while reading inputs, by reason. */
+  adjustments: Record<string, number>;
+  /** Jobs that never ran, by reason. */
+  dropped: Record<string, number>;
+  energy_j: { it: number; facility: number; overhead_it: number; overhead_facility: number };
+  impacts: AccountSummary["impacts"];
+  single_score: AccountSummary["single_score"];
+  sites: Record<string, { pue: number; nodes: number; jobs: AccountSummary; overhead: AccountSummary; meter: { it_j: number; facility_j: number } }>;
+  projects: Record<string, { jobs: number; node_seconds: number; energy_facility_j: number; cc_kgco2eq: number; single_score_pt: number }>;
+  attribution: string;
+  simulation: { end_s: number; events: number; policy_passes: number; refused_decisions: Record<string, number> };
+  provenance: Provenance;
+}
+
+export function buildSummary(args: {
+  scenario: string;
+  platform: PlatformModel;
+  result: SimulationResult;
+  metrics: SchedulingMetrics;
+  accountant: Accountant;
+  method: ScoreMethod;
+  adjustments: AdjustmentLog;
+  dropped: ReadonlyMap<string, number>;
+  provenance: Provenance;
+}): RunSummary {
+  const { platform, result, accountant, method } = args;
+  const ledger = accountant.ledger;
+  const total = ledger.total().summarize(platform, method);
+  let overheadIt = 0;
+  let overheadFacility = 0;
+  const sites: RunSummary["sites"] = {};
+  platform.sites.forEach((site, s) => {
+    const overhead = ledger.siteOverhead[s].summarize(platform, method);
+    overheadIt += overhead.energy_j.it;
+    overheadFacility += overhead.energy_j.facility;
+    const meter = accountant.meter(s);
+    sites[site.id] = {
+      pue: site.pue,
+      nodes: platform.pools.filter((p) => p.site === s).reduce((a, p) => a + p.count, 0),
+      jobs: ledger.siteJobs[s].summarize(platform, method),
+      overhead,
+      meter: { it_j: meter.itJ, facility_j: meter.facilityJ },
+    };
+  });
+  const projects: RunSummary["projects"] = {};
+  for (const name of [...ledger.projects.keys()].sort()) {
+    const p = ledger.projects.get(name)!.summarize(platform, method);
+    projects[name] = {
+      jobs: p.jobs,
+      node_seconds: p.node_seconds,
+      energy_facility_j: p.energy_j.facility,
+      cc_kgco2eq: p.impacts.CC.total,
+      single_score_pt: p.single_score.total_pt,
+    };
+  }
+  const dropped = Object.fromEntries([...args.dropped.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    scenario: args.scenario,
+    ...args.metrics,
+    jobs_submitted: result.jobsSubmitted,
+    jobs_rejected: result.jobsRejected,
+    jobs_never_started: result.jobsNeverStarted,
+    adjustments: args.adjustments.toJSON(),
+    dropped,
+    energy_j: { it: total.energy_j.it, facility: total.energy_j.facility, overhead_it: overheadIt, overhead_facility: overheadFacility },
+    impacts: total.impacts,
+    single_score: total.single_score,
+    sites,
+    projects,
+    attribution:
+      "Jobs hold whole nodes and are charged their full draw at their utilisation, times PUE, times the site's impact intensity at each instant, plus embodied impacts per node-second reserved. Idle, off and switching nodes (energy and embodied) are the site's overhead.",
+    simulation: { end_s: result.end, events: result.events, policy_passes: result.passes, refused_decisions: result.refusals },
+    provenance: args.provenance,
+  };
+}
