@@ -37,12 +37,17 @@ export class Accountant implements SimObserver {
   private readonly meterUse: CompensatedVector[];
   private readonly meterEnergy: CompensatedVector[];
   private end = 0;
+  /** Sites whose intensity never changes, and their accumulated IT and overhead watt-seconds. */
+  private readonly constant: boolean[];
+  private readonly meterWattSeconds: CompensatedVector[];
 
   /** @param onJob receives each job's full phased impacts (computed only when given) */
   constructor(private readonly platform: PlatformModel, private readonly onJob?: (c: JobCharge) => void) {
     this.ledger = new Ledger(platform);
     this.meterUse = platform.sites.map(() => new CompensatedVector(N_COORDS));
     this.meterEnergy = platform.sites.map(() => new CompensatedVector(2));
+    this.constant = platform.sites.map((s) => s.intensity.series.length === 1 && s.intensity.series.extension === "hold");
+    this.meterWattSeconds = platform.sites.map(() => new CompensatedVector(2));
   }
 
   jobEnded(f: JobFact): void {
@@ -61,6 +66,12 @@ export class Accountant implements SimObserver {
   siteInterval(s: number, from: number, to: number, itWatts: number, overheadWatts: number): void {
     const site = this.platform.sites[s];
     const dt = to - from;
+    if (this.constant[s]) {
+      // Constant intensity: accumulate watt-seconds; multiplied by the intensity once, in meter()/finished().
+      this.meterWattSeconds[s].addAt(0, itWatts * dt);
+      this.meterWattSeconds[s].addAt(1, overheadWatts * dt);
+      return;
+    }
     site.intensity.series.integralInto(from, to, this.scratch);
     this.meterUse[s].add(this.scratch, itWatts * site.pue);
     this.meterEnergy[s].addAt(0, itWatts * dt);
@@ -78,6 +89,17 @@ export class Accountant implements SimObserver {
 
   finished(end: number): void {
     this.end = end;
+    this.platform.sites.forEach((site, s) => {
+      if (!this.constant[s]) return;
+      const [it, overhead] = this.meterWattSeconds[s].values();
+      const v = site.intensity.series.values;
+      this.meterUse[s].add(v, it * site.pue);
+      this.meterEnergy[s].addAt(0, it);
+      this.meterEnergy[s].addAt(1, it * site.pue);
+      const o = this.ledger.siteOverhead[s];
+      o.chargeUse(s, v, overhead * site.pue);
+      o.chargeEnergy(overhead, overhead * site.pue);
+    });
   }
 
   /** The independent meter of site s over [0, end]: energy, use-phase impacts, node-seconds. */

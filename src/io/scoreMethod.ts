@@ -4,14 +4,14 @@
  * into a core ScoreMethod.
  */
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { shippedPath } from "./paths.js";
 import { parse } from "csv-parse/sync";
 import { EF_CATEGORIES } from "../core/categories.js";
 import { InputError, type Issue } from "../core/errors.js";
 import { scoreMethod, type ScoreMethod } from "../core/score.js";
 
 /** The table shipped with impactsim. */
-export const DEFAULT_SCORE_METHOD_PATH = fileURLToPath(new URL("../../platforms/lca/ef31_normalisation_weighting.csv", import.meta.url));
+export const DEFAULT_SCORE_METHOD_PATH = shippedPath("platforms/lca/ef31_normalisation_weighting.csv");
 
 /** Categories the JRC alternative weighting set leaves out (toxicity, for robustness). */
 export const TOXICITY_CATEGORIES: readonly string[] = ["HTC", "HTNC", "ETF"];

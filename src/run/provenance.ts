@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type { Policy } from "../planner/view.js";
+import { shippedPath } from "../io/paths.js";
 
 export interface Provenance {
   tool: string;
@@ -14,7 +15,7 @@ export interface Provenance {
   inputs: { path: string; sha256: string }[];
 }
 
-export const TOOL_VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+export const TOOL_VERSION: string = JSON.parse(readFileSync(shippedPath("package.json"), "utf8")).version;
 
 export function sha256File(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");

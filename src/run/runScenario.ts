@@ -6,7 +6,6 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Accountant, type JobCharge } from "../accounting/accountant.js";
 import { MetricsCollector } from "../accounting/metrics.js";
 import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/siteSeries.js";
@@ -22,6 +21,7 @@ import { loadScenario, resolveFrom } from "../io/scenario.js";
 import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/scoreMethod.js";
 import type { PlatformSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
+import { shippedPath } from "../io/paths.js";
 import { buildPlatform } from "../models/buildPlatform.js";
 import { forecastFromActual } from "../models/forecast.js";
 import { POLICIES } from "../planner/index.js";
@@ -30,7 +30,7 @@ import { combineObservers, type SimObserver } from "../sim/observer.js";
 import { provenance } from "./provenance.js";
 import { buildSummary, type RunSummary } from "./summary.js";
 
-const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+const root = shippedPath;
 export const DEFAULT_SCENARIO = root("scenarios/default.json");
 export const ELECTRICITY_FACTORS = root("platforms/electricity/electricity_factors_by_zone.csv");
 export const DEFAULT_NODE_TYPE = root("platforms/single-core-node.json");

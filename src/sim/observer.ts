@@ -20,7 +20,7 @@ export interface JobFact {
 }
 
 export interface SimObserver {
-  /** A job finished (completed or killed). */
+  /** A job finished (completed or killed). The fact object is reused: copy what you keep. */
   jobEnded?(fact: JobFact): void;
   /** A job that was never started, with why (rejected by the policy, or left when the run ended). */
   jobDropped?(job: JobSpec, reason: string): void;

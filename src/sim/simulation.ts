@@ -8,7 +8,9 @@
  * switches and intensity changes before submissions: see the kind priorities).
  */
 import { Engine } from "./engine.js";
-import type { SimObserver } from "./observer.js";
+import type { JobFact, SimObserver } from "./observer.js";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import type { JobSpec } from "../io/spec.js";
 import type { PlatformModel, PoolModel, PowerStateModel } from "../models/platform.js";
 import type { IntensityForecast } from "../models/forecast.js";
@@ -165,7 +167,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   let slots: (SimJob | undefined)[] = [];
   const freeSlots: number[] = [];
   const queued = new Map<number, SimJob>();
-  let queue: SimJob[] = [];
+  const queue: SimJob[] = [];
   const running: SimJob[] = [];
   let happened: WorldEvent[] = [];
   let nonDaemon = 0;
@@ -196,6 +198,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     return lo;
   }
 
+  const fact: Mutable<JobFact> = { job: undefined as unknown as JobSpec, pool: 0, site: 0, nodeCount: 0, utilisation: 0, wattsPerNode: 0, start: 0, end: 0, killed: false };
   const END = engine.defineKind("jobEnded", PRIO_END, (slot) => {
     nonDaemon--;
     const job = slots[slot]!;
@@ -218,17 +221,19 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     finished++;
     if (job.killed) killed++;
     happened.push(job.killed ? { kind: "jobKilled", jobId: job.id, reason: "walltime" } : { kind: "jobEnded", jobId: job.id });
-    observer.jobEnded?.({
-      job: job.spec,
-      pool: job.pool,
-      site: s,
-      nodeCount: job.nodes.length,
-      utilisation: job.utilisation,
-      wattsPerNode: job.wattsPerNode,
-      start: job.start,
-      end: engine.now,
-      killed: job.killed,
-    });
+    if (observer.jobEnded) {
+      // One reused fact object: observers must copy what they keep (see SimObserver).
+      fact.job = job.spec;
+      fact.pool = job.pool;
+      fact.site = s;
+      fact.nodeCount = job.nodes.length;
+      fact.utilisation = job.utilisation;
+      fact.wattsPerNode = job.wattsPerNode;
+      fact.start = job.start;
+      fact.end = engine.now;
+      fact.killed = job.killed;
+      observer.jobEnded(fact);
+    }
     if (opts.onProgress && finished % progressEvery === 0) opts.onProgress(finished, engine.now);
   });
 
@@ -283,9 +288,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       return engine.now;
     },
     pools,
-    get queue() {
-      return queue;
-    },
+    queue,
     running,
     nodeState: (id: number) => nodeState[id] as NodeState,
     forecast(site: string) {
@@ -417,7 +420,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
           break;
       }
     }
-    if (startedThisPass || removed) queue = queue.filter((j) => queued.has(j.id));
+    if (startedThisPass || removed) {
+      // compact in place: no new array per pass
+      let w = 0;
+      for (let r = 0; r < queue.length; r++) if (queued.has(queue[r].id)) queue[w++] = queue[r];
+      queue.length = w;
+    }
   }
 
   // --- the main loop: stream submissions in, run instants before the next batch ---
@@ -481,7 +489,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   // Jobs still waiting when nothing else can happen are reported, not lost.
   const neverStarted = queue.length;
   for (const job of queue) dropJob(job, "never_started");
-  queue = [];
+  queue.length = 0;
   const end = engine.now;
   platform.sites.forEach((_, s) => flushSite(s));
   pools.forEach((_, p) => flushPool(p));

@@ -42,7 +42,7 @@ export async function runTiny(platform: PlatformModel, policy: Policy, jobs: Job
     mode,
     log: new AdjustmentLog(),
     observer: combineObservers(accountant, metrics, {
-      jobEnded: (f) => facts.set(f.job.id, f),
+      jobEnded: (f) => facts.set(f.job.id, { ...f }),
       jobDropped: (j, reason) => dropped.push({ id: j.id, reason }),
       siteInterval: (site, from, to, itWatts, overheadWatts, busy) => intervals.push({ site, from, to, itWatts, overheadWatts, busy }),
     }),

@@ -27,6 +27,7 @@ export function policyEasyBackfill(): Policy {
   const passPool: number[] = [];
   const passNodes: number[] = [];
   const passEnd: number[] = [];
+  const free: number[] = [];
 
   function reserve(view: ClusterView, head: QueuedJobView, free: number[]): Reservation | undefined {
     let best: Reservation | undefined;
@@ -72,7 +73,8 @@ export function policyEasyBackfill(): Policy {
     decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
       if (onlyIntensityChanged(happened)) return [];
       const pools = view.pools;
-      const free = pools.map((p) => p.freeNodes);
+      free.length = pools.length;
+      for (let p = 0; p < pools.length; p++) free[p] = pools[p].freeNodes;
       const queue = view.queue;
       const out: Decision[] = [];
       passPool.length = passNodes.length = passEnd.length = 0;
