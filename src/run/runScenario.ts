@@ -104,7 +104,9 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const mode = o.mode ?? scenario.workload.mode;
   const workload = o.workload ? resolve(o.workload) : resolve(resolveFrom(scenarioPath, scenario.workload.file));
   const outDir = resolve(o.out ?? resolveFrom(scenarioPath, scenario.output.dir));
+  // Adjustments are kept apart by input, so the summary says which file they came from.
   const log = new AdjustmentLog();
+  const seriesLog = new AdjustmentLog();
   const inputs: string[] = [resolve(scenarioPath), workload, ELECTRICITY_FACTORS, DEFAULT_SCORE_METHOD_PATH];
 
   const swf = await openSwf(workload, { mode, log, label: o.workload ?? scenario.workload.file, maxProcs: o.procs });
@@ -128,7 +130,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   }
   inputs.push(platformFile);
   const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
-  const built = await buildPlatform(platformSpec, { file: platformFile, zones, t0Epoch, extension, log });
+  const built = await buildPlatform(platformSpec, { file: platformFile, zones, t0Epoch, extension, log: seriesLog });
   inputs.push(...built.files);
   const platform = built.model;
   const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH);
@@ -186,7 +188,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     metrics: metrics.result(),
     accountant,
     method,
-    adjustments: log,
+    adjustments: { workload: log, series: seriesLog },
     dropped,
     provenance: provenance(seed, policy, inputs),
   });

@@ -13,8 +13,8 @@ export interface RunSummary extends SchedulingMetrics {
   jobs_submitted: number;
   jobs_rejected: number;
   jobs_never_started: number;
-  /** Records skipped or repaired while reading inputs, by reason. */
-  adjustments: Record<string, number>;
+  /** Records skipped or repaired while reading inputs, by input and reason. */
+  adjustments: { workload: Record<string, number>; series: Record<string, number> };
   /** Jobs that never ran, by reason. */
   dropped: Record<string, number>;
   energy_j: { it: number; facility: number; overhead_it: number; overhead_facility: number };
@@ -34,7 +34,7 @@ export function buildSummary(args: {
   metrics: SchedulingMetrics;
   accountant: Accountant;
   method: ScoreMethod;
-  adjustments: AdjustmentLog;
+  adjustments: { workload: AdjustmentLog; series: AdjustmentLog };
   dropped: ReadonlyMap<string, number>;
   provenance: Provenance;
 }): RunSummary {
@@ -75,7 +75,7 @@ export function buildSummary(args: {
     jobs_submitted: result.jobsSubmitted,
     jobs_rejected: result.jobsRejected,
     jobs_never_started: result.jobsNeverStarted,
-    adjustments: args.adjustments.toJSON(),
+    adjustments: { workload: args.adjustments.workload.toJSON(), series: args.adjustments.series.toJSON() },
     dropped,
     energy_j: { it: total.energy_j.it, facility: total.energy_j.facility, overhead_it: overheadIt, overhead_facility: overheadFacility },
     impacts: total.impacts,

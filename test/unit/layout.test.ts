@@ -1,0 +1,55 @@
+/**
+ * The import direction of DESIGN.md's layout: a folder of src/ may import only
+ * from folders below it in this list, and core/ uses no Node-only API (it runs
+ * in workers and in the report's browser code). `run/` (one scenario wired end
+ * to end) sits just under `cli/`.
+ */
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ORDER = ["cli", "run", "live", "sweep", "report", "accounting", "sim", "planner", "models", "io", "core"];
+const SRC = join(__dirname, "../../src");
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+function imports(path: string): string[] {
+  const text = readFileSync(path, "utf8");
+  return [...text.matchAll(/(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g), ...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+}
+
+describe("src/ layout", () => {
+  it("every src/ folder is one of the layers of DESIGN.md", () => {
+    const folders = readdirSync(SRC).filter((f) => statSync(join(SRC, f)).isDirectory());
+    expect(folders.filter((f) => !ORDER.includes(f))).toEqual([]);
+  });
+
+  it("imports point only downwards in the layer list", () => {
+    const violations: string[] = [];
+    for (const file of files(SRC)) {
+      const layer = relative(SRC, file).split("/")[0];
+      for (const spec of imports(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = relative(SRC, join(file, "..", spec)).split("/")[0];
+        if (target === layer) continue;
+        if (ORDER.indexOf(target) <= ORDER.indexOf(layer)) violations.push(`${relative(SRC, file)} imports ${spec} (${layer} -> ${target})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it("core/ uses no Node-only module", () => {
+    const offenders = files(join(SRC, "core")).filter((f) => imports(f).some((s) => s.startsWith("node:") || ["fs", "path", "os", "crypto", "zlib"].includes(s)));
+    expect(offenders.map((f) => relative(SRC, f))).toEqual([]);
+  });
+
+  it("planner/ never reads the clock or Math.random", () => {
+    const offenders = files(join(SRC, "planner")).filter((f) => /Date\.now|Math\.random|setTimeout|setInterval|performance\.now/.test(readFileSync(f, "utf8")));
+    expect(offenders.map((f) => relative(SRC, f))).toEqual([]);
+  });
+});
