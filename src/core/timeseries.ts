@@ -33,6 +33,7 @@ export class TimeSeries {
     for (let k = 1; k < n; k++) {
       if (!(starts[k] > starts[k - 1])) throw new RangeError(`TimeSeries: segment starts must increase, got ${starts[k - 1]} then ${starts[k]} at index ${k}`);
     }
+    if (!Number.isFinite(starts[0]) || !Number.isFinite(end)) throw new RangeError(`TimeSeries: expected finite start and end, got ${starts[0]} and ${end}`);
     if (!(end > starts[n - 1])) throw new RangeError(`TimeSeries: expected end > last start ${starts[n - 1]}, got ${end}`);
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i])) throw new RangeError(`TimeSeries: value ${i} is not finite: ${values[i]}`);

@@ -15,6 +15,13 @@ export interface PowerCurve {
   describe(): string;
 }
 
+/** a + (b - a) * f, exact at both ends and never outside [a, b] (as C++20 std::lerp). */
+function lerp(a: number, b: number, f: number): number {
+  if (f === 1) return b;
+  const v = a + (b - a) * f;
+  return a <= b ? Math.min(Math.max(v, a), b) : Math.min(Math.max(v, b), a);
+}
+
 function checkWatts(name: string, w: number): void {
   if (!Number.isFinite(w) || w < 0) throw new RangeError(`${name}: expected watts >= 0, got ${w}`);
 }
@@ -32,7 +39,7 @@ export function powerCurveLinear(opts: { idle: Watts; max: Watts; epsilon?: Watt
   checkWatts("powerCurveLinear epsilon", epsilon);
   const curve = (u: number): Watts => {
     checkUtilisation("powerCurveLinear", u);
-    return u === 0 ? idle : epsilon + (max - epsilon) * u;
+    return u === 0 ? idle : lerp(epsilon, max, u);
   };
   return Object.assign(curve, {
     idle,
@@ -75,8 +82,8 @@ export function powerCurveInterpolated(opts: { idle: Watts; points: readonly (re
       if (uArr[mid] <= u) lo = mid;
       else hi = mid;
     }
-    const f = (u - uArr[lo]) / (uArr[hi] - uArr[lo]);
-    return wArr[lo] + (wArr[hi] - wArr[lo]) * f;
+    if (u === uArr[hi]) return wArr[hi];
+    return lerp(wArr[lo], wArr[hi], (u - uArr[lo]) / (uArr[hi] - uArr[lo]));
   };
   return Object.assign(curve, {
     idle,

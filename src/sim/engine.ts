@@ -67,6 +67,8 @@ export class Engine {
    * @throws RangeError when `at` is before now or not a number
    */
   schedule(at: Seconds, kind: number, key: number, payload = 0): void {
+    if (Number.isNaN(at)) throw new RangeError(`Engine.schedule: expected a time in seconds for ${this.kindName(kind)}, got NaN`);
+    if ((payload | 0) !== payload) throw new RangeError(`Engine.schedule: expected a 32-bit integer payload, got ${payload}`);
     if (!(at >= this.now)) {
       throw new RangeError(`Engine.schedule: cannot schedule ${this.kindName(kind)} at ${at} s, before now = ${this.now} s`);
     }
