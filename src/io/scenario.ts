@@ -39,6 +39,7 @@ export const scenarioSchema = z.strictObject({
     params: z.record(z.string(), z.unknown()).optional(),
   }),
   seed: z.number().int(),
+  forecast: z.strictObject({ bias: z.number().gt(-1), sigma: z.number().min(0) }).optional(),
   output: z.strictObject({
     dir: nonEmpty,
     jobs_csv: z.boolean().optional(),

@@ -175,5 +175,11 @@ export interface ScenarioSpec {
   readonly series_extension?: "error" | "hold" | "repeat";
   readonly policy: { readonly name: PolicyName; readonly params?: Readonly<Record<string, unknown>> };
   readonly seed: number;
+  /**
+   * Error of the intensity forecasts policies see (relative bias, relative
+   * standard deviation per series segment). Default: none, i.e. perfect
+   * foresight, which results then state in their provenance.
+   */
+  readonly forecast?: { readonly bias: number; readonly sigma: number };
   readonly output: { readonly dir: string; readonly jobs_csv?: boolean; readonly timeseries_csv?: boolean };
 }

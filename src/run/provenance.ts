@@ -11,6 +11,8 @@ export interface Provenance {
   node: string;
   seed: number;
   policy: { name: string; version: string; params: Readonly<Record<string, unknown>> };
+  /** Error applied to the intensity forecasts policies saw; zero means perfect foresight. */
+  forecast_error: { bias: number; sigma: number };
   /** Input files (paths relative to the working directory) and their SHA-256. */
   inputs: { path: string; sha256: string }[];
 }
@@ -21,7 +23,7 @@ export function sha256File(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
-export function provenance(seed: number, policy: Policy, files: readonly string[]): Provenance {
+export function provenance(seed: number, policy: Policy, files: readonly string[], forecastError: { bias: number; sigma: number }): Provenance {
   const unique = [...new Set(files)];
   return {
     tool: "impactsim",
@@ -29,6 +31,7 @@ export function provenance(seed: number, policy: Policy, files: readonly string[
     node: process.versions.node.split(".")[0],
     seed,
     policy: { name: policy.name, version: policy.version, params: policy.params },
+    forecast_error: { bias: forecastError.bias, sigma: forecastError.sigma },
     inputs: unique.map((p) => ({ path: relative(process.cwd(), p) || p, sha256: sha256File(p) })),
   };
 }

@@ -99,7 +99,13 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const policyName = o.policy ?? scenario.policy.name;
   const makePolicy = POLICIES[policyName];
   if (!makePolicy) throw new InputError([{ code: "invalid_value", file: "--policy", message: `expected one of ${Object.keys(POLICIES).join(", ")}, got "${policyName}"`, value: policyName }]);
-  const policy = makePolicy();
+  let policy;
+  try {
+    policy = makePolicy(o.policy ? {} : (scenario.policy.params ?? {}));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new InputError([{ code: "invalid_value", file: scenarioPath, path: "policy.params", message }]);
+  }
   const seed = o.seed ?? scenario.seed;
   const mode = o.mode ?? scenario.workload.mode;
   const workload = o.workload ? resolve(o.workload) : resolve(resolveFrom(scenarioPath, scenario.workload.file));
@@ -166,7 +172,8 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const dropped = new Map<string, number>();
   observers.push({ jobDropped: (_j, reason) => dropped.set(reason, (dropped.get(reason) ?? 0) + 1) });
 
-  const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(deriveSeed(seed, `forecast/${s.id}`))));
+  const forecastError = scenario.forecast ?? { bias: 0, sigma: 0 };
+  const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, forecastError, rngSeeded(deriveSeed(seed, `forecast/${s.id}`))));
   const result = await simulate({
     platform,
     policy,
@@ -190,7 +197,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     method,
     adjustments: { workload: log, series: seriesLog },
     dropped,
-    provenance: provenance(seed, policy, inputs),
+    provenance: provenance(seed, policy, inputs, forecastError),
   });
   const summaryPath = join(outDir, "summary.json");
   writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");
