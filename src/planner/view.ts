@@ -73,7 +73,15 @@ export type Decision =
   | { readonly kind: "setPowerState"; readonly nodes: readonly number[]; readonly state: "on" | "off" | "sleep" }
   | { readonly kind: "wakeAt"; readonly time: Seconds };
 
-export type RefusalReason = "not_enough_free_nodes" | "unknown_job" | "unknown_pool" | "node_not_free" | "invalid_power_state" | "in_the_past";
+export type RefusalReason =
+  | "not_enough_free_nodes"
+  | "wrong_node_count"
+  | "unknown_job"
+  | "unknown_pool"
+  | "node_not_free"
+  | "invalid_power_state"
+  | "in_the_past"
+  | "invalid_time";
 
 export type WorldEvent =
   | { readonly kind: "jobSubmitted"; readonly jobId: number }

@@ -181,7 +181,6 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     forecasts,
     observer: combineObservers(...observers),
     mode,
-    log,
     label: o.workload ?? scenario.workload.file,
     onProgress: opts.onProgress,
   });

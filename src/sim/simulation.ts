@@ -14,7 +14,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import type { JobSpec } from "../io/spec.js";
 import type { PlatformModel, PoolModel, PowerStateModel } from "../models/platform.js";
 import type { IntensityForecast } from "../models/forecast.js";
-import { AdjustmentLog, InputError, SimulationError } from "../core/errors.js";
+import { InputError, SimulationError } from "../core/errors.js";
 import {
   NodeState,
   type ClusterView,
@@ -37,7 +37,6 @@ export interface SimulationOptions {
   readonly observer?: SimObserver;
   /** Strict: a job no pool can ever hold is an error. Lenient: it is skipped and counted. */
   readonly mode?: "strict" | "lenient";
-  readonly log?: AdjustmentLog;
   /** Workload name for messages. */
   readonly label?: string;
   /** Called every `progressEvery` finished jobs. */
@@ -100,7 +99,6 @@ const PRIO_WAKE = 4;
 export async function simulate(opts: SimulationOptions): Promise<SimulationResult> {
   const { platform, policy, observer = {} } = opts;
   const mode = opts.mode ?? "strict";
-  const log = opts.log ?? new AdjustmentLog();
   const label = opts.label ?? "workload";
   const engine = new Engine();
 
@@ -315,10 +313,11 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (need > pool.freeNodes) return refuse(d, "not_enough_free_nodes");
     let nodes: number[];
     if (d.nodes) {
-      if (d.nodes.length !== need) return refuse(d, "not_enough_free_nodes");
+      if (d.nodes.length !== need) return refuse(d, "wrong_node_count");
       for (const n of d.nodes) {
-        if (n < pool.firstNode || n >= pool.firstNode + pool.nodes || nodeState[n] !== NodeState.Idle) return refuse(d, "node_not_free");
+        if (!Number.isInteger(n) || n < pool.firstNode || n >= pool.firstNode + pool.nodes || nodeState[n] !== NodeState.Idle) return refuse(d, "node_not_free");
       }
+      if (new Set(d.nodes).size !== d.nodes.length) return refuse(d, "node_not_free");
       nodes = [...d.nodes];
     } else {
       nodes = [];
@@ -350,13 +349,23 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   }
 
   function applyPower(d: Extract<Decision, { kind: "setPowerState" }>): void {
+    // Check every node first: a refused decision changes nothing.
+    if (new Set(d.nodes).size !== d.nodes.length) return refuse(d, "node_not_free");
     for (const n of d.nodes) {
-      if (!(n >= 0 && n < nNodes)) return refuse(d, "node_not_free");
-      const pool = pools[nodePool[n]];
+      if (!Number.isInteger(n) || n < 0 || n >= nNodes) return refuse(d, "node_not_free");
       const state = nodeState[n];
+      if (d.state === "on") {
+        if (state !== NodeState.Off && state !== NodeState.Sleep) return refuse(d, "node_not_free");
+      } else {
+        const model = d.state === "off" ? pools[nodePool[n]].model.off : pools[nodePool[n]].model.sleep;
+        if (!model) return refuse(d, "invalid_power_state");
+        if (state !== NodeState.Idle) return refuse(d, "node_not_free");
+      }
+    }
+    for (const n of d.nodes) {
+      const pool = pools[nodePool[n]];
       flushSite(pool.model.site);
       if (d.state === "on") {
-        if (state !== NodeState.Off && state !== NodeState.Sleep) continue; // already on or on its way
         const model = nodeLowState[n]!;
         nodeState[n] = NodeState.SwitchingOn;
         setWatts(n, model.switchOnWatts, false, false);
@@ -365,9 +374,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         nonDaemon++;
         engine.schedule(engine.now + model.switchOnSeconds, SWITCH, n, n);
       } else {
-        const model = d.state === "off" ? pool.model.off : pool.model.sleep;
-        if (!model) return refuse(d, "invalid_power_state");
-        if (state !== NodeState.Idle) return refuse(d, "node_not_free");
+        const model = (d.state === "off" ? pool.model.off : pool.model.sleep)!;
         nodeState[n] = NodeState.SwitchingOff;
         nodeLowState[n] = model;
         nodeLowKind[n] = d.state === "off" ? NodeState.Off : NodeState.Sleep;
@@ -411,7 +418,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
           applyPower(d);
           break;
         case "wakeAt":
-          if (!(d.time >= engine.now)) refuse(d, "in_the_past");
+          if (Number.isNaN(d.time)) refuse(d, "invalid_time");
+          else if (!(d.time >= engine.now)) refuse(d, "in_the_past");
           else if (!wakeTimes.has(d.time)) {
             wakeTimes.add(d.time);
             nonDaemon++;
@@ -448,7 +456,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
           value: spec.cores,
         };
         if (mode === "strict") throw new InputError([issue]);
-        log.record(issue);
+        // Counted once, as dropped (it was read fine; the platform cannot hold it).
         observer.jobDropped?.(spec, "too_many_processors");
         continue;
       }

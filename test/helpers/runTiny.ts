@@ -1,6 +1,5 @@
 import { Accountant } from "../../src/accounting/accountant.js";
 import { MetricsCollector } from "../../src/accounting/metrics.js";
-import { AdjustmentLog } from "../../src/core/errors.js";
 import { forecastFromActual } from "../../src/models/forecast.js";
 import type { PlatformModel } from "../../src/models/platform.js";
 import type { JobSpec } from "../../src/io/spec.js";
@@ -40,7 +39,6 @@ export async function runTiny(platform: PlatformModel, policy: Policy, jobs: Job
     jobs: batches,
     forecasts: platform.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
     mode,
-    log: new AdjustmentLog(),
     observer: combineObservers(accountant, metrics, {
       jobEnded: (f) => facts.set(f.job.id, { ...f }),
       jobDropped: (j, reason) => dropped.push({ id: j.id, reason }),
