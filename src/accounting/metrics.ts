@@ -4,6 +4,7 @@
  * max(1, (wait + run) / max(run, tau))).
  */
 import type { JobFact } from "../sim/observer.js";
+import type { PlatformModel } from "../models/platform.js";
 
 export const BOUNDED_SLOWDOWN_TAU_S = 10;
 
@@ -34,6 +35,17 @@ export class MetricsCollector {
   private lastEnd = -Infinity;
 
   constructor(private readonly totalCores: number, private readonly totalNodes: number) {}
+
+  /** A collector sized to a platform's cores and nodes. */
+  static forPlatform(platform: PlatformModel): MetricsCollector {
+    let cores = 0;
+    let nodes = 0;
+    for (const p of platform.pools) {
+      cores += p.count * p.coresPerNode;
+      nodes += p.count;
+    }
+    return new MetricsCollector(cores, nodes);
+  }
 
   jobEnded(f: JobFact): void {
     if (this.n === this.waits.length) {

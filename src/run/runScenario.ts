@@ -155,13 +155,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     const pool = platform.pools[c.fact.pool];
     jobsCsv!.row(jobRow(c, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
   }));
-  let cores = 0;
-  let nodes = 0;
-  for (const p of platform.pools) {
-    cores += p.count * p.coresPerNode;
-    nodes += p.count;
-  }
-  const metrics = new MetricsCollector(cores, nodes);
+  const metrics = MetricsCollector.forPlatform(platform);
   const observers: SimObserver[] = [accountant, metrics];
   let sitesCsv: CsvWriter | undefined;
   if (writeSeries) {

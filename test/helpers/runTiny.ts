@@ -24,13 +24,7 @@ export async function runTiny(platform: PlatformModel, policy: Policy, jobs: Job
   const intervals: TinyRun["intervals"] = [];
   const dropped: TinyRun["dropped"] = [];
   const accountant = new Accountant(platform, (c) => charges.set(c.fact.job.id, { impacts: Float64Array.from(c.impacts), itJ: c.itJ, facilityJ: c.facilityJ }));
-  let cores = 0;
-  let nodes = 0;
-  for (const p of platform.pools) {
-    cores += p.count * p.coresPerNode;
-    nodes += p.count;
-  }
-  const metrics = new MetricsCollector(cores, nodes);
+  const metrics = MetricsCollector.forPlatform(platform);
   const batches: JobSpec[][] = [];
   for (let i = 0; i < jobs.length; i += batch) batches.push(jobs.slice(i, i + batch));
   const result = await simulate({
