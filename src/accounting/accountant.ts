@@ -34,6 +34,7 @@ export class Accountant implements SimObserver {
   readonly ledger: Ledger;
   private readonly scratch = new Float64Array(N_COORDS);
   private readonly charge = new Float64Array(N_PHASED);
+  private readonly part = new Float64Array(N_PHASED);
   private readonly meterUse: CompensatedVector[];
   private readonly meterEnergy: CompensatedVector[];
   private end = 0;
@@ -52,14 +53,32 @@ export class Accountant implements SimObserver {
 
   jobEnded(f: JobFact): void {
     const site = this.platform.sites[f.site];
-    const seconds = f.end - f.start;
+    const pool = this.platform.pools[f.pool];
+    const setupEnd = Math.min(f.setupEnd, f.end);
+    let it = 0;
+    // Setup phase (FPGA reconfiguration), then the run, each at its own draw.
+    if (setupEnd > f.start) {
+      const watts = f.nodeCount * f.setupWattsPerNode;
+      site.intensity.series.integralInto(f.start, setupEnd, this.scratch);
+      this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue);
+      it += watts * (setupEnd - f.start);
+    }
     const watts = f.nodeCount * f.wattsPerNode;
-    const it = watts * seconds;
-    site.intensity.series.integralInto(f.start, f.end, this.scratch);
-    this.ledger.chargeJob(f.site, f.pool, f.job.project, this.scratch, watts * site.pue, f.nodeCount * seconds, it, it * site.pue);
+    site.intensity.series.integralInto(setupEnd, f.end, this.scratch);
+    this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue);
+    it += watts * (f.end - setupEnd);
+    this.ledger.chargeJob(f.site, f.pool, f.job.project, f.nodeCount * (f.end - f.start), it, it * site.pue);
     if (this.onJob) {
-      const e = attributeInterval(f.nodeCount, f.wattsPerNode, f.start, f.end, site, this.platform.pools[f.pool], this.charge, this.scratch);
-      this.onJob({ fact: f, impacts: this.charge, itJ: e.it, facilityJ: e.facility });
+      const charge = this.charge;
+      charge.fill(0);
+      const part = this.part;
+      if (setupEnd > f.start) {
+        attributeInterval(f.nodeCount, f.setupWattsPerNode, f.start, setupEnd, site, pool, part, this.scratch);
+        for (let i = 0; i < N_PHASED; i++) charge[i] += part[i];
+      }
+      attributeInterval(f.nodeCount, f.wattsPerNode, setupEnd, f.end, site, pool, part, this.scratch);
+      for (let i = 0; i < N_PHASED; i++) charge[i] += part[i];
+      this.onJob({ fact: f, impacts: charge, itJ: it, facilityJ: it * site.pue });
     }
   }
 

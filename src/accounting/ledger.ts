@@ -165,15 +165,21 @@ export class Ledger {
     return new Account(this.nSites, this.nPools);
   }
 
-  /**
-   * Charges a job: `use` is the integral of intensity over its run (N_COORDS),
-   * weighted by its draw times PUE (`wattsPue`); plus its reserved node-seconds.
-   */
-  chargeJob(site: number, pool: number, project: string, use: ArrayLike<number>, wattsPue: number, nodeSeconds: number, itJ: number, facilityJ: number): void {
-    let p = this.projects.get(project);
-    if (!p) this.projects.set(project, (p = this.account()));
-    for (const a of [this.siteJobs[site], p]) {
-      a.chargeUse(site, use, wattsPue);
+  private project(name: string): Account {
+    let p = this.projects.get(name);
+    if (!p) this.projects.set(name, (p = this.account()));
+    return p;
+  }
+
+  /** Charges a job's use-phase impacts: `use` is the integral of intensity over an interval (N_COORDS), times its draw x PUE. */
+  chargeUse(site: number, project: string, use: ArrayLike<number>, wattsPue: number): void {
+    this.siteJobs[site].chargeUse(site, use, wattsPue);
+    this.project(project).chargeUse(site, use, wattsPue);
+  }
+
+  /** Charges a finished job's reserved node-seconds and energy, and counts it. */
+  chargeJob(site: number, pool: number, project: string, nodeSeconds: number, itJ: number, facilityJ: number): void {
+    for (const a of [this.siteJobs[site], this.project(project)]) {
       a.chargeNodeSeconds(pool, nodeSeconds);
       a.chargeEnergy(itJ, facilityJ);
       a.jobs++;

@@ -329,7 +329,7 @@ const timeZone = z.string().refine(isTimeZone, { error: 'expected an IANA time z
 
 const powerSchema = z.strictObject({
   idle_w: watts,
-  curve_w: z.array(z.tuple([z.number().gt(0).lte(1), watts])).min(2).optional(),
+  curve_w: z.array(z.tuple([z.number().gte(0).lte(1), watts])).min(2).optional(),
   max_w: watts.optional(),
   source: nonEmpty,
 });
@@ -351,8 +351,25 @@ const embodiedSchema = z.strictObject({
   source: nonEmpty,
 });
 
+const acceleratorSchema = z.strictObject({
+  model: nonEmpty,
+  count: z.number().int().min(1),
+  power: powerSchema,
+  embodied: embodiedSchema.optional(),
+  reconfiguration_s: z.number().min(0).optional(),
+  reconfiguration_w: watts.optional(),
+  reconfiguration_source: nonEmpty.optional(),
+});
+
+const dvfsSchema = z.strictObject({ name: nonEmpty, speed: z.number().gt(0), power: powerSchema });
+
 export const nodeTypeSchema = z.strictObject({
   cores: z.number().int().min(1),
+  speed: z.number().gt(0).optional(),
+  speed_source: nonEmpty.optional(),
+  gpus: acceleratorSchema.optional(),
+  fpgas: acceleratorSchema.optional(),
+  dvfs: z.array(dvfsSchema).min(1).optional(),
   memory_gb: z.number().min(0).optional(),
   power: powerSchema,
   power_states: z.strictObject({ off: powerStateSchema.optional(), sleep: powerStateSchema.optional() }).optional(),
@@ -398,6 +415,18 @@ export const platformSchema = z.strictObject({
   node_types: z.record(z.string(), nodeTypeSchema),
   lca_references: z.record(z.string(), lcaReferenceSchema).optional(),
   sites: z.array(siteSchema).min(1),
+  links: z
+    .array(
+      z.strictObject({
+        from: nonEmpty,
+        to: nonEmpty,
+        bandwidth_gb_per_s: z.number().gt(0),
+        latency_s: z.number().min(0),
+        energy_j_per_gb: z.strictObject({ source: z.number().min(0), destination: z.number().min(0), network: z.number().min(0) }),
+        source: nonEmpty,
+      }),
+    )
+    .optional(),
 });
 
 // The schema's output must be a PlatformSpec (compile-time check only).
@@ -434,7 +463,7 @@ function checkPower(power: unknown, path: readonly PropertyKey[], push: Push): v
   const u = (k: number): number | undefined => {
     const p: unknown = curve[k];
     const x = Array.isArray(p) ? p[0] : undefined;
-    return typeof x === "number" && x > 0 && x <= 1 ? x : undefined;
+    return typeof x === "number" && x >= 0 && x <= 1 ? x : undefined;
   };
   let prev: number | undefined;
   for (let k = 0; k < curve.length; k++) {
@@ -484,6 +513,13 @@ function checkNodeTypeSemantics(nodeType: unknown, path: readonly PropertyKey[],
   if (!isObject(nodeType)) return;
   checkPower(nodeType.power, [...path, "power"], push);
   checkEmbodied(nodeType.embodied, [...path, "embodied"], references, push, checkReference);
+  for (const kind of ["gpus", "fpgas"] as const) {
+    const acc = nodeType[kind];
+    if (!isObject(acc)) continue;
+    checkPower(acc.power, [...path, kind, "power"], push);
+    if (acc.embodied !== undefined) checkEmbodied(acc.embodied, [...path, kind, "embodied"], references, push, checkReference);
+  }
+  if (Array.isArray(nodeType.dvfs)) nodeType.dvfs.forEach((d: unknown, k) => isObject(d) && checkPower(d.power, [...path, "dvfs", k, "power"], push));
 }
 
 function checkPlatformSemantics(json: unknown, push: Push): void {
@@ -525,6 +561,26 @@ function checkPlatformSemantics(json: unknown, push: Push): void {
         push("unknown_reference", ["sites", s, "nodes", g, "type"], `expected a node type defined in node_types (${typeNames.join(", ")}), got "${type}"`, type);
       }
     });
+  });
+  const links = json.links;
+  if (!Array.isArray(links)) return;
+  const siteIds = [...firstId.keys()];
+  const seen = new Map<string, number>();
+  links.forEach((link: unknown, l) => {
+    if (!isObject(link)) return;
+    for (const end of ["from", "to"] as const) {
+      const id = link[end];
+      if (typeof id === "string" && id !== "" && !siteIds.includes(id)) {
+        push("unknown_reference", ["links", l, end], `expected a site id (${siteIds.join(", ")}), got "${id}"`, id);
+      }
+    }
+    if (typeof link.from === "string" && link.from === link.to) push("invalid_value", ["links", l, "to"], `expected a site other than "from", got "${link.to}"`, link.to);
+    if (typeof link.from === "string" && typeof link.to === "string") {
+      const key = [link.from, link.to].sort().join("\u0000");
+      const first = seen.get(key);
+      if (first !== undefined) push("duplicate_id", ["links", l], `expected one link per pair of sites, got ${link.from}-${link.to} again (first at links[${first}])`);
+      else seen.set(key, l);
+    }
   });
 }
 

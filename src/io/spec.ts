@@ -5,6 +5,10 @@
  */
 import type { Phase } from "../core/categories.js";
 
+/** Kinds of device a job or task can run on. */
+export const DEVICE_CLASSES = ["cpu", "gpu", "fpga"] as const;
+export type DeviceClass = (typeof DEVICE_CLASSES)[number];
+
 /** One rigid batch job, as read from a trace (SWF) or built by hand. Times in seconds. */
 export interface JobSpec {
   /** Job number from the trace (SWF field 1); unique within a workload. */
@@ -31,6 +35,20 @@ export interface JobSpec {
   readonly avgCpuTime: number;
   /** 1-based line in the source file, for messages. */
   readonly line?: number;
+  /**
+   * Run time per device class on a reference node (speed 1), s. Absent: `runtime`
+   * on CPUs only. A job can only run where a runtime model exists for a device
+   * class its pool offers.
+   */
+  readonly runtimes?: Readonly<Partial<Record<DeviceClass, number>>>;
+  /** GPUs and FPGAs requested when running on that class (whole job). */
+  readonly gpus?: number;
+  readonly fpgas?: number;
+  /** FPGA bitstream it needs; loading a different one costs the node's reconfiguration time. */
+  readonly bitstream?: string;
+  /** Workflow index and task index within it, for workflow tasks. */
+  readonly workflow?: number;
+  readonly task?: number;
 }
 
 /** Header directives of an SWF file (";  Key: value" lines). */
@@ -88,8 +106,36 @@ export interface EmbodiedSpec {
   readonly source: string;
 }
 
+/** GPUs or FPGAs of a node type: count per node, per-device power and embodied impacts. */
+export interface AcceleratorSpec {
+  readonly model: string;
+  readonly count: number;
+  /** Per device: idle draw and load curve. */
+  readonly power: PowerSpec;
+  /** Per device, added to the node's embodied impacts. */
+  readonly embodied?: EmbodiedSpec;
+  /** FPGA: time and extra draw per device to load a different bitstream. */
+  readonly reconfiguration_s?: number;
+  readonly reconfiguration_w?: number;
+  readonly reconfiguration_source?: string;
+}
+
+/** A DVFS state: relative CPU speed and the node's CPU power curve in it. */
+export interface DvfsStateSpec {
+  readonly name: string;
+  /** CPU speed relative to the default state (0 < speed <= 1 typically). */
+  readonly speed: number;
+  readonly power: PowerSpec;
+}
+
 export interface NodeTypeSpec {
   readonly cores: number;
+  /** CPU speed relative to the reference machine of runtimes (default 1). */
+  readonly speed?: number;
+  readonly speed_source?: string;
+  readonly gpus?: AcceleratorSpec;
+  readonly fpgas?: AcceleratorSpec;
+  readonly dvfs?: readonly DvfsStateSpec[];
   readonly memory_gb?: number;
   readonly power: PowerSpec;
   readonly power_states?: { readonly off?: PowerStateSpec; readonly sleep?: PowerStateSpec };
@@ -148,12 +194,25 @@ export interface SiteSpec {
   readonly power_budget_w?: number;
 }
 
+/** A network link between two sites, used in both directions (each direction has the full bandwidth). */
+export interface LinkSpec {
+  readonly from: string;
+  readonly to: string;
+  /** GB (1e9 bytes) per second. */
+  readonly bandwidth_gb_per_s: number;
+  readonly latency_s: number;
+  /** Energy per GB moved, J: at the sending and receiving site (facility level) and in the network. */
+  readonly energy_j_per_gb: { readonly source: number; readonly destination: number; readonly network: number };
+  readonly source: string;
+}
+
 export interface PlatformSpec {
   readonly name: string;
   readonly description?: string;
   readonly node_types: Readonly<Record<string, NodeTypeSpec>>;
   readonly lca_references?: Readonly<Record<string, LcaReferenceSpec>>;
   readonly sites: readonly SiteSpec[];
+  readonly links?: readonly LinkSpec[];
 }
 
 export type PolicyName = "fcfs" | "easy";

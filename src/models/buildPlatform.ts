@@ -9,10 +9,10 @@ import type { AdjustmentLog } from "../core/errors.js";
 import type { Extension } from "../core/timeseries.js";
 import type { FactorVector } from "../core/impact.js";
 import { readSeriesCsv } from "../io/series.js";
-import type { PlatformSpec, PowerStateSpec } from "../io/spec.js";
+import type { AcceleratorSpec, PlatformSpec, PowerStateSpec } from "../io/spec.js";
 import { embodiedPerNodeSecond } from "./embodied.js";
 import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./electricity.js";
-import type { IntensityModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
+import type { DeviceModel, IntensityModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
 import { powerCurveFromSpec } from "./power.js";
 
 export interface BuildOptions {
@@ -31,6 +31,17 @@ export interface BuiltPlatform {
   readonly model: PlatformModel;
   /** Data files read (series), for provenance. */
   readonly files: readonly string[];
+}
+
+function deviceModel(acc: AcceleratorSpec | undefined): DeviceModel | undefined {
+  return (
+    acc && {
+      count: acc.count,
+      curve: powerCurveFromSpec(acc.power),
+      reconfigurationSeconds: acc.reconfiguration_s ?? 0,
+      reconfigurationWatts: acc.reconfiguration_w ?? 0,
+    }
+  );
 }
 
 function stateModel(s: PowerStateSpec | undefined): PowerStateModel | undefined {
@@ -67,12 +78,29 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
     for (const group of site.nodes) {
       const type = spec.node_types[group.type];
       const embodied = embodiedPerNodeSecond(type, spec.lca_references);
+      const gpus = deviceModel(type.gpus);
+      const fpgas = deviceModel(type.fpgas);
+      // Accelerators' embodied impacts add to the node's, device by device.
+      for (const acc of [type.gpus, type.fpgas]) {
+        if (!acc?.embodied) continue;
+        const dev = embodiedPerNodeSecond({ ...type, embodied: acc.embodied }, spec.lca_references);
+        for (let i = 0; i < dev.perPhase.length; i++) {
+          embodied.perPhase[i] += acc.count * dev.perPhase[i];
+          embodied.basis[i] = Math.max(embodied.basis[i], dev.basis[i]);
+        }
+      }
+      const curve = powerCurveFromSpec(type.power);
       pools.push({
         site: s,
         nodeType: group.type,
         coresPerNode: type.cores,
         count: group.count,
-        curve: powerCurveFromSpec(type.power),
+        curve,
+        speed: type.speed ?? 1,
+        gpus,
+        fpgas,
+        dvfs: type.dvfs?.map((d) => ({ name: d.name, speed: d.speed, curve: powerCurveFromSpec(d.power) })),
+        idleWatts: curve.idle + (gpus ? gpus.count * gpus.curve.idle : 0) + (fpgas ? fpgas.count * fpgas.curve.idle : 0),
         off: stateModel(type.power_states?.off),
         sleep: stateModel(type.power_states?.sleep),
         embodiedPerNodeSecond: embodied.perPhase,

@@ -23,12 +23,36 @@ export interface PowerStateModel {
   readonly switchOffWatts: Watts;
 }
 
+/** GPUs or FPGAs of every node of a pool. */
+export interface DeviceModel {
+  readonly count: number;
+  /** Per device. */
+  readonly curve: PowerCurve;
+  /** FPGA: time and extra draw per device to load another bitstream. */
+  readonly reconfigurationSeconds: Seconds;
+  readonly reconfigurationWatts: Watts;
+}
+
+export interface DvfsModel {
+  readonly name: string;
+  readonly speed: number;
+  readonly curve: PowerCurve;
+}
+
 export interface PoolModel {
   readonly site: number;
   readonly nodeType: string;
   readonly coresPerNode: number;
   readonly count: number;
+  /** CPU power curve of the default state. */
   readonly curve: PowerCurve;
+  /** CPU speed relative to the reference machine of runtimes. */
+  readonly speed: number;
+  readonly gpus?: DeviceModel;
+  readonly fpgas?: DeviceModel;
+  readonly dvfs?: readonly DvfsModel[];
+  /** Draw of a node that is on and running nothing: CPU idle plus every device idle. */
+  readonly idleWatts: Watts;
   readonly off?: PowerStateModel;
   readonly sleep?: PowerStateModel;
   /** Embodied impacts per node-second, N_PHASES * N_COORDS, phase-major. */

@@ -1,4 +1,5 @@
 export * from "./view.js";
+export * from "./resources.js";
 export { policyFcfs } from "./policies/fcfs.js";
 export { policyEasyBackfill } from "./policies/easy.js";
 import type { Policy } from "./view.js";

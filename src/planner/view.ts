@@ -9,6 +9,7 @@
  */
 import type { Seconds } from "../core/units.js";
 import type { IntensityForecast } from "../models/forecast.js";
+import type { DeviceClass } from "../io/spec.js";
 
 export type { IntensityForecast };
 
@@ -28,25 +29,58 @@ export interface PoolView {
   readonly sleepingNodes: number;
   /** Nodes currently switching on (available at the end of their switch-on). */
   readonly wakingNodes: number;
+  /** Index of the pool's site in view.sites. */
+  readonly siteIndex: number;
+  /** CPU speed relative to the reference machine of runtime models. */
+  readonly speed: number;
+  readonly gpusPerNode: number;
+  readonly fpgasPerNode: number;
+  /** Relative speed of each DVFS state (empty without DVFS). */
+  readonly dvfsSpeeds: readonly number[];
+  /** Draw of an idle node, W. */
+  readonly idleWatts: number;
+  /**
+   * Draw of a node running a job, W (side-effect free).
+   * @param cpuUtilisation busy cores / cores, (0, 1]
+   * @param devicesPerNode accelerators of `device` class the job uses on the node
+   */
+  busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number;
+  /** Embodied impacts per node-second, per phase and coordinate (N_PHASES x N_COORDS, phase-major). */
+  readonly embodiedPerNodeSecond: Float64Array;
+}
+
+export interface SiteView {
+  readonly index: number;
+  readonly id: string;
+  readonly pue: number;
 }
 
 export interface QueuedJobView {
   readonly id: number;
   readonly submit: Seconds;
   readonly cores: number;
-  /** Requested time: the scheduler's estimate of the run time, s. */
+  /** Requested time: the scheduler's estimate of the run time, s (Infinity for workflow tasks, which use runtime models). */
   readonly walltime: Seconds;
   readonly user: number;
   readonly project: string;
+  /** Runtime models per device class on a reference node, s (see planner/resources expectedRuntime). */
+  readonly runtimes?: Readonly<Partial<Record<DeviceClass, number>>>;
+  readonly gpus?: number;
+  readonly fpgas?: number;
+  readonly bitstream?: string;
+  /** For workflow tasks: workflow and task index. */
+  readonly workflow?: number;
+  readonly task?: number;
 }
 
 export interface RunningJobView {
   readonly id: number;
   readonly pool: number;
+  readonly device: DeviceClass;
   /** Number of nodes held. */
   readonly nodeCount: number;
   readonly start: Seconds;
-  /** start + walltime: what a scheduler can know about its end. */
+  /** start + setup + the expected run time (walltime for batch jobs): what a scheduler can know about its end. */
   readonly predictedEnd: Seconds;
 }
 
@@ -56,6 +90,7 @@ export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 
 export interface ClusterView {
   readonly now: Seconds;
+  readonly sites: readonly SiteView[];
   readonly pools: readonly PoolView[];
   /** Waiting jobs in queue order (submit time, then arrival order). */
   readonly queue: readonly QueuedJobView[];
@@ -68,7 +103,16 @@ export interface ClusterView {
 }
 
 export type Decision =
-  | { readonly kind: "start"; readonly jobId: number; readonly pool: number; readonly nodes?: readonly number[] }
+  | {
+      readonly kind: "start";
+      readonly jobId: number;
+      readonly pool: number;
+      readonly nodes?: readonly number[];
+      /** Device class to run on (default: planner/resources defaultDevice). */
+      readonly device?: DeviceClass;
+      /** DVFS state index (default: the node's default state). */
+      readonly pstate?: number;
+    }
   | { readonly kind: "reject"; readonly jobId: number; readonly reason: string }
   | { readonly kind: "setPowerState"; readonly nodes: readonly number[]; readonly state: "on" | "off" | "sleep" }
   | { readonly kind: "wakeAt"; readonly time: Seconds };
@@ -81,7 +125,9 @@ export type RefusalReason =
   | "node_not_free"
   | "invalid_power_state"
   | "in_the_past"
-  | "invalid_time";
+  | "invalid_time"
+  | "no_runtime_model"
+  | "invalid_pstate";
 
 export type WorldEvent =
   | { readonly kind: "jobSubmitted"; readonly jobId: number }
@@ -97,9 +143,4 @@ export interface Policy {
   readonly version: string;
   readonly params: Readonly<Record<string, unknown>>;
   decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[];
-}
-
-/** Nodes of `pool` a job of `cores` cores needs (whole nodes, exclusive allocation). */
-export function nodesNeeded(cores: number, pool: PoolView): number {
-  return Math.ceil(cores / pool.coresPerNode);
 }

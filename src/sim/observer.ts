@@ -2,18 +2,23 @@
  * What the simulator tells the outside (accounting, outputs, progress): facts,
  * not impacts. Accounting subscribes to these; the simulator never imports it.
  */
-import type { JobSpec } from "../io/spec.js";
+import type { DeviceClass, JobSpec } from "../io/spec.js";
 
 export interface JobFact {
   readonly job: JobSpec;
   readonly pool: number;
   readonly site: number;
   readonly nodeCount: number;
-  /** Utilisation of each of its nodes, (0, 1]. */
+  /** Device class it ran on. */
+  readonly device: DeviceClass;
+  /** Utilisation of each of its nodes' CPUs, (0, 1]. */
   readonly utilisation: number;
   /** Draw of each node while the job runs, W. */
   readonly wattsPerNode: number;
   readonly start: number;
+  /** End of its setup phase (FPGA reconfiguration) at setupWattsPerNode; equals start without one. */
+  readonly setupEnd: number;
+  readonly setupWattsPerNode: number;
   readonly end: number;
   /** True when killed at its walltime. */
   readonly killed: boolean;

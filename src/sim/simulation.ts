@@ -15,8 +15,12 @@ import type { JobSpec } from "../io/spec.js";
 import type { PlatformModel, PoolModel, PowerStateModel } from "../models/platform.js";
 import type { IntensityForecast } from "../models/forecast.js";
 import { InputError, SimulationError } from "../core/errors.js";
+import { busyNodeWatts } from "../models/nodePower.js";
+import type { DeviceClass } from "../io/spec.js";
+import { canRunOn, defaultDevice, devicesRequested, expectedRuntime, nodesNeeded, poolDeviceClasses } from "../planner/resources.js";
 import {
   NodeState,
+  type SiteView,
   type ClusterView,
   type Decision,
   type Policy,
@@ -60,7 +64,11 @@ export interface SimulationResult {
 class SimJob implements QueuedJobView, RunningJobView {
   pool = -1;
   nodes: number[] = [];
+  device: DeviceClass = "cpu";
   start = -1;
+  /** End of the setup phase (FPGA reconfiguration); equals start without one. */
+  setupEnd = -1;
+  setupWattsPerNode = 0;
   predictedEnd = Infinity;
   wattsPerNode = 0;
   utilisation = 0;
@@ -72,6 +80,12 @@ class SimJob implements QueuedJobView, RunningJobView {
   get walltime() { return this.spec.walltime; }
   get user() { return this.spec.user; }
   get project() { return this.spec.project; }
+  get runtimes() { return this.spec.runtimes; }
+  get gpus() { return this.spec.gpus; }
+  get fpgas() { return this.spec.fpgas; }
+  get bitstream() { return this.spec.bitstream; }
+  get workflow() { return this.spec.workflow; }
+  get task() { return this.spec.task; }
   get nodeCount() { return this.nodes.length; }
 }
 
@@ -79,12 +93,30 @@ class SimPool implements PoolView {
   freeNodes: number;
   sleepingNodes = 0;
   wakingNodes = 0;
-  constructor(readonly index: number, readonly model: PoolModel, readonly site: string, readonly firstNode: number) {
+  readonly dvfsSpeeds: readonly number[];
+  constructor(readonly index: number, readonly model: PoolModel, readonly site: string, readonly siteIndex: number, readonly firstNode: number) {
     this.freeNodes = model.count;
+    this.dvfsSpeeds = model.dvfs?.map((d) => d.speed) ?? [];
   }
   get nodeType() { return this.model.nodeType; }
   get coresPerNode() { return this.model.coresPerNode; }
   get nodes() { return this.model.count; }
+  get speed() { return this.model.speed; }
+  get gpusPerNode() { return this.model.gpus?.count ?? 0; }
+  get fpgasPerNode() { return this.model.fpgas?.count ?? 0; }
+  get idleWatts() { return this.model.idleWatts; }
+  get embodiedPerNodeSecond() { return this.model.embodiedPerNodeSecond; }
+  busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number {
+    return busyNodeWatts(this.model, device, cpuUtilisation, devicesPerNode, 1, pstate);
+  }
+}
+
+/** Actual run time of a job on a pool's device: its runtime model (or trace runtime on CPUs), CPU times scaled by speed. */
+function actualRuntime(spec: JobSpec, pool: PoolModel, device: DeviceClass, pstate?: number): number | undefined {
+  const base = spec.runtimes?.[device] ?? (device === "cpu" ? spec.runtime : undefined);
+  if (base === undefined) return undefined;
+  if (device !== "cpu") return base;
+  return base / (pool.speed * (pstate === undefined ? 1 : pool.dvfs![pstate].speed));
 }
 
 // Event kinds' priority classes: completions first, then switches, intensity,
@@ -106,7 +138,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const pools: SimPool[] = [];
   let nNodes = 0;
   platform.pools.forEach((m, i) => {
-    pools.push(new SimPool(i, m, platform.sites[m.site].id, nNodes));
+    pools.push(new SimPool(i, m, platform.sites[m.site].id, m.site, nNodes));
     nNodes += m.count;
   });
   const nodeState = new Uint8Array(nNodes);
@@ -115,6 +147,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   /** Power-state model a sleeping/switching node is in or moving to/from. */
   const nodeLowState: (PowerStateModel | undefined)[] = new Array(nNodes);
   const nodeLowKind = new Uint8Array(nNodes); // NodeState.Off or NodeState.Sleep
+  /** Bitstream loaded on each node's FPGAs (-1: none known), ids from bitstreamIds. */
+  const nodeBitstream = new Int32Array(nNodes).fill(-1);
+  const bitstreamIds = new Map<string, number>();
   const nSites = platform.sites.length;
   const siteIt = new Float64Array(nSites);
   const siteOverhead = new Float64Array(nSites);
@@ -127,9 +162,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       const id = p.firstNode + k;
       nodePool[id] = p.index;
       nodeState[id] = NodeState.Idle;
-      nodeWatts[id] = p.model.curve.idle;
-      siteIt[p.model.site] += p.model.curve.idle;
-      siteOverhead[p.model.site] += p.model.curve.idle;
+      nodeWatts[id] = p.model.idleWatts;
+      siteIt[p.model.site] += p.model.idleWatts;
+      siteOverhead[p.model.site] += p.model.idleWatts;
     }
   }
 
@@ -196,7 +231,20 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     return lo;
   }
 
-  const fact: Mutable<JobFact> = { job: undefined as unknown as JobSpec, pool: 0, site: 0, nodeCount: 0, utilisation: 0, wattsPerNode: 0, start: 0, end: 0, killed: false };
+  const fact: Mutable<JobFact> = {
+    job: undefined as unknown as JobSpec,
+    pool: 0,
+    site: 0,
+    nodeCount: 0,
+    device: "cpu",
+    utilisation: 0,
+    wattsPerNode: 0,
+    setupEnd: 0,
+    setupWattsPerNode: 0,
+    start: 0,
+    end: 0,
+    killed: false,
+  };
   const END = engine.defineKind("jobEnded", PRIO_END, (slot) => {
     nonDaemon--;
     const job = slots[slot]!;
@@ -208,7 +256,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     flushPool(job.pool);
     for (const n of job.nodes) {
       nodeState[n] = NodeState.Idle;
-      setWatts(n, pool.model.curve.idle, false, true);
+      setWatts(n, pool.model.idleWatts, false, true);
     }
     pool.freeNodes += job.nodes.length;
     poolBusy[job.pool] -= job.nodes.length;
@@ -227,12 +275,22 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       fact.nodeCount = job.nodes.length;
       fact.utilisation = job.utilisation;
       fact.wattsPerNode = job.wattsPerNode;
+      fact.device = job.device;
+      fact.setupEnd = job.setupEnd;
+      fact.setupWattsPerNode = job.setupWattsPerNode;
       fact.start = job.start;
       fact.end = engine.now;
       fact.killed = job.killed;
       observer.jobEnded(fact);
     }
     if (opts.onProgress && finished % progressEvery === 0) opts.onProgress(finished, engine.now);
+  });
+
+  // Setup (FPGA reconfiguration) over: the nodes move to their run draw.
+  const SETUP_DONE = engine.defineKind("setupDone", PRIO_SWITCH, (slot) => {
+    const job = slots[slot]!;
+    flushSite(pools[job.pool].model.site);
+    for (const n of job.nodes) setWatts(n, job.wattsPerNode, true, true);
   });
 
   const SUBMIT = engine.defineKind("jobSubmitted", PRIO_SUBMIT, (slot) => {
@@ -255,7 +313,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       setWatts(node, model.watts, false, false);
     } else {
       nodeState[node] = NodeState.Idle;
-      setWatts(node, pool.model.curve.idle, false, false);
+      setWatts(node, pool.model.idleWatts, false, false);
       pool.wakingNodes--;
       pool.freeNodes++;
     }
@@ -281,10 +339,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   });
 
   // --- the view ----------------------------------------------------------------
+  const sites: SiteView[] = platform.sites.map((site, index) => ({ index, id: site.id, pue: site.pue }));
   const view: ClusterView = {
     get now() {
       return engine.now;
     },
+    sites,
     pools,
     queue,
     running,
@@ -309,7 +369,10 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (!job) return refuse(d, "unknown_job");
     const pool = pools[d.pool];
     if (!pool) return refuse(d, "unknown_pool");
-    const need = Math.ceil(job.cores / pool.coresPerNode);
+    const device = d.device ?? defaultDevice(job, pool);
+    if (device === undefined || !canRunOn(job, pool, device)) return refuse(d, "no_runtime_model");
+    if (d.pstate !== undefined && (device !== "cpu" || !Number.isInteger(d.pstate) || d.pstate < 0 || d.pstate >= pool.dvfsSpeeds.length)) return refuse(d, "invalid_pstate");
+    const need = nodesNeeded(job, pool, device);
     if (need > pool.freeNodes) return refuse(d, "not_enough_free_nodes");
     let nodes: number[];
     if (d.nodes) {
@@ -327,24 +390,39 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     flushSite(s);
     flushPool(pool.index);
     const now = engine.now;
+    const devicesPerNode = devicesRequested(job, device) / need;
+    // FPGA reconfiguration when any node holds another bitstream.
+    let setup = 0;
+    let bitstream = -1;
+    if (device === "fpga" && job.spec.bitstream !== undefined) {
+      bitstream = bitstreamIds.get(job.spec.bitstream) ?? bitstreamIds.set(job.spec.bitstream, bitstreamIds.size).size - 1;
+      if (nodes.some((n) => nodeBitstream[n] !== bitstream)) setup = pool.model.fpgas!.reconfigurationSeconds;
+    }
+    const runtime = actualRuntime(job.spec, pool.model, device, d.pstate)!;
     job.pool = pool.index;
     job.nodes = nodes;
+    job.device = device;
     job.start = now;
-    job.predictedEnd = now + job.walltime;
-    job.utilisation = job.cores / (need * pool.coresPerNode);
-    job.wattsPerNode = pool.model.curve(job.utilisation);
-    job.killed = job.spec.runtime > job.walltime;
+    job.setupEnd = now + setup;
+    job.predictedEnd = now + setup + (Number.isFinite(job.walltime) ? job.walltime : expectedRuntime(job, pool, device, d.pstate)!);
+    job.utilisation = Math.min(1, job.cores / (need * pool.coresPerNode));
+    job.wattsPerNode = busyNodeWatts(pool.model, device, job.utilisation, devicesPerNode, 1, d.pstate);
+    job.setupWattsPerNode = pool.model.idleWatts + (setup > 0 ? devicesPerNode * pool.model.fpgas!.reconfigurationWatts : 0);
+    job.killed = setup + runtime > job.walltime;
     for (const n of nodes) {
       nodeState[n] = NodeState.Busy;
-      setWatts(n, job.wattsPerNode, true, false);
+      setWatts(n, setup > 0 ? job.setupWattsPerNode : job.wattsPerNode, true, false);
+      if (bitstream >= 0) nodeBitstream[n] = bitstream;
     }
     pool.freeNodes -= need;
     poolBusy[pool.index] += need;
     siteBusy[s] += need;
     queued.delete(job.id);
     running.splice(runningIndex(job), 0, job);
+    const slot = slotOf(job);
+    if (setup > 0) engine.schedule(now + setup, SETUP_DONE, job.id, slot);
     nonDaemon++;
-    engine.schedule(now + Math.min(job.spec.runtime, job.walltime), END, job.id, slotOf(job));
+    engine.schedule(now + Math.min(setup + runtime, job.walltime), END, job.id, slot);
     startedThisPass = true;
   }
 
@@ -437,7 +515,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   }
 
   // --- the main loop: stream submissions in, run instants before the next batch ---
-  const fitsSomewhere = (cores: number) => pools.some((p) => Math.ceil(cores / p.coresPerNode) <= p.nodes);
+  const fitsSomewhere = (job: SimJob) => pools.some((p) => poolDeviceClasses(p).some((d) => canRunOn(job, p, d)));
   let lastSubmit = -Infinity;
   let arrivals = 0;
   let streamDone = false;
@@ -446,7 +524,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   function enqueue(batch: readonly JobSpec[]): void {
     for (const spec of batch) {
-      if (!fitsSomewhere(spec.cores)) {
+      const job = new SimJob(spec, arrivals);
+      if (!fitsSomewhere(job)) {
         const issue = {
           code: "too_many_processors" as const,
           file: label,
@@ -464,7 +543,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         throw new SimulationError(`${label}: job ${spec.id} submitted at ${spec.submit} s, before the previous submission at ${lastSubmit} s: the workload must be in submit order`);
       }
       lastSubmit = spec.submit;
-      const job = new SimJob(spec, arrivals);
       nonDaemon++;
       submitted++;
       engine.schedule(spec.submit, SUBMIT, arrivals++, slotOf(job));

@@ -3,7 +3,7 @@ import { N_COORDS, N_PHASES, PHASE_INDEX, categoryIndex } from "../../src/core/c
 import { TimeSeries } from "../../src/core/timeseries.js";
 import type { JobSpec } from "../../src/io/spec.js";
 import { powerCurveLinear } from "../../src/models/power.js";
-import type { PlatformModel, PoolModel, PowerStateModel } from "../../src/models/platform.js";
+import type { DeviceModel, PlatformModel, PoolModel, PowerStateModel } from "../../src/models/platform.js";
 
 const CC = categoryIndex("CC");
 const ENERGY = categoryIndex("ENERGY");
@@ -17,6 +17,22 @@ export interface TinyPoolOptions {
   fabricationCcPerNodeSecond?: number;
   off?: PowerStateModel;
   site?: number;
+  speed?: number;
+  gpus?: TinyDevice;
+  fpgas?: TinyDevice;
+  dvfs?: { name: string; speed: number; idle: number; max: number }[];
+}
+
+export interface TinyDevice {
+  count: number;
+  idle: number;
+  max: number;
+  reconfigurationSeconds?: number;
+  reconfigurationWatts?: number;
+}
+
+function device(d: TinyDevice | undefined): DeviceModel | undefined {
+  return d && { count: d.count, curve: powerCurveLinear({ idle: d.idle, max: d.max }), reconfigurationSeconds: d.reconfigurationSeconds ?? 0, reconfigurationWatts: d.reconfigurationWatts ?? 0 };
 }
 
 /** A site with constant climate-change intensity in kg CO2e per kWh. */
@@ -42,6 +58,11 @@ export function tinyPlatform(sites: { id: string; pue: number; kgPerKwh: number 
         coresPerNode: p.cores,
         count: p.nodes,
         curve: powerCurveLinear({ idle: p.idle, max: p.max }),
+        speed: p.speed ?? 1,
+        gpus: device(p.gpus),
+        fpgas: device(p.fpgas),
+        dvfs: p.dvfs?.map((d) => ({ name: d.name, speed: d.speed, curve: powerCurveLinear({ idle: d.idle, max: d.max }) })),
+        idleWatts: p.idle + (p.gpus ? p.gpus.count * p.gpus.idle : 0) + (p.fpgas ? p.fpgas.count * p.fpgas.idle : 0),
         off: p.off,
         embodiedPerNodeSecond: embodied,
         embodiedBasis: new Uint8Array(N_PHASES * N_COORDS),

@@ -11,10 +11,11 @@
  *    reserved pool; in it only if they end (by walltime) by the shadow time or
  *    fit in the extra nodes (which they then use up).
  * Jobs started earlier in the same pass count as running, with now + walltime as
- * their predicted end.
+ * their predicted end. Estimates are the walltime for batch jobs and the runtime
+ * model on the pool's default device for workflow tasks (planner/resources).
  */
 import type { ClusterView, Decision, Policy, QueuedJobView, WorldEvent } from "../view.js";
-import { firstFit, onlyIntensityChanged } from "./common.js";
+import { firstFit, nodesFor, onlyIntensityChanged, runtimeFor } from "./common.js";
 
 interface Reservation {
   pool: number;
@@ -33,7 +34,7 @@ export function policyEasyBackfill(): Policy {
     let best: Reservation | undefined;
     for (let p = 0; p < view.pools.length; p++) {
       const pool = view.pools[p];
-      const need = Math.ceil(head.cores / pool.coresPerNode);
+      const need = nodesFor(head, pool);
       if (need > pool.nodes) continue;
       // Merge running jobs (sorted by predicted end) with this pass's starts.
       const order: number[] = [];
@@ -81,12 +82,12 @@ export function policyEasyBackfill(): Policy {
       let i = 0;
       for (; i < queue.length; i++) {
         const job = queue[i];
-        const p = firstFit(job.cores, pools, free);
+        const p = firstFit(job, pools, free);
         if (p < 0) break;
         out.push({ kind: "start", jobId: job.id, pool: p });
         passPool.push(p);
-        passNodes.push(Math.ceil(job.cores / pools[p].coresPerNode));
-        passEnd.push(view.now + job.walltime);
+        passNodes.push(nodesFor(job, pools[p]));
+        passEnd.push(view.now + runtimeFor(job, pools[p]));
       }
       if (i >= queue.length - 1) return out;
       let anyFree = false;
@@ -96,10 +97,10 @@ export function policyEasyBackfill(): Policy {
       for (let j = i + 1; j < queue.length; j++) {
         const job = queue[j];
         for (let p = 0; p < pools.length; p++) {
-          const need = Math.ceil(job.cores / pools[p].coresPerNode);
+          const need = nodesFor(job, pools[p]);
           if (need > free[p]) continue;
           if (res !== undefined && p === res.pool) {
-            if (view.now + job.walltime <= res.shadow) {
+            if (view.now + runtimeFor(job, pools[p]) <= res.shadow) {
               // ends before the reservation: free to use any node
             } else if (need <= res.extra) res.extra -= need;
             else continue;

@@ -16,7 +16,7 @@ export function policyFcfs(): Policy {
       const free = view.pools.map((p) => p.freeNodes);
       const out: Decision[] = [];
       for (const job of view.queue) {
-        const pool = firstFit(job.cores, view.pools, free);
+        const pool = firstFit(job, view.pools, free);
         if (pool < 0) break;
         out.push({ kind: "start", jobId: job.id, pool });
       }

@@ -46,7 +46,6 @@ describe("checkPlatform", () => {
         "platforms/broken.json: node_types.big.cores: expected a number >= 1, got 0",
         "platforms/broken.json: node_types.big.power.idle_w: expected a number >= 0, got -5",
         "platforms/broken.json: node_types.big.embodied.lifetime_years: expected a number > 0, got 0",
-        "platforms/broken.json: node_types.tiny.power.curve_w[0][0]: expected a number > 0, got 0",
         "platforms/broken.json: sites[0].pue: expected a number >= 1, got 0.8",
         "platforms/broken.json: sites[0].pue_source: expected a string, got nothing (missing field)",
         "platforms/broken.json: sites[0].grid.zone: expected a 3-letter zone code (ISO 3166-1 alpha-3, WOR or EEE), got "FR"",

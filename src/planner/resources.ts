@@ -1,0 +1,55 @@
+/**
+ * What a job needs from a pool and how long it runs there: shared by every
+ * policy and by the worlds that apply decisions, so both count the same way.
+ * Whole nodes, exclusively: a job needs enough nodes for its cores and, on an
+ * accelerator, for its devices.
+ */
+import type { DeviceClass } from "../io/spec.js";
+import type { PoolView, QueuedJobView } from "./view.js";
+
+/** Device classes a pool offers: CPUs, then GPUs and FPGAs where present. */
+export function poolDeviceClasses(pool: PoolView): DeviceClass[] {
+  const out: DeviceClass[] = ["cpu"];
+  if (pool.gpusPerNode > 0) out.push("gpu");
+  if (pool.fpgasPerNode > 0) out.push("fpga");
+  return out;
+}
+
+/** Devices of `device` class the job asks for (at least one on an accelerator). */
+export function devicesRequested(job: QueuedJobView, device: DeviceClass): number {
+  return device === "gpu" ? Math.max(1, job.gpus ?? 1) : device === "fpga" ? Math.max(1, job.fpgas ?? 1) : 0;
+}
+
+/** Whole nodes of `pool` the job needs on `device` (Infinity when the pool lacks that device). */
+export function nodesNeeded(job: QueuedJobView, pool: PoolView, device: DeviceClass = "cpu"): number {
+  const cpuNodes = Math.ceil(job.cores / pool.coresPerNode);
+  if (device === "cpu") return cpuNodes;
+  const perNode = device === "gpu" ? pool.gpusPerNode : pool.fpgasPerNode;
+  if (perNode === 0) return Infinity;
+  return Math.max(cpuNodes, Math.ceil(devicesRequested(job, device) / perNode));
+}
+
+/**
+ * What a scheduler can expect the run time to be on `pool`/`device`: the job's
+ * runtime model for that class (CPU times scaled by the pool's speed and DVFS
+ * state), or its requested walltime for a plain batch job on CPUs; undefined
+ * where no model exists (the job cannot run there).
+ */
+export function expectedRuntime(job: QueuedJobView, pool: PoolView, device: DeviceClass = "cpu", pstate?: number): number | undefined {
+  const model = job.runtimes?.[device];
+  if (model === undefined) return device === "cpu" && job.runtimes === undefined ? job.walltime : undefined;
+  if (device !== "cpu") return model;
+  const speed = pool.speed * (pstate === undefined ? 1 : pool.dvfsSpeeds[pstate]);
+  return model / speed;
+}
+
+/** True when the job has a runtime model for `device` and the pool offers it. */
+export function canRunOn(job: QueuedJobView, pool: PoolView, device: DeviceClass): boolean {
+  return nodesNeeded(job, pool, device) <= pool.nodes && expectedRuntime(job, pool, device) !== undefined;
+}
+
+/** The device a job runs on in a pool when a decision names none: CPUs if possible, else the first accelerator that fits. */
+export function defaultDevice(job: QueuedJobView, pool: PoolView): DeviceClass | undefined {
+  for (const d of poolDeviceClasses(pool)) if (canRunOn(job, pool, d)) return d;
+  return undefined;
+}
