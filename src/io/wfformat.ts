@@ -179,9 +179,68 @@ export async function readWorkflow(path: string, options: WorkflowReadOptions): 
     const detail = err instanceof Error ? err.message : String(err);
     throw new InputError([{ code: "io_error", file: label, message: `cannot read file: ${detail}`, value: detail }]);
   }
-  const { value, issues } = parseJsonText(text, label);
-  if (value === undefined) throw new InputError(issues);
-  return build(value, label, options, issues);
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    // Only for the message: parseJsonText gives the line and column of a syntax error.
+    const parsed = parseJsonText(text, label);
+    throw new InputError(parsed.issues.length > 0 ? parsed.issues : [{ code: "parse_error", file: label, message: "expected JSON, got text JSON.parse rejects" }]);
+  }
+  return build(value, label, options, duplicateKeys(text, label));
+}
+
+/**
+ * Every key repeated in one object of valid JSON text, which JSON.parse drops
+ * silently (it keeps the last). Same issues as parseJsonText, in one linear
+ * pass: parseJsonText counts lines from the start of the text for each key,
+ * which takes minutes on a 3 MB instance.
+ */
+function duplicateKeys(text: string, file: string): Issue[] {
+  const issues: Issue[] = [];
+  // One frame per open object or array: keys seen (with their line) or null for an array, and the current key or index.
+  const frames: { keys: Map<string, number> | null; at: PropertyKey }[] = [];
+  let line = 1;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 123 /* { */) {
+      frames.push({ keys: new Map(), at: "" });
+      expectKey = true;
+    } else if (c === 91 /* [ */) {
+      frames.push({ keys: null, at: 0 });
+      expectKey = false;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      frames.pop();
+      expectKey = false;
+    } else if (c === 44 /* , */) {
+      const top = frames[frames.length - 1];
+      if (top.keys === null) top.at = (top.at as number) + 1;
+      expectKey = top.keys !== null;
+    } else if (c === 34 /* " */) {
+      const start = i;
+      let escaped = false;
+      for (i++; text.charCodeAt(i) !== 34; i++) {
+        if (text.charCodeAt(i) === 92) {
+          escaped = true;
+          i++;
+        }
+      }
+      if (!expectKey) continue;
+      expectKey = false;
+      const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
+      const top = frames[frames.length - 1];
+      top.at = key;
+      const first = top.keys!.get(key);
+      if (first === undefined) top.keys!.set(key, line);
+      else {
+        const path = frames.map((f) => f.at);
+        issues.push(jsonIssue("duplicate_id", file, path, `expected each key once, got "${key}" again (first at line ${first}; JSON would keep only the last)`, undefined, line));
+      }
+    }
+  }
+  return issues;
 }
 
 /**
@@ -213,7 +272,7 @@ function build(json: unknown, file: string, options: WorkflowReadOptions, errors
     );
     throw new InputError(errors);
   }
-  const parsed = wfformatSchema.safeParse(json);
+  const parsed = wfformatSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) {
     errors.push(...issuesFromZod(parsed.error.issues, file, wfformatSchema, json));
     throw new InputError(errors);
@@ -368,7 +427,11 @@ class Checker {
       const rt = e === undefined ? undefined : execTasks[e].runtimeInSeconds;
       if (rt !== undefined && rt > 0 && rt < minPositive) minPositive = rt;
     }
-    const repaired = Number.isFinite(minPositive) ? ` (lenient mode uses ${minPositive} s, the smallest recorded)` : "";
+    const repaired = Number.isFinite(minPositive) ? `lenient mode uses ${minPositive} s, the smallest recorded` : "";
+    const note = (got: string, detail?: string): string => {
+      const inside = [detail, repaired].filter(Boolean).join("; ");
+      return inside ? `${got} (${inside})` : got;
+    };
     let needsRepair = false;
     const runtimes = new Array<number>(n);
     for (let i = 0; i < n; i++) {
@@ -381,11 +444,11 @@ class Checker {
       needsRepair = true;
       runtimes[i] = minPositive;
       if (e === undefined) {
-        this.repair("missing_value", [...SPEC, "tasks", i], `expected an execution record with id ${describeValue(specTasks[i].id)} in workflow.execution.tasks, got none${repaired}`, specTasks[i].id);
+        this.repair("missing_value", [...SPEC, "tasks", i], `expected an execution record with id ${describeValue(specTasks[i].id)} in workflow.execution.tasks, ${note("got none")}`, specTasks[i].id);
       } else if (rt === undefined) {
-        this.repair("missing_value", [...EXEC, "tasks", e, "runtimeInSeconds"], `expected a run time in seconds > 0, got nothing (missing field)${repaired}`);
+        this.repair("missing_value", [...EXEC, "tasks", e, "runtimeInSeconds"], `expected a run time in seconds > 0, ${note("got nothing", "missing field")}`);
       } else {
-        this.repair(rt === 0 ? "zero_runtime" : "negative_runtime", [...EXEC, "tasks", e, "runtimeInSeconds"], `expected a run time in seconds > 0, got ${rt}${repaired}`, rt);
+        this.repair(rt === 0 ? "zero_runtime" : "negative_runtime", [...EXEC, "tasks", e, "runtimeInSeconds"], `expected a run time in seconds > 0, ${note(`got ${rt}`)}`, rt);
       }
     }
     if (needsRepair && this.lenient && !Number.isFinite(minPositive)) {

@@ -12,7 +12,8 @@ import { readSeriesCsv } from "../io/series.js";
 import type { AcceleratorSpec, PlatformSpec, PowerStateSpec } from "../io/spec.js";
 import { embodiedPerNodeSecond } from "./embodied.js";
 import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./electricity.js";
-import type { DeviceModel, IntensityModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
+import type { DeviceModel, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
+import { BYTES_PER_GB, gbToBytes } from "../core/units.js";
 import { powerCurveFromSpec } from "./power.js";
 
 export interface BuildOptions {
@@ -108,5 +109,17 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
       });
     }
   });
-  return { model: { name: spec.name, sites, pools }, files };
+  const siteIndex = new Map(spec.sites.map((s, i) => [s.id, i]));
+  const links: LinkModel[] = [];
+  for (const l of spec.links ?? []) {
+    const a = siteIndex.get(l.from)!;
+    const b = siteIndex.get(l.to)!;
+    const bandwidth = gbToBytes(l.bandwidth_gb_per_s);
+    const perByte = (j: number) => j / BYTES_PER_GB;
+    // "source" is the sending end in either direction.
+    const joulesPerByte = { source: perByte(l.energy_j_per_gb.source), destination: perByte(l.energy_j_per_gb.destination), network: perByte(l.energy_j_per_gb.network) };
+    links.push({ from: a, to: b, bandwidth, latency: l.latency_s, joulesPerByte });
+    links.push({ from: b, to: a, bandwidth, latency: l.latency_s, joulesPerByte });
+  }
+  return { model: { name: spec.name, sites, pools, links }, files };
 }

@@ -21,6 +21,9 @@ function devices(model: DeviceModel | undefined, used: number, utilisation: numb
  * @param pstate DVFS state index, or undefined for the default state
  */
 export function busyNodeWatts(pool: PoolModel, device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, deviceUtilisation = 1, pstate?: number): number {
+  if (pstate !== undefined && !(Number.isInteger(pstate) && pstate >= 0 && pstate < (pool.dvfs?.length ?? 0))) {
+    throw new RangeError(`busyNodeWatts: expected a DVFS state index in [0, ${pool.dvfs?.length ?? 0}), got ${pstate}`);
+  }
   const curve = pstate === undefined ? pool.curve : pool.dvfs![pstate].curve;
   return (
     curve(cpuUtilisation) +

@@ -67,8 +67,21 @@ export interface SiteModel {
   readonly intensity: IntensityModel;
 }
 
+/** One direction of a link between two sites. */
+export interface LinkModel {
+  readonly from: number;
+  readonly to: number;
+  /** Bytes per second. */
+  readonly bandwidth: number;
+  readonly latency: Seconds;
+  /** Energy per byte moved, J: at the sending site, at the receiving site, in the network. */
+  readonly joulesPerByte: { readonly source: number; readonly destination: number; readonly network: number };
+}
+
 export interface PlatformModel {
   readonly name: string;
   readonly sites: readonly SiteModel[];
   readonly pools: readonly PoolModel[];
+  /** Directed links (each platform link in both directions); empty when sites are not connected. */
+  readonly links?: readonly LinkModel[];
 }

@@ -121,6 +121,7 @@ export function heftSchedule(dag: HeftDag, costs: HeftCosts, options: HeftOption
   const finish = new Float64Array(n);
   const estAll = new Float64Array(m);
   const eftAll = new Float64Array(m);
+  const costAll = new Float64Array(m);
   let makespan = 0;
 
   for (let k = 0; k < n; k++) {
@@ -161,7 +162,7 @@ export function heftSchedule(dag: HeftDag, costs: HeftCosts, options: HeftOption
         bestFinish = f;
       }
     }
-    if (weighted) best = weightedChoice(i, m, estAll, eftAll, costOf, finishWeight, costWeight);
+    if (weighted) best = weightedChoice(i, m, estAll, eftAll, costAll, costOf, finishWeight, costWeight);
     if (best < 0) throw new RangeError(`heft: task ${i}: expected a resource where its parents' data can arrive, got none of ${m}`);
     if (weighted) {
       bestStart = estAll[best];
@@ -183,6 +184,7 @@ function weightedChoice(
   m: number,
   est: Float64Array,
   eft: Float64Array,
+  cost: Float64Array,
   costOf: NonNullable<HeftCosts["cost"]>,
   finishWeight: number,
   costWeight: number,
@@ -191,7 +193,6 @@ function weightedChoice(
   for (let r = 0; r < m; r++) if (eft[r] < minFinish) minFinish = eft[r];
   if (minFinish === Infinity) return -1;
   const scale = minFinish > 0 ? minFinish : 1;
-  const cost = new Float64Array(m);
   let minCost = Infinity;
   for (let r = 0; r < m; r++) {
     if (eft[r] === Infinity) continue;
@@ -321,12 +322,12 @@ function checkDag(dag: HeftDag): void {
     const ps = dag.parents[i];
     for (let q = 0; q < ps.length; q++) {
       const p = ps[q];
-      if (!Number.isInteger(p) || p < 0 || p >= i) throw new RangeError(`heft: task ${i}: expected parents before it (0..${i - 1}), got parent ${p}`);
+      if (!Number.isInteger(p) || p < 0 || p >= i) throw new RangeError(`heft: task ${i}: expected parents before it (index < ${i}), got parent ${p}`);
     }
     const cs = dag.children[i];
     for (let q = 0; q < cs.length; q++) {
       const c = cs[q];
-      if (!Number.isInteger(c) || c <= i || c >= n) throw new RangeError(`heft: task ${i}: expected children after it (${i + 1}..${n - 1}), got child ${c}`);
+      if (!Number.isInteger(c) || c <= i || c >= n) throw new RangeError(`heft: task ${i}: expected children after it (index > ${i} and < ${n}), got child ${c}`);
       asChild[c]++;
     }
   }

@@ -39,6 +39,9 @@ export function expectedRuntime(job: QueuedJobView, pool: PoolView, device: Devi
   const model = job.runtimes?.[device];
   if (model === undefined) return device === "cpu" && job.runtimes === undefined ? job.walltime : undefined;
   if (device !== "cpu") return model;
+  if (pstate !== undefined && !(Number.isInteger(pstate) && pstate >= 0 && pstate < pool.dvfsSpeeds.length)) {
+    throw new RangeError(`expectedRuntime: expected a DVFS state index in [0, ${pool.dvfsSpeeds.length}), got ${pstate}`);
+  }
   const speed = pool.speed * (pstate === undefined ? 1 : pool.dvfsSpeeds[pstate]);
   return model / speed;
 }

@@ -10,6 +10,7 @@
 import type { Seconds } from "../core/units.js";
 import type { IntensityForecast } from "../models/forecast.js";
 import type { DeviceClass } from "../io/spec.js";
+import type { WorkflowSpec } from "../io/wfformat.js";
 
 export type { IntensityForecast };
 
@@ -88,8 +89,39 @@ export interface RunningJobView {
 export const NodeState = { Idle: 0, Busy: 1, Off: 2, Sleep: 3, SwitchingOn: 4, SwitchingOff: 5 } as const;
 export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 
+/** A workflow as a policy sees it: its DAG and where its tasks and files are. */
+export interface WorkflowView {
+  readonly index: number;
+  readonly spec: WorkflowSpec;
+  readonly project: string;
+  readonly submit: Seconds;
+  /** Site index where its initial files live. */
+  readonly site: number;
+  /** Job id of task i is firstJobId + i. */
+  readonly firstJobId: number;
+  /** Per task: 0 waiting, 1 ready, 2 running, 3 done. */
+  readonly taskState: Uint8Array;
+  /** Per task: site index it ran or runs on, -1 before. */
+  readonly taskSite: Int32Array;
+  /** Per file: bit s set when the file is at site s. */
+  readonly fileSites: Uint32Array;
+}
+
+/** One direction of a link between two sites. */
+export interface LinkView {
+  readonly from: number;
+  readonly to: number;
+  /** Bytes per second (shared by concurrent transfers). */
+  readonly bandwidth: number;
+  readonly latency: Seconds;
+  readonly joulesPerByte: { readonly source: number; readonly destination: number; readonly network: number };
+}
+
 export interface ClusterView {
   readonly now: Seconds;
+  /** Workflows submitted so far (index = workflow id). */
+  readonly workflows: readonly WorkflowView[];
+  readonly links: readonly LinkView[];
   readonly sites: readonly SiteView[];
   readonly pools: readonly PoolView[];
   /** Waiting jobs in queue order (submit time, then arrival order). */
@@ -115,7 +147,9 @@ export type Decision =
     }
   | { readonly kind: "reject"; readonly jobId: number; readonly reason: string }
   | { readonly kind: "setPowerState"; readonly nodes: readonly number[]; readonly state: "on" | "off" | "sleep" }
-  | { readonly kind: "wakeAt"; readonly time: Seconds };
+  | { readonly kind: "wakeAt"; readonly time: Seconds }
+  /** Move (copy) a workflow file to a site ahead of need. */
+  | { readonly kind: "transfer"; readonly workflow: number; readonly file: number; readonly to: number };
 
 export type RefusalReason =
   | "not_enough_free_nodes"
@@ -127,7 +161,11 @@ export type RefusalReason =
   | "in_the_past"
   | "invalid_time"
   | "no_runtime_model"
-  | "invalid_pstate";
+  | "invalid_pstate"
+  | "no_route"
+  | "unknown_workflow"
+  | "unknown_file"
+  | "file_not_ready";
 
 export type WorldEvent =
   | { readonly kind: "jobSubmitted"; readonly jobId: number }
@@ -136,6 +174,9 @@ export type WorldEvent =
   | { readonly kind: "nodesSwitched"; readonly nodes: readonly number[]; readonly state: NodeState }
   | { readonly kind: "intensityChanged"; readonly site: string }
   | { readonly kind: "wokeUp" }
+  | { readonly kind: "workflowSubmitted"; readonly workflow: number }
+  | { readonly kind: "workflowEnded"; readonly workflow: number }
+  | { readonly kind: "transferEnded"; readonly workflow: number; readonly file: number; readonly to: number }
   | { readonly kind: "decisionRefused"; readonly decision: Decision; readonly reason: RefusalReason };
 
 export interface Policy {

@@ -3,6 +3,7 @@
  * not impacts. Accounting subscribes to these; the simulator never imports it.
  */
 import type { DeviceClass, JobSpec } from "../io/spec.js";
+import type { WorkflowSpec } from "../io/wfformat.js";
 
 export interface JobFact {
   readonly job: JobSpec;
@@ -24,7 +25,39 @@ export interface JobFact {
   readonly killed: boolean;
 }
 
+/** A workflow finished: every task ended. */
+export interface WorkflowFact {
+  readonly workflow: number;
+  readonly spec: WorkflowSpec;
+  readonly project: string;
+  readonly submit: number;
+  readonly end: number;
+  readonly bytesMoved: number;
+  /** Per task: site index, start and end. */
+  readonly taskSite: Int32Array;
+  readonly taskStart: Float64Array;
+  readonly taskEnd: Float64Array;
+  /** Tasks of the chain that determined the end (each started after its last parent). */
+  readonly criticalPath: readonly number[];
+}
+
+/** A file transfer between sites finished. */
+export interface TransferFact {
+  readonly id: number;
+  readonly workflow: number;
+  readonly project: string;
+  readonly file: number;
+  readonly from: number;
+  readonly to: number;
+  readonly link: number;
+  readonly bytes: number;
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface SimObserver {
+  workflowEnded?(fact: WorkflowFact): void;
+  transferEnded?(fact: TransferFact): void;
   /** A job finished (completed or killed). The fact object is reused: copy what you keep. */
   jobEnded?(fact: JobFact): void;
   /** A job that was never started, with why (rejected by the policy, or left when the run ended). */
@@ -54,5 +87,7 @@ export function combineObservers(...observers: SimObserver[]): SimObserver {
       for (const o of observers) o.poolIdle?.(p, a, b, n);
     },
     finished: (end) => observers.forEach((o) => o.finished?.(end)),
+    workflowEnded: (f) => observers.forEach((o) => o.workflowEnded?.(f)),
+    transferEnded: (f) => observers.forEach((o) => o.transferEnded?.(f)),
   };
 }

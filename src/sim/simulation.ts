@@ -16,11 +16,14 @@ import type { PlatformModel, PoolModel, PowerStateModel } from "../models/platfo
 import type { IntensityForecast } from "../models/forecast.js";
 import { InputError, SimulationError } from "../core/errors.js";
 import { busyNodeWatts } from "../models/nodePower.js";
+import { Network } from "./network.js";
+import { WorkflowTracker, type Transfer, type WorkflowSubmission } from "./workflows.js";
 import type { DeviceClass } from "../io/spec.js";
 import { canRunOn, defaultDevice, devicesRequested, expectedRuntime, nodesNeeded, poolDeviceClasses } from "../planner/resources.js";
 import {
   NodeState,
   type SiteView,
+  type WorkflowView,
   type ClusterView,
   type Decision,
   type Policy,
@@ -45,6 +48,8 @@ export interface SimulationOptions {
   readonly label?: string;
   /** Called every `progressEvery` finished jobs. */
   readonly onProgress?: (jobsFinished: number, now: number) => void;
+  /** Workflows submitted as units; their tasks join the queue as they become ready. */
+  readonly workflows?: readonly WorkflowSubmission[];
   readonly progressEvery?: number;
 }
 
@@ -59,6 +64,8 @@ export interface SimulationResult {
   readonly events: number;
   readonly passes: number;
   readonly refusals: Readonly<Record<string, number>>;
+  readonly workflowsFinished: number;
+  readonly transfers: number;
 }
 
 class SimJob implements QueuedJobView, RunningJobView {
@@ -73,6 +80,13 @@ class SimJob implements QueuedJobView, RunningJobView {
   wattsPerNode = 0;
   utilisation = 0;
   killed = false;
+  /** Workflow task waiting for inputs after its start: transfers still to arrive, and its run time and setup. */
+  pendingInputs = 0;
+  /** Bitstream it loads on its FPGAs (-1: none), recorded on the nodes once the load completes. */
+  bitstreamId = -1;
+  runtime = 0;
+  setup = 0;
+  slot = -1;
   constructor(readonly spec: JobSpec, readonly arrival: number) {}
   get id() { return this.spec.id; }
   get submit() { return this.spec.submit; }
@@ -283,14 +297,69 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       fact.killed = job.killed;
       observer.jobEnded(fact);
     }
+    if (job.spec.workflow !== undefined) taskEnded(job, s);
     if (opts.onProgress && finished % progressEvery === 0) opts.onProgress(finished, engine.now);
+  });
+
+  /** A workflow task ended: its outputs appear at its site, ready children join the queue. */
+  function taskEnded(job: SimJob, site: number): void {
+    const w = job.spec.workflow!;
+    const { ready, workflowDone } = tracker.ended(w, job.spec.task!, site, engine.now);
+    for (const spec of ready) admit(spec);
+    if (workflowDone) {
+      workflowsFinished++;
+      const f = tracker.flow(w);
+      happened.push({ kind: "workflowEnded", workflow: w });
+      observer.workflowEnded?.({ workflow: w, spec: f.sub.spec, project: f.sub.project, submit: f.sub.submit, end: engine.now, bytesMoved: f.bytesMoved, taskSite: f.siteOf, taskStart: f.startAt, taskEnd: f.endAt, criticalPath: tracker.actualCriticalPath(w) });
+    }
+  }
+
+  /** A ready job (a workflow task) joins the queue now. */
+  function admit(spec: JobSpec): void {
+    const job = new SimJob(spec, arrivals++);
+    if (!fitsSomewhere(job)) {
+      dropNeverRunnable(spec);
+      return;
+    }
+    submitted++;
+    queue.push(job);
+    queued.set(job.id, job);
+    happened.push({ kind: "jobSubmitted", jobId: job.id });
+  }
+
+  const WORKFLOW = engine.defineKind("workflowSubmitted", PRIO_SUBMIT, (w) => {
+    nonDaemon--;
+    happened.push({ kind: "workflowSubmitted", workflow: w });
+    const f = tracker.flow(w);
+    workflowViews.push({ index: w, spec: f.sub.spec, project: f.sub.project, submit: f.sub.submit, site: f.sub.site, firstJobId: f.sub.firstJobId, taskState: f.state, taskSite: f.siteOf, fileSites: f.fileSites });
+    for (const spec of tracker.submit(w, engine.now)) admit(spec);
+  });
+
+  const NET = engine.defineKind("transfersProgressed", PRIO_END, () => {
+    if (engine.now === netAt) netAt = Infinity;
+    for (const id of network.advance(engine.now)) {
+      nonDaemon--;
+      const { transfer, waiters } = tracker.transferDone(id);
+      const f = tracker.flow(transfer.workflow);
+      happened.push({ kind: "transferEnded", workflow: transfer.workflow, file: transfer.file, to: transfer.to });
+      observer.transferEnded?.({ ...transfer, end: engine.now, project: f.sub.project });
+      for (const jobId of waiters) {
+        const job = staged.get(jobId);
+        if (job && --job.pendingInputs === 0) inputsArrived(job);
+      }
+    }
+    pumpNetwork();
   });
 
   // Setup (FPGA reconfiguration) over: the nodes move to their run draw.
   const SETUP_DONE = engine.defineKind("setupDone", PRIO_SWITCH, (slot) => {
-    const job = slots[slot]!;
+    const job = slots[slot];
+    if (!job || job.setupEnd !== engine.now) throw new SimulationError(`setup end at ${engine.now} s does not match a running job (slot ${slot})`);
     flushSite(pools[job.pool].model.site);
-    for (const n of job.nodes) setWatts(n, job.wattsPerNode, true, true);
+    for (const n of job.nodes) {
+      setWatts(n, job.wattsPerNode, true, true);
+      if (job.bitstreamId >= 0) nodeBitstream[n] = job.bitstreamId;
+    }
   });
 
   const SUBMIT = engine.defineKind("jobSubmitted", PRIO_SUBMIT, (slot) => {
@@ -326,6 +395,18 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (next !== Infinity) engine.schedule(next, INTENSITY, site, site);
   });
 
+  const tracker = new WorkflowTracker(opts.workflows ?? [], platform.links ?? [], nSites);
+  const network = new Network((platform.links ?? []).map((l) => ({ bandwidth: l.bandwidth, latency: l.latency })));
+  /** Started workflow tasks waiting for input transfers, by job id. */
+  const staged = new Map<number, SimJob>();
+  let netAt = Infinity;
+  let transfersStarted = 0;
+  let workflowsFinished = 0;
+  (opts.workflows ?? []).forEach((sub, w) => {
+    nonDaemon++;
+    engine.schedule(sub.submit, WORKFLOW, w, w);
+  });
+
   const wakeTimes = new Set<number>();
   const WAKE = engine.defineKind("wokeUp", PRIO_WAKE, () => {
     nonDaemon--;
@@ -340,7 +421,10 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   // --- the view ----------------------------------------------------------------
   const sites: SiteView[] = platform.sites.map((site, index) => ({ index, id: site.id, pue: site.pue }));
+  const workflowViews: WorkflowView[] = [];
   const view: ClusterView = {
+    workflows: workflowViews,
+    links: platform.links ?? [],
     get now() {
       return engine.now;
     },
@@ -374,6 +458,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (d.pstate !== undefined && (device !== "cpu" || !Number.isInteger(d.pstate) || d.pstate < 0 || d.pstate >= pool.dvfsSpeeds.length)) return refuse(d, "invalid_pstate");
     const need = nodesNeeded(job, pool, device);
     if (need > pool.freeNodes) return refuse(d, "not_enough_free_nodes");
+    const w = job.spec.workflow;
+    const missing = w === undefined ? [] : tracker.missingInputs(w, job.spec.task!, pool.siteIndex);
+    for (const file of missing) if (tracker.route(w!, file, pool.siteIndex) < 0) return refuse(d, "no_route");
     let nodes: number[];
     if (d.nodes) {
       if (d.nodes.length !== need) return refuse(d, "wrong_node_count");
@@ -403,27 +490,77 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.nodes = nodes;
     job.device = device;
     job.start = now;
+    job.runtime = runtime;
+    job.setup = setup;
     job.setupEnd = now + setup;
     job.predictedEnd = now + setup + (Number.isFinite(job.walltime) ? job.walltime : expectedRuntime(job, pool, device, d.pstate)!);
     job.utilisation = Math.min(1, job.cores / (need * pool.coresPerNode));
     job.wattsPerNode = busyNodeWatts(pool.model, device, job.utilisation, devicesPerNode, 1, d.pstate);
     job.setupWattsPerNode = pool.model.idleWatts + (setup > 0 ? devicesPerNode * pool.model.fpgas!.reconfigurationWatts : 0);
-    job.killed = setup + runtime > job.walltime;
+    job.pendingInputs = missing.length;
+    job.bitstreamId = setup > 0 ? bitstream : -1;
+    const staging = missing.length > 0;
     for (const n of nodes) {
       nodeState[n] = NodeState.Busy;
-      setWatts(n, setup > 0 ? job.setupWattsPerNode : job.wattsPerNode, true, false);
-      if (bitstream >= 0) nodeBitstream[n] = bitstream;
+      setWatts(n, setup > 0 || staging ? job.setupWattsPerNode : job.wattsPerNode, true, false);
     }
     pool.freeNodes -= need;
     poolBusy[pool.index] += need;
     siteBusy[s] += need;
     queued.delete(job.id);
     running.splice(runningIndex(job), 0, job);
-    const slot = slotOf(job);
-    if (setup > 0) engine.schedule(now + setup, SETUP_DONE, job.id, slot);
+    job.slot = slotOf(job);
     nonDaemon++;
-    engine.schedule(now + Math.min(setup + runtime, job.walltime), END, job.id, slot);
+    if (w !== undefined) tracker.started(w, job.spec.task!, pool.siteIndex, now);
+    if (staging) {
+      // Inputs first: the nodes are held (at idle draw) until the last one arrives.
+      staged.set(job.id, job);
+      for (const file of missing) {
+        const t = tracker.requestTransfer(w!, file, pool.siteIndex, job.id, now);
+        if (t) startTransfer(t);
+      }
+    } else beginRun(job, now);
     startedThisPass = true;
+  }
+
+  /** Schedules the setup end and the end of a started job whose inputs are all present. */
+  function beginRun(job: SimJob, now: number): void {
+    const occupied = now - job.start + job.setup + job.runtime;
+    job.killed = occupied > job.walltime;
+    // A setup cut short by the walltime never completes (and loads nothing).
+    if (job.setup > 0 && now + job.setup < job.start + job.walltime) engine.schedule(now + job.setup, SETUP_DONE, job.id, job.slot);
+    engine.schedule(job.start + Math.min(occupied, job.walltime), END, job.id, job.slot);
+  }
+
+  /** A staged job's inputs are all there: its setup (if any) and run begin now. */
+  function inputsArrived(job: SimJob): void {
+    const now = engine.now;
+    staged.delete(job.id);
+    const pool = pools[job.pool];
+    flushSite(pool.model.site);
+    const i = runningIndex(job);
+    running.splice(i, 1);
+    job.setupEnd = now + job.setup;
+    job.predictedEnd = now + job.setup + expectedRuntime(job, pool, job.device)!;
+    running.splice(runningIndex(job), 0, job);
+    if (job.setup === 0) for (const n of job.nodes) setWatts(n, job.wattsPerNode, true, true);
+    beginRun(job, now);
+  }
+
+  function startTransfer(t: Transfer): void {
+    nonDaemon++;
+    transfersStarted++;
+    network.start(t.id, t.link, t.bytes, engine.now);
+    pumpNetwork();
+  }
+
+  /** Keeps one network event scheduled at the network's next change. */
+  function pumpNetwork(): void {
+    const next = network.nextEvent();
+    if (next < netAt) {
+      netAt = next;
+      engine.schedule(next, NET, 0);
+    }
   }
 
   function applyPower(d: Extract<Decision, { kind: "setPowerState" }>): void {
@@ -454,6 +591,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       } else {
         const model = (d.state === "off" ? pool.model.off : pool.model.sleep)!;
         nodeState[n] = NodeState.SwitchingOff;
+        nodeBitstream[n] = -1; // FPGAs lose their configuration without power
         nodeLowState[n] = model;
         nodeLowKind[n] = d.state === "off" ? NodeState.Off : NodeState.Sleep;
         setWatts(n, model.switchOffWatts, false, false);
@@ -463,6 +601,18 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         engine.schedule(engine.now + model.switchOffSeconds, SWITCH, n, n);
       }
     }
+  }
+
+  function applyTransfer(d: Extract<Decision, { kind: "transfer" }>): void {
+    const w = d.workflow;
+    if (!(Number.isInteger(w) && w >= 0 && w < tracker.count)) return refuse(d, "unknown_workflow");
+    const spec = tracker.flow(w).sub.spec;
+    if (!(Number.isInteger(d.file) && d.file >= 0 && d.file < spec.files.length) || !(Number.isInteger(d.to) && d.to >= 0 && d.to < nSites)) return refuse(d, "unknown_file");
+    if (!tracker.exists(w, d.file)) return refuse(d, "file_not_ready");
+    if ((tracker.flow(w).fileSites[d.file] & (1 << d.to)) !== 0) return; // already there
+    if (tracker.route(w, d.file, d.to) < 0) return refuse(d, "no_route");
+    const t = tracker.requestTransfer(w, d.file, d.to, -1, engine.now);
+    if (t) startTransfer(t);
   }
 
   function dropJob(job: SimJob, reason: string): void {
@@ -495,6 +645,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         case "setPowerState":
           applyPower(d);
           break;
+        case "transfer":
+          applyTransfer(d);
+          break;
         case "wakeAt":
           if (Number.isNaN(d.time)) refuse(d, "invalid_time");
           else if (!(d.time >= engine.now)) refuse(d, "in_the_past");
@@ -522,21 +675,27 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const source = Symbol.asyncIterator in opts.jobs ? (opts.jobs as AsyncIterable<readonly JobSpec[]>)[Symbol.asyncIterator]() : undefined;
   const syncSource = source ? undefined : (opts.jobs as Iterable<readonly JobSpec[]>)[Symbol.iterator]();
 
+  /** A job that no pool can run: an input error in strict mode, counted as dropped in lenient mode. */
+  function dropNeverRunnable(spec: JobSpec): void {
+    const largest = Math.max(...pools.map((p) => p.nodes * p.coresPerNode));
+    const issue = {
+      code: "too_many_processors" as const,
+      file: label,
+      line: spec.line,
+      path: "cores",
+      message: `expected a job that fits in some pool of the platform (largest ${largest} cores) with a runtime model for a device it offers, got ${spec.cores} cores (job ${spec.id})`,
+      value: spec.cores,
+    };
+    if (mode === "strict") throw new InputError([issue]);
+    // Counted once, as dropped (it was read fine; the platform cannot hold it).
+    observer.jobDropped?.(spec, "too_many_processors");
+  }
+
   function enqueue(batch: readonly JobSpec[]): void {
     for (const spec of batch) {
       const job = new SimJob(spec, arrivals);
       if (!fitsSomewhere(job)) {
-        const issue = {
-          code: "too_many_processors" as const,
-          file: label,
-          line: spec.line,
-          path: "cores",
-          message: `expected a job that fits in some pool of the platform (largest ${Math.max(...pools.map((p) => p.nodes * p.coresPerNode))} cores), got ${spec.cores} cores (job ${spec.id})`,
-          value: spec.cores,
-        };
-        if (mode === "strict") throw new InputError([issue]);
-        // Counted once, as dropped (it was read fine; the platform cannot hold it).
-        observer.jobDropped?.(spec, "too_many_processors");
+        dropNeverRunnable(spec);
         continue;
       }
       if (spec.submit < lastSubmit || spec.submit < engine.now) {
@@ -592,5 +751,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     events: engine.processed,
     passes,
     refusals,
+    workflowsFinished,
+    transfers: transfersStarted,
   };
 }

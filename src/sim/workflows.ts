@@ -1,0 +1,219 @@
+/**
+ * Workflow state inside the simulated world: which tasks are waiting, ready,
+ * running or done, where each file is (a bitmask of sites), which transfers are
+ * in flight and which started tasks wait for them. Pure bookkeeping: the
+ * simulation (simulation.ts) turns its answers into events.
+ */
+import type { DeviceClass, JobSpec } from "../io/spec.js";
+import type { WorkflowSpec, WorkflowTask } from "../io/wfformat.js";
+import type { LinkModel } from "../models/platform.js";
+
+/** A workflow submitted to the world as a unit. */
+export interface WorkflowSubmission {
+  readonly spec: WorkflowSpec;
+  readonly submit: number;
+  /** Site index where its initial input files live. */
+  readonly site: number;
+  readonly project: string;
+  /** Runtime models of a task per device class (s on a reference node); default: its recorded runtime on CPUs. */
+  readonly runtimes?: (task: WorkflowTask) => Readonly<Partial<Record<DeviceClass, number>>>;
+  /** Job id of task 0; task i has job id firstJobId + i (must not clash with other jobs). */
+  readonly firstJobId: number;
+}
+
+export const TaskState = { Waiting: 0, Ready: 1, Running: 2, Done: 3 } as const;
+
+interface FlowState {
+  readonly sub: WorkflowSubmission;
+  readonly state: Uint8Array;
+  readonly parentsLeft: Int32Array;
+  /** Bit s set when the file is at site s. */
+  readonly fileSites: Uint32Array;
+  /** Per task: time it became ready, start, end, site index (-1 before). */
+  readonly readyAt: Float64Array;
+  readonly startAt: Float64Array;
+  readonly endAt: Float64Array;
+  readonly siteOf: Int32Array;
+  /** Per task: the parent that finished last (-1 for roots). */
+  readonly lastParent: Int32Array;
+  done: number;
+  bytesMoved: number;
+}
+
+export interface Transfer {
+  readonly id: number;
+  readonly workflow: number;
+  readonly file: number;
+  readonly from: number;
+  readonly to: number;
+  readonly link: number;
+  readonly bytes: number;
+  readonly start: number;
+}
+
+export class WorkflowTracker {
+  private readonly flows: FlowState[] = [];
+  /** In-flight transfers by key workflow/file/to. */
+  private readonly inFlight = new Map<string, Transfer>();
+  private readonly byId = new Map<number, Transfer>();
+  /** Job ids waiting for a transfer key. */
+  private readonly waiters = new Map<string, number[]>();
+  private nextTransfer = 0;
+
+  constructor(readonly submissions: readonly WorkflowSubmission[], private readonly links: readonly LinkModel[], private readonly sites: number) {
+    if (sites > 32) throw new RangeError(`WorkflowTracker: at most 32 sites are supported, got ${sites}`);
+    const ids = new Set<number>();
+    submissions.forEach((sub, w) => {
+      const n = sub.spec.tasks.length;
+      for (let i = 0; i < n; i++) {
+        const id = sub.firstJobId + i;
+        if (ids.has(id)) throw new RangeError(`WorkflowTracker: workflow ${w} task ${i} reuses job id ${id}`);
+        ids.add(id);
+      }
+      this.flows.push({
+        sub,
+        state: new Uint8Array(n),
+        parentsLeft: Int32Array.from(sub.spec.tasks, (t) => t.parents.length),
+        fileSites: new Uint32Array(sub.spec.files.length),
+        readyAt: new Float64Array(n).fill(-1),
+        startAt: new Float64Array(n).fill(-1),
+        endAt: new Float64Array(n).fill(-1),
+        siteOf: new Int32Array(n).fill(-1),
+        lastParent: new Int32Array(n).fill(-1),
+        done: 0,
+        bytesMoved: 0,
+      });
+    });
+  }
+
+  get count(): number {
+    return this.flows.length;
+  }
+
+  flow(w: number): FlowState {
+    return this.flows[w];
+  }
+
+  /** The workflow arrives: its initial files appear at its site; returns its root tasks as jobs. */
+  submit(w: number, now: number): JobSpec[] {
+    const f = this.flows[w];
+    for (const file of f.sub.spec.initialFiles) f.fileSites[file] |= 1 << f.sub.site;
+    const out: JobSpec[] = [];
+    for (const t of f.sub.spec.tasks) if (t.parents.length === 0) out.push(this.ready(w, t.index, now));
+    return out;
+  }
+
+  private ready(w: number, task: number, now: number): JobSpec {
+    const f = this.flows[w];
+    const t = f.sub.spec.tasks[task];
+    f.state[task] = TaskState.Ready;
+    f.readyAt[task] = now;
+    return {
+      id: f.sub.firstJobId + task,
+      submit: now,
+      runtime: t.runtime,
+      walltime: Infinity,
+      cores: t.cores,
+      user: -1,
+      group: -1,
+      project: f.sub.project,
+      queue: -1,
+      partition: -1,
+      avgCpuTime: -1,
+      runtimes: f.sub.runtimes ? f.sub.runtimes(t) : { cpu: t.runtime },
+      workflow: w,
+      task,
+    };
+  }
+
+  /** Input files of a task that are not at `site`. */
+  missingInputs(w: number, task: number, site: number): number[] {
+    const f = this.flows[w];
+    return f.sub.spec.tasks[task].inputs.filter((file) => (f.fileSites[file] & (1 << site)) === 0);
+  }
+
+  /** The link to bring a file to `to`: from the holding site with the fastest link (ties: lowest site). */
+  route(w: number, file: number, to: number): number {
+    const mask = this.flows[w].fileSites[file];
+    let best = -1;
+    for (let l = 0; l < this.links.length; l++) {
+      const link = this.links[l];
+      if (link.to !== to || (mask & (1 << link.from)) === 0) continue;
+      if (best < 0 || link.bandwidth > this.links[best].bandwidth || (link.bandwidth === this.links[best].bandwidth && link.from < this.links[best].from)) best = l;
+    }
+    return best;
+  }
+
+  /** True when the file exists somewhere (produced or initial). */
+  exists(w: number, file: number): boolean {
+    return this.flows[w].fileSites[file] !== 0;
+  }
+
+  /**
+   * Brings `file` to site `to` for job `waiter` (or a prefetch with waiter -1):
+   * returns a new transfer to start on the network, or undefined when one is
+   * already in flight (the waiter is attached to it).
+   */
+  requestTransfer(w: number, file: number, to: number, waiter: number, now: number): Transfer | undefined {
+    const key = `${w}/${file}/${to}`;
+    if (waiter >= 0) {
+      const list = this.waiters.get(key);
+      if (list) list.push(waiter);
+      else this.waiters.set(key, [waiter]);
+    }
+    if (this.inFlight.has(key)) return undefined;
+    const link = this.route(w, file, to);
+    if (link < 0) throw new RangeError(`no link brings file ${file} of workflow ${w} to site ${to}`);
+    const t: Transfer = { id: this.nextTransfer++, workflow: w, file, from: this.links[link].from, to, link, bytes: this.flows[w].sub.spec.files[file].bytes, start: now };
+    this.inFlight.set(key, t);
+    this.byId.set(t.id, t);
+    return t;
+  }
+
+  /** A transfer arrived: the file is now at its destination. Returns it and the job ids that waited for it. */
+  transferDone(id: number): { transfer: Transfer; waiters: number[] } {
+    const t = this.byId.get(id)!;
+    this.byId.delete(id);
+    const key = `${t.workflow}/${t.file}/${t.to}`;
+    this.inFlight.delete(key);
+    const f = this.flows[t.workflow];
+    f.fileSites[t.file] |= 1 << t.to;
+    f.bytesMoved += t.bytes;
+    const waiters = this.waiters.get(key) ?? [];
+    this.waiters.delete(key);
+    return { transfer: t, waiters };
+  }
+
+  started(w: number, task: number, site: number, now: number): void {
+    const f = this.flows[w];
+    f.state[task] = TaskState.Running;
+    f.startAt[task] = now;
+    f.siteOf[task] = site;
+  }
+
+  /** A task ended at `site`: its outputs appear there; returns children that became ready, and whether the workflow is done. */
+  ended(w: number, task: number, site: number, now: number): { ready: JobSpec[]; workflowDone: boolean } {
+    const f = this.flows[w];
+    const t = f.sub.spec.tasks[task];
+    f.state[task] = TaskState.Done;
+    f.endAt[task] = now;
+    for (const file of t.outputs) f.fileSites[file] |= 1 << site;
+    const ready: JobSpec[] = [];
+    for (const c of t.children) {
+      f.lastParent[c] = task;
+      if (--f.parentsLeft[c] === 0) ready.push(this.ready(w, c, now));
+    }
+    f.done++;
+    return { ready, workflowDone: f.done === f.sub.spec.tasks.length };
+  }
+
+  /** Chain of tasks that determined the end: from the last task to end, back through the parent that finished last. */
+  actualCriticalPath(w: number): number[] {
+    const f = this.flows[w];
+    let last = 0;
+    for (let i = 1; i < f.endAt.length; i++) if (f.endAt[i] > f.endAt[last]) last = i;
+    const chain: number[] = [];
+    for (let t = last; t >= 0; t = f.lastParent[t]) chain.push(t);
+    return chain.reverse();
+  }
+}
