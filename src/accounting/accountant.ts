@@ -8,7 +8,7 @@
 import { CompensatedVector } from "../core/fsum.js";
 import { N_COORDS } from "../core/categories.js";
 import type { PlatformModel } from "../models/platform.js";
-import type { JobFact, SimObserver } from "../sim/observer.js";
+import type { JobFact, SimObserver, TransferFact } from "../sim/observer.js";
 import { attributeInterval } from "./attribution.js";
 import { Ledger, N_PHASED } from "./ledger.js";
 
@@ -60,14 +60,14 @@ export class Accountant implements SimObserver {
     if (setupEnd > f.start) {
       const watts = f.nodeCount * f.setupWattsPerNode;
       site.intensity.series.integralInto(f.start, setupEnd, this.scratch);
-      this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue);
+      this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue, f.job.workflow);
       it += watts * (setupEnd - f.start);
     }
     const watts = f.nodeCount * f.wattsPerNode;
     site.intensity.series.integralInto(setupEnd, f.end, this.scratch);
-    this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue);
+    this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue, f.job.workflow);
     it += watts * (f.end - setupEnd);
-    this.ledger.chargeJob(f.site, f.pool, f.job.project, f.nodeCount * (f.end - f.start), it, it * site.pue);
+    this.ledger.chargeJob(f.site, f.pool, f.job.project, f.nodeCount * (f.end - f.start), it, it * site.pue, f.job.workflow);
     if (this.onJob) {
       const charge = this.charge;
       charge.fill(0);
@@ -101,6 +101,33 @@ export class Accountant implements SimObserver {
       o.chargeEnergy(overheadWatts * dt, overheadWatts * dt * site.pue);
     }
   }
+
+  /**
+   * A transfer's energy: bytes x joules per byte at the sending site, at the
+   * receiving site and in the network, each at the mean intensity of its site
+   * over the transfer (the network's at the sending site's: an assumption, as no
+   * per-network intensity is modelled). Energies are taken as facility-level.
+   */
+  transferEnded(f: TransferFact): void {
+    const links = this.platform.links;
+    if (!links || f.bytes === 0 || f.end <= f.start) return;
+    const l = links[f.link];
+    const parts: [number, number][] = [
+      [f.from, f.bytes * (l.joulesPerByte.source + l.joulesPerByte.network)],
+      [f.to, f.bytes * l.joulesPerByte.destination],
+    ];
+    for (const [s, joules] of parts) {
+      if (joules === 0) continue;
+      this.platform.sites[s].intensity.series.integralInto(f.start, f.end, this.scratch);
+      this.ledger.chargeTransfer(s, f.project, f.workflow, this.scratch, joules / (f.end - f.start), joules);
+    }
+    this.transferBytes += f.bytes;
+    this.transfers++;
+  }
+
+  /** Transfers accounted and their bytes. */
+  transfers = 0;
+  transferBytes = 0;
 
   poolIdle(p: number, from: number, to: number, idleNodes: number): void {
     if (idleNodes !== 0) this.ledger.siteOverhead[this.platform.pools[p].site].chargeNodeSeconds(p, idleNodes * (to - from));

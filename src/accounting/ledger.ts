@@ -150,7 +150,11 @@ export interface AccountSummary {
 export class Ledger {
   readonly siteJobs: Account[];
   readonly siteOverhead: Account[];
+  /** Data transfers, by the site whose electricity they drew (sending, receiving, network). */
+  readonly siteTransfers: Account[];
   readonly projects = new Map<string, Account>();
+  /** Per workflow: its tasks and its transfers. */
+  readonly workflows = new Map<number, Account>();
   private readonly nSites: number;
   private readonly nPools: number;
 
@@ -159,6 +163,21 @@ export class Ledger {
     this.nPools = platform.pools.length;
     this.siteJobs = platform.sites.map(() => this.account());
     this.siteOverhead = platform.sites.map(() => this.account());
+    this.siteTransfers = platform.sites.map(() => this.account());
+  }
+
+  workflow(w: number): Account {
+    let a = this.workflows.get(w);
+    if (!a) this.workflows.set(w, (a = this.account()));
+    return a;
+  }
+
+  /** Charges transfer energy drawn at site s (use-phase impacts `use` x k, and energy in J) to the project and workflow. */
+  chargeTransfer(s: number, project: string, workflow: number, use: ArrayLike<number>, k: number, energyJ: number): void {
+    for (const a of [this.siteTransfers[s], this.project(project), this.workflow(workflow)]) {
+      a.chargeUse(s, use, k);
+      a.chargeEnergy(energyJ, energyJ);
+    }
   }
 
   account(): Account {
@@ -172,14 +191,17 @@ export class Ledger {
   }
 
   /** Charges a job's use-phase impacts: `use` is the integral of intensity over an interval (N_COORDS), times its draw x PUE. */
-  chargeUse(site: number, project: string, use: ArrayLike<number>, wattsPue: number): void {
+  chargeUse(site: number, project: string, use: ArrayLike<number>, wattsPue: number, workflow?: number): void {
     this.siteJobs[site].chargeUse(site, use, wattsPue);
     this.project(project).chargeUse(site, use, wattsPue);
+    if (workflow !== undefined) this.workflow(workflow).chargeUse(site, use, wattsPue);
   }
 
   /** Charges a finished job's reserved node-seconds and energy, and counts it. */
-  chargeJob(site: number, pool: number, project: string, nodeSeconds: number, itJ: number, facilityJ: number): void {
-    for (const a of [this.siteJobs[site], this.project(project)]) {
+  chargeJob(site: number, pool: number, project: string, nodeSeconds: number, itJ: number, facilityJ: number, workflow?: number): void {
+    const accounts = [this.siteJobs[site], this.project(project)];
+    if (workflow !== undefined) accounts.push(this.workflow(workflow));
+    for (const a of accounts) {
       a.chargeNodeSeconds(pool, nodeSeconds);
       a.chargeEnergy(itJ, facilityJ);
       a.jobs++;
@@ -194,9 +216,13 @@ export class Ledger {
     return a;
   }
 
+  /** Everything: every site's jobs, overhead and transfers. */
   total(): Account {
     const a = this.account();
-    for (let i = 0; i < this.nSites; i++) a.merge(this.site(i));
+    for (let i = 0; i < this.nSites; i++) {
+      a.merge(this.site(i));
+      a.merge(this.siteTransfers[i]);
+    }
     return a;
   }
 }

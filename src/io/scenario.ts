@@ -35,11 +35,25 @@ export const scenarioSchema = z.strictObject({
   }),
   series_extension: z.enum(["error", "hold", "repeat"]).optional(),
   policy: z.strictObject({
-    name: z.enum(["fcfs", "easy"]),
+    name: z.enum(["fcfs", "easy", "heft"]),
     params: z.record(z.string(), z.unknown()).optional(),
   }),
   seed: z.number().int(),
   forecast: z.strictObject({ bias: z.number().gt(-1), sigma: z.number().min(0) }).optional(),
+  workflows: z
+    .array(
+      z.strictObject({
+        file: nonEmpty,
+        submit_s: z.number().min(0),
+        site: nonEmpty,
+        project: nonEmpty.optional(),
+        accelerated: z
+          .array(z.strictObject({ device: z.enum(["gpu", "fpga"]), task_prefix: nonEmpty, speedup: z.number().gt(0), bitstream: nonEmpty.optional() }))
+          .optional(),
+        accelerated_source: nonEmpty.optional(),
+      }),
+    )
+    .optional(),
   output: z.strictObject({
     dir: nonEmpty,
     jobs_csv: z.boolean().optional(),

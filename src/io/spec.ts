@@ -215,7 +215,25 @@ export interface PlatformSpec {
   readonly links?: readonly LinkSpec[];
 }
 
-export type PolicyName = "fcfs" | "easy";
+export type PolicyName = "fcfs" | "easy" | "heft";
+
+/** A workflow submitted in a scenario. */
+export interface ScenarioWorkflowSpec {
+  /** WfFormat instance, relative to the scenario file. */
+  readonly file: string;
+  /** Submit time, seconds of trace time. */
+  readonly submit_s: number;
+  /** Site where its initial input files are. */
+  readonly site: string;
+  readonly project?: string;
+  /**
+   * Runtime models on accelerators: tasks whose name starts with `task_prefix` also
+   * run on `device` in CPU runtime / speedup (FPGA tasks need `bitstream`).
+   */
+  readonly accelerated?: readonly { readonly device: "gpu" | "fpga"; readonly task_prefix: string; readonly speedup: number; readonly bitstream?: string }[];
+  /** Where the speedups come from, or why they are assumptions. */
+  readonly accelerated_source?: string;
+}
 
 /** A scenario: what to run and where to write it. Paths relative to the scenario file. */
 export interface ScenarioSpec {
@@ -234,6 +252,8 @@ export interface ScenarioSpec {
   readonly series_extension?: "error" | "hold" | "repeat";
   readonly policy: { readonly name: PolicyName; readonly params?: Readonly<Record<string, unknown>> };
   readonly seed: number;
+  /** Workflows submitted during the run (as units, with their DAG and files). */
+  readonly workflows?: readonly ScenarioWorkflowSpec[];
   /**
    * Error of the intensity forecasts policies see (relative bias, relative
    * standard deviation per series segment). Default: none, i.e. perfect

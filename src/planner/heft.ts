@@ -51,7 +51,7 @@ export interface HeftCosts {
    * normalised units); when given, the resource minimising
    * finishWeight * finish/scale + costWeight * cost/costScale is chosen instead of the earliest finish.
    */
-  cost?(i: number, r: number, start: number, finish: number): number;
+  cost?(i: number, r: number, start: number, finish: number, resourceOf: Int32Array): number; // resourceOf: resources of the tasks placed so far (-1 elsewhere), e.g. to cost transfers from parents
 }
 
 export interface HeftOptions {
@@ -162,7 +162,7 @@ export function heftSchedule(dag: HeftDag, costs: HeftCosts, options: HeftOption
         bestFinish = f;
       }
     }
-    if (weighted) best = weightedChoice(i, m, estAll, eftAll, costAll, costOf, finishWeight, costWeight);
+    if (weighted) best = weightedChoice(i, m, estAll, eftAll, costAll, costOf, finishWeight, costWeight, resource);
     if (best < 0) throw new RangeError(`heft: task ${i}: expected a resource where its parents' data can arrive, got none of ${m}`);
     if (weighted) {
       bestStart = estAll[best];
@@ -188,6 +188,7 @@ function weightedChoice(
   costOf: NonNullable<HeftCosts["cost"]>,
   finishWeight: number,
   costWeight: number,
+  resource: Int32Array,
 ): number {
   let minFinish = Infinity;
   for (let r = 0; r < m; r++) if (eft[r] < minFinish) minFinish = eft[r];
@@ -196,7 +197,7 @@ function weightedChoice(
   let minCost = Infinity;
   for (let r = 0; r < m; r++) {
     if (eft[r] === Infinity) continue;
-    const c = costOf(i, r, est[r], eft[r]);
+    const c = costOf(i, r, est[r], eft[r], resource);
     if (Number.isNaN(c) || c === -Infinity) throw new RangeError(`heft: task ${i} on resource ${r}: expected a cost that is a number or Infinity, got ${c}`);
     cost[r] = c;
     if (c < minCost) minCost = c;

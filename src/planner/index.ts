@@ -2,9 +2,12 @@ export * from "./view.js";
 export * from "./resources.js";
 export { policyFcfs } from "./policies/fcfs.js";
 export { policyEasyBackfill } from "./policies/easy.js";
+export { policyHeft, type HeftParams } from "./policies/heft.js";
+export { heftSchedule, heftUpwardRank, type HeftCosts, type HeftDag, type HeftPlan } from "./heft.js";
 import type { Policy } from "./view.js";
 import { policyFcfs } from "./policies/fcfs.js";
 import { policyEasyBackfill } from "./policies/easy.js";
+import { policyHeft } from "./policies/heft.js";
 
 /**
  * The policies selectable by name (CLI, scenario files). Each factory takes the
@@ -14,7 +17,16 @@ import { policyEasyBackfill } from "./policies/easy.js";
 export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, unknown>>) => Policy>> = {
   fcfs: (params) => (noParams("fcfs", params), policyFcfs()),
   easy: (params) => (noParams("easy", params), policyEasyBackfill()),
+  heft: (params) => policyHeft(checkedParams("heft", params, { impact_weight: "number", insertion: "boolean" })),
 };
+
+function checkedParams(name: string, params: Readonly<Record<string, unknown>>, known: Readonly<Record<string, "number" | "boolean">>): Record<string, never> {
+  for (const [k, v] of Object.entries(params)) {
+    if (!(k in known)) throw new RangeError(`policy ${name}: unknown parameter "${k}" (expected one of ${Object.keys(known).join(", ")})`);
+    if (typeof v !== known[k]) throw new RangeError(`policy ${name}: parameter "${k}": expected a ${known[k]}, got ${JSON.stringify(v)}`);
+  }
+  return params as Record<string, never>;
+}
 
 function noParams(name: string, params: Readonly<Record<string, unknown>>): void {
   const keys = Object.keys(params);

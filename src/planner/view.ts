@@ -78,8 +78,9 @@ export interface RunningJobView {
   readonly id: number;
   readonly pool: number;
   readonly device: DeviceClass;
-  /** Number of nodes held. */
+  /** Number of nodes held, and their ids. */
   readonly nodeCount: number;
+  readonly nodes: readonly number[];
   readonly start: Seconds;
   /** start + setup + the expected run time (walltime for batch jobs): what a scheduler can know about its end. */
   readonly predictedEnd: Seconds;
@@ -99,6 +100,8 @@ export interface WorkflowView {
   readonly site: number;
   /** Job id of task i is firstJobId + i. */
   readonly firstJobId: number;
+  /** Per task: runtime models per device class on a reference node, s. */
+  readonly taskRuntimes: readonly Readonly<Partial<Record<DeviceClass, number>>>[];
   /** Per task: 0 waiting, 1 ready, 2 running, 3 done. */
   readonly taskState: Uint8Array;
   /** Per task: site index it ran or runs on, -1 before. */

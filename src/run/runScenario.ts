@@ -29,6 +29,8 @@ import { simulate, type SimulationResult } from "../sim/simulation.js";
 import { combineObservers, type SimObserver } from "../sim/observer.js";
 import { provenance } from "./provenance.js";
 import { buildSummary, type RunSummary } from "./summary.js";
+import { loadWorkflows, WORKFLOW_COLUMNS, workflowRow, workflowSummary } from "./workflows.js";
+import type { WorkflowFact } from "../sim/observer.js";
 
 const root = shippedPath;
 export const DEFAULT_SCENARIO = root("scenarios/default.json");
@@ -70,7 +72,7 @@ export function jobColumns(): string[] {
     "energy_it_j", "energy_facility_j",
     ...EF_CATEGORIES.map((c) => c.column),
     ...PHASES.map((p) => `cc_${p}_kgco2eq`),
-    "single_score_pt", "project", "user",
+    "single_score_pt", "project", "user", "device", "workflow", "task",
   ];
 }
 
@@ -84,7 +86,7 @@ function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMet
   ];
   for (let i = 0; i < EF_CATEGORIES.length; i++) row.push(totals[i]);
   for (let ph = 0; ph < PHASES.length; ph++) row.push(c.impacts[ph * N_COORDS]);
-  row.push(singleScore(totals, method), f.job.project, f.job.user);
+  row.push(singleScore(totals, method), f.job.project, f.job.user, f.device, f.job.workflow ?? "", f.job.task ?? "");
   return row;
 }
 
@@ -166,6 +168,15 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const dropped = new Map<string, number>();
   observers.push({ jobDropped: (_j, reason) => dropped.set(reason, (dropped.get(reason) ?? 0) + 1) });
 
+  const workflows = await loadWorkflows(scenario, scenarioPath, platform, inputs, seriesLog);
+  let workflowsCsv: CsvWriter | undefined;
+  if (workflows.length > 0 && writeCsv) {
+    workflowsCsv = new CsvWriter(join(outDir, "workflows.csv"), WORKFLOW_COLUMNS);
+    files.push(workflowsCsv.path);
+  }
+  const workflowRows: WorkflowFact[] = [];
+  observers.push({ workflowEnded: (f) => workflowRows.push(f) });
+
   const forecastError = scenario.forecast ?? { bias: 0, sigma: 0 };
   const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, forecastError, rngSeeded(deriveSeed(seed, `forecast/${s.id}`))));
   const result = await simulate({
@@ -177,9 +188,13 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     mode,
     label: o.workload ?? scenario.workload.file,
     onProgress: opts.onProgress,
+    workflows,
   });
+  const workflowSummaries = workflowRows.map((f) => workflowSummary(f, accountant, platform, method));
+  if (workflowsCsv) for (const w of workflowSummaries) workflowsCsv.row(workflowRow(w));
   jobsCsv?.close();
   sitesCsv?.close();
+  workflowsCsv?.close();
 
   const summary = buildSummary({
     scenario: scenario.name,
@@ -191,6 +206,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     adjustments: { workload: log, series: seriesLog },
     dropped,
     provenance: provenance(seed, policy, inputs, forecastError),
+    workflows: workflowSummaries,
   });
   const summaryPath = join(outDir, "summary.json");
   writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");

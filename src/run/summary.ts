@@ -7,6 +7,7 @@ import type { ScoreMethod } from "../core/score.js";
 import type { PlatformModel } from "../models/platform.js";
 import type { SimulationResult } from "../sim/simulation.js";
 import type { Provenance } from "./provenance.js";
+import type { WorkflowSummary } from "./workflows.js";
 
 export interface RunSummary extends SchedulingMetrics {
   scenario: string;
@@ -24,6 +25,9 @@ export interface RunSummary extends SchedulingMetrics {
   projects: Record<string, { jobs: number; node_seconds: number; energy_facility_j: number; cc_kgco2eq: number; single_score_pt: number }>;
   attribution: string;
   simulation: { end_s: number; events: number; policy_passes: number; refused_decisions: Record<string, number> };
+  /** Data moved between sites for workflows. */
+  transfers: { count: number; bytes: number; energy_j: number };
+  workflows: WorkflowSummary[];
   provenance: Provenance;
 }
 
@@ -37,6 +41,7 @@ export function buildSummary(args: {
   adjustments: { workload: AdjustmentLog; series: AdjustmentLog };
   dropped: ReadonlyMap<string, number>;
   provenance: Provenance;
+  workflows: WorkflowSummary[];
 }): RunSummary {
   const { platform, result, accountant, method } = args;
   const ledger = accountant.ledger;
@@ -85,6 +90,12 @@ export function buildSummary(args: {
     attribution:
       "Jobs hold whole nodes and are charged their full draw at their utilisation, times PUE, times the site's impact intensity at each instant, plus embodied impacts per node-second reserved. Idle, off and switching nodes (energy and embodied) are the site's overhead.",
     simulation: { end_s: result.end, events: result.events, policy_passes: result.passes, refused_decisions: result.refusals },
+    transfers: {
+      count: accountant.transfers,
+      bytes: accountant.transferBytes,
+      energy_j: ledger.siteTransfers.reduce((a, t) => a + t.energy.values()[0], 0),
+    },
+    workflows: args.workflows,
     provenance: args.provenance,
   };
 }

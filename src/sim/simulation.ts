@@ -331,7 +331,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     nonDaemon--;
     happened.push({ kind: "workflowSubmitted", workflow: w });
     const f = tracker.flow(w);
-    workflowViews.push({ index: w, spec: f.sub.spec, project: f.sub.project, submit: f.sub.submit, site: f.sub.site, firstJobId: f.sub.firstJobId, taskState: f.state, taskSite: f.siteOf, fileSites: f.fileSites });
+    workflowViews.push({ index: w, spec: f.sub.spec, project: f.sub.project, submit: f.sub.submit, site: f.sub.site, firstJobId: f.sub.firstJobId, taskRuntimes: f.runtimes, taskState: f.state, taskSite: f.siteOf, fileSites: f.fileSites });
     for (const spec of tracker.submit(w, engine.now)) admit(spec);
   });
 

@@ -17,6 +17,8 @@ export interface WorkflowSubmission {
   readonly project: string;
   /** Runtime models of a task per device class (s on a reference node); default: its recorded runtime on CPUs. */
   readonly runtimes?: (task: WorkflowTask) => Readonly<Partial<Record<DeviceClass, number>>>;
+  /** FPGA bitstream a task needs, if any. */
+  readonly bitstream?: (task: WorkflowTask) => string | undefined;
   /** Job id of task 0; task i has job id firstJobId + i (must not clash with other jobs). */
   readonly firstJobId: number;
 }
@@ -36,6 +38,8 @@ interface FlowState {
   readonly siteOf: Int32Array;
   /** Per task: the parent that finished last (-1 for roots). */
   readonly lastParent: Int32Array;
+  /** Runtime models per task. */
+  readonly runtimes: readonly Readonly<Partial<Record<DeviceClass, number>>>[];
   done: number;
   bytesMoved: number;
 }
@@ -80,6 +84,7 @@ export class WorkflowTracker {
         endAt: new Float64Array(n).fill(-1),
         siteOf: new Int32Array(n).fill(-1),
         lastParent: new Int32Array(n).fill(-1),
+        runtimes: sub.spec.tasks.map((t) => (sub.runtimes ? sub.runtimes(t) : { cpu: t.runtime })),
         done: 0,
         bytesMoved: 0,
       });
@@ -120,7 +125,8 @@ export class WorkflowTracker {
       queue: -1,
       partition: -1,
       avgCpuTime: -1,
-      runtimes: f.sub.runtimes ? f.sub.runtimes(t) : { cpu: t.runtime },
+      runtimes: f.runtimes[task],
+      bitstream: f.sub.bitstream?.(t),
       workflow: w,
       task,
     };

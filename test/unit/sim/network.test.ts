@@ -68,26 +68,32 @@ function reference(links: readonly LinkSpecRuntime[], transfers: readonly Transf
   const xs = transfers.map((x) => ({ ...x, enter: x.at + links[x.link].latency, left: x.bytes, done: false }));
   const doneAt = new Map<number, number>();
   let t = 0;
-  for (;;) {
+  for (let steps = 0; steps <= 100_000; steps++) {
     const n = links.map((_, l) => xs.filter((x) => !x.done && x.link === l && x.enter <= t).length);
     let next = Infinity;
+    let first: (typeof xs)[number] | undefined;
     for (const x of xs) {
       if (x.done) continue;
-      if (x.enter > t) next = Math.min(next, x.enter);
-      else next = Math.min(next, t + (x.left * n[x.link]) / links[x.link].bandwidth);
-    }
-    if (next === Infinity) return doneAt;
-    for (const x of xs) {
-      if (!x.done && x.enter <= t) x.left -= ((next - t) * links[x.link].bandwidth) / n[x.link];
-    }
-    t = next;
-    for (const x of xs) {
-      if (!x.done && x.enter <= t && x.left <= 1e-9 * x.bytes) {
-        x.done = true;
-        doneAt.set(x.id, t);
+      if (x.enter > t) {
+        if (x.enter <= next) [next, first] = [x.enter, undefined];
+      } else {
+        const end = t + (x.left * n[x.link]) / links[x.link].bandwidth;
+        if (end < next) [next, first] = [end, x];
       }
     }
+    if (next === Infinity) return doneAt;
+    // Done at next: the one that set it, those within 1e-9 of their bytes, and those whose end rounds to next.
+    for (const x of xs) {
+      if (x.done || x.enter > t) continue;
+      x.left -= ((next - t) * links[x.link].bandwidth) / n[x.link];
+      if (x === first || x.left <= 1e-9 * x.bytes || next + (x.left * n[x.link]) / links[x.link].bandwidth <= next) {
+        x.done = true;
+        doneAt.set(x.id, next);
+      }
+    }
+    t = next;
   }
+  throw new Error("reference: too many steps");
 }
 
 /** |a - b| <= rel * |b| + abs */
