@@ -95,6 +95,16 @@ if (existsSync(BIG_TRACE)) {
   report("targeted", "SWF read, KTH x8 (gzip, lenient)", jobs / (ms / 1000), "jobs/s");
 } else console.log(`  (skipped SWF read: ${BIG_TRACE} not present)`);
 
+{
+  const { benchWorkflow } = await import("./workflow.js");
+  await benchWorkflow(2_000); // warm-up
+  for (const w of [0, 1]) {
+    let best = Infinity;
+    for (let r = 0; r < (quick ? 1 : 3); r++) best = Math.min(best, (await benchWorkflow(10_000, w)).seconds);
+    report("targeted", `10,000-task workflow, HEFT${w ? " impact-aware" : ""}, 3 sites, whole simulation`, best, "s");
+  }
+}
+
 // --- whole runs ------------------------------------------------------------------
 console.log("whole runs");
 execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });

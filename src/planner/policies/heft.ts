@@ -39,9 +39,21 @@ interface Plan {
   readonly site: Int32Array;
   readonly device: DeviceClass[];
   readonly start: Float64Array;
+  /** Pool index of every node id. */
+  readonly poolOfNode: Int32Array;
   /** Transfers already asked for: file * sites + site. */
   readonly pushed: Set<number>;
 }
+
+interface Pending {
+  readonly workflow: number;
+  readonly task: number;
+  readonly key: number;
+  readonly id: number;
+}
+
+/** WorkflowView.taskState of a task waiting in the queue. */
+const TASK_READY = 1;
 
 /** A task as the resource rules see a queued job. */
 function taskJob(w: WorkflowView, i: number): QueuedJobView {
@@ -55,6 +67,20 @@ export function policyHeft(params: HeftParams = {}): Policy {
   const insertion = params.insertion ?? true;
   const plans = new Map<number, Plan>();
   const batch = policyEasyBackfill();
+  /** Ready planned tasks, sorted by planned start then job id (kept across passes). */
+  const pending: Pending[] = [];
+
+  function insertPending(e: Pending): void {
+    let lo = 0;
+    let hi = pending.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = pending[mid];
+      if (m.key < e.key || (m.key === e.key && m.id < e.id)) lo = mid + 1;
+      else hi = mid;
+    }
+    pending.splice(lo, 0, e);
+  }
 
   function plan(view: ClusterView, w: WorkflowView): Plan {
     const pools = view.pools;
@@ -163,7 +189,7 @@ export function policyHeft(params: HeftParams = {}): Policy {
     }
     const dag = { n, parents: w.spec.tasks.map((t) => t.parents), children: w.spec.tasks.map((t) => t.children) };
     const result = heftSchedule(dag, costs, { insertion, costWeight: impactWeight });
-    const out: Plan = { node: result.resource, site: new Int32Array(n), device: new Array(n), start: result.start, pushed: new Set() };
+    const out: Plan = { node: result.resource, site: new Int32Array(n), device: new Array(n), start: result.start, poolOfNode: poolOf, pushed: new Set() };
     for (let i = 0; i < n; i++) {
       out.site[i] = siteOf[result.resource[i]];
       out.device[i] = device[i * P + poolOf[result.resource[i]]];
@@ -194,34 +220,57 @@ export function policyHeft(params: HeftParams = {}): Policy {
       const out: Decision[] = [];
       for (const e of happened) {
         if (e.kind === "workflowSubmitted") plans.set(e.workflow, plan(view, view.workflows[e.workflow]));
+        else if (e.kind === "jobSubmitted") {
+          for (const [wi, p] of plans) {
+            const task = e.jobId - view.workflows[wi].firstJobId;
+            if (task >= 0 && task < p.node.length) {
+              insertPending({ workflow: wi, task, key: p.start[task], id: e.jobId });
+              break;
+            }
+          }
+        }
         else if (e.kind === "jobEnded" || e.kind === "jobKilled") {
           for (const [wi, p] of plans) {
             const w = view.workflows[wi];
             const task = e.jobId - w.firstJobId;
-            if (task >= 0 && task < w.spec.tasks.length) push(view, w, p, task, out);
+            if (task >= 0 && task < w.spec.tasks.length) {
+              push(view, w, p, task, out);
+              break;
+            }
           }
         }
       }
       const taken = new Array<number>(view.pools.length).fill(0);
-      const used = new Set<number>();
-      const tasks = view.queue.filter((j) => j.workflow !== undefined && plans.has(j.workflow));
-      tasks.sort((a, b) => plans.get(a.workflow!)!.start[a.task!] - plans.get(b.workflow!)!.start[b.task!] || a.id - b.id);
-      for (const job of tasks) {
-        const p = plans.get(job.workflow!)!;
-        const planned = p.node[job.task!];
-        const pool = view.pools.find((q) => planned >= q.firstNode && planned < q.firstNode + q.nodes)!;
-        let node = -1;
-        if (view.nodeState(planned) === NodeState.Idle && !used.has(planned)) node = planned;
-        else {
-          for (let k = pool.firstNode; k < pool.firstNode + pool.nodes && node < 0; k++) if (view.nodeState(k) === NodeState.Idle && !used.has(k)) node = k;
+      let free = 0;
+      for (const p of view.pools) free += p.freeNodes;
+      if (free > 0) {
+        const used = new Set<number>();
+        let keep = 0;
+        for (let k = 0; k < pending.length; k++) {
+          const entry = pending[k];
+          const w = view.workflows[entry.workflow];
+          // Tasks no longer waiting (started, or started by someone else) leave the list.
+          if (w.taskState[entry.task] !== TASK_READY) continue;
+          pending[keep++] = entry;
+          if (free === 0) continue;
+          const p = plans.get(entry.workflow)!;
+          const planned = p.node[entry.task];
+          const pool = view.pools[p.poolOfNode[planned]];
+          if (pool.freeNodes - taken[pool.index] === 0) continue;
+          let node = -1;
+          if (view.nodeState(planned) === NodeState.Idle && !used.has(planned)) node = planned;
+          else {
+            for (let n = pool.firstNode; n < pool.firstNode + pool.nodes && node < 0; n++) if (view.nodeState(n) === NodeState.Idle && !used.has(n)) node = n;
+          }
+          if (node < 0) continue;
+          used.add(node);
+          taken[pool.index]++;
+          free--;
+          out.push({ kind: "start", jobId: w.firstJobId + entry.task, pool: pool.index, nodes: [node], device: p.device[entry.task] });
         }
-        if (node < 0) continue;
-        used.add(node);
-        taken[pool.index]++;
-        out.push({ kind: "start", jobId: job.id, pool: pool.index, nodes: [node], device: p.device[job.task!] });
+        pending.length = keep;
       }
-      const rest = restrictView(view, taken, (j) => j.workflow === undefined);
-      if (rest.queue.length > 0) out.push(...batch.decide(rest, happened));
+      if (view.queue.some((j) => j.workflow === undefined)) out.push(...batch.decide(restrictView(view, taken, (j) => j.workflow === undefined), happened));
       return out;
     },
   };

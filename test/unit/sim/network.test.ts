@@ -301,6 +301,29 @@ describe("Network", () => {
     expect(net.rate(0)).toBe(C);
   });
 
+  it("network.remaining() stays exact for a small transfer on a link busy for a long time (epoch restart)", () => {
+    const C = 1e9;
+    const net = new Network([{ bandwidth: C, latency: 0 }]);
+    // 1e13 bytes through the link before transfer 1 starts: every byte count since 0 s is that large.
+    net.start(0, 0, 1e18, 0);
+    let t = 1e4;
+    expect(net.advance(t)).toEqual([]);
+    net.start(1, 0, 1e6, t);
+    // 1000 one-byte transfers, one after another, each changing the share of transfer 1 twice.
+    let sent = 0;
+    for (let id = 2; id <= 1001; id++) {
+      net.start(id, 0, 1, t);
+      const r = net.rate(1);
+      expect(r).toBe(C / 3);
+      const done = net.nextEvent();
+      expect(net.advance(done)).toEqual([id]);
+      sent += r * (done - t);
+      t = done;
+      // Rounding in a counter near 1e13 would be ~1e-3 byte per change; 1e-10 of 1e6 is 1e-4.
+      expect(near(net.remaining(1), 1e6 - sent, 1e-10)).toBe(true);
+    }
+  });
+
   it("network.start(), advance(), rate(), remaining() and active() refuse bad arguments", () => {
     expect(thrown(() => new Network([{ bandwidth: 0, latency: 0 }]))).toMatchInlineSnapshot(
       `"RangeError: Network: links[0].bandwidth: expected bytes/s > 0, got 0"`,
