@@ -60,16 +60,21 @@ export function parseJsonText(text: string, file: string): { value: unknown; iss
   const STOP = Symbol("stop");
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
 
+  // Line starts, found once, so each lookup is a binary search (not a scan from the top).
+  let lineStarts: number[] | undefined;
   const lineOf = (at: number): { line: number; column: number } => {
-    let line = 1;
-    let start = 0;
-    for (let k = 0; k < at && k < text.length; k++) {
-      if (text.charCodeAt(k) === 10) {
-        line++;
-        start = k + 1;
-      }
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) lineStarts.push(k + 1);
     }
-    return { line, column: at - start + 1 };
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: at - lineStarts[lo] + 1 };
   };
   const foundAt = (at: number): string => {
     if (at >= text.length) return "end of file";
@@ -407,6 +412,10 @@ const siteSchema = z.strictObject({
   grid: z.strictObject({ zone: zoneCode, series: gridSeriesSchema.optional() }),
   nodes: z.array(z.strictObject({ type: nonEmpty, count: z.number().int().min(1) })).min(1),
   power_budget_w: z.number().gt(0).optional(),
+  storage_tiers: z
+    .array(z.strictObject({ tier: nonEmpty, bandwidth_gb_per_s: z.number().gt(0), latency_s: z.number().min(0), energy_j_per_gb: z.number().min(0), source: nonEmpty }))
+    .max(1, "expected at most one slower storage tier per site")
+    .optional(),
 });
 
 export const platformSchema = z.strictObject({

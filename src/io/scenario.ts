@@ -47,6 +47,7 @@ export const scenarioSchema = z.strictObject({
         submit_s: z.number().min(0),
         site: nonEmpty,
         project: nonEmpty.optional(),
+        initial_tier: nonEmpty.optional(),
         accelerated: z
           .array(z.strictObject({ device: z.enum(["gpu", "fpga"]), task_prefix: nonEmpty, speedup: z.number().gt(0), bitstream: nonEmpty.optional() }))
           .optional(),

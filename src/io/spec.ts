@@ -192,6 +192,22 @@ export interface SiteSpec {
   readonly nodes: readonly { readonly type: string; readonly count: number }[];
   /** Optional power budget for the whole site (IT), W. */
   readonly power_budget_w?: number;
+  /**
+   * Slower storage tiers (e.g. tape) besides the working storage. A file on a
+   * tier is staged to working storage before use or transfer, at the tier's
+   * bandwidth (shared by concurrent stagings) after its latency.
+   */
+  readonly storage_tiers?: readonly StorageTierSpec[];
+}
+
+export interface StorageTierSpec {
+  readonly tier: string;
+  readonly bandwidth_gb_per_s: number;
+  /** Time to first byte (e.g. tape mount and seek), s. */
+  readonly latency_s: number;
+  /** Energy per GB staged, J. */
+  readonly energy_j_per_gb: number;
+  readonly source: string;
 }
 
 /** A network link between two sites, used in both directions (each direction has the full bandwidth). */
@@ -226,6 +242,8 @@ export interface ScenarioWorkflowSpec {
   /** Site where its initial input files are. */
   readonly site: string;
   readonly project?: string;
+  /** Storage tier of the site holding its initial files (default: working storage). */
+  readonly initial_tier?: string;
   /**
    * Runtime models on accelerators: tasks whose name starts with `task_prefix` also
    * run on `device` in CPU runtime / speedup (FPGA tasks need `bitstream`).

@@ -121,5 +121,10 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
     links.push({ from: a, to: b, bandwidth, latency: l.latency_s, joulesPerByte });
     links.push({ from: b, to: a, bandwidth, latency: l.latency_s, joulesPerByte });
   }
+  spec.sites.forEach((site, s) => {
+    for (const t of site.storage_tiers ?? []) {
+      links.push({ from: s, to: s, bandwidth: gbToBytes(t.bandwidth_gb_per_s), latency: t.latency_s, joulesPerByte: { source: t.energy_j_per_gb / BYTES_PER_GB, destination: 0, network: 0 }, tier: t.tier });
+    }
+  });
   return { model: { name: spec.name, sites, pools, links }, files };
 }

@@ -67,7 +67,7 @@ export interface SiteModel {
   readonly intensity: IntensityModel;
 }
 
-/** One direction of a link between two sites. */
+/** One direction of a link between two sites, or (from === to) a site's staging path from a slower storage tier. */
 export interface LinkModel {
   readonly from: number;
   readonly to: number;
@@ -76,6 +76,8 @@ export interface LinkModel {
   readonly latency: Seconds;
   /** Energy per byte moved, J: at the sending site, at the receiving site, in the network. */
   readonly joulesPerByte: { readonly source: number; readonly destination: number; readonly network: number };
+  /** For a staging path: the tier's name. */
+  readonly tier?: string;
 }
 
 export interface PlatformModel {

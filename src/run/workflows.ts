@@ -24,6 +24,9 @@ export async function loadWorkflows(scenario: ScenarioSpec, scenarioPath: string
     if (site < 0) {
       throw new InputError([{ code: "unknown_reference", file: scenarioPath, path: `workflows[${w}].site`, message: `expected a site of the platform (${platform.sites.map((s) => s.id).join(", ")}), got "${spec.site}"`, value: spec.site }]);
     }
+    if (spec.initial_tier !== undefined && !(platform.links ?? []).some((l) => l.from === site && l.to === site && l.tier === spec.initial_tier)) {
+      throw new InputError([{ code: "unknown_reference", file: scenarioPath, path: `workflows[${w}].initial_tier`, message: `expected a storage tier of site "${spec.site}", got "${spec.initial_tier}"`, value: spec.initial_tier }]);
+    }
     const rules = spec.accelerated ?? [];
     const match = (t: WorkflowTask) => rules.filter((r) => t.name.startsWith(r.task_prefix) || t.id.startsWith(r.task_prefix));
     out.push({
@@ -32,6 +35,7 @@ export async function loadWorkflows(scenario: ScenarioSpec, scenarioPath: string
       site,
       project: spec.project ?? `workflow:${wf.name}`,
       firstJobId: WORKFLOW_JOB_IDS + w * 1_000_000,
+      initialTier: spec.initial_tier,
       runtimes: (t) => {
         const models: Partial<Record<DeviceClass, number>> = { cpu: t.runtime };
         for (const r of match(t)) models[r.device] = t.runtime / r.speedup;
@@ -57,6 +61,7 @@ export interface WorkflowSummary {
   critical_path_tasks: number;
   critical_path_compute_s: number;
   bytes_moved: number;
+  bytes_staged: number;
   energy_facility_j: number;
   cc_kgco2eq: number;
   single_score_pt: number;
@@ -83,6 +88,7 @@ export function workflowSummary(f: WorkflowFact, accountant: Accountant, platfor
     critical_path_tasks: f.criticalPath.length,
     critical_path_compute_s: compute,
     bytes_moved: f.bytesMoved,
+    bytes_staged: f.bytesStaged,
     energy_facility_j: s?.energy_j.facility ?? 0,
     cc_kgco2eq: s?.impacts.CC.total ?? 0,
     single_score_pt: s?.single_score.total_pt ?? 0,
@@ -92,10 +98,10 @@ export function workflowSummary(f: WorkflowFact, accountant: Accountant, platfor
 
 export const WORKFLOW_COLUMNS = [
   "workflow", "name", "tasks", "submit_s", "end_s", "makespan_s", "static_critical_path_s", "critical_path_tasks", "critical_path_compute_s",
-  "bytes_moved", "energy_facility_j", "cc_kgco2eq", "single_score_pt", "tasks_per_site",
+  "bytes_moved", "bytes_staged", "energy_facility_j", "cc_kgco2eq", "single_score_pt", "tasks_per_site",
 ];
 
 export function workflowRow(w: WorkflowSummary): (string | number)[] {
   const sites = Object.entries(w.tasks_per_site).map(([k, v]) => `${k}:${v}`).join(" ");
-  return [w.workflow, w.name, w.tasks, w.submit_s, w.end_s, w.makespan_s, w.static_critical_path_s, w.critical_path_tasks, w.critical_path_compute_s, w.bytes_moved, w.energy_facility_j, w.cc_kgco2eq, w.single_score_pt, sites];
+  return [w.workflow, w.name, w.tasks, w.submit_s, w.end_s, w.makespan_s, w.static_critical_path_s, w.critical_path_tasks, w.critical_path_compute_s, w.bytes_moved, w.bytes_staged, w.energy_facility_j, w.cc_kgco2eq, w.single_score_pt, sites];
 }

@@ -32,7 +32,9 @@ export interface WorkflowFact {
   readonly project: string;
   readonly submit: number;
   readonly end: number;
+  /** Bytes moved between sites, and staged from slower storage tiers within sites. */
   readonly bytesMoved: number;
+  readonly bytesStaged: number;
   /** Per task: site index, start and end. */
   readonly taskSite: Int32Array;
   readonly taskStart: Float64Array;

@@ -310,7 +310,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       workflowsFinished++;
       const f = tracker.flow(w);
       happened.push({ kind: "workflowEnded", workflow: w });
-      observer.workflowEnded?.({ workflow: w, spec: f.sub.spec, project: f.sub.project, submit: f.sub.submit, end: engine.now, bytesMoved: f.bytesMoved, taskSite: f.siteOf, taskStart: f.startAt, taskEnd: f.endAt, criticalPath: tracker.actualCriticalPath(w) });
+      observer.workflowEnded?.({ workflow: w, spec: f.sub.spec, project: f.sub.project, submit: f.sub.submit, end: engine.now, bytesMoved: f.bytesMoved, bytesStaged: f.bytesStaged, taskSite: f.siteOf, taskStart: f.startAt, taskEnd: f.endAt, criticalPath: tracker.actualCriticalPath(w) });
     }
   }
 
@@ -339,7 +339,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (engine.now === netAt) netAt = Infinity;
     for (const id of network.advance(engine.now)) {
       nonDaemon--;
-      const { transfer, waiters } = tracker.transferDone(id);
+      const { transfer, waiters, next } = tracker.transferDone(id, engine.now);
+      for (const t of next) startTransfer(t);
       const f = tracker.flow(transfer.workflow);
       happened.push({ kind: "transferEnded", workflow: transfer.workflow, file: transfer.file, to: transfer.to });
       observer.transferEnded?.({ ...transfer, end: engine.now, project: f.sub.project });
@@ -516,8 +517,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       // Inputs first: the nodes are held (at idle draw) until the last one arrives.
       staged.set(job.id, job);
       for (const file of missing) {
-        const t = tracker.requestTransfer(w!, file, pool.siteIndex, job.id, now);
-        if (t) startTransfer(t);
+        for (const t of tracker.requestTransfer(w!, file, pool.siteIndex, job.id, now)) startTransfer(t);
       }
     } else beginRun(job, now);
     startedThisPass = true;
@@ -611,8 +611,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (!tracker.exists(w, d.file)) return refuse(d, "file_not_ready");
     if ((tracker.flow(w).fileSites[d.file] & (1 << d.to)) !== 0) return; // already there
     if (tracker.route(w, d.file, d.to) < 0) return refuse(d, "no_route");
-    const t = tracker.requestTransfer(w, d.file, d.to, -1, engine.now);
-    if (t) startTransfer(t);
+    for (const t of tracker.requestTransfer(w, d.file, d.to, -1, engine.now)) startTransfer(t);
   }
 
   function dropJob(job: SimJob, reason: string): void {

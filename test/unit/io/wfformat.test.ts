@@ -14,7 +14,8 @@ import {
 
 const FIXTURES = "test/fixtures/workflows";
 const SHIPPED = "traces/workflows";
-const SHARED = "/work/shared/data/workflows";
+/** The project's data collection (IMPACTSIM_SHARED_WORKFLOWS overrides it, e.g. to check the suite without it). */
+const SHARED = process.env.IMPACTSIM_SHARED_WORKFLOWS ?? "/work/shared/data/workflows";
 const HAVE_SHARED = existsSync(SHARED);
 
 /** Task counts as listed in SOURCES.md (/work/shared/data/SOURCES.md; traces/workflows/SOURCES.md for the shipped four). */
@@ -342,6 +343,24 @@ describe("readWorkflow", () => {
     const err = await inputError(() => readWorkflow(`${FIXTURES}/no-such-file.json`, STRICT));
     expect(err.issues[0].code).toBe("io_error");
     expect(err.issues[0].file).toBe(`${FIXTURES}/no-such-file.json`);
+  });
+
+  it("readWorkflow(a key repeated in one object) reports it with line and path, as JSON.parse would drop it", async () => {
+    const err = await inputError(() => readWorkflow(`${FIXTURES}/duplicate-key.json`, { ...STRICT, label: "dup.json" }));
+    expect(err.issues.map(formatIssue)).toMatchInlineSnapshot(`
+      [
+        "dup.json:8: workflow.specification.tasks[1].id: expected each key once, got "id" again (first at line 8; JSON would keep only the last)",
+      ]
+    `);
+  });
+
+  it("readWorkflow(invalid JSON) reports the line and column", async () => {
+    const err = await inputError(() => readWorkflow(`${FIXTURES}/syntax-error.json`, { ...STRICT, label: "broken.json" }));
+    expect(err.issues.map(formatIssue)).toMatchInlineSnapshot(`
+    [
+      "broken.json:4: column 46: expected a value, got ','",
+    ]
+  `);
   });
 
   it("readWorkflow(path, {label}) names the label in messages and as spec.file", async () => {
