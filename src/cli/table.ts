@@ -21,6 +21,10 @@ export function formatSummaryTable(s: RunSummary): string {
     ["climate change (use / embodied)", `${fmt(s.impacts.CC.by_phase.use, 1)} / ${fmt(s.impacts.CC.total - s.impacts.CC.by_phase.use, 1)} kg CO2e`],
     ["single score (EF 3.1)", `${fmt(s.single_score.total_pt, 4)} Pt`],
   ];
+  for (const w of s.workflows) {
+    rows.push([`workflow ${w.workflow} ${w.name} (${w.tasks} tasks)`, `makespan ${fmt(w.makespan_s / 3600, 2)} h, ${fmt(w.bytes_moved / 1e9, 2)} GB moved, ${fmt(w.cc_kgco2eq, 3)} kg CO2e`]);
+  }
+  if (s.transfers.count > 0) rows.push(["transfers between sites and tiers", `${s.transfers.count}, ${fmt(s.transfers.bytes / 1e9, 2)} GB, ${fmt(s.transfers.energy_j / JOULES_PER_KWH, 3)} kWh`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   let out = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n") + "\n";
   const missing = Object.entries(s.impacts).filter(([, c]) => c.missing_phases.length > 0).map(([id, c]) => `${id} (${c.missing_phases.join(", ")})`);
