@@ -80,7 +80,8 @@ export class Account {
         if (ph === USE) continue;
         for (let c = 0; c < N_COORDS; c++) {
           const i = ph * N_COORDS + c;
-          add(i, ns[p] * pool.embodiedPerNodeSecond[i], pool.embodiedBasis[i], true);
+          if (!pool.embodiedParts) add(i, ns[p] * pool.embodiedPerNodeSecond[i], pool.embodiedBasis[i], true);
+          else for (const part of pool.embodiedParts) add(i, ns[p] * part.perNodeSecond[i], part.basis[i], true);
         }
       }
     });

@@ -81,12 +81,15 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
       const embodied = embodiedPerNodeSecond(type, spec.lca_references);
       const gpus = deviceModel(type.gpus);
       const fpgas = deviceModel(type.fpgas);
-      // Accelerators' embodied impacts add to the node's, device by device.
+      // Accelerators' embodied impacts add to the node's; each keeps its own basis.
+      const parts: { perNodeSecond: Float64Array; basis: Uint8Array }[] = [{ perNodeSecond: Float64Array.from(embodied.perPhase), basis: Uint8Array.from(embodied.basis) }];
       for (const acc of [type.gpus, type.fpgas]) {
         if (!acc?.embodied) continue;
         const dev = embodiedPerNodeSecond({ ...type, embodied: acc.embodied }, spec.lca_references);
+        const perNodeSecond = dev.perPhase.map((x) => acc.count * x);
+        parts.push({ perNodeSecond, basis: dev.basis });
         for (let i = 0; i < dev.perPhase.length; i++) {
-          embodied.perPhase[i] += acc.count * dev.perPhase[i];
+          embodied.perPhase[i] += perNodeSecond[i];
           embodied.basis[i] = Math.max(embodied.basis[i], dev.basis[i]);
         }
       }
@@ -106,6 +109,7 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
         sleep: stateModel(type.power_states?.sleep),
         embodiedPerNodeSecond: embodied.perPhase,
         embodiedBasis: embodied.basis,
+        embodiedParts: parts,
       });
     }
   });

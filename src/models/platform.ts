@@ -59,6 +59,12 @@ export interface PoolModel {
   readonly embodiedPerNodeSecond: Float64Array;
   /** Basis per coordinate of the embodied figures, same layout. */
   readonly embodiedBasis: Uint8Array;
+  /**
+   * The same figures by component (the node, then each kind of accelerator),
+   * each with its own basis, so coverage is reported per source. When absent,
+   * the node is one component (embodiedPerNodeSecond, embodiedBasis).
+   */
+  readonly embodiedParts?: readonly { readonly perNodeSecond: Float64Array; readonly basis: Uint8Array }[];
 }
 
 export interface SiteModel {
