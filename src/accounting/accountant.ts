@@ -11,6 +11,10 @@ import type { PlatformModel } from "../models/platform.js";
 import type { JobFact, SimObserver, TransferFact } from "../sim/observer.js";
 import { attributeInterval } from "./attribution.js";
 import { Ledger, N_PHASED } from "./ledger.js";
+import { PHASE_INDEX } from "../core/categories.js";
+
+const USE_FROM = PHASE_INDEX.use * N_COORDS;
+const USE_TO = USE_FROM + N_COORDS;
 
 /** A finished job with its charges, handed to writers (e.g. jobs.csv). */
 export interface JobCharge {
@@ -54,30 +58,33 @@ export class Accountant implements SimObserver {
   jobEnded(f: JobFact): void {
     const site = this.platform.sites[f.site];
     const pool = this.platform.pools[f.pool];
-    const setupEnd = Math.min(f.setupEnd, f.end);
+    // Phases: held while inputs travel, setup (FPGA reconfiguration), run; each at its own draw.
+    const inputsAt = Math.min(f.inputsAt, f.end);
+    const setupEnd = Math.min(Math.max(f.setupEnd, inputsAt), f.end);
+    const phases: [number, number, number][] = [
+      [f.start, inputsAt, f.holdWattsPerNode],
+      [inputsAt, setupEnd, f.setupWattsPerNode],
+      [setupEnd, f.end, f.wattsPerNode],
+    ];
     let it = 0;
-    // Setup phase (FPGA reconfiguration), then the run, each at its own draw.
-    if (setupEnd > f.start) {
-      const watts = f.nodeCount * f.setupWattsPerNode;
-      site.intensity.series.integralInto(f.start, setupEnd, this.scratch);
+    const charge = this.charge;
+    if (this.onJob) charge.fill(0);
+    for (const [a, b, wattsPerNode] of phases) {
+      if (b <= a) continue;
+      const watts = f.nodeCount * wattsPerNode;
+      site.intensity.series.integralInto(a, b, this.scratch);
       this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue, f.job.workflow);
-      it += watts * (setupEnd - f.start);
+      it += watts * (b - a);
+      if (this.onJob) {
+        attributeInterval(f.nodeCount, wattsPerNode, a, b, site, pool, this.part, this.scratch);
+        // embodied impacts come once, below, for the whole reservation
+        for (let i = 0; i < N_PHASED; i++) if (i >= USE_FROM && i < USE_TO) charge[i] += this.part[i];
+      }
     }
-    const watts = f.nodeCount * f.wattsPerNode;
-    site.intensity.series.integralInto(setupEnd, f.end, this.scratch);
-    this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue, f.job.workflow);
-    it += watts * (f.end - setupEnd);
     this.ledger.chargeJob(f.site, f.pool, f.job.project, f.nodeCount * (f.end - f.start), it, it * site.pue, f.job.workflow);
     if (this.onJob) {
-      const charge = this.charge;
-      charge.fill(0);
-      const part = this.part;
-      if (setupEnd > f.start) {
-        attributeInterval(f.nodeCount, f.setupWattsPerNode, f.start, setupEnd, site, pool, part, this.scratch);
-        for (let i = 0; i < N_PHASED; i++) charge[i] += part[i];
-      }
-      attributeInterval(f.nodeCount, f.wattsPerNode, setupEnd, f.end, site, pool, part, this.scratch);
-      for (let i = 0; i < N_PHASED; i++) charge[i] += part[i];
+      attributeInterval(f.nodeCount, 0, f.start, f.end, site, pool, this.part, this.scratch);
+      for (let i = 0; i < N_PHASED; i++) if (i < USE_FROM || i >= USE_TO) charge[i] += this.part[i];
       this.onJob({ fact: f, impacts: charge, itJ: it, facilityJ: it * site.pue });
     }
   }
@@ -109,6 +116,8 @@ export class Accountant implements SimObserver {
    * per-network intensity is modelled). Energies are taken as facility-level.
    */
   transferEnded(f: TransferFact): void {
+    this.transfers++;
+    this.transferBytes += f.bytes;
     const links = this.platform.links;
     if (!links || f.bytes === 0 || f.end <= f.start) return;
     const l = links[f.link];
@@ -121,8 +130,6 @@ export class Accountant implements SimObserver {
       this.platform.sites[s].intensity.series.integralInto(f.start, f.end, this.scratch);
       this.ledger.chargeTransfer(s, f.project, f.workflow, this.scratch, joules / (f.end - f.start), joules);
     }
-    this.transferBytes += f.bytes;
-    this.transfers++;
   }
 
   /** Transfers accounted and their bytes. */

@@ -40,6 +40,25 @@ export const scenarioSchema = z.strictObject({
   }),
   seed: z.number().int(),
   forecast: z.strictObject({ bias: z.number().gt(-1), sigma: z.number().min(0) }).optional(),
+  qos: z
+    .strictObject({
+      classes: z
+        .array(
+          z.strictObject({
+            name: nonEmpty,
+            max_delay_s: z.number().min(0),
+            deadline_s: z.number().gt(0).optional(),
+            impact_preference: z.number().min(0).max(1),
+            priority: z.number().optional(),
+          }),
+        )
+        .min(1),
+      assign: z.discriminatedUnion("by", [
+        z.strictObject({ by: z.literal("project"), projects: z.record(z.string(), nonEmpty), default: nonEmpty }),
+        z.strictObject({ by: z.literal("share"), shares: z.record(z.string(), z.number().min(0)) }),
+      ]),
+    })
+    .optional(),
   workflows: z
     .array(
       z.strictObject({

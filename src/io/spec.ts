@@ -5,6 +5,22 @@
  */
 import type { Phase } from "../core/categories.js";
 
+/**
+ * A Quality of Service class: how long a job may be delayed to lower its
+ * impact, and how a user trades time for impact (SPECTRUM D6.1 3.2, rec. 7).
+ */
+export interface QosSpec {
+  readonly name: string;
+  /** Longest the job may wait beyond its submission on purpose (to lower impact), s; 0 = as soon as possible. */
+  readonly max_delay_s: number;
+  /** Optional deadline for its end, s after submission. */
+  readonly deadline_s?: number;
+  /** Preference in [0, 1]: 0 = time only, 1 = impact only. */
+  readonly impact_preference: number;
+  /** Higher runs first among jobs a policy may start (default 0). */
+  readonly priority?: number;
+}
+
 /** Kinds of device a job or task can run on. */
 export const DEVICE_CLASSES = ["cpu", "gpu", "fpga"] as const;
 export type DeviceClass = (typeof DEVICE_CLASSES)[number];
@@ -49,6 +65,8 @@ export interface JobSpec {
   /** Workflow index and task index within it, for workflow tasks. */
   readonly workflow?: number;
   readonly task?: number;
+  /** Its QoS class (none: as soon as possible). */
+  readonly qos?: QosSpec;
 }
 
 /** Header directives of an SWF file (";  Key: value" lines). */
@@ -270,6 +288,14 @@ export interface ScenarioSpec {
   readonly series_extension?: "error" | "hold" | "repeat";
   readonly policy: { readonly name: PolicyName; readonly params?: Readonly<Record<string, unknown>> };
   readonly seed: number;
+  /**
+   * QoS classes and how jobs get them: by project (unlisted projects get
+   * `default`), or by shares drawn per job from the seeded RNG.
+   */
+  readonly qos?: {
+    readonly classes: readonly QosSpec[];
+    readonly assign: { readonly by: "project"; readonly projects: Readonly<Record<string, string>>; readonly default: string } | { readonly by: "share"; readonly shares: Readonly<Record<string, number>> };
+  };
   /** Workflows submitted during the run (as units, with their DAG and files). */
   readonly workflows?: readonly ScenarioWorkflowSpec[];
   /**

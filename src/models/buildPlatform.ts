@@ -72,7 +72,7 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
         intensity = intensityFromMix(raw, series.sources, zone, opts.t0Epoch, opts.extension);
       }
     }
-    sites.push({ id: site.id, pue: site.pue, intensity });
+    sites.push({ id: site.id, pue: site.pue, powerBudgetW: site.power_budget_w, intensity });
   }
   const pools: PoolModel[] = [];
   spec.sites.forEach((site, s) => {

@@ -70,6 +70,8 @@ export interface PoolModel {
 export interface SiteModel {
   readonly id: string;
   readonly pue: number;
+  /** IT power budget, W (absent: none). */
+  readonly powerBudgetW?: number;
   readonly intensity: IntensityModel;
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Seconds } from "../core/units.js";
 import type { IntensityForecast } from "../models/forecast.js";
-import type { DeviceClass } from "../io/spec.js";
+import type { DeviceClass, QosSpec } from "../io/spec.js";
 import type { WorkflowSpec } from "../io/wfformat.js";
 
 export type { IntensityForecast };
@@ -54,6 +54,10 @@ export interface SiteView {
   readonly index: number;
   readonly id: string;
   readonly pue: number;
+  /** Current IT power of the site, W. */
+  readonly powerW: number;
+  /** Its IT power budget now, W (Infinity without one). */
+  readonly powerBudgetW: number;
 }
 
 export interface QueuedJobView {
@@ -72,6 +76,7 @@ export interface QueuedJobView {
   /** For workflow tasks: workflow and task index. */
   readonly workflow?: number;
   readonly task?: number;
+  readonly qos?: QosSpec;
 }
 
 export interface RunningJobView {
@@ -137,6 +142,17 @@ export interface ClusterView {
   forecast(site: string): IntensityForecast;
 }
 
+/**
+ * Why a policy decided something, as data: the reason, what it relied on (e.g.
+ * the forecast mean over a window), and the alternatives it compared with their
+ * expected costs. Recorded in the run's decisions.jsonl for audit.
+ */
+export interface Explanation {
+  readonly reason: string;
+  readonly expected?: Readonly<Record<string, number>>;
+  readonly alternatives?: readonly { readonly option: string; readonly expected: Readonly<Record<string, number>> }[];
+}
+
 export type Decision =
   | {
       readonly kind: "start";
@@ -147,12 +163,15 @@ export type Decision =
       readonly device?: DeviceClass;
       /** DVFS state index (default: the node's default state). */
       readonly pstate?: number;
+      readonly why?: Explanation;
     }
+  /** Keep a job waiting until `until` on purpose (the world wakes the policy then); recorded with its reason. */
+  | { readonly kind: "defer"; readonly jobId: number; readonly until: Seconds; readonly why: Explanation }
   | { readonly kind: "reject"; readonly jobId: number; readonly reason: string }
-  | { readonly kind: "setPowerState"; readonly nodes: readonly number[]; readonly state: "on" | "off" | "sleep" }
+  | { readonly kind: "setPowerState"; readonly nodes: readonly number[]; readonly state: "on" | "off" | "sleep"; readonly why?: Explanation }
   | { readonly kind: "wakeAt"; readonly time: Seconds }
   /** Move (copy) a workflow file to a site ahead of need. */
-  | { readonly kind: "transfer"; readonly workflow: number; readonly file: number; readonly to: number };
+  | { readonly kind: "transfer"; readonly workflow: number; readonly file: number; readonly to: number; readonly why?: Explanation };
 
 export type RefusalReason =
   | "not_enough_free_nodes"

@@ -75,7 +75,7 @@ export function workflowSummary(f: WorkflowFact, accountant: Accountant, platfor
   const perSite: Record<string, number> = {};
   for (const site of f.taskSite) perSite[platform.sites[site].id] = (perSite[platform.sites[site].id] ?? 0) + 1;
   let compute = 0;
-  for (const t of f.criticalPath) compute += f.taskEnd[t] - f.taskStart[t];
+  for (const t of f.criticalPath) compute += f.taskEnd[t] - f.taskRunStart[t];
   return {
     workflow: f.workflow,
     name: f.spec.name,

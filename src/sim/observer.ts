@@ -4,6 +4,7 @@
  */
 import type { DeviceClass, JobSpec } from "../io/spec.js";
 import type { WorkflowSpec } from "../io/wfformat.js";
+import type { Decision } from "../planner/view.js";
 
 export interface JobFact {
   readonly job: JobSpec;
@@ -17,7 +18,13 @@ export interface JobFact {
   /** Draw of each node while the job runs, W. */
   readonly wattsPerNode: number;
   readonly start: number;
-  /** End of its setup phase (FPGA reconfiguration) at setupWattsPerNode; equals start without one. */
+  /**
+   * Its phases: held at holdWattsPerNode (idle) from start until its inputs
+   * arrived (inputsAt; = start without staging), then setup (FPGA
+   * reconfiguration) at setupWattsPerNode until setupEnd, then the run.
+   */
+  readonly inputsAt: number;
+  readonly holdWattsPerNode: number;
   readonly setupEnd: number;
   readonly setupWattsPerNode: number;
   readonly end: number;
@@ -38,6 +45,8 @@ export interface WorkflowFact {
   /** Per task: site index, start and end. */
   readonly taskSite: Int32Array;
   readonly taskStart: Float64Array;
+  /** Per task: when its run began (after input staging and setup). */
+  readonly taskRunStart: Float64Array;
   readonly taskEnd: Float64Array;
   /** Tasks of the chain that determined the end (each started after its last parent). */
   readonly criticalPath: readonly number[];
@@ -58,6 +67,8 @@ export interface TransferFact {
 }
 
 export interface SimObserver {
+  /** A decision that carried an explanation (or a deferral) was applied at `time`. */
+  decided?(time: number, decision: Decision): void;
   workflowEnded?(fact: WorkflowFact): void;
   transferEnded?(fact: TransferFact): void;
   /** A job finished (completed or killed). The fact object is reused: copy what you keep. */
@@ -90,6 +101,7 @@ export function combineObservers(...observers: SimObserver[]): SimObserver {
     },
     finished: (end) => observers.forEach((o) => o.finished?.(end)),
     workflowEnded: (f) => observers.forEach((o) => o.workflowEnded?.(f)),
+    decided: (t, d) => observers.forEach((o) => o.decided?.(t, d)),
     transferEnded: (f) => observers.forEach((o) => o.transferEnded?.(f)),
   };
 }

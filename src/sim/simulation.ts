@@ -66,6 +66,8 @@ export interface SimulationResult {
   readonly refusals: Readonly<Record<string, number>>;
   readonly workflowsFinished: number;
   readonly transfers: number;
+  /** Per site id: seconds its IT power exceeded its budget. */
+  readonly secondsOverBudget: Readonly<Record<string, number>>;
 }
 
 class SimJob implements QueuedJobView, RunningJobView {
@@ -82,6 +84,10 @@ class SimJob implements QueuedJobView, RunningJobView {
   killed = false;
   /** Workflow task waiting for inputs after its start: transfers still to arrive, and its run time and setup. */
   pendingInputs = 0;
+  /** DVFS state it runs in (undefined: default). */
+  pstate: number | undefined = undefined;
+  /** When its last input arrived (its start when none was missing). */
+  inputsAt = -1;
   /** Bitstream it loads on its FPGAs (-1: none), recorded on the nodes once the load completes. */
   bitstreamId = -1;
   runtime = 0;
@@ -100,6 +106,7 @@ class SimJob implements QueuedJobView, RunningJobView {
   get bitstream() { return this.spec.bitstream; }
   get workflow() { return this.spec.workflow; }
   get task() { return this.spec.task; }
+  get qos() { return this.spec.qos; }
   get nodeCount() { return this.nodes.length; }
 }
 
@@ -169,6 +176,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const siteOverhead = new Float64Array(nSites);
   const siteBusy = new Int32Array(nSites);
   const siteLast = new Float64Array(nSites);
+  const budgets = platform.sites.map((site) => site.powerBudgetW ?? Infinity);
+  /** Seconds each site spent above its power budget (reported, never hidden). */
+  const overBudget = new Float64Array(nSites);
   const poolLast = new Float64Array(pools.length);
   const poolBusy = new Int32Array(pools.length);
   for (const p of pools) {
@@ -186,6 +196,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const now = engine.now;
     const from = siteLast[s];
     if (now > from) {
+      if (siteIt[s] > budgets[s]) overBudget[s] += now - from;
       observer.siteInterval?.(s, from, now, siteIt[s], siteOverhead[s], siteBusy[s]);
       siteLast[s] = now;
     }
@@ -255,6 +266,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     wattsPerNode: 0,
     setupEnd: 0,
     setupWattsPerNode: 0,
+    inputsAt: 0,
+    holdWattsPerNode: 0,
     start: 0,
     end: 0,
     killed: false,
@@ -291,6 +304,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       fact.wattsPerNode = job.wattsPerNode;
       fact.device = job.device;
       fact.setupEnd = job.setupEnd;
+      fact.inputsAt = job.inputsAt;
+      fact.holdWattsPerNode = pools[job.pool].model.idleWatts;
       fact.setupWattsPerNode = job.setupWattsPerNode;
       fact.start = job.start;
       fact.end = engine.now;
@@ -310,7 +325,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       workflowsFinished++;
       const f = tracker.flow(w);
       happened.push({ kind: "workflowEnded", workflow: w });
-      observer.workflowEnded?.({ workflow: w, spec: f.sub.spec, project: f.sub.project, submit: f.sub.submit, end: engine.now, bytesMoved: f.bytesMoved, bytesStaged: f.bytesStaged, taskSite: f.siteOf, taskStart: f.startAt, taskEnd: f.endAt, criticalPath: tracker.actualCriticalPath(w) });
+      observer.workflowEnded?.({ workflow: w, spec: f.sub.spec, project: f.sub.project, submit: f.sub.submit, end: engine.now, bytesMoved: f.bytesMoved, bytesStaged: f.bytesStaged, taskSite: f.siteOf, taskStart: f.startAt, taskRunStart: f.runAt, taskEnd: f.endAt, criticalPath: tracker.actualCriticalPath(w) });
     }
   }
 
@@ -421,7 +436,15 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   });
 
   // --- the view ----------------------------------------------------------------
-  const sites: SiteView[] = platform.sites.map((site, index) => ({ index, id: site.id, pue: site.pue }));
+  const sites: SiteView[] = platform.sites.map((site, index) => ({
+    index,
+    id: site.id,
+    pue: site.pue,
+    get powerW() {
+      return siteIt[index];
+    },
+    powerBudgetW: site.powerBudgetW ?? Infinity,
+  }));
   const workflowViews: WorkflowView[] = [];
   const view: ClusterView = {
     workflows: workflowViews,
@@ -499,11 +522,14 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.wattsPerNode = busyNodeWatts(pool.model, device, job.utilisation, devicesPerNode, 1, d.pstate);
     job.setupWattsPerNode = pool.model.idleWatts + (setup > 0 ? devicesPerNode * pool.model.fpgas!.reconfigurationWatts : 0);
     job.pendingInputs = missing.length;
+    job.pstate = d.pstate;
+    job.inputsAt = now;
     job.bitstreamId = setup > 0 ? bitstream : -1;
     const staging = missing.length > 0;
     for (const n of nodes) {
       nodeState[n] = NodeState.Busy;
-      setWatts(n, setup > 0 || staging ? job.setupWattsPerNode : job.wattsPerNode, true, false);
+      // While inputs travel the nodes are held at idle draw; then setup (if any), then the run.
+      setWatts(n, staging ? pool.model.idleWatts : setup > 0 ? job.setupWattsPerNode : job.wattsPerNode, true, false);
     }
     pool.freeNodes -= need;
     poolBusy[pool.index] += need;
@@ -525,6 +551,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   /** Schedules the setup end and the end of a started job whose inputs are all present. */
   function beginRun(job: SimJob, now: number): void {
+    if (job.spec.workflow !== undefined) tracker.running(job.spec.workflow, job.spec.task!, now + job.setup);
     const occupied = now - job.start + job.setup + job.runtime;
     job.killed = occupied > job.walltime;
     // A setup cut short by the walltime never completes (and loads nothing).
@@ -540,10 +567,11 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     flushSite(pool.model.site);
     const i = runningIndex(job);
     running.splice(i, 1);
+    job.inputsAt = now;
     job.setupEnd = now + job.setup;
-    job.predictedEnd = now + job.setup + expectedRuntime(job, pool, job.device)!;
+    job.predictedEnd = now + job.setup + expectedRuntime(job, pool, job.device, job.pstate)!;
     running.splice(runningIndex(job), 0, job);
-    if (job.setup === 0) for (const n of job.nodes) setWatts(n, job.wattsPerNode, true, true);
+    for (const n of job.nodes) setWatts(n, job.setup > 0 ? job.setupWattsPerNode : job.wattsPerNode, true, true);
     beginRun(job, now);
   }
 
@@ -605,7 +633,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   function applyTransfer(d: Extract<Decision, { kind: "transfer" }>): void {
     const w = d.workflow;
-    if (!(Number.isInteger(w) && w >= 0 && w < tracker.count)) return refuse(d, "unknown_workflow");
+    if (!(Number.isInteger(w) && w >= 0 && w < workflowViews.length)) return refuse(d, "unknown_workflow");
     const spec = tracker.flow(w).sub.spec;
     if (!(Number.isInteger(d.file) && d.file >= 0 && d.file < spec.files.length) || !(Number.isInteger(d.to) && d.to >= 0 && d.to < nSites)) return refuse(d, "unknown_file");
     if (!tracker.exists(w, d.file)) return refuse(d, "file_not_ready");
@@ -627,6 +655,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     startedThisPass = false;
     let removed = false;
     for (const d of decisions) {
+      const refusalsBefore = happened.length;
       switch (d.kind) {
         case "start":
           applyStart(d);
@@ -647,6 +676,16 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         case "transfer":
           applyTransfer(d);
           break;
+        case "defer":
+          if (!queued.has(d.jobId)) refuse(d, "unknown_job");
+          else if (Number.isNaN(d.until)) refuse(d, "invalid_time");
+          else if (!(d.until >= engine.now)) refuse(d, "in_the_past");
+          else if (d.until > engine.now && !wakeTimes.has(d.until)) {
+            wakeTimes.add(d.until);
+            nonDaemon++;
+            engine.schedule(d.until, WAKE, 0);
+          }
+          break;
         case "wakeAt":
           if (Number.isNaN(d.time)) refuse(d, "invalid_time");
           else if (!(d.time >= engine.now)) refuse(d, "in_the_past");
@@ -657,6 +696,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
           }
           break;
       }
+      // Explained decisions (and deferrals) that were applied go to the record.
+      const explained = d.kind === "defer" || ((d.kind === "start" || d.kind === "setPowerState" || d.kind === "transfer") && d.why !== undefined);
+      if (explained && happened.length === refusalsBefore) observer.decided?.(engine.now, d);
     }
     if (startedThisPass || removed) {
       // compact in place: no new array per pass
@@ -752,5 +794,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     refusals,
     workflowsFinished,
     transfers: transfersStarted,
+    secondsOverBudget: Object.fromEntries(platform.sites.map((site, i) => [site.id, overBudget[i]])),
   };
 }

@@ -42,6 +42,8 @@ interface FlowState {
   readonly readyAt: Float64Array;
   readonly startAt: Float64Array;
   readonly endAt: Float64Array;
+  /** Per task: when its run began (after staging and setup). */
+  readonly runAt: Float64Array;
   readonly siteOf: Int32Array;
   /** Per task: the parent that finished last (-1 for roots). */
   readonly lastParent: Int32Array;
@@ -94,6 +96,7 @@ export class WorkflowTracker {
         readyAt: new Float64Array(n).fill(-1),
         startAt: new Float64Array(n).fill(-1),
         endAt: new Float64Array(n).fill(-1),
+        runAt: new Float64Array(n).fill(-1),
         siteOf: new Int32Array(n).fill(-1),
         lastParent: new Int32Array(n).fill(-1),
         runtimes: sub.spec.tasks.map((t) => (sub.runtimes ? sub.runtimes(t) : { cpu: t.runtime })),
@@ -249,6 +252,11 @@ export class WorkflowTracker {
     f.state[task] = TaskState.Running;
     f.startAt[task] = now;
     f.siteOf[task] = site;
+  }
+
+  /** A started task's run begins at `t` (its inputs are in and its setup done). */
+  running(w: number, task: number, t: number): void {
+    this.flows[w].runAt[task] = t;
   }
 
   /** A task ended at `site`: its outputs appear there; returns children that became ready, and whether the workflow is done. */
