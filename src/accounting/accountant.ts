@@ -67,13 +67,14 @@ export class Accountant implements SimObserver {
       [setupEnd, f.end, f.wattsPerNode],
     ];
     let it = 0;
+    const accounts = this.ledger.accountsOf(f.site, f.job);
     const charge = this.charge;
     if (this.onJob) charge.fill(0);
     for (const [a, b, wattsPerNode] of phases) {
       if (b <= a) continue;
       const watts = f.nodeCount * wattsPerNode;
       site.intensity.series.integralInto(a, b, this.scratch);
-      this.ledger.chargeUse(f.site, f.job.project, this.scratch, watts * site.pue, f.job.workflow);
+      for (const a of accounts) a.chargeUse(f.site, this.scratch, watts * site.pue);
       it += watts * (b - a);
       if (this.onJob) {
         attributeInterval(f.nodeCount, wattsPerNode, a, b, site, pool, this.part, this.scratch);
@@ -81,7 +82,11 @@ export class Accountant implements SimObserver {
         for (let i = 0; i < N_PHASED; i++) if (i >= USE_FROM && i < USE_TO) charge[i] += this.part[i];
       }
     }
-    this.ledger.chargeJob(f.site, f.pool, f.job.project, f.nodeCount * (f.end - f.start), it, it * site.pue, f.job.workflow);
+    for (const a of accounts) {
+      a.chargeNodeSeconds(f.pool, f.nodeCount * (f.end - f.start));
+      a.chargeEnergy(it, it * site.pue);
+      a.jobs++;
+    }
     if (this.onJob) {
       attributeInterval(f.nodeCount, 0, f.start, f.end, site, pool, this.part, this.scratch);
       for (let i = 0; i < N_PHASED; i++) if (i < USE_FROM || i >= USE_TO) charge[i] += this.part[i];

@@ -185,28 +185,25 @@ export class Ledger {
     return new Account(this.nSites, this.nPools);
   }
 
-  private project(name: string): Account {
+  project(name: string): Account {
     let p = this.projects.get(name);
     if (!p) this.projects.set(name, (p = this.account()));
     return p;
   }
 
-  /** Charges a job's use-phase impacts: `use` is the integral of intensity over an interval (N_COORDS), times its draw x PUE. */
-  chargeUse(site: number, project: string, use: ArrayLike<number>, wattsPue: number, workflow?: number): void {
-    this.siteJobs[site].chargeUse(site, use, wattsPue);
-    this.project(project).chargeUse(site, use, wattsPue);
-    if (workflow !== undefined) this.workflow(workflow).chargeUse(site, use, wattsPue);
-  }
+  /** Per QoS class name: its jobs. */
+  readonly qos = new Map<string, Account>();
 
-  /** Charges a finished job's reserved node-seconds and energy, and counts it. */
-  chargeJob(site: number, pool: number, project: string, nodeSeconds: number, itJ: number, facilityJ: number, workflow?: number): void {
-    const accounts = [this.siteJobs[site], this.project(project)];
-    if (workflow !== undefined) accounts.push(this.workflow(workflow));
-    for (const a of accounts) {
-      a.chargeNodeSeconds(pool, nodeSeconds);
-      a.chargeEnergy(itJ, facilityJ);
-      a.jobs++;
+  /** The accounts a job is charged to: its site's jobs, its project, its workflow and its QoS class. */
+  accountsOf(site: number, job: { readonly project: string; readonly workflow?: number; readonly qos?: { readonly name: string } }): Account[] {
+    const out = [this.siteJobs[site], this.project(job.project)];
+    if (job.workflow !== undefined) out.push(this.workflow(job.workflow));
+    if (job.qos) {
+      let q = this.qos.get(job.qos.name);
+      if (!q) this.qos.set(job.qos.name, (q = this.account()));
+      out.push(q);
     }
+    return out;
   }
 
   /** Jobs plus overhead of one site. */

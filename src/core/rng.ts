@@ -37,3 +37,16 @@ export function rngSeeded(seed: string | number): Rng {
 export function deriveSeed(seed: string | number, label: string): string {
   return `${seed}/${label}`;
 }
+
+/**
+ * A uniform number in [0, 1) from a seed and an integer key, without state:
+ * the same pair always gives the same number (used to assign classes to jobs
+ * reproducibly whatever the order they are read in). Mixing: splitmix32-style.
+ */
+export function hashUnit(seed: number, key: number): number {
+  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(key | 0, 0x85ebca6b) ^ Math.floor(key / 4294967296)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}

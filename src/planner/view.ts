@@ -10,6 +10,7 @@
 import type { Seconds } from "../core/units.js";
 import type { IntensityForecast } from "../models/forecast.js";
 import type { DeviceClass, QosSpec } from "../io/spec.js";
+import type { ScoreMethod } from "../core/score.js";
 import type { WorkflowSpec } from "../io/wfformat.js";
 
 export type { IntensityForecast };
@@ -138,6 +139,8 @@ export interface ClusterView {
   readonly running: readonly RunningJobView[];
   /** State of node `id` (global id). */
   nodeState(id: number): NodeState;
+  /** The EF 3.1 normalisation and weighting in force, for policies that weigh impacts as a single score. */
+  readonly scoreMethod?: ScoreMethod;
   /** Forecast of a site's impact intensity; never the actual series. */
   forecast(site: string): IntensityForecast;
 }

@@ -11,7 +11,8 @@ import { MetricsCollector } from "../accounting/metrics.js";
 import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/siteSeries.js";
 import { EF_CATEGORIES, N_COORDS, PHASES } from "../core/categories.js";
 import { AdjustmentLog, InputError } from "../core/errors.js";
-import { deriveSeed, rngSeeded } from "../core/rng.js";
+import { deriveSeed, hashUnit, rngSeeded } from "../core/rng.js";
+import { JsonLinesWriter } from "../io/jsonLines.js";
 import { singleScore, type ScoreMethod } from "../core/score.js";
 import type { Extension } from "../core/timeseries.js";
 import { CsvWriter } from "../io/csvWriter.js";
@@ -19,7 +20,7 @@ import { readElectricityFactors } from "../io/electricityFactors.js";
 import { loadNodeType, loadPlatform, platformForProcs } from "../io/platform.js";
 import { loadScenario, resolveFrom } from "../io/scenario.js";
 import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/scoreMethod.js";
-import type { PlatformSpec, ScenarioSpec } from "../io/spec.js";
+import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
 import { shippedPath } from "../io/paths.js";
 import { buildPlatform } from "../models/buildPlatform.js";
@@ -30,7 +31,7 @@ import { combineObservers, type SimObserver } from "../sim/observer.js";
 import { provenance } from "./provenance.js";
 import { buildSummary, type RunSummary } from "./summary.js";
 import { loadWorkflows, WORKFLOW_COLUMNS, workflowRow, workflowSummary } from "./workflows.js";
-import type { WorkflowFact } from "../sim/observer.js";
+import type { JobFact, WorkflowFact } from "../sim/observer.js";
 
 const root = shippedPath;
 export const DEFAULT_SCENARIO = root("scenarios/default.json");
@@ -88,6 +89,38 @@ function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMet
   for (let ph = 0; ph < PHASES.length; ph++) row.push(c.impacts[ph * N_COORDS]);
   row.push(singleScore(totals, method), f.job.project, f.job.user, f.device, f.job.workflow ?? "", f.job.task ?? "");
   return row;
+}
+
+/** The scenario's QoS assignment as a function of a job, or undefined without QoS classes. */
+function qosAssigner(scenario: ScenarioSpec, seed: number): ((job: JobSpec) => JobSpec) | undefined {
+  const q = scenario.qos;
+  if (!q) return undefined;
+  const byName = new Map(q.classes.map((c) => [c.name, c]));
+  const lookup = (name: string, path: string) => {
+    const c = byName.get(name);
+    if (!c) throw new InputError([{ code: "unknown_reference", file: scenario.name, path, message: `expected a QoS class (${[...byName.keys()].join(", ")}), got "${name}"`, value: name }]);
+    return c;
+  };
+  if (q.assign.by === "project") {
+    const projects = q.assign.projects;
+    const fallback = lookup(q.assign.default, "qos.assign.default");
+    for (const [p, name] of Object.entries(projects)) lookup(name, `qos.assign.projects.${p}`);
+    return (job) => ({ ...job, qos: projects[job.project] !== undefined ? byName.get(projects[job.project]) : fallback });
+  }
+  const shares = Object.entries(q.assign.shares);
+  const total = shares.reduce((a, [, x]) => a + x, 0);
+  if (!(total > 0)) throw new InputError([{ code: "invalid_value", file: scenario.name, path: "qos.assign.shares", message: `expected shares summing to more than 0, got ${total}` }]);
+  const classes = shares.map(([name, x]) => ({ c: lookup(name, `qos.assign.shares.${name}`), upTo: x / total }));
+  for (let i = 1; i < classes.length; i++) classes[i].upTo += classes[i - 1].upTo;
+  // Drawn per job id from the seed: the same job gets the same class whatever else changes.
+  return (job) => {
+    const u = hashUnit(seed, job.id);
+    return { ...job, qos: (classes.find((k) => u < k.upTo) ?? classes[classes.length - 1]).c };
+  };
+}
+
+async function* mapBatches(source: AsyncIterable<JobSpec[]>, f: (job: JobSpec) => JobSpec): AsyncIterable<JobSpec[]> {
+  for await (const batch of source) yield batch.map(f);
 }
 
 /**
@@ -158,7 +191,17 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     jobsCsv!.row(jobRow(c, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
   }));
   const metrics = MetricsCollector.forPlatform(platform);
-  const observers: SimObserver[] = [accountant, metrics];
+  // Scheduling metrics per QoS class as well.
+  const qosMetrics = new Map<string, MetricsCollector>();
+  const perQos = {
+    jobEnded(f: JobFact) {
+      if (!f.job.qos) return;
+      let m = qosMetrics.get(f.job.qos.name);
+      if (!m) qosMetrics.set(f.job.qos.name, (m = MetricsCollector.forPlatform(platform)));
+      m.jobEnded(f);
+    },
+  };
+  const observers: SimObserver[] = [accountant, metrics, perQos];
   let sitesCsv: CsvWriter | undefined;
   if (writeSeries) {
     const writer = (sitesCsv = new CsvWriter(join(outDir, "sites.csv"), SITE_SERIES_COLUMNS));
@@ -179,10 +222,20 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
 
   const forecastError = scenario.forecast ?? { bias: 0, sigma: 0 };
   const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, forecastError, rngSeeded(deriveSeed(seed, `forecast/${s.id}`))));
+  // Explained decisions, written only when a policy gives reasons.
+  let decisionsLog: JsonLinesWriter | undefined;
+  observers.push({
+    decided: (time, d) => {
+      if (!decisionsLog) files.push((decisionsLog = new JsonLinesWriter(join(outDir, "decisions.jsonl"))).path);
+      decisionsLog.write({ time, ...d });
+    },
+  });
+  const assignQos = qosAssigner(scenario, seed);
   const result = await simulate({
     platform,
     policy,
-    jobs: swf.batches(4096),
+    jobs: assignQos ? mapBatches(swf.batches(4096), assignQos) : swf.batches(4096),
+    scoreMethod: method,
     forecasts,
     observer: combineObservers(...observers),
     mode,
@@ -195,6 +248,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   jobsCsv?.close();
   sitesCsv?.close();
   workflowsCsv?.close();
+  decisionsLog?.close();
 
   const summary = buildSummary({
     scenario: scenario.name,
@@ -207,6 +261,8 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     dropped,
     provenance: provenance(seed, policy, inputs, forecastError),
     workflows: workflowSummaries,
+    qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
+    decisionsExplained: decisionsLog?.lines ?? 0,
   });
   const summaryPath = join(outDir, "summary.json");
   writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");

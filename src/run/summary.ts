@@ -28,6 +28,12 @@ export interface RunSummary extends SchedulingMetrics {
   /** Data moved between sites for workflows. */
   transfers: { count: number; bytes: number; energy_j: number };
   workflows: WorkflowSummary[];
+  /** Per QoS class: jobs, waits, energy and impacts (scenarios with QoS classes). */
+  qos: Record<string, { jobs: number; mean_wait_s: number; mean_bounded_slowdown: number; energy_facility_j: number; cc_kgco2eq: number; single_score_pt: number }>;
+  /** Decisions recorded with their reasons (decisions.jsonl). */
+  decisions_explained: number;
+  /** Per site id: seconds above its power budget (0 when it was kept). */
+  seconds_over_power_budget: Record<string, number>;
   provenance: Provenance;
 }
 
@@ -42,6 +48,8 @@ export function buildSummary(args: {
   dropped: ReadonlyMap<string, number>;
   provenance: Provenance;
   workflows: WorkflowSummary[];
+  qosMetrics: ReadonlyMap<string, SchedulingMetrics>;
+  decisionsExplained: number;
 }): RunSummary {
   const { platform, result, accountant, method } = args;
   const ledger = accountant.ledger;
@@ -96,6 +104,14 @@ export function buildSummary(args: {
       energy_j: ledger.siteTransfers.reduce((a, t) => a + t.energy.values()[0], 0),
     },
     workflows: args.workflows,
+    qos: Object.fromEntries(
+      [...args.qosMetrics.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, m]) => {
+        const a = ledger.qos.get(name)?.summarize(platform, method);
+        return [name, { jobs: m.jobs, mean_wait_s: m.mean_wait_s, mean_bounded_slowdown: m.mean_bounded_slowdown, energy_facility_j: a?.energy_j.facility ?? 0, cc_kgco2eq: a?.impacts.CC.total ?? 0, single_score_pt: a?.single_score.total_pt ?? 0 }];
+      }),
+    ),
+    decisions_explained: args.decisionsExplained,
+    seconds_over_power_budget: { ...result.secondsOverBudget },
     provenance: args.provenance,
   };
 }

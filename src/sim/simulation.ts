@@ -15,6 +15,7 @@ import type { JobSpec } from "../io/spec.js";
 import type { PlatformModel, PoolModel, PowerStateModel } from "../models/platform.js";
 import type { IntensityForecast } from "../models/forecast.js";
 import { InputError, SimulationError } from "../core/errors.js";
+import type { ScoreMethod } from "../core/score.js";
 import { busyNodeWatts } from "../models/nodePower.js";
 import { Network } from "./network.js";
 import { WorkflowTracker, type Transfer, type WorkflowSubmission } from "./workflows.js";
@@ -48,6 +49,8 @@ export interface SimulationOptions {
   readonly label?: string;
   /** Called every `progressEvery` finished jobs. */
   readonly onProgress?: (jobsFinished: number, now: number) => void;
+  /** Normalisation and weighting policies may use for single scores. */
+  readonly scoreMethod?: ScoreMethod;
   /** Workflows submitted as units; their tasks join the queue as they become ready. */
   readonly workflows?: readonly WorkflowSubmission[];
   readonly progressEvery?: number;
@@ -449,6 +452,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const view: ClusterView = {
     workflows: workflowViews,
     links: platform.links ?? [],
+    scoreMethod: opts.scoreMethod,
     get now() {
       return engine.now;
     },

@@ -37,6 +37,7 @@ export function restrictView(view: ClusterView, taken: readonly number[], keep: 
     running: view.running,
     workflows: view.workflows,
     links: view.links,
+    scoreMethod: view.scoreMethod,
     nodeState: (id) => view.nodeState(id),
     forecast: (site) => view.forecast(site),
   };
