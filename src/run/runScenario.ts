@@ -4,7 +4,7 @@
  * policy (sim + planner), account impacts (accounting), and write jobs.csv,
  * sites.csv and summary.json. The CLI only parses flags and calls this.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Accountant, type JobCharge } from "../accounting/accountant.js";
 import { MetricsCollector } from "../accounting/metrics.js";
@@ -177,6 +177,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH);
 
   mkdirSync(outDir, { recursive: true });
+  rmSync(join(outDir, "decisions.jsonl"), { force: true }); // written again only if this run explains decisions
   const files: string[] = [];
   const writeCsv = !o.summaryOnly && scenario.output.jobs_csv !== false;
   const writeSeries = !o.summaryOnly && scenario.output.timeseries_csv !== false;
