@@ -2,13 +2,13 @@
  * The import direction of DESIGN.md's layout: a folder of src/ may import only
  * from folders below it in this list, and core/ uses no Node-only API (it runs
  * in workers and in the report's browser code). `run/` (one scenario wired end
- * to end) sits just under `cli/`.
+ * to end) sits under sweep/ and report/, which run scenarios and read their results.
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const ORDER = ["cli", "run", "live", "sweep", "report", "accounting", "sim", "planner", "models", "io", "core"];
+const ORDER = ["cli", "live", "sweep", "report", "run", "accounting", "sim", "planner", "models", "io", "core"];
 const SRC = join(__dirname, "../../src");
 
 function files(dir: string): string[] {
