@@ -8,6 +8,34 @@ import { hideBin } from "yargs/helpers";
 import { InputError, SimulationError } from "../core/errors.js";
 import { runScenario } from "../run/runScenario.js";
 import { formatSummaryTable } from "./table.js";
+import { comparePolicies, formatComparison, type PolicyChoice } from "../run/compare.js";
+
+/** Splits "a,b:{...},c" at commas outside braces. */
+function splitPolicies(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of list) {
+    if (ch === "{") depth++;
+    if (ch === "}") depth--;
+    if (ch === "," && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  if (cur) out.push(cur);
+  return out.map((x) => x.trim()).filter((x) => x.length > 0);
+}
+
+function parsePolicy(text: string): PolicyChoice {
+  const i = text.indexOf(":");
+  if (i < 0) return { name: text };
+  try {
+    return { name: text.slice(0, i), params: JSON.parse(text.slice(i + 1)) as Record<string, unknown> };
+  } catch {
+    throw new InputError([{ code: "invalid_value", file: "--policies", path: text.slice(0, i), message: `expected parameters as JSON, got ${text.slice(i + 1)}` }]);
+  }
+}
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, input: 3, simulation: 4 } as const;
 
@@ -53,6 +81,20 @@ async function main(argv: string[]): Promise<number> {
           process.stdout.write(formatSummaryTable(out.summary));
           process.stdout.write(`\nwrote ${out.files.length} files to ${out.outDir} in ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
         }
+      },
+    )
+    .command(
+      "compare [scenario]",
+      "Run a scenario under several policies and compare impacts saved and wait added with the first (per QoS class too)",
+      (y) =>
+        y
+          .positional("scenario", { type: "string", describe: "scenario JSON file (default: the bundled default)" })
+          .option("policies", { type: "string", default: "easy,heft", describe: 'comma-separated policies, the first is the baseline; parameters as name:JSON, e.g. heft:{"impact_weight":1}' })
+          .option("json", { type: "boolean", default: false, describe: "print the rows as JSON" }),
+      async (args) => {
+        const policies = splitPolicies(args.policies).map(parsePolicy);
+        const { rows } = await comparePolicies({ scenario: args.scenario, policies });
+        process.stdout.write(args.json ? JSON.stringify(rows, null, 2) + "\n" : formatComparison(rows));
       },
     )
     .demandCommand(1, "give a command, e.g. impactsim run")

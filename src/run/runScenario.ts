@@ -44,6 +44,8 @@ export interface RunOverrides {
   readonly workload?: string;
   readonly platform?: string;
   readonly policy?: string;
+  /** Parameters of the policy (default: the scenario's when its policy is used, else none). */
+  readonly policyParams?: Readonly<Record<string, unknown>>;
   readonly procs?: number;
   readonly seed?: number;
   readonly out?: string;
@@ -136,7 +138,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   if (!makePolicy) throw new InputError([{ code: "invalid_value", file: "--policy", message: `expected one of ${Object.keys(POLICIES).join(", ")}, got "${policyName}"`, value: policyName }]);
   let policy;
   try {
-    policy = makePolicy(o.policy ? {} : (scenario.policy.params ?? {}));
+    policy = makePolicy(o.policyParams ?? (o.policy && o.policy !== scenario.policy.name ? {} : (scenario.policy.params ?? {})));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new InputError([{ code: "invalid_value", file: scenarioPath, path: "policy.params", message }]);
