@@ -10,6 +10,10 @@ import { runScenario } from "../run/runScenario.js";
 import { formatSummaryTable } from "./table.js";
 import { comparePolicies, formatComparison, type PolicyChoice } from "../run/compare.js";
 
+function forecastOption(bias: number | undefined, sigma: number | undefined): { bias: number; sigma: number } | undefined {
+  return bias === undefined && sigma === undefined ? undefined : { bias: bias ?? 0, sigma: sigma ?? 0 };
+}
+
 /** Splits "a,b:{...},c" at commas outside braces. */
 function splitPolicies(list: string): string[] {
   const out: string[] = [];
@@ -57,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
           .option("seed", { type: "number", describe: "random seed" })
           .option("out", { type: "string", describe: "output folder" })
           .option("mode", { type: "string", choices: ["strict", "lenient"], describe: "strict fails on the first bad record; lenient skips and counts" })
+          .option("forecast-bias", { type: "number", describe: "relative bias of the intensity forecasts policies see (e.g. 0.1)" })
+          .option("forecast-sigma", { type: "number", describe: "relative noise of the intensity forecasts (standard deviation per series segment)" })
           .option("summary-only", { type: "boolean", default: false, describe: "write only summary.json" })
           .option("quiet", { type: "boolean", default: false, describe: "no progress or table" }),
       async (args) => {
@@ -73,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
             out: args.out,
             mode: args.mode as "strict" | "lenient" | undefined,
             summaryOnly: args["summary-only"],
+            forecast: forecastOption(args["forecast-bias"], args["forecast-sigma"]),
           },
           onProgress: progress ? (n, t) => process.stderr.write(`\r${n} jobs finished, simulated time ${(t / 86400).toFixed(1)} d`) : undefined,
         });
@@ -90,10 +97,12 @@ async function main(argv: string[]): Promise<number> {
         y
           .positional("scenario", { type: "string", describe: "scenario JSON file (default: the bundled default)" })
           .option("policies", { type: "string", default: "easy,heft", describe: 'comma-separated policies, the first is the baseline; parameters as name:JSON, e.g. heft:{"impact_weight":1}' })
+          .option("forecast-bias", { type: "number", describe: "relative bias of the intensity forecasts policies see" })
+          .option("forecast-sigma", { type: "number", describe: "relative noise of the intensity forecasts" })
           .option("json", { type: "boolean", default: false, describe: "print the rows as JSON" }),
       async (args) => {
         const policies = splitPolicies(args.policies).map(parsePolicy);
-        const { rows } = await comparePolicies({ scenario: args.scenario, policies });
+        const { rows } = await comparePolicies({ scenario: args.scenario, policies, overrides: { forecast: forecastOption(args["forecast-bias"], args["forecast-sigma"]) } });
         process.stdout.write(args.json ? JSON.stringify(rows, null, 2) + "\n" : formatComparison(rows));
       },
     )

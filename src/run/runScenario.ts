@@ -50,6 +50,8 @@ export interface RunOverrides {
   readonly seed?: number;
   readonly out?: string;
   readonly mode?: "strict" | "lenient";
+  /** Forecast error policies see, replacing the scenario's. */
+  readonly forecast?: { readonly bias: number; readonly sigma: number };
   /** Skip writing jobs.csv and sites.csv (benchmarks). */
   readonly summaryOnly?: boolean;
 }
@@ -223,7 +225,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const workflowRows: WorkflowFact[] = [];
   observers.push({ workflowEnded: (f) => workflowRows.push(f) });
 
-  const forecastError = scenario.forecast ?? { bias: 0, sigma: 0 };
+  const forecastError = o.forecast ?? scenario.forecast ?? { bias: 0, sigma: 0 };
   const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, forecastError, rngSeeded(deriveSeed(seed, `forecast/${s.id}`))));
   // Explained decisions, written only when a policy gives reasons.
   let decisionsLog: JsonLinesWriter | undefined;
