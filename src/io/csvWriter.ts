@@ -1,19 +1,18 @@
 /**
- * A buffered, synchronous CSV writer: rows are joined in memory and written in
- * large chunks, so writing a row per job costs little. Numbers are written in
- * JavaScript's shortest round-trip form, so output is byte-identical across runs.
+ * A buffered, synchronous CSV writer. Numbers are written in JavaScript's
+ * shortest round-trip form, so output is byte-identical across runs.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { BufferedLineWriter } from "./bufferedWriter.js";
 
-export class CsvWriter {
-  private fd: number;
-  private buf: string[] = [];
-  private size = 0;
-  rows = 0;
+export class CsvWriter extends BufferedLineWriter {
+  constructor(path: string, header: readonly string[], chunk?: number) {
+    super(path, chunk);
+    this.line(header.join(","), false);
+  }
 
-  constructor(readonly path: string, header: readonly string[], private readonly chunk = 1 << 20) {
-    this.fd = openSync(path, "w");
-    this.buf.push(header.join(","), "\n");
+  /** Rows written. */
+  get rows(): number {
+    return this.lines;
   }
 
   /** Appends a row; strings containing commas, quotes or newlines are quoted. */
@@ -24,21 +23,7 @@ export class CsvWriter {
       if (i > 0) line += ",";
       line += typeof c === "number" ? String(c) : quote(c);
     }
-    this.buf.push(line, "\n");
-    this.size += line.length + 1;
-    this.rows++;
-    if (this.size >= this.chunk) this.flush();
-  }
-
-  flush(): void {
-    if (this.buf.length > 0) writeSync(this.fd, this.buf.join(""));
-    this.buf = [];
-    this.size = 0;
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
+    this.line(line);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Seconds } from "../core/units.js";
 import type { IntensityForecast } from "../models/forecast.js";
-import type { DeviceClass, QosSpec } from "../io/spec.js";
+import type { DeviceClass, JobSpec } from "../io/spec.js";
 import type { ScoreMethod } from "../core/score.js";
 import type { WorkflowSpec } from "../io/wfformat.js";
 
@@ -61,7 +61,10 @@ export interface SiteView {
   readonly powerBudgetW: number;
 }
 
-export interface QueuedJobView {
+/** What a job says of its needs beyond cores: runtime models per device class on a reference node (s; see resources expectedRuntime), accelerators, FPGA bitstream, workflow and task index, QoS. */
+type JobNeeds = Pick<JobSpec, "runtimes" | "gpus" | "fpgas" | "bitstream" | "workflow" | "task" | "qos">;
+
+export interface QueuedJobView extends JobNeeds {
   readonly id: number;
   readonly submit: Seconds;
   readonly cores: number;
@@ -69,15 +72,6 @@ export interface QueuedJobView {
   readonly walltime: Seconds;
   readonly user: number;
   readonly project: string;
-  /** Runtime models per device class on a reference node, s (see planner/resources expectedRuntime). */
-  readonly runtimes?: Readonly<Partial<Record<DeviceClass, number>>>;
-  readonly gpus?: number;
-  readonly fpgas?: number;
-  readonly bitstream?: string;
-  /** For workflow tasks: workflow and task index. */
-  readonly workflow?: number;
-  readonly task?: number;
-  readonly qos?: QosSpec;
 }
 
 export interface RunningJobView {

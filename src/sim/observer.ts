@@ -5,6 +5,7 @@
 import type { DeviceClass, JobSpec } from "../io/spec.js";
 import type { WorkflowSpec } from "../io/wfformat.js";
 import type { Decision } from "../planner/view.js";
+import type { Transfer } from "./workflows.js";
 
 export interface JobFact {
   readonly job: JobSpec;
@@ -52,17 +53,9 @@ export interface WorkflowFact {
   readonly criticalPath: readonly number[];
 }
 
-/** A file transfer between sites finished. */
-export interface TransferFact {
-  readonly id: number;
-  readonly workflow: number;
+/** A file transfer between sites (or from a storage tier) finished. */
+export interface TransferFact extends Transfer {
   readonly project: string;
-  readonly file: number;
-  readonly from: number;
-  readonly to: number;
-  readonly link: number;
-  readonly bytes: number;
-  readonly start: number;
   readonly end: number;
 }
 
