@@ -3,11 +3,15 @@ export * from "./resources.js";
 export { policyFcfs } from "./policies/fcfs.js";
 export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";
+export { policyTemporalShift, type TemporalShiftParams } from "./policies/temporal.js";
+export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
 export { heftSchedule, heftUpwardRank, type HeftCosts, type HeftDag, type HeftPlan } from "./heft.js";
 import type { Policy } from "./view.js";
 import { policyFcfs } from "./policies/fcfs.js";
 import { policyEasyBackfill } from "./policies/easy.js";
 import { policyHeft } from "./policies/heft.js";
+import { policyTemporalShift } from "./policies/temporal.js";
+import { policyWeighted } from "./policies/weighted.js";
 
 /**
  * The policies selectable by name (CLI, scenario files). Each factory takes the
@@ -18,12 +22,15 @@ export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, 
   fcfs: (params) => (noParams("fcfs", params), policyFcfs()),
   easy: (params) => (noParams("easy", params), policyEasyBackfill()),
   heft: (params) => policyHeft(checkedParams("heft", params, { impact_weight: "number", insertion: "boolean" })),
+  temporal: (params) => policyTemporalShift(checkedParams("temporal", params, { step_s: "number", min_saving: "number", category: "string" })),
+  weighted: (params) => policyWeighted(checkedParams("weighted", params, { time: "number", energy: "number", impact: "number", categories: "object" })),
 };
 
-function checkedParams(name: string, params: Readonly<Record<string, unknown>>, known: Readonly<Record<string, "number" | "boolean">>): Record<string, never> {
+function checkedParams(name: string, params: Readonly<Record<string, unknown>>, known: Readonly<Record<string, "number" | "boolean" | "string" | "object">>): Record<string, never> {
   for (const [k, v] of Object.entries(params)) {
     if (!(k in known)) throw new RangeError(`policy ${name}: unknown parameter "${k}" (expected one of ${Object.keys(known).join(", ")})`);
-    if (typeof v !== known[k]) throw new RangeError(`policy ${name}: parameter "${k}": expected a ${known[k]}, got ${JSON.stringify(v)}`);
+    const ok = known[k] === "object" ? typeof v === "object" && v !== null && !Array.isArray(v) : typeof v === known[k];
+    if (!ok) throw new RangeError(`policy ${name}: parameter "${k}": expected a ${known[k]}, got ${JSON.stringify(v)}`);
   }
   return params as Record<string, never>;
 }

@@ -32,7 +32,7 @@ declare module "javascript-lp-solver" {
 
   /**
    * The simplified result: `feasible`, the objective in `result`, `bounded`, and every variable
-   * whose value is non-zero under its own id (values rounded to the precision, default 1e-9).
+   * whose value is non-zero under its own id (values rounded to the precision).
    */
   export interface LpResult {
     readonly feasible: boolean;
@@ -43,7 +43,10 @@ declare module "javascript-lp-solver" {
   }
 
   export interface LpSolver {
-    /** Solves the model; `precision` is the tolerance of the simplex (default 1e-9). */
+    /**
+     * Solves the model. `precision` is the simplex's tolerance and the rounding of the
+     * values (undefined gives the tableau's default, 1e-8, although the package's docs say 1e-9).
+     */
     Solve(model: LpModel, precision?: number): LpResult;
   }
 

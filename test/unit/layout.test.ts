@@ -49,7 +49,8 @@ describe("src/ layout", () => {
   });
 
   it("planner/ never reads the clock or Math.random", () => {
-    const offenders = files(join(SRC, "planner")).filter((f) => /Date\.now|Math\.random|setTimeout|setInterval|performance\.now/.test(readFileSync(f, "utf8")));
+    const code = (f: string) => readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ""); // comments may name them
+    const offenders = files(join(SRC, "planner")).filter((f) => /Date\.now|Math\.random|setTimeout|setInterval|performance\.now/.test(code(f)));
     expect(offenders.map((f) => relative(SRC, f))).toEqual([]);
   });
 });

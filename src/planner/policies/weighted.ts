@@ -1,0 +1,310 @@
+/**
+ * Multi-objective placement from filters and weighted scorers (as OpenDC's
+ * FilterScheduler): each queued job, in queue order, goes to the pool of least
+ * weighted cost over time, energy, single-score impact and chosen EF 3.1
+ * categories. Choosing among sites by expected total cost is spatial shifting;
+ * waiting for a busy but cleaner pool is allowed when the weights say so.
+ *
+ * Filters: a pool is a candidate if it can ever hold the job (nodes, a runtime
+ * model for a device it offers) and, for a workflow task, every input it lacks
+ * has a link from a site that holds it. The job's expected start there is now
+ * when enough nodes are free (and the head's reservation allows, below), else
+ * the pool's shadow time for it: walking the running jobs by predicted end (and
+ * the jobs started earlier in this pass, by now + expected run time) until
+ * enough nodes are free, as EASY does; a pool where that never happens is
+ * dropped.
+ *
+ * Criteria of a candidate (r = expected run time there, planner/resources):
+ * - time: expected completion from now = wait + input transfers + r, s;
+ * - energy: facility energy = nodes x busy draw x r x PUE, plus nodes held at
+ *   idle draw while inputs arrive, plus transfer energy (bytes x joules per
+ *   byte of the link), J;
+ * - impacts: a vector of the 16 EF 3.1 categories: the run's facility energy
+ *   x the forecast mean intensity of each category at the site over the run
+ *   ([start + transfers, + r]), plus embodied impacts per node-second (all
+ *   phases) x nodes x (transfers + r), plus transfers at the forecast intensity
+ *   of the sending and receiving sites (as the accountant charges them);
+ * - impact: the single score of that vector (view.scoreMethod, Pt); without a
+ *   score method in the view, its climate-change coordinate (kg CO2e);
+ * - categories: the vector's coordinate of each chosen category id.
+ * Normalisation: each criterion is divided by its least value over the job's
+ * candidates, so the best candidate scores 1 on it and one twice as costly 2
+ * (dimensionless, comparable across criteria). Where that least value is 0,
+ * candidates at 0 score 1 and the others 1 + value / largest value (in (1, 2]).
+ * Completion rather than bare wait is the time criterion so that its least
+ * value is never 0 and faster pools count. The cost is the sum of weight x
+ * normalised criterion; the least wins, ties (within a relative 1e-9) to the
+ * lowest pool index. Only
+ * criteria with a weight > 0 are computed.
+ *
+ * Head-of-line protection (EASY-like): a job whose best pool cannot take it
+ * now waits. The first such job in queue order holds a reservation on its best
+ * pool at its expected start there; later jobs may start in that pool only if
+ * they end (by expected run time) by then or fit in the nodes left over at that
+ * time, and their expected start in it is no earlier than the reservation.
+ * Once a reservation is held, a job that fits nowhere now is not scored (it
+ * could not start anyway). Start decisions carry why: every candidate with its
+ * criteria and cost.
+ */
+import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, categoryIndex } from "../../core/categories.js";
+import { singleScore } from "../../core/score.js";
+import type { DeviceClass } from "../../io/spec.js";
+import { defaultDevice, devicesRequested } from "../resources.js";
+import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
+import { nodesFor, runtimeFor } from "./common.js";
+
+export interface WeightedParams {
+  /** Weight of expected completion time (default 1). */
+  readonly time?: number;
+  /** Weight of expected facility energy (default 1). */
+  readonly energy?: number;
+  /** Weight of the expected single-score impact (default 1). */
+  readonly impact?: number;
+  /** Weights of chosen EF 3.1 categories by id, e.g. { WU: 0.5 } (default none). */
+  readonly categories?: Readonly<Record<string, number>>;
+}
+
+const CC = categoryIndex("CC");
+
+interface Reservation {
+  readonly pool: number;
+  readonly shadow: number;
+  extra: number;
+}
+
+interface Candidate {
+  readonly pool: number;
+  readonly nodes: number;
+  readonly now: boolean;
+  readonly start: number;
+  readonly runtime: number;
+  readonly transfer: number;
+  readonly completion: number;
+  readonly energy: number;
+  readonly impact: number;
+  readonly categories: readonly number[];
+  cost: number;
+}
+
+/** Bytes a workflow task still needs at `site`, per link (index -> bytes); undefined when some input has no link to it. */
+function missingBytes(view: ClusterView, job: QueuedJobView, site: number): Map<number, number> | undefined {
+  const out = new Map<number, number>();
+  if (job.workflow === undefined || job.task === undefined) return out;
+  const w = view.workflows[job.workflow];
+  if (w === undefined) return out;
+  for (const file of w.spec.tasks[job.task].inputs) {
+    const mask = w.fileSites[file];
+    if ((mask & (1 << site)) !== 0 || mask === 0) continue; // here, or only on a storage tier the view does not show
+    // As the world routes: the fastest link from a site holding it (ties: lowest site).
+    let best = -1;
+    view.links.forEach((l, k) => {
+      if (l.to !== site || l.from === site || (mask & (1 << l.from)) === 0) return;
+      const b = view.links[best];
+      if (best < 0 || l.bandwidth > b.bandwidth || (l.bandwidth === b.bandwidth && l.from < b.from)) best = k;
+    });
+    if (best < 0) return undefined;
+    out.set(best, (out.get(best) ?? 0) + w.spec.files[file].bytes);
+  }
+  return out;
+}
+
+/** Time to bring the bytes in, s: links in parallel, each carrying its bytes after its latency. */
+function transferTime(view: ClusterView, bytes: Map<number, number>): number {
+  let t = 0;
+  for (const [k, b] of bytes) t = Math.max(t, view.links[k].latency + b / view.links[k].bandwidth);
+  return t;
+}
+
+export function policyWeighted(params: WeightedParams = {}): Policy {
+  const wTime = params.time ?? 1;
+  const wEnergy = params.energy ?? 1;
+  const wImpact = params.impact ?? 1;
+  for (const [k, v] of [["time", wTime], ["energy", wEnergy], ["impact", wImpact]] as const) {
+    if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`policyWeighted: ${k}: expected a finite weight >= 0, got ${v}`);
+  }
+  const cats = Object.entries(params.categories ?? {}).map(([id, w]) => {
+    const index = categoryIndex(id);
+    if (index < 0 || index >= N_EF) throw new RangeError(`policyWeighted: categories: expected EF 3.1 category ids (${EF_CATEGORIES.map((c) => c.id).join(", ")}), got ${JSON.stringify(id)}`);
+    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`policyWeighted: categories.${id}: expected a finite weight >= 0, got ${w}`);
+    return { id, index, weight: w };
+  });
+  cats.sort((a, b) => a.index - b.index);
+  const total = wTime + wEnergy + wImpact + cats.reduce((s, c) => s + c.weight, 0);
+  if (!(total > 0)) throw new RangeError(`policyWeighted: expected at least one weight > 0, got time ${wTime}, energy ${wEnergy}, impact ${wImpact} and categories ${JSON.stringify(params.categories ?? {})}`);
+  const needVector = wImpact > 0 || cats.some((c) => c.weight > 0);
+  const vector = new Float64Array(N_COORDS);
+  // Scratch for jobs started in the current pass (pool, nodes, predicted end).
+  const passPool: number[] = [];
+  const passNodes: number[] = [];
+  const passEnd: number[] = [];
+
+  /** Earliest time `need` nodes of pool p are free, and the nodes free beyond `need` then (as EASY's reservation). */
+  function shadowOf(view: ClusterView, p: number, need: number, free: number): { shadow: number; extra: number } {
+    const order: number[] = [];
+    for (let k = 0; k < passPool.length; k++) if (passPool[k] === p) order.push(k);
+    order.sort((a, b) => passEnd[a] - passEnd[b]);
+    let avail = free;
+    let shadow = avail >= need ? view.now : Infinity;
+    let r = 0;
+    let s = 0;
+    const running = view.running;
+    for (;;) {
+      while (r < running.length && running[r].pool !== p) r++;
+      const tr = r < running.length ? running[r].predictedEnd : Infinity;
+      const ts = s < order.length ? passEnd[order[s]] : Infinity;
+      if (tr === Infinity && ts === Infinity) break;
+      const t = Math.min(tr, ts);
+      if (avail >= need && t > shadow) break;
+      if (tr <= ts) avail += running[r++].nodeCount;
+      else avail += passNodes[order[s++]];
+      if (avail >= need && shadow === Infinity) shadow = t;
+    }
+    return { shadow, extra: avail - need };
+  }
+
+  /** Criteria of running `job` on `pool` from `start` (nodes held from start, inputs first). */
+  function evaluate(view: ClusterView, job: QueuedJobView, pool: PoolView, need: number, start: number, fitsNow: boolean, bytes: Map<number, number>, forecasts: Map<string, IntensityForecast>): Candidate {
+    const runtime = runtimeFor(job, pool);
+    const site = view.sites[pool.siteIndex];
+    const device: DeviceClass = job.runtimes === undefined ? "cpu" : defaultDevice(job, pool)!;
+    const u = Math.min(1, job.cores / (need * pool.coresPerNode));
+    const watts = pool.busyWatts(device, u, devicesRequested(job, device) / need);
+    const transfer = transferTime(view, bytes);
+    let transferJ = 0;
+    for (const [k, b] of bytes) {
+      const l = view.links[k];
+      transferJ += b * (l.joulesPerByte.source + l.joulesPerByte.network + l.joulesPerByte.destination);
+    }
+    const runJ = need * watts * runtime * site.pue;
+    const holdJ = need * pool.idleWatts * transfer * site.pue;
+    const energy = runJ + holdJ + transferJ;
+    const categories: number[] = [];
+    let impact = 0;
+    if (needVector) {
+      const forecast = (id: string) => forecasts.get(id) ?? forecasts.set(id, view.forecast(id)).get(id)!;
+      const here = forecast(site.id);
+      const runFrom = start + transfer;
+      vector.fill(0);
+      const nodeSeconds = need * (transfer + runtime);
+      for (let c = 0; c < N_EF; c++) {
+        let v = runJ * here.mean(runFrom, runFrom + runtime, c);
+        if (holdJ > 0) v += holdJ * here.mean(start, runFrom, c);
+        for (let ph = 0; ph < N_PHASES; ph++) v += pool.embodiedPerNodeSecond[ph * N_COORDS + c] * nodeSeconds;
+        for (const [k, b] of bytes) {
+          const l = view.links[k];
+          const from = forecast(view.sites[l.from].id);
+          const end = start + l.latency + b / l.bandwidth;
+          v += b * (l.joulesPerByte.source + l.joulesPerByte.network) * from.mean(start, end, c) + b * l.joulesPerByte.destination * here.mean(start, end, c);
+        }
+        vector[c] = v;
+      }
+      impact = view.scoreMethod ? singleScore(vector, view.scoreMethod) : vector[CC];
+      for (const cat of cats) categories.push(vector[cat.index]);
+    }
+    const completion = start - view.now + transfer + runtime;
+    return { pool: pool.index, nodes: need, now: fitsNow, start, runtime, transfer, completion, energy, impact, categories, cost: 0 };
+  }
+
+  /** Sum of weight x criterion / least criterion over the candidates (see the module comment for a least value of 0). */
+  function score(cands: Candidate[]): void {
+    for (const c of cands) c.cost = 0;
+    const add = (weight: number, value: (c: Candidate) => number) => {
+      if (weight === 0) return;
+      let min = Infinity;
+      let max = 0;
+      for (const c of cands) {
+        min = Math.min(min, value(c));
+        max = Math.max(max, value(c));
+      }
+      for (const c of cands) {
+        const x = value(c);
+        c.cost += weight * (min > 0 ? x / min : x > 0 ? 1 + x / max : 1);
+      }
+    };
+    add(wTime, (c) => c.completion);
+    add(wEnergy, (c) => c.energy);
+    add(wImpact, (c) => c.impact);
+    cats.forEach((cat, k) => add(cat.weight, (c) => c.categories[k]));
+  }
+
+  function describe(view: ClusterView, c: Candidate): Record<string, number> {
+    const out: Record<string, number> = { cost: c.cost, start_s: c.start, completion_s: c.completion, transfer_s: c.transfer, energy_j: c.energy };
+    if (needVector) out[view.scoreMethod ? "impact_pt" : "impact_cc_kg"] = c.impact;
+    cats.forEach((cat, k) => (out[cat.id] = c.categories[k]));
+    return out;
+  }
+
+  const policyParams: Record<string, unknown> = { time: wTime, energy: wEnergy, impact: wImpact, categories: Object.fromEntries(cats.map((c) => [c.id, c.weight])) };
+
+  return {
+    name: "weighted",
+    version: "1",
+    params: policyParams,
+    decide(view: ClusterView, _happened: readonly WorldEvent[]): readonly Decision[] {
+      const pools = view.pools;
+      const free = pools.map((p) => p.freeNodes);
+      if (!free.some((f) => f > 0)) return [];
+      const now = view.now;
+      const out: Decision[] = [];
+      passPool.length = passNodes.length = passEnd.length = 0;
+      const forecasts = new Map<string, IntensityForecast>();
+      let res: Reservation | undefined;
+      for (const job of view.queue) {
+        // Filter: pools that can hold it and reach its inputs; which of them can take it now.
+        const fits: { pool: PoolView; need: number; now: boolean; bytes: Map<number, number> }[] = [];
+        let anyNow = false;
+        for (const pool of pools) {
+          const need = nodesFor(job, pool);
+          if (need > pool.nodes || !Number.isFinite(runtimeFor(job, pool))) continue;
+          const bytes = missingBytes(view, job, pool.siteIndex);
+          if (bytes === undefined) continue;
+          let fitsNow = need <= free[pool.index];
+          if (fitsNow && res !== undefined && res.pool === pool.index) {
+            fitsNow = now + transferTime(view, bytes) + runtimeFor(job, pool) <= res.shadow || need <= res.extra;
+          }
+          anyNow ||= fitsNow;
+          fits.push({ pool, need, now: fitsNow, bytes });
+        }
+        if (fits.length === 0 || (!anyNow && res !== undefined)) continue;
+        const cands: Candidate[] = [];
+        for (const f of fits) {
+          let start = now;
+          if (!f.now) {
+            start = shadowOf(view, f.pool.index, f.need, free[f.pool.index]).shadow;
+            if (res !== undefined && res.pool === f.pool.index) start = Math.max(start, res.shadow);
+            if (!Number.isFinite(start)) continue;
+          }
+          cands.push(evaluate(view, job, f.pool, f.need, start, f.now, f.bytes, forecasts));
+        }
+        if (cands.length === 0) continue;
+        score(cands);
+        let best = cands[0];
+        for (const c of cands) if (c.cost < best.cost - 1e-9 * Math.max(Math.abs(c.cost), Math.abs(best.cost))) best = c;
+        if (best.now) {
+          const p = best.pool;
+          if (res !== undefined && res.pool === p && !(now + best.transfer + best.runtime <= res.shadow)) res.extra -= best.nodes;
+          free[p] -= best.nodes;
+          passPool.push(p);
+          passNodes.push(best.nodes);
+          passEnd.push(now + best.transfer + best.runtime);
+          out.push({
+            kind: "start",
+            jobId: job.id,
+            pool: p,
+            why: {
+              reason: `least weighted cost over ${cands.length} candidate pool${cands.length === 1 ? "" : "s"} (time ${wTime}, energy ${wEnergy}, impact ${wImpact}${cats.map((c) => `, ${c.id} ${c.weight}`).join("")})`,
+              expected: describe(view, best),
+              alternatives: cands.map((c) => ({ option: `pool ${c.pool} (site ${pools[c.pool].site})${c.now ? "" : ", waiting"}`, expected: describe(view, c) })),
+            },
+          });
+          if (!free.some((f) => f > 0)) break;
+        } else if (res === undefined) {
+          // The first job that waits holds its best pool from its expected start there.
+          const s = shadowOf(view, best.pool, best.nodes, free[best.pool]);
+          res = { pool: best.pool, shadow: best.start, extra: s.extra };
+        }
+      }
+      return out;
+    },
+  };
+}

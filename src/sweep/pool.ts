@@ -1,0 +1,183 @@
+/**
+ * A pool that runs scenario variants: on piscina worker threads, or in-process
+ * one after the other when it has no workers. Both paths run the same task
+ * function (runTask), and a run depends only on its task, never on which
+ * thread ran it or when, so results are identical whatever the worker count
+ * (DESIGN.md principle 3). Callers keep their own order: collect the promises
+ * of run() in task order and await them together.
+ *
+ * Worker threads load TypeScript through tsx: the worker entry is the plain
+ * ESM file worker.mjs, which registers tsx (a runtime dependency) and imports
+ * this module. It is found from the package root, so the pool works from the
+ * sources (tsx, vitest) and from the bundled CLI in dist/ alike, with no build
+ * step.
+ *
+ * Policy parameters: runScenario reads them from the scenario file only, so a
+ * task with `policyParams` runs a variant of its scenario written to a private
+ * temporary folder (every path in it made absolute, policy and parameters
+ * replaced). The summary's provenance then names the original scenario file
+ * and its hash instead of the variant's; the parameters are in
+ * provenance.policy.params. The temporary folder is removed after the run.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Piscina } from "piscina";
+import { InputError, SimulationError, type Issue } from "../core/errors.js";
+import { shippedPath } from "../io/paths.js";
+import { loadScenario, resolveFrom } from "../io/scenario.js";
+import type { PolicyName, ScenarioSpec } from "../io/spec.js";
+import { sha256File } from "../run/provenance.js";
+import { DEFAULT_SCENARIO, runScenario, type RunOverrides } from "../run/runScenario.js";
+import type { RunSummary } from "../run/summary.js";
+
+/** What a task may change of its scenario (as RunOverrides; `summaryOnly` defaults to true here). */
+export type RunTaskOverrides = Pick<RunOverrides, "workload" | "platform" | "policy" | "procs" | "seed" | "mode" | "out" | "summaryOnly">;
+
+/** One scenario variant to run. Plain data, so it can be sent to a worker thread. */
+export interface RunTask {
+  /** Caller's key for the result (e.g. the candidate or variant index). */
+  readonly id: string;
+  /** Scenario file; the bundled default when absent. */
+  readonly scenario?: string;
+  /**
+   * Overrides of runScenario. Without `out` the run writes into a temporary
+   * folder that is removed afterwards; with it, its files stay there.
+   */
+  readonly overrides: RunTaskOverrides;
+  /** Parameters of the policy (the overridden one, or the scenario's), replacing the scenario's. */
+  readonly policyParams?: Readonly<Record<string, unknown>>;
+}
+
+export interface RunResult {
+  readonly id: string;
+  readonly summary: RunSummary;
+}
+
+export interface RunPool {
+  /** Worker threads; 0 when tasks run in-process, one at a time. */
+  readonly workers: number;
+  /** Runs a task; rejects with the task's InputError, SimulationError or other error. */
+  run(task: RunTask): Promise<RunResult>;
+  /** Waits for the tasks under way and stops the workers. */
+  close(): Promise<void>;
+}
+
+/**
+ * A pool of `workers` threads (default: availableParallelism()). 0 or 1 runs
+ * every task in the calling thread, one after the other (no thread to start,
+ * and the reference for determinism tests).
+ * @throws RangeError if workers is not a non-negative integer
+ */
+export function createPool(options: { workers?: number } = {}): RunPool {
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`createPool: workers: expected an integer >= 0, got ${workers}`);
+  return workers <= 1 ? inProcessPool() : threadPool(workers);
+}
+
+function inProcessPool(): RunPool {
+  let last: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  return {
+    workers: 0,
+    run(task) {
+      if (closed) return Promise.reject(new Error("RunPool.run: the pool is closed"));
+      const next = last.then(() => runTask(task));
+      last = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      closed = true;
+      await last;
+    },
+  };
+}
+
+/** File URL of the worker entry (in src/, also when this module is bundled into dist/). */
+export const WORKER_URL = pathToFileURL(shippedPath("src/sweep/worker.mjs")).href;
+
+function threadPool(workers: number): RunPool {
+  const piscina = new Piscina<RunTask, TaskEnvelope>({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1 });
+  return {
+    workers,
+    async run(task) {
+      const envelope = await piscina.run(task);
+      if (envelope.ok) return envelope.result;
+      throw reviveError(envelope.error);
+    },
+    close: () => piscina.close(),
+  };
+}
+
+/**
+ * Runs one task in the calling thread: runScenario with the task's overrides
+ * (summary only unless told otherwise), in a temporary folder unless `out` is given.
+ * @throws InputError on bad input; SimulationError if the run fails
+ */
+export async function runTask(task: RunTask): Promise<RunResult> {
+  const scenario = task.scenario ?? DEFAULT_SCENARIO;
+  const temp = task.overrides.out === undefined || task.policyParams !== undefined ? mkdtempSync(join(tmpdir(), "impactsim-run-")) : undefined;
+  try {
+    const { policy, ...rest } = task.overrides;
+    const overrides: RunOverrides = { ...rest, summaryOnly: task.overrides.summaryOnly ?? true, out: task.overrides.out ?? join(temp!, "out") };
+    if (task.policyParams === undefined) {
+      const { summary } = await runScenario({ scenario, overrides: { ...overrides, policy } });
+      return { id: task.id, summary };
+    }
+    const variant = join(temp!, "scenario.json");
+    writeFileSync(variant, JSON.stringify(await scenarioVariant(scenario, policy, task.policyParams), null, 2) + "\n");
+    const { summary } = await runScenario({ scenario: variant, overrides });
+    // Provenance as if the parameters had been given to the original scenario.
+    const variantPath = relative(process.cwd(), variant) || variant;
+    const original = { path: relative(process.cwd(), resolve(scenario)) || scenario, sha256: sha256File(scenario) };
+    summary.provenance.inputs = summary.provenance.inputs.map((f) => (f.path === variantPath ? original : f));
+    return { id: task.id, summary };
+  } finally {
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+/** The scenario at `path` with its policy (and parameters) replaced and every path in it absolute, so it can be written anywhere. */
+async function scenarioVariant(path: string, policy: string | undefined, params: Readonly<Record<string, unknown>>): Promise<ScenarioSpec> {
+  const spec = await loadScenario(path);
+  const abs = (p: string) => resolve(resolveFrom(path, p));
+  return {
+    ...spec,
+    platform: abs(spec.platform),
+    workload: { ...spec.workload, file: abs(spec.workload.file) },
+    ...(spec.workflows ? { workflows: spec.workflows.map((w) => ({ ...w, file: abs(w.file) })) } : {}),
+    policy: { name: (policy ?? spec.policy.name) as PolicyName, params },
+    output: { ...spec.output, dir: abs(spec.output.dir) },
+  };
+}
+
+/** An error as plain data, to cross the thread boundary with its class and issues. */
+interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly issues?: readonly Issue[];
+}
+
+export type TaskEnvelope = { readonly ok: true; readonly result: RunResult } | { readonly ok: false; readonly error: SerializedError };
+
+/** The worker's task function (see worker.mjs): runTask, with its error as data. */
+export async function runTaskEnvelope(task: RunTask): Promise<TaskEnvelope> {
+  try {
+    return { ok: true, result: await runTask(task) };
+  } catch (err) {
+    if (err instanceof InputError) return { ok: false, error: { name: err.name, message: err.message, stack: err.stack, issues: JSON.parse(JSON.stringify(err.issues)) as Issue[] } };
+    if (err instanceof Error) return { ok: false, error: { name: err.name, message: err.message, stack: err.stack } };
+    return { ok: false, error: { name: "Error", message: String(err) } };
+  }
+}
+
+const ERROR_CLASSES: Readonly<Record<string, new (message: string) => Error>> = { RangeError, TypeError, SimulationError };
+
+function reviveError(e: SerializedError): Error {
+  const err = e.name === "InputError" && e.issues ? new InputError(e.issues) : new (ERROR_CLASSES[e.name] ?? Error)(e.message);
+  if (!(e.name in ERROR_CLASSES) && e.name !== "InputError") err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
