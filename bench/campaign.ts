@@ -6,12 +6,20 @@
  * ones are skipped; runs under 5 s are repeated and the best of 3 kept. Prints variables,
  * rows, solve time, peak RSS of the solving process, impact and the greedy's gap.
  *
- * Campaigns are seeded: sites of 200, 120 and 80 nodes (PUE 1.1, 1.3, 1.2), a diurnal
- * intensity per site (phase-shifted, with noise), classes with windows of 1/4 to all of the
- * horizon, 300 to 600 W per node, about one in five classes barred from one site, and
- * demand about half the capacity in each class's window.
+ * Campaigns are seeded: sites of 200, 120 and 80 nodes (PUE 1.1, 1.3, 1.2, repeated past
+ * three), a diurnal intensity per site (phase-shifted, with noise), 300 to 600 W per node.
+ * "mixed": windows of 1/4 to all of the horizon, about one class in five barred from one
+ * site, demand about half the room in each class's window. "worst" (for the simplex): every
+ * class may run in every cell, and demand is 0.9 of all capacity.
  *
- * Usage: npx tsx bench/campaign.ts [limit-seconds]   (child mode: --one sites slots classes)
+ * Found on a shared 2-core Xeon (Node 20, best of 3 where under 5 s): the realistic size is
+ * reached, 3 x 672 x 10 in ~0.8 s (mixed, 12,489 variables) to ~2 s (worst, 20,160
+ * variables, 0.7 GB). The tableau is dense, so memory grows as rows x columns (RSS ~16 B
+ * per cell): 8 weeks x 3 sites x 10 classes takes ~7 s and 2.5 GB, 12 weeks ~25 s and
+ * 5.5 GB. Past ~40,000 variables use a sparse solver (HiGHS, or a min-cost flow: the LP is
+ * a transportation problem) or a coarser horizon.
+ *
+ * Usage: npx tsx bench/campaign.ts [limit-seconds]   (child mode: --one sites slots classes shape)
  */
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";

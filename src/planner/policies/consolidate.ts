@@ -187,24 +187,25 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
     }
   }
 
-  /** Idle nodes of each pool in id order; heals the tracking from view.nodeState where it disagrees. */
+  /**
+   * Idle nodes of each pool in id order (a scan of pools with free nodes); heals
+   * the tracking from view.nodeState where it disagrees: idle nodes it missed
+   * count as idle from now, and it forgets nodes that are no longer idle.
+   */
   function idleByPool(view: ClusterView): number[][] {
-    const out: number[][] = view.pools.map(() => []);
-    for (const n of idleSince.keys()) {
-      if (view.nodeState(n) === NodeState.Idle) out[poolOf(view, n)].push(n);
-      else idleSince.delete(n);
-    }
-    for (const pool of view.pools) {
-      const list = out[pool.index];
-      if (list.length < pool.freeNodes) {
-        list.length = 0;
-        for (let n = pool.firstNode; n < pool.firstNode + pool.nodes; n++) {
-          if (view.nodeState(n) !== NodeState.Idle) continue;
-          markIdle(view, n);
-          list.push(n);
-        }
-      } else list.sort((a, b) => a - b);
-    }
+    let seen = 0;
+    const out = view.pools.map((pool) => {
+      const list: number[] = [];
+      if (pool.freeNodes === 0) return list;
+      for (let n = pool.firstNode; n < pool.firstNode + pool.nodes && list.length < pool.freeNodes; n++) {
+        if (view.nodeState(n) !== NodeState.Idle) continue;
+        markIdle(view, n);
+        list.push(n);
+      }
+      seen += list.length;
+      return list;
+    });
+    if (idleSince.size > seen) for (const n of idleSince.keys()) if (view.nodeState(n) !== NodeState.Idle) idleSince.delete(n);
     return out;
   }
 

@@ -206,8 +206,12 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
   }
 
   /** Sum of weight x criterion / least criterion over the candidates (see the module comment for a least value of 0). */
-  function score(cands: Candidate[]): void {
+  function score(cands: Candidate[], job: QueuedJobView): void {
     for (const c of cands) c.cost = 0;
+    // A job's QoS preference p tilts the weights: time x 2(1 - p), the rest x 2p (p = 0.5 keeps them).
+    const p = job.qos?.impact_preference ?? 0.5;
+    const tTime = 2 * (1 - p);
+    const tImpact = 2 * p;
     const add = (weight: number, value: (c: Candidate) => number) => {
       if (weight === 0) return;
       let min = Infinity;
@@ -221,10 +225,10 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
         c.cost += weight * (min > 0 ? x / min : x > 0 ? 1 + x / max : 1);
       }
     };
-    add(wTime, (c) => c.completion);
-    add(wEnergy, (c) => c.energy);
-    add(wImpact, (c) => c.impact);
-    cats.forEach((cat, k) => add(cat.weight, (c) => c.categories[k]));
+    add(wTime * tTime, (c) => c.completion);
+    add(wEnergy * tImpact, (c) => c.energy);
+    add(wImpact * tImpact, (c) => c.impact);
+    cats.forEach((cat, k) => add(cat.weight * tImpact, (c) => c.categories[k]));
   }
 
   function describe(view: ClusterView, c: Candidate): Record<string, number> {
@@ -277,7 +281,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
           cands.push(evaluate(view, job, f.pool, f.need, start, f.now, f.bytes, forecasts));
         }
         if (cands.length === 0) continue;
-        score(cands);
+        score(cands, job);
         let best = cands[0];
         for (const c of cands) if (c.cost < best.cost - 1e-9 * Math.max(Math.abs(c.cost), Math.abs(best.cost))) best = c;
         if (best.now) {
