@@ -27,7 +27,8 @@
  *
  * The policy tracks idle-since times itself from the events it gets (jobEnded,
  * nodesSwitched, refusals) and from its own decisions; it checks them against
- * view.nodeState and heals them where they disagree. A pool without the state
+ * view.nodeState and heals them where they disagree; nodes idle at its first
+ * call count as idle from then. A pool without the state
  * refuses the first switch (invalid_power_state) and is left on afterwards.
  *
  * The view does not show switch times and energies yet: they come from the
@@ -127,15 +128,15 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
   /** Per pool: sum and count of completed idle gaps that lasted at least the threshold. */
   const gapSum: number[] = [];
   const gapCount: number[] = [];
-  let firstNodes: number[] = [];
   let initialised = false;
 
   const figures = (pool: PoolView): PowerStateFigures => powerStateFigures(pool.idleWatts, params);
   const threshold = (pool: PoolView): number => params.idle_s ?? breakEvenSeconds(pool.idleWatts, figures(pool));
 
+  /** Index of the pool holding `node` (pools hold ascending id ranges). */
   function poolOf(view: ClusterView, node: number): number {
     let lo = 0;
-    let hi = firstNodes.length - 1;
+    let hi = view.pools.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (view.pools[mid].firstNode <= node) lo = mid;
@@ -235,7 +236,6 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
       const pools = view.pools;
       if (!initialised) {
         initialised = true;
-        firstNodes = pools.map((p) => p.firstNode);
         for (const r of view.running) jobNodes.set(r.id, r.nodes);
         for (let p = 0; p < pools.length; p++) {
           gapSum.push(0);
@@ -370,6 +370,8 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
       // 3 and 4. Reserve, then switch off what has idled past the threshold.
       // Idle nodes claimed by planned jobs that did not start now stay on for them.
       const claimedIdle = pools.map(() => 0);
+      /** The earliest time an idle node left on will reach its threshold: the policy comes back then. */
+      let nextDue = Infinity;
       for (const c of idleClaims) if (!startIds.has(c.jobId)) claimedIdle[c.p] += c.n;
       for (const pool of pools) {
         const p = pool.index;
@@ -392,7 +394,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
           if (since + thr <= now) {
             off.push(n);
             idleFor = Math.min(idleFor, now - since);
-          } else askWake(power, now, since + thr);
+          } else if (since + thr < nextDue) nextDue = since + thr;
         }
         if (off.length === 0) continue;
         for (const n of off) {
@@ -438,6 +440,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
           },
         });
       }
+      if (nextDue < Infinity) askWake(power, now, nextDue);
       for (const d of power) out.push(d);
       return out;
     },
