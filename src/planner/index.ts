@@ -5,6 +5,7 @@ export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";
 export { policyTemporalShift, type TemporalShiftParams } from "./policies/temporal.js";
 export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
+export { planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "./campaign.js";
 export { heftSchedule, heftUpwardRank, type HeftCosts, type HeftDag, type HeftPlan } from "./heft.js";
 import type { Policy } from "./view.js";
 import { policyFcfs } from "./policies/fcfs.js";
