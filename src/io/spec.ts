@@ -249,7 +249,7 @@ export interface PlatformSpec {
   readonly links?: readonly LinkSpec[];
 }
 
-export type PolicyName = "fcfs" | "easy" | "heft" | "temporal" | "weighted";
+export type PolicyName = "fcfs" | "easy" | "heft" | "temporal" | "weighted" | "consolidate" | "powercap";
 
 /** A workflow submitted in a scenario. */
 export interface ScenarioWorkflowSpec {

@@ -5,6 +5,8 @@ export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";
 export { policyTemporalShift, type TemporalShiftParams } from "./policies/temporal.js";
 export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
+export { policyConsolidate, breakEvenSeconds, powerStateFigures, type ConsolidateParams, type PowerStateFigures } from "./policies/consolidate.js";
+export { policyPowerCap, type PowerCapParams } from "./policies/powercap.js";
 export { planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "./campaign.js";
 export { heftSchedule, heftUpwardRank, type HeftCosts, type HeftDag, type HeftPlan } from "./heft.js";
 import type { Policy } from "./view.js";
@@ -13,6 +15,8 @@ import { policyEasyBackfill } from "./policies/easy.js";
 import { policyHeft } from "./policies/heft.js";
 import { policyTemporalShift } from "./policies/temporal.js";
 import { policyWeighted } from "./policies/weighted.js";
+import { policyConsolidate } from "./policies/consolidate.js";
+import { policyPowerCap } from "./policies/powercap.js";
 
 /**
  * The policies selectable by name (CLI, scenario files). Each factory takes the
@@ -25,6 +29,11 @@ export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, 
   heft: (params) => policyHeft(checkedParams("heft", params, { impact_weight: "number", insertion: "boolean" })),
   temporal: (params) => policyTemporalShift(checkedParams("temporal", params, { step_s: "number", min_saving: "number", category: "string" })),
   weighted: (params) => policyWeighted(checkedParams("weighted", params, { time: "number", energy: "number", impact: "number", categories: "object" })),
+  consolidate: (params) =>
+    policyConsolidate(
+      checkedParams("consolidate", params, { idle_s: "number", keep_on: "number", state: "string", off_w: "number", switch_on_s: "number", switch_on_w: "number", switch_off_s: "number", switch_off_w: "number" }),
+    ),
+  powercap: (params) => policyPowerCap(policyEasyBackfill(), checkedParams("powercap", params, { dvfs: "boolean", throttle_batch: "boolean" })),
 };
 
 function checkedParams(name: string, params: Readonly<Record<string, unknown>>, known: Readonly<Record<string, "number" | "boolean" | "string" | "object">>): Record<string, never> {

@@ -49,6 +49,17 @@ export interface PoolView {
   busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number;
   /** Embodied impacts per node-second, per phase and coordinate (N_PHASES x N_COORDS, phase-major). */
   readonly embodiedPerNodeSecond: Float64Array;
+  /** The pool's low-power states, when it has them: draw and switch times and draws. */
+  readonly off?: PowerStateView;
+  readonly sleep?: PowerStateView;
+}
+
+export interface PowerStateView {
+  readonly watts: number;
+  readonly switchOnSeconds: Seconds;
+  readonly switchOnWatts: number;
+  readonly switchOffSeconds: Seconds;
+  readonly switchOffWatts: number;
 }
 
 export interface SiteView {

@@ -130,6 +130,8 @@ class SimPool implements PoolView {
   get fpgasPerNode() { return this.model.fpgas?.count ?? 0; }
   get idleWatts() { return this.model.idleWatts; }
   get embodiedPerNodeSecond() { return this.model.embodiedPerNodeSecond; }
+  get off() { return this.model.off; }
+  get sleep() { return this.model.sleep; }
   busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number {
     return busyNodeWatts(this.model, device, cpuUtilisation, devicesPerNode, 1, pstate);
   }

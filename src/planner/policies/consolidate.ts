@@ -130,7 +130,19 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
   const gapCount: number[] = [];
   let initialised = false;
 
-  const figures = (pool: PoolView): PowerStateFigures => powerStateFigures(pool.idleWatts, params);
+  // The pool's own power-state figures when the world gives them; parameters (documented defaults) otherwise.
+  const figures = (pool: PoolView): PowerStateFigures => {
+    const state = (params.state ?? "off") === "off" ? pool.off : pool.sleep;
+    const given = powerStateFigures(pool.idleWatts, params);
+    if (!state) return given;
+    return {
+      offWatts: params.off_w ?? state.watts,
+      switchOnSeconds: params.switch_on_s ?? state.switchOnSeconds,
+      switchOnWatts: params.switch_on_w ?? state.switchOnWatts,
+      switchOffSeconds: params.switch_off_s ?? state.switchOffSeconds,
+      switchOffWatts: params.switch_off_w ?? state.switchOffWatts,
+    };
+  };
   const threshold = (pool: PoolView): number => params.idle_s ?? breakEvenSeconds(pool.idleWatts, figures(pool));
 
   /** Index of the pool holding `node` (pools hold ascending id ranges). */

@@ -23,6 +23,8 @@ function withFree(p: PoolView, freeNodes: number): PoolView {
     dvfsSpeeds: p.dvfsSpeeds,
     idleWatts: p.idleWatts,
     embodiedPerNodeSecond: p.embodiedPerNodeSecond,
+    off: p.off,
+    sleep: p.sleep,
     busyWatts: (device, u, devices, pstate) => p.busyWatts(device, u, devices, pstate),
   };
 }

@@ -100,12 +100,25 @@ describe("policyConsolidate() defaults", () => {
     expect(powerStateFigures(100, FIG)).toEqual({ offWatts: 10, switchOnSeconds: 20, switchOnWatts: 150, switchOffSeconds: 5, switchOffWatts: 100 });
   });
 
-  it("policyConsolidate() without figures switches an idle node off after the default break-even time of 160 s", async () => {
-    // J1 (0 s, 1000 s) on node 0; node 1 idle since 0 goes off at 160 s.
+  it("policyConsolidate() without figures takes them from the pool's off state: break-even 3250/90 s", async () => {
+    // The pool's off state is FIG's (10 W off, 5 s at 100 W off, 20 s at 150 W on):
+    // break-even (3000 + 500 - 10 x 25) / (100 - 10) = 3250 / 90 s.
+    // J1 (0 s, 1000 s) on node 0; node 1, idle since 0, goes off once that has passed.
     const policy = recording(policyConsolidate());
     const r = await runTiny(onePool(2), policy, [job(1, 0, 1000, 1000, 1)]);
-    expect(powerDecisions(policy.calls)[0]).toEqual([160, "off", [1]]);
+    const [t, state, nodes] = powerDecisions(policy.calls)[0] as [number, string, number[]];
+    expect(t).toBeCloseTo(BE, 9);
+    expect([state, nodes]).toEqual(["off", [1]]);
     expect(r.result.refusals).toEqual({});
+  });
+
+  it("policyConsolidate() on a pool whose view gives no power state uses the documented defaults: break-even 160 s", async () => {
+    // Defaults: off 5 % of idle (5 W), 150 s on and 10 s off at idle draw (100 W):
+    // (15000 + 1000 - 5 x 160) / (100 - 5) = 160 s. The pool has no off state, so the switch is refused once.
+    const policy = recording(policyConsolidate());
+    const bare = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: 2, cores: 1, idle: 100, max: 200 }]);
+    await runTiny(bare, policy, [job(1, 0, 1000, 1000, 1)]);
+    expect(powerDecisions(policy.calls)[0]).toEqual([160, "off", [1]]);
   });
 });
 
