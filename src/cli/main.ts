@@ -8,6 +8,7 @@ import { hideBin } from "yargs/helpers";
 import { InputError, SimulationError } from "../core/errors.js";
 import { runScenario } from "../run/runScenario.js";
 import { formatSummaryTable } from "./table.js";
+import { paretoCommand } from "./pareto.js";
 import { comparePolicies, formatComparison, type PolicyChoice } from "../run/compare.js";
 
 function forecastOption(bias: number | undefined, sigma: number | undefined): { bias: number; sigma: number } | undefined {
@@ -106,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(args.json ? JSON.stringify(rows, null, 2) + "\n" : formatComparison(rows));
       },
     )
+    .command(paretoCommand)
     .demandCommand(1, "give a command, e.g. impactsim run")
     .strict()
     .help()

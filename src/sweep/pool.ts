@@ -12,24 +12,19 @@
  * sources (tsx, vitest) and from the bundled CLI in dist/ alike, with no build
  * step.
  *
- * Policy parameters: runScenario reads them from the scenario file only, so a
- * task with `policyParams` runs a variant of its scenario written to a private
- * temporary folder (every path in it made absolute, policy and parameters
- * replaced). The summary's provenance then names the original scenario file
- * and its hash instead of the variant's; the parameters are in
- * provenance.policy.params. The temporary folder is removed after the run.
+ * Policy parameters go to runScenario as `overrides.policyParams`, so a run
+ * with parameters is the same run as `impactsim run` of that scenario with them,
+ * provenance included (the scenario file and its hash, the parameters in
+ * provenance.policy.params).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
 import { InputError, SimulationError, type Issue } from "../core/errors.js";
 import { shippedPath } from "../io/paths.js";
-import { loadScenario, resolveFrom } from "../io/scenario.js";
-import type { PolicyName, ScenarioSpec } from "../io/spec.js";
-import { sha256File } from "../run/provenance.js";
-import { DEFAULT_SCENARIO, runScenario, type RunOverrides } from "../run/runScenario.js";
+import { runScenario, type RunOverrides } from "../run/runScenario.js";
 import type { RunSummary } from "../run/summary.js";
 
 /** What a task may change of its scenario (as RunOverrides; `summaryOnly` defaults to true here). */
@@ -46,7 +41,7 @@ export interface RunTask {
    * folder that is removed afterwards; with it, its files stay there.
    */
   readonly overrides: RunTaskOverrides;
-  /** Parameters of the policy (the overridden one, or the scenario's), replacing the scenario's. */
+  /** Parameters of the policy (the overridden one, or the scenario's), replacing the scenario's (runScenario's `overrides.policyParams`). */
   readonly policyParams?: Readonly<Record<string, unknown>>;
 }
 
@@ -116,40 +111,19 @@ function threadPool(workers: number): RunPool {
  * @throws InputError on bad input; SimulationError if the run fails
  */
 export async function runTask(task: RunTask): Promise<RunResult> {
-  const scenario = task.scenario ?? DEFAULT_SCENARIO;
-  const temp = task.overrides.out === undefined || task.policyParams !== undefined ? mkdtempSync(join(tmpdir(), "impactsim-run-")) : undefined;
+  const temp = task.overrides.out === undefined ? mkdtempSync(join(tmpdir(), "impactsim-run-")) : undefined;
   try {
-    const { policy, ...rest } = task.overrides;
-    const overrides: RunOverrides = { ...rest, summaryOnly: task.overrides.summaryOnly ?? true, out: task.overrides.out ?? join(temp!, "out") };
-    if (task.policyParams === undefined) {
-      const { summary } = await runScenario({ scenario, overrides: { ...overrides, policy } });
-      return { id: task.id, summary };
-    }
-    const variant = join(temp!, "scenario.json");
-    writeFileSync(variant, JSON.stringify(await scenarioVariant(scenario, policy, task.policyParams), null, 2) + "\n");
-    const { summary } = await runScenario({ scenario: variant, overrides });
-    // Provenance as if the parameters had been given to the original scenario.
-    const variantPath = relative(process.cwd(), variant) || variant;
-    const original = { path: relative(process.cwd(), resolve(scenario)) || scenario, sha256: sha256File(scenario) };
-    summary.provenance.inputs = summary.provenance.inputs.map((f) => (f.path === variantPath ? original : f));
+    const overrides: RunOverrides = {
+      ...task.overrides,
+      ...(task.policyParams !== undefined ? { policyParams: task.policyParams } : {}),
+      summaryOnly: task.overrides.summaryOnly ?? true,
+      out: task.overrides.out ?? join(temp!, "out"),
+    };
+    const { summary } = await runScenario({ scenario: task.scenario, overrides });
     return { id: task.id, summary };
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true });
   }
-}
-
-/** The scenario at `path` with its policy (and parameters) replaced and every path in it absolute, so it can be written anywhere. */
-async function scenarioVariant(path: string, policy: string | undefined, params: Readonly<Record<string, unknown>>): Promise<ScenarioSpec> {
-  const spec = await loadScenario(path);
-  const abs = (p: string) => resolve(resolveFrom(path, p));
-  return {
-    ...spec,
-    platform: abs(spec.platform),
-    workload: { ...spec.workload, file: abs(spec.workload.file) },
-    ...(spec.workflows ? { workflows: spec.workflows.map((w) => ({ ...w, file: abs(w.file) })) } : {}),
-    policy: { name: (policy ?? spec.policy.name) as PolicyName, params },
-    output: { ...spec.output, dir: abs(spec.output.dir) },
-  };
 }
 
 /** An error as plain data, to cross the thread boundary with its class and issues. */
