@@ -16,6 +16,8 @@ export interface ComparisonRow {
   readonly class: string;
   readonly jobs: number;
   readonly mean_wait_s: number;
+  /** Jobs started later than their QoS allowed (blank for "all" without classes). */
+  readonly late_starts: number;
   readonly energy_facility_kwh: number;
   readonly cc_kgco2eq: number;
   readonly single_score_pt: number;
@@ -30,9 +32,11 @@ function label(p: PolicyChoice): string {
 }
 
 /** Rows per policy: the whole run ("all"), then each QoS class. */
-function rowsOf(s: RunSummary): { class: string; jobs: number; wait: number; energy: number; cc: number; score: number }[] {
-  const rows = [{ class: "all", jobs: s.jobs, wait: s.mean_wait_s, energy: s.energy_j.facility, cc: s.impacts.CC.total, score: s.single_score.total_pt }];
-  for (const [name, q] of Object.entries(s.qos)) rows.push({ class: name, jobs: q.jobs, wait: q.mean_wait_s, energy: q.energy_facility_j, cc: q.cc_kgco2eq, score: q.single_score_pt });
+function rowsOf(s: RunSummary): { class: string; jobs: number; wait: number; late: number; energy: number; cc: number; score: number }[] {
+  const classes = Object.entries(s.qos);
+  const late = classes.reduce((a, [, q]) => a + q.started_after_allowed_delay, 0);
+  const rows = [{ class: "all", jobs: s.jobs, wait: s.mean_wait_s, late, energy: s.energy_j.facility, cc: s.impacts.CC.total, score: s.single_score.total_pt }];
+  for (const [name, q] of classes) rows.push({ class: name, jobs: q.jobs, wait: q.mean_wait_s, late: q.started_after_allowed_delay, energy: q.energy_facility_j, cc: q.cc_kgco2eq, score: q.single_score_pt });
   return rows;
 }
 
@@ -56,6 +60,7 @@ export async function comparePolicies(options: { scenario?: string; policies: re
         class: r.class,
         jobs: r.jobs,
         mean_wait_s: r.wait,
+        late_starts: r.late,
         energy_facility_kwh: r.energy / JOULES_PER_KWH,
         cc_kgco2eq: r.cc,
         single_score_pt: r.score,
@@ -69,13 +74,14 @@ export async function comparePolicies(options: { scenario?: string; policies: re
 }
 
 export function formatComparison(rows: readonly ComparisonRow[]): string {
-  const header = ["policy", "class", "jobs", "mean wait h", "wait added h", "energy kWh", "CC kg", "CC saved", "score Pt", "score saved"];
+  const header = ["policy", "class", "jobs", "mean wait h", "wait added h", "late starts", "energy kWh", "CC kg", "CC saved", "score Pt", "score saved"];
   const lines = rows.map((r) => [
     r.policy,
     r.class,
     String(r.jobs),
     (r.mean_wait_s / 3600).toFixed(2),
     (r.wait_added_s / 3600).toFixed(2),
+    String(r.late_starts),
     r.energy_facility_kwh.toFixed(1),
     r.cc_kgco2eq.toFixed(2),
     `${(100 * r.cc_saved).toFixed(1)} %`,

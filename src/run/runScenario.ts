@@ -198,12 +198,16 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const metrics = MetricsCollector.forPlatform(platform);
   // Scheduling metrics per QoS class as well.
   const qosMetrics = new Map<string, MetricsCollector>();
+  /** Per QoS class: jobs that started later than their allowed delay (capacity, or a policy's fault), reported. */
+  const lateStarts = new Map<string, number>();
   const perQos = {
     jobEnded(f: JobFact) {
-      if (!f.job.qos) return;
-      let m = qosMetrics.get(f.job.qos.name);
-      if (!m) qosMetrics.set(f.job.qos.name, (m = MetricsCollector.forPlatform(platform)));
+      const q = f.job.qos;
+      if (!q) return;
+      let m = qosMetrics.get(q.name);
+      if (!m) qosMetrics.set(q.name, (m = MetricsCollector.forPlatform(platform)));
       m.jobEnded(f);
+      if (f.start > f.job.submit + q.max_delay_s) lateStarts.set(q.name, (lateStarts.get(q.name) ?? 0) + 1);
     },
   };
   const observers: SimObserver[] = [accountant, metrics, perQos];
@@ -267,6 +271,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     provenance: provenance(seed, policy, inputs, forecastError),
     workflows: workflowSummaries,
     qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
+    lateStarts,
     decisionsExplained: decisionsLog?.lines ?? 0,
   });
   const summaryPath = join(outDir, "summary.json");

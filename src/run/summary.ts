@@ -29,7 +29,19 @@ export interface RunSummary extends SchedulingMetrics {
   transfers: { count: number; bytes: number; energy_j: number };
   workflows: WorkflowSummary[];
   /** Per QoS class: jobs, waits, energy and impacts (scenarios with QoS classes). */
-  qos: Record<string, { jobs: number; mean_wait_s: number; mean_bounded_slowdown: number; energy_facility_j: number; cc_kgco2eq: number; single_score_pt: number }>;
+  qos: Record<
+    string,
+    {
+      jobs: number;
+      mean_wait_s: number;
+      mean_bounded_slowdown: number;
+      /** Jobs that started later than submit + the class's maximum delay (no capacity in time, or the policy). */
+      started_after_allowed_delay: number;
+      energy_facility_j: number;
+      cc_kgco2eq: number;
+      single_score_pt: number;
+    }
+  >;
   /** Decisions recorded with their reasons (decisions.jsonl). */
   decisions_explained: number;
   /** Per site id: seconds above its power budget (0 when it was kept). */
@@ -49,6 +61,7 @@ export function buildSummary(args: {
   provenance: Provenance;
   workflows: WorkflowSummary[];
   qosMetrics: ReadonlyMap<string, SchedulingMetrics>;
+  lateStarts: ReadonlyMap<string, number>;
   decisionsExplained: number;
 }): RunSummary {
   const { platform, result, accountant, method } = args;
@@ -107,7 +120,7 @@ export function buildSummary(args: {
     qos: Object.fromEntries(
       [...args.qosMetrics.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, m]) => {
         const a = ledger.qos.get(name)?.summarize(platform, method);
-        return [name, { jobs: m.jobs, mean_wait_s: m.mean_wait_s, mean_bounded_slowdown: m.mean_bounded_slowdown, energy_facility_j: a?.energy_j.facility ?? 0, cc_kgco2eq: a?.impacts.CC.total ?? 0, single_score_pt: a?.single_score.total_pt ?? 0 }];
+        return [name, { jobs: m.jobs, mean_wait_s: m.mean_wait_s, mean_bounded_slowdown: m.mean_bounded_slowdown, started_after_allowed_delay: args.lateStarts.get(name) ?? 0, energy_facility_j: a?.energy_j.facility ?? 0, cc_kgco2eq: a?.impacts.CC.total ?? 0, single_score_pt: a?.single_score.total_pt ?? 0 }];
       }),
     ),
     decisions_explained: args.decisionsExplained,
