@@ -412,6 +412,9 @@ const siteSchema = z.strictObject({
   grid: z.strictObject({ zone: zoneCode, series: gridSeriesSchema.optional() }),
   nodes: z.array(z.strictObject({ type: nonEmpty, count: z.number().int().min(1) })).min(1),
   power_budget_w: z.number().gt(0).optional(),
+  power_budget_series: z
+    .strictObject({ file: nonEmpty, time_column: nonEmpty, value_column: nonEmpty, timezone: timeZone, source: nonEmpty })
+    .optional(),
   storage_tiers: z
     .array(z.strictObject({ tier: nonEmpty, bandwidth_gb_per_s: z.number().gt(0), latency_s: z.number().min(0), energy_j_per_gb: z.number().min(0), source: nonEmpty }))
     .max(1, "expected at most one slower storage tier per site")

@@ -210,6 +210,14 @@ export interface SiteSpec {
   readonly nodes: readonly { readonly type: string; readonly count: number }[];
   /** Optional power budget for the whole site (IT), W. */
   readonly power_budget_w?: number;
+  /** A budget that changes over time (W, CSV), replacing power_budget_w; policies are told when it changes. */
+  readonly power_budget_series?: {
+    readonly file: string;
+    readonly time_column: string;
+    readonly value_column: string;
+    readonly timezone: string;
+    readonly source: string;
+  };
   /**
    * Slower storage tiers (e.g. tape) besides the working storage. A file on a
    * tier is staged to working storage before use or transfer, at the tier's

@@ -6,7 +6,7 @@
  */
 import { dirname, resolve } from "node:path";
 import type { AdjustmentLog } from "../core/errors.js";
-import type { Extension } from "../core/timeseries.js";
+import { TimeSeries, type Extension } from "../core/timeseries.js";
 import type { FactorVector } from "../core/impact.js";
 import { readSeriesCsv } from "../io/series.js";
 import type { AcceleratorSpec, PlatformSpec, PowerStateSpec } from "../io/spec.js";
@@ -72,7 +72,16 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
         intensity = intensityFromMix(raw, series.sources, zone, opts.t0Epoch, opts.extension);
       }
     }
-    sites.push({ id: site.id, pue: site.pue, powerBudgetW: site.power_budget_w, intensity });
+    let powerBudget: TimeSeries | undefined;
+    if (site.power_budget_series) {
+      const b = site.power_budget_series;
+      const path = resolve(dirname(opts.file), b.file);
+      files.push(path);
+      const raw = await readSeriesCsv(path, { timeColumn: b.time_column, valueColumns: [b.value_column], timezone: b.timezone, gaps: "hold", log: opts.log, label: b.file });
+      const starts = Array.from(raw.times, (t) => t - opts.t0Epoch);
+      powerBudget = new TimeSeries(starts, raw.values, 1, starts[starts.length - 1] + raw.step, "hold");
+    }
+    sites.push({ id: site.id, pue: site.pue, powerBudgetW: site.power_budget_w, powerBudget, intensity });
   }
   const pools: PoolModel[] = [];
   spec.sites.forEach((site, s) => {

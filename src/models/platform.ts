@@ -72,6 +72,8 @@ export interface SiteModel {
   readonly pue: number;
   /** IT power budget, W (absent: none). */
   readonly powerBudgetW?: number;
+  /** A budget that changes over time (W, dim 1, simulation seconds); replaces powerBudgetW. */
+  readonly powerBudget?: TimeSeries;
   readonly intensity: IntensityModel;
 }
 

@@ -203,6 +203,7 @@ export type WorldEvent =
   | { readonly kind: "jobKilled"; readonly jobId: number; readonly reason: "walltime" }
   | { readonly kind: "nodesSwitched"; readonly nodes: readonly number[]; readonly state: NodeState }
   | { readonly kind: "intensityChanged"; readonly site: string }
+  | { readonly kind: "budgetChanged"; readonly site: string }
   | { readonly kind: "wokeUp" }
   | { readonly kind: "workflowSubmitted"; readonly workflow: number }
   | { readonly kind: "workflowEnded"; readonly workflow: number }

@@ -181,7 +181,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const siteOverhead = new Float64Array(nSites);
   const siteBusy = new Int32Array(nSites);
   const siteLast = new Float64Array(nSites);
-  const budgets = platform.sites.map((site) => site.powerBudgetW ?? Infinity);
+  // Budgets in force now; a time-varying budget moves by events (below), so it is constant between flushes.
+  const budgets = platform.sites.map((site) => (site.powerBudget ? site.powerBudget.valueAt(0) : (site.powerBudgetW ?? Infinity)));
   /** Seconds each site spent above its power budget (reported, never hidden). */
   const overBudget = new Float64Array(nSites);
   const poolLast = new Float64Array(pools.length);
@@ -440,6 +441,28 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (next !== Infinity && next > 0) engine.schedule(next, INTENSITY, s, s);
   });
 
+  // A time-varying power budget: the world tells the policy when it changes (a daemon event, like intensity).
+  let budgetEvents = 0;
+  const BUDGET = engine.defineKind("budgetChanged", PRIO_INTENSITY, (s) => {
+    budgetEvents--;
+    const series = platform.sites[s].powerBudget!;
+    flushSite(s);
+    budgets[s] = series.valueAt(engine.now);
+    happened.push({ kind: "budgetChanged", site: platform.sites[s].id });
+    const next = series.nextChange(engine.now);
+    if (next !== Infinity) {
+      budgetEvents++;
+      engine.schedule(next, BUDGET, s, s);
+    }
+  });
+  platform.sites.forEach((site, s) => {
+    const next = site.powerBudget?.nextChange(0) ?? Infinity;
+    if (next !== Infinity && next > 0) {
+      budgetEvents++;
+      engine.schedule(next, BUDGET, s, s);
+    }
+  });
+
   // --- the view ----------------------------------------------------------------
   const sites: SiteView[] = platform.sites.map((site, index) => ({
     index,
@@ -448,7 +471,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     get powerW() {
       return siteIt[index];
     },
-    powerBudgetW: site.powerBudgetW ?? Infinity,
+    get powerBudgetW() {
+      return budgets[index];
+    },
   }));
   const workflowViews: WorkflowView[] = [];
   const view: ClusterView = {
@@ -767,7 +792,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     while (engine.size > 0) {
       const t = engine.peek();
       if (t >= bound) return;
-      if (streamDone && nonDaemon === 0) return;
+      // Nothing left to do: unless jobs still wait and a budget change (finite in number) may yet let them run.
+      if (streamDone && nonDaemon === 0 && (queue.length === 0 || budgetEvents === 0)) return;
       while (engine.size > 0 && engine.peek() === t) engine.step();
       pass();
     }

@@ -52,7 +52,7 @@ describe("checkPlatform", () => {
         "platforms/broken.json: sites[0].grid.series.timezone: expected an IANA time zone such as "Europe/Paris", or "UTC", got "Europe/Pariss"",
         "platforms/broken.json: sites[0].grid.series.unit: expected "gCO2e/kWh", got "g/kWh"",
         "platforms/broken.json: sites[0].nodes[1].count: expected a number >= 1, got 0",
-        "platforms/broken.json: sites[0].pue_src: unknown field, expected one of: id, name, pue, pue_source, grid, nodes, power_budget_w, storage_tiers",
+        "platforms/broken.json: sites[0].pue_src: unknown field, expected one of: id, name, pue, pue_source, grid, nodes, power_budget_w, power_budget_series, storage_tiers",
         "platforms/broken.json: sites[1].grid.series.kind: expected one of "carbon_intensity", "generation_mix", got "hourly"",
         "platforms/broken.json: sites[1].nodes: expected at least 1 item(s), got 0",
         "platforms/broken.json: node_types.big.power: expected curve_w or max_w, got neither",
@@ -83,7 +83,7 @@ describe("checkPlatform", () => {
     const json = { ...minimal, sites: [{ ...minimal.sites[0], pue_sorce: "typo" }] };
     expect(checkPlatform(json, "x.json").map(formatIssue)).toMatchInlineSnapshot(`
       [
-        "x.json: sites[0].pue_sorce: unknown field, expected one of: id, name, pue, pue_source, grid, nodes, power_budget_w, storage_tiers",
+        "x.json: sites[0].pue_sorce: unknown field, expected one of: id, name, pue, pue_source, grid, nodes, power_budget_w, power_budget_series, storage_tiers",
       ]
     `);
   });
