@@ -10,7 +10,8 @@ import { N_COORDS } from "../core/categories.js";
 import type { PlatformModel } from "../models/platform.js";
 import type { JobFact, SimObserver, TransferFact } from "../sim/observer.js";
 import { attributeInterval } from "./attribution.js";
-import { Ledger, N_PHASED } from "./ledger.js";
+import { Ledger, N_PHASED, type Account } from "./ledger.js";
+import type { PoolModel, SiteModel } from "../models/platform.js";
 import { PHASE_INDEX } from "../core/categories.js";
 
 const USE_FROM = PHASE_INDEX.use * N_COORDS;
@@ -61,27 +62,13 @@ export class Accountant implements SimObserver {
     // Phases: held while inputs travel, setup (FPGA reconfiguration), run; each at its own draw.
     const inputsAt = Math.min(f.inputsAt, f.end);
     const setupEnd = Math.min(Math.max(f.setupEnd, inputsAt), f.end);
-    const phases: [number, number, number][] = [
-      [f.start, inputsAt, f.holdWattsPerNode],
-      [inputsAt, setupEnd, f.setupWattsPerNode],
-      [setupEnd, f.end, f.wattsPerNode],
-    ];
-    let it = 0;
     const accounts = this.ledger.accountsOf(f.site, f.job);
+    if (this.onJob) this.charge.fill(0);
+    let it = 0;
+    if (inputsAt > f.start) it += this.chargePhase(f, site, pool, accounts, f.start, inputsAt, f.holdWattsPerNode);
+    if (setupEnd > inputsAt) it += this.chargePhase(f, site, pool, accounts, inputsAt, setupEnd, f.setupWattsPerNode);
+    it += this.chargePhase(f, site, pool, accounts, setupEnd, f.end, f.wattsPerNode);
     const charge = this.charge;
-    if (this.onJob) charge.fill(0);
-    for (const [a, b, wattsPerNode] of phases) {
-      if (b <= a) continue;
-      const watts = f.nodeCount * wattsPerNode;
-      site.intensity.series.integralInto(a, b, this.scratch);
-      for (const a of accounts) a.chargeUse(f.site, this.scratch, watts * site.pue);
-      it += watts * (b - a);
-      if (this.onJob) {
-        attributeInterval(f.nodeCount, wattsPerNode, a, b, site, pool, this.part, this.scratch);
-        // embodied impacts come once, below, for the whole reservation
-        for (let i = 0; i < N_PHASED; i++) if (i >= USE_FROM && i < USE_TO) charge[i] += this.part[i];
-      }
-    }
     for (const a of accounts) {
       a.chargeNodeSeconds(f.pool, f.nodeCount * (f.end - f.start));
       a.chargeEnergy(it, it * site.pue);
@@ -112,6 +99,19 @@ export class Accountant implements SimObserver {
       o.chargeUse(s, this.scratch, overheadWatts * site.pue);
       o.chargeEnergy(overheadWatts * dt, overheadWatts * dt * site.pue);
     }
+  }
+
+  /** Charges one phase of a job at a constant draw; returns its IT energy, J. */
+  private chargePhase(f: JobFact, site: SiteModel, pool: PoolModel, accounts: readonly Account[], a: number, b: number, wattsPerNode: number): number {
+    const watts = f.nodeCount * wattsPerNode;
+    site.intensity.series.integralInto(a, b, this.scratch);
+    for (const acc of accounts) acc.chargeUse(f.site, this.scratch, watts * site.pue);
+    if (this.onJob) {
+      // embodied impacts come once, for the whole reservation (in jobEnded)
+      attributeInterval(f.nodeCount, wattsPerNode, a, b, site, pool, this.part, this.scratch);
+      for (let i = USE_FROM; i < USE_TO; i++) this.charge[i] += this.part[i];
+    }
+    return watts * (b - a);
   }
 
   /**

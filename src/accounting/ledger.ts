@@ -193,9 +193,17 @@ export class Ledger {
 
   /** Per QoS class name: its jobs. */
   readonly qos = new Map<string, Account>();
+  private readonly plainAccounts: Map<string, Account[]>[] = [];
 
   /** The accounts a job is charged to: its site's jobs, its project, its workflow and its QoS class. */
-  accountsOf(site: number, job: { readonly project: string; readonly workflow?: number; readonly qos?: { readonly name: string } }): Account[] {
+  accountsOf(site: number, job: { readonly project: string; readonly workflow?: number; readonly qos?: { readonly name: string } }): readonly Account[] {
+    if (job.workflow === undefined && !job.qos) {
+      // the common case, cached per site and project (no array per job)
+      const bySite = (this.plainAccounts[site] ??= new Map());
+      let cached = bySite.get(job.project);
+      if (!cached) bySite.set(job.project, (cached = [this.siteJobs[site], this.project(job.project)]));
+      return cached;
+    }
     const out = [this.siteJobs[site], this.project(job.project)];
     if (job.workflow !== undefined) out.push(this.workflow(job.workflow));
     if (job.qos) {

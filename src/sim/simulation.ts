@@ -508,8 +508,10 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (!job) return refuse(d, "unknown_job");
     const pool = pools[d.pool];
     if (!pool) return refuse(d, "unknown_pool");
-    const device = d.device ?? defaultDevice(job, pool);
-    if (device === undefined || !canRunOn(job, pool, device)) return refuse(d, "no_runtime_model");
+    // Plain batch jobs (no runtime models) run on CPUs: skip the device search on the hot path.
+    const plain = job.spec.runtimes === undefined && d.device === undefined;
+    const device = plain ? "cpu" : (d.device ?? defaultDevice(job, pool));
+    if (device === undefined || (!plain && !canRunOn(job, pool, device))) return refuse(d, "no_runtime_model");
     if (d.pstate !== undefined && (device !== "cpu" || !Number.isInteger(d.pstate) || d.pstate < 0 || d.pstate >= pool.dvfsSpeeds.length)) return refuse(d, "invalid_pstate");
     const need = nodesNeeded(job, pool, device);
     if (need > pool.freeNodes) return refuse(d, "not_enough_free_nodes");
@@ -740,7 +742,11 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   }
 
   // --- the main loop: stream submissions in, run instants before the next batch ---
-  const fitsSomewhere = (job: SimJob) => pools.some((p) => poolDeviceClasses(p).some((d) => canRunOn(job, p, d)));
+  const largestPoolCores = Math.max(...pools.map((p) => p.nodes * p.coresPerNode));
+  const fitsSomewhere = (job: SimJob) =>
+    job.spec.runtimes === undefined && job.spec.gpus === undefined && job.spec.fpgas === undefined
+      ? job.cores <= largestPoolCores || pools.some((p) => canRunOn(job, p, "cpu"))
+      : pools.some((p) => poolDeviceClasses(p).some((d) => canRunOn(job, p, d)));
   let lastSubmit = -Infinity;
   let arrivals = 0;
   let streamDone = false;
