@@ -306,10 +306,17 @@ export function issuesFromZod(zodIssues: readonly z.core.$ZodIssue[], file: stri
 
 /**
  * Reads and parses a JSON file. Syntax errors and duplicate keys come back as
- * issues; a file that cannot be read throws the usual Node error.
+ * issues.
+ * @throws InputError (code io_error) when the file cannot be read
  */
 export async function readJsonFile(path: string): Promise<{ value: unknown; issues: Issue[] }> {
-  return parseJsonText(await readFile(path, "utf8"), path);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new InputError([{ code: "io_error", file: path, message: `cannot read the file: ${err instanceof Error ? err.message : String(err)}` }]);
+  }
+  return parseJsonText(text, path);
 }
 
 // ---------------------------------------------------------------------------
