@@ -72,7 +72,7 @@ export class Accountant implements SimObserver {
     for (const a of accounts) {
       a.chargeNodeSeconds(f.pool, f.nodeCount * (f.end - f.start));
       a.chargeEnergy(it, it * site.pue);
-      a.jobs++;
+      if (f.final) a.jobs++; // a suspended run is charged, the job counted once
     }
     if (this.onJob) {
       attributeInterval(f.nodeCount, 0, f.start, f.end, site, pool, this.part, this.scratch);

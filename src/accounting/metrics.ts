@@ -48,18 +48,20 @@ export class MetricsCollector {
   }
 
   jobEnded(f: JobFact): void {
+    // Every run counts for utilisation; a suspended job's wait and slowdown count once, at its last run.
+    this.coreSeconds += f.job.cores * (f.end - f.start);
+    this.nodeSeconds += f.nodeCount * (f.end - f.start);
+    if (!f.final) return;
     if (this.n === this.waits.length) {
       const w = new Float64Array(this.waits.length * 2);
       w.set(this.waits);
       this.waits = w;
     }
-    const wait = f.start - f.job.submit;
-    const run = f.end - f.start;
+    const wait = f.firstStart - f.job.submit;
+    const response = f.end - f.job.submit;
     this.waits[this.n++] = wait;
     this.waitSum += wait;
-    this.bsldSum += Math.max(1, (wait + run) / Math.max(run, BOUNDED_SLOWDOWN_TAU_S));
-    this.coreSeconds += f.job.cores * run;
-    this.nodeSeconds += f.nodeCount * run;
+    this.bsldSum += Math.max(1, response / Math.max(f.runSeconds, BOUNDED_SLOWDOWN_TAU_S));
     if (f.killed) this.killed++;
     if (f.job.submit < this.firstSubmit) this.firstSubmit = f.job.submit;
     if (f.end > this.lastEnd) this.lastEnd = f.end;

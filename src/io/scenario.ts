@@ -50,6 +50,7 @@ export const scenarioSchema = z.strictObject({
             deadline_s: z.number().gt(0).optional(),
             impact_preference: z.number().min(0).max(1),
             priority: z.number().optional(),
+            preemptible: z.boolean().optional(),
           }),
         )
         .min(1),

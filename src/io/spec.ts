@@ -19,6 +19,8 @@ export interface QosSpec {
   readonly impact_preference: number;
   /** Higher runs first among jobs a policy may start (default 0). */
   readonly priority?: number;
+  /** Its jobs may be suspended and resumed (checkpointed) by a policy. */
+  readonly preemptible?: boolean;
 }
 
 /** Kinds of device a job or task can run on. */

@@ -173,6 +173,8 @@ export type Decision =
       readonly pstate?: number;
       readonly why?: Explanation;
     }
+  /** Suspend a running job whose QoS class allows it; it keeps its work done and returns to the queue. */
+  | { readonly kind: "suspend"; readonly jobId: number; readonly why?: Explanation }
   /** Keep a job waiting until `until` on purpose (the world wakes the policy then); recorded with its reason. */
   | { readonly kind: "defer"; readonly jobId: number; readonly until: Seconds; readonly why: Explanation }
   | { readonly kind: "reject"; readonly jobId: number; readonly reason: string }
@@ -195,7 +197,8 @@ export type RefusalReason =
   | "no_route"
   | "unknown_workflow"
   | "unknown_file"
-  | "file_not_ready";
+  | "file_not_ready"
+  | "not_suspendable";
 
 export type WorldEvent =
   | { readonly kind: "jobSubmitted"; readonly jobId: number }
@@ -204,6 +207,7 @@ export type WorldEvent =
   | { readonly kind: "nodesSwitched"; readonly nodes: readonly number[]; readonly state: NodeState }
   | { readonly kind: "intensityChanged"; readonly site: string }
   | { readonly kind: "budgetChanged"; readonly site: string }
+  | { readonly kind: "jobSuspended"; readonly jobId: number }
   | { readonly kind: "wokeUp" }
   | { readonly kind: "workflowSubmitted"; readonly workflow: number }
   | { readonly kind: "workflowEnded"; readonly workflow: number }

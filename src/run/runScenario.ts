@@ -86,7 +86,7 @@ function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMet
   totals.fill(0);
   for (let ph = 0; ph < PHASES.length; ph++) for (let i = 0; i < N_COORDS; i++) totals[i] += c.impacts[ph * N_COORDS + i];
   const row: (string | number)[] = [
-    f.job.id, f.job.submit, f.start, f.end, f.start - f.job.submit, f.end - f.start, f.killed ? "killed" : "completed",
+    f.job.id, f.job.submit, f.firstStart, f.end, f.firstStart - f.job.submit, f.runSeconds, f.killed ? "killed" : "completed",
     siteId, nodeType, f.nodeCount, f.job.cores, f.utilisation, f.wattsPerNode * f.nodeCount, c.itJ, c.facilityJ,
   ];
   for (let i = 0; i < EF_CATEGORIES.length; i++) row.push(totals[i]);
@@ -191,9 +191,27 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     jobsCsv = new CsvWriter(join(outDir, "jobs.csv"), jobColumns());
     files.push(jobsCsv.path);
   }
+  // Runs of suspended jobs are summed into the job's one row, written at its last run.
+  const earlierRuns = new Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>();
   const accountant = new Accountant(platform, jobsCsv && ((c) => {
+    const id = c.fact.job.id;
+    const before = earlierRuns.get(id);
+    if (!c.fact.final) {
+      if (before) {
+        for (let i = 0; i < before.impacts.length; i++) before.impacts[i] += c.impacts[i];
+        before.itJ += c.itJ;
+        before.facilityJ += c.facilityJ;
+      } else earlierRuns.set(id, { impacts: Float64Array.from(c.impacts), itJ: c.itJ, facilityJ: c.facilityJ });
+      return;
+    }
+    let charge = c;
+    if (before) {
+      earlierRuns.delete(id);
+      for (let i = 0; i < before.impacts.length; i++) before.impacts[i] += c.impacts[i];
+      charge = { fact: c.fact, impacts: before.impacts, itJ: before.itJ + c.itJ, facilityJ: before.facilityJ + c.facilityJ };
+    }
     const pool = platform.pools[c.fact.pool];
-    jobsCsv!.row(jobRow(c, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
+    jobsCsv!.row(jobRow(charge, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
   }));
   const metrics = MetricsCollector.forPlatform(platform);
   // Scheduling metrics per QoS class as well.
@@ -207,7 +225,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       let m = qosMetrics.get(q.name);
       if (!m) qosMetrics.set(q.name, (m = MetricsCollector.forPlatform(platform)));
       m.jobEnded(f);
-      if (f.start > f.job.submit + q.max_delay_s) lateStarts.set(q.name, (lateStarts.get(q.name) ?? 0) + 1);
+      if (f.final && f.firstStart > f.job.submit + q.max_delay_s) lateStarts.set(q.name, (lateStarts.get(q.name) ?? 0) + 1);
     },
   };
   const observers: SimObserver[] = [accountant, metrics, perQos];

@@ -31,6 +31,11 @@ export interface JobFact {
   readonly end: number;
   /** True when killed at its walltime. */
   readonly killed: boolean;
+  /** False for a run cut short by a suspension (the job runs again later); true for its last run. */
+  readonly final: boolean;
+  /** Start of its first run, and its run seconds over all runs so far (this one included). */
+  readonly firstStart: number;
+  readonly runSeconds: number;
 }
 
 /** A workflow finished: every task ended. */

@@ -69,6 +69,8 @@ export interface SimulationResult {
   readonly refusals: Readonly<Record<string, number>>;
   readonly workflowsFinished: number;
   readonly transfers: number;
+  /** Runs suspended (and their jobs re-queued). */
+  readonly suspensions: number;
   /** Per site id: seconds its IT power exceeded its budget. */
   readonly secondsOverBudget: Readonly<Record<string, number>>;
 }
@@ -89,6 +91,12 @@ class SimJob implements QueuedJobView, RunningJobView {
   pendingInputs = 0;
   /** DVFS state it runs in (undefined: default). */
   pstate: number | undefined = undefined;
+  /** Suspension: start of its first run, share of its work done before, wall time already used, run seconds so far. */
+  firstStart = -1;
+  workDone = 0;
+  wallUsed = 0;
+  runSeconds = 0;
+  private scaledRuntimes?: Readonly<Partial<Record<DeviceClass, number>>>;
   /** When its last input arrived (its start when none was missing). */
   inputsAt = -1;
   /** Bitstream it loads on its FPGAs (-1: none), recorded on the nodes once the load completes. */
@@ -100,10 +108,19 @@ class SimJob implements QueuedJobView, RunningJobView {
   get id() { return this.spec.id; }
   get submit() { return this.spec.submit; }
   get cores() { return this.spec.cores; }
-  get walltime() { return this.spec.walltime; }
+  get walltime() { return this.spec.walltime - this.wallUsed; }
   get user() { return this.spec.user; }
   get project() { return this.spec.project; }
-  get runtimes() { return this.spec.runtimes; }
+  get runtimes() {
+    const r = this.spec.runtimes;
+    if (r === undefined || this.workDone === 0) return r;
+    // A resumed job has only the rest of its work left.
+    return (this.scaledRuntimes ??= Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v * (1 - this.workDone)])));
+  }
+  /** After a suspension, the runtime models change: drop the cached scaled copy. */
+  resetScaled(): void {
+    this.scaledRuntimes = undefined;
+  }
   get gpus() { return this.spec.gpus; }
   get fpgas() { return this.spec.fpgas; }
   get bitstream() { return this.spec.bitstream; }
@@ -112,6 +129,9 @@ class SimJob implements QueuedJobView, RunningJobView {
   get qos() { return this.spec.qos; }
   get nodeCount() { return this.nodes.length; }
 }
+
+/** Marks the slot of a suspended run until its (now void) end event fires. */
+const SUSPENDED = new SimJob({ id: -1, submit: 0, runtime: 1, walltime: 1, cores: 1, user: -1, group: -1, project: "", queue: -1, partition: -1, avgCpuTime: -1 }, -1);
 
 class SimPool implements PoolView {
   freeNodes: number;
@@ -239,6 +259,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   let finished = 0;
   let killed = 0;
   let rejected = 0;
+  let suspended = 0;
   let passes = 0;
   const refusals: Record<string, number> = {};
   const progressEvery = opts.progressEvery ?? 10_000;
@@ -277,12 +298,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     start: 0,
     end: 0,
     killed: false,
+    final: true,
+    firstStart: 0,
+    runSeconds: 0,
   };
-  const END = engine.defineKind("jobEnded", PRIO_END, (slot) => {
-    nonDaemon--;
-    const job = slots[slot]!;
-    slots[slot] = undefined;
-    freeSlots.push(slot);
+  /** Frees a job's nodes (now idle) and removes it from the running list. */
+  function releaseNodes(job: SimJob): number {
     const pool = pools[job.pool];
     const s = pool.model.site;
     flushSite(s);
@@ -297,27 +318,44 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const i = runningIndex(job);
     if (running[i] !== job) throw new SimulationError(`job ${job.id} missing from the running list`);
     running.splice(i, 1);
+    return s;
+  }
+
+  /** Reports a run of a job (its last, or one cut short by a suspension) to the observers. */
+  function emitFact(job: SimJob, site: number, final: boolean): void {
+    if (!observer.jobEnded) return;
+    // One reused fact object: observers must copy what they keep (see SimObserver).
+    fact.job = job.spec;
+    fact.pool = job.pool;
+    fact.site = site;
+    fact.nodeCount = job.nodes.length;
+    fact.utilisation = job.utilisation;
+    fact.wattsPerNode = job.wattsPerNode;
+    fact.device = job.device;
+    fact.setupEnd = job.setupEnd;
+    fact.inputsAt = job.inputsAt;
+    fact.holdWattsPerNode = pools[job.pool].model.idleWatts;
+    fact.setupWattsPerNode = job.setupWattsPerNode;
+    fact.start = job.start;
+    fact.end = engine.now;
+    fact.killed = job.killed;
+    fact.final = final;
+    fact.firstStart = job.firstStart;
+    fact.runSeconds = job.runSeconds + (engine.now - job.start);
+    observer.jobEnded(fact);
+  }
+
+  const END = engine.defineKind("jobEnded", PRIO_END, (slot) => {
+    nonDaemon--;
+    const job = slots[slot]!;
+    slots[slot] = undefined;
+    freeSlots.push(slot);
+    if (job === SUSPENDED) return; // the run this event ended was suspended before
+    const s = releaseNodes(job);
     finished++;
     if (job.killed) killed++;
     happened.push(job.killed ? { kind: "jobKilled", jobId: job.id, reason: "walltime" } : { kind: "jobEnded", jobId: job.id });
-    if (observer.jobEnded) {
-      // One reused fact object: observers must copy what they keep (see SimObserver).
-      fact.job = job.spec;
-      fact.pool = job.pool;
-      fact.site = s;
-      fact.nodeCount = job.nodes.length;
-      fact.utilisation = job.utilisation;
-      fact.wattsPerNode = job.wattsPerNode;
-      fact.device = job.device;
-      fact.setupEnd = job.setupEnd;
-      fact.inputsAt = job.inputsAt;
-      fact.holdWattsPerNode = pools[job.pool].model.idleWatts;
-      fact.setupWattsPerNode = job.setupWattsPerNode;
-      fact.start = job.start;
-      fact.end = engine.now;
-      fact.killed = job.killed;
-      observer.jobEnded(fact);
-    }
+    emitFact(job, s, true);
     if (job.spec.workflow !== undefined) taskEnded(job, s);
     if (opts.onProgress && finished % progressEvery === 0) opts.onProgress(finished, engine.now);
   });
@@ -542,11 +580,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       bitstream = bitstreamIds.get(job.spec.bitstream) ?? bitstreamIds.set(job.spec.bitstream, bitstreamIds.size).size - 1;
       if (nodes.some((n) => nodeBitstream[n] !== bitstream)) setup = pool.model.fpgas!.reconfigurationSeconds;
     }
-    const runtime = actualRuntime(job.spec, pool.model, device, d.pstate)!;
+    const runtime = actualRuntime(job.spec, pool.model, device, d.pstate)! * (1 - job.workDone);
     job.pool = pool.index;
     job.nodes = nodes;
     job.device = device;
     job.start = now;
+    if (job.firstStart < 0) job.firstStart = now;
     job.runtime = runtime;
     job.setup = setup;
     job.setupEnd = now + setup;
@@ -664,6 +703,37 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     }
   }
 
+  /**
+   * Suspends a running job that allows it (its QoS class is preemptible): its
+   * nodes are freed, the work done so far is kept (checkpointed; no restart cost
+   * is modelled), and it goes back to its place in the queue.
+   */
+  function applySuspend(d: Extract<Decision, { kind: "suspend" }>): void {
+    const job = running.find((j) => j.id === d.jobId);
+    if (!job) return refuse(d, "unknown_job");
+    const now = engine.now;
+    if (!job.spec.qos?.preemptible || job.spec.workflow !== undefined || job.pendingInputs > 0 || now < job.setupEnd || now === job.start) return refuse(d, "not_suspendable");
+    const runtimeHere = job.runtime / (1 - job.workDone);
+    job.workDone = Math.min(1, job.workDone + (now - job.setupEnd) / runtimeHere);
+    const site = releaseNodes(job);
+    emitFact(job, site, false);
+    job.wallUsed += now - job.start;
+    job.runSeconds += now - job.start;
+    job.resetScaled();
+    slots[job.slot] = SUSPENDED;
+    job.killed = false;
+    job.pool = -1;
+    job.nodes = [];
+    job.predictedEnd = Infinity;
+    // back to its place in the queue (arrival order)
+    let i = queue.length;
+    while (i > 0 && queue[i - 1].arrival > job.arrival) i--;
+    queue.splice(i, 0, job);
+    queued.set(job.id, job);
+    suspended++;
+    happened.push({ kind: "jobSuspended", jobId: job.id });
+  }
+
   function applyTransfer(d: Extract<Decision, { kind: "transfer" }>): void {
     const w = d.workflow;
     if (!(Number.isInteger(w) && w >= 0 && w < workflowViews.length)) return refuse(d, "unknown_workflow");
@@ -709,6 +779,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         case "transfer":
           applyTransfer(d);
           break;
+        case "suspend":
+          applySuspend(d);
+          break;
         case "defer":
           if (!queued.has(d.jobId)) refuse(d, "unknown_job");
           else if (Number.isNaN(d.until)) refuse(d, "invalid_time");
@@ -730,7 +803,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
           break;
       }
       // Explained decisions (and deferrals) that were applied go to the record.
-      const explained = d.kind === "defer" || ((d.kind === "start" || d.kind === "setPowerState" || d.kind === "transfer") && d.why !== undefined);
+      const explained = d.kind === "defer" || ((d.kind === "start" || d.kind === "setPowerState" || d.kind === "transfer" || d.kind === "suspend") && d.why !== undefined);
       if (explained && happened.length === refusalsBefore) observer.decided?.(engine.now, d);
     }
     if (startedThisPass || removed) {
@@ -832,6 +905,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     refusals,
     workflowsFinished,
     transfers: transfersStarted,
+    suspensions: suspended,
     secondsOverBudget: Object.fromEntries(platform.sites.map((site, i) => [site.id, overBudget[i]])),
   };
 }
