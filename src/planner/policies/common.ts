@@ -1,5 +1,5 @@
 /** Small pieces shared by the queue policies. */
-import type { PoolView, QueuedJobView, WorldEvent } from "../view.js";
+import type { ClusterView, PoolView, QueuedJobView, WorldEvent } from "../view.js";
 import { defaultDevice, expectedRuntime, nodesNeeded } from "../resources.js";
 
 /**
@@ -40,4 +40,41 @@ export function onlyIntensityChanged(happened: readonly WorldEvent[]): boolean {
   if (happened.length === 0) return false;
   for (const e of happened) if (e.kind !== "intensityChanged") return false;
   return true;
+}
+
+/** Jobs started earlier in the same pass, as parallel arrays (pool, nodes, predicted end). */
+export interface PassStarts {
+  readonly pool: readonly number[];
+  readonly nodes: readonly number[];
+  readonly end: readonly number[];
+}
+
+/**
+ * EASY's reservation in one pool: the earliest time `need` nodes are free
+ * (walking running jobs and this pass's starts by predicted end, from `free`
+ * nodes free now), and the nodes free then beyond `need`, counting every job
+ * predicted to end exactly at that time. `now` when they are free already;
+ * Infinity when never.
+ */
+export function shadowTime(view: ClusterView, p: number, need: number, free: number, pass: PassStarts): { shadow: number; extra: number } {
+  const order: number[] = [];
+  for (let k = 0; k < pass.pool.length; k++) if (pass.pool[k] === p) order.push(k);
+  order.sort((a, b) => pass.end[a] - pass.end[b]);
+  let avail = free;
+  let shadow = avail >= need ? view.now : Infinity;
+  let r = 0;
+  let s = 0;
+  const running = view.running;
+  for (;;) {
+    while (r < running.length && running[r].pool !== p) r++;
+    const tr = r < running.length ? running[r].predictedEnd : Infinity;
+    const ts = s < order.length ? pass.end[order[s]] : Infinity;
+    if (tr === Infinity && ts === Infinity) break;
+    const t = Math.min(tr, ts);
+    if (avail >= need && t > shadow) break;
+    if (tr <= ts) avail += running[r++].nodeCount;
+    else avail += pass.nodes[order[s++]];
+    if (avail >= need && shadow === Infinity) shadow = t;
+  }
+  return { shadow, extra: avail - need };
 }

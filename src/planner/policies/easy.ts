@@ -15,7 +15,7 @@
  * model on the pool's default device for workflow tasks (planner/resources).
  */
 import type { ClusterView, Decision, Policy, QueuedJobView, WorldEvent } from "../view.js";
-import { firstFit, nodesFor, onlyIntensityChanged, runtimeFor } from "./common.js";
+import { firstFit, nodesFor, onlyIntensityChanged, runtimeFor, shadowTime } from "./common.js";
 
 interface Reservation {
   pool: number;
@@ -36,33 +36,9 @@ export function policyEasyBackfill(): Policy {
       const pool = view.pools[p];
       const need = nodesFor(head, pool);
       if (need > pool.nodes) continue;
-      // Merge running jobs (sorted by predicted end) with this pass's starts.
-      const order: number[] = [];
-      for (let k = 0; k < passPool.length; k++) if (passPool[k] === p) order.push(k);
-      order.sort((a, b) => passEnd[a] - passEnd[b]);
-      let avail = free[p];
-      let shadow = Infinity;
-      let r = 0;
-      let s = 0;
-      const running = view.running;
-      for (;;) {
-        while (r < running.length && running[r].pool !== p) r++;
-        const tr = r < running.length ? running[r].predictedEnd : Infinity;
-        const ts = s < order.length ? passEnd[order[s]] : Infinity;
-        if (tr === Infinity && ts === Infinity) break;
-        const t = Math.min(tr, ts);
-        if (avail >= need && t > shadow) break;
-        if (tr <= ts) {
-          avail += running[r].nodeCount;
-          r++;
-        } else {
-          avail += passNodes[order[s]];
-          s++;
-        }
-        if (avail >= need && shadow === Infinity) shadow = t;
-      }
+      const { shadow, extra } = shadowTime(view, p, need, free[p], { pool: passPool, nodes: passNodes, end: passEnd });
       if (shadow === Infinity) continue;
-      if (best === undefined || shadow < best.shadow) best = { pool: p, shadow, extra: avail - need };
+      if (best === undefined || shadow < best.shadow) best = { pool: p, shadow, extra };
     }
     return best;
   }

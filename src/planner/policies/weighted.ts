@@ -51,7 +51,7 @@ import { singleScore } from "../../core/score.js";
 import type { DeviceClass } from "../../io/spec.js";
 import { defaultDevice, devicesRequested } from "../resources.js";
 import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { nodesFor, runtimeFor } from "./common.js";
+import { nodesFor, runtimeFor, shadowTime } from "./common.js";
 
 export interface WeightedParams {
   /** Weight of expected completion time (default 1). */
@@ -140,27 +140,9 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
 
   /** Earliest time `need` nodes of pool p are free, and the nodes free beyond `need` then (as EASY's reservation). */
   function shadowOf(view: ClusterView, p: number, need: number, free: number): { shadow: number; extra: number } {
-    const order: number[] = [];
-    for (let k = 0; k < passPool.length; k++) if (passPool[k] === p) order.push(k);
-    order.sort((a, b) => passEnd[a] - passEnd[b]);
-    let avail = free;
-    let shadow = avail >= need ? view.now : Infinity;
-    let r = 0;
-    let s = 0;
-    const running = view.running;
-    for (;;) {
-      while (r < running.length && running[r].pool !== p) r++;
-      const tr = r < running.length ? running[r].predictedEnd : Infinity;
-      const ts = s < order.length ? passEnd[order[s]] : Infinity;
-      if (tr === Infinity && ts === Infinity) break;
-      const t = Math.min(tr, ts);
-      if (avail >= need && t > shadow) break;
-      if (tr <= ts) avail += running[r++].nodeCount;
-      else avail += passNodes[order[s++]];
-      if (avail >= need && shadow === Infinity) shadow = t;
-    }
-    return { shadow, extra: avail - need };
+    return shadowTime(view, p, need, free, { pool: passPool, nodes: passNodes, end: passEnd });
   }
+
 
   /** Criteria of running `job` on `pool` from `start` (nodes held from start, inputs first). */
   function evaluate(view: ClusterView, job: QueuedJobView, pool: PoolView, need: number, start: number, fitsNow: boolean, bytes: Map<number, number>, forecasts: Map<string, IntensityForecast>): Candidate {
