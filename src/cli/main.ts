@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
           .positional("scenario", { type: "string", describe: "scenario JSON file" })
           .option("workload", { type: "string", describe: "SWF trace (plain or .gz) replacing the scenario's" })
           .option("platform", { type: "string", describe: "platform JSON replacing the scenario's" })
-          .option("policy", { type: "string", choices: ["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap"], describe: "scheduling policy" })
+          .option("policy", { type: "string", choices: ["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"], describe: "scheduling policy" })
           .option("procs", { type: "number", describe: "machine size in processors for a bare SWF trace (default: its MaxProcs)" })
           .option("seed", { type: "number", describe: "random seed" })
           .option("out", { type: "string", describe: "output folder" })

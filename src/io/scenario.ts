@@ -35,7 +35,7 @@ export const scenarioSchema = z.strictObject({
   }),
   series_extension: z.enum(["error", "hold", "repeat"]).optional(),
   policy: z.strictObject({
-    name: z.enum(["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap"]),
+    name: z.enum(["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"]),
     params: z.record(z.string(), z.unknown()).optional(),
   }),
   seed: z.number().int(),

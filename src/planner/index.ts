@@ -7,6 +7,7 @@ export { policyTemporalShift, type TemporalShiftParams } from "./policies/tempor
 export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
 export { policyConsolidate, breakEvenSeconds, powerStateFigures, type ConsolidateParams, type PowerStateFigures } from "./policies/consolidate.js";
 export { policyPowerCap, type PowerCapParams } from "./policies/powercap.js";
+export { policyCampaignTarget, type CampaignTargetParams, type CampaignTargetPolicy, type CampaignTargetPlanInfo } from "./policies/campaignTarget.js";
 export { planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "./campaign.js";
 export { heftSchedule, heftUpwardRank, type HeftCosts, type HeftDag, type HeftPlan } from "./heft.js";
 import type { Policy } from "./view.js";
@@ -17,6 +18,7 @@ import { policyTemporalShift } from "./policies/temporal.js";
 import { policyWeighted } from "./policies/weighted.js";
 import { policyConsolidate } from "./policies/consolidate.js";
 import { policyPowerCap } from "./policies/powercap.js";
+import { policyCampaignTarget } from "./policies/campaignTarget.js";
 
 /**
  * The policies selectable by name (CLI, scenario files). Each factory takes the
@@ -34,6 +36,7 @@ export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, 
       checkedParams("consolidate", params, { idle_s: "number", keep_on: "number", state: "string", off_w: "number", switch_on_s: "number", switch_on_w: "number", switch_off_s: "number", switch_off_w: "number" }),
     ),
   powercap: (params) => policyPowerCap(policyEasyBackfill(), checkedParams("powercap", params, { dvfs: "boolean", throttle_batch: "boolean" })),
+  campaign: (params) => policyCampaignTarget(checkedParams("campaign", params, { class_of: "string", slot_s: "number", horizon_slots: "number", replan_s: "number" })),
 };
 
 function checkedParams(name: string, params: Readonly<Record<string, unknown>>, known: Readonly<Record<string, "number" | "boolean" | "string" | "object">>): Record<string, never> {
