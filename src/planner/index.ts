@@ -29,7 +29,7 @@ export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, 
   fcfs: (params) => (noParams("fcfs", params), policyFcfs()),
   easy: (params) => (noParams("easy", params), policyEasyBackfill()),
   heft: (params) => policyHeft(checkedParams("heft", params, { impact_weight: "number", insertion: "boolean" })),
-  temporal: (params) => policyTemporalShift(checkedParams("temporal", params, { step_s: "number", min_saving: "number", category: "string" })),
+  temporal: (params) => policyTemporalShift(checkedParams("temporal", params, { step_s: "number", min_saving: "number", category: "string", preempt: "boolean" })),
   weighted: (params) => policyWeighted(checkedParams("weighted", params, { time: "number", energy: "number", impact: "number", categories: "object" })),
   consolidate: (params) =>
     policyConsolidate(

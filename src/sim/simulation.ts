@@ -534,7 +534,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   };
 
   // --- decisions -----------------------------------------------------------------
+  let refusedTotal = 0;
   function refuse(decision: Decision, reason: RefusalReason): void {
+    refusedTotal++;
     refusals[reason] = (refusals[reason] ?? 0) + 1;
     happened.push({ kind: "decisionRefused", decision, reason });
   }
@@ -758,7 +760,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     startedThisPass = false;
     let removed = false;
     for (const d of decisions) {
-      const refusalsBefore = happened.length;
+      const refusalsBefore = refusedTotal;
       switch (d.kind) {
         case "start":
           applyStart(d);
@@ -804,7 +806,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       }
       // Explained decisions (and deferrals) that were applied go to the record.
       const explained = d.kind === "defer" || ((d.kind === "start" || d.kind === "setPowerState" || d.kind === "transfer" || d.kind === "suspend") && d.why !== undefined);
-      if (explained && happened.length === refusalsBefore) observer.decided?.(engine.now, d);
+      if (explained && refusedTotal === refusalsBefore) observer.decided?.(engine.now, d);
     }
     if (startedThisPass || removed) {
       // compact in place: no new array per pass

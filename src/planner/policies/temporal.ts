@@ -42,10 +42,31 @@
  * it waits in queue order like any other job, so the latest start holds only
  * where capacity allows it. Jobs that are eligible are ordered by QoS priority
  * (higher first, stable otherwise) before EASY sees them.
+ *
+ * Preemption (params.preempt, default false). The allowed delay is a budget of
+ * waiting: a job's time suspended counts against it, its time running does
+ * not. So the remaining work of a job that has run for `ran` seconds (wall
+ * time, over all its runs) may start as late as submit + max_delay_s + ran
+ * (and, with a deadline, submit + deadline_s - r for the r seconds left), and
+ * the job still ends by submit + max_delay_s + its work. Jobs never suspended
+ * have ran = 0, so their plans are those above. On an intensityChanged event
+ * for a site, each job running there whose QoS class is preemptible (and is no
+ * workflow task) is compared as if it were queued with its remaining work:
+ * r = predictedEnd - now (its remaining requested time), candidate starts on
+ * the same grid up to that latest start, the same cost, ties and min_saving.
+ * If a later start wins, the policy emits `suspend` with the forecasts compared
+ * and asks to be woken at once (wakeAt now): in that pass, when the world
+ * reports jobSuspended, it emits the `defer` to the chosen start, which it
+ * keeps as the job's plan (re-planned on later intensity changes like any
+ * deferral), and EASY sees the nodes freed. A job is never suspended with
+ * less than step_s of work left, nor within step_s of its last suspension.
+ * The policy keeps its own record of the preemptible jobs it saw queued
+ * (submit, QoS, wall time run), since RunningJobView does not carry them.
  * Deterministic: no clock, no randomness; ties break by time and queue order.
  */
 import { EF_CATEGORIES, categoryIndex } from "../../core/categories.js";
-import type { ClusterView, Decision, Policy, QueuedJobView, WorldEvent } from "../view.js";
+import type { QosSpec } from "../../io/spec.js";
+import type { ClusterView, Decision, Explanation, Policy, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
 import { nodesFor, runtimeFor } from "./common.js";
 import { policyEasyBackfill } from "./easy.js";
 import { restrictView } from "./restrict.js";
@@ -57,6 +78,8 @@ export interface TemporalShiftParams {
   readonly min_saving?: number;
   /** EF 3.1 category id whose intensity is compared (default "CC"). */
   readonly category?: string;
+  /** Suspend running preemptible jobs whose remaining work would be cleaner later, on intensity changes (default false). */
+  readonly preempt?: boolean;
 }
 
 /** Joules per kWh, to report intensities per kWh in explanations. */
@@ -84,18 +107,85 @@ function cheaper(a: number, b: number): boolean {
 
 const NEVER_WAITS: Plan = Object.freeze({ until: -Infinity, site: "" }) as Plan;
 
+/** What the policy remembers of a preemptible job it saw queued (RunningJobView does not carry it). */
+interface SeenJob {
+  readonly submit: number;
+  readonly qos: QosSpec;
+  /** Wall time run so far over its finished runs, s. */
+  ran: number;
+}
+
+/** A suspension emitted and not yet confirmed by jobSuspended. */
+interface PendingSuspension {
+  readonly at: number;
+  /** Wall time run, counting the run suspended, s. */
+  readonly ran: number;
+  readonly plan: Plan;
+  readonly defer: Decision;
+}
+
+/** Candidates compared at view.now, the cheapest, and its relative intensity saving. */
+interface Comparison {
+  readonly candidates: readonly Candidate[];
+  readonly best: Candidate;
+  readonly saving: number;
+}
+
+/** Latest start of r seconds of work: submit + max_delay_s + ran, and no later than submit + deadline_s - r. */
+function latestStart(submit: number, qos: QosSpec, r: number, ran: number): number {
+  let latest = submit + qos.max_delay_s + ran;
+  if (qos.deadline_s !== undefined) latest = Math.min(latest, submit + qos.deadline_s - r);
+  return latest;
+}
+
 export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
   const step = params.step_s ?? 900;
   const minSaving = params.min_saving ?? 0.05;
   const categoryId = params.category ?? "CC";
+  const preempt = params.preempt ?? false;
   if (!(Number.isFinite(step) && step > 0)) throw new RangeError(`policyTemporalShift: step_s: expected a finite number of seconds > 0, got ${step}`);
   if (!(minSaving >= 0 && minSaving <= 1)) throw new RangeError(`policyTemporalShift: min_saving: expected a number in [0, 1], got ${minSaving}`);
   const category = categoryIndex(categoryId);
   if (category < 0 || category >= EF_CATEGORIES.length) {
     throw new RangeError(`policyTemporalShift: category: expected an EF 3.1 category id (${EF_CATEGORIES.map((c) => c.id).join(", ")}), got ${JSON.stringify(categoryId)}`);
   }
+  if (typeof preempt !== "boolean") throw new TypeError(`policyTemporalShift: preempt: expected a boolean, got ${JSON.stringify(preempt)}`);
   const easy = policyEasyBackfill();
   const plans = new Map<number, Plan>();
+  /** Preemptible jobs seen queued (only with preempt), by id. */
+  const seen = new Map<number, SeenJob>();
+  const pending = new Map<number, PendingSuspension>();
+  /** Time of each job's last suspension, by id. */
+  const lastSuspended = new Map<number, number>();
+
+  /**
+   * Compares starting r seconds of work at `site` now with the candidate starts
+   * up to `latest` (> now); undefined when I(now) = 0 (nothing to gain).
+   */
+  function compare(view: ClusterView, site: string, r: number, submit: number, latest: number, p: number): Comparison | undefined {
+    const now = view.now;
+    const forecast = view.forecast(site);
+    const i0 = forecast.mean(now, now + r, category);
+    if (!(i0 > 0)) return undefined;
+    const timeScale = Math.max(r, 1);
+    const candidates: Candidate[] = [{ t: now, intensity: i0, cost: p }];
+    const add = (t: number) => {
+      const intensity = forecast.mean(t, t + r, category);
+      candidates.push({ t, intensity, cost: ((1 - p) * (t - now)) / timeScale + (p * intensity) / i0 });
+    };
+    for (let k = Math.floor((now - submit) / step) + 1; ; k++) {
+      const t = submit + k * step;
+      if (t >= latest) break;
+      if (t > now) add(t);
+    }
+    add(latest);
+    let best = candidates[0];
+    for (const c of candidates) if (cheaper(c.cost, best.cost)) best = c;
+    return { candidates, best, saving: (i0 - best.intensity) / i0 };
+  }
+
+  /** True when a comparison chose a later start that saves at least min_saving. */
+  const worthWaiting = (c: Comparison | undefined, now: number): c is Comparison => c !== undefined && c.best.t > now && c.saving >= minSaving;
 
   /** Plans a job at view.now: its chosen start, and a defer decision when that is later than now. */
   function plan(view: ClusterView, job: QueuedJobView): { plan: Plan; defer?: Decision } {
@@ -106,49 +196,37 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
     const r = runtimeFor(job, pool);
     const now = view.now;
     if (!Number.isFinite(r)) return { plan: { until: now, site: pool.site } };
-    let latest = job.submit + qos.max_delay_s;
-    if (qos.deadline_s !== undefined) latest = Math.min(latest, job.submit + qos.deadline_s - r);
+    const latest = latestStart(job.submit, qos, r, seen.get(job.id)?.ran ?? 0);
     if (!(latest > now)) return { plan: { until: now, site: pool.site } };
-    const forecast = view.forecast(pool.site);
-    const i0 = forecast.mean(now, now + r, category);
-    if (!(i0 > 0)) return { plan: { until: now, site: pool.site } };
-    const p = qos.impact_preference;
-    const timeScale = Math.max(r, 1);
-    const candidates: Candidate[] = [{ t: now, intensity: i0, cost: p }];
-    const add = (t: number) => {
-      const intensity = forecast.mean(t, t + r, category);
-      candidates.push({ t, intensity, cost: ((1 - p) * (t - now)) / timeScale + (p * intensity) / i0 });
-    };
-    for (let k = Math.floor((now - job.submit) / step) + 1; ; k++) {
-      const t = job.submit + k * step;
-      if (t >= latest) break;
-      if (t > now) add(t);
-    }
-    add(latest);
-    let best = candidates[0];
-    for (const c of candidates) if (cheaper(c.cost, best.cost)) best = c;
-    const saving = (i0 - best.intensity) / i0;
-    if (best.t <= now || !(saving >= minSaving)) return { plan: { until: now, site: pool.site } };
-    return { plan: { until: best.t, site: pool.site }, defer: deferral(job, pool.site, r, latest, p, candidates, best, saving) };
+    const c = compare(view, pool.site, r, job.submit, latest, qos.impact_preference);
+    if (!worthWaiting(c, now)) return { plan: { until: now, site: pool.site } };
+    return { plan: { until: c.best.t, site: pool.site }, defer: deferral(job.id, pool.site, r, latest, qos.impact_preference, c) };
   }
 
-  function deferral(job: QueuedJobView, site: string, r: number, latest: number, p: number, candidates: readonly Candidate[], best: Candidate, saving: number): Decision {
-    const now = candidates[0];
-    const describe = (c: Candidate) => ({ start_s: c.t, delay_s: c.t - now.t, intensity_per_kwh: c.intensity * J_PER_KWH, cost: c.cost });
-    const last = candidates[candidates.length - 1];
-    const others = candidates
-      .filter((c) => c !== now && c !== best && c !== last)
+  /** The forecasts compared, as explanation alternatives: now, the chosen time, the latest, and the cheapest others. */
+  function alternatives(c: Comparison, labels: { now: string; chosen: string; latest: string; other: string }): Explanation["alternatives"] {
+    const now = c.candidates[0];
+    const { best } = c;
+    const describe = (x: Candidate) => ({ start_s: x.t, delay_s: x.t - now.t, intensity_per_kwh: x.intensity * J_PER_KWH, cost: x.cost });
+    const last = c.candidates[c.candidates.length - 1];
+    const others = c.candidates
+      .filter((x) => x !== now && x !== best && x !== last)
       .sort((a, b) => (cheaper(a.cost, b.cost) ? -1 : cheaper(b.cost, a.cost) ? 1 : a.t - b.t))
       .slice(0, OTHER_ALTERNATIVES);
-    const alternatives = [
-      { option: "start now", expected: describe(now) },
-      { option: "chosen start", expected: describe(best) },
-      ...(last !== best ? [{ option: "latest start", expected: describe(last) }] : []),
-      ...others.map((c) => ({ option: `start at ${c.t} s`, expected: describe(c) })),
+    return [
+      { option: labels.now, expected: describe(now) },
+      { option: labels.chosen, expected: describe(best) },
+      ...(last !== best ? [{ option: labels.latest, expected: describe(last) }] : []),
+      ...others.map((x) => ({ option: `${labels.other} ${x.t} s`, expected: describe(x) })),
     ];
+  }
+
+  function deferral(jobId: number, site: string, r: number, latest: number, p: number, c: Comparison): Decision {
+    const now = c.candidates[0];
+    const { best, saving } = c;
     return {
       kind: "defer",
-      jobId: job.id,
+      jobId,
       until: best.t,
       why: {
         reason: `temporal shift at site ${site}: forecast ${categoryId} intensity over the run ${(saving * 100).toFixed(1)} % lower at ${best.t} s than now, within the allowed delay (latest start ${latest} s)`,
@@ -164,9 +242,54 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
           cost_now: now.cost,
           cost: best.cost,
         },
-        alternatives,
+        alternatives: alternatives(c, { now: "start now", chosen: "chosen start", latest: "latest start", other: "start at" }),
       },
     };
+  }
+
+  /**
+   * Whether to suspend a running job at view.now (its site's intensity changed):
+   * the suspension and, for when the world confirms it, the resumption's plan and defer.
+   */
+  function preemption(view: ClusterView, run: RunningJobView, rec: SeenJob): (PendingSuspension & { suspend: Decision }) | undefined {
+    const now = view.now;
+    const r = run.predictedEnd - now;
+    // Less than a step of work left, or just started (nothing to checkpoint): keep running.
+    if (!(r >= step) || !Number.isFinite(r) || !(now > run.start)) return undefined;
+    const last = lastSuspended.get(run.id);
+    if (last !== undefined && now - last < step) return undefined;
+    const site = view.pools[run.pool].site;
+    const ran = rec.ran + (now - run.start);
+    const qos = rec.qos;
+    const latest = latestStart(rec.submit, qos, r, ran);
+    if (!(latest > now)) return undefined;
+    const p = qos.impact_preference;
+    const c = compare(view, site, r, rec.submit, latest, p);
+    if (!worthWaiting(c, now)) return undefined;
+    const { best, saving } = c;
+    const at = c.candidates[0];
+    const suspend: Decision = {
+      kind: "suspend",
+      jobId: run.id,
+      why: {
+        reason: `preemption at site ${site}: forecast ${categoryId} intensity over the remaining ${r} s of work ${(saving * 100).toFixed(1)} % lower from ${best.t} s than now, within the allowed delay (latest resumption ${latest} s)`,
+        expected: {
+          resume_s: best.t,
+          delay_s: best.t - now,
+          latest_start_s: latest,
+          remaining_s: r,
+          ran_s: ran,
+          impact_preference: p,
+          intensity_now_per_kwh: at.intensity * J_PER_KWH,
+          intensity_per_kwh: best.intensity * J_PER_KWH,
+          saving,
+          cost_now: at.cost,
+          cost: best.cost,
+        },
+        alternatives: alternatives(c, { now: "keep running", chosen: "chosen resumption", latest: "latest resumption", other: "resume at" }),
+      },
+    };
+    return { suspend, at: now, ran, plan: { until: best.t, site }, defer: deferral(run.id, site, r, latest, p, c) };
   }
 
   let noneTaken: number[] = [];
@@ -174,15 +297,34 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
   return {
     name: "temporal",
     version: "1",
-    params: { step_s: step, min_saving: minSaving, category: categoryId },
+    // preempt appears only when on, so runs without it keep their provenance.
+    params: { step_s: step, min_saving: minSaving, category: categoryId, ...(preempt ? { preempt } : {}) },
     decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
+      const out: Decision[] = [];
       let changedSites: Set<string> | undefined;
       for (const e of happened) {
-        if (e.kind === "jobEnded" || e.kind === "jobKilled") plans.delete(e.jobId);
-        else if (e.kind === "intensityChanged") (changedSites ??= new Set()).add(e.site);
+        if (e.kind === "jobEnded" || e.kind === "jobKilled") {
+          plans.delete(e.jobId);
+          if (preempt) {
+            seen.delete(e.jobId);
+            lastSuspended.delete(e.jobId);
+          }
+        } else if (e.kind === "intensityChanged") (changedSites ??= new Set()).add(e.site);
+        else if (e.kind === "jobSuspended") {
+          const s = pending.get(e.jobId);
+          if (s === undefined) {
+            plans.delete(e.jobId); // suspended by someone else: plan it again as it comes
+            continue;
+          }
+          // Our suspension went through: the job is queued again; defer it to the chosen resumption.
+          pending.delete(e.jobId);
+          seen.get(e.jobId)!.ran = s.ran;
+          lastSuspended.set(e.jobId, s.at);
+          plans.set(e.jobId, s.plan);
+          out.push(s.defer);
+        } else if (e.kind === "decisionRefused" && e.decision.kind === "suspend") pending.delete(e.decision.jobId);
       }
       const now = view.now;
-      const out: Decision[] = [];
       let held = 0;
       let released = false;
       let prioritised = false;
@@ -201,20 +343,35 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
         }
         if (entry.until > now) held++;
         if ((job.qos?.priority ?? 0) !== 0) prioritised = true;
+        if (preempt && job.qos?.preemptible === true && job.workflow === undefined && !seen.has(job.id)) seen.set(job.id, { submit: job.submit, qos: job.qos, ran: 0 });
+      }
+      let suspended = false;
+      if (preempt && changedSites !== undefined) {
+        for (const run of view.running) {
+          const rec = seen.get(run.id);
+          if (rec === undefined || pending.has(run.id) || !changedSites.has(view.pools[run.pool].site)) continue;
+          const s = preemption(view, run, rec);
+          if (s === undefined) continue;
+          out.push(s.suspend);
+          pending.set(run.id, s);
+          suspended = true;
+        }
       }
       if (held === 0 && !prioritised) {
         out.push(...easy.decide(view, released ? [...happened, { kind: "wokeUp" }] : happened));
-        return out;
+      } else {
+        if (noneTaken.length !== view.pools.length) noneTaken = new Array<number>(view.pools.length).fill(0);
+        let eligible = restrictView(view, noneTaken, (job) => !(plans.get(job.id)!.until > now));
+        if (prioritised) {
+          const queue = eligible.queue.map((job, i) => ({ job, i }));
+          queue.sort((a, b) => (b.job.qos?.priority ?? 0) - (a.job.qos?.priority ?? 0) || a.i - b.i);
+          eligible = { ...eligible, queue: queue.map((q) => q.job) };
+        }
+        // A job released by a new plan can start although no event but an intensity change came.
+        out.push(...easy.decide(eligible, released ? [...happened, { kind: "wokeUp" }] : happened));
       }
-      if (noneTaken.length !== view.pools.length) noneTaken = new Array<number>(view.pools.length).fill(0);
-      let eligible = restrictView(view, noneTaken, (job) => !(plans.get(job.id)!.until > now));
-      if (prioritised) {
-        const queue = eligible.queue.map((job, i) => ({ job, i }));
-        queue.sort((a, b) => (b.job.qos?.priority ?? 0) - (a.job.qos?.priority ?? 0) || a.i - b.i);
-        eligible = { ...eligible, queue: queue.map((q) => q.job) };
-      }
-      // A job released by a new plan can start although no event but an intensity change came.
-      out.push(...easy.decide(eligible, released ? [...happened, { kind: "wokeUp" }] : happened));
+      // Suspended jobs are queued again only once these decisions are applied: a pass at once defers them and lets EASY use their nodes.
+      if (suspended) out.push({ kind: "wakeAt", time: now });
       return out;
     },
   };
