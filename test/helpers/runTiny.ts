@@ -3,7 +3,7 @@ import { MetricsCollector } from "../../src/accounting/metrics.js";
 import { forecastFromActual } from "../../src/models/forecast.js";
 import type { PlatformModel } from "../../src/models/platform.js";
 import type { JobSpec } from "../../src/io/spec.js";
-import type { Policy } from "../../src/planner/view.js";
+import type { Decision, Policy } from "../../src/planner/view.js";
 import { rngSeeded } from "../../src/core/rng.js";
 import { simulate } from "../../src/sim/simulation.js";
 import { combineObservers, type JobFact } from "../../src/sim/observer.js";
@@ -40,4 +40,17 @@ export async function runTiny(platform: PlatformModel, policy: Policy, jobs: Job
     }),
   });
   return { facts, charges, accountant, metrics, result, intervals, dropped };
+}
+
+/** The explained decisions (and deferrals) a policy made on a platform, with their times. */
+export async function recordDecisions(plat: PlatformModel, policy: Policy, jobs: JobSpec[]): Promise<{ time: number; d: Decision }[]> {
+  const out: { time: number; d: Decision }[] = [];
+  await simulate({
+    platform: plat,
+    policy,
+    jobs: [jobs],
+    forecasts: plat.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
+    observer: { decided: (time, d) => out.push({ time, d }) },
+  });
+  return out;
 }

@@ -23,15 +23,11 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { N_COORDS, PHASE_INDEX, categoryIndex } from "../../../src/core/categories.js";
-import { rngSeeded } from "../../../src/core/rng.js";
 import type { JobSpec, QosSpec } from "../../../src/io/spec.js";
-import { forecastFromActual } from "../../../src/models/forecast.js";
-import type { PlatformModel } from "../../../src/models/platform.js";
 import { policyCampaignTarget } from "../../../src/planner/policies/campaignTarget.js";
 import { policyEasyBackfill } from "../../../src/planner/policies/easy.js";
-import type { Decision, Policy } from "../../../src/planner/view.js";
-import { simulate } from "../../../src/sim/simulation.js";
-import { runTiny } from "../../helpers/runTiny.js";
+import type { Policy } from "../../../src/planner/view.js";
+import { recordDecisions, runTiny } from "../../helpers/runTiny.js";
 import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
 
 const USE_CC = PHASE_INDEX.use * N_COORDS + categoryIndex("CC");
@@ -53,17 +49,7 @@ const qjob = (id: number, submit: number, runtime: number, q?: QosSpec): JobSpec
 const green = (id: number, submit = 0, runtime = 1800) => qjob(id, submit, runtime, qos("green", 7200));
 const placed = (r: Awaited<ReturnType<typeof runTiny>>, ids: number[]) => ids.map((id) => ({ id, pool: r.facts.get(id)!.pool, start: r.facts.get(id)!.start }));
 
-async function decisions(plat: PlatformModel, policy: Policy, jobs: JobSpec[]): Promise<{ time: number; d: Decision }[]> {
-  const out: { time: number; d: Decision }[] = [];
-  await simulate({
-    platform: plat,
-    policy,
-    jobs: [jobs],
-    forecasts: plat.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
-    observer: { decided: (time, d) => out.push({ time, d }) },
-  });
-  return out;
-}
+const decisions = recordDecisions;
 
 describe("policyCampaignTarget()", () => {
   it("policyCampaignTarget() defaults to QoS classes, hourly slots over a week and a daily plan", () => {

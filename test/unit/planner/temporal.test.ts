@@ -19,12 +19,10 @@ import { N_COORDS, PHASE_INDEX, categoryIndex } from "../../../src/core/categori
 import { rngSeeded } from "../../../src/core/rng.js";
 import type { JobSpec, QosSpec } from "../../../src/io/spec.js";
 import { forecastFromActual, type IntensityForecast } from "../../../src/models/forecast.js";
-import type { PlatformModel } from "../../../src/models/platform.js";
 import { policyEasyBackfill } from "../../../src/planner/policies/easy.js";
 import { policyTemporalShift } from "../../../src/planner/policies/temporal.js";
-import type { ClusterView, Decision, Policy, PoolView, QueuedJobView } from "../../../src/planner/view.js";
-import { simulate } from "../../../src/sim/simulation.js";
-import { runTiny } from "../../helpers/runTiny.js";
+import type { ClusterView, PoolView, QueuedJobView } from "../../../src/planner/view.js";
+import { recordDecisions, runTiny } from "../../helpers/runTiny.js";
 import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
 
 const CC = categoryIndex("CC");
@@ -42,17 +40,7 @@ const starts = (r: Awaited<ReturnType<typeof runTiny>>, ids: number[]) => ids.ma
 const placedOn = (r: Awaited<ReturnType<typeof runTiny>>, id: number) => ({ pool: r.facts.get(id)!.pool, start: r.facts.get(id)!.start });
 const useCc = (r: Awaited<ReturnType<typeof runTiny>>) => [...r.charges.values()].reduce((s, c) => s + c.impacts[USE_CC], 0);
 
-async function decisions(plat: PlatformModel, policy: Policy, jobs: JobSpec[]): Promise<{ time: number; d: Decision }[]> {
-  const out: { time: number; d: Decision }[] = [];
-  await simulate({
-    platform: plat,
-    policy,
-    jobs: [jobs],
-    forecasts: plat.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
-    observer: { decided: (time, d) => out.push({ time, d }) },
-  });
-  return out;
-}
+const decisions = recordDecisions;
 
 describe("policyTemporalShift()", () => {
   it("policyTemporalShift() defaults to 900 s steps, a 5 % least saving and climate change", () => {
