@@ -10,7 +10,6 @@
  */
 import { N_COORDS, N_PHASES, PHASE_INDEX } from "../core/categories.js";
 import type { PoolModel, SiteModel } from "../models/platform.js";
-import { N_PHASED } from "./ledger.js";
 
 const USE = PHASE_INDEX.use;
 
