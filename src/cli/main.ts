@@ -9,6 +9,8 @@ import { InputError, SimulationError } from "../core/errors.js";
 import { runScenario } from "../run/runScenario.js";
 import { formatSummaryTable } from "./table.js";
 import { paretoCommand } from "./pareto.js";
+import { mergeCommand, sweepCommand } from "./sweep.js";
+import { reportCommand } from "./report.js";
 import { comparePolicies, formatComparison, type PolicyChoice } from "../run/compare.js";
 
 function forecastOption(bias: number | undefined, sigma: number | undefined): { bias: number; sigma: number } | undefined {
@@ -108,6 +110,9 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(paretoCommand)
+    .command(sweepCommand)
+    .command(mergeCommand)
+    .command(reportCommand)
     .demandCommand(1, "give a command, e.g. impactsim run")
     .strict()
     .help()

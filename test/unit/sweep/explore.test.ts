@@ -1,5 +1,6 @@
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../../src/core/errors.js";
 import { shippedPath } from "../../../src/io/paths.js";
@@ -50,13 +51,21 @@ describe("exploreTradeoff", () => {
 
 describe("runTask", () => {
   it("runTask with policyParams records them, names the original scenario in provenance and leaves no temporary folder", async () => {
-    const before = tempRuns();
-    const { id, summary } = await runTask({ id: "w2", scenario: SCENARIO, overrides: { policy: "heft" }, policyParams: { impact_weight: 2 } });
-    expect(id).toBe("w2");
-    expect(summary.provenance.policy.name).toBe("heft");
-    expect(summary.provenance.policy.params).toMatchObject({ impact_weight: 2 });
-    expect(summary.provenance.inputs[0]).toEqual({ path: SCENARIO, sha256: sha256File(SCENARIO) });
-    expect(summary.scenario).toBe("workflow-continuum");
-    expect(tempRuns()).toBe(before);
+    // A private temp folder: other test files create run folders concurrently.
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = mkdtempSync(join(tmpdir(), "impactsim-private-"));
+    try {
+      const before = tempRuns();
+      const { id, summary } = await runTask({ id: "w2", scenario: SCENARIO, overrides: { policy: "heft" }, policyParams: { impact_weight: 2 } });
+      expect(id).toBe("w2");
+      expect(summary.provenance.policy.name).toBe("heft");
+      expect(summary.provenance.policy.params).toMatchObject({ impact_weight: 2 });
+      expect(summary.provenance.inputs[0]).toEqual({ path: SCENARIO, sha256: sha256File(SCENARIO) });
+      expect(summary.scenario).toBe("workflow-continuum");
+      expect(tempRuns()).toBe(before);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 });
