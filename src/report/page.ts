@@ -28,6 +28,8 @@ export const PAGE_JS = String.raw`
   var tip = document.getElementById("tooltip");
   function showTip(ev, text) { tip.textContent = text; tip.style.display = "block"; tip.style.left = (ev.clientX + 12) + "px"; tip.style.top = (ev.clientY + 12) + "px"; }
   function hideTip() { tip.style.display = "none"; }
+  // Ticks at round numbers of the display unit (days, hours), not of seconds.
+  function timeTicks(x, unit) { return x.copy().domain(x.domain().map(function (v) { return v / unit.div; })).ticks(10).map(function (v) { return v * unit.div; }); }
   function fmt(x) { if (x === null || x === undefined || !isFinite(x)) return "n/a"; var a = Math.abs(x); return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : d3.format(",.4~r")(x); }
   function pct(x) { return isFinite(x) ? (100 * x).toFixed(1) + " %" : "n/a"; }
   function note(el, text, cls) { var p = document.createElement("p"); p.className = cls || "missing"; p.textContent = text; el.appendChild(p); }
@@ -85,7 +87,7 @@ export const PAGE_JS = String.raw`
       var yu = d3.scaleLinear().domain([0, 100]).range([hu, 0]);
       yAxis(pu, yu, "busy / nodes (%)", hu);
       pu.append("path").datum(idx).attr("fill", "#9467bd").attr("fill-opacity", 0.35).attr("stroke", "#9467bd").attr("class", "mark").attr("d", d3.area().x(mid).y0(hu).y1(function (i) { return yu(b.nodes[i] > 0 ? 100 * b.busy[i] / b.nodes[i] : 0); })).append("title").text("utilisation of " + site.id + ": busy nodes / nodes (%)");
-      g.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(d3.axisBottom(x).ticks(10).tickFormat(function (s) { return d3.format("~g")(s / unit.div); })).append("text").attr("fill", "#222").attr("x", w / 2).attr("y", 34).attr("text-anchor", "middle").text("simulated time (" + unit.name + ")");
+      g.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(d3.axisBottom(x).tickValues(timeTicks(x, unit)).tickFormat(function (s) { return d3.format("~g")(s / unit.div); })).append("text").attr("fill", "#222").attr("x", w / 2).attr("y", 34).attr("text-anchor", "middle").text("simulated time (" + unit.name + ")");
       // Hover read-out.
       var cursor = g.append("line").attr("y1", 0).attr("y2", H).attr("stroke", "#888").style("display", "none");
       var bis = d3.bisector(function (i) { return b.t1[i]; }).left;
@@ -132,7 +134,7 @@ export const PAGE_JS = String.raw`
       .append("title").text(function (j) {
         return "job " + j[0] + " (" + j[6] + ")\nproject " + j[7] + ", site " + j[3] + ", device " + j[4] + ", " + j[5] + " node(s)\n" + fmt(j[1] / unit.div) + "–" + fmt(j[2] / unit.div) + " " + unit.name + (j[8] !== "" ? "\nworkflow " + j[8] + ", task " + j[9] : "");
       });
-    g.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(d3.axisBottom(x).ticks(10).tickFormat(function (s) { return d3.format("~g")(s / unit.div); })).append("text").attr("fill", "#222").attr("x", w / 2).attr("y", 34).attr("text-anchor", "middle").text("simulated time (" + unit.name + ")");
+    g.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(d3.axisBottom(x).tickValues(timeTicks(x, unit)).tickFormat(function (s) { return d3.format("~g")(s / unit.div); })).append("text").attr("fill", "#222").attr("x", w / 2).attr("y", 34).attr("text-anchor", "middle").text("simulated time (" + unit.name + ")");
   });
 
   // (c) Impacts by EF 3.1 category and life-cycle phase.
