@@ -13,6 +13,8 @@ export interface Provenance {
   policy: { name: string; version: string; params: Readonly<Record<string, unknown>> };
   /** Error applied to the intensity forecasts policies saw; zero means perfect foresight. */
   forecast_error: { bias: number; sigma: number };
+  /** A sweep's platform and workload variant, when one applied. */
+  variant?: { platform: Record<string, unknown>; workload_scale: number };
   /** Input files (paths relative to the working directory) and their SHA-256. */
   inputs: { path: string; sha256: string }[];
 }

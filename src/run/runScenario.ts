@@ -50,6 +50,14 @@ export interface RunOverrides {
   readonly seed?: number;
   readonly out?: string;
   readonly mode?: "strict" | "lenient";
+  /**
+   * A platform variant (sweeps): PUE of every site, node counts scaled (rounded,
+   * at least 1 per group), the embodied lifetime of every node type, every
+   * site's grid zone (static factors of that zone, series dropped).
+   */
+  readonly platformVariant?: { readonly pue?: number; readonly nodes_scale?: number; readonly lifetime_years?: number; readonly zone?: string };
+  /** Workload scaling (sweeps): submit times divided by this factor (> 1 = denser arrivals). */
+  readonly workloadScale?: number;
   /** Forecast error policies see, replacing the scenario's. */
   readonly forecast?: { readonly bias: number; readonly sigma: number };
   /** Skip writing jobs.csv and sites.csv (benchmarks). */
@@ -127,6 +135,41 @@ async function* mapBatches(source: AsyncIterable<JobSpec[]>, f: (job: JobSpec) =
   for await (const batch of source) yield batch.map(f);
 }
 
+/** The workload as the simulator reads it: QoS classes assigned, arrivals scaled. */
+function jobStream(source: AsyncIterable<JobSpec[]>, assignQos: ((job: JobSpec) => JobSpec) | undefined, scale: number | undefined): AsyncIterable<JobSpec[]> {
+  if (scale !== undefined && !(scale > 0)) throw new InputError([{ code: "invalid_value", file: "workload.scale", message: `expected a factor > 0, got ${scale}`, value: scale }]);
+  if (!assignQos && scale === undefined) return source;
+  return mapBatches(source, (job) => {
+    const j = assignQos ? assignQos(job) : job;
+    return scale === undefined ? j : { ...j, submit: j.submit / scale };
+  });
+}
+
+/** A copy of a platform with a sweep's variant applied (see RunOverrides.platformVariant). */
+export function applyPlatformVariant(spec: PlatformSpec, v: NonNullable<RunOverrides["platformVariant"]>): PlatformSpec {
+  const bad = (field: string, value: unknown, expected: string) => new InputError([{ code: "invalid_value", file: "platform variant", path: field, message: `expected ${expected}, got ${JSON.stringify(value)}`, value }]);
+  if (v.pue !== undefined && !(v.pue >= 1)) throw bad("pue", v.pue, "a PUE >= 1");
+  if (v.nodes_scale !== undefined && !(v.nodes_scale > 0)) throw bad("nodes_scale", v.nodes_scale, "a factor > 0");
+  if (v.lifetime_years !== undefined && !(v.lifetime_years > 0)) throw bad("lifetime_years", v.lifetime_years, "years > 0");
+  if (v.zone !== undefined && !/^[A-Z]{3}$/.test(v.zone)) throw bad("zone", v.zone, "a 3-letter zone code");
+  const variant = "sweep variant (an assumption of the study, not data)";
+  return {
+    ...spec,
+    node_types: Object.fromEntries(
+      Object.entries(spec.node_types).map(([name, t]) => [
+        name,
+        v.lifetime_years === undefined ? t : { ...t, embodied: { ...t.embodied, lifetime_years: v.lifetime_years, lifetime_source: variant } },
+      ]),
+    ),
+    sites: spec.sites.map((site) => ({
+      ...site,
+      ...(v.pue !== undefined ? { pue: v.pue, pue_source: variant } : {}),
+      ...(v.zone !== undefined ? { grid: { zone: v.zone } } : {}),
+      nodes: v.nodes_scale === undefined ? site.nodes : site.nodes.map((g) => ({ ...g, count: Math.max(1, Math.round(g.count * v.nodes_scale!)) })),
+    })),
+  };
+}
+
 /**
  * Runs a scenario with optional overrides.
  * @throws InputError on bad input files; SimulationError if the run fails
@@ -173,6 +216,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     if (swf.header.unixStartTime !== undefined) t0Epoch = swf.header.unixStartTime;
     extension = "hold";
   }
+  if (o.platformVariant) platformSpec = applyPlatformVariant(platformSpec, o.platformVariant);
   inputs.push(platformFile);
   const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
   const built = await buildPlatform(platformSpec, { file: platformFile, zones, t0Epoch, extension, log: seriesLog });
@@ -261,7 +305,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const result = await simulate({
     platform,
     policy,
-    jobs: assignQos ? mapBatches(swf.batches(4096), assignQos) : swf.batches(4096),
+    jobs: jobStream(swf.batches(4096), assignQos, o.workloadScale),
     scoreMethod: method,
     forecasts,
     observer: combineObservers(...observers),
@@ -286,7 +330,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     method,
     adjustments: { workload: log, series: seriesLog },
     dropped,
-    provenance: provenance(seed, policy, inputs, forecastError),
+    provenance: { ...provenance(seed, policy, inputs, forecastError), ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
     workflows: workflowSummaries,
     qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
     lateStarts,

@@ -28,7 +28,7 @@ import { runScenario, type RunOverrides } from "../run/runScenario.js";
 import type { RunSummary } from "../run/summary.js";
 
 /** What a task may change of its scenario (as RunOverrides; `summaryOnly` defaults to true here). */
-export type RunTaskOverrides = Pick<RunOverrides, "workload" | "platform" | "policy" | "procs" | "seed" | "mode" | "out" | "summaryOnly">;
+export type RunTaskOverrides = Pick<RunOverrides, "workload" | "platform" | "policy" | "procs" | "seed" | "mode" | "out" | "summaryOnly" | "platformVariant" | "workloadScale">;
 
 /** One scenario variant to run. Plain data, so it can be sent to a worker thread. */
 export interface RunTask {

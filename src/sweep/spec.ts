@@ -51,8 +51,28 @@ export interface SweepSpec {
 }
 
 /** The parameters a sweep may vary today; `policy.params.<name>` matches by prefix. */
-export const SWEEP_PARAMETERS = ["policy", "policy.params.<name>", "seed", "forecast.bias", "forecast.sigma", "workload", "platform"] as const;
-const NOT_YET = ["nodes", "pue", "lifetime", "zone", "workload.scale"];
+export const SWEEP_PARAMETERS = [
+  "policy",
+  "policy.params.<name>",
+  "seed",
+  "forecast.bias",
+  "forecast.sigma",
+  "workload",
+  "platform",
+  "platform.pue",
+  "platform.nodes_scale",
+  "platform.lifetime_years",
+  "platform.zone",
+  "workload.scale",
+] as const;
+const NOT_YET: string[] = [];
+/** Sweep keys that set RunOverrides.platformVariant fields. */
+const PLATFORM_VARIANT: Readonly<Record<string, "pue" | "nodes_scale" | "lifetime_years" | "zone">> = {
+  "platform.pue": "pue",
+  "platform.nodes_scale": "nodes_scale",
+  "platform.lifetime_years": "lifetime_years",
+  "platform.zone": "zone",
+};
 
 const nonEmpty = z.string().min(1);
 const values = <T extends z.ZodType>(item: T) => z.array(item).min(1);
@@ -66,6 +86,9 @@ function parameterSchema(name: string): z.ZodType | undefined {
   if (name === "forecast.bias") return values(z.number().gt(-1));
   if (name === "forecast.sigma") return values(z.number().min(0));
   if (name === "workload" || name === "platform") return values(nonEmpty);
+  if (name === "platform.pue") return values(z.number().min(1));
+  if (name === "platform.nodes_scale" || name === "platform.lifetime_years" || name === "workload.scale") return values(z.number().gt(0));
+  if (name === "platform.zone") return values(z.string().regex(/^[A-Z]{3}$/, "expected a 3-letter zone code"));
   return undefined;
 }
 
@@ -174,6 +197,12 @@ function seedsOf(v: unknown): number[] {
  * order (see the module comment). Paths of workload and platform files are
  * resolved from `file`, the sweep file's path, when given.
  */
+function platformVariantOf(values: Record<string, unknown>): { platformVariant?: Record<string, number | string> } {
+  const variant: Record<string, number | string> = {};
+  for (const [key, field] of Object.entries(PLATFORM_VARIANT)) if (values[key] !== undefined) variant[field] = values[key] as number | string;
+  return Object.keys(variant).length > 0 ? { platformVariant: variant } : {};
+}
+
 export function expandSweep(spec: SweepSpec, file?: string): Variant[] {
   const entries = Object.entries(spec.parameters).filter(([k]) => k !== "seed");
   const seeds = spec.parameters.seed !== undefined ? seedsOf(spec.parameters.seed) : [undefined];
@@ -192,6 +221,8 @@ export function expandSweep(spec: SweepSpec, file?: string): Variant[] {
         ...(values.platform !== undefined ? { platform: at(values.platform as string) } : {}),
         ...(hasForecast ? { forecast: pick(values, { bias: "forecast.bias", sigma: "forecast.sigma" }) } : {}),
         ...(seed !== undefined ? { seed } : {}),
+        ...platformVariantOf(values),
+        ...(values["workload.scale"] !== undefined ? { workloadScale: values["workload.scale"] as number } : {}),
       };
       out.push({
         index: group * seeds.length + replica,

@@ -54,8 +54,8 @@ describe("checkSweep", () => {
         "parameters.seed.replicas: expected a number >= 1, got 0",
         "parameters["forecast.sigma"][0]: expected a number >= 0, got -1",
         "output.dir: expected a string, got nothing (missing field)",
-        "parameters.pue: "pue" is not supported yet; expected one of policy, policy.params.<name>, seed, forecast.bias, forecast.sigma, workload, platform, got "pue"",
-        "parameters.foo: expected one of policy, policy.params.<name>, seed, forecast.bias, forecast.sigma, workload, platform, got "foo"",
+        "parameters.pue: expected one of policy, policy.params.<name>, seed, forecast.bias, forecast.sigma, workload, platform, platform.pue, platform.nodes_scale, platform.lifetime_years, platform.zone, workload.scale, got "pue"",
+        "parameters.foo: expected one of policy, policy.params.<name>, seed, forecast.bias, forecast.sigma, workload, platform, platform.pue, platform.nodes_scale, platform.lifetime_years, platform.zone, workload.scale, got "foo"",
       ]
     `);
   });
@@ -68,5 +68,15 @@ describe("checkSweep", () => {
         "parameters["policy.params.impact_weight"][0]: policy easy: expected no parameters, got "impact_weight"",
       ]
     `);
+  });
+});
+
+describe("platform and workload variants", () => {
+  it("expandSweep maps platform.* and workload.scale keys to the run's platform variant and workload scale", () => {
+    const variants = expandSweep(spec({ "platform.pue": [1.1, 1.5], "platform.zone": ["SWE"], "workload.scale": [2] }) as SweepSpec);
+    expect(variants.map((v) => v.overrides)).toEqual([
+      { platformVariant: { pue: 1.1, zone: "SWE" }, workloadScale: 2 },
+      { platformVariant: { pue: 1.5, zone: "SWE" }, workloadScale: 2 },
+    ]);
   });
 });
