@@ -3,9 +3,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../src/run/runScenario.js";
+import { runScenario, type RunOverrides } from "../../src/run/runScenario.js";
 
-const run = (overrides: Parameters<typeof runScenario>[0]["overrides"]) =>
+const run = (overrides: RunOverrides) =>
   runScenario({ overrides: { ...overrides, out: mkdtempSync(join(tmpdir(), "impactsim-variant-")), summaryOnly: true } });
 
 describe("runScenario() variants", () => {
