@@ -100,6 +100,13 @@ export interface GroupSummary {
   readonly metrics: { readonly [K in SweepMetric]: Estimate } | null;
   /** On the Pareto front of the groups' mean wait and mean single score. */
   readonly on_front: boolean;
+  /**
+   * Against the first group, per metric: the mean of the paired differences
+   * (replica r against the first group's replica r, which shares its seed) with
+   * its 95 % interval, and whether the difference is larger than the noise (the
+   * interval excludes 0). Null for the first group or with fewer than 2 pairs.
+   */
+  readonly versus_first: { readonly [K in SweepMetric]: Estimate & { readonly significant: boolean } } | null;
 }
 
 export interface SweepSummary {
@@ -113,6 +120,19 @@ export interface SweepSummary {
 }
 
 export const FRONT_OBJECTIVES: readonly SweepMetric[] = ["mean_wait_s", "single_score_pt"];
+
+/** Paired differences of a group's replicas against the first group's (same replica number, same seed). */
+function paired(rs: readonly SweepResult[], base: readonly SweepResult[]): GroupSummary["versus_first"] {
+  const byReplica = new Map(base.flatMap((r) => (r.summary ? [[r.replica, r.summary] as const] : [])));
+  const pairs = rs.flatMap((r) => (r.summary && byReplica.has(r.replica) ? [[r.summary, byReplica.get(r.replica)!] as const] : []));
+  if (pairs.length < 2) return null;
+  return Object.fromEntries(
+    Object.entries(SWEEP_METRICS).map(([k, f]) => {
+      const e = meanCI(pairs.map(([a, b]) => f(a) - f(b)));
+      return [k, { ...e, significant: e.ci95 !== null && (e.ci95[0] > 0 || e.ci95[1] < 0) }];
+    }),
+  ) as GroupSummary["versus_first"];
+}
 
 /** Per-group means with 95 % intervals and the Pareto front across groups, from results in any order. */
 export function summarizeSweep(results: readonly SweepResult[]): SweepSummary {
@@ -132,7 +152,8 @@ export function summarizeSweep(results: readonly SweepResult[]): SweepSummary {
     });
   const ran = partial.filter((g) => g.metrics !== null);
   const front = new Set(paretoIndices(ran, FRONT_OBJECTIVES.map((o) => (g: (typeof ran)[number]) => g.metrics![o].mean)).map((i) => ran[i].group));
-  const groups = partial.map((g) => ({ ...g, on_front: front.has(g.group) }));
+  const first = [...byGroup.entries()].sort(([a], [b]) => a - b)[0];
+  const groups = partial.map((g) => ({ ...g, on_front: front.has(g.group), versus_first: first && g.group !== first[0] ? paired(byGroup.get(g.group)!, first[1]) : null }));
   return {
     variants: results.length,
     failed: groups.reduce((a, g) => a + g.failed, 0),

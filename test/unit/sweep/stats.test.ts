@@ -46,4 +46,22 @@ describe("summarizeSweep", () => {
     expect(s.front).toEqual([0, 1]);
     expect(s.failed).toBe(1);
   });
+
+  it("summarizeSweep compares each group with the first by paired differences and says when it beats the noise", () => {
+    // Group 1 waits 10 s longer than group 0 in every replica: differences 10, 10, 10 (sd 0): significant.
+    // Group 2 differs by +5, -5, +1: mean 1/3, sd 5.03, half-width t(2) 4.303 x 5.03 / sqrt 3 = 12.5: not significant.
+    const base = [100, 200, 300];
+    const rows: SweepResult[] = [];
+    const add = (group: number, waits: number[]) => waits.forEach((w, replica) => rows.push({ ...result(group * 3 + replica, group, w, 1), replica }));
+    add(0, base);
+    add(1, base.map((w) => w + 10));
+    add(2, [105, 195, 301]);
+    const s = summarizeSweep(rows);
+    expect(s.groups[0].versus_first).toBeNull();
+    expect(s.groups[1].versus_first!.mean_wait_s.mean).toBeCloseTo(10, 12);
+    expect(s.groups[1].versus_first!.mean_wait_s.significant).toBe(true);
+    expect(s.groups[2].versus_first!.mean_wait_s.mean).toBeCloseTo(1 / 3, 12);
+    expect(s.groups[2].versus_first!.mean_wait_s.half_width).toBeCloseTo((4.302653 * Math.sqrt(76 / 3)) / Math.sqrt(3), 4);
+    expect(s.groups[2].versus_first!.mean_wait_s.significant).toBe(false);
+  });
 });
