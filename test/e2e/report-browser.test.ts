@@ -1,10 +1,11 @@
 /**
- * The run report in a real browser: Debian's chromium driven by playwright-core
- * opens report.html of a small run offline, with every non-file request
- * refused, and finds no console error and drawn marks in every chart.
+ * The run and sweep reports in a real browser: Debian's chromium driven by
+ * playwright-core opens report.html of a small run (and of a hand-made sweep
+ * folder of real runs) offline, with every non-file request refused, and finds
+ * no console error and drawn marks in every chart (one per sweep variant).
  * Skipped where either is missing (CI installs them in a later issue).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,8 @@ import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { runScenario } from "../../src/run/runScenario.js";
 import { writeRunReport } from "../../src/report/runReport.js";
+import { writeSweepReport } from "../../src/report/sweepReport.js";
+import { summarizeSweep, type SweepResult } from "../../src/sweep/stats.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
@@ -30,41 +33,73 @@ const available = existsSync(CHROMIUM) && resolvable("playwright-core");
 const root = mkdtempSync(join(tmpdir(), "impactsim-report-browser-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe.skipIf(!available)("run report in headless Chromium (needs Debian's chromium and playwright-core; CI installs them in a later issue)", () => {
+/** Opens `file` offline (non-file requests refused), runs `check` on the page and expects no console error and no refused request. */
+async function inBrowser(file: string, check: (page: any) => Promise<unknown>): Promise<unknown> {
+  const moduleName = "playwright-core"; // a variable: the package is optional, so tsc must not resolve it
+  const { chromium } = (await import(moduleName)) as { chromium: { launch(o: object): Promise<any> } };
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const refused: string[] = [];
+    page.on("console", (m: { type(): string; text(): string }) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e: Error) => errors.push(e.message));
+    await page.route("**/*", (route: { request(): { url(): string }; continue(): Promise<void>; abort(): Promise<void> }) => {
+      const url = route.request().url();
+      if (url.startsWith("file:")) return route.continue();
+      refused.push(url);
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+    const result = await check(page);
+    expect(errors).toEqual([]);
+    expect(refused).toEqual([]);
+    return result;
+  } finally {
+    await browser.close();
+  }
+}
+
+describe.skipIf(!available)("run and sweep reports in headless Chromium (needs Debian's chromium and playwright-core; CI installs them in a later issue)", () => {
   it("loads offline without console errors and draws every chart", async () => {
     const dir = join(root, "workflows");
     await runScenario({ scenario: join(__dirname, "../../scenarios/workflow-continuum.json"), overrides: { out: dir } });
     const file = await writeRunReport(dir);
-    const moduleName = "playwright-core"; // a variable: the package is optional, so tsc must not resolve it
-    const { chromium } = (await import(moduleName)) as { chromium: { launch(o: object): Promise<any> } };
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      const refused: string[] = [];
-      page.on("console", (m: { type(): string; text(): string }) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e: Error) => errors.push(e.message));
-      await page.route("**/*", (route: { request(): { url(): string }; continue(): Promise<void>; abort(): Promise<void> }) => {
-        const url = route.request().url();
-        if (url.startsWith("file:")) return route.continue();
-        refused.push(url);
-        return route.abort();
-      });
-      await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
-      const counts = (await page.evaluate(
+    const counts = (await inBrowser(file, (page) =>
+      page.evaluate(
         (ids: string[]) => ids.map((id) => ({ id, marks: document.querySelectorAll(`#${id} svg .mark`).length, notes: document.querySelectorAll(`#${id} .missing`).length })),
         CHARTS,
-      )) as { id: string; marks: number; notes: number }[];
-      expect(errors).toEqual([]);
-      expect(refused).toEqual([]);
-      for (const c of counts) {
-        expect(c.notes, c.id).toBe(0);
-        expect(c.marks, c.id).toBeGreaterThan(0);
-      }
-    } finally {
-      await browser.close();
+      ),
+    )) as { id: string; marks: number; notes: number }[];
+    for (const c of counts) {
+      expect(c.notes, c.id).toBe(0);
+      expect(c.marks, c.id).toBeGreaterThan(0);
     }
+  }, 120_000);
+
+  it("sweep report: loads offline without console errors, one scatter mark per variant", async () => {
+    const dir = join(root, "sweep");
+    mkdirSync(dir, { recursive: true });
+    const results: SweepResult[] = [];
+    for (const [group, policy] of ["easy", "fcfs"].entries()) {
+      const { summary } = await runScenario({ overrides: { policy, summaryOnly: true, out: join(root, `run-${policy}`) } });
+      // Two replicas per group (the default scenario's trace does not depend on the seed).
+      for (const replica of [0, 1]) results.push({ index: results.length, group, replica, values: { policy }, seed: replica + 1, summary });
+    }
+    writeFileSync(join(dir, "results.jsonl"), results.map((r) => JSON.stringify(r) + "\n").join(""));
+    writeFileSync(join(dir, "summary.json"), JSON.stringify(summarizeSweep(results), null, 2));
+    writeFileSync(join(dir, "sweep.json"), JSON.stringify({ name: "policies", variants: results.length, digest: "0" }));
+    const file = await writeSweepReport(dir);
+    const found = (await inBrowser(file, (page) =>
+      page.evaluate(() => ({
+        marks: document.querySelectorAll("#chart-tradeoff svg .mark").length,
+        means: document.querySelectorAll("#chart-tradeoff svg circle.mean").length,
+        notes: document.querySelectorAll(".missing").length,
+        rows: document.querySelectorAll("#sweep-groups tr").length,
+      })),
+    )) as { marks: number; means: number; notes: number; rows: number };
+    expect(found).toEqual({ marks: results.length, means: 2, notes: 0, rows: 1 + 2 });
   }, 120_000);
 });
