@@ -21,17 +21,17 @@ th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: right; } th { bac
 #tooltip { position: fixed; pointer-events: none; background: rgba(255,255,255,.95); border: 1px solid #999; padding: 4px 6px; font-size: 12px; display: none; z-index: 10; white-space: pre; }
 `;
 
-export const PAGE_JS = String.raw`
-(function () {
-  "use strict";
+/**
+ * Browser helpers both report pages share: the inlined data, the tooltip,
+ * number formatting, notes, the guard that draws a chart or explains why not,
+ * and legends.
+ */
+export const PAGE_HELPERS_JS = String.raw`
   var DATA = JSON.parse(document.getElementById("report-data").textContent);
   var tip = document.getElementById("tooltip");
   function showTip(ev, text) { tip.textContent = text; tip.style.display = "block"; tip.style.left = (ev.clientX + 12) + "px"; tip.style.top = (ev.clientY + 12) + "px"; }
   function hideTip() { tip.style.display = "none"; }
-  // Ticks at round numbers of the display unit (days, hours), not of seconds.
-  function timeTicks(x, unit) { return x.copy().domain(x.domain().map(function (v) { return v / unit.div; })).ticks(10).map(function (v) { return v * unit.div; }); }
   function fmt(x) { if (x === null || x === undefined || !isFinite(x)) return "n/a"; var a = Math.abs(x); return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : d3.format(",.4~r")(x); }
-  function pct(x) { return isFinite(x) ? (100 * x).toFixed(1) + " %" : "n/a"; }
   function note(el, text, cls) { var p = document.createElement("p"); p.className = cls || "missing"; p.textContent = text; el.appendChild(p); }
   function guard(id, available, missing, draw) {
     var el = document.getElementById(id);
@@ -44,10 +44,19 @@ export const PAGE_JS = String.raw`
     var l = sel.append("div").attr("class", "legend");
     items.forEach(function (it) {
       var s = l.append("span");
-      s.append("i").style("background", it.color).style("border", it.border || "none");
+      s.append("i").style("background", it.color).style("border", it.border || "none").style("border-radius", it.round ? "50%" : "0");
       s.append("span").text(it.label);
     });
   }
+`;
+
+export const PAGE_JS = String.raw`
+(function () {
+  "use strict";
+${PAGE_HELPERS_JS}
+  // Ticks at round numbers of the display unit (days, hours), not of seconds.
+  function timeTicks(x, unit) { return x.copy().domain(x.domain().map(function (v) { return v / unit.div; })).ticks(10).map(function (v) { return v * unit.div; }); }
+  function pct(x) { return isFinite(x) ? (100 * x).toFixed(1) + " %" : "n/a"; }
   function timeUnit(maxS) { return maxS > 3 * 86400 ? { div: 86400, name: "days" } : maxS > 3 * 3600 ? { div: 3600, name: "hours" } : { div: 60, name: "minutes" }; }
   function yAxis(g, scale, label, h, right, w) {
     var ax = right ? d3.axisRight(scale).ticks(4) : d3.axisLeft(scale).ticks(4);

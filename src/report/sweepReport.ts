@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { JOULES_PER_KWH } from "../core/units.js";
-import { PAGE_CSS } from "./page.js";
+import { PAGE_CSS, PAGE_HELPERS_JS } from "./page.js";
 import { d3MinSource } from "./runReport.js";
 
 /** Files of a sweep folder (as named by src/sweep/runSweep.ts). */
@@ -230,28 +230,8 @@ export async function writeSweepReport(dir: string, file = join(dir, "report.htm
 export const SWEEP_JS = String.raw`
 (function () {
   "use strict";
-  var DATA = JSON.parse(document.getElementById("report-data").textContent);
-  var tip = document.getElementById("tooltip");
-  function showTip(ev, text) { tip.textContent = text; tip.style.display = "block"; tip.style.left = (ev.clientX + 12) + "px"; tip.style.top = (ev.clientY + 12) + "px"; }
-  function hideTip() { tip.style.display = "none"; }
-  function fmt(x) { if (x === null || x === undefined || !isFinite(x)) return "n/a"; var a = Math.abs(x); return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : d3.format(",.4~r")(x); }
+${PAGE_HELPERS_JS}
   function est(e) { return e === null ? "n/a" : fmt(e.mean) + (e.lo !== null && e.hi !== null ? " [" + fmt(e.lo) + ", " + fmt(e.hi) + "]" : ""); }
-  function note(el, text) { var p = document.createElement("p"); p.className = "missing"; p.textContent = text; el.appendChild(p); }
-  function guard(id, available, missing, draw) {
-    var el = document.getElementById(id);
-    if (!el) return;
-    if (!available) { note(el, missing); return; }
-    try { draw(d3.select(el)); }
-    catch (e) { d3.select(el).selectAll("svg").remove(); note(el, "This chart could not be drawn: " + (e && e.message ? e.message : String(e))); }
-  }
-  function legend(sel, items) {
-    var l = sel.append("div").attr("class", "legend");
-    items.forEach(function (it) {
-      var s = l.append("span");
-      s.append("i").style("background", it.color).style("border", it.border || "none").style("border-radius", it.round ? "50%" : "0");
-      s.append("span").text(it.label);
-    });
-  }
 
   guard("chart-tradeoff", DATA.variants && DATA.variants.length > 0, "results.jsonl is missing or has no variant with figures: no trade-off chart.", function (root) {
     var V = DATA.variants;
