@@ -1,5 +1,6 @@
 export * from "./view.js";
 export * from "./resources.js";
+export { estimate, earliestStart, type Estimate, type EstimateOptions } from "./estimate.js";
 export { policyFcfs } from "./policies/fcfs.js";
 export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";
