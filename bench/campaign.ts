@@ -26,6 +26,7 @@ import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { rngSeeded } from "../src/core/rng.js";
 import { planCampaign, planCampaignGreedy, type CampaignClass, type CampaignProblem } from "../src/planner/campaign.js";
+import { bestOf } from "./lib.js";
 
 const SITES = [
   { id: "north", nodes: 200, pue: 1.1 },
@@ -123,16 +124,6 @@ function lpInChild(size: Size, shape: Shape): LpFigure {
   return JSON.parse(line) as LpFigure;
 }
 
-function bestMs<T>(runs: number, f: () => T): { ms: number; value: T } {
-  let ms = Infinity;
-  let value!: T;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    value = f();
-    ms = Math.min(ms, performance.now() - t0);
-  }
-  return { ms, value };
-}
 
 console.log(`campaign LP (javascript-lp-solver 1.0.3) on ${cpus()[0]?.model ?? "?"} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; limit ${LIMIT_S} s per LP`);
 const widths = [22, 9, 6, 11, 11, 9, 9, 12, 10];
@@ -143,7 +134,7 @@ for (const series of SERIES) {
   let outOfTime = false;
   for (const size of series.sizes) {
     const p = campaign(...size, series.shape);
-    const greedy = bestMs(3, () => planCampaignGreedy(p));
+    const greedy = bestOf(3, () => planCampaignGreedy(p));
     const g = greedy.value;
     const label = size.join(" x ");
     const gNote = g.feasible ? "" : "greedy infeasible";

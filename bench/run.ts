@@ -16,6 +16,7 @@ import { AdjustmentLog } from "../src/core/errors.js";
 import { openSwf } from "../src/io/swf.js";
 import { runScenario } from "../src/run/runScenario.js";
 import { shippedPath } from "../src/io/paths.js";
+import { bestOf } from "./lib.js";
 
 const quick = process.argv.includes("--quick");
 const BIG_TRACE = shippedPath("../shared/data/traces/KTH-SP2-x8-scale.swf.gz");
@@ -35,16 +36,6 @@ function report(group: string, name: string, value: number, unit: string): void 
   console.log(`  ${name.padEnd(58)} ${v} ${unit}`);
 }
 
-function best<T>(runs: number, f: () => T): { ms: number; value: T } {
-  let ms = Infinity;
-  let value!: T;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    value = f();
-    ms = Math.min(ms, performance.now() - t0);
-  }
-  return { ms, value };
-}
 
 console.log(`impactsim bench on ${cpus()[0]?.model ?? "?"} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 
@@ -52,7 +43,7 @@ console.log(`impactsim bench on ${cpus()[0]?.model ?? "?"} x${cpus().length}, ${
 console.log("hot operations");
 {
   const n = 1_000_000;
-  const { ms } = best(3, () => {
+  const { ms } = bestOf(3, () => {
     const e = new Engine();
     let sink = 0;
     const k = e.defineKind("tick", 0, (p) => {
@@ -72,7 +63,7 @@ console.log("hot operations");
 {
   const curve = powerCurveInterpolated({ idle: 55, points: [[0.1, 125], [0.2, 151], [0.3, 176], [0.4, 202], [0.5, 232], [0.6, 261], [0.7, 301], [0.8, 357], [0.9, 421], [1, 469]] });
   const n = 2_000_000;
-  const { ms } = best(3, () => {
+  const { ms } = bestOf(3, () => {
     let s = 0;
     for (let i = 0; i < n; i++) s += curve((i % 1000) / 999);
     return s;

@@ -54,3 +54,14 @@ export async function recordDecisions(plat: PlatformModel, policy: Policy, jobs:
   });
   return out;
 }
+
+/** IT power intervals of a site, neighbours of equal power merged: [from, to, W]. */
+export function powerProfile(r: TinyRun, site = 0): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (const iv of r.intervals.filter((i) => i.site === site)) {
+    const last = out[out.length - 1];
+    if (last && last[1] === iv.from && last[2] === iv.itWatts) last[1] = iv.to;
+    else out.push([iv.from, iv.to, iv.itWatts]);
+  }
+  return out;
+}

@@ -26,7 +26,7 @@ import { breakEvenSeconds, policyConsolidate, powerStateFigures } from "../../..
 import type { PlatformModel, PowerStateModel } from "../../../src/models/platform.js";
 import type { JobSpec } from "../../../src/io/spec.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
-import { runTiny, type TinyRun } from "../../helpers/runTiny.js";
+import { powerProfile, runTiny, type TinyRun } from "../../helpers/runTiny.js";
 import { policyPowerOffWhenIdle } from "../../fixtures/policies/powerOffWhenIdle.js";
 
 const OFF: PowerStateModel = { watts: 10, switchOffSeconds: 5, switchOffWatts: 100, switchOnSeconds: 20, switchOnWatts: 150 };
@@ -65,16 +65,6 @@ function recording(inner: Policy): Policy & { calls: Call[] } {
 const powerDecisions = (calls: Call[]) =>
   calls.flatMap((c) => c.decisions.flatMap((d) => (d.kind === "setPowerState" ? [[c.now, d.state, d.nodes] as const] : [])));
 
-/** Site-0 IT power intervals, neighbours of equal power merged: [from, to, W]. */
-function profile(r: TinyRun): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  for (const iv of r.intervals.filter((i) => i.site === 0)) {
-    const last = out[out.length - 1];
-    if (last && last[1] === iv.from && last[2] === iv.itWatts) last[1] = iv.to;
-    else out.push([iv.from, iv.to, iv.itWatts]);
-  }
-  return out;
-}
 
 /** IT energy of site 0 over [0, h], J: the run's intervals, then `tailWatts` from its end to h. */
 function energyUntil(r: TinyRun, h: number, tailWatts: number): number {
@@ -171,7 +161,7 @@ describe("policyConsolidate() on a gap between two jobs (break-even threshold)",
     expect(starts(r)).toEqual(new Map([[1, 0], [2, 220]]));
     expect(r.result.end).toBe(320 + BE + 5);
     expect(r.result.refusals).toEqual({});
-    expect(profile(r)).toEqual([
+    expect(powerProfile(r)).toEqual([
       [0, BE + 5, 300],
       [BE + 5, 100, 210],
       [100, 100 + BE + 5, 110],
@@ -260,7 +250,7 @@ describe("policyConsolidate() switching on just in time", () => {
     ]);
     expect(policy.calls.find((c) => c.now === 10)!.decisions).toEqual([{ kind: "wakeAt", time: 80 }]);
     expect(starts(r)).toEqual(new Map([[1, 0], [2, 100]]));
-    expect(profile(r)).toEqual([
+    expect(powerProfile(r)).toEqual([
       [0, 5, 300],
       [5, 80, 210],
       [80, 100, 350],
@@ -291,7 +281,7 @@ describe("policyConsolidate() switching on just in time", () => {
       [150, "off", [0]],
     ]);
     expect(starts(r)).toEqual(new Map([[1, 0], [2, 100]]));
-    expect(profile(r)).toEqual([
+    expect(powerProfile(r)).toEqual([
       [0, 5, 300],
       [5, 150, 210],
       [150, 155, 110],
@@ -351,7 +341,7 @@ describe("policyConsolidate() reserve", () => {
       [100, "off", [1, 2]],
     ]);
     expect(starts(kept)).toEqual(new Map([[1, 0], [2, 50]]));
-    expect(profile(kept)).toEqual([
+    expect(powerProfile(kept)).toEqual([
       [0, 5, 400],
       [5, 50, 310],
       [50, 70, 550],

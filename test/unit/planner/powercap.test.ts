@@ -7,13 +7,14 @@
  * job: 300 W; two jobs: 400 W. A budget of 350 W lets only one job run at once.
  */
 import { describe, expect, it } from "vitest";
+import { recording } from "../../helpers/recording.js";
 import fc from "fast-check";
-import { policyEasyBackfill, type ClusterView, type Decision, type Policy, type WorldEvent } from "../../../src/planner/index.js";
+import { policyEasyBackfill } from "../../../src/planner/index.js";
 import { policyPowerCap } from "../../../src/planner/policies/powercap.js";
 import type { PlatformModel } from "../../../src/models/platform.js";
 import type { JobSpec } from "../../../src/io/spec.js";
 import { job, tinyPlatform, type TinyPoolOptions } from "../../helpers/tinyPlatform.js";
-import { runTiny, type TinyRun } from "../../helpers/runTiny.js";
+import { powerProfile, runTiny, type TinyRun } from "../../helpers/runTiny.js";
 
 /** One site with `budget` W of IT power over the given pools (default: two one-core nodes, 100..200 W). */
 function capped(budget: number | undefined, pools: TinyPoolOptions[] = [{ nodes: 2, cores: 1, idle: 100, max: 200 }]): PlatformModel {
@@ -28,32 +29,7 @@ const DVFS = [
   { name: "slow", speed: 0.5, idle: 100, max: 130 },
 ];
 
-/** Wraps a policy and records each call's time and decisions. */
-function recording(inner: Policy): Policy & { calls: { now: number; decisions: readonly Decision[] }[] } {
-  const calls: { now: number; decisions: readonly Decision[] }[] = [];
-  return {
-    name: inner.name,
-    version: inner.version,
-    params: inner.params,
-    calls,
-    decide(view: ClusterView, happened: readonly WorldEvent[]) {
-      const decisions = inner.decide(view, happened);
-      calls.push({ now: view.now, decisions });
-      return decisions;
-    },
-  };
-}
 
-/** Site-0 IT power intervals, neighbours of equal power merged: [from, to, W]. */
-function profile(r: TinyRun): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  for (const iv of r.intervals.filter((i) => i.site === 0)) {
-    const last = out[out.length - 1];
-    if (last && last[1] === iv.from && last[2] === iv.itWatts) last[1] = iv.to;
-    else out.push([iv.from, iv.to, iv.itWatts]);
-  }
-  return out;
-}
 
 const spans = (r: TinyRun) => new Map([...r.facts.values()].map((f) => [f.job.id, [f.start, f.end]]));
 const itEnergy = (r: TinyRun) => r.accountant.meter(0).itJ;
@@ -90,7 +66,7 @@ describe("policyPowerCap() under a budget for one job at a time", () => {
   it("simulate() with EASY alone passes the budget for 50 s", async () => {
     const r = await runTiny(capped(350), policyEasyBackfill(), jobs);
     expect(r.result.secondsOverBudget).toEqual({ s: 50 });
-    expect(profile(r)).toEqual([
+    expect(powerProfile(r)).toEqual([
       [0, 50, 400],
       [50, 100, 300],
     ]);
@@ -102,7 +78,7 @@ describe("policyPowerCap() under a budget for one job at a time", () => {
     const r = await runTiny(capped(350), policy, jobs);
     expect(r.result.secondsOverBudget).toEqual({ s: 0 });
     expect(spans(r)).toEqual(new Map([[1, [0, 100]], [2, [100, 150]]]));
-    expect(profile(r)).toEqual([[0, 150, 300]]);
+    expect(powerProfile(r)).toEqual([[0, 150, 300]]);
     expect(itEnergy(r)).toBe(45000);
     expect(policy.calls[0].decisions).toEqual([
       { kind: "start", jobId: 1, pool: 0 },
@@ -116,7 +92,7 @@ describe("policyPowerCap() under a budget for one job at a time", () => {
         },
       },
     ]);
-    expect(policy.calls[1]).toEqual({ now: 100, decisions: [{ kind: "start", jobId: 2, pool: 0 }] });
+    expect([policy.calls[1].now, policy.calls[1].decisions]).toEqual([100, [{ kind: "start", jobId: 2, pool: 0 }]]);
   });
 
   // With DVFS states on the pool and throttle_batch, J2 starts at 0 in the fastest state
@@ -130,7 +106,7 @@ describe("policyPowerCap() under a budget for one job at a time", () => {
     const slow = await runTiny(capped(350, pools), policy, jobs);
     expect(slow.result.secondsOverBudget).toEqual({ s: 0 });
     expect(spans(slow)).toEqual(new Map([[1, [0, 100]], [2, [0, 100]]]));
-    expect(profile(slow)).toEqual([[0, 100, 330]]);
+    expect(powerProfile(slow)).toEqual([[0, 100, 330]]);
     expect(itEnergy(slow)).toBe(33000);
     const throttled = policy.calls[0].decisions[1];
     expect(throttled).toMatchObject({ kind: "start", jobId: 2, pstate: 2 });

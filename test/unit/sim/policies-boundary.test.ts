@@ -9,8 +9,9 @@
  * 200 W at full load (linear curve), one core per node unless said otherwise.
  */
 import { describe, expect, it } from "vitest";
+import { recording } from "../../helpers/recording.js";
 import fc from "fast-check";
-import { N_COORDS, categoryIndex } from "../../../src/core/categories.js";
+import { categoryIndex } from "../../../src/core/categories.js";
 import {
   NodeState,
   policyEasyBackfill,
@@ -18,7 +19,6 @@ import {
   type ClusterView,
   type Decision,
   type Policy,
-  type WorldEvent,
 } from "../../../src/planner/index.js";
 import type { PowerStateModel } from "../../../src/models/platform.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
@@ -36,29 +36,7 @@ const OFF: PowerStateModel = { watts: 10, switchOffSeconds: 5, switchOffWatts: 1
 const onePool = (nodes: number, off: PowerStateModel | undefined = OFF) =>
   tinyPlatform([{ id: "s", pue: 1.5, kgPerKwh: 0.3 }], [{ nodes, cores: 1, idle: 100, max: 200, off }]);
 
-/** One call of a policy as it saw it. */
-interface Call {
-  now: number;
-  happened: WorldEvent[];
-  decisions: readonly Decision[];
-}
 
-/** Wraps a policy and records each call: now, the events given, the decisions returned. */
-function recording(inner: Policy, onDecide?: (view: ClusterView, decisions: readonly Decision[]) => void): Policy & { calls: Call[] } {
-  const calls: Call[] = [];
-  return {
-    name: inner.name,
-    version: inner.version,
-    params: inner.params,
-    calls,
-    decide(view, happened) {
-      const decisions = inner.decide(view, happened);
-      onDecide?.(view, decisions);
-      calls.push({ now: view.now, happened: [...happened], decisions });
-      return decisions;
-    },
-  };
-}
 
 /** Site-0 meter intervals with neighbours of equal power merged: [from, to, IT W, overhead W]. */
 function powerProfile(r: TinyRun): [number, number, number, number][] {

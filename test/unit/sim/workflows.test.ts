@@ -17,10 +17,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { recording, type Call } from "../../helpers/recording.js";
 import { N_COORDS, categoryIndex } from "../../../src/core/categories.js";
 import type { DeviceClass } from "../../../src/io/spec.js";
 import type { LinkModel, PlatformModel } from "../../../src/models/platform.js";
-import { defaultDevice, nodesNeeded, policyHeft, type ClusterView, type Decision, type Policy, type WorldEvent } from "../../../src/planner/index.js";
+import { defaultDevice, nodesNeeded, policyHeft, type ClusterView, type Decision, type Policy } from "../../../src/planner/index.js";
 import type { WorkflowSubmission } from "../../../src/sim/workflows.js";
 import { tinyPlatform, type TinyPoolOptions } from "../../helpers/tinyPlatform.js";
 import { fileOf, link, runWorkflows, submission, taskOf, tinyWorkflow, withLinks, type WorkflowRun } from "../../helpers/tinyWorkflow.js";
@@ -68,27 +69,7 @@ function policyStartWhereFree(): Policy {
   };
 }
 
-interface Call {
-  now: number;
-  happened: WorldEvent[];
-  decisions: readonly Decision[];
-}
 
-/** Wraps a policy and records every call: time, events given, decisions returned. */
-function recording(inner: Policy): Policy & { calls: Call[] } {
-  const calls: Call[] = [];
-  return {
-    name: inner.name,
-    version: inner.version,
-    params: inner.params,
-    calls,
-    decide(view, happened) {
-      const decisions = inner.decide(view, happened);
-      calls.push({ now: view.now, happened: [...happened], decisions: [...decisions] });
-      return decisions;
-    },
-  };
-}
 
 /** A policy whose k-th call (0-based) returns `script(view, k)`. */
 function scripted(script: (view: ClusterView, k: number) => Decision[]): Policy & { calls: Call[] } {

@@ -1,0 +1,25 @@
+/** A policy wrapper for tests: records each call (time, events given, decisions returned). */
+import type { ClusterView, Decision, Policy, WorldEvent } from "../../src/planner/view.js";
+
+export interface Call {
+  now: number;
+  happened: WorldEvent[];
+  decisions: readonly Decision[];
+}
+
+/** Wraps `inner`; `onDecide` sees the view and the decisions of every call before they are applied. */
+export function recording(inner: Policy, onDecide?: (view: ClusterView, decisions: readonly Decision[]) => void): Policy & { calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    name: inner.name,
+    version: inner.version,
+    params: inner.params,
+    calls,
+    decide(view, happened) {
+      const decisions = inner.decide(view, happened);
+      onDecide?.(view, decisions);
+      calls.push({ now: view.now, happened: [...happened], decisions: [...decisions] });
+      return decisions;
+    },
+  };
+}
