@@ -27,6 +27,7 @@ export type IssueCode =
   | "gap_filled"
   | "missing_value"
   | "parse_error"
+  | "unknown_option"
   | "schema";
 
 export interface Issue {
