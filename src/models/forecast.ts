@@ -22,6 +22,14 @@ export interface IntensityForecast {
   mean(from: number, to: number, category?: number): number;
   /** Forecast intensity at time t, per joule. */
   at(t: number, category?: number): number;
+  /** The first time after t the forecast changes (Infinity when it never does); optional for hand-made forecasts. */
+  nextChange?(t: number): number;
+  /**
+   * Relative standard deviation of the actual mean over [from, to] around this
+   * forecast's mean, from the forecast's error model (0 for a perfect one);
+   * optional for hand-made forecasts, which state no error.
+   */
+  spread?(from: number, to: number, category?: number): number;
 }
 
 export function forecastFromActual(actual: IntensityModel, error: ForecastError, rng: Rng): IntensityForecast {
@@ -41,6 +49,24 @@ export function forecastFromActual(actual: IntensityModel, error: ForecastError,
     },
     at(t, category = 0) {
       return series.valueAt(t, category);
+    },
+    nextChange: (t) => series.nextChange(t),
+    spread(from, to, category = 0) {
+      // Independent noise per segment: the window mean's error has sd sigma * sqrt(sum of w_k^2),
+      // w_k the share of the window's integral in segment k. A repeating series reuses its
+      // segments' draws, so windows longer than a period are correlated more than this says.
+      if (error.sigma === 0) return 0;
+      if (!(to > from)) return error.sigma;
+      let total = 0;
+      let squares = 0;
+      for (let t = from; t < to; ) {
+        const next = Math.min(series.nextChange(t), to);
+        const part = series.integral(t, next, category);
+        total += part;
+        squares += part * part;
+        t = next;
+      }
+      return total > 0 ? (error.sigma * Math.sqrt(squares)) / total : 0;
     },
   };
 }

@@ -1,44 +1,88 @@
 /**
  * Estimates of a job's time, energy and impacts before it runs, for every
- * feasible pool, device class and candidate start (issue 6, core). Pure: it
- * reads a ClusterView and counts the way the simulator charges a job
+ * feasible pool, device class and candidate start (SPECTRUM D6.1 rec. 4 and 7).
+ * Pure: it reads a ClusterView and counts the way the simulator charges a job
  * (accounting/attribution.ts): its whole nodes at their busy draw, times the
  * site's PUE, times the forecast intensity over the run; plus embodied impacts
- * per node-second held.
+ * per node-second held. On an idle platform the expected values equal the
+ * simulator's charge exactly.
  *
- * Not modelled in this core (said so in the results' docs): uncertainty ranges
- * (runtime spread, forecast error), jobs queued ahead of this one, FPGA
- * reconfiguration time, input staging of workflow tasks, DVFS states (the
- * pool's default state is used), and kills at walltime (runtime_s is the
- * expected run time even when it exceeds the walltime).
+ * Waits come from the free-node profile of the pools (availability.ts): running
+ * jobs to their predicted ends and the jobs queued ahead placed first.
+ *
+ * Uncertainty ranges combine three sources, each at its worst end: the run
+ * time's spread (runtimeSpread, e.g. p10..p90 of a calibration), other jobs
+ * ending earlier or later than requested (othersRatio, for the wait), and the
+ * forecast's stated error (its spread(), +-z sigma of the window mean). Over
+ * every start in the wait range the extreme of the forecast intensity integral
+ * is taken at the forecast's change points. Taking each source at its extreme
+ * makes the band conservative: wider than the quantiles it is built from.
+ *
+ * Not modelled here: FPGA reconfiguration time, input staging of workflow tasks
+ * (see estimateWorkflow), and DVFS states (the pool's default state is used).
+ * A run longer than the walltime is cut there, as the simulator kills it.
  */
 import { N_COORDS, N_EF, N_PHASES, PHASE_INDEX, categoryIndex } from "../core/categories.js";
-import { singleScore } from "../core/score.js";
+import { singleScore, type ScoreMethod } from "../core/score.js";
 import type { DeviceClass } from "../io/spec.js";
+import { Availability } from "./availability.js";
 import { devicesRequested, expectedRuntime, nodesNeeded, poolDeviceClasses } from "./resources.js";
-import type { ClusterView, PoolView, QueuedJobView } from "./view.js";
+import type { ClusterView, IntensityForecast, PoolView, QueuedJobView } from "./view.js";
 
 const USE = PHASE_INDEX.use;
 const CC = categoryIndex("CC");
 const DEVICE_ORDER: Readonly<Record<DeviceClass, number>> = { cpu: 0, gpu: 1, fpga: 2 };
+/** Standard normal quantile of 0.9: +-z sigma holds 80 % of a normal error. */
+export const Z_80 = 1.2815515655446004;
+/** At most this many forecast change points are searched for the extremes over a wait range. */
+const MAX_BREAKPOINTS = 4096;
 
 export interface EstimateOptions {
   /** Candidate start times, s (default [view.now]); each must be finite and >= view.now. */
   readonly starts?: readonly number[];
   /** 0 = time only .. 1 = impact only (default job.qos?.impact_preference ?? 0.5). */
   readonly preference?: number;
+  /** The run time's low and high ends relative to its expected value, low <= 1 <= high (default 1 and 1: no spread known). */
+  readonly runtimeSpread?: { readonly low: number; readonly high: number };
+  /**
+   * Other jobs' run time as a share of their requested time, for the earliest,
+   * expected and latest waits, each in [0, 1] (default 0, 1, 1: the expected wait
+   * is what a scheduler would promise; without history they may end any time).
+   */
+  readonly othersRatio?: { readonly low: number; readonly mid: number; readonly high: number };
+  /** Count the jobs queued ahead (default true). */
+  readonly queue?: boolean;
+  /** Normal quantile for the forecast error band (default Z_80). */
+  readonly z?: number;
+}
+
+/** [low, high] */
+export type Range = readonly [number, number];
+
+export interface EstimateRange {
+  readonly wait_s: Range;
+  readonly runtime_s: Range;
+  readonly energy_it_j: Range;
+  readonly energy_facility_j: Range;
+  /** Null without a score method. */
+  readonly single_score_pt: Range | null;
+  /** Low and high ends of every phase and coordinate (N_PHASES x N_COORDS, phase-major). */
+  readonly impacts_low: Float64Array;
+  readonly impacts_high: Float64Array;
+  /** Relative standard deviation the forecast states for its mean intensity (climate change) over the expected run. */
+  readonly forecast_spread: number;
 }
 
 export interface Estimate {
   readonly pool: number;
   readonly site: string;
   readonly device: DeviceClass;
-  /** Start, s: the candidate start, or later when the pool's nodes are busy until then (see earliestStart). */
+  /** Start, s: the candidate start, or later when the pool's nodes are taken then. */
   readonly start: number;
   readonly nodes: number;
   /** start - now, s (0 on an idle platform for start = now). */
   readonly wait_s: number;
-  /** Expected run time on this pool and device (resources.expectedRuntime), s. */
+  /** Expected run time on this pool and device (resources.expectedRuntime), cut at the walltime, s. */
   readonly runtime_s: number;
   /** Energy drawn by its nodes, J. */
   readonly energy_it_j: number;
@@ -51,6 +95,7 @@ export interface Estimate {
   readonly impacts: Float64Array;
   /** EF single score of all phases with view.scoreMethod, Pt; null without one. */
   readonly single_score_pt: number | null;
+  readonly range: EstimateRange;
   /**
    * (1 - p) * completion / min completion + p * impact / min impact, where
    * completion = wait + runtime and impact = single score (climate change, kg
@@ -62,12 +107,20 @@ export interface Estimate {
 
 type Draft = Omit<Estimate, "rank_cost">;
 
+/** Run-time and wait ends of one candidate. */
+interface Ends {
+  readonly rLow: number;
+  readonly rHigh: number;
+  readonly sLow: number;
+  readonly sHigh: number;
+}
+
 /**
  * Every feasible (pool, device, start) for a job, ranked by rank_cost (ties:
  * pool index, device cpu < gpu < fpga, start). A pool is feasible on a device
  * when the job has a runtime model there and the pool has enough nodes in all;
  * pools that are not are left out.
- * @throws RangeError when a start is before view.now or not finite, or the preference is outside [0, 1]
+ * @throws RangeError on a start before view.now or not finite, a preference outside [0, 1], or a spread or ratio out of range
  */
 export function estimate(job: QueuedJobView, view: ClusterView, options: EstimateOptions = {}): Estimate[] {
   const now = view.now;
@@ -77,21 +130,41 @@ export function estimate(job: QueuedJobView, view: ClusterView, options: Estimat
   }
   const p = options.preference ?? job.qos?.impact_preference ?? 0.5;
   if (!(p >= 0 && p <= 1)) throw new RangeError(`estimate: expected a preference in [0, 1], got ${p}`);
+  const spread = options.runtimeSpread ?? { low: 1, high: 1 };
+  if (!(spread.low > 0 && spread.low <= 1 && spread.high >= 1 && Number.isFinite(spread.high))) {
+    throw new RangeError(`estimate: expected a runtime spread with 0 < low <= 1 <= high, got ${JSON.stringify(spread)}`);
+  }
+  const ratio = options.othersRatio ?? { low: 0, mid: 1, high: 1 };
+  if (!(ratio.low >= 0 && ratio.low <= ratio.mid && ratio.mid <= ratio.high && ratio.high <= 1)) {
+    throw new RangeError(`estimate: expected others' ratios with 0 <= low <= mid <= high <= 1, got ${JSON.stringify(ratio)}`);
+  }
+  const z = options.z ?? Z_80;
+  const queue = options.queue ?? true;
+  // One profile per ratio; equal ratios share one.
+  const profiles = new Map<number, Availability>();
+  const profile = (r: number) => profiles.get(r) ?? profiles.set(r, Availability.fromView(view, { ratio: r, queue, before: job.id })).get(r)!;
+  const [avLow, avMid, avHigh] = [profile(ratio.low), profile(ratio.mid), profile(ratio.high)];
 
   const drafts: Draft[] = [];
   for (const pool of view.pools) {
     for (const device of poolDeviceClasses(pool)) {
       const nodes = nodesNeeded(job, pool, device);
-      const runtime = expectedRuntime(job, pool, device);
-      if (!(nodes <= pool.nodes) || runtime === undefined || !Number.isFinite(runtime)) continue;
-      const ready = earliestStart(view, pool, nodes);
-      if (!Number.isFinite(ready)) continue;
+      const expected = expectedRuntime(job, pool, device);
+      if (!(nodes <= pool.nodes) || expected === undefined || !Number.isFinite(expected)) continue;
+      // The simulator kills a job at its walltime.
+      const cap = job.walltime;
+      const runtime = Math.min(expected, cap);
+      const rLow = Math.min(expected * spread.low, cap);
+      const rHigh = Math.min(expected * spread.high, cap);
       const seen = new Set<number>();
       for (const candidate of starts) {
-        const start = Math.max(candidate, ready);
-        if (seen.has(start)) continue;
+        const start = avMid.earliest(pool.index, nodes, runtime, candidate);
+        if (!Number.isFinite(start) || seen.has(start)) continue;
         seen.add(start);
-        drafts.push(draft(job, view, pool, device, nodes, runtime, start));
+        const early = avLow.earliest(pool.index, nodes, rLow, candidate);
+        const late = avHigh.earliest(pool.index, nodes, rHigh, candidate);
+        const ends: Ends = { rLow, rHigh, sLow: Math.min(early, start, late), sHigh: Math.max(early, start, late) };
+        drafts.push(draft(job, view, pool, device, nodes, runtime, start, ends, z));
       }
     }
   }
@@ -106,7 +179,7 @@ export function estimate(job: QueuedJobView, view: ClusterView, options: Estimat
   return out;
 }
 
-function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: DeviceClass, nodes: number, runtime: number, start: number): Draft {
+function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: DeviceClass, nodes: number, runtime: number, start: number, ends: Ends, z: number): Draft {
   // As the simulator does when it starts a job (sim/simulation.ts).
   const utilisation = Math.min(1, job.cores / (nodes * pool.coresPerNode));
   const devicesPerNode = devicesRequested(job, device) / nodes;
@@ -114,23 +187,33 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
   const site = view.sites[pool.siteIndex];
   const forecast = view.forecast(site.id);
   const watts = nodes * wattsPerNode;
-  const it = watts * runtime;
-  const facility = it * site.pue;
-  const impacts = new Float64Array(N_PHASES * N_COORDS);
-  const nodeSeconds = nodes * runtime;
+  const facilityWatts = watts * site.pue;
   const rate = pool.embodiedPerNodeSecond;
   const end = start + runtime;
+  const impacts = new Float64Array(N_PHASES * N_COORDS);
+  const low = new Float64Array(N_PHASES * N_COORDS);
+  const high = new Float64Array(N_PHASES * N_COORDS);
+  const lowStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rLow);
+  const highStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rHigh);
   for (let ph = 0; ph < N_PHASES; ph++) {
     const o = ph * N_COORDS;
-    if (ph === USE) for (let c = 0; c < N_COORDS; c++) impacts[o + c] = watts * site.pue * forecast.mean(start, end, c) * runtime;
-    else for (let c = 0; c < N_COORDS; c++) impacts[o + c] = nodeSeconds * rate[o + c];
+    if (ph === USE) {
+      for (let c = 0; c < N_COORDS; c++) {
+        impacts[o + c] = facilityWatts * forecast.mean(start, end, c) * runtime;
+        const sd = z * (forecast.spread?.(start, end, c) ?? 0);
+        low[o + c] = facilityWatts * extremeIntegral(forecast, lowStarts, ends.rLow, c, Math.min) * Math.max(0, 1 - sd);
+        high[o + c] = facilityWatts * extremeIntegral(forecast, highStarts, ends.rHigh, c, Math.max) * (1 + sd);
+      }
+    } else {
+      for (let c = 0; c < N_COORDS; c++) {
+        impacts[o + c] = nodes * runtime * rate[o + c];
+        low[o + c] = nodes * ends.rLow * rate[o + c];
+        high[o + c] = nodes * ends.rHigh * rate[o + c];
+      }
+    }
   }
-  let score: number | null = null;
-  if (view.scoreMethod) {
-    const total = new Float64Array(N_COORDS);
-    for (let ph = 0; ph < N_PHASES; ph++) for (let c = 0; c < N_EF; c++) total[c] += impacts[ph * N_COORDS + c];
-    score = singleScore(total, view.scoreMethod);
-  }
+  const method = view.scoreMethod;
+  const score = method ? scoreOf(impacts, method) : null;
   return {
     pool: pool.index,
     site: site.id,
@@ -139,34 +222,54 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
     nodes,
     wait_s: start - view.now,
     runtime_s: runtime,
-    energy_it_j: it,
-    energy_facility_j: facility,
+    energy_it_j: watts * runtime,
+    energy_facility_j: facilityWatts * runtime,
     power_peak_w: watts,
     power_mean_w: watts,
     impacts,
     single_score_pt: score,
+    range: {
+      wait_s: [ends.sLow - view.now, ends.sHigh - view.now],
+      runtime_s: [ends.rLow, ends.rHigh],
+      energy_it_j: [watts * ends.rLow, watts * ends.rHigh],
+      energy_facility_j: [facilityWatts * ends.rLow, facilityWatts * ends.rHigh],
+      single_score_pt: method ? [scoreOf(low, method), scoreOf(high, method)] : null,
+      impacts_low: low,
+      impacts_high: high,
+      forecast_spread: forecast.spread?.(start, end, CC) ?? 0,
+    },
   };
 }
 
+/** Single score of all phases together. */
+function scoreOf(impacts: Float64Array, method: ScoreMethod): number {
+  const total = new Float64Array(N_COORDS);
+  for (let ph = 0; ph < N_PHASES; ph++) for (let c = 0; c < N_EF; c++) total[c] += impacts[ph * N_COORDS + c];
+  return singleScore(total, method);
+}
+
 /**
- * Earliest time `need` nodes of the pool can be free, from what the view shows:
- * free nodes now, nodes of running jobs at their predicted ends, and sleeping
- * or waking nodes after the pool's longest switch-on time. Jobs queued ahead
- * are not counted.
+ * Starts in [from, to] where the integral of the forecast over [s, s + r] can
+ * be extreme: the ends, and every s at which s or s + r meets a change point
+ * (the integral is piecewise linear in s between them).
  */
-export function earliestStart(view: ClusterView, pool: PoolView, need: number): number {
-  let avail = pool.freeNodes;
-  if (avail >= need) return view.now;
-  const events: { t: number; n: number }[] = [];
-  for (const r of view.running) if (r.pool === pool.index) events.push({ t: Math.max(view.now, r.predictedEnd), n: r.nodeCount });
-  const waking = pool.sleepingNodes + pool.wakingNodes;
-  if (waking > 0) events.push({ t: view.now + Math.max(pool.off?.switchOnSeconds ?? 0, pool.sleep?.switchOnSeconds ?? 0), n: waking });
-  events.sort((a, b) => a.t - b.t);
-  for (const e of events) {
-    avail += e.n;
-    if (avail >= need) return e.t;
+function candidateStarts(forecast: IntensityForecast, from: number, to: number, r: number): number[] {
+  const out = [from, to];
+  if (to <= from || !forecast.nextChange) return out;
+  for (const shift of [0, r]) {
+    let t = forecast.nextChange(from + shift);
+    for (let k = 0; k < MAX_BREAKPOINTS && t < to + shift; k++) {
+      out.push(t - shift);
+      t = forecast.nextChange(t);
+    }
   }
-  return Infinity;
+  return out;
+}
+
+function extremeIntegral(forecast: IntensityForecast, starts: readonly number[], r: number, c: number, pick: (a: number, b: number) => number): number {
+  let best = forecast.mean(starts[0], starts[0] + r, c) * r;
+  for (let k = 1; k < starts.length; k++) best = pick(best, forecast.mean(starts[k], starts[k] + r, c) * r);
+  return best;
 }
 
 function ccTotal(impacts: Float64Array): number {

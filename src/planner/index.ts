@@ -1,6 +1,7 @@
 export * from "./view.js";
 export * from "./resources.js";
-export { estimate, earliestStart, type Estimate, type EstimateOptions } from "./estimate.js";
+export { estimate, Z_80, type Estimate, type EstimateOptions, type EstimateRange, type Range } from "./estimate.js";
+export { Availability, type AvailabilityOptions } from "./availability.js";
 export { policyFcfs } from "./policies/fcfs.js";
 export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";

@@ -1,6 +1,6 @@
 import { Accountant } from "../../src/accounting/accountant.js";
 import { MetricsCollector } from "../../src/accounting/metrics.js";
-import { forecastFromActual } from "../../src/models/forecast.js";
+import { forecastFromActual, type ForecastError } from "../../src/models/forecast.js";
 import type { PlatformModel } from "../../src/models/platform.js";
 import type { JobSpec } from "../../src/io/spec.js";
 import type { Decision, Policy } from "../../src/planner/view.js";
@@ -18,7 +18,14 @@ export interface TinyRun {
   dropped: { id: number; reason: string }[];
 }
 
-export async function runTiny(platform: PlatformModel, policy: Policy, jobs: JobSpec[], batch = 1000, mode: "strict" | "lenient" = "strict"): Promise<TinyRun> {
+export async function runTiny(
+  platform: PlatformModel,
+  policy: Policy,
+  jobs: JobSpec[],
+  batch = 1000,
+  mode: "strict" | "lenient" = "strict",
+  forecastError: ForecastError = { bias: 0, sigma: 0 },
+): Promise<TinyRun> {
   const facts = new Map<number, JobFact>();
   const charges = new Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>();
   const intervals: TinyRun["intervals"] = [];
@@ -31,7 +38,7 @@ export async function runTiny(platform: PlatformModel, policy: Policy, jobs: Job
     platform,
     policy,
     jobs: batches,
-    forecasts: platform.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
+    forecasts: platform.sites.map((s) => forecastFromActual(s.intensity, forecastError, rngSeeded(1))),
     mode,
     observer: combineObservers(accountant, metrics, {
       jobEnded: (f) => facts.set(f.job.id, { ...f }),

@@ -1,0 +1,66 @@
+/**
+ * Forecasts with a stated error: spread() against a hand-worked single segment,
+ * the sigma/sqrt(n) of n equal segments, and a Monte Carlo check that the
+ * actual mean's relative error around the forecast has about that spread.
+ */
+import { describe, expect, it } from "vitest";
+import { TimeSeries } from "../../../src/core/timeseries.js";
+import { rngSeeded } from "../../../src/core/rng.js";
+import { forecastFromActual } from "../../../src/models/forecast.js";
+import type { IntensityModel } from "../../../src/models/platform.js";
+
+/** A 1-d series of equal hourly segments. */
+function hourly(values: number[]): IntensityModel {
+  const starts = values.map((_, k) => k * 3600);
+  return { series: new TimeSeries(starts, values, 1, values.length * 3600, "error"), basis: new Uint8Array(1), source: "test" };
+}
+
+describe("forecastFromActual", () => {
+  it("a perfect forecast equals the actual series and states no spread", () => {
+    const f = forecastFromActual(hourly([1, 3]), { bias: 0, sigma: 0 }, rngSeeded(1));
+    expect(f.mean(0, 7200)).toBe(2);
+    expect(f.spread!(0, 7200)).toBe(0);
+    expect(f.nextChange!(100)).toBe(3600);
+    // The last segment of a series read in "error" mode has no successor.
+    expect(f.nextChange!(3600)).toBe(Infinity);
+  });
+
+  it("within one segment the spread is sigma; a point window too", () => {
+    const f = forecastFromActual(hourly([1, 3, 2]), { bias: 0, sigma: 0.2 }, rngSeeded(1));
+    expect(f.spread!(100, 3000)).toBeCloseTo(0.2, 15);
+    expect(f.spread!(5000, 5000)).toBe(0.2);
+  });
+
+  it("over n segments of equal forecast integral the spread is sigma / sqrt(n)", () => {
+    // A constant actual and a zero-bias forecast: the noisy segments differ, so weigh by the forecast's own values.
+    const f = forecastFromActual(hourly([2, 2, 2, 2]), { bias: 0, sigma: 0.1 }, rngSeeded(7));
+    const v = [0, 1, 2, 3].map((k) => f.at(k * 3600 + 1));
+    const total = v.reduce((a, b) => a + b, 0);
+    const expected = (0.1 * Math.sqrt(v.reduce((a, b) => a + b * b, 0))) / total;
+    expect(f.spread!(0, 4 * 3600)).toBeCloseTo(expected, 12);
+    // Equal values would give 0.1 / 2; the noisy ones are near it.
+    expect(Math.abs(expected - 0.05)).toBeLessThan(0.01);
+  });
+
+  it("Monte Carlo: the relative error of the actual mean around the forecast mean has about the stated spread", () => {
+    const actual = hourly(Array.from({ length: 24 }, (_, k) => 100 + 50 * Math.sin(k / 3)));
+    const from = 2 * 3600 + 600;
+    const to = 14 * 3600 + 1200;
+    const truth = actual.series.integral(from, to) / (to - from);
+    const errors: number[] = [];
+    let spread = 0;
+    for (let seed = 0; seed < 4000; seed++) {
+      const f = forecastFromActual(actual, { bias: 0, sigma: 0.15 }, rngSeeded(seed));
+      const mean = f.mean(from, to);
+      errors.push((mean - truth) / truth);
+      spread += f.spread!(from, to) / 4000;
+    }
+    const m = errors.reduce((a, b) => a + b, 0) / errors.length;
+    const sd = Math.sqrt(errors.reduce((a, b) => a + (b - m) ** 2, 0) / (errors.length - 1));
+    // 13 segments: about 0.15 / sqrt(13) = 0.042; sampling error of the sd over 4000 draws is about 1 %.
+    expect(sd).toBeGreaterThan(0.9 * spread);
+    expect(sd).toBeLessThan(1.1 * spread);
+    expect(spread).toBeGreaterThan(0.035);
+    expect(spread).toBeLessThan(0.05);
+  });
+});
