@@ -46,6 +46,8 @@ export interface HeftCosts {
   meanComm(parent: number, child: number): number;
   /** Earliest time resource r is available (e.g. now, or when a running job ends); default 0. */
   ready?(r: number): number;
+  /** Earliest time task i may start on resource r whatever its parents (e.g. when its initial inputs can arrive there); default 0. */
+  release?(i: number, r: number): number;
   /**
    * Optional extra cost of running task i on r over [start, finish] (e.g. impact in
    * normalised units); when given, the resource minimising
@@ -138,6 +140,11 @@ export function heftSchedule(dag: HeftDag, costs: HeftCosts, options: HeftOption
       const e = costs.exec(i, r);
       if (e === Infinity) continue;
       let drt = readyAt[r];
+      if (costs.release) {
+        const t = costs.release(i, r);
+        if (!(t >= 0)) throw new RangeError(`heft: task ${i} on resource ${r}: expected a release time >= 0, got ${t}`);
+        if (t > drt) drt = t;
+      }
       for (let q = 0; q < ps.length; q++) {
         const p = ps[q];
         const rp = resource[p];

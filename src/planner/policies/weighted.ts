@@ -52,6 +52,7 @@ import type { DeviceClass } from "../../io/spec.js";
 import { defaultDevice, devicesRequested } from "../resources.js";
 import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
 import { nodesFor, runtimeFor, shadowTime } from "./common.js";
+import { missingBytes, transferJoules, transferTime } from "../transfers.js";
 
 export interface WeightedParams {
   /** Weight of expected completion time (default 1). */
@@ -86,33 +87,11 @@ interface Candidate {
   cost: number;
 }
 
-/** Bytes a workflow task still needs at `site`, per link (index -> bytes); undefined when some input has no link to it. */
-function missingBytes(view: ClusterView, job: QueuedJobView, site: number): Map<number, number> | undefined {
-  const out = new Map<number, number>();
-  if (job.workflow === undefined || job.task === undefined) return out;
+/** Bytes a queued workflow task still needs at `site` (none for a batch job). */
+function missingFor(view: ClusterView, job: QueuedJobView, site: number): Map<number, number> | undefined {
+  if (job.workflow === undefined || job.task === undefined) return new Map();
   const w = view.workflows[job.workflow];
-  if (w === undefined) return out;
-  for (const file of w.spec.tasks[job.task].inputs) {
-    const mask = w.fileSites[file];
-    if ((mask & (1 << site)) !== 0 || mask === 0) continue; // here, or only on a storage tier the view does not show
-    // As the world routes: the fastest link from a site holding it (ties: lowest site).
-    let best = -1;
-    view.links.forEach((l, k) => {
-      if (l.to !== site || l.from === site || (mask & (1 << l.from)) === 0) return;
-      const b = view.links[best];
-      if (best < 0 || l.bandwidth > b.bandwidth || (l.bandwidth === b.bandwidth && l.from < b.from)) best = k;
-    });
-    if (best < 0) return undefined;
-    out.set(best, (out.get(best) ?? 0) + w.spec.files[file].bytes);
-  }
-  return out;
-}
-
-/** Time to bring the bytes in, s: links in parallel, each carrying its bytes after its latency. */
-function transferTime(view: ClusterView, bytes: Map<number, number>): number {
-  let t = 0;
-  for (const [k, b] of bytes) t = Math.max(t, view.links[k].latency + b / view.links[k].bandwidth);
-  return t;
+  return w === undefined ? new Map() : missingBytes(view, w, job.task, site);
 }
 
 export function policyWeighted(params: WeightedParams = {}): Policy {
@@ -152,11 +131,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
     const u = Math.min(1, job.cores / (need * pool.coresPerNode));
     const watts = pool.busyWatts(device, u, devicesRequested(job, device) / need);
     const transfer = transferTime(view, bytes);
-    let transferJ = 0;
-    for (const [k, b] of bytes) {
-      const l = view.links[k];
-      transferJ += b * (l.joulesPerByte.source + l.joulesPerByte.network + l.joulesPerByte.destination);
-    }
+    const transferJ = transferJoules(view, bytes);
     const runJ = need * watts * runtime * site.pue;
     const holdJ = need * pool.idleWatts * transfer * site.pue;
     const energy = runJ + holdJ + transferJ;
@@ -242,7 +217,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
         for (const pool of pools) {
           const need = nodesFor(job, pool);
           if (need > pool.nodes || !Number.isFinite(runtimeFor(job, pool))) continue;
-          const bytes = missingBytes(view, job, pool.siteIndex);
+          const bytes = missingFor(view, job, pool.siteIndex);
           if (bytes === undefined) continue;
           let fitsNow = need <= free[pool.index];
           if (fitsNow && res !== undefined && res.pool === pool.index) {
