@@ -242,7 +242,7 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
 }
 
 /** Single score of all phases together. */
-function scoreOf(impacts: Float64Array, method: ScoreMethod): number {
+export function scoreOf(impacts: Float64Array, method: ScoreMethod): number {
   const total = new Float64Array(N_COORDS);
   for (let ph = 0; ph < N_PHASES; ph++) for (let c = 0; c < N_EF; c++) total[c] += impacts[ph * N_COORDS + c];
   return singleScore(total, method);
@@ -279,7 +279,7 @@ function ccTotal(impacts: Float64Array): number {
 }
 
 /** x / min of xs; x / max where the minimum is 0 (1 where all are 0). */
-function normaliser(xs: readonly number[]): (x: number) => number {
+export function normaliser(xs: readonly number[]): (x: number) => number {
   let min = Infinity;
   let max = -Infinity;
   for (const x of xs) {

@@ -1,0 +1,155 @@
+/**
+ * estimateWorkflow(): a hand-worked single-site case, and the simulator under
+ * the HEFT policy as the reference on an idle platform (tasks, transfers and
+ * nodes held while inputs arrive).
+ */
+import { describe, expect, it } from "vitest";
+import { N_COORDS, PHASE_INDEX, categoryIndex } from "../../../src/core/categories.js";
+import type { PlatformModel } from "../../../src/models/platform.js";
+import { estimateWorkflow, type WorkflowEstimate, type WorkflowEstimateOptions, type WorkflowRequest } from "../../../src/planner/estimateWorkflow.js";
+import { policyHeft } from "../../../src/planner/policies/heft.js";
+import type { Policy } from "../../../src/planner/view.js";
+import type { WorkflowSubmission } from "../../../src/sim/workflows.js";
+import { tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { link, runWorkflows, submission, tinyWorkflow, withLinks, type WorkflowRun } from "../../helpers/tinyWorkflow.js";
+
+const CC = categoryIndex("CC");
+const USE = PHASE_INDEX.use * N_COORDS;
+
+function expectRel(actual: number, expected: number, rel = 1e-9): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.max(Math.abs(expected), 1e-300));
+}
+
+/** HEFT, estimating the workflow in its first pass (the view then shows the idle platform at submission). */
+async function estimatedAndRun(plat: PlatformModel, sub: WorkflowSubmission, options?: WorkflowEstimateOptions): Promise<{ est: WorkflowEstimate[]; run: WorkflowRun }> {
+  const heft = policyHeft();
+  let est: WorkflowEstimate[] | undefined;
+  const request: WorkflowRequest = { spec: sub.spec, site: sub.site, project: sub.project, runtimes: sub.runtimes };
+  const policy: Policy = {
+    name: "fixture-estimate-workflow",
+    version: "1",
+    params: {},
+    decide(view, events) {
+      est ??= estimateWorkflow(request, view, options);
+      return heft.decide(view, events);
+    },
+  };
+  const run = await runWorkflows(plat, policy, [sub]);
+  return { est: est!, run };
+}
+
+/**
+ * One site, PUE 1.5, 0.3 kg CO2e/kWh; 2 nodes of 4 cores at 100 W idle, 200 W
+ * full. Diamond A -> (B, C) -> D: A 4 cores 10 s, B 2 cores 20 s, C 4 cores 10 s,
+ * D 4 cores 5 s. HEFT: A [0, 10], B and C from 10 on the two nodes, D [30, 35].
+ * IT: A 200 x 10 + B 150 x 20 + C 200 x 10 + D 200 x 5 = 8000 J; facility 12000 J;
+ * CC 12000 x 0.3 / 3.6e6 = 0.001 kg. Peak: B and C together, 150 + 200 = 350 W.
+ */
+const diamond = () =>
+  tinyWorkflow("diamond", {}, [
+    { id: "A", cores: 4 },
+    { id: "B", cores: 2, parents: ["A"] },
+    { id: "C", cores: 4, parents: ["A"] },
+    { id: "D", cores: 4, parents: ["B", "C"] },
+  ]);
+const diamondSub = () => submission(diamond(), { models: { A: { cpu: 10 }, B: { cpu: 20 }, C: { cpu: 10 }, D: { cpu: 5 } } });
+const oneSite = () => tinyPlatform([{ id: "s", pue: 1.5, kgPerKwh: 0.3 }], [{ nodes: 2, cores: 4, idle: 100, max: 200 }]);
+
+describe("estimateWorkflow()", () => {
+  it("a diamond on one site: makespan, energy, peak and mean power, climate change (hand-worked)", async () => {
+    const { est } = await estimatedAndRun(oneSite(), diamondSub());
+    expect(est).toHaveLength(1);
+    const e = est[0];
+    expect(e.placement).toBe("site s");
+    expect(e.tasks_per_site).toEqual({ s: 4 });
+    expect(e.wait_s).toBe(0);
+    expect(e.makespan_s).toBe(35);
+    expect(e.energy_it_j).toBe(8000);
+    expect(e.energy_facility_j).toBe(12000);
+    expect(e.transfer_energy_j).toBe(0);
+    expect(e.power_peak_w).toBe(350);
+    expectRel(e.power_mean_w, 8000 / 35);
+    expectRel(e.impacts[USE + CC], 0.001);
+  });
+
+  it("a diamond on one site: equal to what the simulator then measures under HEFT", async () => {
+    const { est, run } = await estimatedAndRun(oneSite(), diamondSub());
+    const f = run.workflows[0];
+    const account = run.accountant.ledger.workflows.get(0)!;
+    const [itJ, facilityJ] = account.energy.values();
+    expect(est[0].makespan_s).toBe(f.end - f.submit);
+    expectRel(est[0].energy_it_j, itJ);
+    expectRel(est[0].energy_facility_j, facilityJ);
+    expectRel(est[0].impacts[USE + CC], account.use.values()[CC]);
+  });
+
+  it("a run-time spread of 0.5x..2x gives the makespan and energy ranges (hand-worked: every time scales)", async () => {
+    const { est } = await estimatedAndRun(oneSite(), diamondSub(), { runtimeSpread: { low: 0.5, high: 2 } });
+    expect(est[0].range.makespan_s).toEqual([17.5, 70]);
+    expect(est[0].range.energy_it_j).toEqual([4000, 16000]);
+    expectRel(est[0].range.impacts_low[USE + CC], 0.0005);
+    expectRel(est[0].range.impacts_high[USE + CC], 0.002);
+  });
+
+  /**
+   * Two sites: A (8 cores, CPU 10 s) fits only site 0; B (2 cores, GPU 5 s) only
+   * site 1. a.out (1e9 bytes) crosses a link of 1e8 B/s and 0.5 s latency, at
+   * 2e-8 + 4e-8 J/B at the sender and 2e-8 J/B at the receiver (60 J + 20 J).
+   * Plan: A [0, 10]; B [20.5, 25.5] after the transfer; the policy holds B's
+   * node from 10 at idle draw. No single site can run both tasks.
+   */
+  it("across two sites: one placement, transfer energy, and the simulator's measures", async () => {
+    const plat = withLinks(
+      tinyPlatform(
+        [
+          { id: "s0", pue: 1.2, kgPerKwh: 0.3 },
+          { id: "s1", pue: 1.4, kgPerKwh: 0.1 },
+        ],
+        [
+          { nodes: 1, cores: 8, idle: 100, max: 200 },
+          { nodes: 1, cores: 2, idle: 100, max: 200, site: 1, gpus: { count: 1, idle: 10, max: 300 } },
+        ],
+      ),
+      [link(0, 1, 1e8, 0.5, { source: 2e-8, network: 4e-8, destination: 2e-8 }), link(1, 0, 1e8, 0.5, { source: 2e-8, network: 4e-8, destination: 2e-8 })],
+    );
+    const spec = tinyWorkflow("pair", { "a.out": 1e9 }, [
+      { id: "A", cores: 8, outputs: ["a.out"] },
+      { id: "B", cores: 2, parents: ["A"], inputs: ["a.out"] },
+    ]);
+    const { est, run } = await estimatedAndRun(plat, submission(spec, { models: { A: { cpu: 10 }, B: { gpu: 5 } } }));
+    expect(est.map((e) => e.placement)).toEqual(["HEFT over all sites"]);
+    const e = est[0];
+    expect(e.tasks_per_site).toEqual({ s0: 1, s1: 1 });
+    expect(e.makespan_s).toBe(25.5);
+    expectRel(e.transfer_energy_j, 80);
+    expect(e.bytes_moved).toBe(1e9);
+    const f = run.workflows[0];
+    const account = run.accountant.ledger.workflows.get(0)!;
+    const [itJ, facilityJ] = account.energy.values();
+    expect(e.makespan_s).toBe(f.end - f.submit);
+    expectRel(e.energy_it_j, itJ);
+    expectRel(e.energy_facility_j, facilityJ);
+    const use = account.use.values();
+    expectRel(e.impacts[USE + CC], use[0 * N_COORDS + CC] + use[1 * N_COORDS + CC]);
+  });
+
+  it("with a preference for impact the cleaner of two equal sites ranks first; for time, the faster one", async () => {
+    const plat = tinyPlatform(
+      [
+        { id: "dirty", pue: 1.2, kgPerKwh: 0.5 },
+        { id: "clean", pue: 1.2, kgPerKwh: 0.05 },
+      ],
+      [
+        { nodes: 2, cores: 4, idle: 100, max: 200, speed: 2 },
+        { nodes: 2, cores: 4, idle: 100, max: 200, site: 1 },
+      ],
+    );
+    const green = await estimatedAndRun(plat, diamondSub(), { preference: 1 });
+    expect(green.est[0].placement).toBe("site clean");
+    const fast = await estimatedAndRun(plat, diamondSub(), { preference: 0 });
+    // Twice as fast at the dirty site: makespan 17.5 s against 35 s.
+    expect(fast.est[0].placement).toBe("site dirty");
+    expect(fast.est[0].makespan_s).toBe(17.5);
+    expect(fast.est.find((e) => e.placement === "site clean")!.rank_cost).toBe(2);
+  });
+});
