@@ -11,31 +11,29 @@ import { MetricsCollector } from "../accounting/metrics.js";
 import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/siteSeries.js";
 import { EF_CATEGORIES, N_COORDS, PHASES } from "../core/categories.js";
 import { AdjustmentLog, InputError } from "../core/errors.js";
-import { deriveSeed, hashUnit, rngSeeded } from "../core/rng.js";
+import { hashUnit } from "../core/rng.js";
 import { JsonLinesWriter } from "../io/jsonLines.js";
 import { singleScore, type ScoreMethod } from "../core/score.js";
 import type { Extension } from "../core/timeseries.js";
 import { CsvWriter } from "../io/csvWriter.js";
-import { readElectricityFactors } from "../io/electricityFactors.js";
 import { loadNodeType, loadPlatform, platformForProcs } from "../io/platform.js";
 import { loadScenario, resolveFrom } from "../io/scenario.js";
-import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/scoreMethod.js";
+import { DEFAULT_SCORE_METHOD_PATH } from "../io/scoreMethod.js";
 import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
 import { shippedPath } from "../io/paths.js";
-import { buildPlatform } from "../models/buildPlatform.js";
-import { forecastFromActual } from "../models/forecast.js";
 import { POLICIES } from "../planner/index.js";
 import { simulate, type SimulationResult } from "../sim/simulation.js";
 import { combineObservers, type SimObserver } from "../sim/observer.js";
 import { provenance } from "./provenance.js";
+import { buildWorld, ELECTRICITY_FACTORS } from "./world.js";
 import { buildSummary, type RunSummary } from "./summary.js";
 import { loadWorkflows, WORKFLOW_COLUMNS, workflowRow, workflowSummary } from "./workflows.js";
 import type { JobFact, WorkflowFact } from "../sim/observer.js";
 
 const root = shippedPath;
 export const DEFAULT_SCENARIO = root("scenarios/default.json");
-export const ELECTRICITY_FACTORS = root("platforms/electricity/electricity_factors_by_zone.csv");
+export { ELECTRICITY_FACTORS };
 export const DEFAULT_NODE_TYPE = root("platforms/single-core-node.json");
 /** Zone of the homogeneous machine used for a bare SWF trace: EU-27 average static factors (an assumption). */
 export const DEFAULT_ZONE = "EEE";
@@ -218,11 +216,10 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   }
   if (o.platformVariant) platformSpec = applyPlatformVariant(platformSpec, o.platformVariant);
   inputs.push(platformFile);
-  const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
-  const built = await buildPlatform(platformSpec, { file: platformFile, zones, t0Epoch, extension, log: seriesLog });
-  inputs.push(...built.files);
-  const platform = built.model;
-  const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH);
+  const forecastError = o.forecast ?? scenario.forecast ?? { bias: 0, sigma: 0 };
+  const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: seriesLog, forecastError, seed });
+  inputs.push(...world.files.filter((f) => !inputs.includes(f)));
+  const { platform, method, forecasts } = world;
 
   mkdirSync(outDir, { recursive: true });
   rmSync(join(outDir, "decisions.jsonl"), { force: true }); // written again only if this run explains decisions
@@ -291,8 +288,6 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const workflowRows: WorkflowFact[] = [];
   observers.push({ workflowEnded: (f) => workflowRows.push(f) });
 
-  const forecastError = o.forecast ?? scenario.forecast ?? { bias: 0, sigma: 0 };
-  const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, forecastError, rngSeeded(deriveSeed(seed, `forecast/${s.id}`))));
   // Explained decisions, written only when a policy gives reasons.
   let decisionsLog: JsonLinesWriter | undefined;
   observers.push({

@@ -1,0 +1,50 @@
+/**
+ * The world a scenario describes, before any workload: the platform model with
+ * its grid series, the forecasts policies see, and the single-score method.
+ * Shared by scenario runs and pre-submission estimates so both see one world.
+ */
+import type { AdjustmentLog } from "../core/errors.js";
+import { deriveSeed, rngSeeded } from "../core/rng.js";
+import type { ScoreMethod } from "../core/score.js";
+import type { Extension } from "../core/timeseries.js";
+import { readElectricityFactors } from "../io/electricityFactors.js";
+import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/scoreMethod.js";
+import { shippedPath } from "../io/paths.js";
+import type { PlatformSpec } from "../io/spec.js";
+import { buildPlatform } from "../models/buildPlatform.js";
+import { forecastFromActual, type ForecastError, type IntensityForecast } from "../models/forecast.js";
+import type { PlatformModel } from "../models/platform.js";
+
+export const ELECTRICITY_FACTORS = shippedPath("platforms/electricity/electricity_factors_by_zone.csv");
+
+export interface WorldOptions {
+  /** Path of the platform file (series are relative to it). */
+  readonly file: string;
+  /** Epoch seconds of simulation time 0. */
+  readonly t0Epoch: number;
+  readonly extension: Extension;
+  /** Adjustments made while reading series. */
+  readonly log: AdjustmentLog;
+  readonly forecastError: ForecastError;
+  /** Seed of the forecasts' noise (one stream per site). */
+  readonly seed: number;
+}
+
+export interface World {
+  readonly platform: PlatformModel;
+  /** Data files read, for provenance: the electricity factors, the score method, the series. */
+  readonly files: readonly string[];
+  /** One per site, in platform order. */
+  readonly forecasts: readonly IntensityForecast[];
+  readonly method: ScoreMethod;
+}
+
+/** @throws InputError on unreadable or invalid data files */
+export async function buildWorld(spec: PlatformSpec, opts: WorldOptions): Promise<World> {
+  const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
+  const built = await buildPlatform(spec, { file: opts.file, zones, t0Epoch: opts.t0Epoch, extension: opts.extension, log: opts.log });
+  const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH);
+  const platform = built.model;
+  const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, opts.forecastError, rngSeeded(deriveSeed(opts.seed, `forecast/${s.id}`))));
+  return { platform, files: [ELECTRICITY_FACTORS, DEFAULT_SCORE_METHOD_PATH, ...built.files], forecasts, method };
+}
