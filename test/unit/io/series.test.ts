@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AdjustmentLog, InputError } from "../../../src/core/errors.ts";
-import { parseSeriesCsv, readSeriesCsv, type SeriesReadOptions } from "../../../src/io/series.ts";
+import { parseSeriesCsv, parseWithLines, readSeriesCsv, type SeriesReadOptions } from "../../../src/io/series.ts";
+import { parse } from "csv-parse/sync";
+import fc from "fast-check";
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/grid/${name}`, import.meta.url));
 const repoFile = (rel: string): string => fileURLToPath(new URL(`../../../${rel}`, import.meta.url));
@@ -196,5 +198,26 @@ describe("readSeriesCsv on the shipped traces", () => {
     // March: local 02:00 and 02:30 do not exist (2 dst_gap) and land on 03:00/03:30 (2 duplicates, 1 row out of order).
     // October: 02:00 and 02:30 appear once (2 dst_ambiguous, taken as summer time), leaving 00:30Z..02:00Z as one gap.
     expect(log.toJSON()).toEqual({ dst_ambiguous: 2, dst_gap: 2, duplicate_timestamp: 2, gap_filled: 1, unsorted_rows: 1 });
+  });
+});
+
+describe("parseWithLines", () => {
+  it("property: the records and their lines equal csv-parse's own line info (blank lines, CRLF, BOM, quotes)", () => {
+    const cell = fc.oneof(fc.constantFrom("", " ", "1.5", "2020-01-01 00:00:00", "x"), fc.constantFrom('"a,b"', '"two\nlines"'));
+    const row = fc.array(cell, { minLength: 1, maxLength: 3 }).map((cs) => cs.join(","));
+    const text = fc.tuple(fc.array(fc.oneof(row, fc.constant("")), { minLength: 1, maxLength: 12 }), fc.constantFrom("\n", "\r\n", "\r", "mixed"), fc.boolean()).map(([rows, eol, bom]) => (bom ? "\uFEFF" : "") + (eol === "mixed" ? rows.map((r, i) => r + (i % 2 ? "\n" : "\r\n")).join("") : rows.join(eol)));
+    fc.assert(
+      fc.property(text, (t) => {
+        let expected: unknown;
+        try {
+          expected = (parse(t, { info: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[]).map((r) => [r.record, r.info.lines]);
+        } catch {
+          expect(() => parseWithLines(t)).toThrow();
+          return;
+        }
+        expect(parseWithLines(t).map((r) => [r.record, r.info.lines])).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
