@@ -11,6 +11,7 @@ import { formatSummaryTable } from "./table.js";
 import { paretoCommand } from "./pareto.js";
 import { mergeCommand, sweepCommand } from "./sweep.js";
 import { reportCommand } from "./report.js";
+import { runEstimate } from "./estimate.js";
 import { comparePolicies, formatComparison, type PolicyChoice } from "../run/compare.js";
 
 function forecastOption(bias: number | undefined, sigma: number | undefined): { bias: number; sigma: number } | undefined {
@@ -47,6 +48,8 @@ function parsePolicy(text: string): PolicyChoice {
 export const EXIT = { ok: 0, failure: 1, usage: 2, input: 3, simulation: 4 } as const;
 
 async function main(argv: string[]): Promise<number> {
+  // estimate reads sbatch options, which yargs must not judge: it parses its own.
+  if (argv[0] === "estimate") return runEstimate(argv.slice(1));
   let code: number = EXIT.ok;
   await yargs(argv)
     .scriptName("impactsim")
@@ -113,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
     .command(sweepCommand)
     .command(mergeCommand)
     .command(reportCommand)
+    .command("estimate", "Estimate a job's (sbatch options or script) or a workflow's wait, run time, energy and impacts before submission; see impactsim estimate --help", () => {}, () => {})
     .demandCommand(1, "give a command, e.g. impactsim run")
     .strict()
     .help()

@@ -54,6 +54,10 @@ export interface EstimateOptions {
   readonly queue?: boolean;
   /** Normal quantile for the forecast error band (default Z_80). */
   readonly z?: number;
+  /** Pools the job may use (e.g. a partition, or enough memory per node); default all. */
+  readonly allowPool?: (pool: PoolView) => boolean;
+  /** At least this many nodes (a request of N nodes for fewer cores spreads them); default as the cores need. */
+  readonly minNodes?: number;
 }
 
 /** [low, high] */
@@ -146,9 +150,12 @@ export function estimate(job: QueuedJobView, view: ClusterView, options: Estimat
   const [avLow, avMid, avHigh] = [profile(ratio.low), profile(ratio.mid), profile(ratio.high)];
 
   const drafts: Draft[] = [];
+  const minNodes = options.minNodes ?? 1;
+  if (!(Number.isInteger(minNodes) && minNodes >= 1)) throw new RangeError(`estimate: expected minNodes an integer >= 1, got ${minNodes}`);
   for (const pool of view.pools) {
+    if (options.allowPool && !options.allowPool(pool)) continue;
     for (const device of poolDeviceClasses(pool)) {
-      const nodes = nodesNeeded(job, pool, device);
+      const nodes = Math.max(minNodes, nodesNeeded(job, pool, device));
       const expected = expectedRuntime(job, pool, device);
       if (!(nodes <= pool.nodes) || expected === undefined || !Number.isFinite(expected)) continue;
       // The simulator kills a job at its walltime.

@@ -1,0 +1,319 @@
+/**
+ * `impactsim estimate`: where and when a job or workflow should run and what it
+ * will cost, before it is submitted. The job is described as for sbatch
+ * (options, or a batch script whose #SBATCH lines are read); impactsim's own
+ * options are taken out first and everything else goes to the Slurm reader,
+ * which names any option it does not understand.
+ */
+import { existsSync } from "node:fs";
+import { InputError } from "../core/errors.js";
+import { JOULES_PER_KWH } from "../core/units.js";
+import { N_COORDS, N_PHASES, PHASES, EF_CATEGORIES, categoryIndex } from "../core/categories.js";
+import { formatSlurmTime, mergeSlurm, parseSlurmArgs, readSbatchScript } from "../io/slurm.js";
+import { estimateJobRequest, estimateWorkflowFile, type EstimateInputs, type JobEstimateReport, type WorkflowEstimateReport } from "../run/estimate.js";
+
+const CC = categoryIndex("CC");
+const ENERGY = categoryIndex("ENERGY");
+
+export const ESTIMATE_USAGE = `impactsim estimate [sbatch options] [script.sh]
+impactsim estimate --workflow wf.json [options]
+
+Estimates, before submission, a job's wait, run time, energy, peak power and
+EF 3.1 impacts on every site and device of a scenario's platform, for starts
+over the next hours, ranked by your preference between time and impact.
+
+The job, as for sbatch (a script's #SBATCH lines are read; options given here win):
+  -N, --nodes  -n, --ntasks  --ntasks-per-node  -c, --cpus-per-task
+  --gres=gpu[:type]:N  -G, --gpus  --gpus-per-node  -t, --time  --mem  --mem-per-cpu
+  -p, --partition (a site or node type)  --begin  -A, --account  -J, --job-name
+
+Run time (the first given is used, and the output says which):
+  --runtime H:MM:SS|seconds   expected run time on a node of reference speed
+  --runtime-range LOW,HIGH    its range (same formats)
+  --profile FILE              measured runs (JSON with their source)
+  --history FILE.swf          similar past jobs in a trace (by --user and size)
+  --user N                    your user id in that trace
+  (else --time, as an upper bound)
+
+Where and when:
+  --scenario FILE             platform, grid series and forecasts (default: bundled)
+  --platform FILE             platform replacing the scenario's
+  --at TIME                   submission time, ISO 8601 with offset or seconds
+                              from the scenario's start (default: its start)
+  --loaded                    replay the scenario's workload up to --at first
+  --window DURATION           consider starts over this span (default 24:00:00; 0: now only)
+  --step DURATION             between candidate starts (default 1:00:00)
+  --preference P              0 = time only .. 1 = impact only (default 0.5)
+  --forecast-sigma S          relative forecast noise per series segment
+  --forecast-bias B           relative forecast bias
+
+Workflows:
+  --workflow FILE             a WfFormat 1.5 instance instead of a job
+  --site ID                   site holding its input files (default: the first)
+  --spread LOW,HIGH           run-time factors around the recorded task times
+
+Output:
+  --top N                     rows shown (default 10)
+  --json                      everything as JSON
+  --sbatch                    only the suggested sbatch options of the best choice
+  -h, --help                  this text
+`;
+
+interface Flags {
+  inputs: { -readonly [K in keyof EstimateInputs]: EstimateInputs[K] };
+  runtime_s?: number;
+  runtimeRange_s?: [number, number];
+  profile?: string;
+  history?: string;
+  user?: number;
+  workflow?: string;
+  site?: string;
+  spread?: [number, number];
+  top: number;
+  json: boolean;
+  sbatch: boolean;
+  help: boolean;
+  slurm: string[];
+  script?: string;
+}
+
+function usage(option: string, message: string, value?: unknown): InputError {
+  return new InputError([{ code: "invalid_value", file: "command line", path: option, message, value }]);
+}
+
+/** Seconds from H:MM:SS, MM:SS or plain seconds (also Slurm's D-HH:MM:SS). */
+function duration(option: string, text: string): number {
+  const m = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+(?:\.\d+)?))?$/.exec(text);
+  if (m) {
+    const [d, a, b, c] = [Number(m[1] ?? 0), Number(m[2]), m[3], m[4]];
+    const s = c !== undefined ? a * 3600 + Number(b) * 60 + Number(c) : b !== undefined ? (m[1] !== undefined ? a * 3600 + Number(b) * 60 : a * 60 + Number(b)) : m[1] !== undefined ? a * 3600 : a;
+    return d * 86400 + s;
+  }
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  throw usage(option, `expected a duration as H:MM:SS, MM:SS, D-HH:MM:SS or seconds, got "${text}"`, text);
+}
+
+function number(option: string, text: string | undefined, check: (x: number) => boolean, expected: string): number {
+  const x = Number(text);
+  if (text === undefined || text === "" || !check(x)) throw usage(option, `expected ${expected}, got ${JSON.stringify(text ?? null)}`, text);
+  return x;
+}
+
+function pair(option: string, text: string, parse: (t: string) => number): [number, number] {
+  const parts = text.split(",");
+  if (parts.length !== 2) throw usage(option, `expected LOW,HIGH, got "${text}"`, text);
+  return [parse(parts[0]), parse(parts[1])];
+}
+
+const VALUE_FLAGS = new Set(["runtime", "runtime-range", "profile", "history", "user", "scenario", "platform", "at", "window", "step", "preference", "forecast-sigma", "forecast-bias", "workflow", "site", "spread", "top"]);
+const BOOLEAN_FLAGS = new Set(["loaded", "json", "sbatch", "help"]);
+
+/** Splits impactsim's own options from the Slurm ones (and the script, the last word when it is a file). */
+export function parseEstimateArgs(argv: readonly string[]): Flags {
+  const f: Flags = { inputs: {}, top: 10, json: false, sbatch: false, help: false, slurm: [] };
+  let bias: number | undefined;
+  let sigma: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i];
+    if (tok === "-h") {
+      f.help = true;
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(tok);
+    const name = m?.[1];
+    if (name !== undefined && BOOLEAN_FLAGS.has(name)) {
+      if (m![2] !== undefined) throw usage(`--${name}`, `expected no value, got "${m![2]}"`, m![2]);
+      if (name === "loaded") f.inputs.loaded = true;
+      else if (name === "json") f.json = true;
+      else if (name === "sbatch") f.sbatch = true;
+      else f.help = true;
+      continue;
+    }
+    if (name === undefined || !VALUE_FLAGS.has(name)) {
+      f.slurm.push(tok);
+      continue;
+    }
+    let value = m![2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw usage(`--${name}`, "expected a value, got none");
+    }
+    const opt = `--${name}`;
+    switch (name) {
+      case "runtime":
+        f.runtime_s = duration(opt, value);
+        break;
+      case "runtime-range":
+        f.runtimeRange_s = pair(opt, value, (t) => duration(opt, t));
+        break;
+      case "profile":
+        f.profile = value;
+        break;
+      case "history":
+        f.history = value;
+        break;
+      case "user":
+        f.user = number(opt, value, (x) => Number.isInteger(x), "an integer user id");
+        break;
+      case "scenario":
+        f.inputs.scenario = value;
+        break;
+      case "platform":
+        f.inputs.platform = value;
+        break;
+      case "at":
+        f.inputs.at = value;
+        break;
+      case "window":
+        f.inputs.window_s = duration(opt, value);
+        break;
+      case "step":
+        f.inputs.step_s = duration(opt, value);
+        break;
+      case "preference":
+        f.inputs.preference = number(opt, value, (x) => x >= 0 && x <= 1, "a number in [0, 1]");
+        break;
+      case "forecast-sigma":
+        sigma = number(opt, value, (x) => x >= 0 && Number.isFinite(x), "a number >= 0");
+        break;
+      case "forecast-bias":
+        bias = number(opt, value, (x) => Number.isFinite(x) && x > -1, "a number > -1");
+        break;
+      case "workflow":
+        f.workflow = value;
+        break;
+      case "site":
+        f.site = value;
+        break;
+      case "spread":
+        f.spread = pair(opt, value, (t) => number(opt, t, (x) => x > 0 && Number.isFinite(x), "a factor > 0"));
+        break;
+      case "top":
+        f.top = number(opt, value, (x) => Number.isInteger(x) && x >= 1, "an integer >= 1");
+        break;
+    }
+  }
+  if (bias !== undefined || sigma !== undefined) f.inputs.forecast = { bias: bias ?? 0, sigma: sigma ?? 0 };
+  // As for sbatch, the script comes last.
+  const last = f.slurm[f.slurm.length - 1];
+  if (last !== undefined && !last.startsWith("-") && (existsSync(last) || /\.(sh|bash|slurm|sbatch|job)$/.test(last))) {
+    f.script = last;
+    f.slurm.pop();
+  }
+  return f;
+}
+
+const hm = (s: number) => {
+  if (!Number.isFinite(s)) return "-";
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}`;
+};
+const sig = (x: number, digits = 3) => (x === 0 ? "0" : Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toExponential(digits - 1) : x.toPrecision(digits));
+const range = (lo: number, hi: number, f: (x: number) => string = (x) => sig(x)) => (lo === hi ? "" : ` (${f(lo)}-${f(hi)})`);
+const utc = (iso: string) => iso.slice(0, 16).replace("T", " ");
+
+function ccTotal(v: Float64Array): number {
+  let s = 0;
+  for (let ph = 0; ph < N_PHASES; ph++) s += v[ph * N_COORDS + CC];
+  return s;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd();
+  return [line(head), ...rows.map(line)].join("\n") + "\n";
+}
+
+function contextLines(c: JobEstimateReport["context"]): string {
+  const load = c.mode === "idle" ? "idle platform" : `platform loaded by the scenario's workload (${c.running} running, ${c.queued} queued)`;
+  return `on ${c.platform} (scenario ${c.scenario}), submitted ${utc(c.at_iso)} UTC, ${load}\nforecast: ${c.forecast.note}\npreference ${c.preference} (0 = time only, 1 = impact only); ranges are conservative 80 % bands\n`;
+}
+
+export function formatJobReport(r: JobEstimateReport, top: number): string {
+  const q = r.request;
+  let out = `estimate of ${q.cores} core${q.cores === 1 ? "" : "s"}${q.gpus ? ` and ${q.gpus} GPU${q.gpus === 1 ? "" : "s"}` : ""}${q.walltime_s !== null ? `, --time ${formatSlurmTime(q.walltime_s)}` : ""} ${contextLines(r.context)}`;
+  const c = r.calibration;
+  out += `run time: ${c.detail}${c.others ? `\nwaits: ${c.others}` : ""}\n\n`;
+  const atMs = Date.parse(r.context.at_iso) - r.context.at_s * 1000;
+  const rows = r.estimates.slice(0, top).map((e, i) => [
+    String(i + 1),
+    e.site,
+    r.nodeTypes[e.pool],
+    e.device,
+    String(e.nodes),
+    utc(new Date(atMs + e.start * 1000).toISOString()),
+    hm(e.wait_s) + range(e.range.wait_s[0], e.range.wait_s[1], hm),
+    hm(e.runtime_s) + range(e.range.runtime_s[0], e.range.runtime_s[1], hm),
+    sig(e.energy_facility_j / JOULES_PER_KWH) + range(e.range.energy_facility_j[0] / JOULES_PER_KWH, e.range.energy_facility_j[1] / JOULES_PER_KWH),
+    sig(e.power_peak_w / 1000),
+    sig(ccTotal(e.impacts)) + range(ccTotal(e.range.impacts_low), ccTotal(e.range.impacts_high)),
+    e.single_score_pt === null ? "-" : sig(e.single_score_pt * 1000) + (e.range.single_score_pt ? range(e.range.single_score_pt[0] * 1000, e.range.single_score_pt[1] * 1000) : ""),
+  ]);
+  out += table(["#", "site", "node type", "device", "nodes", "start (UTC)", "wait h:mm", "run h:mm", "energy kWh", "peak kW", "CO2e kg", "score mPt"], rows);
+  if (r.estimates.length > top) out += `... ${r.estimates.length - top} more (--top N, or --json for all)\n`;
+  out += "\nenergy: facility (IT x PUE); CO2e and score: all life-cycle phases (use from the forecast grid intensity, embodied per node-hour held)\n";
+  if (r.suggestion) out += `\nsuggested: sbatch ${r.suggestion.options.join(" ")}\n  (${r.suggestion.why})\n`;
+  if (r.context.notes.length) out += `\nnotes:\n${r.context.notes.map((n) => `  - ${n}`).join("\n")}\n`;
+  return out;
+}
+
+export function formatWorkflowReport(r: WorkflowEstimateReport, top: number): string {
+  let out = `estimate of workflow ${r.workflow.name} (${r.workflow.tasks} tasks, inputs at ${r.workflow.site}) ${contextLines(r.context)}\n`;
+  const rows = r.estimates.slice(0, top).map((e, i) => [
+    String(i + 1),
+    e.placement,
+    Object.entries(e.tasks_per_site).map(([s, n]) => `${s}:${n}`).join(" "),
+    hm(e.makespan_s) + range(e.range.makespan_s[0], e.range.makespan_s[1], hm),
+    sig(e.energy_facility_j / JOULES_PER_KWH) + range(e.range.energy_facility_j[0] / JOULES_PER_KWH, e.range.energy_facility_j[1] / JOULES_PER_KWH),
+    sig(e.power_peak_w / 1000),
+    sig(e.power_mean_w / 1000),
+    sig(e.bytes_moved / 1e9),
+    sig(ccTotal(e.impacts)) + range(ccTotal(e.range.impacts_low), ccTotal(e.range.impacts_high)),
+    e.single_score_pt === null ? "-" : sig(e.single_score_pt * 1000),
+  ]);
+  out += table(["#", "placement", "tasks per site", "makespan h:mm", "energy kWh", "peak kW", "mean kW", "GB moved", "CO2e kg", "score mPt"], rows);
+  if (r.context.notes.length) out += `\nnotes:\n${r.context.notes.map((n) => `  - ${n}`).join("\n")}\n`;
+  return out;
+}
+
+/** Impacts as { phase: { category: value } } for JSON. */
+function byPhase(v: Float64Array): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  PHASES.forEach((ph, p) => {
+    out[ph] = {};
+    EF_CATEGORIES.forEach((c, k) => (out[ph][c.id] = v[p * N_COORDS + k]));
+    out[ph].ENERGY_J = v[p * N_COORDS + ENERGY];
+  });
+  return out;
+}
+
+/** The report with typed arrays as readable objects. */
+export function reportJson(r: JobEstimateReport | WorkflowEstimateReport): unknown {
+  return JSON.parse(
+    JSON.stringify(r, (key, value: unknown) => {
+      if (value instanceof Float64Array) return byPhase(value);
+      return value;
+    }),
+  );
+}
+
+/** Runs `impactsim estimate`; returns the exit code (errors are thrown for main's handler). */
+export async function runEstimate(argv: readonly string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const f = parseEstimateArgs(argv);
+  if (f.help) {
+    write(ESTIMATE_USAGE);
+    return 0;
+  }
+  if (f.workflow) {
+    if (f.slurm.length > 0 || f.script) throw usage("--workflow", `expected no sbatch options or script with a workflow, got ${[...f.slurm, ...(f.script ? [f.script] : [])].join(" ")}`);
+    const r = await estimateWorkflowFile({ ...f.inputs, workflow: f.workflow, site: f.site, spread: f.spread });
+    write(f.json ? JSON.stringify(reportJson(r), null, 2) + "\n" : formatWorkflowReport(r, f.top));
+    return 0;
+  }
+  const args = parseSlurmArgs(f.slurm);
+  const request = f.script ? mergeSlurm(await readSbatchScript(f.script), args) : args;
+  const r = await estimateJobRequest({ ...f.inputs, request, runtime_s: f.runtime_s, runtimeRange_s: f.runtimeRange_s, profile: f.profile, history: f.history, user: f.user });
+  if (f.sbatch) write((r.suggestion?.options.join(" ") ?? "") + "\n");
+  else write(f.json ? JSON.stringify(reportJson(r), null, 2) + "\n" : formatJobReport(r, f.top));
+  return 0;
+}

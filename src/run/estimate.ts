@@ -1,0 +1,414 @@
+/**
+ * Pre-submission estimates wired end to end (SPECTRUM D6.1 rec. 4 and 7): a
+ * Slurm-like request or a WfFormat workflow, a scenario's world (platform,
+ * grid series, forecasts), and the planner's estimate() or estimateWorkflow()
+ * run on the view the simulator shows at the submission time. The simulator
+ * builds that view: a probe job is submitted at that time, estimated in the
+ * policy pass it triggers, and withdrawn, so the estimate sees exactly what a
+ * policy would see (idle, or loaded with the scenario's own workload replayed
+ * up to then).
+ */
+import { resolve } from "node:path";
+import { InputError, type Issue } from "../core/errors.js";
+import { AdjustmentLog } from "../core/errors.js";
+import type { Extension } from "../core/timeseries.js";
+import { loadPlatform } from "../io/platform.js";
+import { loadProfile, profileSamples } from "../io/profile.js";
+import { loadScenario, resolveFrom } from "../io/scenario.js";
+import { formatSlurmOptions, formatSlurmTime, requestedCores, type SlurmRequest } from "../io/slurm.js";
+import type { DeviceClass, JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
+import { openSwf } from "../io/swf.js";
+import { readWorkflow } from "../io/wfformat.js";
+import type { ForecastError } from "../models/forecast.js";
+import {
+  POLICIES,
+  calibrateFromHistory,
+  calibrateFromSamples,
+  calibrateFromUser,
+  calibrateFromWalltime,
+  estimate,
+  estimateWorkflow,
+  runtimeRatios,
+  type ClusterView,
+  type Decision,
+  type Estimate,
+  type EstimateOptions,
+  type PastJob,
+  type Policy,
+  type PoolView,
+  type RuntimeCalibration,
+  type WorkflowEstimate,
+} from "../planner/index.js";
+import { restrictView } from "../planner/policies/restrict.js";
+import { simulate } from "../sim/simulation.js";
+import { DEFAULT_SCENARIO } from "./runScenario.js";
+import { buildWorld, type World } from "./world.js";
+
+/** Job id of the probe (below the workflow task ids of run/workflows.ts). */
+const PROBE_ID = 999_999_999;
+
+export interface EstimateInputs {
+  /** Scenario giving the platform, grid series and forecasts (default: the bundled default). */
+  readonly scenario?: string;
+  /** Platform file replacing the scenario's. */
+  readonly platform?: string;
+  /** Submission time: ISO 8601 with offset, or seconds from the scenario's start (default 0, its start). */
+  readonly at?: string | number;
+  /** Replay the scenario's workload up to `at` (under its policy) so the platform is loaded as it would be. */
+  readonly loaded?: boolean;
+  /** Forecast error replacing the scenario's. */
+  readonly forecast?: ForecastError;
+  /** 0 = time only .. 1 = impact only (default 0.5). */
+  readonly preference?: number;
+  /** Candidate starts: every `step_s` over `window_s` from `at` (default 24 h by 1 h; window 0: only `at`). */
+  readonly window_s?: number;
+  readonly step_s?: number;
+}
+
+export interface JobInputs extends EstimateInputs {
+  readonly request: SlurmRequest;
+  /** Expected run time, s, on a node of the platform's reference speed; with an optional [low, high] range. */
+  readonly runtime_s?: number;
+  readonly runtimeRange_s?: readonly [number, number];
+  /** A measured runtime profile (JSON, io/profile.ts). */
+  readonly profile?: string;
+  /** A trace (SWF) of past jobs to calibrate from, and the user id in it. */
+  readonly history?: string;
+  readonly user?: number;
+}
+
+export interface WorkflowInputs extends EstimateInputs {
+  readonly workflow: string;
+  /** Site id holding its input files (default: the first site). */
+  readonly site?: string;
+  /** Run-time spread around the recorded task times, [low, high] factors (default none). */
+  readonly spread?: readonly [number, number];
+}
+
+export interface EstimateContext {
+  readonly scenario: string;
+  readonly platform: string;
+  /** Submission time, s of simulation time and as ISO 8601 (UTC). */
+  readonly at_s: number;
+  readonly at_iso: string;
+  readonly mode: "idle" | "loaded";
+  /** Jobs running and queued at `at` (loaded mode). */
+  readonly running: number;
+  readonly queued: number;
+  readonly forecast: { readonly bias: number; readonly sigma: number; readonly note: string };
+  readonly preference: number;
+  readonly notes: readonly string[];
+}
+
+export interface JobEstimateReport {
+  readonly context: EstimateContext;
+  readonly request: { readonly cores: number; readonly nodes?: number; readonly gpus: number; readonly walltime_s: number | null; readonly mem_mb?: number; readonly partition?: string };
+  readonly calibration: RuntimeCalibration & { readonly others?: string };
+  readonly estimates: readonly Estimate[];
+  /** sbatch options for the best estimate, and why. */
+  readonly suggestion: { readonly options: readonly string[]; readonly why: string } | null;
+  /** Node type of each pool index, for display. */
+  readonly nodeTypes: readonly string[];
+}
+
+export interface WorkflowEstimateReport {
+  readonly context: EstimateContext;
+  readonly workflow: { readonly name: string; readonly file: string; readonly tasks: number; readonly site: string };
+  readonly estimates: readonly WorkflowEstimate[];
+}
+
+interface Loaded {
+  readonly scenario: ScenarioSpec;
+  readonly scenarioPath: string;
+  readonly platformSpec: PlatformSpec;
+  readonly world: World;
+  readonly t0Epoch: number;
+  readonly forecast: ForecastError;
+}
+
+function bad(file: string, path: string, message: string, value?: unknown): InputError {
+  return new InputError([{ code: "invalid_value", file, path, message, value }]);
+}
+
+async function loadWorldFor(inputs: EstimateInputs): Promise<Loaded> {
+  const scenarioPath = resolve(inputs.scenario ?? DEFAULT_SCENARIO);
+  const scenario = await loadScenario(scenarioPath);
+  const platformFile = resolve(inputs.platform ?? resolveFrom(scenarioPath, scenario.platform));
+  const platformSpec = await loadPlatform(platformFile);
+  const t0Epoch = Date.parse(scenario.workload.start) / 1000;
+  const extension: Extension = scenario.series_extension ?? "error";
+  const forecast = inputs.forecast ?? scenario.forecast ?? { bias: 0, sigma: 0 };
+  const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: new AdjustmentLog(), forecastError: forecast, seed: scenario.seed });
+  return { scenario, scenarioPath, platformSpec, world, t0Epoch, forecast };
+}
+
+/** Seconds of simulation time for `at` (ISO 8601 with offset, or seconds). */
+export function resolveAt(at: string | number | undefined, t0Epoch: number): number {
+  if (at === undefined) return 0;
+  let t: number;
+  if (typeof at === "number" || /^-?\d+(\.\d+)?$/.test(at)) t = Number(at);
+  else {
+    const ms = Date.parse(at);
+    if (!/([zZ]|[+-]\d\d:?\d\d)$/.test(at) || Number.isNaN(ms)) throw bad("--at", "at", `expected an ISO 8601 time with an offset (e.g. 2020-03-02T09:00:00+01:00) or seconds from the scenario's start, got "${at}"`, at);
+    t = ms / 1000 - t0Epoch;
+  }
+  if (!(t >= 0 && Number.isFinite(t))) throw bad("--at", "at", `expected a time at or after the scenario's start (${new Date(t0Epoch * 1000).toISOString()}), got ${JSON.stringify(at)}`, at);
+  return t;
+}
+
+/** Seconds after `at` of a Slurm --begin value (now+N[units] or an ISO time, UTC without an offset). */
+export function resolveBegin(begin: string, at: number, t0Epoch: number): number {
+  const rel = /^now(?:\+(\d+)(seconds|minutes|hours|days|weeks)?)?$/.exec(begin);
+  if (rel) {
+    const unit = { seconds: 1, minutes: 60, hours: 3600, days: 86400, weeks: 604800 }[rel[2] ?? "seconds"] ?? 1;
+    return Number(rel[1] ?? 0) * unit;
+  }
+  if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/.test(begin)) {
+    const t = Date.parse(begin.length === 10 ? `${begin}T00:00:00Z` : `${begin}Z`) / 1000 - t0Epoch;
+    return Math.max(0, t - at);
+  }
+  throw bad("--begin", "begin", `expected now[+count[seconds|minutes|hours|days|weeks]] or YYYY-MM-DD[THH:MM[:SS]] (read as UTC), got "${begin}"`, begin);
+}
+
+/** The candidate starts, s of simulation time. */
+function candidateStarts(at: number, inputs: EstimateInputs, earliest = 0): number[] {
+  const window = inputs.window_s ?? 86400;
+  const step = inputs.step_s ?? 3600;
+  if (!(window >= 0)) throw bad("--window", "window", `expected a duration >= 0, got ${window}`, window);
+  if (!(step > 0)) throw bad("--step", "step", `expected a duration > 0, got ${step}`, step);
+  const out: number[] = [];
+  for (let t = earliest; t <= earliest + window + 1e-9; t += step) out.push(at + t);
+  return out;
+}
+
+/**
+ * Runs the simulator to `at` and calls `probe` with the view there. Idle: the
+ * platform alone. Loaded: the scenario's workload submitted before `at`, under
+ * its policy, which never sees the probe job.
+ */
+async function viewAt<T>(l: Loaded, at: number, loaded: boolean, spec: JobSpec, probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<{ value: T; running: number; queued: number }> {
+  let result: { value: T; running: number; queued: number } | undefined;
+  const inner: Policy | undefined = loaded ? POLICIES[l.scenario.policy.name](l.scenario.policy.params ?? {}) : undefined;
+  const policy: Policy = {
+    name: "estimate-probe",
+    version: "1",
+    params: {},
+    decide(view, events) {
+      const out: Decision[] = [];
+      const job = view.queue.find((j) => j.id === PROBE_ID);
+      if (job && !result) {
+        result = { value: probe(view, job), running: view.running.length, queued: view.queue.length - 1 };
+        out.push({ kind: "reject", jobId: PROBE_ID, reason: "estimate probe" });
+      }
+      if (inner) out.push(...inner.decide(job ? restrictView(view, [], (j) => j.id !== PROBE_ID) : view, events));
+      return out;
+    },
+  };
+  const jobs = loaded ? workloadBefore(l, at, spec) : [[spec]];
+  await simulate({ platform: l.world.platform, policy, jobs, forecasts: l.world.forecasts, scoreMethod: l.world.method, mode: "lenient", label: "estimate" });
+  if (!result) throw new InputError([{ code: "invalid_value", file: "--at", message: `expected the platform to accept a job at ${at} s, but the probe was never queued` }]);
+  return result;
+}
+
+/** The scenario's jobs submitted before `at`, then the probe. */
+async function* workloadBefore(l: Loaded, at: number, probe: JobSpec): AsyncIterable<JobSpec[]> {
+  const swf = await openSwf(resolveFrom(l.scenarioPath, l.scenario.workload.file), { mode: "lenient", log: new AdjustmentLog(), label: l.scenario.workload.file });
+  for await (const batch of swf.batches(4096)) {
+    const before = batch.filter((j) => j.submit < at);
+    if (before.length > 0) yield before;
+    if (before.length < batch.length) break;
+  }
+  yield [probe];
+}
+
+function contextOf(l: Loaded, inputs: EstimateInputs, at: number, seen: { running: number; queued: number }, notes: string[]): EstimateContext {
+  const f = l.forecast;
+  return {
+    scenario: l.scenario.name,
+    platform: l.world.platform.name,
+    at_s: at,
+    at_iso: new Date((l.t0Epoch + at) * 1000).toISOString(),
+    mode: inputs.loaded ? "loaded" : "idle",
+    running: seen.running,
+    queued: seen.queued,
+    forecast: {
+      bias: f.bias,
+      sigma: f.sigma,
+      note:
+        f.sigma === 0 && f.bias === 0
+          ? "the grid series is used as its own forecast (no forecast error assumed; give --forecast-sigma for one)"
+          : `forecasts with relative bias ${f.bias} and noise ${f.sigma} per series segment; ranges widen by the noise`,
+    },
+    preference: inputs.preference ?? 0.5,
+    notes,
+  };
+}
+
+/** Reads the history trace into past jobs. */
+async function readHistory(path: string): Promise<PastJob[]> {
+  const swf = await openSwf(path, { mode: "lenient", log: new AdjustmentLog(), label: path });
+  const out: PastJob[] = [];
+  for await (const batch of swf.batches(8192)) for (const j of batch) out.push({ user: j.user, cores: j.cores, runtime: j.runtime, walltime: j.walltime });
+  return out;
+}
+
+/** Which calibration the run time comes from: the user's figure, a profile, the history, or the walltime. */
+async function calibrate(inputs: JobInputs, cores: number, device: DeviceClass, notes: string[]): Promise<{ cal: RuntimeCalibration; others?: { low: number; mid: number; high: number; n: number } }> {
+  const wall = inputs.request.timeS;
+  let history: PastJob[] | undefined;
+  if (inputs.history) history = await readHistory(resolve(inputs.history));
+  const others = history ? runtimeRatios(history) : undefined;
+  if (inputs.runtime_s !== undefined) {
+    const r = inputs.runtime_s;
+    if (!(r > 0 && Number.isFinite(r))) throw bad("--runtime", "runtime", `expected a run time > 0, got ${r}`, r);
+    const range = inputs.runtimeRange_s;
+    if (range && !(range[0] > 0 && range[0] <= r && range[1] >= r)) throw bad("--runtime-range", "runtime-range", `expected low <= ${r} <= high, got ${range.join(",")}`, range);
+    return { cal: calibrateFromUser(r, range ? { low: range[0], high: range[1] } : undefined), others };
+  }
+  if (inputs.profile) {
+    const profile = await loadProfile(resolve(inputs.profile));
+    const samples = profileSamples(profile, device);
+    if (samples.length === 0) throw bad(profile.file, "runs", `expected runs on ${device} (the device the request asks for), got runs on ${[...new Set(profile.runs.map((r) => r.device))].join(", ")}`);
+    const cal = calibrateFromSamples(samples, `profile ${profile.file} (${profile.source})`);
+    if (profile.runs.some((r) => r.device === device && r.cores !== undefined && r.cores !== cores)) notes.push(`the profile's ${device} runs used other core counts than the ${cores} requested; their run times are taken as they are`);
+    return { cal, others };
+  }
+  if (history) {
+    const cal = calibrateFromHistory(history, { user: inputs.user, cores, walltime: wall });
+    if (cal) return { cal, others };
+    notes.push(`the history ${inputs.history} has no usable job; the walltime is used`);
+  }
+  if (wall === undefined) throw bad("command line", "--time", "expected --time (the walltime), --runtime, --profile or --history to tell the run time, got none");
+  return { cal: calibrateFromWalltime(wall), others };
+}
+
+/** Pools allowed by the request: its partition (a site id or node type) and memory per node. */
+function poolFilter(request: SlurmRequest, spec: PlatformSpec, cores: number): { allow: (pool: PoolView) => boolean; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const part = request.partition;
+  const siteIds = spec.sites.map((s) => s.id);
+  const types = Object.keys(spec.node_types);
+  if (part !== undefined && !siteIds.includes(part) && !types.includes(part)) {
+    issues.push({ code: "unknown_reference", file: "command line", path: "--partition", message: `expected a site (${siteIds.join(", ")}) or node type (${types.join(", ")}), got "${part}"`, value: part });
+  }
+  const memory = (pool: PoolView) => spec.node_types[pool.nodeType]?.memory_gb;
+  const needMb = (pool: PoolView) => {
+    if (request.memMb !== undefined && request.memMb > 0) return request.memMb;
+    if (request.memPerCpuMb !== undefined) return request.memPerCpuMb * Math.min(cores, pool.coresPerNode);
+    return 0;
+  };
+  return {
+    allow: (pool) => {
+      if (part !== undefined && pool.site !== part && pool.nodeType !== part) return false;
+      const gb = memory(pool);
+      return gb === undefined || needMb(pool) <= gb * 1024;
+    },
+    issues,
+  };
+}
+
+/**
+ * Estimates of a Slurm-like job request.
+ * @throws InputError naming the option, file or field at fault
+ */
+export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimateReport> {
+  const l = await loadWorldFor(inputs);
+  const req = inputs.request;
+  const notes: string[] = [...req.notes];
+  for (const i of req.ignored) notes.push(`${i.option} (${i.where}) has no effect on an estimate`);
+  const cores = requestedCores(req);
+  const gpus = req.gpus ?? 0;
+  const device: DeviceClass = gpus > 0 ? "gpu" : "cpu";
+  const { cal, others } = await calibrate(inputs, cores, device, notes);
+  const filter = poolFilter(req, l.platformSpec, cores);
+  if (filter.issues.length > 0) throw new InputError(filter.issues);
+  const at = resolveAt(inputs.at, l.t0Epoch);
+  const mid = cal.runtime.mid;
+  const walltime = req.timeS ?? Infinity;
+  if (mid > walltime) notes.push(`the expected run time (${formatSlurmTime(mid)}) exceeds --time (${formatSlurmTime(walltime)}): the job would be killed at its walltime`);
+  const spec: JobSpec = {
+    id: PROBE_ID,
+    submit: at,
+    runtime: Math.min(mid, walltime),
+    walltime,
+    cores,
+    user: inputs.user ?? -1,
+    group: -1,
+    project: req.account ?? "estimate",
+    queue: -1,
+    partition: -1,
+    avgCpuTime: -1,
+    runtimes: { [device]: mid },
+    ...(gpus > 0 ? { gpus } : {}),
+  };
+  const begin = req.begin === undefined ? 0 : resolveBegin(req.begin, at, l.t0Epoch);
+  const options: EstimateOptions = {
+    starts: candidateStarts(at, inputs, begin),
+    preference: inputs.preference ?? 0.5,
+    runtimeSpread: { low: cal.runtime.low / mid, high: cal.runtime.high / mid },
+    othersRatio: others ? { low: others.low, mid: others.mid, high: 1 } : undefined,
+    allowPool: filter.allow,
+    minNodes: req.nodes,
+  };
+  const seen = await viewAt(l, at, inputs.loaded ?? false, spec, (view, job) => estimate(job, view, options));
+  const estimates = seen.value;
+  if (estimates.length === 0) {
+    throw new InputError([{ code: "invalid_value", file: "command line", message: `expected a pool that can hold ${cores} cores${gpus > 0 ? ` and ${gpus} GPUs` : ""}${req.nodes ? ` on ${req.nodes} nodes` : ""}${req.partition ? ` in partition ${req.partition}` : ""}${req.memMb || req.memPerCpuMb ? " with the memory asked" : ""}, got none` }]);
+  }
+  return {
+    context: contextOf(l, inputs, at, seen, notes),
+    request: { cores, nodes: req.nodes, gpus, walltime_s: Number.isFinite(walltime) ? walltime : null, mem_mb: req.memMb, partition: req.partition },
+    calibration: { ...cal, ...(others ? { others: `other jobs' run/requested time from ${inputs.history}: p10 ${others.low.toFixed(2)}, median ${others.mid.toFixed(2)} of ${others.n} jobs` } : {}) },
+    estimates,
+    suggestion: suggest(estimates[0], estimates, req, l, at),
+    nodeTypes: l.world.platform.pools.map((p) => p.nodeType),
+  };
+}
+
+/** sbatch options for the best estimate: where (partition = site, constraint = node type when the site has several) and when (--begin when it waits on purpose). */
+function suggest(best: Estimate, all: readonly Estimate[], req: SlurmRequest, l: Loaded, at: number): JobEstimateReport["suggestion"] {
+  const pools = l.world.platform.pools;
+  const pool = pools[best.pool];
+  const site = l.world.platform.sites[pool.site].id;
+  const typesAtSite = new Set(pools.filter((p) => p.site === pool.site).map((p) => p.nodeType));
+  const opts: string[] = [`--partition=${site}`];
+  if (typesAtSite.size > 1) opts.push(`--constraint=${pool.nodeType}`);
+  opts.push(...formatSlurmOptions({ nodes: best.nodes, ntasks: req.ntasks, cpusPerTask: req.cpusPerTask, ntasksPerNode: req.ntasksPerNode, timeS: req.timeS, gpus: best.device === "gpu" ? req.gpus : undefined, memMb: req.memMb, memPerCpuMb: req.memPerCpuMb }));
+  // The earliest this pool could take it: the least start among its estimates.
+  const earliest = Math.min(...all.filter((e) => e.pool === best.pool && e.device === best.device).map((e) => e.start));
+  if (best.start > earliest) {
+    const delay = Math.round(best.start - at);
+    opts.push(`--begin=now+${delay}`);
+    return { options: opts, why: `the best of ${all.length} options: held ${(delay / 3600).toFixed(1)} h for a lower forecast impact than its earliest start` };
+  }
+  return { options: opts, why: `the best of ${all.length} options, starting as early as ${site} allows` };
+}
+
+/**
+ * Estimates of a WfFormat workflow.
+ * @throws InputError naming the file or field at fault
+ */
+export async function estimateWorkflowFile(inputs: WorkflowInputs): Promise<WorkflowEstimateReport> {
+  const l = await loadWorldFor(inputs);
+  const notes: string[] = [];
+  const log = new AdjustmentLog();
+  const wf = await readWorkflow(resolve(inputs.workflow), { mode: "lenient", log, label: inputs.workflow });
+  for (const [code, n] of log.counts) notes.push(`${inputs.workflow}: ${n} record(s) adjusted (${code})`);
+  const sites = l.world.platform.sites.map((s) => s.id);
+  const siteId = inputs.site ?? sites[0];
+  const site = sites.indexOf(siteId);
+  if (site < 0) throw new InputError([{ code: "unknown_reference", file: "command line", path: "--site", message: `expected a site of the platform (${sites.join(", ")}), got "${siteId}"`, value: siteId }]);
+  const spread = inputs.spread;
+  if (spread && !(spread[0] > 0 && spread[0] <= 1 && spread[1] >= 1)) throw bad("--spread", "spread", `expected low <= 1 <= high factors, got ${spread.join(",")}`, spread);
+  const at = resolveAt(inputs.at, l.t0Epoch);
+  const probe: JobSpec = { id: PROBE_ID, submit: at, runtime: 1, walltime: 1, cores: 1, user: -1, group: -1, project: "estimate", queue: -1, partition: -1, avgCpuTime: -1 };
+  const seen = await viewAt(l, at, inputs.loaded ?? false, probe, (view) =>
+    estimateWorkflow({ spec: wf, site, project: `workflow:${wf.name}` }, view, {
+      preference: inputs.preference ?? 0.5,
+      runtimeSpread: spread ? { low: spread[0], high: spread[1] } : undefined,
+    }),
+  );
+  if (seen.value.length === 0) throw new InputError([{ code: "invalid_value", file: inputs.workflow, message: "expected a placement where every task can run, got none (a task needs more cores than any node has, or sites are not linked)" }]);
+  notes.push("task run times are the workflow's recorded ones, on CPUs of the platform's reference speed");
+  return { context: contextOf(l, inputs, at, seen, notes), workflow: { name: wf.name, file: inputs.workflow, tasks: wf.tasks.length, site: siteId }, estimates: seen.value };
+}
