@@ -137,8 +137,10 @@ main(hideBin(process.argv)).then(
   },
   (err: unknown) => {
     if (err instanceof InputError) {
-      process.stderr.write(`impactsim: invalid input:\n${err.message}\n`);
-      process.exitCode = EXIT.input;
+      // Options it does not understand are usage errors; bad values and files are invalid input.
+      const usage = err.issues.length > 0 && err.issues.every((i) => i.code === "unknown_option");
+      process.stderr.write(`impactsim: ${usage ? "unknown option" : "invalid input"}:\n${err.message}\n${usage ? '\nRun "impactsim estimate --help" for the options it reads.\n' : ""}`);
+      process.exitCode = usage ? EXIT.usage : EXIT.input;
     } else if (err instanceof SimulationError) {
       process.stderr.write(`impactsim: simulation failed: ${err.message}\n`);
       process.exitCode = EXIT.simulation;

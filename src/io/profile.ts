@@ -2,7 +2,7 @@
  * Runtime profile files: run times a user measured for a job before, per device
  * class, for calibrating a pre-submission estimate (planner/calibrate.ts).
  *
- *   { "source": "measured on Dardel, 2026-10, 5 runs of case A", "job": "lbm-3d",
+ *   { "source": "measured on <cluster>, <date>, 5 runs of case A", "job": "lbm-3d",
  *     "runs": [ { "device": "cpu", "runtime_s": 3600, "cores": 128 },
  *               { "device": "gpu", "runtime_s": 610, "gpus": 4 } ] }
  *

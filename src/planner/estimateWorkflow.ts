@@ -56,7 +56,7 @@ export interface WorkflowEstimate {
   readonly energy_facility_j: number;
   readonly transfer_energy_j: number;
   readonly bytes_moved: number;
-  /** Highest sum of the IT draws of tasks running at once, W; mean = IT energy / makespan. */
+  /** Highest sum of the IT draws of tasks' nodes held at once, W; mean = their IT energy (without transfers) / makespan. */
   readonly power_peak_w: number;
   readonly power_mean_w: number;
   /** N_PHASES x N_COORDS, phase-major. */
@@ -148,7 +148,7 @@ export function estimateWorkflow(request: WorkflowRequest, view: ClusterView, op
       transfer_energy_j: cm.transferJ,
       bytes_moved: cm.bytes,
       power_peak_w: cm.peak,
-      power_mean_w: mid.makespan > 0 ? cm.it / mid.makespan : 0,
+      power_mean_w: mid.makespan > 0 ? (cm.it - cm.transferJ) / mid.makespan : 0,
       impacts: cm.impacts,
       single_score_pt: method ? scoreOf(cm.impacts, method) : null,
       range: {

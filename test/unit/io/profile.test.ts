@@ -56,7 +56,7 @@ describe("loadProfile", () => {
     const file = fixture("valid.json");
     const p = await loadProfile(file);
     expect(p.file).toBe(file);
-    expect(p.source).toBe("measured on Dardel, 2026-10, 5 runs of case A");
+    expect(p.source).toBe("test fixture: invented run times of an imaginary case A");
     expect(p.job).toBe("lbm-3d");
     expect(p.runs).toHaveLength(5);
     expect(p.runs[4]).toEqual({ device: "gpu", runtime_s: 650, gpus: 4, cores: 64 });

@@ -217,14 +217,14 @@ describe("calibrateFromWalltime", () => {
 
 describe("calibrateFromSamples", () => {
   it("calibrateFromSamples(samples, what) defaults to p10 and p90, median as mid (simple-statistics type 7)", () => {
-    const cal = calibrateFromSamples(TENTHS, "case A on Dardel (cpu)");
+    const cal = calibrateFromSamples(TENTHS, "case A (cpu)");
     expect(cal.source).toBe("profile");
     expect(cal.n).toBe(10);
     expect(cal.quantiles).toEqual([0.1, 0.9]);
     expect(cal.runtime.low).toBeCloseTo(190, 9);
     expect(cal.runtime.mid).toBeCloseTo(550, 9);
     expect(cal.runtime.high).toBeCloseTo(910, 9);
-    expect(cal.detail).toBe("profile: case A on Dardel (cpu); 10 runs, run time p10 3.17 min, median 9.17 min, p90 15.2 min");
+    expect(cal.detail).toBe("profile: case A (cpu); 10 runs, run time p10 3.17 min, median 9.17 min, p90 15.2 min");
   });
 
   it("calibrateFromSamples([s], what) gives low = mid = high = s and no quantiles", () => {

@@ -1,0 +1,78 @@
+/**
+ * `impactsim estimate` as a user runs it: a batch script, options overriding
+ * it, --json, --sbatch, the help, and errors naming the file, line and option
+ * (exit 2 for options it does not understand, 3 for bad values).
+ */
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "estimate", ...args], { encoding: "utf8" });
+const AT = ["--at", "2020-03-02T09:00:00+01:00"];
+
+describe("impactsim estimate", () => {
+  it("--help exits 0 with the options it reads", () => {
+    const r = cli("--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/impactsim estimate \[sbatch options\] \[script\.sh\]/);
+    expect(r.stdout).toMatch(/--history FILE\.swf/);
+  });
+
+  it("a batch script: its #SBATCH lines before the first command are read, a ranked table and a suggestion printed", () => {
+    const r = cli(...AT, "--window", "2:00:00", "test/fixtures/slurm/job.sh");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    // 64 tasks on at least 2 nodes, the script's 2 h (not the late 9 h line).
+    expect(r.stdout).toMatch(/^estimate of 64 cores, --time 02:00:00 on two-site-eu \(scenario default\), submitted 2020-03-02 08:00 UTC, idle platform/);
+    expect(r.stdout).toMatch(/^#\s+site\s+node type\s+device\s+nodes\s+start \(UTC\)/m);
+    expect(r.stdout).toMatch(/^1\s+(fr|de)\s+dell-r6[24]0\s+cpu/m);
+    expect(r.stdout).toMatch(/^suggested: sbatch --partition=(fr|de) --nodes=\d+ --ntasks=64 --time=02:00:00/m);
+    expect(r.stdout).toMatch(/--output=lbm-%j\.out \(test\/fixtures\/slurm\/job\.sh:6\) has no effect on an estimate/);
+    expect(r.stdout).toMatch(/#SBATCH after the first command is ignored by sbatch/);
+  });
+
+  it("command-line options override the script's (as sbatch), and --sbatch prints only the suggested options", () => {
+    const r = cli(...AT, "--window", "0", "--sbatch", "-t", "30", "-p", "de", "test/fixtures/slurm/job.sh");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^--partition=de --nodes=4 --ntasks=64 --time=00:30:00$/);
+  });
+
+  it("--json gives every estimate with impacts by phase and category", () => {
+    const r = cli(...AT, "--window", "1:00:00", "--json", "-n", "8", "-t", "1:00:00");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as { estimates: { site: string; impacts: Record<string, Record<string, number>>; range: { impacts_high: Record<string, Record<string, number>> } }[]; calibration: { source: string } };
+    expect(j.calibration.source).toBe("walltime");
+    expect(j.estimates).toHaveLength(4);
+    const e = j.estimates[0];
+    expect(Object.keys(e.impacts)).toEqual(["fabrication", "transport", "use", "endOfLife"]);
+    expect(Object.keys(e.impacts.use)).toHaveLength(17);
+    expect(e.impacts.use.CC).toBeGreaterThan(0);
+    expect(e.range.impacts_high.use.CC).toBeGreaterThanOrEqual(e.impacts.use.CC);
+  });
+
+  it("a workflow: placements ranked, with makespan and data moved", () => {
+    const r = cli("--workflow", "traces/workflows/helloworld-chain-5-chameleon.json", "--scenario", "scenarios/workflow-continuum.json", "--at", "3600");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^estimate of workflow .* \(5 tasks, inputs at fr\)/);
+    expect(r.stdout).toMatch(/placement\s+tasks per site\s+makespan h:mm/);
+  });
+
+  it("an option it does not understand exits 2 and names it", () => {
+    const r = cli(...AT, "--time=1:00:00", "--frobnicate");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/command line: --frobnicate: /);
+    expect(r.stderr).toMatch(/impactsim estimate --help/);
+  });
+
+  it("a script's bad lines exit 3 with every issue named by file, line and option", () => {
+    const r = cli(...AT, "test/fixtures/slurm/bad.sh");
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/test\/fixtures\/slurm\/bad\.sh:2: --nodes: expected a positive integer/);
+    expect(r.stderr).toMatch(/test\/fixtures\/slurm\/bad\.sh:3: --frobnicate: /);
+  });
+
+  it("a bad value of its own options exits 3 and names the option", () => {
+    const r = cli("--preference", "2", "-t", "60");
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/--preference: expected a number in \[0, 1\], got "2"/);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Pre-submission estimates wired to the bundled scenarios: times, calibration
+ * sources, partitions, memory, --begin, loaded platforms, workflows, and the
+ * errors named by option. Figures come from the planner (tested on its own);
+ * here, that the request reaches it and the report says what was used.
+ */
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../../src/core/errors.js";
+import { parseSlurmArgs } from "../../../src/io/slurm.js";
+import { estimateJobRequest, estimateWorkflowFile, resolveAt, resolveBegin } from "../../../src/run/estimate.js";
+
+const AT = "2020-03-02T09:00:00+01:00";
+/** Seconds from the default scenario's start (2020-01-01T00:00+01:00) to AT: 61 days and 9 h. */
+const AT_S = 61 * 86400 + 9 * 3600;
+const HISTORY = "traces/HPC2N-2002-2.2-first3170jobs-alea.swf.gz";
+
+function issuesOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof InputError) return e.message;
+    throw e;
+  }
+  throw new Error("expected an InputError");
+}
+
+async function issuesOfAsync(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof InputError) return e.message;
+    throw e;
+  }
+  throw new Error("expected an InputError");
+}
+
+describe("resolveAt and resolveBegin", () => {
+  const t0 = Date.parse("2020-01-01T00:00:00+01:00") / 1000;
+  it("reads ISO 8601 with an offset, and seconds", () => {
+    expect(resolveAt(AT, t0)).toBe(AT_S);
+    expect(resolveAt("2020-03-02T08:00:00Z", t0)).toBe(AT_S);
+    expect(resolveAt("3600", t0)).toBe(3600);
+    expect(resolveAt(undefined, t0)).toBe(0);
+  });
+  it("refuses a time without an offset or before the scenario's start, naming --at", () => {
+    expect(issuesOf(() => resolveAt("2020-03-02T09:00:00", t0))).toMatch(/^--at: at: expected an ISO 8601 time with an offset/);
+    expect(issuesOf(() => resolveAt("2019-12-31T00:00:00Z", t0))).toMatch(/expected a time at or after the scenario's start \(2019-12-31T23:00:00.000Z\)/);
+  });
+  it("reads --begin as now+count[units] or a UTC date, relative to the submission", () => {
+    expect(resolveBegin("now+2hours", 100, t0)).toBe(7200);
+    expect(resolveBegin("now+90", 100, t0)).toBe(90);
+    expect(resolveBegin("now", 100, t0)).toBe(0);
+    // 2020-01-01T01:00Z is 7200 s after the scenario's start; from 3600 s that is 3600 s later.
+    expect(resolveBegin("2020-01-01T01:00", 3600, t0)).toBe(3600);
+    expect(issuesOf(() => resolveBegin("tomorrow", 0, t0))).toMatch(/--begin: begin: expected now\[\+count/);
+  });
+});
+
+describe("estimateJobRequest", () => {
+  it("a 32-task job on the idle default platform: every site, 25 hourly starts, calibrated from its walltime", async () => {
+    const r = await estimateJobRequest({ request: parseSlurmArgs(["--ntasks=32", "--time=4:00:00"]), at: AT });
+    expect(r.context).toMatchObject({ scenario: "default", platform: "two-site-eu", at_s: AT_S, at_iso: "2020-03-02T08:00:00.000Z", mode: "idle", running: 0, queued: 0 });
+    expect(r.calibration.source).toBe("walltime");
+    expect(r.calibration.runtime).toEqual({ low: 14400, mid: 14400, high: 14400 });
+    // Both pools can hold 32 cores (1 R640 of 56 cores; 2 R620 of 16): 2 x 25 candidates.
+    expect(r.estimates).toHaveLength(50);
+    expect(new Set(r.estimates.map((e) => e.site))).toEqual(new Set(["fr", "de"]));
+    for (const e of r.estimates) {
+      expect(e.start).toBeGreaterThanOrEqual(AT_S);
+      expect(e.start).toBeLessThanOrEqual(AT_S + 86400);
+      expect(e.runtime_s).toBe(14400);
+    }
+    expect(r.estimates.find((e) => e.site === "de")!.nodes).toBe(2);
+    // The best is suggested with its site as partition and the request's own options.
+    const best = r.estimates[0];
+    expect(r.suggestion!.options.slice(0, 1)).toEqual([`--partition=${best.site}`]);
+    expect(r.suggestion!.options).toContain("--ntasks=32");
+    expect(r.suggestion!.options).toContain("--time=04:00:00");
+  });
+
+  it("--runtime with a range is the user's calibration, and the range reaches the estimates", async () => {
+    const r = await estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "6:00:00"]), at: AT, runtime_s: 7200, runtimeRange_s: [3600, 10800], window_s: 0 });
+    expect(r.calibration.source).toBe("user");
+    for (const e of r.estimates) {
+      expect(e.runtime_s).toBe(7200);
+      expect(e.range.runtime_s).toEqual([3600, 10800]);
+      expect(e.range.energy_facility_j[0]).toBeCloseTo(e.energy_facility_j / 2, 6);
+    }
+  });
+
+  it("--history calibrates from similar jobs of the trace and the waits from its run/requested ratios", async () => {
+    const r = await estimateJobRequest({ request: parseSlurmArgs(["-n", "32", "-t", "4:00:00"]), at: AT, history: HISTORY, user: 5, window_s: 0 });
+    expect(r.calibration.source).toBe("history");
+    expect(r.calibration.n).toBeGreaterThanOrEqual(5);
+    expect(r.calibration.detail).toMatch(/^history: \d+ jobs/);
+    expect(r.calibration.others).toMatch(/run\/requested time from .*: p10 .*, median .* of \d+ jobs/);
+    expect(r.calibration.runtime.high).toBeLessThanOrEqual(14400);
+  });
+
+  it("--profile takes the measured runs of the device asked for", async () => {
+    const r = await estimateJobRequest({ request: parseSlurmArgs(["-n", "16"]), at: AT, profile: "test/fixtures/profile/valid.json", window_s: 0 });
+    expect(r.calibration.source).toBe("profile");
+    // CPU runs 3540, 3600, 3720 s: the median is 3600.
+    expect(r.calibration.runtime.mid).toBe(3600);
+  });
+
+  it("--partition keeps one site; --mem beyond a node type's memory leaves its pools out", async () => {
+    const de = await estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "-p", "de"]), at: AT, window_s: 0 });
+    expect(new Set(de.estimates.map((e) => e.site))).toEqual(new Set(["de"]));
+    // R620 nodes have 24 GB, R640 192 GB.
+    const big = await estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "--mem=64G"]), at: AT, window_s: 0 });
+    expect(new Set(big.estimates.map((e) => e.site))).toEqual(new Set(["fr"]));
+    const none = await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "--mem=64G", "-p", "de"]), at: AT, window_s: 0 }));
+    expect(none).toMatch(/expected a pool that can hold 8 cores in partition de with the memory asked, got none/);
+    const unknown = await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "-p", "gpu"]), at: AT }));
+    expect(unknown).toMatch(/^command line: --partition: expected a site \(fr, de\) or node type \(dell-r640, dell-r620\), got "gpu"/);
+  });
+
+  it("--nodes spreads the cores: utilisation and power drop per node, as many nodes are held", async () => {
+    const one = await estimateJobRequest({ request: parseSlurmArgs(["-n", "16", "-t", "1:00:00", "-p", "de"]), at: AT, window_s: 0 });
+    const four = await estimateJobRequest({ request: parseSlurmArgs(["-N", "4", "-n", "16", "-t", "1:00:00", "-p", "de"]), at: AT, window_s: 0 });
+    expect(one.estimates[0].nodes).toBe(1);
+    expect(four.estimates[0].nodes).toBe(4);
+    expect(four.estimates[0].power_peak_w).toBeGreaterThan(one.estimates[0].power_peak_w);
+  });
+
+  it("--begin moves every candidate start after it", async () => {
+    const r = await estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "--begin=now+3hours"]), at: AT, window_s: 7200 });
+    expect(Math.min(...r.estimates.map((e) => e.start))).toBe(AT_S + 3 * 3600);
+    expect(Math.max(...r.estimates.map((e) => e.start))).toBe(AT_S + 5 * 3600);
+  });
+
+  it("loaded: the scenario's workload replayed up to the submission makes jobs run (and waits possible)", async () => {
+    const r = await estimateJobRequest({ request: parseSlurmArgs(["-n", "64", "-t", "2:00:00"]), at: "2020-01-10T09:00:00+01:00", loaded: true, window_s: 0 });
+    expect(r.context.mode).toBe("loaded");
+    expect(r.context.running).toBeGreaterThan(0);
+    for (const e of r.estimates) expect(e.range.wait_s[1]).toBeGreaterThanOrEqual(e.range.wait_s[0]);
+  });
+
+  it("without --time, --runtime, --profile or --history it says what is missing", async () => {
+    expect(await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8"]), at: AT }))).toMatch(/--time: expected --time \(the walltime\), --runtime, --profile or --history/);
+  });
+});
+
+describe("estimateWorkflowFile", () => {
+  it("a WfFormat chain on the three-site platform: every placement runs all 5 tasks", async () => {
+    const r = await estimateWorkflowFile({ scenario: "scenarios/workflow-continuum.json", workflow: "traces/workflows/helloworld-chain-5-chameleon.json", site: "fr", at: 3600 });
+    expect(r.workflow).toMatchObject({ tasks: 5, site: "fr" });
+    expect(r.estimates.length).toBeGreaterThanOrEqual(3);
+    for (const e of r.estimates) {
+      expect(Object.values(e.tasks_per_site).reduce((a, b) => a + b, 0)).toBe(5);
+      expect(e.makespan_s).toBeGreaterThan(0);
+      expect(e.power_peak_w).toBeGreaterThanOrEqual(e.power_mean_w);
+    }
+    expect(r.estimates.map((e) => e.placement)).toContain("site fr");
+  });
+
+  it("names an unknown site", async () => {
+    expect(await issuesOfAsync(estimateWorkflowFile({ workflow: "traces/workflows/helloworld-chain-5-chameleon.json", site: "mars" }))).toMatch(/--site: expected a site of the platform \(fr, de\), got "mars"/);
+  });
+});
