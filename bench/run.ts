@@ -115,6 +115,16 @@ function wholeProcess(args: string[]): { seconds: number; maxRssMb: number } {
   const w = wholeProcess(["run", "--quiet", "--out", shippedPath("results/bench-default")]);
   report("whole", "default scenario, whole process (3,145 jobs, 2 sites)", w.seconds, "s");
 }
+{
+  // impactsim estimate from a cold start (issue 6 aims under 0.5 s): a new process each time.
+  const at = ["--at", "2020-03-02T09:00:00+01:00"];
+  const job = wholeProcess(["estimate", ...at, "--ntasks=32", "--time=4:00:00", "--json"]);
+  report("whole", "estimate, cold start: 32-task job, idle, 25 starts x 2 sites", job.seconds, "s");
+  const loaded = wholeProcess(["estimate", "--at", "2020-01-10T09:00:00+01:00", "--loaded", "--history", shippedPath("traces/HPC2N-2002-2.2-first3170jobs-alea.swf.gz"), "--user", "5", "--ntasks=32", "--time=4:00:00", "--json"]);
+  report("whole", "estimate, cold start: loaded by the trace replayed, history calibration", loaded.seconds, "s");
+  const wf = wholeProcess(["estimate", "--scenario", shippedPath("scenarios/workflow-continuum.json"), "--workflow", shippedPath("traces/workflows/montage-chameleon-2mass-005d-001.json"), "--at", "86400", "--json"]);
+  report("whole", "estimate, cold start: Montage workflow (58 tasks), 3 sites", wf.seconds, "s");
+}
 if (existsSync(BIG_TRACE)) {
   const t0 = performance.now();
   const out = await runScenario({ overrides: { workload: BIG_TRACE, out: shippedPath("results/bench-kth8"), summaryOnly: true } });

@@ -2,136 +2,22 @@
  * impactsim command line. Thin: parse flags, call the library, print.
  * Exit codes: 0 success, 1 unexpected failure, 2 usage error, 3 invalid input
  * (with file, line and field), 4 simulation error.
+ *
+ * estimate reads sbatch options itself (yargs must not judge them) and is
+ * loaded alone, without yargs and the sweep machinery, so it answers fast from
+ * a cold start; every other command goes through yargs (commands.ts).
  */
-import yargs from "yargs";
-import { hideBin } from "yargs/helpers";
 import { InputError, SimulationError } from "../core/errors.js";
-import { runScenario } from "../run/runScenario.js";
-import { formatSummaryTable } from "./table.js";
-import { paretoCommand } from "./pareto.js";
-import { mergeCommand, sweepCommand } from "./sweep.js";
-import { reportCommand } from "./report.js";
-import { runEstimate } from "./estimate.js";
-import { comparePolicies, formatComparison, type PolicyChoice } from "../run/compare.js";
+import { EXIT } from "./exit.js";
 
-function forecastOption(bias: number | undefined, sigma: number | undefined): { bias: number; sigma: number } | undefined {
-  return bias === undefined && sigma === undefined ? undefined : { bias: bias ?? 0, sigma: sigma ?? 0 };
-}
-
-/** Splits "a,b:{...},c" at commas outside braces. */
-function splitPolicies(list: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = "";
-  for (const ch of list) {
-    if (ch === "{") depth++;
-    if (ch === "}") depth--;
-    if (ch === "," && depth === 0) {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  if (cur) out.push(cur);
-  return out.map((x) => x.trim()).filter((x) => x.length > 0);
-}
-
-function parsePolicy(text: string): PolicyChoice {
-  const i = text.indexOf(":");
-  if (i < 0) return { name: text };
-  try {
-    return { name: text.slice(0, i), params: JSON.parse(text.slice(i + 1)) as Record<string, unknown> };
-  } catch {
-    throw new InputError([{ code: "invalid_value", file: "--policies", path: text.slice(0, i), message: `expected parameters as JSON, got ${text.slice(i + 1)}` }]);
-  }
-}
-
-export const EXIT = { ok: 0, failure: 1, usage: 2, input: 3, simulation: 4 } as const;
+export { EXIT };
 
 async function main(argv: string[]): Promise<number> {
-  // estimate reads sbatch options, which yargs must not judge: it parses its own.
-  if (argv[0] === "estimate") return runEstimate(argv.slice(1));
-  let code: number = EXIT.ok;
-  await yargs(argv)
-    .scriptName("impactsim")
-    .usage("$0 <command> [options]")
-    .command(
-      "run [scenario]",
-      "Run a scenario (the bundled default when none is given) and write jobs.csv, sites.csv and summary.json",
-      (y) =>
-        y
-          .positional("scenario", { type: "string", describe: "scenario JSON file" })
-          .option("workload", { type: "string", describe: "SWF trace (plain or .gz) replacing the scenario's" })
-          .option("platform", { type: "string", describe: "platform JSON replacing the scenario's" })
-          .option("policy", { type: "string", choices: ["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"], describe: "scheduling policy" })
-          .option("procs", { type: "number", describe: "machine size in processors for a bare SWF trace (default: its MaxProcs)" })
-          .option("seed", { type: "number", describe: "random seed" })
-          .option("out", { type: "string", describe: "output folder" })
-          .option("mode", { type: "string", choices: ["strict", "lenient"], describe: "strict fails on the first bad record; lenient skips and counts" })
-          .option("forecast-bias", { type: "number", describe: "relative bias of the intensity forecasts policies see (e.g. 0.1)" })
-          .option("forecast-sigma", { type: "number", describe: "relative noise of the intensity forecasts (standard deviation per series segment)" })
-          .option("summary-only", { type: "boolean", default: false, describe: "write only summary.json" })
-          .option("quiet", { type: "boolean", default: false, describe: "no progress or table" }),
-      async (args) => {
-        const started = Date.now();
-        const progress = !args.quiet && process.stderr.isTTY;
-        const out = await runScenario({
-          scenario: args.scenario,
-          overrides: {
-            workload: args.workload,
-            platform: args.platform,
-            policy: args.policy,
-            procs: args.procs,
-            seed: args.seed,
-            out: args.out,
-            mode: args.mode as "strict" | "lenient" | undefined,
-            summaryOnly: args["summary-only"],
-            forecast: forecastOption(args["forecast-bias"], args["forecast-sigma"]),
-          },
-          onProgress: progress ? (n, t) => process.stderr.write(`\r${n} jobs finished, simulated time ${(t / 86400).toFixed(1)} d`) : undefined,
-        });
-        if (progress) process.stderr.write("\n");
-        if (!args.quiet) {
-          process.stdout.write(formatSummaryTable(out.summary));
-          process.stdout.write(`\nwrote ${out.files.length} files to ${out.outDir} in ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
-        }
-      },
-    )
-    .command(
-      "compare [scenario]",
-      "Run a scenario under several policies and compare impacts saved and wait added with the first (per QoS class too)",
-      (y) =>
-        y
-          .positional("scenario", { type: "string", describe: "scenario JSON file (default: the bundled default)" })
-          .option("policies", { type: "string", default: "easy,heft", describe: 'comma-separated policies, the first is the baseline; parameters as name:JSON, e.g. heft:{"impact_weight":1}' })
-          .option("forecast-bias", { type: "number", describe: "relative bias of the intensity forecasts policies see" })
-          .option("forecast-sigma", { type: "number", describe: "relative noise of the intensity forecasts" })
-          .option("json", { type: "boolean", default: false, describe: "print the rows as JSON" }),
-      async (args) => {
-        const policies = splitPolicies(args.policies).map(parsePolicy);
-        const { rows } = await comparePolicies({ scenario: args.scenario, policies, overrides: { forecast: forecastOption(args["forecast-bias"], args["forecast-sigma"]) } });
-        process.stdout.write(args.json ? JSON.stringify(rows, null, 2) + "\n" : formatComparison(rows));
-      },
-    )
-    .command(paretoCommand)
-    .command(sweepCommand)
-    .command(mergeCommand)
-    .command(reportCommand)
-    .command("estimate", "Estimate a job's (sbatch options or script) or a workflow's wait, run time, energy and impacts before submission; see impactsim estimate --help", () => {}, () => {})
-    .demandCommand(1, "give a command, e.g. impactsim run")
-    .strict()
-    .help()
-    .alias("h", "help")
-    .version()
-    .fail((msg, err) => {
-      if (err) throw err;
-      process.stderr.write(`${msg}\n\nRun "impactsim --help" for usage.\n`);
-      code = EXIT.usage;
-    })
-    .parseAsync();
-  return code;
+  if (argv[0] === "estimate") return (await import("./estimate.js")).runEstimate(argv.slice(1));
+  return (await import("./commands.js")).commands(argv);
 }
 
-main(hideBin(process.argv)).then(
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
