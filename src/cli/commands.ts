@@ -64,6 +64,7 @@ export async function commands(argv: string[]): Promise<number> {
           .option("forecast-bias", { type: "number", describe: "relative bias of the intensity forecasts policies see (e.g. 0.1)" })
           .option("forecast-sigma", { type: "number", describe: "relative noise of the intensity forecasts (standard deviation per series segment)" })
           .option("summary-only", { type: "boolean", default: false, describe: "write only summary.json" })
+          .option("predict", { type: "boolean", default: false, describe: "estimate every job when queued (as impactsim estimate does) and score it against what then happened: predictions.csv and summary.predictions" })
           .option("quiet", { type: "boolean", default: false, describe: "no progress or table" }),
       async (args) => {
         const started = Date.now();
@@ -79,6 +80,7 @@ export async function commands(argv: string[]): Promise<number> {
             out: args.out,
             mode: args.mode as "strict" | "lenient" | undefined,
             summaryOnly: args["summary-only"],
+            predict: args.predict,
             forecast: forecastOption(args["forecast-bias"], args["forecast-sigma"]),
           },
           onProgress: progress ? (n, t) => process.stderr.write(`\r${n} jobs finished, simulated time ${(t / 86400).toFixed(1)} d`) : undefined,

@@ -5,6 +5,7 @@ export { Availability, type AvailabilityOptions } from "./availability.js";
 export { estimateWorkflow, type WorkflowEstimate, type WorkflowEstimateOptions, type WorkflowRequest } from "./estimateWorkflow.js";
 export { planWorkflow, type WorkflowPlan, type WorkflowPlanOptions } from "./workflowPlan.js";
 export * from "./calibrate.js";
+export { withPredictions, type Prediction, type PredictionOptions } from "./predictions.js";
 export { policyFcfs } from "./policies/fcfs.js";
 export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";

@@ -22,11 +22,12 @@ import { DEFAULT_SCORE_METHOD_PATH } from "../io/scoreMethod.js";
 import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
 import { shippedPath } from "../io/paths.js";
-import { POLICIES } from "../planner/index.js";
+import { POLICIES, withPredictions } from "../planner/index.js";
 import { simulate, type SimulationResult } from "../sim/simulation.js";
 import { combineObservers, type SimObserver } from "../sim/observer.js";
 import { provenance } from "./provenance.js";
 import { buildWorld, ELECTRICITY_FACTORS } from "./world.js";
+import { PREDICTION_COLUMNS, PredictionLog } from "./predictions.js";
 import { buildSummary, type RunSummary } from "./summary.js";
 import { loadWorkflows, WORKFLOW_COLUMNS, workflowRow, workflowSummary } from "./workflows.js";
 import type { JobFact, WorkflowFact } from "../sim/observer.js";
@@ -60,6 +61,8 @@ export interface RunOverrides {
   readonly forecast?: { readonly bias: number; readonly sigma: number };
   /** Skip writing jobs.csv and sites.csv (benchmarks). */
   readonly summaryOnly?: boolean;
+  /** Estimate every job when first queued (the pre-submission estimate) and score it against what then happened: predictions.csv and summary.predictions. */
+  readonly predict?: boolean;
 }
 
 export interface RunOptions {
@@ -234,7 +237,13 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   }
   // Runs of suspended jobs are summed into the job's one row, written at its last run.
   const earlierRuns = new Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>();
-  const accountant = new Accountant(platform, jobsCsv && ((c) => {
+  let predictionsCsv: CsvWriter | undefined;
+  let predictions: PredictionLog | undefined;
+  if (o.predict) {
+    if (!o.summaryOnly) files.push((predictionsCsv = new CsvWriter(join(outDir, "predictions.csv"), PREDICTION_COLUMNS)).path);
+    predictions = new PredictionLog(predictionsCsv);
+  }
+  const accountant = new Accountant(platform, (jobsCsv || predictions) && ((c) => {
     const id = c.fact.job.id;
     const before = earlierRuns.get(id);
     if (!c.fact.final) {
@@ -252,7 +261,8 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       charge = { fact: c.fact, impacts: before.impacts, itJ: before.itJ + c.itJ, facilityJ: before.facilityJ + c.facilityJ };
     }
     const pool = platform.pools[c.fact.pool];
-    jobsCsv!.row(jobRow(charge, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
+    jobsCsv?.row(jobRow(charge, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
+    predictions?.measure(charge, platform.sites[c.fact.site].id);
   }));
   const metrics = MetricsCollector.forPlatform(platform);
   // Scheduling metrics per QoS class as well.
@@ -297,9 +307,10 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     },
   });
   const assignQos = qosAssigner(scenario, seed);
+  const scoring = predictions;
   const result = await simulate({
     platform,
-    policy,
+    policy: scoring ? withPredictions(policy, (p) => scoring.record(p), { history: () => scoring.history }) : policy,
     jobs: jobStream(swf.batches(4096), assignQos, o.workloadScale),
     scoreMethod: method,
     forecasts,
@@ -315,6 +326,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   sitesCsv?.close();
   workflowsCsv?.close();
   decisionsLog?.close();
+  predictionsCsv?.close();
 
   const summary = buildSummary({
     scenario: scenario.name,
@@ -331,6 +343,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     lateStarts,
     decisionsExplained: decisionsLog?.lines ?? 0,
   });
+  if (predictions) summary.predictions = predictions.summary();
   const summaryPath = join(outDir, "summary.json");
   writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");
   files.push(summaryPath);

@@ -1,4 +1,5 @@
 /** The summary.json of a run: metrics, energy, impacts with their coverage, per site and project, adjustments and provenance. */
+import type { PredictionSummary } from "./predictions.js";
 import type { Accountant } from "../accounting/accountant.js";
 import type { AccountSummary } from "../accounting/ledger.js";
 import type { SchedulingMetrics } from "../accounting/metrics.js";
@@ -44,6 +45,8 @@ export interface RunSummary extends SchedulingMetrics {
   >;
   /** Decisions recorded with their reasons (decisions.jsonl). */
   decisions_explained: number;
+  /** With predictions on (RunOverrides.predict): how the jobs' pre-submission estimates fared. */
+  predictions?: PredictionSummary;
   /** Per site id: seconds above its power budget (0 when it was kept). */
   seconds_over_power_budget: Record<string, number>;
   provenance: Provenance;
