@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inputIssues } from "../../helpers/issues.js";
 import { describe, expect, it } from "vitest";
 import { formatIssue, InputError } from "../../../src/core/errors.js";
 import { checkNodeType, checkPlatform, loadNodeType, loadPlatform, parseJsonText, platformForProcs } from "../../../src/io/platform.js";
@@ -22,16 +23,7 @@ const minimal: PlatformSpec = {
   sites: [{ id: "a", pue: 1.2, pue_source: "test", grid: { zone: "FRA" }, nodes: [{ type: "n", count: 2 }] }],
 };
 
-/** Issues of a load as formatted lines. */
-async function loadIssues(load: () => Promise<unknown>): Promise<string[]> {
-  try {
-    await load();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues.map(formatIssue);
-    throw e;
-  }
-  return [];
-}
+const loadIssues = inputIssues;
 
 describe("checkPlatform", () => {
   it("checkPlatform(minimal, file) finds no issue in a one-site platform with a linear power curve", () => {

@@ -1,23 +1,15 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inputIssues } from "../../helpers/issues.js";
 import { describe, expect, it } from "vitest";
-import { formatIssue, InputError } from "../../../src/core/errors.js";
+import { InputError } from "../../../src/core/errors.js";
 import { checkProfile, loadProfile, profileSamples } from "../../../src/io/profile.js";
 
 /** A path from the working directory (the repository root under vitest), so messages are stable. */
 const fromRoot = (p: string): string => relative(process.cwd(), fileURLToPath(new URL(`../../../${p}`, import.meta.url)));
 const fixture = (name: string) => fromRoot(`test/fixtures/profile/${name}`);
 
-/** Issues of a call that throws an InputError, as formatted lines. */
-async function issuesOf(f: () => unknown): Promise<string[]> {
-  try {
-    await f();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues.map(formatIssue);
-    throw e;
-  }
-  return [];
-}
+const issuesOf = inputIssues;
 
 describe("checkProfile", () => {
   it("checkProfile(minimal, file) accepts a source and one run, and leaves the optional fields out", () => {

@@ -6,28 +6,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Availability } from "../../../src/planner/availability.js";
 import type { ClusterView, PoolView, QueuedJobView, RunningJobView } from "../../../src/planner/view.js";
+import { poolView } from "../../helpers/views.js";
 
 function pool(index: number, nodes: number, free: number, extra: Partial<PoolView> = {}): PoolView {
-  return {
-    index,
-    site: "s",
-    nodeType: "n",
-    coresPerNode: 1,
-    firstNode: 0,
-    nodes,
-    freeNodes: free,
-    sleepingNodes: 0,
-    wakingNodes: 0,
-    siteIndex: 0,
-    speed: 1,
-    gpusPerNode: 0,
-    fpgasPerNode: 0,
-    dvfsSpeeds: [],
-    idleWatts: 0,
-    busyWatts: () => 0,
-    embodiedPerNodeSecond: new Float64Array(0),
-    ...extra,
-  };
+  return poolView({ index, nodes, freeNodes: free, coresPerNode: 1, ...extra });
 }
 
 function running(id: number, p: number, nodes: number, start: number, predictedEnd: number): RunningJobView {

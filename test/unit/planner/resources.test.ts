@@ -18,30 +18,9 @@ import {
 } from "../../../src/planner/index.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
 import { runTiny } from "../../helpers/runTiny.js";
+import { poolView } from "../../helpers/views.js";
 
-/** A pool view: 4 CPU-only nodes of 8 cores at speed 1 unless overridden. */
-function pool(over: Partial<PoolView> = {}): PoolView {
-  return {
-    index: 0,
-    site: "s",
-    nodeType: "t",
-    coresPerNode: 8,
-    firstNode: 0,
-    nodes: 4,
-    freeNodes: 4,
-    sleepingNodes: 0,
-    wakingNodes: 0,
-    siteIndex: 0,
-    speed: 1,
-    gpusPerNode: 0,
-    fpgasPerNode: 0,
-    dvfsSpeeds: [],
-    idleWatts: 100,
-    busyWatts: () => 200,
-    embodiedPerNodeSecond: new Float64Array(0),
-    ...over,
-  };
-}
+const pool = poolView;
 
 /** A queued job: `cores`, walltime 2000 s unless overridden (Infinity for workflow-like tasks). */
 function queued(cores: number, over: Partial<QueuedJobView> = {}): QueuedJobView {
