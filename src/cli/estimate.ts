@@ -26,6 +26,7 @@ The job, as for sbatch (a script's #SBATCH lines are read; options given here wi
   -N, --nodes  -n, --ntasks  --ntasks-per-node  -c, --cpus-per-task
   --gres=gpu[:type]:N  -G, --gpus  --gpus-per-node  -t, --time  --mem  --mem-per-cpu
   -p, --partition (a site or node type)  --begin  -A, --account  -J, --job-name
+  -q, --qos (a QoS class of the scenario: its preference and allowed delay)
 
 Run time (the first given is used, and the output says which):
   --runtime H:MM:SS|seconds   expected run time on a node of reference speed

@@ -16,7 +16,7 @@ import { loadPlatform } from "../io/platform.js";
 import { loadProfile, profileSamples } from "../io/profile.js";
 import { loadScenario, resolveFrom } from "../io/scenario.js";
 import { formatSlurmOptions, formatSlurmTime, requestedCores, type SlurmRequest } from "../io/slurm.js";
-import type { DeviceClass, JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
+import type { DeviceClass, JobSpec, PlatformSpec, QosSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
 import { readWorkflow } from "../io/wfformat.js";
 import type { ForecastError } from "../models/forecast.js";
@@ -43,6 +43,7 @@ import { restrictView } from "../planner/policies/restrict.js";
 import { simulate } from "../sim/simulation.js";
 import { DEFAULT_SCENARIO } from "./runScenario.js";
 import { buildWorld, type World } from "./world.js";
+import { acceleratedModels } from "./workflows.js";
 
 /** Job id of the probe (below the workflow task ids of run/workflows.ts). */
 const PROBE_ID = 999_999_999;
@@ -282,6 +283,17 @@ async function calibrate(inputs: JobInputs, cores: number, device: DeviceClass, 
   return { cal: calibrateFromWalltime(wall), others };
 }
 
+/** The scenario's QoS class named by --qos (none without one). */
+function qosClass(scenario: ScenarioSpec, name: string | undefined): QosSpec | undefined {
+  if (name === undefined) return undefined;
+  const classes = scenario.qos?.classes ?? [];
+  const q = classes.find((c) => c.name === name);
+  if (!q) {
+    throw new InputError([{ code: "unknown_reference", file: "command line", path: "--qos", message: classes.length ? `expected a QoS class of scenario ${scenario.name} (${classes.map((c) => c.name).join(", ")}), got "${name}"` : `expected no --qos: scenario ${scenario.name} has no QoS classes, got "${name}"`, value: name }]);
+  }
+  return q;
+}
+
 /** Pools allowed by the request: its partition (a site id or node type) and memory per node. */
 function poolFilter(request: SlurmRequest, spec: PlatformSpec, cores: number): { allow: (pool: PoolView) => boolean; issues: Issue[] } {
   const issues: Issue[] = [];
@@ -323,6 +335,8 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   const filter = poolFilter(req, l.platformSpec, cores);
   if (filter.issues.length > 0) throw new InputError(filter.issues);
   const at = resolveAt(inputs.at, l.t0Epoch);
+  const qos = qosClass(l.scenario, req.qos);
+  if (qos) notes.push(`QoS class ${qos.name}: preference ${qos.impact_preference}${inputs.window_s === undefined ? `, starts over its allowed delay (${formatSlurmTime(qos.max_delay_s)})` : ""}`);
   const mid = cal.runtime.mid;
   const walltime = req.timeS ?? Infinity;
   if (mid > walltime) notes.push(`the expected run time (${formatSlurmTime(mid)}) exceeds --time (${formatSlurmTime(walltime)}): the job would be killed at its walltime`);
@@ -340,11 +354,13 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
     avgCpuTime: -1,
     runtimes: { [device]: mid },
     ...(gpus > 0 ? { gpus } : {}),
+    ...(qos ? { qos } : {}),
   };
   const begin = req.begin === undefined ? 0 : resolveBegin(req.begin, at, l.t0Epoch);
+  const preference = inputs.preference ?? qos?.impact_preference ?? 0.5;
   const options: EstimateOptions = {
-    starts: candidateStarts(at, inputs, begin),
-    preference: inputs.preference ?? 0.5,
+    starts: candidateStarts(at, { ...inputs, window_s: inputs.window_s ?? qos?.max_delay_s }, begin),
+    preference,
     runtimeSpread: { low: cal.runtime.low / mid, high: cal.runtime.high / mid },
     othersRatio: others ? { low: others.low, mid: others.mid, high: 1 } : undefined,
     allowPool: filter.allow,
@@ -356,7 +372,7 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
     throw new InputError([{ code: "invalid_value", file: "command line", message: `expected a pool that can hold ${cores} cores${gpus > 0 ? ` and ${gpus} GPUs` : ""}${req.nodes ? ` on ${req.nodes} nodes` : ""}${req.partition ? ` in partition ${req.partition}` : ""}${req.memMb || req.memPerCpuMb ? " with the memory asked" : ""}, got none` }]);
   }
   return {
-    context: contextOf(l, inputs, at, seen, notes),
+    context: contextOf(l, { ...inputs, preference }, at, seen, notes),
     request: { cores, nodes: req.nodes, gpus, walltime_s: Number.isFinite(walltime) ? walltime : null, mem_mb: req.memMb, partition: req.partition },
     calibration: { ...cal, ...(others ? { others: `other jobs' run/requested time from ${inputs.history}: p10 ${others.low.toFixed(2)}, median ${others.mid.toFixed(2)} of ${others.n} jobs` } : {}) },
     estimates,
@@ -394,8 +410,10 @@ export async function estimateWorkflowFile(inputs: WorkflowInputs): Promise<Work
   const log = new AdjustmentLog();
   const wf = await readWorkflow(resolve(inputs.workflow), { mode: "lenient", log, label: inputs.workflow });
   for (const [code, n] of log.counts) notes.push(`${inputs.workflow}: ${n} record(s) adjusted (${code})`);
+  // The scenario's own entry for this file, if any, gives its accelerator rules and home site.
+  const entry = (l.scenario.workflows ?? []).find((w) => resolve(resolveFrom(l.scenarioPath, w.file)) === resolve(inputs.workflow));
   const sites = l.world.platform.sites.map((s) => s.id);
-  const siteId = inputs.site ?? sites[0];
+  const siteId = inputs.site ?? entry?.site ?? sites[0];
   const site = sites.indexOf(siteId);
   if (site < 0) throw new InputError([{ code: "unknown_reference", file: "command line", path: "--site", message: `expected a site of the platform (${sites.join(", ")}), got "${siteId}"`, value: siteId }]);
   const spread = inputs.spread;
@@ -403,12 +421,16 @@ export async function estimateWorkflowFile(inputs: WorkflowInputs): Promise<Work
   const at = resolveAt(inputs.at, l.t0Epoch);
   const probe: JobSpec = { id: PROBE_ID, submit: at, runtime: 1, walltime: 1, cores: 1, user: -1, group: -1, project: "estimate", queue: -1, partition: -1, avgCpuTime: -1 };
   const seen = await viewAt(l, at, inputs.loaded ?? false, probe, (view) =>
-    estimateWorkflow({ spec: wf, site, project: `workflow:${wf.name}` }, view, {
+    estimateWorkflow({ spec: wf, site, project: entry?.project ?? `workflow:${wf.name}`, runtimes: entry ? acceleratedModels(entry).runtimes : undefined }, view, {
       preference: inputs.preference ?? 0.5,
       runtimeSpread: spread ? { low: spread[0], high: spread[1] } : undefined,
     }),
   );
   if (seen.value.length === 0) throw new InputError([{ code: "invalid_value", file: inputs.workflow, message: "expected a placement where every task can run, got none (a task needs more cores than any node has, or sites are not linked)" }]);
-  notes.push("task run times are the workflow's recorded ones, on CPUs of the platform's reference speed");
+  notes.push(
+    entry?.accelerated?.length
+      ? `task run times are the workflow's recorded ones on CPUs of the platform's reference speed, and on accelerators as the scenario's rules say (${entry.accelerated.map((r) => `${r.task_prefix}* on ${r.device} x${r.speedup}`).join(", ")})`
+      : "task run times are the workflow's recorded ones, on CPUs of the platform's reference speed",
+  );
   return { context: contextOf(l, inputs, at, seen, notes), workflow: { name: wf.name, file: inputs.workflow, tasks: wf.tasks.length, site: siteId }, estimates: seen.value };
 }

@@ -5,7 +5,7 @@ import type { AdjustmentLog } from "../core/errors.js";
 import { InputError } from "../core/errors.js";
 import type { ScoreMethod } from "../core/score.js";
 import { resolveFrom } from "../io/scenario.js";
-import type { DeviceClass, ScenarioSpec } from "../io/spec.js";
+import type { DeviceClass, ScenarioSpec, ScenarioWorkflowSpec } from "../io/spec.js";
 import { criticalPath, readWorkflow, type WorkflowTask } from "../io/wfformat.js";
 import type { PlatformModel } from "../models/platform.js";
 import type { WorkflowFact } from "../sim/observer.js";
@@ -13,6 +13,23 @@ import type { WorkflowSubmission } from "../sim/workflows.js";
 
 /** Job ids of workflow tasks start here (SWF job numbers stay far below), one million per workflow. */
 export const WORKFLOW_JOB_IDS = 1_000_000_000;
+
+/** A scenario workflow's runtime models: recorded CPU times, and on accelerators the CPU time / speedup of the tasks its rules name. */
+export function acceleratedModels(spec: Pick<ScenarioWorkflowSpec, "accelerated">): {
+  runtimes: (t: WorkflowTask) => Partial<Record<DeviceClass, number>>;
+  bitstream: (t: WorkflowTask) => string | undefined;
+} {
+  const rules = spec.accelerated ?? [];
+  const match = (t: WorkflowTask) => rules.filter((r) => t.name.startsWith(r.task_prefix) || t.id.startsWith(r.task_prefix));
+  return {
+    runtimes: (t) => {
+      const models: Partial<Record<DeviceClass, number>> = { cpu: t.runtime };
+      for (const r of match(t)) models[r.device] = t.runtime / r.speedup;
+      return models;
+    },
+    bitstream: (t) => match(t).find((r) => r.device === "fpga")?.bitstream,
+  };
+}
 
 export async function loadWorkflows(scenario: ScenarioSpec, scenarioPath: string, platform: PlatformModel, inputs: string[], log: AdjustmentLog): Promise<WorkflowSubmission[]> {
   const out: WorkflowSubmission[] = [];
@@ -27,8 +44,7 @@ export async function loadWorkflows(scenario: ScenarioSpec, scenarioPath: string
     if (spec.initial_tier !== undefined && !(platform.links ?? []).some((l) => l.from === site && l.to === site && l.tier === spec.initial_tier)) {
       throw new InputError([{ code: "unknown_reference", file: scenarioPath, path: `workflows[${w}].initial_tier`, message: `expected a storage tier of site "${spec.site}", got "${spec.initial_tier}"`, value: spec.initial_tier }]);
     }
-    const rules = spec.accelerated ?? [];
-    const match = (t: WorkflowTask) => rules.filter((r) => t.name.startsWith(r.task_prefix) || t.id.startsWith(r.task_prefix));
+    const { runtimes, bitstream } = acceleratedModels(spec);
     out.push({
       spec: wf,
       submit: spec.submit_s,
@@ -36,12 +52,8 @@ export async function loadWorkflows(scenario: ScenarioSpec, scenarioPath: string
       project: spec.project ?? `workflow:${wf.name}`,
       firstJobId: WORKFLOW_JOB_IDS + w * 1_000_000,
       initialTier: spec.initial_tier,
-      runtimes: (t) => {
-        const models: Partial<Record<DeviceClass, number>> = { cpu: t.runtime };
-        for (const r of match(t)) models[r.device] = t.runtime / r.speedup;
-        return models;
-      },
-      bitstream: (t) => match(t).find((r) => r.device === "fpga")?.bitstream,
+      runtimes,
+      bitstream,
     });
   }
   return out;

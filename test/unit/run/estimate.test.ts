@@ -137,6 +137,20 @@ describe("estimateJobRequest", () => {
     for (const e of r.estimates) expect(e.range.wait_s[1]).toBeGreaterThanOrEqual(e.range.wait_s[0]);
   });
 
+  it("--qos names a class of the scenario: its preference ranks, its allowed delay spans the starts", async () => {
+    const green = await estimateJobRequest({ scenario: "scenarios/qos-eu.json", request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "--qos=green"]), at: AT });
+    expect(green.context.preference).toBe(1);
+    // 24 h allowed, hourly: 25 starts on each of the 2 pools.
+    expect(green.estimates).toHaveLength(50);
+    expect(green.context.notes).toContain("QoS class green: preference 1, starts over its allowed delay (1-00:00:00)");
+    const urgent = await estimateJobRequest({ scenario: "scenarios/qos-eu.json", request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "-q", "urgent"]), at: AT });
+    expect(urgent.context.preference).toBe(0);
+    expect(urgent.estimates).toHaveLength(2);
+    expect(await issuesOfAsync(estimateJobRequest({ scenario: "scenarios/qos-eu.json", request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "-q", "gold"]), at: AT }))).toMatch(
+      /--qos: expected a QoS class of scenario qos-eu \(urgent, balanced, green\), got "gold"/,
+    );
+  });
+
   it("without --time, --runtime, --profile or --history it says what is missing", async () => {
     expect(await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8"]), at: AT }))).toMatch(/--time: expected --time \(the walltime\), --runtime, --profile or --history/);
   });
@@ -153,6 +167,12 @@ describe("estimateWorkflowFile", () => {
       expect(e.power_peak_w).toBeGreaterThanOrEqual(e.power_mean_w);
     }
     expect(r.estimates.map((e) => e.placement)).toContain("site fr");
+  });
+
+  it("a workflow the scenario lists takes its accelerator rules and home site", async () => {
+    const r = await estimateWorkflowFile({ scenario: "scenarios/workflow-continuum.json", workflow: "traces/workflows/montage-chameleon-2mass-005d-001.json", at: 86400 });
+    expect(r.workflow.site).toBe("fr");
+    expect(r.context.notes.join("\n")).toMatch(/on accelerators as the scenario's rules say \(mProject\* on gpu x5/);
   });
 
   it("names an unknown site", async () => {
