@@ -23,7 +23,7 @@
 import { N_COORDS, N_PHASES, PHASE_INDEX, categoryIndex } from "../core/categories.js";
 import type { DeviceClass } from "../io/spec.js";
 import type { WorkflowSpec, WorkflowTask } from "../io/wfformat.js";
-import { normaliser, scoreOf, Z_80, type EstimateOptions, type Range } from "./estimate.js";
+import { forecastBand, normaliser, scoreOf, Z_80, type EstimateOptions, type Range } from "./estimate.js";
 import { devicesRequested } from "./resources.js";
 import { planWorkflow, taskJob, type WorkflowPlan } from "./workflowPlan.js";
 import type { ClusterView, WorkflowView } from "./view.js";
@@ -128,10 +128,11 @@ export function estimateWorkflow(request: WorkflowRequest, view: ClusterView, op
     const [cm, cl, ch] = [charge(view, w, mid, z), charge(view, w, low, z), charge(view, w, high, z)];
     const impactsLow = new Float64Array(N_PHASES * N_COORDS);
     const impactsHigh = new Float64Array(N_PHASES * N_COORDS);
+    // The low and high plans may place tasks elsewhere than the expected one: every end is the extreme of the three.
     for (let k = 0; k < impactsLow.length; k++) {
       const isUse = k >= USE * N_COORDS && k < (USE + 1) * N_COORDS;
-      impactsLow[k] = isUse ? Math.min(cl.useLow[k], cm.useLow[k], ch.useLow[k]) : cl.impacts[k];
-      impactsHigh[k] = isUse ? Math.max(cl.useHigh[k], cm.useHigh[k], ch.useHigh[k]) : ch.impacts[k];
+      impactsLow[k] = isUse ? Math.min(cl.useLow[k], cm.useLow[k], ch.useLow[k]) : Math.min(cl.impacts[k], cm.impacts[k], ch.impacts[k]);
+      impactsHigh[k] = isUse ? Math.max(cl.useHigh[k], cm.useHigh[k], ch.useHigh[k]) : Math.max(cl.impacts[k], cm.impacts[k], ch.impacts[k]);
     }
     const method = view.scoreMethod;
     const perSite: Record<string, number> = {};
@@ -152,9 +153,9 @@ export function estimateWorkflow(request: WorkflowRequest, view: ClusterView, op
       impacts: cm.impacts,
       single_score_pt: method ? scoreOf(cm.impacts, method) : null,
       range: {
-        makespan_s: [Math.min(low.makespan, mid.makespan), Math.max(high.makespan, mid.makespan)],
-        energy_it_j: [cl.it, ch.it],
-        energy_facility_j: [cl.facility, ch.facility],
+        makespan_s: [Math.min(low.makespan, mid.makespan, high.makespan), Math.max(low.makespan, mid.makespan, high.makespan)],
+        energy_it_j: [Math.min(cl.it, cm.it, ch.it), Math.max(cl.it, cm.it, ch.it)],
+        energy_facility_j: [Math.min(cl.facility, cm.facility, ch.facility), Math.max(cl.facility, cm.facility, ch.facility)],
         single_score_pt: method ? [scoreOf(impactsLow, method), scoreOf(impactsHigh, method)] : null,
         impacts_low: impactsLow,
         impacts_high: impactsHigh,
@@ -200,7 +201,7 @@ function charge(view: ClusterView, w: WorkflowView, plan: WorkflowPlan, z: numbe
   const holdFrom = new Float64Array(n);
   const byNode = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
-    let t = 0;
+    let t = plan.nodeReady[plan.node[i]];
     for (const p of w.spec.tasks[i].parents) t = Math.max(t, plan.finish[p]);
     holdFrom[i] = t;
     const list = byNode.get(plan.node[i]);
@@ -231,10 +232,10 @@ function charge(view: ClusterView, w: WorkflowView, plan: WorkflowPlan, z: numbe
     for (let c = 0; c < N_COORDS; c++) {
       let use = watts * site.pue * f.mean(from, to, c) * runtime;
       if (hold > 0) use += pool.idleWatts * site.pue * f.mean(held, from, c) * hold;
-      const sd = z * (f.spread?.(held, to, c) ?? 0);
+      const [fLow, fHigh] = forecastBand(f, held, to, c, z);
       impacts[USE * N_COORDS + c] += use;
-      useLow[USE * N_COORDS + c] += use * Math.max(0, 1 - sd);
-      useHigh[USE * N_COORDS + c] += use * (1 + sd);
+      useLow[USE * N_COORDS + c] += use * fLow;
+      useHigh[USE * N_COORDS + c] += use * fHigh;
     }
     for (let ph = 0; ph < N_PHASES; ph++) {
       if (ph === USE) continue;

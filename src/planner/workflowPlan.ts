@@ -52,6 +52,8 @@ export interface WorkflowPlan {
   readonly poolOfNode: Int32Array;
   /** Bytes on the edge parent -> child (key parent * n + child). */
   readonly edgeBytes: ReadonlyMap<number, number>;
+  /** Per node: when it is free of other work, s after now. */
+  readonly nodeReady: Float64Array;
 }
 
 /** A task as the resource rules see a queued job. */
@@ -193,5 +195,5 @@ export function planWorkflow(view: ClusterView, w: WorkflowView, options: Workfl
     site[i] = siteOf[result.resource[i]];
     taskDevice[i] = device[i * P + poolOf[result.resource[i]]];
   }
-  return { node: result.resource, site, device: taskDevice, start: result.start, finish: result.finish, makespan: result.makespan, poolOfNode: poolOf, edgeBytes };
+  return { node: result.resource, site, device: taskDevice, start: result.start, finish: result.finish, makespan: result.makespan, poolOfNode: poolOf, edgeBytes, nodeReady: ready };
 }
