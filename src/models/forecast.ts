@@ -22,6 +22,8 @@ export interface IntensityForecast {
   mean(from: number, to: number, category?: number): number;
   /** Forecast intensity at time t, per joule. */
   at(t: number, category?: number): number;
+  /** Relative bias the forecast is known to carry (forecast = actual x (1 + bias) on average); absent: none stated. */
+  readonly bias?: number;
   /** The first time after t the forecast changes (Infinity when it never does); optional for hand-made forecasts. */
   nextChange?(t: number): number;
   /**
@@ -50,6 +52,7 @@ export function forecastFromActual(actual: IntensityModel, error: ForecastError,
     at(t, category = 0) {
       return series.valueAt(t, category);
     },
+    bias: error.bias,
     nextChange: (t) => series.nextChange(t),
     spread(from, to, category = 0) {
       // Independent noise per segment: the window mean's error has sd sigma * sqrt(sum of w_k^2),

@@ -13,7 +13,8 @@
  * Uncertainty ranges combine three sources, each at its worst end: the run
  * time's spread (runtimeSpread, e.g. p10..p90 of a calibration), other jobs
  * ending earlier or later than requested (othersRatio, for the wait), and the
- * forecast's stated error (its spread(), +-z sigma of the window mean). Over
+ * forecast's stated error (its spread(), +-z sigma of the window mean, and its
+ * bias, see forecastBand). Over
  * every start in the wait range the extreme of the forecast intensity integral
  * is taken at the forecast's change points. Taking each source at its extreme
  * makes the band conservative: wider than the quantiles it is built from.
@@ -34,8 +35,8 @@ const CC = categoryIndex("CC");
 const DEVICE_ORDER: Readonly<Record<DeviceClass, number>> = { cpu: 0, gpu: 1, fpga: 2 };
 /** Standard normal quantile of 0.9: +-z sigma holds 80 % of a normal error. */
 export const Z_80 = 1.2815515655446004;
-/** At most this many forecast change points are searched for the extremes over a wait range. */
-const MAX_BREAKPOINTS = 4096;
+/** At most this many forecast change points are searched for the extremes over a wait range (a year of 15-min steps is 35,136). */
+const MAX_BREAKPOINTS = 40_000;
 
 export interface EstimateOptions {
   /** Candidate start times, s (default [view.now]); each must be finite and >= view.now. */
@@ -200,16 +201,16 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
   const impacts = new Float64Array(N_PHASES * N_COORDS);
   const low = new Float64Array(N_PHASES * N_COORDS);
   const high = new Float64Array(N_PHASES * N_COORDS);
-  const lowStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rLow);
-  const highStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rHigh);
+  const lowStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rLow, start);
+  const highStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rHigh, start);
   for (let ph = 0; ph < N_PHASES; ph++) {
     const o = ph * N_COORDS;
     if (ph === USE) {
       for (let c = 0; c < N_COORDS; c++) {
         impacts[o + c] = facilityWatts * forecast.mean(start, end, c) * runtime;
-        const sd = z * (forecast.spread?.(start, end, c) ?? 0);
-        low[o + c] = facilityWatts * extremeIntegral(forecast, lowStarts, ends.rLow, c, Math.min) * Math.max(0, 1 - sd);
-        high[o + c] = facilityWatts * extremeIntegral(forecast, highStarts, ends.rHigh, c, Math.max) * (1 + sd);
+        const [fLow, fHigh] = forecastBand(forecast, start, end, c, z);
+        low[o + c] = facilityWatts * extremeIntegral(forecast, lowStarts, ends.rLow, c, Math.min) * fLow;
+        high[o + c] = facilityWatts * extremeIntegral(forecast, highStarts, ends.rHigh, c, Math.max) * fHigh;
       }
     } else {
       for (let c = 0; c < N_COORDS; c++) {
@@ -248,6 +249,17 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
   };
 }
 
+/**
+ * Factors bounding the actual mean intensity over [from, to] around the
+ * forecast's: +-z times its stated spread, and shifted by its stated bias
+ * (actual = forecast / (1 + bias) on average), always including 1.
+ */
+export function forecastBand(forecast: IntensityForecast, from: number, to: number, c: number, z: number): [number, number] {
+  const sd = z * (forecast.spread?.(from, to, c) ?? 0);
+  const unbiased = 1 / (1 + (forecast.bias ?? 0));
+  return [Math.max(0, Math.min(1 - sd, (1 - sd) * unbiased)), Math.max(1 + sd, (1 + sd) * unbiased)];
+}
+
 /** Single score of all phases together. */
 export function scoreOf(impacts: Float64Array, method: ScoreMethod): number {
   const total = new Float64Array(N_COORDS);
@@ -260,8 +272,9 @@ export function scoreOf(impacts: Float64Array, method: ScoreMethod): number {
  * be extreme: the ends, and every s at which s or s + r meets a change point
  * (the integral is piecewise linear in s between them).
  */
-function candidateStarts(forecast: IntensityForecast, from: number, to: number, r: number): number[] {
-  const out = [from, to];
+function candidateStarts(forecast: IntensityForecast, from: number, to: number, r: number, expected: number): number[] {
+  // The expected start keeps low <= expected <= high even when the change points are cut off.
+  const out = [from, to, expected];
   if (to <= from || !forecast.nextChange) return out;
   for (const shift of [0, r]) {
     let t = forecast.nextChange(from + shift);

@@ -347,6 +347,17 @@ describe("estimate() ranges", () => {
     expect(e.range.impacts_low[FAB + CC]).toBe(e.impacts[FAB + CC]);
   });
 
+  it("a forecast known to be 30 % high widens the use phase down to forecast / 1.3, where the simulator's actual charge falls", async () => {
+    const { est, run } = await estimated(golden(), [job(1, 0, 100, 100, 4)], 1, undefined, "run", { bias: 0.3, sigma: 0 });
+    const e = est[0];
+    const actual = run.charges.get(1)!.impacts[USE + CC];
+    // Hand-worked: the actual use-phase CC is 0.005 kg (golden case); the forecast reads 0.0065 kg.
+    expect(actual).toBeCloseTo(0.005, 12);
+    expect(e.impacts[USE + CC]).toBeCloseTo(0.0065, 12);
+    expectRel(e.range.impacts_low[USE + CC], actual);
+    expectRel(e.range.impacts_high[USE + CC], e.impacts[USE + CC]);
+  });
+
   /**
    * A loaded pool: 2 nodes of 2 cores (200 W busy, PUE 1.5); intensity 0.3 kg/kWh
    * until 50 s, 0.6 after. Job 1 holds both nodes from 0 with walltime 100 but
