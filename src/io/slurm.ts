@@ -345,7 +345,8 @@ export async function readSbatchScript(path: string): Promise<SlurmRequest> {
 /**
  * The script's request with the command line's options over it, as sbatch
  * applies them. GPU options override as one group, and so do --mem and
- * --mem-per-cpu; GPUs given per node in the script follow the merged node count.
+ * --mem-per-cpu; GPUs given per node (in the script or on the command line)
+ * follow the merged node count.
  */
 export function mergeSlurm(script: SlurmRequest, args: SlurmRequest): SlurmRequest {
   const pick = (r: SlurmRequest, keys: readonly (keyof SlurmRequest)[]) =>
@@ -355,7 +356,8 @@ export function mergeSlurm(script: SlurmRequest, args: SlurmRequest): SlurmReque
   const memKeys: (keyof SlurmRequest)[] = ["memMb", "memPerCpuMb"];
   const out: Record<string, unknown> = { ...pick(script, plain), ...pick(args, plain) };
   Object.assign(out, args.gpus !== undefined ? pick(args, gpuKeys) : pick(script, gpuKeys));
-  if (args.gpus === undefined && script.gpusPerNode !== undefined) out.gpus = script.gpusPerNode * ((out.nodes as number | undefined) ?? 1);
+  // GPUs given per node (from either side) follow the merged node count.
+  if (out.gpusPerNode !== undefined) out.gpus = (out.gpusPerNode as number) * ((out.nodes as number | undefined) ?? 1);
   Object.assign(out, args.memMb !== undefined || args.memPerCpuMb !== undefined ? pick(args, memKeys) : pick(script, memKeys));
   out.ignored = [...script.ignored, ...args.ignored];
   out.notes = [...script.notes, ...args.notes];

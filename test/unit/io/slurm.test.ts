@@ -231,6 +231,11 @@ describe("mergeSlurm", () => {
     expect(mergeSlurm(script, parseSlurmArgs(["-N", "3"]))).toMatchObject({ nodes: 3, gpus: 12, gpusPerNode: 4, gpuType: "a100" });
   });
 
+  it("mergeSlurm multiplies the command line's GPUs per node by the script's nodes (#SBATCH -N 4 with --gres=gpu:2: 8 GPUs)", () => {
+    const script = parseSbatchScript("#!/bin/bash\n#SBATCH -N 4\n", "job.sh");
+    expect(mergeSlurm(script, parseSlurmArgs(["--gres=gpu:2"]))).toMatchObject({ nodes: 4, gpus: 8, gpusPerNode: 2 });
+  });
+
   it("mergeSlurm replaces the script's memory and GPU requests as groups", () => {
     const script = parseSbatchScript("#SBATCH --mem=64G --gres=gpu:v100:2\n", "job.sh");
     const merged = mergeSlurm(script, parseSlurmArgs(["--mem-per-cpu=2G", "--gpus=1"]));
