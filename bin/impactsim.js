@@ -1,10 +1,28 @@
 #!/usr/bin/env node
-// Launcher for the installed CLI: the bundled build when present (fast start),
-// otherwise the TypeScript sources through tsx.
-import { existsSync } from "node:fs";
+// Launcher for the installed CLI: the bundled build when present and not older
+// than the sources (fast start), otherwise the TypeScript sources through tsx.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const bundle = new URL("../dist/impactsim.mjs", import.meta.url);
-if (existsSync(bundle)) {
+const src = fileURLToPath(new URL("../src", import.meta.url));
+
+/** Newest modification time of the files under dir, ms. */
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+let fresh = existsSync(bundle);
+if (fresh && existsSync(src) && newest(src) > statSync(bundle).mtimeMs) {
+  process.stderr.write("impactsim: dist/ is older than src/; running the sources (npm run build to refresh the fast bundle)\n");
+  fresh = false;
+}
+if (fresh) {
   await import(bundle.href);
 } else {
   const { register } = await import("tsx/esm/api");

@@ -9,7 +9,7 @@
  * up to then).
  */
 import { resolve } from "node:path";
-import { InputError, type Issue } from "../core/errors.js";
+import { InputError } from "../core/errors.js";
 import { AdjustmentLog } from "../core/errors.js";
 import type { Extension } from "../core/timeseries.js";
 import { loadPlatform } from "../io/platform.js";
@@ -41,9 +41,10 @@ import {
 } from "../planner/index.js";
 import { restrictView } from "../planner/policies/restrict.js";
 import { simulate } from "../sim/simulation.js";
-import { DEFAULT_SCENARIO } from "./runScenario.js";
+import { DEFAULT_SCENARIO, qosAssigner } from "./runScenario.js";
 import { buildWorld, type World } from "./world.js";
-import { acceleratedModels } from "./workflows.js";
+import { acceleratedModels, loadWorkflows } from "./workflows.js";
+import type { WorkflowSubmission } from "../sim/workflows.js";
 
 /** Job id of the probe (below the workflow task ids of run/workflows.ts). */
 const PROBE_ID = 999_999_999;
@@ -157,18 +158,24 @@ export function resolveAt(at: string | number | undefined, t0Epoch: number): num
   return t;
 }
 
-/** Seconds after `at` of a Slurm --begin value (now+N[units] or an ISO time, UTC without an offset). */
+const UNIT_SECONDS: Readonly<Record<string, number>> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 };
+
+/**
+ * Seconds after `at` of a Slurm --begin value: now[+count[units]] (seconds by
+ * default; units singular or plural), or YYYY-MM-DD[THH:MM[:SS]] with an
+ * optional offset. sbatch reads a time without an offset in the cluster's
+ * local time, which a simulated platform does not have: it is read as UTC,
+ * as the estimate's times are printed.
+ */
 export function resolveBegin(begin: string, at: number, t0Epoch: number): number {
-  const rel = /^now(?:\+(\d+)(seconds|minutes|hours|days|weeks)?)?$/.exec(begin);
-  if (rel) {
-    const unit = { seconds: 1, minutes: 60, hours: 3600, days: 86400, weeks: 604800 }[rel[2] ?? "seconds"] ?? 1;
-    return Number(rel[1] ?? 0) * unit;
+  const rel = /^now(?:\+(\d+)(?:(second|minute|hour|day|week)s?)?)?$/.exec(begin);
+  if (rel) return Number(rel[1] ?? 0) * UNIT_SECONDS[rel[2] ?? "second"];
+  const abs = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2})?)?([zZ]|[+-]\d\d:?\d\d)?$/.exec(begin);
+  if (abs) {
+    const t = Date.parse(`${abs[1]}${abs[2] ?? "T00:00:00"}${abs[3] ?? "Z"}`) / 1000 - t0Epoch;
+    if (Number.isFinite(t)) return Math.max(0, t - at);
   }
-  if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/.test(begin)) {
-    const t = Date.parse(begin.length === 10 ? `${begin}T00:00:00Z` : `${begin}Z`) / 1000 - t0Epoch;
-    return Math.max(0, t - at);
-  }
-  throw bad("--begin", "begin", `expected now[+count[seconds|minutes|hours|days|weeks]] or YYYY-MM-DD[THH:MM[:SS]] (read as UTC), got "${begin}"`, begin);
+  throw bad("--begin", "begin", `expected now[+count[seconds|minutes|hours|days|weeks]] or YYYY-MM-DD[THH:MM[:SS]] (UTC unless an offset is given), got "${begin}"`, begin);
 }
 
 /** The candidate starts, s of simulation time. */
@@ -182,13 +189,22 @@ function candidateStarts(at: number, inputs: EstimateInputs, earliest = 0): numb
   return out;
 }
 
+/** What the view showed at the submission time, and what the replay adjusted on its way there. */
+interface Seen<T> {
+  readonly value: T;
+  readonly running: number;
+  readonly queued: number;
+}
+
 /**
- * Runs the simulator to `at` and calls `probe` with the view there. Idle: the
- * platform alone. Loaded: the scenario's workload submitted before `at`, under
- * its policy, which never sees the probe job.
+ * Runs the simulator to `at` and calls `probe` with the view there; undefined
+ * when the probe was never queued (no pool can ever hold it). Idle: the
+ * platform alone. Loaded: the scenario's workload submitted up to `at` (its
+ * QoS classes assigned, its workflows submitted), under its policy, which
+ * never sees the probe job; what the replay skipped or repaired goes to notes.
  */
-async function viewAt<T>(l: Loaded, at: number, loaded: boolean, spec: JobSpec, probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<{ value: T; running: number; queued: number }> {
-  let result: { value: T; running: number; queued: number } | undefined;
+async function viewAt<T>(l: Loaded, at: number, loaded: boolean, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<Seen<T> | undefined> {
+  let result: Seen<T> | undefined;
   const inner: Policy | undefined = loaded ? POLICIES[l.scenario.policy.name](l.scenario.policy.params ?? {}) : undefined;
   const policy: Policy = {
     name: "estimate-probe",
@@ -205,19 +221,36 @@ async function viewAt<T>(l: Loaded, at: number, loaded: boolean, spec: JobSpec, 
       return out;
     },
   };
-  const jobs = loaded ? workloadBefore(l, at, spec) : [[spec]];
-  await simulate({ platform: l.world.platform, policy, jobs, forecasts: l.world.forecasts, scoreMethod: l.world.method, mode: "lenient", label: "estimate" });
-  if (!result) throw new InputError([{ code: "invalid_value", file: "--at", message: `expected the platform to accept a job at ${at} s, but the probe was never queued` }]);
+  const log = new AdjustmentLog();
+  const dropped = new Map<string, number>();
+  let workflows: WorkflowSubmission[] = [];
+  if (loaded) {
+    workflows = (await loadWorkflows(l.scenario, l.scenarioPath, l.world.platform, [], log)).filter((w) => w.submit <= at);
+  }
+  await simulate({
+    platform: l.world.platform,
+    policy,
+    jobs: loaded ? workloadUpTo(l, at, spec, log) : [[spec]],
+    workflows,
+    forecasts: l.world.forecasts,
+    scoreMethod: l.world.method,
+    mode: "lenient",
+    label: "estimate",
+    observer: { jobDropped: (j, reason) => void (j.id !== PROBE_ID && dropped.set(reason, (dropped.get(reason) ?? 0) + 1)) },
+  });
+  for (const [code, n] of log.counts) notes.push(`replay: ${n} record(s) of the scenario's inputs skipped or repaired (${code})`);
+  for (const [reason, n] of dropped) notes.push(`replay: ${n} job(s) of the scenario never ran (${reason})`);
   return result;
 }
 
-/** The scenario's jobs submitted before `at`, then the probe. */
-async function* workloadBefore(l: Loaded, at: number, probe: JobSpec): AsyncIterable<JobSpec[]> {
-  const swf = await openSwf(resolveFrom(l.scenarioPath, l.scenario.workload.file), { mode: "lenient", log: new AdjustmentLog(), label: l.scenario.workload.file });
+/** The scenario's jobs submitted up to `at` (with its QoS classes), then the probe, queued after them. */
+async function* workloadUpTo(l: Loaded, at: number, probe: JobSpec, log: AdjustmentLog): AsyncIterable<JobSpec[]> {
+  const swf = await openSwf(resolveFrom(l.scenarioPath, l.scenario.workload.file), { mode: "lenient", log, label: l.scenario.workload.file });
+  const assign = qosAssigner(l.scenario, l.scenario.seed);
   for await (const batch of swf.batches(4096)) {
-    const before = batch.filter((j) => j.submit < at);
-    if (before.length > 0) yield before;
-    if (before.length < batch.length) break;
+    const upTo = batch.filter((j) => j.submit <= at);
+    if (upTo.length > 0) yield assign ? upTo.map(assign) : upTo;
+    if (upTo.length < batch.length) break;
   }
   yield [probe];
 }
@@ -294,29 +327,45 @@ function qosClass(scenario: ScenarioSpec, name: string | undefined): QosSpec | u
   return q;
 }
 
-/** Pools allowed by the request: its partition (a site id or node type) and memory per node. */
-function poolFilter(request: SlurmRequest, spec: PlatformSpec, cores: number): { allow: (pool: PoolView) => boolean; issues: Issue[] } {
-  const issues: Issue[] = [];
+/**
+ * Pools allowed by the request: its partition (a site or node type), its node
+ * count (sbatch refuses a job that needs more nodes than --nodes gives it) and
+ * its memory per node; each pool left out for the nodes or memory is noted.
+ */
+function poolFilter(request: SlurmRequest, l: Loaded, cores: number, gpus: number, notes: string[]): (pool: PoolView) => boolean {
+  const spec = l.platformSpec;
   const part = request.partition;
   const siteIds = spec.sites.map((s) => s.id);
   const types = Object.keys(spec.node_types);
   if (part !== undefined && !siteIds.includes(part) && !types.includes(part)) {
-    issues.push({ code: "unknown_reference", file: "command line", path: "--partition", message: `expected a site (${siteIds.join(", ")}) or node type (${types.join(", ")}), got "${part}"`, value: part });
+    throw new InputError([{ code: "unknown_reference", file: "command line", path: "--partition", message: `expected a site (${siteIds.join(", ")}) or node type (${types.join(", ")}), got "${part}"`, value: part }]);
   }
-  const memory = (pool: PoolView) => spec.node_types[pool.nodeType]?.memory_gb;
-  const needMb = (pool: PoolView) => {
-    if (request.memMb !== undefined && request.memMb > 0) return request.memMb;
-    if (request.memPerCpuMb !== undefined) return request.memPerCpuMb * Math.min(cores, pool.coresPerNode);
-    return 0;
-  };
-  return {
-    allow: (pool) => {
-      if (part !== undefined && pool.site !== part && pool.nodeType !== part) return false;
-      const gb = memory(pool);
-      return gb === undefined || needMb(pool) <= gb * 1024;
-    },
-    issues,
-  };
+  const excluded = new Set<number>();
+  l.world.platform.pools.forEach((pool, p) => {
+    const site = l.world.platform.sites[pool.site].id;
+    if (part !== undefined && site !== part && pool.nodeType !== part) return excluded.add(p);
+    const gpn = pool.gpus?.count ?? 0;
+    const need = Math.max(Math.ceil(cores / pool.coresPerNode), gpus > 0 && gpn > 0 ? Math.ceil(gpus / gpn) : 1);
+    if (request.nodes !== undefined && need > request.nodes) {
+      notes.push(`${pool.nodeType} at ${site} left out: ${cores} cores${gpus > 0 ? ` and ${gpus} GPUs` : ""} need ${need} of its nodes, more than --nodes=${request.nodes}`);
+      return excluded.add(p);
+    }
+    const gb = spec.node_types[pool.nodeType]?.memory_gb;
+    const perNode = Math.ceil(cores / Math.max(request.nodes ?? need, 1));
+    const mb = request.memMb !== undefined && request.memMb > 0 ? request.memMb : request.memPerCpuMb !== undefined ? request.memPerCpuMb * Math.min(perNode, pool.coresPerNode) : 0;
+    if (gb !== undefined && mb > gb * 1024) {
+      notes.push(`${pool.nodeType} at ${site} left out: ${mb} MB per node asked, its nodes have ${gb} GB`);
+      excluded.add(p);
+    }
+  });
+  return (pool) => !excluded.has(pool.index);
+}
+
+/** End of the grid series the estimates may read (Infinity where a scenario extends them), s. */
+function seriesEnd(l: Loaded): number {
+  let end = Infinity;
+  for (const site of l.world.platform.sites) if (site.intensity.series.extension === "error") end = Math.min(end, site.intensity.series.end);
+  return end;
 }
 
 /**
@@ -332,8 +381,7 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   const gpus = req.gpus ?? 0;
   const device: DeviceClass = gpus > 0 ? "gpu" : "cpu";
   const { cal, others } = await calibrate(inputs, cores, device, notes);
-  const filter = poolFilter(req, l.platformSpec, cores);
-  if (filter.issues.length > 0) throw new InputError(filter.issues);
+  const allowPool = poolFilter(req, l, cores, gpus, notes);
   const at = resolveAt(inputs.at, l.t0Epoch);
   const qos = qosClass(l.scenario, req.qos);
   if (qos) notes.push(`QoS class ${qos.name}: preference ${qos.impact_preference}${inputs.window_s === undefined ? `, starts over its allowed delay (${formatSlurmTime(qos.max_delay_s)})` : ""}`);
@@ -358,19 +406,43 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   };
   const begin = req.begin === undefined ? 0 : resolveBegin(req.begin, at, l.t0Epoch);
   const preference = inputs.preference ?? qos?.impact_preference ?? 0.5;
+  // Starts whose longest run would outlast the grid series are left out, and said so.
+  const end = seriesEnd(l);
+  const slowest = Math.min(...l.world.platform.pools.map((p) => p.speed));
+  const longest = Math.min(walltime, device === "cpu" ? cal.runtime.high / slowest : cal.runtime.high);
+  const all = candidateStarts(at, { ...inputs, window_s: inputs.window_s ?? qos?.max_delay_s }, begin);
+  const starts = all.filter((t) => t + longest <= end);
+  const endIso = () => new Date((l.t0Epoch + end) * 1000).toISOString();
+  if (starts.length === 0) throw bad("--at", "at", `expected a submission the grid series cover: they end at ${endIso()}, and a run of up to ${formatSlurmTime(longest)} from ${new Date((l.t0Epoch + all[0]) * 1000).toISOString()} outlasts them`, inputs.at);
+  if (starts.length < all.length) notes.push(`${all.length - starts.length} later start(s) left out: the grid series end at ${endIso()}`);
   const options: EstimateOptions = {
-    starts: candidateStarts(at, { ...inputs, window_s: inputs.window_s ?? qos?.max_delay_s }, begin),
+    starts,
     preference,
     runtimeSpread: { low: cal.runtime.low / mid, high: cal.runtime.high / mid },
     othersRatio: others ? { low: others.low, mid: others.mid, high: 1 } : undefined,
-    allowPool: filter.allow,
+    allowPool,
     minNodes: req.nodes,
   };
-  const seen = await viewAt(l, at, inputs.loaded ?? false, spec, (view, job) => estimate(job, view, options));
-  const estimates = seen.value;
-  if (estimates.length === 0) {
-    throw new InputError([{ code: "invalid_value", file: "command line", message: `expected a pool that can hold ${cores} cores${gpus > 0 ? ` and ${gpus} GPUs` : ""}${req.nodes ? ` on ${req.nodes} nodes` : ""}${req.partition ? ` in partition ${req.partition}` : ""}${req.memMb || req.memPerCpuMb ? " with the memory asked" : ""}, got none` }]);
+  const none = () => {
+    const why = notes.filter((n) => n.includes(" left out: "));
+    return new InputError([
+      {
+        code: "invalid_value",
+        file: "command line",
+        message: `expected a pool that can hold ${cores} cores${gpus > 0 ? ` and ${gpus} GPUs` : ""}${req.nodes ? ` on ${req.nodes} nodes` : ""}${req.partition ? ` in partition ${req.partition}` : ""}${req.memMb || req.memPerCpuMb ? " with the memory asked" : ""}, got none${why.length ? ` (${why.join("; ")})` : ""}`,
+      },
+    ]);
+  };
+  let seen: Seen<Estimate[]> | undefined;
+  try {
+    seen = await viewAt(l, at, inputs.loaded ?? false, spec, notes, (view, job) => estimate(job, view, options));
+  } catch (e) {
+    // A wait on a loaded platform can still push a run past the series.
+    if (e instanceof RangeError && Number.isFinite(end)) throw bad("--at", "at", `expected the job to run within the grid series (they end at ${endIso()}), but its wait pushes it past: ${e.message}`, inputs.at);
+    throw e;
   }
+  if (!seen || seen.value.length === 0) throw none();
+  const estimates = seen.value;
   return {
     context: contextOf(l, { ...inputs, preference }, at, seen, notes),
     request: { cores, nodes: req.nodes, gpus, walltime_s: Number.isFinite(walltime) ? walltime : null, mem_mb: req.memMb, partition: req.partition },
@@ -389,15 +461,25 @@ function suggest(best: Estimate, all: readonly Estimate[], req: SlurmRequest, l:
   const typesAtSite = new Set(pools.filter((p) => p.site === pool.site).map((p) => p.nodeType));
   const opts: string[] = [`--partition=${site}`];
   if (typesAtSite.size > 1) opts.push(`--constraint=${pool.nodeType}`);
-  opts.push(...formatSlurmOptions({ nodes: best.nodes, ntasks: req.ntasks, cpusPerTask: req.cpusPerTask, ntasksPerNode: req.ntasksPerNode, timeS: req.timeS, gpus: best.device === "gpu" ? req.gpus : undefined, memMb: req.memMb, memPerCpuMb: req.memPerCpuMb }));
   // The earliest this pool could take it: the least start among its estimates.
   const earliest = Math.min(...all.filter((e) => e.pool === best.pool && e.device === best.device).map((e) => e.start));
-  if (best.start > earliest) {
-    const delay = Math.round(best.start - at);
-    opts.push(`--begin=now+${delay}`);
-    return { options: opts, why: `the best of ${all.length} options: held ${(delay / 3600).toFixed(1)} h for a lower forecast impact than its earliest start` };
-  }
-  return { options: opts, why: `the best of ${all.length} options, starting as early as ${site} allows` };
+  const delay = Math.round(best.start - at);
+  const held = best.start > earliest;
+  const gpu = best.device === "gpu";
+  // The request's own options, with the node count the estimate assumed and, when holding pays, a later --begin.
+  opts.push(
+    ...formatSlurmOptions({
+      ...req,
+      partition: undefined,
+      nodes: best.nodes,
+      gpus: gpu ? req.gpus : undefined,
+      gpusPerNode: gpu ? req.gpusPerNode : undefined,
+      gpuType: gpu ? req.gpuType : undefined,
+      begin: held ? `now+${delay}` : req.begin,
+    }),
+  );
+  if (held) return { options: opts, why: `the best of ${all.length} options: held ${(delay / 3600).toFixed(1)} h for a lower forecast impact than its earliest start` };
+  return { options: opts, why: `the best of ${all.length} options, starting as early as ${site} allows${req.begin ? ` after --begin=${req.begin}` : ""}` };
 }
 
 /**
@@ -420,13 +502,13 @@ export async function estimateWorkflowFile(inputs: WorkflowInputs): Promise<Work
   if (spread && !(spread[0] > 0 && spread[0] <= 1 && spread[1] >= 1)) throw bad("--spread", "spread", `expected low <= 1 <= high factors, got ${spread.join(",")}`, spread);
   const at = resolveAt(inputs.at, l.t0Epoch);
   const probe: JobSpec = { id: PROBE_ID, submit: at, runtime: 1, walltime: 1, cores: 1, user: -1, group: -1, project: "estimate", queue: -1, partition: -1, avgCpuTime: -1 };
-  const seen = await viewAt(l, at, inputs.loaded ?? false, probe, (view) =>
+  const seen = await viewAt(l, at, inputs.loaded ?? false, probe, notes, (view) =>
     estimateWorkflow({ spec: wf, site, project: entry?.project ?? `workflow:${wf.name}`, runtimes: entry ? acceleratedModels(entry).runtimes : undefined }, view, {
       preference: inputs.preference ?? 0.5,
       runtimeSpread: spread ? { low: spread[0], high: spread[1] } : undefined,
     }),
   );
-  if (seen.value.length === 0) throw new InputError([{ code: "invalid_value", file: inputs.workflow, message: "expected a placement where every task can run, got none (a task needs more cores than any node has, or sites are not linked)" }]);
+  if (!seen || seen.value.length === 0) throw new InputError([{ code: "invalid_value", file: inputs.workflow, message: "expected a placement where every task can run, got none (a task needs more cores than any node has, or sites are not linked)" }]);
   notes.push(
     entry?.accelerated?.length
       ? `task run times are the workflow's recorded ones on CPUs of the platform's reference speed, and on accelerators as the scenario's rules say (${entry.accelerated.map((r) => `${r.task_prefix}* on ${r.device} x${r.speedup}`).join(", ")})`

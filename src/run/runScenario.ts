@@ -105,7 +105,7 @@ function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMet
 }
 
 /** The scenario's QoS assignment as a function of a job, or undefined without QoS classes. */
-function qosAssigner(scenario: ScenarioSpec, seed: number): ((job: JobSpec) => JobSpec) | undefined {
+export function qosAssigner(scenario: ScenarioSpec, seed: number): ((job: JobSpec) => JobSpec) | undefined {
   const q = scenario.qos;
   if (!q) return undefined;
   const byName = new Map(q.classes.map((c) => [c.name, c]));

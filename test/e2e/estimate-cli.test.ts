@@ -31,9 +31,23 @@ describe("impactsim estimate", () => {
   });
 
   it("command-line options override the script's (as sbatch), and --sbatch prints only the suggested options", () => {
-    const r = cli(...AT, "--window", "0", "--sbatch", "-t", "30", "-p", "de", "test/fixtures/slurm/job.sh");
+    const r = cli(...AT, "--window", "0", "--sbatch", "-t", "30", "-p", "de", "-N", "4", "test/fixtures/slurm/job.sh");
+    expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^--partition=de --nodes=4 --ntasks=64 --time=00:30:00$/);
+    expect(r.stdout.trim()).toBe("--partition=de --nodes=4 --ntasks=64 --time=00:30:00 --job-name=lbm");
+  });
+
+  it("a job that needs more nodes than --nodes gives it is refused, as sbatch would, saying why", () => {
+    // The script's 64 tasks on 2 nodes fit the 56-core R640s only in 2 nodes, not the 16-core R620s.
+    const r = cli(...AT, "--window", "0", "-p", "de", "test/fixtures/slurm/job.sh");
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/expected a pool that can hold 64 cores on 2 nodes in partition de, got none \(dell-r620 at de left out: 64 cores need 4 of its nodes, more than --nodes=2\)/);
+  });
+
+  it("the suggestion keeps the user's --begin when starting then is best", () => {
+    const r = cli(...AT, "--window", "0", "--sbatch", "-n", "8", "-t", "1:00:00", "--begin=now+2hours", "-A", "proj1");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^--partition=(fr|de) --nodes=1 --ntasks=8 --time=01:00:00 --account=proj1 --begin=now\+2hours$/);
   });
 
   it("--json gives every estimate with impacts by phase and category", () => {

@@ -45,6 +45,16 @@ describe("withPredictions()", () => {
     expect(e.energy_it_j).toBeCloseTo(r.charges.get(1)!.itJ, 6);
   });
 
+  it("calibrated by the walltime alone, a job that ends early is over-estimated: its prediction is an upper bound", async () => {
+    const seen: Prediction[] = [];
+    const r = await runTiny(plat(), withPredictions(policyEasyBackfill(), (p) => seen.push(p)), [job(1, 0, 60, 100, 4)]);
+    const e = seen[0].options[0];
+    // 2 nodes (4 cores of 2) at 210 W: 42000 J predicted for the 100 s requested, 25200 J for the 60 s run.
+    expect(e.runtime_s).toBe(100);
+    expect(e.energy_it_j).toBeCloseTo(42000, 9);
+    expect(r.charges.get(1)!.itJ).toBeCloseTo(25200, 9);
+  });
+
   it("with a history, the run time comes from similar jobs (calibration history), its median as the expectation", async () => {
     // Five past jobs of user 1 with 4 cores ran 20, 30, 40, 50, 60 % of a 100 s request: median 40 %.
     const history: PastJob[] = [20, 30, 40, 50, 60].map((runtime) => ({ user: 1, cores: 4, runtime, walltime: 100 }));

@@ -130,11 +130,25 @@ describe("estimateJobRequest", () => {
     expect(Math.max(...r.estimates.map((e) => e.start))).toBe(AT_S + 5 * 3600);
   });
 
-  it("loaded: the scenario's workload replayed up to the submission makes jobs run (and waits possible)", async () => {
-    const r = await estimateJobRequest({ request: parseSlurmArgs(["-n", "64", "-t", "2:00:00"]), at: "2020-01-10T09:00:00+01:00", loaded: true, window_s: 0 });
-    expect(r.context.mode).toBe("loaded");
-    expect(r.context.running).toBeGreaterThan(0);
-    for (const e of r.estimates) expect(e.range.wait_s[1]).toBeGreaterThanOrEqual(e.range.wait_s[0]);
+  it("loaded: with the scenario's workload replayed up to the submission, a 200-core job that starts at once on the idle platform must wait", async () => {
+    const args = { request: parseSlurmArgs(["-n", "200", "-t", "2:00:00"]), at: "2020-01-10T09:00:00+01:00", window_s: 0 };
+    const idle = await estimateJobRequest(args);
+    const loaded = await estimateJobRequest({ ...args, loaded: true });
+    expect(idle.estimates.map((e) => e.wait_s)).toEqual([0, 0]);
+    expect(loaded.context.mode).toBe("loaded");
+    expect(loaded.context.running).toBeGreaterThan(0);
+    // Running jobs hold nodes of both sites: each needs all but a few of its nodes, so both wait (up to the walltimes).
+    for (const e of loaded.estimates) {
+      expect(e.wait_s).toBeGreaterThan(0);
+      expect(e.range.wait_s[0]).toBe(0);
+      expect(e.range.wait_s[1]).toBe(e.wait_s);
+    }
+    // The replay's own adjustments are reported, not lost.
+    expect(loaded.context.notes.some((n) => /^replay: \d+ record\(s\) of the scenario's inputs skipped or repaired/.test(n))).toBe(true);
+  });
+
+  it("a submission whose run would outlast the grid series is refused, naming --at and where they end", async () => {
+    expect(await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "4:00:00"]), at: "2021-01-09T21:00:00Z", window_s: 0 }))).toMatch(/--at: at: expected a submission the grid series cover: they end at 2021-01-09T23:00:00.000Z, and a run of up to 04:00:00 from 2021-01-09T21:00:00.000Z outlasts them/);
   });
 
   it("--qos names a class of the scenario: its preference ranks, its allowed delay spans the starts", async () => {
