@@ -16,10 +16,11 @@ import type { PlatformModel, PoolModel, PowerStateModel } from "../models/platfo
 import type { IntensityForecast } from "../models/forecast.js";
 import { InputError, SimulationError } from "../core/errors.js";
 import type { ScoreMethod } from "../core/score.js";
-import { busyNodeWatts } from "../models/nodePower.js";
 import { Network } from "./network.js";
 import { WorkflowTracker, type Transfer, type WorkflowSubmission } from "./workflows.js";
 import type { DeviceClass } from "../io/spec.js";
+import { busyNodeWatts } from "../models/nodePower.js";
+import { ModelPoolView } from "../planner/poolView.js";
 import { canRunOn, defaultDevice, devicesRequested, expectedRuntime, nodesNeeded, poolDeviceClasses } from "../planner/resources.js";
 import {
   NodeState,
@@ -133,29 +134,8 @@ class SimJob implements QueuedJobView, RunningJobView {
 /** Marks the slot of a suspended run until its (now void) end event fires. */
 const SUSPENDED = new SimJob({ id: -1, submit: 0, runtime: 1, walltime: 1, cores: 1, user: -1, group: -1, project: "", queue: -1, partition: -1, avgCpuTime: -1 }, -1);
 
-class SimPool implements PoolView {
-  freeNodes: number;
-  sleepingNodes = 0;
-  wakingNodes = 0;
-  readonly dvfsSpeeds: readonly number[];
-  constructor(readonly index: number, readonly model: PoolModel, readonly site: string, readonly siteIndex: number, readonly firstNode: number) {
-    this.freeNodes = model.count;
-    this.dvfsSpeeds = model.dvfs?.map((d) => d.speed) ?? [];
-  }
-  get nodeType() { return this.model.nodeType; }
-  get coresPerNode() { return this.model.coresPerNode; }
-  get nodes() { return this.model.count; }
-  get speed() { return this.model.speed; }
-  get gpusPerNode() { return this.model.gpus?.count ?? 0; }
-  get fpgasPerNode() { return this.model.fpgas?.count ?? 0; }
-  get idleWatts() { return this.model.idleWatts; }
-  get embodiedPerNodeSecond() { return this.model.embodiedPerNodeSecond; }
-  get off() { return this.model.off; }
-  get sleep() { return this.model.sleep; }
-  busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number {
-    return busyNodeWatts(this.model, device, cpuUtilisation, devicesPerNode, 1, pstate);
-  }
-}
+/** The simulator's pools: the shared model view, its counts kept by the simulation. */
+class SimPool extends ModelPoolView {}
 
 /** Actual run time of a job on a pool's device: its runtime model (or trace runtime on CPUs), CPU times scaled by speed. */
 function actualRuntime(spec: JobSpec, pool: PoolModel, device: DeviceClass, pstate?: number): number | undefined {
