@@ -10,6 +10,8 @@ import { InputError } from "../core/errors.js";
 import { JOULES_PER_KWH } from "../core/units.js";
 import { N_COORDS, N_PHASES, PHASES, EF_CATEGORIES, categoryIndex } from "../core/categories.js";
 import { formatSlurmTime, mergeSlurm, parseSlurmArgs, readSbatchScript } from "../io/slurm.js";
+import { loadSnapshot } from "../io/snapshot.js";
+import { snapshotSource } from "../live/estimate.js";
 import { estimateJobRequest, estimateWorkflowFile, type EstimateInputs, type JobEstimateReport, type WorkflowEstimateReport } from "../run/estimate.js";
 
 const CC = categoryIndex("CC");
@@ -42,6 +44,8 @@ Where and when:
   --at TIME                   submission time, ISO 8601 with offset or seconds
                               from the scenario's start (default: its start)
   --loaded                    replay the scenario's workload up to --at first
+  --cluster FILE              a live cluster's state (snapshot JSON, see README):
+                              estimate on it, at its time, after its queue
   --window DURATION           consider starts over this span (default 24:00:00; 0: now only)
   --step DURATION             between candidate starts (default 1:00:00)
   --preference P              0 = time only .. 1 = impact only (default 0.5)
@@ -68,6 +72,7 @@ interface Flags {
   history?: string;
   user?: number;
   workflow?: string;
+  cluster?: string;
   site?: string;
   spread?: [number, number];
   top: number;
@@ -106,7 +111,7 @@ function pair(option: string, text: string, parse: (t: string) => number): [numb
   return [parse(parts[0]), parse(parts[1])];
 }
 
-const VALUE_FLAGS = new Set(["runtime", "runtime-range", "profile", "history", "user", "scenario", "platform", "at", "window", "step", "preference", "forecast-sigma", "forecast-bias", "workflow", "site", "spread", "top"]);
+const VALUE_FLAGS = new Set(["cluster", "runtime", "runtime-range", "profile", "history", "user", "scenario", "platform", "at", "window", "step", "preference", "forecast-sigma", "forecast-bias", "workflow", "site", "spread", "top"]);
 const BOOLEAN_FLAGS = new Set(["loaded", "json", "sbatch", "help"]);
 
 /** Splits impactsim's own options from the Slurm ones (and the script, the last word when it is a file). */
@@ -149,6 +154,9 @@ export function parseEstimateArgs(argv: readonly string[]): Flags {
         break;
       case "profile":
         f.profile = value;
+        break;
+      case "cluster":
+        f.cluster = value;
         break;
       case "history":
         f.history = value;
@@ -226,7 +234,7 @@ function table(head: string[], rows: string[][]): string {
 }
 
 function contextLines(c: JobEstimateReport["context"]): string {
-  const load = c.mode === "idle" ? "idle platform" : `platform loaded by the scenario's workload (${c.running} running, ${c.queued} queued)`;
+  const load = c.mode === "idle" ? "idle platform" : c.mode === "live" ? `live cluster state (${c.running} running, ${c.queued} queued)` : `platform loaded by the scenario's workload (${c.running} running, ${c.queued} queued)`;
   return `on ${c.platform} (scenario ${c.scenario}), submitted ${utc(c.at_iso)} UTC, ${load}\nforecast: ${c.forecast.note}\npreference ${c.preference} (0 = time only, 1 = impact only); ranges are conservative 80 % bands\n`;
 }
 
@@ -304,6 +312,12 @@ export async function runEstimate(argv: readonly string[], write: (s: string) =>
   if (f.help) {
     write(ESTIMATE_USAGE);
     return 0;
+  }
+  if (f.cluster) {
+    if (f.inputs.loaded) throw usage("--cluster", "expected either --cluster (a live cluster's state) or --loaded (the scenario's replayed workload), got both");
+    const snap = await loadSnapshot(f.cluster);
+    f.inputs.source = snapshotSource(snap);
+    f.inputs.at ??= snap.time;
   }
   if (f.workflow) {
     if (f.slurm.length > 0 || f.script) throw usage("--workflow", `expected no sbatch options or script with a workflow, got ${[...f.slurm, ...(f.script ? [f.script] : [])].join(" ")}`);

@@ -36,6 +36,7 @@ import {
   type PastJob,
   type Policy,
   type PoolView,
+  type QueuedJobView,
   type RuntimeCalibration,
   type WorkflowEstimate,
 } from "../planner/index.js";
@@ -58,6 +59,8 @@ export interface EstimateInputs {
   readonly at?: string | number;
   /** Replay the scenario's workload up to `at` (under its policy) so the platform is loaded as it would be. */
   readonly loaded?: boolean;
+  /** Where the view comes from (default: the simulator, idle or loaded as `loaded` says). */
+  readonly source?: ViewSource;
   /** Forecast error replacing the scenario's. */
   readonly forecast?: ForecastError;
   /** 0 = time only .. 1 = impact only (default 0.5). */
@@ -93,8 +96,8 @@ export interface EstimateContext {
   /** Submission time, s of simulation time and as ISO 8601 (UTC). */
   readonly at_s: number;
   readonly at_iso: string;
-  readonly mode: "idle" | "loaded";
-  /** Jobs running and queued at `at` (loaded mode). */
+  readonly mode: "idle" | "loaded" | "live";
+  /** Jobs running and queued at `at` (loaded and live modes). */
   readonly running: number;
   readonly queued: number;
   readonly forecast: { readonly bias: number; readonly sigma: number; readonly note: string };
@@ -119,7 +122,8 @@ export interface WorkflowEstimateReport {
   readonly estimates: readonly WorkflowEstimate[];
 }
 
-interface Loaded {
+/** A scenario's world, loaded for estimates. */
+export interface EstimateWorld {
   readonly scenario: ScenarioSpec;
   readonly scenarioPath: string;
   readonly platformSpec: PlatformSpec;
@@ -132,7 +136,7 @@ function bad(file: string, path: string, message: string, value?: unknown): Inpu
   return new InputError([{ code: "invalid_value", file, path, message, value }]);
 }
 
-async function loadWorldFor(inputs: EstimateInputs): Promise<Loaded> {
+async function loadWorldFor(inputs: EstimateInputs): Promise<EstimateWorld> {
   const scenarioPath = resolve(inputs.scenario ?? DEFAULT_SCENARIO);
   const scenario = await loadScenario(scenarioPath);
   const platformFile = resolve(inputs.platform ?? resolveFrom(scenarioPath, scenario.platform));
@@ -189,21 +193,37 @@ function candidateStarts(at: number, inputs: EstimateInputs, earliest = 0): numb
   return out;
 }
 
-/** What the view showed at the submission time, and what the replay adjusted on its way there. */
-interface Seen<T> {
+/** What the view showed at the submission time: the probe's result, and the jobs running and queued. */
+export interface Seen<T> {
   readonly value: T;
   readonly running: number;
   readonly queued: number;
 }
 
 /**
+ * Where the view an estimate reads comes from: the simulator (an idle platform,
+ * or loaded by the scenario's replayed workload), or a live cluster (live/).
+ * `see` calls `probe` with the view at `at` and the job as it would be queued
+ * there; undefined when it could never be queued.
+ */
+export interface ViewSource {
+  readonly mode: "idle" | "loaded" | "live";
+  see<T>(w: EstimateWorld, at: number, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: QueuedJobView) => T): Promise<Seen<T> | undefined>;
+}
+
+/** The simulator as the view source (see viewAt). */
+export function simulatedSource(loaded: boolean): ViewSource {
+  return { mode: loaded ? "loaded" : "idle", see: (w, at, spec, notes, probe) => viewAt(w, at, loaded, spec, notes, probe) };
+}
+
+/**
  * Runs the simulator to `at` and calls `probe` with the view there; undefined
  * when the probe was never queued (no pool can ever hold it). Idle: the
- * platform alone. Loaded: the scenario's workload submitted up to `at` (its
+ * platform alone. EstimateWorld: the scenario's workload submitted up to `at` (its
  * QoS classes assigned, its workflows submitted), under its policy, which
  * never sees the probe job; what the replay skipped or repaired goes to notes.
  */
-async function viewAt<T>(l: Loaded, at: number, loaded: boolean, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<Seen<T> | undefined> {
+async function viewAt<T>(l: EstimateWorld, at: number, loaded: boolean, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<Seen<T> | undefined> {
   let result: Seen<T> | undefined;
   const inner: Policy | undefined = loaded ? POLICIES[l.scenario.policy.name](l.scenario.policy.params ?? {}) : undefined;
   const policy: Policy = {
@@ -244,7 +264,7 @@ async function viewAt<T>(l: Loaded, at: number, loaded: boolean, spec: JobSpec, 
 }
 
 /** The scenario's jobs submitted up to `at` (with its QoS classes), then the probe, queued after them. */
-async function* workloadUpTo(l: Loaded, at: number, probe: JobSpec, log: AdjustmentLog): AsyncIterable<JobSpec[]> {
+async function* workloadUpTo(l: EstimateWorld, at: number, probe: JobSpec, log: AdjustmentLog): AsyncIterable<JobSpec[]> {
   const swf = await openSwf(resolveFrom(l.scenarioPath, l.scenario.workload.file), { mode: "lenient", log, label: l.scenario.workload.file });
   const assign = qosAssigner(l.scenario, l.scenario.seed);
   for await (const batch of swf.batches(4096)) {
@@ -255,14 +275,18 @@ async function* workloadUpTo(l: Loaded, at: number, probe: JobSpec, log: Adjustm
   yield [probe];
 }
 
-function contextOf(l: Loaded, inputs: EstimateInputs, at: number, seen: { running: number; queued: number }, notes: string[]): EstimateContext {
+function sourceOf(inputs: EstimateInputs): ViewSource {
+  return inputs.source ?? simulatedSource(inputs.loaded ?? false);
+}
+
+function contextOf(l: EstimateWorld, inputs: EstimateInputs, at: number, seen: { running: number; queued: number }, notes: string[]): EstimateContext {
   const f = l.forecast;
   return {
     scenario: l.scenario.name,
     platform: l.world.platform.name,
     at_s: at,
     at_iso: new Date((l.t0Epoch + at) * 1000).toISOString(),
-    mode: inputs.loaded ? "loaded" : "idle",
+    mode: sourceOf(inputs).mode,
     running: seen.running,
     queued: seen.queued,
     forecast: {
@@ -332,7 +356,7 @@ function qosClass(scenario: ScenarioSpec, name: string | undefined): QosSpec | u
  * count (sbatch refuses a job that needs more nodes than --nodes gives it) and
  * its memory per node; each pool left out for the nodes or memory is noted.
  */
-function poolFilter(request: SlurmRequest, l: Loaded, cores: number, gpus: number, notes: string[]): (pool: PoolView) => boolean {
+function poolFilter(request: SlurmRequest, l: EstimateWorld, cores: number, gpus: number, notes: string[]): (pool: PoolView) => boolean {
   const spec = l.platformSpec;
   const part = request.partition;
   const siteIds = spec.sites.map((s) => s.id);
@@ -362,7 +386,7 @@ function poolFilter(request: SlurmRequest, l: Loaded, cores: number, gpus: numbe
 }
 
 /** End of the grid series the estimates may read (Infinity where a scenario extends them), s. */
-function seriesEnd(l: Loaded): number {
+function seriesEnd(l: EstimateWorld): number {
   let end = Infinity;
   for (const site of l.world.platform.sites) if (site.intensity.series.extension === "error") end = Math.min(end, site.intensity.series.end);
   return end;
@@ -435,7 +459,7 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   };
   let seen: Seen<Estimate[]> | undefined;
   try {
-    seen = await viewAt(l, at, inputs.loaded ?? false, spec, notes, (view, job) => estimate(job, view, options));
+    seen = await sourceOf(inputs).see(l, at, spec, notes, (view, job) => estimate(job, view, options));
   } catch (e) {
     // A wait on a loaded platform can still push a run past the series.
     if (e instanceof RangeError && Number.isFinite(end)) throw bad("--at", "at", `expected the job to run within the grid series (they end at ${endIso()}), but its wait pushes it past: ${e.message}`, inputs.at);
@@ -454,7 +478,7 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
 }
 
 /** sbatch options for the best estimate: where (partition = site, constraint = node type when the site has several) and when (--begin when it waits on purpose). */
-function suggest(best: Estimate, all: readonly Estimate[], req: SlurmRequest, l: Loaded, at: number): JobEstimateReport["suggestion"] {
+function suggest(best: Estimate, all: readonly Estimate[], req: SlurmRequest, l: EstimateWorld, at: number): JobEstimateReport["suggestion"] {
   const pools = l.world.platform.pools;
   const pool = pools[best.pool];
   const site = l.world.platform.sites[pool.site].id;
@@ -502,7 +526,7 @@ export async function estimateWorkflowFile(inputs: WorkflowInputs): Promise<Work
   if (spread && !(spread[0] > 0 && spread[0] <= 1 && spread[1] >= 1)) throw bad("--spread", "spread", `expected low <= 1 <= high factors, got ${spread.join(",")}`, spread);
   const at = resolveAt(inputs.at, l.t0Epoch);
   const probe: JobSpec = { id: PROBE_ID, submit: at, runtime: 1, walltime: 1, cores: 1, user: -1, group: -1, project: "estimate", queue: -1, partition: -1, avgCpuTime: -1 };
-  const seen = await viewAt(l, at, inputs.loaded ?? false, probe, notes, (view) =>
+  const seen = await sourceOf(inputs).see(l, at, probe, notes, (view) =>
     estimateWorkflow({ spec: wf, site, project: entry?.project ?? `workflow:${wf.name}`, runtimes: entry ? acceleratedModels(entry).runtimes : undefined }, view, {
       preference: inputs.preference ?? 0.5,
       runtimeSpread: spread ? { low: spread[0], high: spread[1] } : undefined,

@@ -29,7 +29,6 @@ import {
   type ClusterView,
   type Decision,
   type Policy,
-  type PoolView,
   type QueuedJobView,
   type RefusalReason,
   type RunningJobView,

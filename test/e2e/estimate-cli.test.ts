@@ -70,6 +70,23 @@ describe("impactsim estimate", () => {
     expect(r.stdout).toMatch(/placement\s+tasks per site\s+makespan h:mm/);
   });
 
+  it("--cluster estimates on a live cluster's state: its running jobs and queue delay the start (hand-worked)", () => {
+    // At 09:00+01:00 the 4 R640 are busy (one until 09:30, three until 11:00); 2 R620 are free, 10 busy, 4 off.
+    const r = cli("--cluster", "test/fixtures/snapshot/two-site-busy.json", "-n", "32", "-t", "1:00:00", "--window", "0");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/submitted 2020-03-02 08:00 UTC, live cluster state \(3 running, 1 queued\)/);
+    // On fr its one node frees at 09:30+01:00 (08:30 UTC); on de 2 free nodes take it at once, before the queued job's reservation.
+    expect(r.stdout).toMatch(/^\d\s+fr\s+dell-r640\s+cpu\s+1\s+2020-03-02 08:30\s+0:30/m);
+    expect(r.stdout).toMatch(/^\d\s+de\s+dell-r620\s+cpu\s+2\s+2020-03-02 08:00\s+0:00/m);
+  });
+
+  it("--cluster with --loaded is a usage mistake, named", () => {
+    const r = cli("--cluster", "test/fixtures/snapshot/two-site-busy.json", "--loaded", "-n", "1", "-t", "10");
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/--cluster: expected either --cluster .* or --loaded .*, got both/);
+  });
+
   it("an option it does not understand exits 2 and names it", () => {
     const r = cli(...AT, "--time=1:00:00", "--frobnicate");
     expect(r.status).toBe(2);

@@ -1,0 +1,111 @@
+/**
+ * Cluster snapshots: the state of a live cluster at one instant, as a scheduler
+ * bridge writes it (e.g. from Slurm's squeue and sinfo), for the live world's
+ * ClusterView (live/view.ts). Pools are named by site and node type of the
+ * platform file the snapshot goes with; times are ISO 8601 with an offset.
+ *
+ *   { "time": "2020-03-02T09:00:00+01:00", "source": "squeue/sinfo on <cluster>",
+ *     "pools": [ { "site": "fr", "node_type": "dell-r640", "off": 1 } ],
+ *     "running": [ { "id": 4021, "site": "fr", "node_type": "dell-r640", "nodes": 2,
+ *                    "start": "2020-03-02T07:30:00+01:00", "time_limit_s": 14400 } ],
+ *     "queue": [ { "id": 4107, "submit": "2020-03-02T08:55:00+01:00", "cores": 64,
+ *                  "time_limit_s": 7200, "user": 17 } ] }
+ *
+ * Nodes of a pool that no running job holds and that are not listed as off,
+ * sleeping or waking are free. Queue entries are in the scheduler's priority
+ * order. A zod schema checks the shape; `checkSnapshot()` and `loadSnapshot()`
+ * throw an InputError holding every issue, with its JSON path.
+ */
+import { z } from "zod";
+import { InputError, type Issue } from "../core/errors.js";
+import { isIsoWithOffset } from "./scenario.js";
+import { issuesFromZod, jsonIssue, readJsonFile } from "./platform.js";
+import { DEVICE_CLASSES, type DeviceClass } from "./spec.js";
+
+export interface SnapshotPool {
+  readonly site: string;
+  readonly node_type: string;
+  /** Nodes off, asleep, and switching on (the rest not held by running jobs are free). */
+  readonly off?: number;
+  readonly sleeping?: number;
+  readonly waking?: number;
+}
+
+export interface SnapshotRunning {
+  readonly id: number;
+  readonly site: string;
+  readonly node_type: string;
+  readonly nodes: number;
+  readonly start: string;
+  /** Its time limit (walltime), s. */
+  readonly time_limit_s: number;
+  readonly device?: DeviceClass;
+}
+
+export interface SnapshotQueued {
+  readonly id: number;
+  readonly submit: string;
+  readonly cores: number;
+  readonly time_limit_s: number;
+  readonly user?: number;
+  readonly gpus?: number;
+  readonly account?: string;
+}
+
+export interface ClusterSnapshot {
+  readonly file: string;
+  readonly time: string;
+  readonly source: string;
+  readonly pools: readonly SnapshotPool[];
+  readonly running: readonly SnapshotRunning[];
+  readonly queue: readonly SnapshotQueued[];
+}
+
+const name = z.string().min(1);
+const count = z.number().int().min(1);
+const countOrZero = z.number().int().min(0);
+const positive = z.number().refine((v) => v > 0 && Number.isFinite(v), { error: "expected a positive number" });
+const iso = z.string().refine(isIsoWithOffset, { error: "expected an ISO 8601 time with an offset, e.g. 2020-03-02T09:00:00+01:00" });
+
+export const snapshotSchema = z.strictObject({
+  time: iso,
+  source: name,
+  pools: z.array(z.strictObject({ site: name, node_type: name, off: countOrZero.optional(), sleeping: countOrZero.optional(), waking: countOrZero.optional() })).default([]),
+  running: z.array(z.strictObject({ id: z.number().int(), site: name, node_type: name, nodes: count, start: iso, time_limit_s: positive, device: z.enum(DEVICE_CLASSES).optional() })).default([]),
+  queue: z.array(z.strictObject({ id: z.number().int(), submit: iso, cores: count, time_limit_s: positive, user: z.number().int().optional(), gpus: count.optional(), account: name.optional() })).default([]),
+});
+
+/** Every issue of a parsed snapshot, and the snapshot when there is none. */
+function snapshotIssues(json: unknown, file: string): { snapshot?: ClusterSnapshot; issues: Issue[] } {
+  const parsed = snapshotSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) return { issues: issuesFromZod(parsed.error.issues, file, snapshotSchema, json) };
+  const s = parsed.data;
+  const issues: Issue[] = [];
+  // One id, one job: a bridge that lists a job twice would double its nodes.
+  const seen = new Map<number, string>();
+  const check = (id: number, path: (string | number)[]) => {
+    if (seen.has(id)) issues.push(jsonIssue("duplicate_id", file, path, `expected each job once, got id ${id} again (first at ${seen.get(id)})`, id));
+    else seen.set(id, path.join("."));
+  };
+  s.running.forEach((r, i) => check(r.id, ["running", i, "id"]));
+  s.queue.forEach((q, i) => check(q.id, ["queue", i, "id"]));
+  if (issues.length > 0) return { issues };
+  return { snapshot: { file, ...s }, issues };
+}
+
+/** @throws InputError holding every issue */
+export function checkSnapshot(json: unknown, file: string): ClusterSnapshot {
+  const { snapshot, issues } = snapshotIssues(json, file);
+  if (!snapshot) throw new InputError(issues);
+  return snapshot;
+}
+
+/** @throws InputError: io_error when unreadable, parse_error when not JSON, else every issue of checkSnapshot */
+export async function loadSnapshot(path: string): Promise<ClusterSnapshot> {
+  const { value, issues } = await readJsonFile(path);
+  if (value === undefined && issues.length > 0) throw new InputError(issues);
+  const checked = snapshotIssues(value, path);
+  issues.push(...checked.issues);
+  if (!checked.snapshot || issues.length > 0) throw new InputError(issues);
+  return checked.snapshot;
+}

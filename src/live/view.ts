@@ -1,0 +1,122 @@
+/**
+ * The live world's ClusterView: a cluster snapshot (io/snapshot.ts) over the
+ * platform's models, so policies and estimate() read a real cluster exactly as
+ * they read the simulated one. Node ids follow the platform's pool order; in a
+ * pool, the nodes of running jobs come first (in the snapshot's order), then
+ * off, sleeping and waking nodes, then free ones.
+ *
+ * Read from the snapshot and said so: running jobs' nodes draw at full load
+ * for the site power shown (a snapshot gives no utilisation), and a queued job
+ * with GPUs runs on them for its time limit (its only runtime model).
+ */
+import { InputError, type Issue } from "../core/errors.js";
+import type { ScoreMethod } from "../core/score.js";
+import type { ClusterSnapshot } from "../io/snapshot.js";
+import type { IntensityForecast } from "../models/forecast.js";
+import type { PlatformModel } from "../models/platform.js";
+import { ModelPoolView } from "../planner/poolView.js";
+import { NodeState, type ClusterView, type QueuedJobView, type RunningJobView, type SiteView } from "../planner/view.js";
+
+export interface LiveWorld {
+  readonly platform: PlatformModel;
+  /** One per site, in platform order. */
+  readonly forecasts: readonly IntensityForecast[];
+  readonly method?: ScoreMethod;
+  /** Epoch seconds of view time 0 (the grid series' origin). */
+  readonly t0Epoch: number;
+}
+
+/**
+ * The view of the cluster at the snapshot's time.
+ * @throws InputError naming the snapshot's field for a pool the platform lacks or more nodes than a pool has
+ */
+export function liveView(snap: ClusterSnapshot, w: LiveWorld): ClusterView {
+  const { platform } = w;
+  const issues: Issue[] = [];
+  const at = (iso: string) => Date.parse(iso) / 1000 - w.t0Epoch;
+  const now = at(snap.time);
+  let next = 0;
+  const pools = platform.pools.map((m, i) => {
+    const p = new ModelPoolView(i, m, platform.sites[m.site].id, m.site, next);
+    next += m.count;
+    return p;
+  });
+  const find = (site: string, nodeType: string, path: string): number => {
+    const i = pools.findIndex((p) => p.site === site && p.nodeType === nodeType);
+    if (i < 0) {
+      issues.push({ code: "unknown_reference", file: snap.file, path, message: `expected a site and node type of platform ${platform.name} (${pools.map((p) => `${p.site}/${p.nodeType}`).join(", ")}), got ${site}/${nodeType}`, value: `${site}/${nodeType}` });
+    }
+    return i;
+  };
+  const held = new Int32Array(pools.length);
+  const running: (RunningJobView & { nodes: number[] })[] = [];
+  snap.running.forEach((r, k) => {
+    const p = find(r.site, r.node_type, `running[${k}]`);
+    if (p < 0) return;
+    const first = pools[p].firstNode + held[p];
+    held[p] += r.nodes;
+    const start = at(r.start);
+    running.push({ id: r.id, pool: p, device: r.device ?? "cpu", nodeCount: r.nodes, nodes: Array.from({ length: r.nodes }, (_, j) => first + j), start, predictedEnd: start + r.time_limit_s });
+  });
+  const states = new Uint8Array(next).fill(NodeState.Idle);
+  const low = new Int32Array(pools.length);
+  const waking = new Int32Array(pools.length);
+  snap.pools.forEach((sp, k) => {
+    const p = find(sp.site, sp.node_type, `pools[${k}]`);
+    if (p < 0) return;
+    low[p] += (sp.off ?? 0) + (sp.sleeping ?? 0);
+    waking[p] += sp.waking ?? 0;
+  });
+  pools.forEach((pool, p) => {
+    const taken = held[p] + low[p] + waking[p];
+    if (taken > pool.nodes) {
+      issues.push({ code: "invalid_value", file: snap.file, path: `${pool.site}/${pool.nodeType}`, message: `expected at most ${pool.nodes} nodes held by running jobs, off, asleep or waking, got ${taken} (${held[p]} held)`, value: taken });
+      return;
+    }
+    pool.freeNodes = pool.nodes - taken;
+    pool.sleepingNodes = low[p];
+    pool.wakingNodes = waking[p];
+    let id = pool.firstNode;
+    for (let k = 0; k < held[p]; k++) states[id++] = NodeState.Busy;
+    for (let k = 0; k < low[p]; k++) states[id++] = NodeState.Off;
+    for (let k = 0; k < waking[p]; k++) states[id++] = NodeState.SwitchingOn;
+  });
+  if (issues.length > 0) throw new InputError(issues);
+  running.sort((a, b) => a.predictedEnd - b.predictedEnd || a.id - b.id);
+
+  const queue: QueuedJobView[] = snap.queue.map((q) => ({
+    id: q.id,
+    submit: at(q.submit),
+    cores: q.cores,
+    walltime: q.time_limit_s,
+    user: q.user ?? -1,
+    project: q.account ?? "unknown",
+    ...(q.gpus !== undefined ? { gpus: q.gpus, runtimes: { gpu: q.time_limit_s } } : {}),
+  }));
+  const sites: SiteView[] = platform.sites.map((site, index) => {
+    let watts = 0;
+    pools.forEach((pool, p) => {
+      if (pool.siteIndex !== index) return;
+      const m = pool.model;
+      watts += pool.freeNodes * m.idleWatts + low[p] * (m.off?.watts ?? m.idleWatts) + waking[p] * (m.off?.switchOnWatts ?? m.idleWatts);
+    });
+    for (const r of running) if (pools[r.pool].siteIndex === index) watts += r.nodeCount * pools[r.pool].busyWatts(r.device, 1, r.device === "cpu" ? 0 : r.device === "gpu" ? pools[r.pool].gpusPerNode : pools[r.pool].fpgasPerNode);
+    return { index, id: site.id, pue: site.pue, powerW: watts, powerBudgetW: site.powerBudget ? site.powerBudget.valueAt(now) : (site.powerBudgetW ?? Infinity) };
+  });
+  return {
+    now,
+    workflows: [],
+    links: platform.links ?? [],
+    sites,
+    pools,
+    queue,
+    running,
+    scoreMethod: w.method,
+    nodeState: (id) => states[id] as NodeState,
+    forecast(site) {
+      const i = platform.sites.findIndex((s) => s.id === site);
+      if (i < 0) throw new RangeError(`ClusterView.forecast: unknown site "${site}"`);
+      return w.forecasts[i];
+    },
+  };
+}
