@@ -319,6 +319,30 @@ export async function readJsonFile(path: string): Promise<{ value: unknown; issu
   return parseJsonText(text, path);
 }
 
+/**
+ * A checker and a loader for a JSON file format from one function giving every
+ * issue of a parsed value (and the value when there is none): both throw an
+ * InputError holding every issue, the loader also io_error and parse_error.
+ */
+export function jsonFormat<T>(issuesOf: (json: unknown, file: string) => { value?: T; issues: Issue[] }): { check(json: unknown, file: string): T; load(path: string): Promise<T> } {
+  return {
+    check(json, file) {
+      const { value, issues } = issuesOf(json, file);
+      if (value === undefined) throw new InputError(issues);
+      return value;
+    },
+    async load(path) {
+      const { value, issues } = await readJsonFile(path);
+      // After a syntax error there is no value to check; duplicate keys still let it be checked.
+      if (value === undefined && issues.length > 0) throw new InputError(issues);
+      const checked = issuesOf(value, path);
+      issues.push(...checked.issues);
+      if (checked.value === undefined || issues.length > 0) throw new InputError(issues);
+      return checked.value;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------
 // Schema
 

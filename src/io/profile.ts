@@ -12,8 +12,8 @@
  * `checkProfile()` and `loadProfile()` throw an InputError holding every issue.
  */
 import { z } from "zod";
-import { InputError, type Issue } from "../core/errors.js";
-import { issuesFromZod, jsonIssue, readJsonFile } from "./platform.js";
+import type { Issue } from "../core/errors.js";
+import { issuesFromZod, jsonFormat, jsonIssue } from "./platform.js";
 import { DEVICE_CLASSES, type DeviceClass } from "./spec.js";
 
 export interface ProfileRun {
@@ -67,7 +67,7 @@ const ACCELERATOR_FIELDS = [
 ] as const;
 
 /** Every issue of a parsed profile file, and the profile when there is none. */
-function profileIssues(json: unknown, file: string): { profile?: RuntimeProfile; issues: Issue[] } {
+function profileIssues(json: unknown, file: string): { value?: RuntimeProfile; issues: Issue[] } {
   const parsed = profileSchema.safeParse(json, { reportInput: true });
   const issues = parsed.success ? [] : issuesFromZod(parsed.error.issues, file, profileSchema, json);
   // A GPU count on a CPU run (or FPGAs on a GPU run) leaves unclear which device was measured.
@@ -82,8 +82,10 @@ function profileIssues(json: unknown, file: string): { profile?: RuntimeProfile;
   });
   if (!parsed.success || issues.length > 0) return { issues };
   const { source, job, runs: checked } = parsed.data;
-  return { profile: { file, source, ...(job !== undefined ? { job } : {}), runs: checked }, issues };
+  return { value: { file, source, ...(job !== undefined ? { job } : {}), runs: checked }, issues };
 }
+
+const profileFormat = jsonFormat(profileIssues);
 
 /**
  * Checks a parsed profile file and returns it as a RuntimeProfile.
@@ -91,23 +93,15 @@ function profileIssues(json: unknown, file: string): { profile?: RuntimeProfile;
  * @throws InputError holding every issue
  */
 export function checkProfile(json: unknown, file: string): RuntimeProfile {
-  const { profile, issues } = profileIssues(json, file);
-  if (!profile) throw new InputError(issues);
-  return profile;
+  return profileFormat.check(json, file);
 }
 
 /**
  * Reads and checks a profile file.
  * @throws InputError: io_error when unreadable, parse_error (with line and column) when not JSON, else every issue of checkProfile
  */
-export async function loadProfile(path: string): Promise<RuntimeProfile> {
-  const { value, issues } = await readJsonFile(path);
-  // After a syntax error there is no value to check; duplicate keys still let it be checked.
-  if (value === undefined && issues.length > 0) throw new InputError(issues);
-  const checked = profileIssues(value, path);
-  issues.push(...checked.issues);
-  if (!checked.profile || issues.length > 0) throw new InputError(issues);
-  return checked.profile;
+export function loadProfile(path: string): Promise<RuntimeProfile> {
+  return profileFormat.load(path);
 }
 
 /** The measured run times, s, of a profile's runs on one device class, in file order (empty when none). */

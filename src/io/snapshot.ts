@@ -17,9 +17,9 @@
  * throw an InputError holding every issue, with its JSON path.
  */
 import { z } from "zod";
-import { InputError, type Issue } from "../core/errors.js";
+import type { Issue } from "../core/errors.js";
 import { isIsoWithOffset } from "./scenario.js";
-import { issuesFromZod, jsonIssue, readJsonFile } from "./platform.js";
+import { issuesFromZod, jsonFormat, jsonIssue } from "./platform.js";
 import { DEVICE_CLASSES, type DeviceClass } from "./spec.js";
 
 export interface SnapshotPool {
@@ -76,7 +76,7 @@ export const snapshotSchema = z.strictObject({
 });
 
 /** Every issue of a parsed snapshot, and the snapshot when there is none. */
-function snapshotIssues(json: unknown, file: string): { snapshot?: ClusterSnapshot; issues: Issue[] } {
+function snapshotIssues(json: unknown, file: string): { value?: ClusterSnapshot; issues: Issue[] } {
   const parsed = snapshotSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) return { issues: issuesFromZod(parsed.error.issues, file, snapshotSchema, json) };
   const s = parsed.data;
@@ -90,22 +90,17 @@ function snapshotIssues(json: unknown, file: string): { snapshot?: ClusterSnapsh
   s.running.forEach((r, i) => check(r.id, ["running", i, "id"]));
   s.queue.forEach((q, i) => check(q.id, ["queue", i, "id"]));
   if (issues.length > 0) return { issues };
-  return { snapshot: { file, ...s }, issues };
+  return { value: { file, ...s }, issues };
 }
+
+const snapshotFormat = jsonFormat(snapshotIssues);
 
 /** @throws InputError holding every issue */
 export function checkSnapshot(json: unknown, file: string): ClusterSnapshot {
-  const { snapshot, issues } = snapshotIssues(json, file);
-  if (!snapshot) throw new InputError(issues);
-  return snapshot;
+  return snapshotFormat.check(json, file);
 }
 
 /** @throws InputError: io_error when unreadable, parse_error when not JSON, else every issue of checkSnapshot */
-export async function loadSnapshot(path: string): Promise<ClusterSnapshot> {
-  const { value, issues } = await readJsonFile(path);
-  if (value === undefined && issues.length > 0) throw new InputError(issues);
-  const checked = snapshotIssues(value, path);
-  issues.push(...checked.issues);
-  if (!checked.snapshot || issues.length > 0) throw new InputError(issues);
-  return checked.snapshot;
+export function loadSnapshot(path: string): Promise<ClusterSnapshot> {
+  return snapshotFormat.load(path);
 }
