@@ -2,26 +2,23 @@
  * Pre-submission estimates wired end to end (SPECTRUM D6.1 rec. 4 and 7): a
  * Slurm-like request or a WfFormat workflow, a scenario's world (platform,
  * grid series, forecasts), and the planner's estimate() or estimateWorkflow()
- * run on the view the simulator shows at the submission time. The simulator
- * builds that view: a probe job is submitted at that time, estimated in the
- * policy pass it triggers, and withdrawn, so the estimate sees exactly what a
- * policy would see (idle, or loaded with the scenario's own workload replayed
- * up to then).
+ * run on the view a policy would see at the submission time: the simulator's
+ * (idle, or loaded with the scenario's own workload replayed up to then; see
+ * estimateView.ts) or a live cluster's (live/). Calibration, pool filters,
+ * candidate starts and the suggested sbatch options are decided here.
  */
 import { resolve } from "node:path";
-import { InputError } from "../core/errors.js";
-import { AdjustmentLog } from "../core/errors.js";
+import { AdjustmentLog, InputError } from "../core/errors.js";
 import type { Extension } from "../core/timeseries.js";
 import { loadPlatform } from "../io/platform.js";
 import { loadProfile, profileSamples } from "../io/profile.js";
 import { loadScenario, resolveFrom } from "../io/scenario.js";
 import { formatSlurmOptions, formatSlurmTime, requestedCores, type SlurmRequest } from "../io/slurm.js";
-import type { DeviceClass, JobSpec, PlatformSpec, QosSpec, ScenarioSpec } from "../io/spec.js";
+import type { DeviceClass, JobSpec, QosSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
 import { readWorkflow } from "../io/wfformat.js";
 import type { ForecastError } from "../models/forecast.js";
 import {
-  POLICIES,
   calibrateFromHistory,
   calibrateFromSamples,
   calibrateFromUser,
@@ -29,26 +26,19 @@ import {
   estimate,
   estimateWorkflow,
   runtimeRatios,
-  type ClusterView,
-  type Decision,
   type Estimate,
   type EstimateOptions,
   type PastJob,
-  type Policy,
   type PoolView,
-  type QueuedJobView,
   type RuntimeCalibration,
   type WorkflowEstimate,
 } from "../planner/index.js";
-import { restrictView } from "../planner/policies/restrict.js";
-import { simulate } from "../sim/simulation.js";
-import { DEFAULT_SCENARIO, qosAssigner } from "./runScenario.js";
-import { buildWorld, type World } from "./world.js";
-import { acceleratedModels, loadWorkflows } from "./workflows.js";
-import type { WorkflowSubmission } from "../sim/workflows.js";
+import { PROBE_ID, simulatedSource, type EstimateWorld, type Seen, type ViewSource } from "./estimateView.js";
+import { DEFAULT_SCENARIO } from "./runScenario.js";
+import { acceleratedModels } from "./workflows.js";
+import { buildWorld } from "./world.js";
 
-/** Job id of the probe (below the workflow task ids of run/workflows.ts). */
-const PROBE_ID = 999_999_999;
+export { simulatedSource, type EstimateWorld, type Seen, type ViewSource };
 
 export interface EstimateInputs {
   /** Scenario giving the platform, grid series and forecasts (default: the bundled default). */
@@ -122,15 +112,6 @@ export interface WorkflowEstimateReport {
   readonly estimates: readonly WorkflowEstimate[];
 }
 
-/** A scenario's world, loaded for estimates. */
-export interface EstimateWorld {
-  readonly scenario: ScenarioSpec;
-  readonly scenarioPath: string;
-  readonly platformSpec: PlatformSpec;
-  readonly world: World;
-  readonly t0Epoch: number;
-  readonly forecast: ForecastError;
-}
 
 function bad(file: string, path: string, message: string, value?: unknown): InputError {
   return new InputError([{ code: "invalid_value", file, path, message, value }]);
@@ -193,87 +174,6 @@ function candidateStarts(at: number, inputs: EstimateInputs, earliest = 0): numb
   return out;
 }
 
-/** What the view showed at the submission time: the probe's result, and the jobs running and queued. */
-export interface Seen<T> {
-  readonly value: T;
-  readonly running: number;
-  readonly queued: number;
-}
-
-/**
- * Where the view an estimate reads comes from: the simulator (an idle platform,
- * or loaded by the scenario's replayed workload), or a live cluster (live/).
- * `see` calls `probe` with the view at `at` and the job as it would be queued
- * there; undefined when it could never be queued.
- */
-export interface ViewSource {
-  readonly mode: "idle" | "loaded" | "live";
-  see<T>(w: EstimateWorld, at: number, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: QueuedJobView) => T): Promise<Seen<T> | undefined>;
-}
-
-/** The simulator as the view source (see viewAt). */
-export function simulatedSource(loaded: boolean): ViewSource {
-  return { mode: loaded ? "loaded" : "idle", see: (w, at, spec, notes, probe) => viewAt(w, at, loaded, spec, notes, probe) };
-}
-
-/**
- * Runs the simulator to `at` and calls `probe` with the view there; undefined
- * when the probe was never queued (no pool can ever hold it). Idle: the
- * platform alone. EstimateWorld: the scenario's workload submitted up to `at` (its
- * QoS classes assigned, its workflows submitted), under its policy, which
- * never sees the probe job; what the replay skipped or repaired goes to notes.
- */
-async function viewAt<T>(l: EstimateWorld, at: number, loaded: boolean, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<Seen<T> | undefined> {
-  let result: Seen<T> | undefined;
-  const inner: Policy | undefined = loaded ? POLICIES[l.scenario.policy.name](l.scenario.policy.params ?? {}) : undefined;
-  const policy: Policy = {
-    name: "estimate-probe",
-    version: "1",
-    params: {},
-    decide(view, events) {
-      const out: Decision[] = [];
-      const job = view.queue.find((j) => j.id === PROBE_ID);
-      if (job && !result) {
-        result = { value: probe(view, job), running: view.running.length, queued: view.queue.length - 1 };
-        out.push({ kind: "reject", jobId: PROBE_ID, reason: "estimate probe" });
-      }
-      if (inner) out.push(...inner.decide(job ? restrictView(view, [], (j) => j.id !== PROBE_ID) : view, events));
-      return out;
-    },
-  };
-  const log = new AdjustmentLog();
-  const dropped = new Map<string, number>();
-  let workflows: WorkflowSubmission[] = [];
-  if (loaded) {
-    workflows = (await loadWorkflows(l.scenario, l.scenarioPath, l.world.platform, [], log)).filter((w) => w.submit <= at);
-  }
-  await simulate({
-    platform: l.world.platform,
-    policy,
-    jobs: loaded ? workloadUpTo(l, at, spec, log) : [[spec]],
-    workflows,
-    forecasts: l.world.forecasts,
-    scoreMethod: l.world.method,
-    mode: "lenient",
-    label: "estimate",
-    observer: { jobDropped: (j, reason) => void (j.id !== PROBE_ID && dropped.set(reason, (dropped.get(reason) ?? 0) + 1)) },
-  });
-  for (const [code, n] of log.counts) notes.push(`replay: ${n} record(s) of the scenario's inputs skipped or repaired (${code})`);
-  for (const [reason, n] of dropped) notes.push(`replay: ${n} job(s) of the scenario never ran (${reason})`);
-  return result;
-}
-
-/** The scenario's jobs submitted up to `at` (with its QoS classes), then the probe, queued after them. */
-async function* workloadUpTo(l: EstimateWorld, at: number, probe: JobSpec, log: AdjustmentLog): AsyncIterable<JobSpec[]> {
-  const swf = await openSwf(resolveFrom(l.scenarioPath, l.scenario.workload.file), { mode: "lenient", log, label: l.scenario.workload.file });
-  const assign = qosAssigner(l.scenario, l.scenario.seed);
-  for await (const batch of swf.batches(4096)) {
-    const upTo = batch.filter((j) => j.submit <= at);
-    if (upTo.length > 0) yield assign ? upTo.map(assign) : upTo;
-    if (upTo.length < batch.length) break;
-  }
-  yield [probe];
-}
 
 function sourceOf(inputs: EstimateInputs): ViewSource {
   return inputs.source ?? simulatedSource(inputs.loaded ?? false);

@@ -1,0 +1,115 @@
+/**
+ * Where the view an estimate reads comes from, in the simulated world: a probe
+ * job submitted at the submission time, estimated in the policy pass it
+ * triggers and withdrawn, on the idle platform or on the platform loaded by
+ * the scenario's own workload replayed up to then (the live world supplies its
+ * own ViewSource, live/estimate.ts). The estimate then sees exactly what a
+ * policy would see.
+ */
+import { AdjustmentLog } from "../core/errors.js";
+import { resolveFrom } from "../io/scenario.js";
+import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
+import { openSwf } from "../io/swf.js";
+import type { ForecastError } from "../models/forecast.js";
+import { POLICIES, type ClusterView, type Decision, type Policy, type QueuedJobView } from "../planner/index.js";
+import { restrictView } from "../planner/policies/restrict.js";
+import { simulate } from "../sim/simulation.js";
+import type { WorkflowSubmission } from "../sim/workflows.js";
+import { qosAssigner } from "./runScenario.js";
+import type { World } from "./world.js";
+import { loadWorkflows } from "./workflows.js";
+
+/** Job id of the probe (below the workflow task ids of run/workflows.ts). */
+export const PROBE_ID = 999_999_999;
+
+/** A scenario's world, loaded for estimates. */
+export interface EstimateWorld {
+  readonly scenario: ScenarioSpec;
+  readonly scenarioPath: string;
+  readonly platformSpec: PlatformSpec;
+  readonly world: World;
+  readonly t0Epoch: number;
+  readonly forecast: ForecastError;
+}
+
+/** What the view showed at the submission time: the probe's result, and the jobs running and queued. */
+export interface Seen<T> {
+  readonly value: T;
+  readonly running: number;
+  readonly queued: number;
+}
+
+/**
+ * Where the view an estimate reads comes from: the simulator (an idle platform,
+ * or loaded by the scenario's replayed workload), or a live cluster (live/).
+ * `see` calls `probe` with the view at `at` and the job as it would be queued
+ * there; undefined when it could never be queued.
+ */
+export interface ViewSource {
+  readonly mode: "idle" | "loaded" | "live";
+  see<T>(w: EstimateWorld, at: number, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: QueuedJobView) => T): Promise<Seen<T> | undefined>;
+}
+
+/** The simulator as the view source (see viewAt). */
+export function simulatedSource(loaded: boolean): ViewSource {
+  return { mode: loaded ? "loaded" : "idle", see: (w, at, spec, notes, probe) => viewAt(w, at, loaded, spec, notes, probe) };
+}
+
+/**
+ * Runs the simulator to `at` and calls `probe` with the view there; undefined
+ * when the probe was never queued (no pool can ever hold it). Idle: the
+ * platform alone. EstimateWorld: the scenario's workload submitted up to `at` (its
+ * QoS classes assigned, its workflows submitted), under its policy, which
+ * never sees the probe job; what the replay skipped or repaired goes to notes.
+ */
+async function viewAt<T>(l: EstimateWorld, at: number, loaded: boolean, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<Seen<T> | undefined> {
+  let result: Seen<T> | undefined;
+  const inner: Policy | undefined = loaded ? POLICIES[l.scenario.policy.name](l.scenario.policy.params ?? {}) : undefined;
+  const policy: Policy = {
+    name: "estimate-probe",
+    version: "1",
+    params: {},
+    decide(view, events) {
+      const out: Decision[] = [];
+      const job = view.queue.find((j) => j.id === PROBE_ID);
+      if (job && !result) {
+        result = { value: probe(view, job), running: view.running.length, queued: view.queue.length - 1 };
+        out.push({ kind: "reject", jobId: PROBE_ID, reason: "estimate probe" });
+      }
+      if (inner) out.push(...inner.decide(job ? restrictView(view, [], (j) => j.id !== PROBE_ID) : view, events));
+      return out;
+    },
+  };
+  const log = new AdjustmentLog();
+  const dropped = new Map<string, number>();
+  let workflows: WorkflowSubmission[] = [];
+  if (loaded) {
+    workflows = (await loadWorkflows(l.scenario, l.scenarioPath, l.world.platform, [], log)).filter((w) => w.submit <= at);
+  }
+  await simulate({
+    platform: l.world.platform,
+    policy,
+    jobs: loaded ? workloadUpTo(l, at, spec, log) : [[spec]],
+    workflows,
+    forecasts: l.world.forecasts,
+    scoreMethod: l.world.method,
+    mode: "lenient",
+    label: "estimate",
+    observer: { jobDropped: (j, reason) => void (j.id !== PROBE_ID && dropped.set(reason, (dropped.get(reason) ?? 0) + 1)) },
+  });
+  for (const [code, n] of log.counts) notes.push(`replay: ${n} record(s) of the scenario's inputs skipped or repaired (${code})`);
+  for (const [reason, n] of dropped) notes.push(`replay: ${n} job(s) of the scenario never ran (${reason})`);
+  return result;
+}
+
+/** The scenario's jobs submitted up to `at` (with its QoS classes), then the probe, queued after them. */
+async function* workloadUpTo(l: EstimateWorld, at: number, probe: JobSpec, log: AdjustmentLog): AsyncIterable<JobSpec[]> {
+  const swf = await openSwf(resolveFrom(l.scenarioPath, l.scenario.workload.file), { mode: "lenient", log, label: l.scenario.workload.file });
+  const assign = qosAssigner(l.scenario, l.scenario.seed);
+  for await (const batch of swf.batches(4096)) {
+    const upTo = batch.filter((j) => j.submit <= at);
+    if (upTo.length > 0) yield assign ? upTo.map(assign) : upTo;
+    if (upTo.length < batch.length) break;
+  }
+  yield [probe];
+}
