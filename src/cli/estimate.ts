@@ -317,7 +317,11 @@ export async function runEstimate(argv: readonly string[], write: (s: string) =>
     if (f.inputs.loaded) throw usage("--cluster", "expected either --cluster (a live cluster's state) or --loaded (the scenario's replayed workload), got both");
     const snap = await loadSnapshot(f.cluster);
     f.inputs.source = snapshotSource(snap);
-    f.inputs.at ??= snap.time;
+    // The snapshot's time is the submission time unless --at says otherwise; errors about it name the file's field.
+    if (f.inputs.at === undefined) {
+      f.inputs.at = snap.time;
+      f.inputs.atSource = { file: f.cluster, path: "time" };
+    }
   }
   if (f.workflow) {
     if (f.slurm.length > 0 || f.script) throw usage("--workflow", `expected no sbatch options or script with a workflow, got ${[...f.slurm, ...(f.script ? [f.script] : [])].join(" ")}`);

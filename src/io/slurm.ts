@@ -59,7 +59,25 @@ export interface SlurmRequest {
   readonly ignored: readonly { readonly option: string; readonly where: string }[];
   /** Adjustments made (e.g. a node range reduced to its minimum), with where. */
   readonly notes: readonly string[];
+  /**
+   * Where each field was set (the option that won): so a problem found later,
+   * such as no pool holding the nodes asked, names the script line or the
+   * command line it came from. The GPU options share "gpus", --mem and
+   * --mem-per-cpu share "mem".
+   */
+  readonly where: Readonly<Partial<Record<SourcedField, SlurmSource>>>;
+  /** The batch script read, with the number of #SBATCH directives sbatch would apply from it. */
+  readonly script?: { readonly file: string; readonly directives: number };
 }
+
+/** Where an option was given: "command line" or a script file, its line, and the option's long name. */
+export interface SlurmSource {
+  readonly file: string;
+  readonly line?: number;
+  readonly option: string;
+}
+
+export type SourcedField = Field | "gpus" | "mem";
 
 type Field = "nodes" | "ntasks" | "ntasksPerNode" | "cpusPerTask" | "timeS" | "partition" | "begin" | "account" | "jobName" | "qos";
 type Arg = "none" | "required" | "optional"; // "optional": a value only after "=", as getopt does
@@ -118,6 +136,7 @@ class Draft {
   readonly ignored: { option: string; where: string }[] = [];
   readonly notes: string[] = [];
   readonly issues: Issue[] = [];
+  readonly where: Partial<Record<SourcedField, SlurmSource>> = {};
 
   constructor(readonly file: string) {}
 
@@ -162,23 +181,30 @@ class Draft {
   private apply(spec: OptionSpec, value: string | undefined, where: string, line: number | undefined): void {
     const h = spec.handler;
     const path = `--${spec.long}`;
+    const source: SlurmSource = line === undefined ? { file: this.file, option: path } : { file: this.file, line, option: path };
     try {
       switch (h.kind) {
         case "count":
           this.fields[h.field] = h.field === "nodes" ? this.nodeCount(value!, where) : positiveInteger(value!);
+          this.where[h.field] = source;
           break;
-        case "string": this.fields[h.field] = value!; break;
-        case "time": this.fields.timeS = parseSlurmTime(value!); break;
+        case "string": this.fields[h.field] = value!; this.where[h.field] = source; break;
+        case "time": this.fields.timeS = parseSlurmTime(value!); this.where.timeS = source; break;
         case "mem": case "memPerCpu": {
           const perCpu = h.kind === "memPerCpu";
           if (this.mem && this.mem.perCpu !== perCpu) {
             throw new ValueProblem(`expected only one of --mem and --mem-per-cpu (sbatch refuses both), got both (the other at ${this.mem.where})`);
           }
           this.mem = { mb: parseSlurmMemory(value!), perCpu, where };
+          this.where.mem = source;
           break;
         }
-        case "gres": this.gpu = parseGres(value!); break;
-        case "gpus": case "gpusPerNode": this.gpu = { ...parseGpuCount(value!), perNode: h.kind === "gpusPerNode" }; break;
+        case "gres":
+          this.gpu = parseGres(value!);
+          if (this.gpu) this.where.gpus = source;
+          else delete this.where.gpus; // --gres=none asks for no GPU
+          break;
+        case "gpus": case "gpusPerNode": this.gpu = { ...parseGpuCount(value!), perNode: h.kind === "gpusPerNode" }; this.where.gpus = source; break;
         case "ignored":
           this.ignored.push({ option: value === undefined ? path : `${path}=${value}`, where });
           if (h.note) this.notes.push(`${where}: ${path}: ${h.note}`);
@@ -220,6 +246,7 @@ class Draft {
     if (this.mem) out[this.mem.perCpu ? "memPerCpuMb" : "memMb"] = this.mem.mb;
     out.ignored = this.ignored;
     out.notes = this.notes;
+    out.where = this.where;
     return out as unknown as SlurmRequest;
   }
 }
@@ -309,12 +336,14 @@ export function parseSlurmArgs(args: readonly string[], source = "command line")
 export function parseSbatchScript(text: string, file: string): SlurmRequest {
   const draft = new Draft(file);
   let header = true;
+  let directives = 0;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, "");
     const lineNo = i + 1;
     if (/^#SBATCH(\s|$)/.test(line)) {
       if (!header) { draft.notes.push(`${file}:${lineNo}: #SBATCH after the first command is ignored by sbatch`); continue; }
+      directives++;
       const tokens = splitDirective(line.slice("#SBATCH".length));
       if (Array.isArray(tokens)) draft.parse(tokens, lineNo);
       else draft.issues.push({ code: "invalid_value", file, line: lineNo, path: "#SBATCH", message: `expected a closing ${tokens.unclosed} quote, got end of line` });
@@ -324,7 +353,8 @@ export function parseSbatchScript(text: string, file: string): SlurmRequest {
       header = false; // the first command: sbatch reads no directive after it
     }
   }
-  return draft.finish();
+  if (directives === 0) draft.notes.push(`${file}: no #SBATCH line before its first command: only the options on the command line apply`);
+  return { ...draft.finish(), script: { file, directives } };
 }
 
 /**
@@ -361,6 +391,12 @@ export function mergeSlurm(script: SlurmRequest, args: SlurmRequest): SlurmReque
   Object.assign(out, args.memMb !== undefined || args.memPerCpuMb !== undefined ? pick(args, memKeys) : pick(script, memKeys));
   out.ignored = [...script.ignored, ...args.ignored];
   out.notes = [...script.notes, ...args.notes];
+  // Each field's source follows the side it was taken from; the groups follow their group.
+  const where: Partial<Record<SourcedField, SlurmSource>> = { ...script.where, ...args.where };
+  where.gpus = args.gpus !== undefined ? args.where.gpus : script.where.gpus;
+  where.mem = args.memMb !== undefined || args.memPerCpuMb !== undefined ? args.where.mem : script.where.mem;
+  out.where = Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined));
+  if (script.script) out.script = script.script;
   return out as unknown as SlurmRequest;
 }
 

@@ -13,7 +13,7 @@ import type { Extension } from "../core/timeseries.js";
 import { loadPlatform } from "../io/platform.js";
 import { loadProfile, profileSamples } from "../io/profile.js";
 import { loadScenario, resolveFrom } from "../io/scenario.js";
-import { formatSlurmOptions, formatSlurmTime, requestedCores, type SlurmRequest } from "../io/slurm.js";
+import { formatSlurmOptions, formatSlurmTime, requestedCores, type SlurmRequest, type SourcedField } from "../io/slurm.js";
 import type { DeviceClass, JobSpec, QosSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
 import { readWorkflow } from "../io/wfformat.js";
@@ -47,6 +47,8 @@ export interface EstimateInputs {
   readonly platform?: string;
   /** Submission time: ISO 8601 with offset, or seconds from the scenario's start (default 0, its start). */
   readonly at?: string | number;
+  /** Where `at` was given, named by errors about it (default the --at option; a cluster snapshot's time field, say). */
+  readonly atSource?: Where;
   /** Replay the scenario's workload up to `at` (under its policy) so the platform is loaded as it would be. */
   readonly loaded?: boolean;
   /** Where the view comes from (default: the simulator, idle or loaded as `loaded` says). */
@@ -113,8 +115,34 @@ export interface WorkflowEstimateReport {
 }
 
 
-function bad(file: string, path: string, message: string, value?: unknown): InputError {
-  return new InputError([{ code: "invalid_value", file, path, message, value }]);
+/** Where a value came from, as an issue names it: a file (or "command line"), its line, the option or field. */
+export interface Where {
+  readonly file: string;
+  readonly line?: number;
+  readonly path?: string;
+}
+
+/** An option given on the command line (or its field in the library's inputs). */
+const option = (name: string): Where => ({ file: "command line", path: name });
+
+/** Where the request's field was set (a script line or the command line), else the command line's option. */
+function whereIn(req: SlurmRequest, field: SourcedField, fallback: string): Where {
+  const w = req.where?.[field];
+  return w ? { file: w.file, ...(w.line === undefined ? {} : { line: w.line }), path: w.option } : option(fallback);
+}
+
+/** "--nodes (job.sh:2), --ntasks (command line)": the given fields and where each was set. */
+function givenAt(req: SlurmRequest, fields: readonly SourcedField[]): string {
+  return fields
+    .flatMap((f) => {
+      const w = req.where?.[f];
+      return w ? [`${w.option} (${w.line === undefined ? w.file : `${w.file}:${w.line}`})`] : [];
+    })
+    .join(", ");
+}
+
+function bad(where: Where, message: string, value?: unknown): InputError {
+  return new InputError([{ code: "invalid_value", file: where.file, ...(where.line === undefined ? {} : { line: where.line }), ...(where.path === undefined ? {} : { path: where.path }), message, value }]);
 }
 
 async function loadWorldFor(inputs: EstimateInputs): Promise<EstimateWorld> {
@@ -129,17 +157,17 @@ async function loadWorldFor(inputs: EstimateInputs): Promise<EstimateWorld> {
   return { scenario, scenarioPath, platformSpec, world, t0Epoch, forecast };
 }
 
-/** Seconds of simulation time for `at` (ISO 8601 with offset, or seconds). */
-export function resolveAt(at: string | number | undefined, t0Epoch: number): number {
+/** Seconds of simulation time for `at` (ISO 8601 with offset, or seconds); `where` names its source in errors. */
+export function resolveAt(at: string | number | undefined, t0Epoch: number, where: Where = option("--at")): number {
   if (at === undefined) return 0;
   let t: number;
   if (typeof at === "number" || /^-?\d+(\.\d+)?$/.test(at)) t = Number(at);
   else {
     const ms = Date.parse(at);
-    if (!/([zZ]|[+-]\d\d:?\d\d)$/.test(at) || Number.isNaN(ms)) throw bad("--at", "at", `expected an ISO 8601 time with an offset (e.g. 2020-03-02T09:00:00+01:00) or seconds from the scenario's start, got "${at}"`, at);
+    if (!/([zZ]|[+-]\d\d:?\d\d)$/.test(at) || Number.isNaN(ms)) throw bad(where, `expected an ISO 8601 time with an offset (e.g. 2020-03-02T09:00:00+01:00) or seconds from the scenario's start, got "${at}"`, at);
     t = ms / 1000 - t0Epoch;
   }
-  if (!(t >= 0 && Number.isFinite(t))) throw bad("--at", "at", `expected a time at or after the scenario's start (${new Date(t0Epoch * 1000).toISOString()}), got ${JSON.stringify(at)}`, at);
+  if (!(t >= 0 && Number.isFinite(t))) throw bad(where, `expected a time at or after the scenario's start (${new Date(t0Epoch * 1000).toISOString()}), got ${JSON.stringify(at)}`, at);
   return t;
 }
 
@@ -150,9 +178,9 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = { second: 1, minute: 60, 
  * default; units singular or plural), or YYYY-MM-DD[THH:MM[:SS]] with an
  * optional offset. sbatch reads a time without an offset in the cluster's
  * local time, which a simulated platform does not have: it is read as UTC,
- * as the estimate's times are printed.
+ * as the estimate's times are printed. `where` names its source in errors.
  */
-export function resolveBegin(begin: string, at: number, t0Epoch: number): number {
+export function resolveBegin(begin: string, at: number, t0Epoch: number, where: Where = option("--begin")): number {
   const rel = /^now(?:\+(\d+)(?:(second|minute|hour|day|week)s?)?)?$/.exec(begin);
   if (rel) return Number(rel[1] ?? 0) * UNIT_SECONDS[rel[2] ?? "second"];
   const abs = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2})?)?([zZ]|[+-]\d\d:?\d\d)?$/.exec(begin);
@@ -160,15 +188,15 @@ export function resolveBegin(begin: string, at: number, t0Epoch: number): number
     const t = Date.parse(`${abs[1]}${abs[2] ?? "T00:00:00"}${abs[3] ?? "Z"}`) / 1000 - t0Epoch;
     if (Number.isFinite(t)) return Math.max(0, t - at);
   }
-  throw bad("--begin", "begin", `expected now[+count[seconds|minutes|hours|days|weeks]] or YYYY-MM-DD[THH:MM[:SS]] (UTC unless an offset is given), got "${begin}"`, begin);
+  throw bad(where, `expected now[+count[seconds|minutes|hours|days|weeks]] or YYYY-MM-DD[THH:MM[:SS]] (UTC unless an offset is given), got "${begin}"`, begin);
 }
 
 /** The candidate starts, s of simulation time. */
 function candidateStarts(at: number, inputs: EstimateInputs, earliest = 0): number[] {
   const window = inputs.window_s ?? 86400;
   const step = inputs.step_s ?? 3600;
-  if (!(window >= 0)) throw bad("--window", "window", `expected a duration >= 0, got ${window}`, window);
-  if (!(step > 0)) throw bad("--step", "step", `expected a duration > 0, got ${step}`, step);
+  if (!(window >= 0)) throw bad(option("--window"), `expected a duration >= 0, got ${window}`, window);
+  if (!(step > 0)) throw bad(option("--step"), `expected a duration > 0, got ${step}`, step);
   const out: number[] = [];
   for (let t = earliest; t <= earliest + window + 1e-9; t += step) out.push(at + t);
   return out;
@@ -218,15 +246,15 @@ async function calibrate(inputs: JobInputs, cores: number, device: DeviceClass, 
   const others = history ? runtimeRatios(history) : undefined;
   if (inputs.runtime_s !== undefined) {
     const r = inputs.runtime_s;
-    if (!(r > 0 && Number.isFinite(r))) throw bad("--runtime", "runtime", `expected a run time > 0, got ${r}`, r);
+    if (!(r > 0 && Number.isFinite(r))) throw bad(option("--runtime"), `expected a run time > 0, got ${r}`, r);
     const range = inputs.runtimeRange_s;
-    if (range && !(range[0] > 0 && range[0] <= r && range[1] >= r)) throw bad("--runtime-range", "runtime-range", `expected low <= ${r} <= high, got ${range.join(",")}`, range);
+    if (range && !(range[0] > 0 && range[0] <= r && range[1] >= r)) throw bad(option("--runtime-range"), `expected low <= ${r} <= high, got ${range.join(",")}`, range);
     return { cal: calibrateFromUser(r, range ? { low: range[0], high: range[1] } : undefined), others };
   }
   if (inputs.profile) {
     const profile = await loadProfile(resolve(inputs.profile));
     const samples = profileSamples(profile, device);
-    if (samples.length === 0) throw bad(profile.file, "runs", `expected runs on ${device} (the device the request asks for), got runs on ${[...new Set(profile.runs.map((r) => r.device))].join(", ")}`);
+    if (samples.length === 0) throw bad({ file: profile.file, path: "runs" }, `expected runs on ${device} (the device the request asks for), got runs on ${[...new Set(profile.runs.map((r) => r.device))].join(", ")}`);
     const cal = calibrateFromSamples(samples, `profile ${profile.file} (${profile.source})`);
     if (profile.runs.some((r) => r.device === device && r.cores !== undefined && r.cores !== cores)) notes.push(`the profile's ${device} runs used other core counts than the ${cores} requested; their run times are taken as they are`);
     return { cal, others };
@@ -236,17 +264,26 @@ async function calibrate(inputs: JobInputs, cores: number, device: DeviceClass, 
     if (cal) return { cal, others };
     notes.push(`the history ${inputs.history} has no usable job; the walltime is used`);
   }
-  if (wall === undefined) throw bad("command line", "--time", "expected --time (the walltime), --runtime, --profile or --history to tell the run time, got none");
+  if (wall === undefined) {
+    const script = inputs.request.script;
+    // A script that gave no --time is where the walltime was expected: name it, and say whether it had any directive.
+    if (script) {
+      const had = script.directives === 0 ? "it has no #SBATCH line before its first command" : `none of its ${script.directives} #SBATCH line(s) sets --time`;
+      throw bad({ file: script.file, path: "--time" }, `expected #SBATCH --time (the walltime) in the script, or --time, --runtime, --profile or --history on the command line, to tell the run time; got none (${had})`);
+    }
+    throw bad(option("--time"), "expected --time (the walltime), --runtime, --profile or --history to tell the run time, got none");
+  }
   return { cal: calibrateFromWalltime(wall), others };
 }
 
 /** The scenario's QoS class named by --qos (none without one). */
-function qosClass(scenario: ScenarioSpec, name: string | undefined): QosSpec | undefined {
+function qosClass(scenario: ScenarioSpec, req: SlurmRequest): QosSpec | undefined {
+  const name = req.qos;
   if (name === undefined) return undefined;
   const classes = scenario.qos?.classes ?? [];
   const q = classes.find((c) => c.name === name);
   if (!q) {
-    throw new InputError([{ code: "unknown_reference", file: "command line", path: "--qos", message: classes.length ? `expected a QoS class of scenario ${scenario.name} (${classes.map((c) => c.name).join(", ")}), got "${name}"` : `expected no --qos: scenario ${scenario.name} has no QoS classes, got "${name}"`, value: name }]);
+    throw new InputError([{ code: "unknown_reference", ...whereIn(req, "qos", "--qos"), message: classes.length ? `expected a QoS class of scenario ${scenario.name} (${classes.map((c) => c.name).join(", ")}), got "${name}"` : `expected no --qos: scenario ${scenario.name} has no QoS classes, got "${name}"`, value: name }]);
   }
   return q;
 }
@@ -262,7 +299,7 @@ function poolFilter(request: SlurmRequest, l: EstimateWorld, cores: number, gpus
   const siteIds = spec.sites.map((s) => s.id);
   const types = Object.keys(spec.node_types);
   if (part !== undefined && !siteIds.includes(part) && !types.includes(part)) {
-    throw new InputError([{ code: "unknown_reference", file: "command line", path: "--partition", message: `expected a site (${siteIds.join(", ")}) or node type (${types.join(", ")}), got "${part}"`, value: part }]);
+    throw new InputError([{ code: "unknown_reference", ...whereIn(request, "partition", "--partition"), message: `expected a site (${siteIds.join(", ")}) or node type (${types.join(", ")}), got "${part}"`, value: part }]);
   }
   const excluded = new Set<number>();
   l.world.platform.pools.forEach((pool, p) => {
@@ -306,8 +343,9 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   const device: DeviceClass = gpus > 0 ? "gpu" : "cpu";
   const { cal, others } = await calibrate(inputs, cores, device, notes);
   const allowPool = poolFilter(req, l, cores, gpus, notes);
-  const at = resolveAt(inputs.at, l.t0Epoch);
-  const qos = qosClass(l.scenario, req.qos);
+  const atWhere = inputs.atSource ?? option("--at");
+  const at = resolveAt(inputs.at, l.t0Epoch, atWhere);
+  const qos = qosClass(l.scenario, req);
   if (qos) notes.push(`QoS class ${qos.name}: preference ${qos.impact_preference}${inputs.window_s === undefined ? `, starts over its allowed delay (${formatSlurmTime(qos.max_delay_s)})` : ""}`);
   const mid = cal.runtime.mid;
   const walltime = req.timeS ?? Infinity;
@@ -328,7 +366,7 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
     ...(gpus > 0 ? { gpus } : {}),
     ...(qos ? { qos } : {}),
   };
-  const begin = req.begin === undefined ? 0 : resolveBegin(req.begin, at, l.t0Epoch);
+  const begin = req.begin === undefined ? 0 : resolveBegin(req.begin, at, l.t0Epoch, whereIn(req, "begin", "--begin"));
   const preference = inputs.preference ?? qos?.impact_preference ?? 0.5;
   // Starts whose longest run would outlast the grid series are left out, and said so.
   const end = seriesEnd(l);
@@ -337,7 +375,7 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   const all = candidateStarts(at, { ...inputs, window_s: inputs.window_s ?? qos?.max_delay_s }, begin);
   const starts = all.filter((t) => t + longest <= end);
   const endIso = () => new Date((l.t0Epoch + end) * 1000).toISOString();
-  if (starts.length === 0) throw bad("--at", "at", `expected a submission the grid series cover: they end at ${endIso()}, and a run of up to ${formatSlurmTime(longest)} from ${new Date((l.t0Epoch + all[0]) * 1000).toISOString()} outlasts them`, inputs.at);
+  if (starts.length === 0) throw bad(atWhere, `expected a submission the grid series cover: they end at ${endIso()}, and a run of up to ${formatSlurmTime(longest)} from ${new Date((l.t0Epoch + all[0]) * 1000).toISOString()} outlasts them`, inputs.at);
   if (starts.length < all.length) notes.push(`${all.length - starts.length} later start(s) left out: the grid series end at ${endIso()}`);
   const options: EstimateOptions = {
     starts,
@@ -349,11 +387,15 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   };
   const none = () => {
     const why = notes.filter((n) => n.includes(" left out: "));
+    // Named at the option that sets the job's size (a script line or the command line), with the others that shaped it.
+    const SIZE: readonly SourcedField[] = ["nodes", "ntasks", "ntasksPerNode", "cpusPerTask", "gpus", "mem", "partition"];
+    const first = SIZE.find((f) => req.where?.[f] !== undefined);
+    const asked = SIZE.filter((f) => req.where?.[f] !== undefined).length > 1 ? givenAt(req, SIZE) : "";
     return new InputError([
       {
         code: "invalid_value",
-        file: "command line",
-        message: `expected a pool that can hold ${cores} cores${gpus > 0 ? ` and ${gpus} GPUs` : ""}${req.nodes ? ` on ${req.nodes} nodes` : ""}${req.partition ? ` in partition ${req.partition}` : ""}${req.memMb || req.memPerCpuMb ? " with the memory asked" : ""}, got none${why.length ? ` (${why.join("; ")})` : ""}`,
+        ...(first ? whereIn(req, first, "--ntasks") : { file: req.script?.file ?? "command line" }),
+        message: `expected a pool that can hold ${cores} cores${gpus > 0 ? ` and ${gpus} GPUs` : ""}${req.nodes ? ` on ${req.nodes} nodes` : ""}${req.partition ? ` in partition ${req.partition}` : ""}${req.memMb || req.memPerCpuMb ? " with the memory asked" : ""}, got none${why.length ? ` (${why.join("; ")})` : ""}${asked ? `; asked by ${asked}` : ""}`,
       },
     ]);
   };
@@ -362,7 +404,7 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
     seen = await sourceOf(inputs).see(l, at, spec, notes, (view, job) => estimate(job, view, options));
   } catch (e) {
     // A wait on a loaded platform can still push a run past the series.
-    if (e instanceof RangeError && Number.isFinite(end)) throw bad("--at", "at", `expected the job to run within the grid series (they end at ${endIso()}), but its wait pushes it past: ${e.message}`, inputs.at);
+    if (e instanceof RangeError && Number.isFinite(end)) throw bad(atWhere, `expected the job to run within the grid series (they end at ${endIso()}), but its wait pushes it past: ${e.message}`, inputs.at);
     throw e;
   }
   if (!seen || seen.value.length === 0) throw none();
@@ -421,10 +463,10 @@ export async function estimateWorkflowFile(inputs: WorkflowInputs): Promise<Work
   const sites = l.world.platform.sites.map((s) => s.id);
   const siteId = inputs.site ?? entry?.site ?? sites[0];
   const site = sites.indexOf(siteId);
-  if (site < 0) throw new InputError([{ code: "unknown_reference", file: "command line", path: "--site", message: `expected a site of the platform (${sites.join(", ")}), got "${siteId}"`, value: siteId }]);
+  if (site < 0) throw new InputError([{ code: "unknown_reference", ...option("--site"), message: `expected a site of the platform (${sites.join(", ")}), got "${siteId}"`, value: siteId }]);
   const spread = inputs.spread;
-  if (spread && !(spread[0] > 0 && spread[0] <= 1 && spread[1] >= 1)) throw bad("--spread", "spread", `expected low <= 1 <= high factors, got ${spread.join(",")}`, spread);
-  const at = resolveAt(inputs.at, l.t0Epoch);
+  if (spread && !(spread[0] > 0 && spread[0] <= 1 && spread[1] >= 1)) throw bad(option("--spread"), `expected low <= 1 <= high factors, got ${spread.join(",")}`, spread);
+  const at = resolveAt(inputs.at, l.t0Epoch, inputs.atSource ?? option("--at"));
   const probe: JobSpec = { id: PROBE_ID, submit: at, runtime: 1, walltime: 1, cores: 1, user: -1, group: -1, project: "estimate", queue: -1, partition: -1, avgCpuTime: -1 };
   const seen = await sourceOf(inputs).see(l, at, probe, notes, (view) =>
     estimateWorkflow({ spec: wf, site, project: entry?.project ?? `workflow:${wf.name}`, runtimes: entry ? acceleratedModels(entry).runtimes : undefined }, view, {

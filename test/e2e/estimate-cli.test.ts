@@ -4,10 +4,15 @@
  * (exit 2 for options it does not understand, 3 for bad values).
  */
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "estimate", ...args], { encoding: "utf8" });
 const AT = ["--at", "2020-03-02T09:00:00+01:00"];
+const tmp = mkdtempSync(join(tmpdir(), "impactsim-estimate-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("impactsim estimate", () => {
   it("--help exits 0 with the options it reads", () => {
@@ -99,6 +104,32 @@ describe("impactsim estimate", () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/test\/fixtures\/slurm\/bad\.sh:2: --nodes: expected a positive integer/);
     expect(r.stderr).toMatch(/test\/fixtures\/slurm\/bad\.sh:3: --frobnicate: /);
+  });
+
+  it("problems from a script's #SBATCH lines name the script and its line, not the command line", () => {
+    const big = join(tmp, "big.sh");
+    writeFileSync(big, "#!/bin/bash\n#SBATCH -N 1000\n#SBATCH -t 1:00:00\nsrun hostname\n");
+    const r = cli(...AT, big);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`${big}:2: --nodes: expected a pool that can hold 1000 cores on 1000 nodes, got none`);
+    expect(r.stderr).not.toMatch(/command line/);
+    const empty = join(tmp, "empty.sh");
+    writeFileSync(empty, "");
+    const e = cli(...AT, empty);
+    expect(e.status).toBe(3);
+    expect(e.stderr).toContain(`${empty}: --time: expected #SBATCH --time (the walltime) in the script`);
+    expect(e.stderr).toMatch(/it has no #SBATCH line before its first command/);
+  });
+
+  it("a cluster snapshot whose time is past the grid series names the snapshot file and its time field", () => {
+    const snap = JSON.parse(readFileSync("test/fixtures/snapshot/two-site-busy.json", "utf8")) as { time: string };
+    snap.time = "2021-06-01T09:00:00+01:00"; // the default scenario's series end on 2021-01-09
+    const file = join(tmp, "late.json");
+    writeFileSync(file, JSON.stringify(snap));
+    const r = cli("--cluster", file, "-n", "4", "-t", "1:00:00", "--window", "0");
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`${file}: time: expected a submission the grid series cover`);
+    expect(r.stderr).not.toMatch(/--at: at:/);
   });
 
   it("a bad value of its own options exits 3 and names the option", () => {

@@ -19,7 +19,14 @@ function inputError(f: () => unknown): InputError {
   throw new Error("expected an InputError, none was thrown");
 }
 
-const EMPTY: SlurmRequest = { ignored: [], notes: [] };
+const EMPTY: SlurmRequest = { ignored: [], notes: [], where: {} };
+
+/** The request's values without where each came from (checked on its own below). */
+function values(r: SlurmRequest): Omit<SlurmRequest, "where" | "script"> {
+  const { where: _where, script: _script, ...rest } = r;
+  return rest;
+}
+const NONE = values(EMPTY);
 
 describe("parseSlurmArgs", () => {
   it("parseSlurmArgs([]) is an empty request: nothing set, nothing ignored", () => {
@@ -28,8 +35,8 @@ describe("parseSlurmArgs", () => {
 
   it("parseSlurmArgs reads --opt=value, --opt value, -N 2 and -N2 alike", () => {
     const a = parseSlurmArgs(["--nodes=2", "--ntasks", "64", "-c", "2", "-t30", "-p", "gpu", "-Aproj", "-J", "run 1", "-q", "high"]);
-    expect(a).toEqual({
-      ...EMPTY, nodes: 2, ntasks: 64, cpusPerTask: 2, timeS: 30 * 60, partition: "gpu", account: "proj", jobName: "run 1", qos: "high",
+    expect(values(a)).toEqual({
+      ...NONE, nodes: 2, ntasks: 64, cpusPerTask: 2, timeS: 30 * 60, partition: "gpu", account: "proj", jobName: "run 1", qos: "high",
     });
   });
 
@@ -55,7 +62,7 @@ describe("parseSlurmArgs", () => {
   });
 
   it("parseSlurmArgs keeps --mem=0 as 0 (Slurm: all the memory of the node) and --begin as given", () => {
-    expect(parseSlurmArgs(["--mem=0", "--begin=now+1hour"])).toEqual({ ...EMPTY, memMb: 0, begin: "now+1hour" });
+    expect(values(parseSlurmArgs(["--mem=0", "--begin=now+1hour"]))).toEqual({ ...NONE, memMb: 0, begin: "now+1hour" });
   });
 
   it("parseSlurmArgs refuses job arrays and says to estimate one element", () => {
@@ -78,17 +85,17 @@ describe("parseSlurmArgs", () => {
 
 describe("GPU requests", () => {
   it("--gres=gpu:N is per node: 2 nodes x gpu:4 = 8 GPUs", () => {
-    expect(parseSlurmArgs(["-N", "2", "--gres=gpu:4"])).toEqual({ ...EMPTY, nodes: 2, gpus: 8, gpusPerNode: 4 });
+    expect(values(parseSlurmArgs(["-N", "2", "--gres=gpu:4"]))).toEqual({ ...NONE, nodes: 2, gpus: 8, gpusPerNode: 4 });
   });
 
   it("--gres=gpu:type:N gives the type; gpu:type alone is one GPU; gpu alone is one GPU", () => {
-    expect(parseSlurmArgs(["--gres=gpu:a100:2"])).toEqual({ ...EMPTY, gpus: 2, gpusPerNode: 2, gpuType: "a100" });
-    expect(parseSlurmArgs(["--gres=gpu:a100"])).toEqual({ ...EMPTY, gpus: 1, gpusPerNode: 1, gpuType: "a100" });
+    expect(values(parseSlurmArgs(["--gres=gpu:a100:2"]))).toEqual({ ...NONE, gpus: 2, gpusPerNode: 2, gpuType: "a100" });
+    expect(values(parseSlurmArgs(["--gres=gpu:a100"]))).toEqual({ ...NONE, gpus: 1, gpusPerNode: 1, gpuType: "a100" });
     expect(parseSlurmArgs(["--gres", "gpu"]).gpus).toBe(1);
   });
 
   it("--gpus / -G N is the job's total, whatever the node count", () => {
-    expect(parseSlurmArgs(["-N", "4", "--gpus=h100:8"])).toEqual({ ...EMPTY, nodes: 4, gpus: 8, gpuType: "h100" });
+    expect(values(parseSlurmArgs(["-N", "4", "--gpus=h100:8"]))).toEqual({ ...NONE, nodes: 4, gpus: 8, gpuType: "h100" });
     expect(parseSlurmArgs(["-G", "3"]).gpus).toBe(3);
   });
 
@@ -157,7 +164,7 @@ describe("parseSbatchScript", () => {
   ].join("\n");
 
   it("parseSbatchScript reads the directives before the first command and notes a late one", () => {
-    expect(parseSbatchScript(SCRIPT, "job.sh")).toEqual({
+    expect(values(parseSbatchScript(SCRIPT, "job.sh"))).toEqual({
       jobName: "ocean model", nodes: 2, ntasksPerNode: 16, timeS: 86400, memMb: 64 * 1024, partition: "compute", account: "clim42",
       ignored: [{ option: "--output=slurm-%j.out", where: "job.sh:7" }],
       notes: ["job.sh:10: #SBATCH after the first command is ignored by sbatch"],
@@ -202,11 +209,48 @@ describe("parseSbatchScript", () => {
   });
 });
 
+describe("where each field was set (so later problems name the script line or the command line)", () => {
+  it("a script's fields point at their #SBATCH line and long option; the script and its directive count are kept", () => {
+    const r = parseSbatchScript("#!/bin/bash\n#SBATCH -J x\n#SBATCH -N 1000 --mem-per-cpu=2G\n#SBATCH --gres=gpu:2 -t 30\nsrun a\n#SBATCH -n 4\n", "big.sh");
+    expect(r.where).toEqual({
+      jobName: { file: "big.sh", line: 2, option: "--job-name" },
+      nodes: { file: "big.sh", line: 3, option: "--nodes" },
+      mem: { file: "big.sh", line: 3, option: "--mem-per-cpu" },
+      gpus: { file: "big.sh", line: 4, option: "--gres" },
+      timeS: { file: "big.sh", line: 4, option: "--time" },
+    });
+    // Three directives before the first command; the late -n is not one sbatch applies.
+    expect(r.script).toEqual({ file: "big.sh", directives: 3 });
+  });
+
+  it("options on the command line point at it, without a line", () => {
+    expect(parseSlurmArgs(["-N", "2", "--qos=gold"]).where).toEqual({ nodes: { file: "command line", option: "--nodes" }, qos: { file: "command line", option: "--qos" } });
+  });
+
+  it("an empty script, or one with no directive before its first command, has no directive and says so in a note", () => {
+    expect(parseSbatchScript("", "empty.sh")).toMatchObject({ script: { file: "empty.sh", directives: 0 }, where: {} });
+    expect(parseSbatchScript("", "empty.sh").notes).toEqual(["empty.sh: no #SBATCH line before its first command: only the options on the command line apply"]);
+    expect(parseSbatchScript("#!/bin/sh\nhostname\n#SBATCH -N 2\n", "late.sh").script).toEqual({ file: "late.sh", directives: 0 });
+  });
+
+  it("mergeSlurm: each field's source is the side it was taken from, GPU and memory options as groups", () => {
+    const script = parseSbatchScript("#SBATCH -N 4 --gres=gpu:2\n#SBATCH --mem=8G -t 60\n", "job.sh");
+    const merged = mergeSlurm(script, parseSlurmArgs(["-t", "30", "--mem-per-cpu=1G"]));
+    expect(merged.where).toEqual({
+      nodes: { file: "job.sh", line: 1, option: "--nodes" },
+      gpus: { file: "job.sh", line: 1, option: "--gres" },
+      mem: { file: "command line", option: "--mem-per-cpu" },
+      timeS: { file: "command line", option: "--time" },
+    });
+    expect(merged.script).toEqual({ file: "job.sh", directives: 2 });
+  });
+});
+
 describe("readSbatchScript", () => {
   it("readSbatchScript reads and parses a script file", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "slurm-")), "job.sh");
     writeFileSync(path, "#!/bin/bash\n#SBATCH -n 8\nsrun hostname\n");
-    expect(await readSbatchScript(path)).toEqual({ ...EMPTY, ntasks: 8 });
+    expect(values(await readSbatchScript(path))).toEqual({ ...NONE, ntasks: 8 });
   });
 
   it("readSbatchScript throws an io_error InputError for a missing file", async () => {
@@ -220,7 +264,7 @@ describe("mergeSlurm", () => {
   it("mergeSlurm lets the command line override the script, field by field", () => {
     const script = parseSbatchScript("#SBATCH -N 2 -t 60 -p compute -o out.txt\n", "job.sh");
     const args = parseSlurmArgs(["--time=02:00:00", "-J", "test"]);
-    expect(mergeSlurm(script, args)).toEqual({
+    expect(values(mergeSlurm(script, args))).toEqual({
       nodes: 2, timeS: 7200, partition: "compute", jobName: "test",
       ignored: [{ option: "--output=out.txt", where: "job.sh:1" }], notes: [],
     });
@@ -239,7 +283,7 @@ describe("mergeSlurm", () => {
   it("mergeSlurm replaces the script's memory and GPU requests as groups", () => {
     const script = parseSbatchScript("#SBATCH --mem=64G --gres=gpu:v100:2\n", "job.sh");
     const merged = mergeSlurm(script, parseSlurmArgs(["--mem-per-cpu=2G", "--gpus=1"]));
-    expect(merged).toEqual({ memPerCpuMb: 2048, gpus: 1, ignored: [], notes: [] });
+    expect(values(merged)).toEqual({ memPerCpuMb: 2048, gpus: 1, ignored: [], notes: [] });
   });
 });
 
@@ -282,6 +326,6 @@ describe("formatSlurmTime and formatSlurmOptions", () => {
       { ...EMPTY, ntasks: 64, gpus: 3, memPerCpuMb: 1000, timeS: 59 },
       { ...EMPTY, memMb: 0, timeS: 86400 * 3 },
     ];
-    for (const r of requests) expect(parseSlurmArgs(formatSlurmOptions(r))).toEqual(r);
+    for (const r of requests) expect(values(parseSlurmArgs(formatSlurmOptions(r)))).toEqual(values(r));
   });
 });

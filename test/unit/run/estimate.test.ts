@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../../src/core/errors.js";
-import { parseSlurmArgs } from "../../../src/io/slurm.js";
+import { mergeSlurm, parseSbatchScript, parseSlurmArgs } from "../../../src/io/slurm.js";
 import { estimateJobRequest, estimateWorkflowFile, resolveAt, resolveBegin } from "../../../src/run/estimate.js";
 
 const AT = "2020-03-02T09:00:00+01:00";
@@ -43,7 +43,7 @@ describe("resolveAt and resolveBegin", () => {
     expect(resolveAt(undefined, t0)).toBe(0);
   });
   it("refuses a time without an offset or before the scenario's start, naming --at", () => {
-    expect(issuesOf(() => resolveAt("2020-03-02T09:00:00", t0))).toMatch(/^--at: at: expected an ISO 8601 time with an offset/);
+    expect(issuesOf(() => resolveAt("2020-03-02T09:00:00", t0))).toMatch(/^command line: --at: expected an ISO 8601 time with an offset/);
     expect(issuesOf(() => resolveAt("2019-12-31T00:00:00Z", t0))).toMatch(/expected a time at or after the scenario's start \(2019-12-31T23:00:00.000Z\)/);
   });
   it("reads --begin as now+count[units] or a UTC date, relative to the submission", () => {
@@ -52,7 +52,9 @@ describe("resolveAt and resolveBegin", () => {
     expect(resolveBegin("now", 100, t0)).toBe(0);
     // 2020-01-01T01:00Z is 7200 s after the scenario's start; from 3600 s that is 3600 s later.
     expect(resolveBegin("2020-01-01T01:00", 3600, t0)).toBe(3600);
-    expect(issuesOf(() => resolveBegin("tomorrow", 0, t0))).toMatch(/--begin: begin: expected now\[\+count/);
+    expect(issuesOf(() => resolveBegin("tomorrow", 0, t0))).toMatch(/^command line: --begin: expected now\[\+count/);
+    // Given elsewhere (a script line), the error names that place.
+    expect(issuesOf(() => resolveBegin("tomorrow", 0, t0, { file: "job.sh", line: 3, path: "--begin" }))).toMatch(/^job\.sh:3: --begin: expected now/);
   });
 });
 
@@ -148,7 +150,7 @@ describe("estimateJobRequest", () => {
   });
 
   it("a submission whose run would outlast the grid series is refused, naming --at and where they end", async () => {
-    expect(await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "4:00:00"]), at: "2021-01-09T21:00:00Z", window_s: 0 }))).toMatch(/--at: at: expected a submission the grid series cover: they end at 2021-01-09T23:00:00.000Z, and a run of up to 04:00:00 from 2021-01-09T21:00:00.000Z outlasts them/);
+    expect(await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "4:00:00"]), at: "2021-01-09T21:00:00Z", window_s: 0 }))).toMatch(/^command line: --at: expected a submission the grid series cover: they end at 2021-01-09T23:00:00.000Z, and a run of up to 04:00:00 from 2021-01-09T21:00:00.000Z outlasts them/);
   });
 
   it("--qos names a class of the scenario: its preference ranks, its allowed delay spans the starts", async () => {
@@ -163,6 +165,36 @@ describe("estimateJobRequest", () => {
     expect(await issuesOfAsync(estimateJobRequest({ scenario: "scenarios/qos-eu.json", request: parseSlurmArgs(["-n", "8", "-t", "1:00:00", "-q", "gold"]), at: AT }))).toMatch(
       /--qos: expected a QoS class of scenario qos-eu \(urgent, balanced, green\), got "gold"/,
     );
+  });
+
+  it("a time outside the series that came from a cluster snapshot names the snapshot file and its field, not --at", async () => {
+    const late = await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "1:00:00"]), at: "2021-06-01T09:00:00+01:00", atSource: { file: "state.json", path: "time" }, window_s: 0 }));
+    expect(late).toMatch(/^state\.json: time: expected a submission the grid series cover/);
+    const early = await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "1:00:00"]), at: "2019-06-01T09:00:00+01:00", atSource: { file: "state.json", path: "time" } }));
+    expect(early).toMatch(/^state\.json: time: expected a time at or after the scenario's start/);
+  });
+
+  it("a script's -N 1000 that no pool holds is named at its line, not as the command line", async () => {
+    // 20 nodes on the default platform (4 + 16): 1000 nodes fit nowhere.
+    const script = parseSbatchScript("#!/bin/bash\n#SBATCH -N 1000\n#SBATCH -t 1:00:00\nsrun x\n", "big.sh");
+    expect(await issuesOfAsync(estimateJobRequest({ request: script, at: AT, window_s: 0 }))).toMatch(/^big\.sh:2: --nodes: expected a pool that can hold 1000 cores on 1000 nodes, got none/);
+    // With the tasks from the command line, both places are listed.
+    const mixed = mergeSlurm(script, parseSlurmArgs(["-n", "64"]));
+    expect(await issuesOfAsync(estimateJobRequest({ request: mixed, at: AT, window_s: 0 }))).toMatch(/^big\.sh:2: --nodes: .*; asked by --nodes \(big\.sh:2\), --ntasks \(command line\)$/);
+  });
+
+  it("an empty script with no run time names the script, and says it has no #SBATCH line", async () => {
+    const empty = mergeSlurm(parseSbatchScript("", "empty.sh"), parseSlurmArgs([]));
+    expect(await issuesOfAsync(estimateJobRequest({ request: empty, at: AT }))).toMatch(/^empty\.sh: --time: expected #SBATCH --time \(the walltime\) in the script, .*\(it has no #SBATCH line before its first command\)/);
+    const noTime = parseSbatchScript("#SBATCH -n 4\n#SBATCH -J a\n", "j.sh");
+    expect(await issuesOfAsync(estimateJobRequest({ request: noTime, at: AT }))).toMatch(/^j\.sh: --time: .*\(none of its 2 #SBATCH line\(s\) sets --time\)/);
+  });
+
+  it("a script's unknown --qos or --partition is named at its line", async () => {
+    const q = parseSbatchScript("#SBATCH -n 8 -t 60\n#SBATCH --qos=gold\n", "q.sh");
+    expect(await issuesOfAsync(estimateJobRequest({ scenario: "scenarios/qos-eu.json", request: q, at: AT }))).toMatch(/^q\.sh:2: --qos: expected a QoS class of scenario qos-eu/);
+    const p = parseSbatchScript("#SBATCH -n 8 -t 60 -p gpu\n", "p.sh");
+    expect(await issuesOfAsync(estimateJobRequest({ request: p, at: AT }))).toMatch(/^p\.sh:1: --partition: expected a site/);
   });
 
   it("without --time, --runtime, --profile or --history it says what is missing", async () => {
