@@ -9,6 +9,13 @@
  */
 import { InputError, SimulationError } from "../core/errors.js";
 import { EXIT } from "./exit.js";
+import { describeFsError } from "../io/readText.js";
+
+/** A Node file-system error that names its path (ENOENT, EISDIR, EACCES, ...). */
+function isFsError(err: unknown): err is Error & { code: string; path: string } {
+  const e = err as { code?: unknown; path?: unknown } | null;
+  return err instanceof Error && typeof e?.code === "string" && typeof e.path === "string";
+}
 
 export { EXIT };
 
@@ -30,8 +37,15 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof SimulationError) {
       process.stderr.write(`impactsim: simulation failed: ${err.message}\n`);
       process.exitCode = EXIT.simulation;
+    } else if (isFsError(err)) {
+      // A file the library opened without its own check: still the user's input, named, no stack.
+      process.stderr.write(`impactsim: invalid input:\n${err.path}: ${describeFsError(err)}\n`);
+      process.exitCode = EXIT.input;
     } else {
-      process.stderr.write(`impactsim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      // A bug: say so plainly; the stack only on request.
+      const debug = process.env.IMPACTSIM_DEBUG === "1";
+      const text = err instanceof Error ? (debug ? (err.stack ?? err.message) : `${err.name}: ${err.message}`) : String(err);
+      process.stderr.write(`impactsim: internal error (a bug in impactsim; please report it): ${text}\n${debug ? "" : "Set IMPACTSIM_DEBUG=1 to see where it happened.\n"}`);
       process.exitCode = EXIT.failure;
     }
   },

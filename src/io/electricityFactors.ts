@@ -21,7 +21,7 @@
  * - ENERGY: 1 per joule, Data.
  * Other criteria (gwpb, gwpf, gwplu, pe, fe) are read and ignored.
  */
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "./readText.js";
 import { parse } from "csv-parse/sync";
 import { categoryIndex, ENERGY, EF_CATEGORIES, N_COORDS } from "../core/categories.js";
 import { type Issue, InputError } from "../core/errors.js";
@@ -66,7 +66,7 @@ interface Row {
 
 /** Per-zone static factors per JOULE of electricity (converted from per kWh), EF category order, ENERGY coordinate = 1 per joule. */
 export async function readElectricityFactors(path: string): Promise<Map<string, FactorVector>> {
-  return parseElectricityFactors(await readFile(path, "utf8"), path);
+  return parseElectricityFactors(await readTextFile(path), path);
 }
 
 /**

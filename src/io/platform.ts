@@ -7,7 +7,7 @@
  * The first part of this file (JSON text with line numbers, zod issues as
  * impactsim Issues) is shared with scenario.ts.
  */
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "./readText.js";
 import { z } from "zod";
 import { EF_CATEGORIES } from "../core/categories.js";
 import { InputError, type Issue, type IssueCode } from "../core/errors.js";
@@ -310,13 +310,7 @@ export function issuesFromZod(zodIssues: readonly z.core.$ZodIssue[], file: stri
  * @throws InputError (code io_error) when the file cannot be read
  */
 export async function readJsonFile(path: string): Promise<{ value: unknown; issues: Issue[] }> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new InputError([{ code: "io_error", file: path, message: `cannot read the file: ${err instanceof Error ? err.message : String(err)}` }]);
-  }
-  return parseJsonText(text, path);
+  return parseJsonText(await readTextFile(path), path);
 }
 
 /**

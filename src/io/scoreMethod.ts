@@ -3,7 +3,7 @@
  * (platforms/lca/ef31_normalisation_weighting.csv, see platforms/lca/SOURCES.md)
  * into a core ScoreMethod.
  */
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "./readText.js";
 import { shippedPath } from "./paths.js";
 import { parse } from "csv-parse/sync";
 import { EF_CATEGORIES } from "../core/categories.js";
@@ -29,7 +29,7 @@ const WEIGHT_EXCL_TOX_COLUMN = "weighting_percent_excl_toxicity";
  * @throws InputError naming line and column of every bad or missing value
  */
 export async function readScoreMethod(path: string, options: { excludeToxicity?: boolean } = {}): Promise<ScoreMethod> {
-  const text = await readFile(path, "utf8");
+  const text = await readTextFile(path);
   const excludeToxicity = options.excludeToxicity ?? false;
   const weightColumn = excludeToxicity ? WEIGHT_EXCL_TOX_COLUMN : WEIGHT_COLUMN;
   const issues: Issue[] = [];

@@ -30,7 +30,7 @@
  * In "error" mode empty cells and gaps are thrown (codes `missing_value` and
  * `gap_filled`) together with any other issue.
  */
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "./readText.js";
 import { parse } from "csv-parse/sync";
 import { type AdjustmentLog, type Issue, InputError } from "../core/errors.js";
 
@@ -59,10 +59,10 @@ export interface RawSeries {
 /**
  * Reads a CSV time series from a file; see parseSeriesCsv.
  * @param path file to read (UTF-8, optional BOM); also the label in messages unless options.label is set
- * @throws InputError listing every problem found (see the module comment)
+ * @throws InputError listing every problem found (see the module comment); io_error when the file cannot be read
  */
 export async function readSeriesCsv(path: string, options: SeriesReadOptions): Promise<RawSeries> {
-  const text = await readFile(path, "utf8");
+  const text = await readTextFile(path, options.label ?? path);
   return parseSeriesCsv(text, { ...options, label: options.label ?? path });
 }
 

@@ -17,6 +17,7 @@ import { pipeline, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { AdjustmentLog, InputError, type Issue, type IssueCode } from "../core/index.js";
 import type { JobSpec, SwfHeader } from "./spec.js";
+import { describeFsError } from "./readText.js";
 
 export interface SwfReadOptions {
   mode: "strict" | "lenient";
@@ -164,7 +165,7 @@ function machineSize(options: SwfReadOptions, header: SwfHeader): number {
 }
 
 function readError(file: string, line: number | undefined, what: string, err: unknown): InputError {
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = describeFsError(err);
   return new InputError([{ code: "io_error", file, line, message: `${what}: ${detail}`, value: detail }]);
 }
 

@@ -16,7 +16,7 @@
  * AdjustmentLog. It still throws for every other issue. A task is never
  * dropped, because a DAG cannot lose a task.
  */
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "./readText.js";
 import { z } from "zod";
 import { AdjustmentLog, InputError, type Issue, type IssueCode } from "../core/errors.js";
 import { describeValue, issuesFromZod, jsonIssue, parseJsonText } from "./platform.js";
@@ -172,13 +172,7 @@ const EXEC = ["workflow", "execution"] as const;
 export async function readWorkflow(path: string, options: WorkflowReadOptions): Promise<WorkflowSpec> {
   checkOptions(options);
   const label = options.label ?? path;
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new InputError([{ code: "io_error", file: label, message: `cannot read file: ${detail}`, value: detail }]);
-  }
+  const text = await readTextFile(path, label);
   let value: unknown;
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
