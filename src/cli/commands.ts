@@ -10,7 +10,15 @@ import { paretoCommand } from "./pareto.js";
 import { mergeCommand, sweepCommand } from "./sweep.js";
 import { reportCommand } from "./report.js";
 import { EXIT } from "./exit.js";
+import type { Extension } from "../core/timeseries.js";
 import { comparePolicies, formatComparison, type PolicyChoice } from "../run/compare.js";
+
+/** Grid series past their rows: refused unless the user picks an extension (counted in the summary's adjustments). */
+const SERIES_EXTEND = {
+  type: "string",
+  choices: ["error", "hold", "repeat"],
+  describe: "grid series that end before the run: error (refuse before simulating; the default), hold (their last values) or repeat (the series again, period after period); each use is counted in adjustments.series",
+} as const;
 
 function forecastOption(bias: number | undefined, sigma: number | undefined): { bias: number; sigma: number } | undefined {
   return bias === undefined && sigma === undefined ? undefined : { bias: bias ?? 0, sigma: sigma ?? 0 };
@@ -63,6 +71,7 @@ export async function commands(argv: string[]): Promise<number> {
           .option("mode", { type: "string", choices: ["strict", "lenient"], describe: "strict fails on the first bad record; lenient skips and counts" })
           .option("forecast-bias", { type: "number", describe: "relative bias of the intensity forecasts policies see (e.g. 0.1)" })
           .option("forecast-sigma", { type: "number", describe: "relative noise of the intensity forecasts (standard deviation per series segment)" })
+          .option("series-extend", SERIES_EXTEND)
           .option("summary-only", { type: "boolean", default: false, describe: "write only summary.json" })
           .option("predict", { type: "boolean", default: false, describe: "estimate every job when queued (as impactsim estimate does) and score it against what then happened: predictions.csv and summary.predictions" })
           .option("quiet", { type: "boolean", default: false, describe: "no progress or table" }),
@@ -82,6 +91,7 @@ export async function commands(argv: string[]): Promise<number> {
             summaryOnly: args["summary-only"],
             predict: args.predict,
             forecast: forecastOption(args["forecast-bias"], args["forecast-sigma"]),
+            seriesExtension: args["series-extend"] as Extension | undefined,
           },
           onProgress: progress ? (n, t) => process.stderr.write(`\r${n} jobs finished, simulated time ${(t / 86400).toFixed(1)} d`) : undefined,
         });
@@ -101,10 +111,11 @@ export async function commands(argv: string[]): Promise<number> {
           .option("policies", { type: "string", default: "easy,heft", describe: 'comma-separated policies, the first is the baseline; parameters as name:JSON, e.g. heft:{"impact_weight":1}' })
           .option("forecast-bias", { type: "number", describe: "relative bias of the intensity forecasts policies see" })
           .option("forecast-sigma", { type: "number", describe: "relative noise of the intensity forecasts" })
+          .option("series-extend", SERIES_EXTEND)
           .option("json", { type: "boolean", default: false, describe: "print the rows as JSON" }),
       async (args) => {
         const policies = splitPolicies(args.policies).map(parsePolicy);
-        const { rows } = await comparePolicies({ scenario: args.scenario, policies, overrides: { forecast: forecastOption(args["forecast-bias"], args["forecast-sigma"]) } });
+        const { rows } = await comparePolicies({ scenario: args.scenario, policies, overrides: { forecast: forecastOption(args["forecast-bias"], args["forecast-sigma"]), seriesExtension: args["series-extend"] as Extension | undefined } });
         process.stdout.write(args.json ? JSON.stringify(rows, null, 2) + "\n" : formatComparison(rows));
       },
     )

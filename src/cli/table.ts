@@ -10,7 +10,7 @@ export function formatSummaryTable(s: RunSummary): string {
     ["policy", `${s.provenance.policy.name} v${s.provenance.policy.version}`],
     ["jobs run (killed at walltime)", `${s.jobs} (${s.jobs_killed})`],
     ["trace records skipped or repaired", String(Object.values(s.adjustments.workload).reduce((a, b) => a + b, 0))],
-    ["grid series rows repaired", String(Object.values(s.adjustments.series).reduce((a, b) => a + b, 0))],
+    ["grid series rows repaired or extended", String(Object.values(s.adjustments.series).reduce((a, b) => a + b, 0))],
     ["jobs never run", String(Object.values(s.dropped).reduce((a, b) => a + b, 0))],
     ["makespan", `${fmt(s.makespan_s / 86400, 2)} d`],
     ["mean wait (p50 / p90)", `${fmt(s.mean_wait_s / 3600, 2)} h (${fmt(s.wait_percentiles_s.p50 / 3600, 2)} / ${fmt(s.wait_percentiles_s.p90 / 3600, 2)} h)`],

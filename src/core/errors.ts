@@ -28,6 +28,8 @@ export type IssueCode =
   | "missing_value"
   | "parse_error"
   | "unknown_option"
+  | "series_too_short"
+  | "series_extended"
   | "schema";
 
 export interface Issue {

@@ -66,10 +66,10 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
       files.push(path);
       if (series.kind === "carbon_intensity") {
         const raw = await readSeriesCsv(path, { timeColumn: series.time_column, valueColumns: [series.value_column], timezone: series.timezone, gaps: "hold", log: opts.log, label: series.file });
-        intensity = intensityFromCarbonSeries(raw, series.value_column, zone, opts.t0Epoch, opts.extension);
+        intensity = { ...intensityFromCarbonSeries(raw, series.value_column, zone, opts.t0Epoch, opts.extension), file: path };
       } else {
         const raw = await readSeriesCsv(path, { timeColumn: series.time_column, valueColumns: Object.keys(series.sources), timezone: series.timezone, gaps: "hold", log: opts.log, label: series.file });
-        intensity = intensityFromMix(raw, series.sources, zone, opts.t0Epoch, opts.extension);
+        intensity = { ...intensityFromMix(raw, series.sources, zone, opts.t0Epoch, opts.extension), file: path };
       }
     }
     let powerBudget: TimeSeries | undefined;
@@ -139,5 +139,5 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
       links.push({ from: s, to: s, bandwidth: gbToBytes(t.bandwidth_gb_per_s), latency: t.latency_s, joulesPerByte: { source: t.energy_j_per_gb / BYTES_PER_GB, destination: 0, network: 0 }, tier: t.tier });
     }
   });
-  return { model: { name: spec.name, sites, pools, links }, files };
+  return { model: { name: spec.name, epoch: opts.t0Epoch, sites, pools, links }, files };
 }

@@ -4,6 +4,11 @@
  * (value * (1 + bias + sigma * N(0,1)), floored at 0), drawn from a seeded RNG.
  * With bias = sigma = 0 it equals the actual series (perfect foresight, to be
  * said so in results).
+ *
+ * Past the end of an actual series that does not extend, a forecast holds its
+ * last value (a persistence forecast): a policy may look ahead of the data it
+ * has, as real forecasts do, while the run itself is refused before it needs
+ * actual intensities the series do not give (models/coverage.ts).
  */
 import { TimeSeries } from "../core/timeseries.js";
 import type { Rng } from "../core/rng.js";
@@ -37,14 +42,15 @@ export interface IntensityForecast {
 export function forecastFromActual(actual: IntensityModel, error: ForecastError, rng: Rng): IntensityForecast {
   const s = actual.series;
   let series = s;
+  const extension = s.extension === "error" ? "hold" : s.extension;
   if (error.bias !== 0 || error.sigma !== 0) {
     const values = new Float64Array(s.values.length);
     for (let k = 0; k < s.length; k++) {
       const f = Math.max(0, 1 + error.bias + error.sigma * rng.normal());
       for (let d = 0; d < s.dim; d++) values[k * s.dim + d] = s.values[k * s.dim + d] * f;
     }
-    series = new TimeSeries(s.starts, values, s.dim, s.end, s.extension);
-  }
+    series = new TimeSeries(s.starts, values, s.dim, s.end, extension);
+  } else if (extension !== s.extension) series = new TimeSeries(s.starts, s.values, s.dim, s.end, extension);
   return {
     mean(from, to, category = 0) {
       return to > from ? series.integral(from, to, category) / (to - from) : series.valueAt(from, category);

@@ -13,6 +13,8 @@ export interface IntensityModel {
   /** Basis of each coordinate (core Basis). */
   readonly basis: Uint8Array;
   readonly source: string;
+  /** The series file it was read from (absent for static factors), named when a run needs times it does not cover. */
+  readonly file?: string;
 }
 
 export interface PowerStateModel {
@@ -92,6 +94,8 @@ export interface LinkModel {
 
 export interface PlatformModel {
   readonly name: string;
+  /** Epoch seconds of simulation time 0 (series are aligned to it); absent on hand-built platforms. */
+  readonly epoch?: number;
   readonly sites: readonly SiteModel[];
   readonly pools: readonly PoolModel[];
   /** Directed links (each platform link in both directions); empty when sites are not connected. */

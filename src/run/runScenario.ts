@@ -27,6 +27,8 @@ import { simulate, type SimulationResult } from "../sim/simulation.js";
 import { combineObservers, type SimObserver } from "../sim/observer.js";
 import { provenance } from "./provenance.js";
 import { buildWorld, ELECTRICITY_FACTORS } from "./world.js";
+import { coveredFrom, coveredUntil, extensionIssues } from "../models/coverage.js";
+import { checkRunCovered, traceSpan } from "./runSpan.js";
 import { PREDICTION_COLUMNS, PredictionLog } from "./predictions.js";
 import { buildSummary, type RunSummary } from "./summary.js";
 import { loadWorkflows, WORKFLOW_COLUMNS, workflowRow, workflowSummary } from "./workflows.js";
@@ -59,6 +61,8 @@ export interface RunOverrides {
   readonly workloadScale?: number;
   /** Forecast error policies see, replacing the scenario's. */
   readonly forecast?: { readonly bias: number; readonly sigma: number };
+  /** What grid series do past their rows, replacing the scenario's series_extension: refuse ("error"), hold the last values, or repeat. */
+  readonly seriesExtension?: Extension;
   /** Skip writing jobs.csv and sites.csv (benchmarks). */
   readonly summaryOnly?: boolean;
   /** Estimate every job when first queued (the pre-submission estimate) and score it against what then happened: predictions.csv and summary.predictions. */
@@ -202,7 +206,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   let platformSpec: PlatformSpec;
   let platformFile: string;
   let t0Epoch = Date.parse(scenario.workload.start) / 1000;
-  let extension: Extension = scenario.series_extension ?? "error";
+  let extension: Extension = o.seriesExtension ?? scenario.series_extension ?? "error";
   if (o.platform || !o.workload) {
     platformFile = resolve(o.platform ?? resolveFrom(scenarioPath, scenario.platform));
     platformSpec = await loadPlatform(platformFile);
@@ -215,7 +219,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     const nodeType = await loadNodeType(DEFAULT_NODE_TYPE, reference.lca_references);
     platformSpec = platformForProcs(procs, nodeType, DEFAULT_ZONE, { references: reference.lca_references });
     if (swf.header.unixStartTime !== undefined) t0Epoch = swf.header.unixStartTime;
-    extension = "hold";
+    extension = o.seriesExtension ?? "hold";
   }
   if (o.platformVariant) platformSpec = applyPlatformVariant(platformSpec, o.platformVariant);
   inputs.push(platformFile);
@@ -223,6 +227,12 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: seriesLog, forecastError, seed });
   inputs.push(...world.files.filter((f) => !inputs.includes(f)));
   const { platform, method, forecasts } = world;
+  const workflows = await loadWorkflows(scenario, scenarioPath, platform, inputs, seriesLog);
+  if (coveredUntil(platform) < Infinity || coveredFrom(platform) > 0) {
+    // Refuse now, not after simulating, a run the grid series cannot cover.
+    const span = await traceSpan(workload, { mode, label: o.workload ?? scenario.workload.file, maxProcs: o.procs }, o.workloadScale);
+    checkRunCovered(platform, Math.max(span.lastEnd, ...workflows.map((w) => w.submit)));
+  }
 
   mkdirSync(outDir, { recursive: true });
   rmSync(join(outDir, "decisions.jsonl"), { force: true }); // written again only if this run explains decisions
@@ -289,7 +299,6 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const dropped = new Map<string, number>();
   observers.push({ jobDropped: (_j, reason) => dropped.set(reason, (dropped.get(reason) ?? 0) + 1) });
 
-  const workflows = await loadWorkflows(scenario, scenarioPath, platform, inputs, seriesLog);
   let workflowsCsv: CsvWriter | undefined;
   if (workflows.length > 0 && writeCsv) {
     workflowsCsv = new CsvWriter(join(outDir, "workflows.csv"), WORKFLOW_COLUMNS);
@@ -320,6 +329,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     onProgress: opts.onProgress,
     workflows,
   });
+  for (const issue of extensionIssues(platform, 0, result.end)) seriesLog.record(issue);
   const workflowSummaries = workflowRows.map((f) => workflowSummary(f, accountant, platform, method));
   if (workflowsCsv) for (const w of workflowSummaries) workflowsCsv.row(workflowRow(w));
   jobsCsv?.close();

@@ -3,7 +3,7 @@ import type { PredictionSummary } from "./predictions.js";
 import type { Accountant } from "../accounting/accountant.js";
 import type { AccountSummary } from "../accounting/ledger.js";
 import type { SchedulingMetrics } from "../accounting/metrics.js";
-import type { AdjustmentLog } from "../core/errors.js";
+import { formatIssue, type AdjustmentLog } from "../core/errors.js";
 import type { ScoreMethod } from "../core/score.js";
 import type { PlatformModel } from "../models/platform.js";
 import type { SimulationResult } from "../sim/simulation.js";
@@ -17,6 +17,8 @@ export interface RunSummary extends SchedulingMetrics {
   jobs_never_started: number;
   /** Records skipped or repaired while reading inputs, by input and reason. */
   adjustments: { workload: Record<string, number>; series: Record<string, number> };
+  /** The first adjustments of each input in words (file, line, what was done), so a count can be traced to its records. */
+  adjustment_examples: { workload: string[]; series: string[] };
   /** Jobs that never ran, by reason. */
   dropped: Record<string, number>;
   energy_j: { it: number; facility: number; overhead_it: number; overhead_facility: number };
@@ -105,6 +107,7 @@ export function buildSummary(args: {
     jobs_rejected: result.jobsRejected,
     jobs_never_started: result.jobsNeverStarted,
     adjustments: { workload: args.adjustments.workload.toJSON(), series: args.adjustments.series.toJSON() },
+    adjustment_examples: { workload: args.adjustments.workload.examples.map(formatIssue), series: args.adjustments.series.examples.map(formatIssue) },
     dropped,
     energy_j: { it: total.energy_j.it, facility: total.energy_j.facility, overhead_it: overheadIt, overhead_facility: overheadFacility },
     impacts: total.impacts,

@@ -20,6 +20,7 @@ import { Network } from "./network.js";
 import { WorkflowTracker, type Transfer, type WorkflowSubmission } from "./workflows.js";
 import type { DeviceClass } from "../io/spec.js";
 import { busyNodeWatts } from "../models/nodePower.js";
+import { coveredUntil, isoAt, uncoveredIssues } from "../models/coverage.js";
 import { ModelPoolView } from "../planner/poolView.js";
 import { canRunOn, defaultDevice, devicesRequested, expectedRuntime, nodesNeeded, poolDeviceClasses } from "../planner/resources.js";
 import {
@@ -847,6 +848,10 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     return true;
   }
 
+  // Past this instant some site's grid series gives no intensity: stop there, naming it,
+  // rather than fail inside the accounting (the run's known span is checked before it starts).
+  const horizon = coveredUntil(platform);
+
   /** Runs every instant strictly before `bound`; stops early when all work is done and the stream too. */
   function runBefore(bound: number): void {
     while (engine.size > 0) {
@@ -854,6 +859,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       if (t >= bound) return;
       // Nothing left to do: unless jobs still wait and a budget change (finite in number) may yet let them run.
       if (streamDone && nonDaemon === 0 && (queue.length === 0 || budgetEvents === 0)) return;
+      if (t > horizon) throw new InputError(uncoveredIssues(platform, 0, t, `jobs still running or waiting at ${isoAt(platform, horizon)} make the run need`));
       while (engine.size > 0 && engine.peek() === t) engine.step();
       pass();
     }
