@@ -20,7 +20,7 @@ const ENERGY = categoryIndex("ENERGY");
 export const ESTIMATE_USAGE = `impactsim estimate [sbatch options] [script.sh]
 impactsim estimate --workflow wf.json [options]
 
-Estimates, before submission, a job's wait, run time, energy, peak power and
+Estimates, before submission, a job's wait, run time, facility energy and power, and
 EF 3.1 impacts on every site and device of a scenario's platform, for starts
 over the next hours, ranked by your preference between time and impact.
 
@@ -212,10 +212,14 @@ export function parseEstimateArgs(argv: readonly string[]): Flags {
   return f;
 }
 
-const hm = (s: number) => {
+/** A duration as h:mm:ss (d-hh:mm:ss from a day on), so a 20 s workflow reads 0:00:20, not 0:00. */
+export const hms = (s: number) => {
   if (!Number.isFinite(s)) return "-";
-  const m = Math.round(s / 60);
-  return `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}`;
+  const t = Math.round(s);
+  const d = Math.floor(t / 86400);
+  const h = Math.floor((t % 86400) / 3600);
+  const rest = `${String(Math.floor((t % 3600) / 60)).padStart(2, "0")}:${String(t % 60).padStart(2, "0")}`;
+  return d > 0 ? `${d}-${String(h).padStart(2, "0")}:${rest}` : `${h}:${rest}`;
 };
 const sig = (x: number, digits = 3) => (x === 0 ? "0" : Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toExponential(digits - 1) : x.toPrecision(digits));
 const range = (lo: number, hi: number, f: (x: number) => string = (x) => sig(x)) => (lo === hi ? "" : ` (${f(lo)}-${f(hi)})`);
@@ -225,6 +229,28 @@ function ccTotal(v: Float64Array): number {
   let s = 0;
   for (let ph = 0; ph < N_PHASES; ph++) s += v[ph * N_COORDS + CC];
   return s;
+}
+
+/**
+ * Each value over the least (over the largest where the least is 0; 1 where
+ * all are 0): the two terms the planner's rank_cost combines, shown so the
+ * order can be read off the table.
+ */
+function ratios(xs: readonly number[]): number[] {
+  const min = Math.min(...xs);
+  const max = Math.max(...xs);
+  return xs.map((x) => (min > 0 ? x / min : max > 0 ? x / max : 1));
+}
+
+const times = (x: number) => `x${x.toFixed(2)}`;
+
+/** The legend of the rank columns: what the order is by, with the preference and what "time" and "impact" are. */
+function rankLegend(p: number, n: number, time: string, impact: string): string {
+  const w = (x: number) => String(Number(x.toFixed(3)));
+  return (
+    `rank: lowest cost first; cost = ${w(1 - p)} x time/least + ${w(p)} x impact/least, with preference ${w(p)} (0 = time only, 1 = impact only)\n` +
+    `      time = ${time}, impact = ${impact}; "time x" and "impact x": each option's ratio to the least of all ${n} options\n`
+  );
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -244,6 +270,10 @@ export function formatJobReport(r: JobEstimateReport, top: number): string {
   const c = r.calibration;
   out += `run time: ${c.detail}${c.others ? `\nwaits: ${c.others}` : ""}\n\n`;
   const atMs = Date.parse(r.context.at_iso) - r.context.at_s * 1000;
+  const impactOf = (e: (typeof r.estimates)[number]) => e.single_score_pt ?? ccTotal(e.impacts);
+  const tx = ratios(r.estimates.map((e) => e.wait_s + e.runtime_s));
+  const ix = ratios(r.estimates.map(impactOf));
+  const pue = (site: string) => r.context.site_pue[site] ?? 1;
   const rows = r.estimates.slice(0, top).map((e, i) => [
     String(i + 1),
     e.site,
@@ -251,16 +281,23 @@ export function formatJobReport(r: JobEstimateReport, top: number): string {
     e.device,
     String(e.nodes),
     utc(new Date(atMs + e.start * 1000).toISOString()),
-    hm(e.wait_s) + range(e.range.wait_s[0], e.range.wait_s[1], hm),
-    hm(e.runtime_s) + range(e.range.runtime_s[0], e.range.runtime_s[1], hm),
+    hms(e.wait_s) + range(e.range.wait_s[0], e.range.wait_s[1], hms),
+    hms(e.runtime_s) + range(e.range.runtime_s[0], e.range.runtime_s[1], hms),
     sig(e.energy_facility_j / JOULES_PER_KWH) + range(e.range.energy_facility_j[0] / JOULES_PER_KWH, e.range.energy_facility_j[1] / JOULES_PER_KWH),
-    sig(e.power_peak_w / 1000),
+    // The job's draw is constant while it runs (peak = mean): shown on the facility side, as the energy is.
+    sig((e.power_peak_w * pue(e.site)) / 1000),
     sig(ccTotal(e.impacts)) + range(ccTotal(e.range.impacts_low), ccTotal(e.range.impacts_high)),
     e.single_score_pt === null ? "-" : sig(e.single_score_pt * 1000) + (e.range.single_score_pt ? range(e.range.single_score_pt[0] * 1000, e.range.single_score_pt[1] * 1000) : ""),
+    times(tx[i]),
+    times(ix[i]),
+    e.rank_cost.toFixed(2),
   ]);
-  out += table(["#", "site", "node type", "device", "nodes", "start (UTC)", "wait h:mm", "run h:mm", "energy kWh", "peak kW", "CO2e kg", "score mPt"], rows);
+  out += table(["#", "site", "node type", "device", "nodes", "start (UTC)", "wait h:mm:ss", "run h:mm:ss", "energy kWh", "power kW", "CO2e kg", "score mPt", "time x", "impact x", "cost"], rows);
   if (r.estimates.length > top) out += `... ${r.estimates.length - top} more (--top N, or --json for all)\n`;
-  out += "\nenergy: facility (IT x PUE); CO2e and score: all life-cycle phases (use from the forecast grid intensity, embodied per node-hour held)\n";
+  out +=
+    "\nenergy and power: facility side (IT x the site's PUE); power is the draw while the job runs (constant: energy = power x run time)" +
+    "\nCO2e and score: all life-cycle phases (use from the forecast grid intensity, embodied per node-hour held); score in milli-points of the EF 3.1 single score; (low-high): the range\n";
+  out += rankLegend(r.context.preference, r.estimates.length, "wait + run time", r.estimates[0]?.single_score_pt === null ? "CO2e (no score method)" : "single score");
   if (r.suggestion) out += `\nsuggested: sbatch ${r.suggestion.options.join(" ")}\n  (${r.suggestion.why})\n`;
   if (r.context.notes.length) out += `\nnotes:\n${r.context.notes.map((n) => `  - ${n}`).join("\n")}\n`;
   return out;
@@ -268,19 +305,40 @@ export function formatJobReport(r: JobEstimateReport, top: number): string {
 
 export function formatWorkflowReport(r: WorkflowEstimateReport, top: number): string {
   let out = `estimate of workflow ${r.workflow.name} (${r.workflow.tasks} tasks, inputs at ${r.workflow.site}) ${contextLines(r.context)}\n`;
-  const rows = r.estimates.slice(0, top).map((e, i) => [
-    String(i + 1),
-    e.placement,
-    Object.entries(e.tasks_per_site).map(([s, n]) => `${s}:${n}`).join(" "),
-    hm(e.makespan_s) + range(e.range.makespan_s[0], e.range.makespan_s[1], hm),
-    sig(e.energy_facility_j / JOULES_PER_KWH) + range(e.range.energy_facility_j[0] / JOULES_PER_KWH, e.range.energy_facility_j[1] / JOULES_PER_KWH),
-    sig(e.power_peak_w / 1000),
-    sig(e.power_mean_w / 1000),
-    sig(e.bytes_moved / 1e9),
-    sig(ccTotal(e.impacts)) + range(ccTotal(e.range.impacts_low), ccTotal(e.range.impacts_high)),
-    e.single_score_pt === null ? "-" : sig(e.single_score_pt * 1000),
-  ]);
-  out += table(["#", "placement", "tasks per site", "makespan h:mm", "energy kWh", "peak kW", "mean kW", "GB moved", "CO2e kg", "score mPt"], rows);
+  const impactOf = (e: (typeof r.estimates)[number]) => e.single_score_pt ?? ccTotal(e.impacts);
+  const tx = ratios(r.estimates.map((e) => e.makespan_s));
+  const ix = ratios(r.estimates.map(impactOf));
+  let bounded = false;
+  const rows = r.estimates.slice(0, top).map((e, i) => {
+    // Facility side, as the energy: the IT peak times the PUE of the sites used (their highest when they differ, an upper bound).
+    const pues = Object.keys(e.tasks_per_site).map((s) => r.context.site_pue[s] ?? 1);
+    const pue = Math.max(1, ...pues);
+    const upper = pues.some((x) => x !== pue);
+    bounded ||= upper;
+    const nodesJ = Math.max(0, e.energy_facility_j - e.transfer_energy_j);
+    return [
+      String(i + 1),
+      e.placement,
+      Object.entries(e.tasks_per_site).map(([s, n]) => `${s}:${n}`).join(" "),
+      hms(e.makespan_s) + range(e.range.makespan_s[0], e.range.makespan_s[1], hms),
+      sig(e.energy_facility_j / JOULES_PER_KWH) + range(e.range.energy_facility_j[0] / JOULES_PER_KWH, e.range.energy_facility_j[1] / JOULES_PER_KWH),
+      (upper ? "<=" : "") + sig((e.power_peak_w * pue) / 1000),
+      e.makespan_s > 0 ? sig(nodesJ / e.makespan_s / 1000) : "-",
+      sig(e.bytes_moved / 1e9),
+      sig(ccTotal(e.impacts)) + range(ccTotal(e.range.impacts_low), ccTotal(e.range.impacts_high)),
+      e.single_score_pt === null ? "-" : sig(e.single_score_pt * 1000),
+      times(tx[i]),
+      times(ix[i]),
+      e.rank_cost.toFixed(2),
+    ];
+  });
+  out += table(["#", "placement", "tasks per site", "makespan h:mm:ss", "energy kWh", "peak kW", "mean kW", "GB moved", "CO2e kg", "score mPt", "time x", "impact x", "cost"], rows);
+  if (r.estimates.length > top) out += `... ${r.estimates.length - top} more (--top N, or --json for all)\n`;
+  out +=
+    "\nenergy: facility side (IT x PUE) plus the energy of moving data between sites; peak and mean kW: the nodes' facility draw (IT x PUE), mean = their energy / makespan" +
+    (bounded ? "; <=: an upper bound (the IT peak times the highest PUE of the sites used)" : "") +
+    "\nCO2e and score: all life-cycle phases; score in milli-points of the EF 3.1 single score; (low-high): the range\n";
+  out += rankLegend(r.context.preference, r.estimates.length, "makespan", r.estimates[0]?.single_score_pt === null ? "CO2e (no score method)" : "single score");
   if (r.context.notes.length) out += `\nnotes:\n${r.context.notes.map((n) => `  - ${n}`).join("\n")}\n`;
   return out;
 }

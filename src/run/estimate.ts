@@ -94,6 +94,8 @@ export interface EstimateContext {
   readonly queued: number;
   readonly forecast: { readonly bias: number; readonly sigma: number; readonly note: string };
   readonly preference: number;
+  /** Each site's PUE (facility / IT power), so IT draws can be shown on the facility side as energies are. */
+  readonly site_pue: Readonly<Record<string, number>>;
   readonly notes: readonly string[];
 }
 
@@ -226,6 +228,7 @@ function contextOf(l: EstimateWorld, inputs: EstimateInputs, at: number, seen: {
           : `forecasts with relative bias ${f.bias} and noise ${f.sigma} per series segment; ranges widen by the noise`,
     },
     preference: inputs.preference ?? 0.5,
+    site_pue: Object.fromEntries(l.world.platform.sites.map((s) => [s.id, s.pue])),
     notes,
   };
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { hms } from "../../src/cli/estimate.js";
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "estimate", ...args], { encoding: "utf8" });
 const AT = ["--at", "2020-03-02T09:00:00+01:00"];
@@ -72,7 +73,7 @@ describe("impactsim estimate", () => {
     const r = cli("--workflow", "traces/workflows/helloworld-chain-5-chameleon.json", "--scenario", "scenarios/workflow-continuum.json", "--at", "3600");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^estimate of workflow .* \(5 tasks, inputs at fr\)/);
-    expect(r.stdout).toMatch(/placement\s+tasks per site\s+makespan h:mm/);
+    expect(r.stdout).toMatch(/placement\s+tasks per site\s+makespan h:mm:ss/);
   });
 
   it("--cluster estimates on a live cluster's state: its running jobs and queue delay the start (hand-worked)", () => {
@@ -82,8 +83,72 @@ describe("impactsim estimate", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/submitted 2020-03-02 08:00 UTC, live cluster state \(3 running, 1 queued\)/);
     // On fr its one node frees at 09:30+01:00 (08:30 UTC); on de 2 free nodes take it at once, before the queued job's reservation.
-    expect(r.stdout).toMatch(/^\d\s+fr\s+dell-r640\s+cpu\s+1\s+2020-03-02 08:30\s+0:30/m);
-    expect(r.stdout).toMatch(/^\d\s+de\s+dell-r620\s+cpu\s+2\s+2020-03-02 08:00\s+0:00/m);
+    expect(r.stdout).toMatch(/^\d\s+fr\s+dell-r640\s+cpu\s+1\s+2020-03-02 08:30\s+0:30:00/m);
+    expect(r.stdout).toMatch(/^\d\s+de\s+dell-r620\s+cpu\s+2\s+2020-03-02 08:00\s+0:00:00/m);
+  });
+
+  it("durations print as h:mm:ss, days as d-hh:mm:ss", () => {
+    expect(hms(20)).toBe("0:00:20");
+    expect(hms(501)).toBe("0:08:21");
+    expect(hms(3599.6)).toBe("1:00:00");
+    expect(hms(4 * 3600)).toBe("4:00:00");
+    expect(hms(93784)).toBe("1-02:03:04");
+  });
+
+  /** Rows of the printed table as cells (columns are two or more spaces apart), by header name. */
+  function rowsOf(stdout: string): Record<string, string>[] {
+    const lines = stdout.split("\n");
+    const h = lines.findIndex((l) => l.startsWith("#  "));
+    const head = lines[h].split(/\s{2,}/);
+    const rows: Record<string, string>[] = [];
+    for (const l of lines.slice(h + 1)) {
+      if (!/^\d+\s/.test(l)) break;
+      const cells = l.split(/\s{2,}/);
+      rows.push(Object.fromEntries(head.map((k, i) => [k, cells[i]])));
+    }
+    return rows;
+  }
+  const lead = (cell: string) => Number(cell.replace(/^<=/, "").replace(/^x/, "").split(" ")[0]);
+  const hours = (cell: string) => {
+    const [h, m, sec] = cell.split(" ")[0].split(":").map(Number);
+    return h + m / 60 + sec / 3600;
+  };
+
+  it("a job's power is on the facility side, as its energy: power x run time = energy (it was IT power, below energy / time)", () => {
+    const r = cli(...AT, "-n", "32", "-t", "4:00:00", "--window", "2:00:00");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/energy and power: facility side \(IT x the site's PUE\)/);
+    const rows = rowsOf(r.stdout);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      // Three significant digits each way: within 1 %.
+      expect(lead(row["power kW"]) * hours(row["run h:mm:ss"])).toBeCloseTo(lead(row["energy kWh"]), 1);
+      expect(Math.abs(lead(row["power kW"]) * hours(row["run h:mm:ss"]) / lead(row["energy kWh"]) - 1)).toBeLessThan(0.01);
+    }
+  });
+
+  it("a workflow of seconds reads in seconds, peak >= mean, and the rank says why the least-impact site is last", () => {
+    // Montage on the continuum platform at day 1: every placement ends within a minute; on fr alone it has the least impact but the longest makespan.
+    const r = cli("--workflow", "traces/workflows/montage-chameleon-2mass-005d-001.json", "--scenario", "scenarios/workflow-continuum.json", "--at", "86400");
+    expect(r.status).toBe(0);
+    const rows = rowsOf(r.stdout);
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of rows) {
+      expect(row["makespan h:mm:ss"]).toMatch(/^0:00:[0-5]\d/);
+      expect(row["makespan h:mm:ss"]).not.toMatch(/^0:00:00/);
+      expect(lead(row["peak kW"])).toBeGreaterThanOrEqual(lead(row["mean kW"]));
+      // The printed cost is the stated combination of the printed ratios (preference 0.5).
+      expect(lead(row.cost)).toBeCloseTo(0.5 * lead(row["time x"]) + 0.5 * lead(row["impact x"]), 1);
+    }
+    expect(r.stdout).toMatch(/^rank: lowest cost first; cost = 0\.5 x time\/least \+ 0\.5 x impact\/least, with preference 0\.5/m);
+    expect(r.stdout).toMatch(/time = makespan, impact = single score/);
+    const fr = rows.find((row) => row.placement === "site fr")!;
+    const least = Math.min(...rows.map((row) => lead(row["score mPt"])));
+    expect(lead(fr["score mPt"])).toBe(least);
+    expect(fr["impact x"]).toBe("x1.00");
+    // It ranks last because its makespan is the longest, and the table shows it.
+    expect(fr["#"]).toBe(String(rows.length));
+    expect(lead(fr["time x"])).toBe(Math.max(...rows.map((row) => lead(row["time x"]))));
   });
 
   it("--cluster with --loaded is a usage mistake, named", () => {
