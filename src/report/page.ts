@@ -32,6 +32,12 @@ export const PAGE_HELPERS_JS = String.raw`
   function showTip(ev, text) { tip.textContent = text; tip.style.display = "block"; tip.style.left = (ev.clientX + 12) + "px"; tip.style.top = (ev.clientY + 12) + "px"; }
   function hideTip() { tip.style.display = "none"; }
   function fmt(x) { if (x === null || x === undefined || !isFinite(x)) return "n/a"; var a = Math.abs(x); return a !== 0 && (a >= 1e6 || a < 1e-3) ? x.toExponential(3) : d3.format(",.4~r")(x); }
+  // Tick labels as plain numbers with thousands separators, or in scientific notation for very large or small
+  // values; never SI prefixes, which read as units ("150m" Pt is not 150 metres, nor obviously 0.15).
+  function numTicks(scale, count) {
+    var m = d3.max(scale.domain(), function (v) { return Math.abs(v); });
+    return m >= 1e6 || (m > 0 && m < 1e-3) ? scale.tickFormat(count, "~e") : scale.tickFormat(count, ",~f");
+  }
   function note(el, text, cls) { var p = document.createElement("p"); p.className = cls || "missing"; p.textContent = text; el.appendChild(p); }
   function guard(id, available, missing, draw) {
     var el = document.getElementById(id);
@@ -59,7 +65,7 @@ ${PAGE_HELPERS_JS}
   function pct(x) { return isFinite(x) ? (100 * x).toFixed(1) + " %" : "n/a"; }
   function timeUnit(maxS) { return maxS > 3 * 86400 ? { div: 86400, name: "days" } : maxS > 3 * 3600 ? { div: 3600, name: "hours" } : { div: 60, name: "minutes" }; }
   function yAxis(g, scale, label, h, right, w) {
-    var ax = right ? d3.axisRight(scale).ticks(4) : d3.axisLeft(scale).ticks(4);
+    var ax = (right ? d3.axisRight(scale) : d3.axisLeft(scale)).ticks(4).tickFormat(numTicks(scale, 4));
     var a = g.append("g").attr("class", "axis").attr("transform", right ? "translate(" + w + ",0)" : null).call(ax);
     a.append("text").attr("fill", "#222").attr("text-anchor", "middle").attr("transform", "rotate(-90)").attr("x", -h / 2).attr("y", right ? 42 : -42).text(label);
   }
@@ -67,6 +73,8 @@ ${PAGE_HELPERS_JS}
   // (a) Power, grid intensity and utilisation per site.
   guard("chart-power", DATA.sites && DATA.sites.length > 0, "sites.csv is missing or empty: no power chart.", function (root) {
     var W = 1000, M = { l: 60, r: 20, t: 10, b: 40 }, w = W - M.l - M.r, hp = 160, hc = 70, hu = 70, gap = 18;
+    // One intensity scale for every site, so a cleaner grid looks cleaner.
+    var ccMax = d3.max(DATA.sites, function (site) { return d3.max(site.bins.cc); }) || 1;
     DATA.sites.forEach(function (site) {
       var b = site.bins, n = b.t0.length;
       if (n === 0) return;
@@ -88,7 +96,8 @@ ${PAGE_HELPERS_JS}
       pp.append("path").datum(idx).attr("fill", "none").attr("stroke", "#d62728").attr("stroke-width", 1.2).attr("class", "mark").attr("d", d3.line().x(mid).y(function (i) { return yp(b.fac[i] / 1000); })).append("title").text("facility power of " + site.id + " (kW)");
       // Intensity panel, aligned underneath.
       var pc = g.append("g").attr("transform", "translate(0," + (hp + gap) + ")");
-      var yc = d3.scaleLinear().domain([0, (d3.max(b.cc) || 1) * 1.05]).nice().range([hc, 0]);
+      var yc = d3.scaleLinear().domain([0, ccMax * 1.05]).nice().range([hc, 0]);
+      pc.attr("class", "intensity").attr("data-domain", yc.domain().join(","));
       yAxis(pc, yc, "g CO2 eq/kWh", hc);
       pc.append("path").datum(idx).attr("fill", "#2ca02c").attr("fill-opacity", 0.35).attr("stroke", "#2ca02c").attr("class", "mark").attr("d", d3.area().x(mid).y0(hc).y1(function (i) { return yc(b.cc[i]); })).append("title").text("grid climate-change intensity at " + site.id + " (g CO2 eq/kWh)");
       // Utilisation panel.
@@ -151,7 +160,7 @@ ${PAGE_HELPERS_JS}
     var I = DATA.impacts, cats = I.categories, phases = I.phases;
     var colour = d3.scaleOrdinal(phases, ["#8c564b", "#bcbd22", "#1f77b4", "#7f7f7f"]);
     legend(root, phases.map(function (p) { return { color: colour(p), label: p }; }).concat([{ color: "#ff7f0e", label: "share of the single score (" + (I.method || "n/a") + ")" }]));
-    var W = 1000, M = { l: 250, r: 20, t: 24, b: 40 }, wl = 420, gapX = 90, wr = W - M.l - M.r - wl - gapX, rowH = 22;
+    var W = 1000, M = { l: 280, r: 20, t: 24, b: 40 }, wl = 400, gapX = 90, wr = W - M.l - M.r - wl - gapX, rowH = 22;
     var H = cats.length * rowH;
     var svg = root.append("svg").attr("class", "chart-svg").attr("width", W).attr("height", H + M.t + M.b);
     var g = svg.append("g").attr("transform", "translate(" + M.l + "," + M.t + ")");
@@ -180,15 +189,18 @@ ${PAGE_HELPERS_JS}
     var xr = d3.scaleLinear([Math.min(0, d3.min(shares)), Math.max(0, d3.max(shares))], [0, wr]).nice();
     cats.forEach(function (c) {
       if (c.score_share === null || !isFinite(c.score_share)) return;
-      gr.append("rect").attr("class", "mark").attr("x", xr(Math.min(0, c.score_share))).attr("y", y(c.id)).attr("width", Math.max(0.5, Math.abs(xr(c.score_share) - xr(0)))).attr("height", y.bandwidth()).attr("fill", "#ff7f0e")
-        .append("title").text(c.name + ": " + pct(c.score_share) + " of the single score (" + fmt(c.score_pt) + " Pt)");
+      var credit = c.score_share < 0;
+      gr.append("rect").attr("class", "mark" + (credit ? " credit" : "")).attr("x", xr(Math.min(0, c.score_share))).attr("y", y(c.id)).attr("width", Math.max(0.5, Math.abs(xr(c.score_share) - xr(0)))).attr("height", y.bandwidth()).attr("fill", credit ? "#fff" : "#ff7f0e").attr("stroke", credit ? "#ff7f0e" : "none").attr("stroke-dasharray", credit ? "3,2" : null)
+        .append("title").text(c.name + ": " + pct(c.score_share) + " of the single score (" + fmt(c.score_pt) + " Pt)" + (credit ? ": a credit (negative figure), see the note below the chart" : ""));
+      if (credit) gr.append("text").attr("class", "lbl credit-label").attr("x", xr(0) + 4).attr("y", y(c.id) + y.bandwidth() / 2 + 4).attr("fill", "#a50").text("credit " + (c.score_share > -0.0005 ? "under 0.1 %" : pct(c.score_share)));
     });
+    if (shares.some(function (v) { return v < 0; })) gr.append("line").attr("x1", xr(0)).attr("x2", xr(0)).attr("y1", 0).attr("y2", H).attr("stroke", "#999");
     gr.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(d3.axisBottom(xr).ticks(4).tickFormat(d3.format(".0%"))).append("text").attr("fill", "#222").attr("x", wr / 2).attr("y", 34).attr("text-anchor", "middle").text("share of " + fmt(I.score_total) + " Pt (%)");
   });
 
-  // (d) Energy and impacts by project (top 15).
+  // (d) Energy and impacts by project (top 15), or by user when there is one project.
   guard("chart-projects", DATA.projects && DATA.projects.rows.length > 0, "summary.json has no projects: no project chart.", function (root) {
-    var P = DATA.projects.rows;
+    var P = DATA.projects.rows, by = DATA.projects.by || "project";
     var metrics = [
       { key: "energy_kwh", label: "facility energy (kWh)", color: "#d62728" },
       { key: "cc_kgco2eq", label: "climate change (kg CO2 eq)", color: "#2ca02c" },
@@ -205,8 +217,8 @@ ${PAGE_HELPERS_JS}
       var x = d3.scaleLinear([Math.min(0, d3.min(P, function (p) { return p[m.key]; })), Math.max(0, d3.max(P, function (p) { return p[m.key]; }))], [0, pw]).nice();
       panel.selectAll("rect").data(P).join("rect").attr("class", "mark").attr("x", function (p) { return x(Math.min(0, p[m.key])); }).attr("y", function (p) { return y(p.name); })
         .attr("width", function (p) { return Math.max(0.5, Math.abs(x(p[m.key]) - x(0))); }).attr("height", y.bandwidth()).attr("fill", m.color)
-        .append("title").text(function (p) { return "project " + p.name + " (" + p.jobs + " jobs): " + fmt(p[m.key]) + " " + m.label; });
-      panel.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(d3.axisBottom(x).ticks(4).tickFormat(d3.format("~s"))).append("text").attr("fill", "#222").attr("x", pw / 2).attr("y", 34).attr("text-anchor", "middle").text(m.label);
+        .append("title").text(function (p) { return (by === "user" ? "" : "project ") + p.name + " (" + p.jobs + " jobs): " + fmt(p[m.key]) + " " + m.label; });
+      panel.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(d3.axisBottom(x).ticks(4).tickFormat(numTicks(x, 4))).append("text").attr("fill", "#222").attr("x", pw / 2).attr("y", 34).attr("text-anchor", "middle").text(m.label);
     });
   });
 })();

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import { EF_CATEGORIES, PHASES } from "../core/categories.js";
 import { JOULES_PER_KWH } from "../core/units.js";
@@ -167,7 +167,11 @@ export async function impactData(summary: RunSummary): Promise<ImpactData> {
 }
 
 export interface ProjectData {
+  /** What the rows are: projects, or users when the run has a single project (one bar would say nothing). */
+  by: "project" | "user";
   total: number;
+  /** The one project, when the rows are its users. */
+  project?: string;
   rows: { name: string; jobs: number; energy_kwh: number; cc_kgco2eq: number; single_score_pt: number }[];
 }
 
@@ -181,7 +185,68 @@ export function projectData(summary: RunSummary, n = 15): ProjectData {
     single_score_pt: p.single_score_pt,
   }));
   all.sort((a, b) => b.energy_kwh - a.energy_kwh || a.name.localeCompare(b.name));
-  return { total: all.length, rows: all.slice(0, n) };
+  return { by: "project", total: all.length, rows: all.slice(0, n) };
+}
+
+/** The top n users by facility energy, from jobs.csv rows (jobs only, as for projects). */
+export function userData(rows: readonly Row[], project: string, n = 15): ProjectData {
+  const by = new Map<string, ProjectData["rows"][number]>();
+  for (const r of rows) {
+    const name = r.user ?? "";
+    const u = by.get(name) ?? { name, jobs: 0, energy_kwh: 0, cc_kgco2eq: 0, single_score_pt: 0 };
+    const add = (x: string | undefined) => (Number.isFinite(Number(x)) ? Number(x) : 0);
+    u.jobs++;
+    u.energy_kwh += add(r.energy_facility_j) / JOULES_PER_KWH;
+    u.cc_kgco2eq += add(r.cc_kgco2eq);
+    u.single_score_pt += add(r.single_score_pt);
+    by.set(name, u);
+  }
+  const all = [...by.values()].map((u) => ({ ...u, name: `user ${u.name}` }));
+  all.sort((a, b) => b.energy_kwh - a.energy_kwh || a.name.localeCompare(b.name, "en", { numeric: true }));
+  return { by: "user", total: all.length, project, rows: all.slice(0, n) };
+}
+
+/** Projects, or the users of the one project when there is only one (a single bar would say nothing). */
+function projectsOrUsers(summary: RunSummary, jobs: readonly Row[] | undefined): ProjectData {
+  const projects = projectData(summary);
+  if (projects.total > 1 || !jobs || jobs.length === 0 || !("user" in jobs[0])) return projects;
+  return userData(jobs, projects.rows[0]?.name ?? "");
+}
+
+function projectsNote(p: ProjectData | null): string {
+  if (!p) return "";
+  if (p.by === "user") return `The trace has one project${p.project ? ` (${esc(p.project)})` : ""}, so its users are shown instead: the top ${p.rows.length} of ${p.total} by facility energy.`;
+  return `Top ${p.rows.length} of ${p.total} projects by facility energy.`;
+}
+
+/**
+ * The report's title and inputs line, from summary.json's provenance: the
+ * workload that actually ran (a --workload replaces the scenario's trace, so
+ * the scenario's name alone would mislead), the policy and the scenario.
+ */
+export function runTitle(summary: RunSummary | undefined, dir: string): { title: string; inputs: string } {
+  if (!summary) return { title: `impactsim run report: ${dir}`, inputs: "" };
+  const inputs = summary.provenance?.inputs ?? [];
+  // SWF is the one job-trace format; workflows and platforms are JSON.
+  const trace = inputs.find((i) => /\.swf(\.gz)?$/i.test(i.path));
+  const policy = summary.provenance?.policy?.name;
+  const title = `impactsim run report: ${trace ? basename(trace.path) : `scenario ${summary.scenario}`}${policy ? ` under ${policy}` : ""}${trace ? ` (scenario ${summary.scenario})` : ""}`;
+  const list = inputs.length ? `Inputs (with their SHA-256 in summary.json's provenance): ${inputs.map((i) => i.path).join(", ")}; seed ${summary.provenance.seed}.` : "";
+  return { title, inputs: list };
+}
+
+/** A note on credits: categories whose total is negative lower the single score, so the other shares add up to more than 100 %. */
+export function creditsNote(impacts: ImpactData | null): string {
+  const negative = (impacts?.categories ?? []).filter((c) => c.total < 0 || (c.score_share !== null && c.score_share < 0));
+  if (negative.length === 0) return "";
+  const positive = (impacts?.categories ?? []).reduce((a, c) => a + (c.score_share !== null && c.score_share > 0 ? c.score_share : 0), 0);
+  const phases = [...new Set(negative.flatMap((c) => Object.entries(c.by_phase).filter(([, v]) => v < 0).map(([p]) => p)))];
+  return (
+    `Credits: ${negative.map((c) => `${c.name} (${num(c.total)} ${c.unit})`).join(", ")} ${negative.length === 1 ? "is" : "are"} negative` +
+    (phases.length ? ` in the ${phases.join(" and ")} phase${phases.length === 1 ? "" : "s"}` : "") +
+    ": the life-cycle data give negative figures there (credits, such as for recycling at end of life; see each node type's source in the platform file), kept as they are." +
+    ` Their bars point left of zero and lower the single score${positive > 1 ? `, so the positive shares add up to ${pc(positive)}` : ""}.`
+  );
 }
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -212,12 +277,13 @@ export function wasteHtml(w: WasteReport): string {
   const projects = Object.entries(w.by_project).sort(([, a], [, b]) => b.energy_facility_j - a.energy_facility_j);
   const projectRows = projects.map(([id, p]) => `<tr><td>${esc(id)}</td>${wasteRowCells(p)}</tr>`).join("");
   const idleRows = [...Object.entries(w.by_site), ["all sites", w.total] as const]
-    .map(([id, s]) => `<tr><td>${esc(id)}</td><td>${kwh(s.idle.energy_it_j)}</td><td>${kwh(s.idle.energy_facility_j)}</td><td>${pc(s.idle.share_of_site_facility_energy)}</td><td>${num(s.idle.cc_kgco2eq)}</td><td>${num(s.idle.single_score_pt)}</td></tr>`)
+    .map(([id, s]) => `<tr><td>${esc(id)}</td><td>${kwh(s.idle.energy_it_j)}</td><td>${kwh(s.idle.energy_facility_j)}</td><td>${pc(s.idle.share_of_site_facility_energy)}</td><td>${num(s.idle.cc_use_kgco2eq)}</td><td>${num(s.idle.cc_embodied_kgco2eq)}</td><td>${num(s.idle.cc_kgco2eq)}</td><td>${num(s.idle.single_score_pt)}</td></tr>`)
     .join("");
   const defs = Object.entries(w.definitions).map(([k, v]) => `<li><b>${esc(k)}</b>: ${esc(v)}</li>`).join("");
   return `
 <h3>Idle nodes while on (site overhead)</h3>
-<table id="waste-idle"><tr><th>site</th><th>IT energy (kWh)</th><th>facility energy (kWh)</th><th>share of site facility energy</th><th>CC (kg CO2 eq)</th><th>single score (Pt)</th></tr>${idleRows}</table>
+<table id="waste-idle"><tr><th rowspan=2>site</th><th rowspan=2>IT energy (kWh)</th><th rowspan=2>facility energy (kWh)</th><th rowspan=2>share of site facility energy</th><th colspan=3>climate change (kg CO2 eq)</th><th rowspan=2>single score, all phases (Pt)</th></tr><tr><th>electricity (use)</th><th>embodied</th><th>total</th></tr>${idleRows}</table>
+<p class="note" id="idle-note">Idle nodes are charged their electricity and the embodied impacts (fabrication, transport, end of life, amortised over their lifetime) of the time they sat idle or off: climate change is split into the two; the single score covers all phases.</p>
 <h3>Per site</h3>
 <table id="waste-sites">${WASTE_HEAD}${siteRows}<tr><td><b>all</b></td>${wasteRowCells(w.total)}</tr></table>
 <h3>Per project</h3>
@@ -249,12 +315,13 @@ export async function buildRunReport(outDir: string): Promise<RunReport> {
     sites: sites ? siteData(sites, summary) : null,
     gantt,
     impacts: summary?.impacts ? await impactData(summary) : null,
-    projects: summary?.projects ? projectData(summary) : null,
+    projects: summary?.projects ? projectsOrUsers(summary, jobs) : null,
   };
-  const title = `impactsim run report: ${summary?.scenario ?? dir}`;
+  const { title, inputs } = runTitle(summary, dir);
+  const credits = creditsNote(data.impacts);
   const missing = ["summary.json", "jobs.csv", "sites.csv"].filter((f) => !existsSync(join(dir, f)));
   const headline = summary
-    ? `<p>${summary.jobs} jobs (${summary.jobs_killed} killed at walltime), facility energy ${kwh(summary.energy_j.facility)} kWh of which ${kwh(summary.energy_j.overhead_facility)} kWh site overhead (idle, off), climate change ${num(summary.impacts.CC?.total ?? NaN)} kg CO2 eq, single score ${num(summary.single_score.total_pt)} Pt (${esc(summary.single_score.method)}). Policy and inputs: see summary.json provenance.</p>`
+    ? `<p>${summary.jobs} jobs (${summary.jobs_killed} killed at walltime), facility energy ${kwh(summary.energy_j.facility)} kWh of which ${kwh(summary.energy_j.overhead_facility)} kWh site overhead (idle, off), climate change ${num(summary.impacts.CC?.total ?? NaN)} kg CO2 eq, single score ${num(summary.single_score.total_pt)} Pt (${esc(summary.single_score.method)}).</p>`
     : "";
   const ganttNote = gantt
     ? gantt.stride > 1
@@ -267,9 +334,10 @@ export async function buildRunReport(outDir: string): Promise<RunReport> {
 <body>
 <h1>${esc(title)}</h1>
 ${headline}
+${inputs ? `<p class="note" id="inputs">${esc(inputs)}</p>` : ""}
 ${missing.length ? `<p class="missing">Missing from ${esc(dir)}: ${missing.map(esc).join(", ")}; their charts are left out.</p>` : ""}
 <h2>Power, grid intensity and utilisation per site</h2>
-<p class="note">Per site: IT and facility power (kW); the grid's climate-change intensity (g CO2 eq/kWh) aligned underneath; utilisation as busy nodes over nodes (%). Hover for values.</p>
+<p class="note">Per site: IT and facility power (kW, each site on its own scale); the grid's climate-change intensity (g CO2 eq/kWh) aligned underneath, on one scale shared by every site so their grids compare at a glance; utilisation as busy nodes over nodes (%). Hover for values.</p>
 <div id="chart-power" class="chart"></div>
 <h2>Jobs (Gantt)</h2>
 <p class="note">${ganttNote}Each row (lane) holds jobs that do not overlap on a site, packed greedily: lanes are not nodes. Coloured by ${gantt?.colourBy ?? "site"}; workflow tasks have a black outline, jobs killed at their walltime a red one. Hover a bar for the job.</p>
@@ -277,8 +345,9 @@ ${missing.length ? `<p class="missing">Missing from ${esc(dir)}: ${missing.map(e
 <h2>Impacts by EF 3.1 category and life-cycle phase</h2>
 <p class="note">Left: each category's split between life-cycle phases as a 100 % stacked bar (shares of the absolute values, so credits count by size). Right: each category normalised and weighted, as its share of the single score, so categories can be compared. ⚠ and lighter bars: more than 10 % of the category rests on documented proxies; * : a phase had missing figures (counted as zero, a lower bound). Hover for totals and units.</p>
 <div id="chart-impacts" class="chart"></div>
-<h2>Energy and impacts by project</h2>
-<p class="note">${data.projects ? `Top ${data.projects.rows.length} of ${data.projects.total} projects by facility energy.` : ""} Jobs only: the sites' idle overhead is not charged to projects.</p>
+${credits ? `<p class="note credits" id="credits-note">${esc(credits)}</p>` : ""}
+<h2>Energy and impacts by ${data.projects?.by ?? "project"}</h2>
+<p class="note">${projectsNote(data.projects)} Jobs only: the sites' idle overhead is not charged to ${data.projects?.by === "user" ? "users" : "projects"}.</p>
 <div id="chart-projects" class="chart"></div>
 <h2>Waste</h2>
 <div id="waste">${waste ? wasteHtml(waste) : '<p class="missing">jobs.csv or summary.json is missing: no waste figures.</p>'}</div>

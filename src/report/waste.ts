@@ -14,7 +14,9 @@
  * - perfect-packing node-hours = core-hours requested / cores per node
  *   = utilisation x nodes x runtime (a lower bound: no fragmentation, no rounding up);
  * - idle overhead: the site's overhead account (idle, off and switching nodes),
- *   which projects are not charged, so it appears per site only.
+ *   which projects are not charged, so it appears per site only. Its climate
+ *   change is the idle nodes' electricity (use) plus their embodied impacts
+ *   over that time (fabrication, transport, end of life), given apart.
  */
 import type { RunSummary } from "../run/summary.js";
 
@@ -37,7 +39,19 @@ export interface WasteFigures {
 
 export interface SiteWaste extends WasteFigures {
   /** Idle, off and switching nodes: the site's overhead account from summary.json. */
-  idle: { energy_it_j: number; energy_facility_j: number; cc_kgco2eq: number; single_score_pt: number; share_of_site_facility_energy: number };
+  idle: {
+    energy_it_j: number;
+    energy_facility_j: number;
+    /** All phases: cc_use_kgco2eq + cc_embodied_kgco2eq. */
+    cc_kgco2eq: number;
+    /** Of the electricity drawn (use phase). */
+    cc_use_kgco2eq: number;
+    /** Embodied (fabrication, transport, end of life) over the idle node-time. */
+    cc_embodied_kgco2eq: number;
+    /** All phases. */
+    single_score_pt: number;
+    share_of_site_facility_energy: number;
+  };
 }
 
 export interface WasteReport {
@@ -51,7 +65,7 @@ export const WASTE_DEFINITIONS: Record<string, string> = {
   killed: "jobs with status 'killed' (stopped at their walltime): all their facility energy, climate change and single score",
   unused_cores: "whole nodes are reserved; reserved cores = cores / utilisation (jobs.csv); the unused share 1 - utilisation of each job's energy and CC, pro rata to cores",
   packing: "perfect packing needs core-hours requested / cores per node = utilisation x nodes x runtime node-hours (no fragmentation, no rounding); utilisation_vs_request = perfect / reserved",
-  idle: "the site's overhead (idle, off and switching nodes) from summary.json; not charged to projects, so shown per site and in total only",
+  idle: "the site's overhead (idle, off and switching nodes) from summary.json; not charged to projects, so shown per site and in total only; its climate change and single score cover all life-cycle phases: the electricity drawn (use) and the embodied impacts of the idle node-time (fabrication, transport, end of life)",
 };
 
 function num(row: JobRow, key: string): number {
@@ -131,7 +145,7 @@ export function wasteReport(jobs: Iterable<JobRow>, summary: Pick<RunSummary, "s
     add(bySite.get(site)!, row);
   }
   const siteIds = [...new Set([...Object.keys(summary.sites ?? {}), ...bySite.keys()])].sort();
-  const totalIdle = { energy_it_j: 0, energy_facility_j: 0, cc_kgco2eq: 0, single_score_pt: 0, share_of_site_facility_energy: 0 };
+  const totalIdle = { energy_it_j: 0, energy_facility_j: 0, cc_kgco2eq: 0, cc_use_kgco2eq: 0, cc_embodied_kgco2eq: 0, single_score_pt: 0, share_of_site_facility_energy: 0 };
   let allFacility = 0;
   const by_site: Record<string, SiteWaste> = {};
   for (const id of siteIds) {
@@ -139,16 +153,22 @@ export function wasteReport(jobs: Iterable<JobRow>, summary: Pick<RunSummary, "s
     const o = s?.overhead;
     const idleFacility = o?.energy_j.facility ?? 0;
     const siteFacility = idleFacility + (s?.jobs.energy_j.facility ?? 0);
+    const cc = o?.impacts.CC?.total ?? 0;
+    const ccUse = o?.impacts.CC?.by_phase?.use ?? 0;
     const idle = {
       energy_it_j: o?.energy_j.it ?? 0,
       energy_facility_j: idleFacility,
-      cc_kgco2eq: o?.impacts.CC?.total ?? 0,
+      cc_kgco2eq: cc,
+      cc_use_kgco2eq: ccUse,
+      cc_embodied_kgco2eq: cc - ccUse,
       single_score_pt: o?.single_score.total_pt ?? 0,
       share_of_site_facility_energy: siteFacility > 0 ? idleFacility / siteFacility : 0,
     };
     totalIdle.energy_it_j += idle.energy_it_j;
     totalIdle.energy_facility_j += idle.energy_facility_j;
     totalIdle.cc_kgco2eq += idle.cc_kgco2eq;
+    totalIdle.cc_use_kgco2eq += idle.cc_use_kgco2eq;
+    totalIdle.cc_embodied_kgco2eq += idle.cc_embodied_kgco2eq;
     totalIdle.single_score_pt += idle.single_score_pt;
     allFacility += siteFacility;
     by_site[id] = { ...finish(bySite.get(id) ?? empty()), idle };

@@ -10,17 +10,17 @@ const JOBS: JobRow[] = [
   { job_id: "3", site: "B", project: "p", nodes: "1", cores: "2", runtime_s: "1800", utilisation: "0.25", status: "completed", energy_facility_j: "200", cc_kgco2eq: "0.4", single_score_pt: "0.02" },
 ];
 
-const account = (it: number, facility: number, cc: number, pt: number) => ({
+const account = (it: number, facility: number, cc: number, pt: number, ccUse = 0) => ({
   jobs: 0,
   node_seconds: 0,
   energy_j: { it, facility },
-  impacts: { CC: { name: "Climate change", unit: "kg CO2 eq", total: cc, by_phase: {}, proxy_share: 0, missing_phases: [] } },
+  impacts: { CC: { name: "Climate change", unit: "kg CO2 eq", total: cc, by_phase: { use: ccUse, fabrication: cc - ccUse }, proxy_share: 0, missing_phases: [] } },
   single_score: { total_pt: pt, by_phase_pt: {}, method: "EF 3.1" },
 });
 const SUMMARY = {
   sites: {
-    A: { pue: 1.5, nodes: 4, jobs: account(1000, 1500, 3, 0.15), overhead: account(100, 150, 0.3, 0.01), meter: { it_j: 0, facility_j: 0 } },
-    B: { pue: 1.25, nodes: 2, jobs: account(160, 200, 0.4, 0.02), overhead: account(40, 50, 0.1, 0.002), meter: { it_j: 0, facility_j: 0 } },
+    A: { pue: 1.5, nodes: 4, jobs: account(1000, 1500, 3, 0.15), overhead: account(100, 150, 0.3, 0.01, 0.1), meter: { it_j: 0, facility_j: 0 } },
+    B: { pue: 1.25, nodes: 2, jobs: account(160, 200, 0.4, 0.02), overhead: account(40, 50, 0.1, 0.002, 0.025), meter: { it_j: 0, facility_j: 0 } },
   },
 } as unknown as Pick<RunSummary, "sites">;
 
@@ -61,10 +61,13 @@ describe("wasteReport", () => {
   });
 
   it("takes idle energy per site from the summary's overhead accounts", () => {
-    expect(w.by_site.A.idle).toEqual({ energy_it_j: 100, energy_facility_j: 150, cc_kgco2eq: 0.3, single_score_pt: 0.01, share_of_site_facility_energy: 150 / 1650 });
+    expect(w.by_site.A.idle).toEqual({ energy_it_j: 100, energy_facility_j: 150, cc_kgco2eq: 0.3, cc_use_kgco2eq: 0.1, cc_embodied_kgco2eq: 0.3 - 0.1, single_score_pt: 0.01, share_of_site_facility_energy: 150 / 1650 });
     expect(w.by_site.B.idle.share_of_site_facility_energy).toBeCloseTo(0.2, 12);
     expect(w.total.idle.energy_facility_j).toBe(200);
     expect(w.total.idle.share_of_site_facility_energy).toBeCloseTo(200 / 1900, 12);
+    // Idle CC is electricity plus embodied: 0.1 + 0.025 kg of use, 0.2 + 0.075 kg embodied.
+    expect(w.total.idle.cc_use_kgco2eq).toBeCloseTo(0.125, 12);
+    expect(w.total.idle.cc_embodied_kgco2eq).toBeCloseTo(0.275, 12);
   });
 
   it("sums per-project figures to the total", () => {
