@@ -1,8 +1,14 @@
 /** The command line's exit codes, which scripts rely on (README: 0 ok, 2 usage, 3 invalid input). */
-import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleCli, type Cli } from "../helpers/cli.js";
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { encoding: "utf8" });
+let impactsim: Cli;
+beforeAll(async () => {
+  impactsim = await bundleCli();
+});
+afterAll(() => impactsim?.dispose());
+
+const cli = (...args: string[]) => impactsim.run(args);
 
 describe("impactsim CLI", () => {
   it("impactsim --help exits 0 and lists the commands", () => {

@@ -8,6 +8,10 @@ import { runScenario, type RunOverrides } from "../../src/run/runScenario.js";
 const run = (overrides: RunOverrides) =>
   runScenario({ overrides: { ...overrides, out: mkdtempSync(join(tmpdir(), "impactsim-variant-")), summaryOnly: true } });
 
+// The unchanged scenario, run once for the tests that compare against it.
+let baseRun: ReturnType<typeof run> | undefined;
+const base = () => (baseRun ??= run({}));
+
 describe("runScenario() variants", () => {
   it("runScenario() with a PUE of 2 everywhere gives facility energy = 2 x IT energy and records the variant", async () => {
     const r = await run({ platformVariant: { pue: 2 } });
@@ -16,21 +20,19 @@ describe("runScenario() variants", () => {
   });
 
   it("runScenario() with 8-year hardware lifetimes lowers embodied impacts and leaves the schedule and use phase alone", async () => {
-    const base = await run({});
-    const long = await run({ platformVariant: { lifetime_years: 8 } });
+    const [baseline, long] = [await base(), await run({ platformVariant: { lifetime_years: 8 } })];
     // default lifetimes are 4 (R640) and 6 (R620) years: fabrication CC per node-second falls to 4/8 and 6/8
-    expect(long.summary.mean_wait_s).toBe(base.summary.mean_wait_s);
-    const fab = (s: typeof base.summary) => s.impacts.CC.by_phase.fabrication;
-    expect(fab(long.summary)).toBeLessThan(fab(base.summary));
-    expect(long.summary.impacts.CC.by_phase.use).toBeCloseTo(base.summary.impacts.CC.by_phase.use, 9);
+    expect(long.summary.mean_wait_s).toBe(baseline.summary.mean_wait_s);
+    const fab = (s: typeof baseline.summary) => s.impacts.CC.by_phase.fabrication;
+    expect(fab(long.summary)).toBeLessThan(fab(baseline.summary));
+    expect(long.summary.impacts.CC.by_phase.use).toBeCloseTo(baseline.summary.impacts.CC.by_phase.use, 9);
   });
 
   it("runScenario() on a denser workload (arrivals x2) shortens the makespan and lengthens waits", async () => {
-    const base = await run({});
-    const dense = await run({ workloadScale: 2 });
-    expect(dense.summary.jobs).toBe(base.summary.jobs);
-    expect(dense.summary.makespan_s).toBeLessThan(base.summary.makespan_s);
-    expect(dense.summary.mean_wait_s).toBeGreaterThan(base.summary.mean_wait_s);
+    const [baseline, dense] = [await base(), await run({ workloadScale: 2 })];
+    expect(dense.summary.jobs).toBe(baseline.summary.jobs);
+    expect(dense.summary.makespan_s).toBeLessThan(baseline.summary.makespan_s);
+    expect(dense.summary.mean_wait_s).toBeGreaterThan(baseline.summary.mean_wait_s);
   });
 
   it("runScenario() with a bad variant says which field and value", async () => {
