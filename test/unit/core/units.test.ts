@@ -1,4 +1,4 @@
-import { describe, expect, expectTypeOf, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BYTES_PER_GB,
   type Bytes,
@@ -64,10 +64,31 @@ describe("units", () => {
     expect(perKwhToPerJoule(0.9)).toBeCloseTo(2.5e-7, 20);
   });
 
-  it("kwhToJoules, hoursToSeconds and gbToBytes return branded units", () => {
-    expectTypeOf(kwhToJoules(1)).toEqualTypeOf<Joules>();
-    expectTypeOf(hoursToSeconds(1)).toEqualTypeOf<Seconds>();
-    expectTypeOf(gbToBytes(1)).toEqualTypeOf<Bytes>();
-    expectTypeOf(joulesToKwh).parameter(0).toEqualTypeOf<Joules>();
+  it("secondsToHours and joulesToKwh invert hoursToSeconds and kwhToJoules on hand-picked values", () => {
+    // 0.25 h = 900 s; 36 h = 129 600 s; 2.5 kWh = 9e6 J; 1 J = 1/3.6e6 kWh.
+    expect(hoursToSeconds(0.25)).toBe(900);
+    expect(secondsToHours(129_600)).toBe(36);
+    expect(kwhToJoules(2.5)).toBe(9e6);
+    expect(joulesToKwh(1)).toBe(1 / 3.6e6);
+    // 1000 g/kWh = 1 kg per 3.6e6 J.
+    expect(gPerKwhToKgPerJoule(1000)).toBe(1 / 3.6e6);
+  });
+
+  it("kwhToJoules, hoursToSeconds, gbToBytes and yearsToSeconds return plain numbers: the unit brands cost nothing at run time", () => {
+    const values: unknown[] = [kwhToJoules(1), hoursToSeconds(1), gbToBytes(1), yearsToSeconds(1)];
+    for (const v of values) expect(typeof v).toBe("number");
+    expect(JSON.stringify({ e: kwhToJoules(1) })).toBe('{"e":3600000}');
+  });
+
+  it("a Seconds is not accepted where Joules are expected (checked by tsc --noEmit, which CI runs; vitest does not type-check)", () => {
+    const t: Seconds = hoursToSeconds(1);
+    const e: Joules = kwhToJoules(1);
+    const b: Bytes = gbToBytes(1);
+    // @ts-expect-error a duration is not an energy
+    const wrong = joulesToKwh(t);
+    // At run time the brands are gone: the call divides 3600 by 3.6e6.
+    expect(wrong).toBe(0.001);
+    expect(joulesToKwh(e)).toBe(1);
+    expect(b).toBe(1e9);
   });
 });
