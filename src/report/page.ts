@@ -211,7 +211,7 @@ ${PAGE_HELPERS_JS}
     var svg = root.append("svg").attr("class", "chart-svg").attr("width", W).attr("height", H + M.t + M.b);
     var g = svg.append("g").attr("transform", "translate(" + M.l + "," + M.t + ")");
     var y = d3.scaleBand(P.map(function (p) { return p.name; }), [0, H]).padding(0.2);
-    g.append("g").attr("class", "axis").call(d3.axisLeft(y));
+    g.append("g").attr("class", "axis band").call(d3.axisLeft(y));
     metrics.forEach(function (m, k) {
       var panel = g.append("g").attr("transform", "translate(" + k * (pw + gapX) + ",0)");
       var x = d3.scaleLinear([Math.min(0, d3.min(P, function (p) { return p[m.key]; })), Math.max(0, d3.max(P, function (p) { return p[m.key]; }))], [0, pw]).nice();

@@ -2,7 +2,11 @@
  * The run and sweep reports in a real browser: Debian's chromium driven by
  * playwright-core opens report.html of a small run (and of a hand-made sweep
  * folder of real runs) offline, with every non-file request refused, and finds
- * no console error and drawn marks in every chart (one per sweep variant).
+ * no console error and drawn marks in every chart (one per sweep variant);
+ * and what the rendered page shows: one intensity scale shared by every site,
+ * tick labels without SI prefixes, a note beside negative single-score shares
+ * (credits), and on the sweep page every run visible over its group mean and a
+ * warning about intervals from two runs.
  * Skipped where either is missing (CI installs them in a later issue).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -77,7 +81,32 @@ describe.skipIf(!available)("run and sweep reports in headless Chromium (needs D
       expect(c.notes, c.id).toBe(0);
       expect(c.marks, c.id).toBeGreaterThan(0);
     }
-  }, 120_000);
+    const seen = (await inBrowser(file, (page) =>
+      page.evaluate(() => {
+        const data = JSON.parse(document.getElementById("report-data")!.textContent!) as { sites: unknown[]; impacts: { categories: { score_share: number | null }[] } };
+        return {
+          sites: data.sites.length,
+          domains: Array.from(document.querySelectorAll("#chart-power g.intensity")).map((g) => g.getAttribute("data-domain")),
+          // Ticks of the numeric axes (the bar charts' band axis names projects or users).
+          ticks: Array.from(document.querySelectorAll(".chart svg .axis:not(.band) .tick text")).map((t) => t.textContent ?? ""),
+          negativeShares: data.impacts.categories.filter((c) => c.score_share !== null && c.score_share < 0).length,
+          creditBars: document.querySelectorAll("#chart-impacts svg rect.credit").length,
+          creditsNote: document.getElementById("credits-note")?.textContent ?? "",
+        };
+      }),
+    )) as { sites: number; domains: string[]; ticks: string[]; negativeShares: number; creditBars: number; creditsNote: string };
+    // One intensity panel per site, all on the same y domain.
+    expect(seen.domains).toHaveLength(seen.sites);
+    expect(seen.sites).toBe(3);
+    expect(new Set(seen.domains).size).toBe(1);
+    // Numeric ticks are plain or scientific numbers: "0.05", "1,000", "2e-4", never "50m" or "1k".
+    expect(seen.ticks.length).toBeGreaterThan(20);
+    for (const t of seen.ticks) expect(t).toMatch(/^[−-]?[\d,]*\.?\d+(e[−+-]?\d+)?%?$/);
+    // The bundled platforms' embodied figures are negative for water use, land use and freshwater eutrophication.
+    expect(seen.negativeShares).toBeGreaterThan(0);
+    expect(seen.creditBars).toBe(seen.negativeShares);
+    expect(seen.creditsNote).toMatch(/^Credits: .*Water use/);
+  }, 180_000);
 
   it("sweep report: loads offline without console errors, one scatter mark per variant", async () => {
     const dir = join(root, "sweep");
@@ -101,5 +130,27 @@ describe.skipIf(!available)("run and sweep reports in headless Chromium (needs D
       })),
     )) as { marks: number; means: number; notes: number; rows: number };
     expect(found).toEqual({ marks: results.length, means: 2, notes: 0, rows: 1 + 2 });
-  }, 120_000);
+    const shown = (await inBrowser(file, (page) =>
+      page.evaluate(() => {
+        const svg = document.querySelector("#chart-tradeoff svg")!;
+        const circles = Array.from(svg.querySelectorAll("circle"));
+        // A run is visible when the topmost element at its centre is a run (itself, or an identical replica), not its group's ring.
+        const visible = circles.filter((c) => c.classList.contains("variant")).filter((c) => {
+          const r = c.getBoundingClientRect();
+          return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.classList.contains("variant") === true;
+        }).length;
+        return {
+          visible,
+          stacked: Array.from(svg.querySelectorAll("text.stack")).map((t) => t.textContent),
+          warning: document.getElementById("replicas-warning")?.textContent ?? "",
+          strips: document.querySelectorAll("#chart-groups svg circle.replica").length,
+        };
+      }),
+    )) as { visible: number; stacked: string[]; warning: string; strips: number };
+    // Every run is on top of its group's mean; the two identical replicas of each group are labelled as such.
+    expect(shown.visible).toBe(results.length);
+    expect(shown.stacked).toEqual(["2 runs here", "2 runs here"]);
+    expect(shown.warning).toMatch(/Groups 0, 1 have 2 runs: a 95 % interval from two runs/);
+    expect(shown.strips).toBe(4 * results.length);
+  }, 180_000);
 });

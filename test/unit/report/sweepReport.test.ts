@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportCommand } from "../../../src/cli/report.js";
 import { runScenario } from "../../../src/run/runScenario.js";
 import { d3MinSource } from "../../../src/report/runReport.js";
-import { isSweepFolder, renderSweepReport, sweepReportData, valuesLabel, writeSweepReport } from "../../../src/report/sweepReport.js";
+import { isSweepFolder, renderSweepReport, replicasWarning, sweepReportData, valuesLabel, writeSweepReport, type SweepGroupRow } from "../../../src/report/sweepReport.js";
 import { summarizeSweep, type SweepResult } from "../../../src/sweep/stats.js";
 import { FakeDocument, type FakeElement } from "./fakeDom.js";
 
@@ -45,7 +45,7 @@ const dataOf = (html: string) => JSON.parse(/<script type="application\/json" id
 /** Runs the page's inline scripts on a fake document holding the report's containers. */
 function drawPage(html: string): FakeDocument {
   const doc = new FakeDocument();
-  for (const id of ["chart-tradeoff", "tooltip"]) {
+  for (const id of ["chart-tradeoff", "chart-groups", "tooltip"]) {
     const div = doc.createElement("div");
     div.setAttribute("id", id);
     doc.body.appendChild(div);
@@ -104,6 +104,26 @@ describe("renderSweepReport", () => {
     expect(texts).toContain("single score (Pt)");
   });
 
+  it("runs are drawn over their group's mean, and runs that coincide say how many (the default scenario ignores the seed)", () => {
+    const doc = drawPage(html);
+    const circles = chart(doc).querySelectorAll("circle");
+    const lastMean = circles.map((c) => c.className).lastIndexOf("mean");
+    const firstRun = circles.findIndex((c) => c.className === "variant mark");
+    expect(lastMean).toBeGreaterThanOrEqual(0);
+    expect(firstRun).toBeGreaterThan(lastMean);
+    // Each policy's two seeds give the same run: two labels, one per group.
+    expect(chart(doc).querySelectorAll("text").filter((t) => t.textContent === "2 runs here")).toHaveLength(2);
+    // The per-figure strips: 4 figures x 4 runs, and their coincidence marked per panel and group.
+    const strips = doc.getElementById("chart-groups")!;
+    expect(strips.querySelectorAll("circle").filter((c) => c.className === "replica")).toHaveLength(16);
+    expect(strips.querySelectorAll("text").filter((t) => t.textContent === "×2")).toHaveLength(8);
+  });
+
+  it("warns that intervals from two runs say little, and marks them in the table", () => {
+    expect(html).toMatch(/<p class="warning" id="replicas-warning">⚠ Groups 0, 1 have 2 runs: a 95 % interval from two runs is ±12\.706 standard errors/);
+    expect(html).toMatch(/<td>policy=easy<\/td><td>2<\/td><td>[\d.,]+ ± 0 †<\/td>/);
+  });
+
   it("never throws on missing or broken files, and says what is missing", async () => {
     const empty = join(root, "empty");
     mkdirSync(empty);
@@ -141,6 +161,48 @@ describe("renderSweepReport", () => {
     expect(out.join("")).toBe(join(sweepDir, "report.html") + "\n");
     expect(existsSync(join(sweepDir, "waste.json"))).toBe(false);
     expect(readFileSync(path, "utf8")).toBe(html);
+  });
+});
+
+describe("a sweep with spread replicas (hand-made figures)", () => {
+  // Group 0: waits 1 h and 3 h (mean 2 h, s = √2 h, s/√2 = 1 h, so ± t(0.975, 1) = ± 12.706 h); group 1: 5 runs.
+  const dir = join(root, "spread");
+  const line = (index: number, group: number, waitH: number, pt: number) => ({ index, group, replica: index, values: { g: group }, summary: { mean_wait_s: waitH * 3600, single_score: { total_pt: pt }, impacts: { CC: { total: 10 } }, energy_j: { facility: 3.6e6 } } });
+  const est = (mean: number, hw: number | null) => ({ n: 0, mean, half_width: hw, ci95: hw === null ? null : [mean - hw, mean + hw] });
+  const group = (g: number, n: number, wait: [number, number | null], pt: [number, number | null]) => ({
+    group: g, values: { g }, runs: n, failed: 0, on_front: true,
+    metrics: { mean_wait_s: { ...est(wait[0] * 3600, wait[1] === null ? null : wait[1] * 3600), n }, single_score_pt: { ...est(pt[0], pt[1]), n }, cc_kgco2eq: { ...est(10, 0), n }, energy_facility_j: { ...est(3.6e6, 0), n } },
+  });
+  beforeAll(() => {
+    mkdirSync(dir, { recursive: true });
+    const results = [line(0, 0, 1, 0.1), line(1, 0, 3, 0.1), ...[0, 1, 2, 3, 4].map((k) => line(2 + k, 1, 1.5 + 0.1 * k, 0.2))];
+    writeFileSync(join(dir, "results.jsonl"), results.map((r) => JSON.stringify(r) + "\n").join(""));
+    writeFileSync(join(dir, "summary.json"), JSON.stringify({ variants: 7, failed: 0, interval: "95 % Student t", groups: [group(0, 2, [2, 12.706], [0.1, 0]), group(1, 5, [1.7, 0.196], [0.2, 0])] }));
+    writeFileSync(join(dir, "sweep.json"), JSON.stringify({ name: "spread", variants: 7, digest: "0" }));
+  });
+
+  it("the axes fit the runs, not a two-run interval of ±12.7 h: it is cut at the edge with arrows", async () => {
+    const doc = drawPage(await renderSweepReport(dir));
+    // The first axis drawn is the wait (x) axis.
+    const xAxis = chart(doc).querySelectorAll("g.axis")[0];
+    const hours = xAxis.querySelectorAll("g.tick").map((g) => Number(g.querySelectorAll("text")[0].textContent));
+    expect(hours.length).toBeGreaterThan(3);
+    // Runs span 1..3 h; the interval -10.7..14.7 h would have set the axis.
+    expect(Math.min(...hours)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...hours)).toBeLessThanOrEqual(4);
+    expect(chart(doc).querySelectorAll("path").filter((p) => p.className === "ci-cut")).toHaveLength(2);
+    // Group 0's interval is dashed (two runs), group 1's is not.
+    const ci = chart(doc).querySelectorAll("line").filter((l) => l.className === "ci");
+    expect(ci.map((l) => l.getAttribute("stroke-dasharray"))).toEqual(["4,3", "4,3", null, null]);
+  });
+
+  it("replicasWarning names groups of two runs and of one, and says none for five", () => {
+    const g = (group: number, n: number) => ({ group, n }) as SweepGroupRow;
+    expect(replicasWarning([g(0, 5), g(1, 10)])).toBe("");
+    const w = replicasWarning([g(0, 2), g(1, 5), g(2, 1)]);
+    expect(w).toMatch(/^Group 0 has 2 runs: a 95 % interval from two runs is ±12\.706 standard errors/);
+    expect(w).toMatch(/Group 2 has one run: no interval at all\./);
+    expect(w).not.toMatch(/Group 1/);
   });
 });
 
