@@ -222,7 +222,7 @@ export const hms = (s: number) => {
   return d > 0 ? `${d}-${String(h).padStart(2, "0")}:${rest}` : `${h}:${rest}`;
 };
 const sig = (x: number, digits = 3) => (x === 0 ? "0" : Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3 ? x.toExponential(digits - 1) : x.toPrecision(digits));
-const range = (lo: number, hi: number, f: (x: number) => string = (x) => sig(x)) => (lo === hi ? "" : ` (${f(lo)}-${f(hi)})`);
+const range = (lo: number, hi: number, f: (x: number) => string = (x) => sig(x)) => (lo === hi ? "" : ` (${f(lo)}..${f(hi)})`);
 const utc = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
 function ccTotal(v: Float64Array): number {
@@ -296,7 +296,7 @@ export function formatJobReport(r: JobEstimateReport, top: number): string {
   if (r.estimates.length > top) out += `... ${r.estimates.length - top} more (--top N, or --json for all)\n`;
   out +=
     "\nenergy and power: facility side (IT x the site's PUE); power is the draw while the job runs (constant: energy = power x run time)" +
-    "\nCO2e and score: all life-cycle phases (use from the forecast grid intensity, embodied per node-hour held); score in milli-points of the EF 3.1 single score; (low-high): the range\n";
+    "\nCO2e and score: all life-cycle phases (use from the forecast grid intensity, embodied per node-hour held); score in milli-points of the EF 3.1 single score; (low..high): the range\n";
   out += rankLegend(r.context.preference, r.estimates.length, "wait + run time", r.estimates[0]?.single_score_pt === null ? "CO2e (no score method)" : "single score");
   if (r.suggestion) out += `\nsuggested: sbatch ${r.suggestion.options.join(" ")}\n  (${r.suggestion.why})\n`;
   if (r.context.notes.length) out += `\nnotes:\n${r.context.notes.map((n) => `  - ${n}`).join("\n")}\n`;
@@ -337,7 +337,7 @@ export function formatWorkflowReport(r: WorkflowEstimateReport, top: number): st
   out +=
     "\nenergy: facility side (IT x PUE) plus the energy of moving data between sites; peak and mean kW: the nodes' facility draw (IT x PUE), mean = their energy / makespan" +
     (bounded ? "; <=: an upper bound (the IT peak times the highest PUE of the sites used)" : "") +
-    "\nCO2e and score: all life-cycle phases; score in milli-points of the EF 3.1 single score; (low-high): the range\n";
+    "\nCO2e and score: all life-cycle phases; score in milli-points of the EF 3.1 single score; (low..high): the range\n";
   out += rankLegend(r.context.preference, r.estimates.length, "makespan", r.estimates[0]?.single_score_pt === null ? "CO2e (no score method)" : "single score");
   if (r.context.notes.length) out += `\nnotes:\n${r.context.notes.map((n) => `  - ${n}`).join("\n")}\n`;
   return out;
