@@ -197,6 +197,34 @@ describe("impactsim estimate", () => {
     expect(r.stderr).not.toMatch(/--at: at:/);
   });
 
+  it("the README's estimate examples run as written, with the job.sh it ships", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const examples = [...readme.matchAll(/^npm run --silent impactsim -- estimate (.+)$/gm)].map((m) => m[1].trim().split(/\s+/));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    expect(examples.some((args) => args.includes("job.sh"))).toBe(true);
+    for (const args of examples) {
+      const r = cli(...args);
+      expect(r.stderr, args.join(" ")).toBe("");
+      expect(r.status, args.join(" ")).toBe(0);
+      expect(r.stdout).toMatch(/^suggested: sbatch --partition=/m);
+    }
+    // sbatch $(impactsim estimate --sbatch job.sh) job.sh: the options alone, from the script's #SBATCH lines.
+    expect(readme).toContain("sbatch $(impactsim estimate --sbatch job.sh) job.sh");
+    const s = cli("--sbatch", "job.sh");
+    expect(s.status).toBe(0);
+    expect(s.stdout.trim()).toMatch(/^--partition=\w+ --nodes=\d+ --ntasks=32 --time=04:00:00 --job-name=\S+$/);
+  }, 120_000);
+
+  it("the README's compare and pareto examples use a scenario with QoS classes (without, temporal has nothing to shift)", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const scenarios = [...readme.matchAll(/^npm run --silent impactsim -- (compare|pareto) (\S+)/gm)].map((m) => [m[1], m[2]]);
+    expect(scenarios.map(([c]) => c).sort()).toEqual(["compare", "pareto"]);
+    for (const [, file] of scenarios) {
+      const scenario = JSON.parse(readFileSync(file, "utf8")) as { qos?: { classes?: { max_delay_s: number }[] } };
+      expect(scenario.qos?.classes?.some((c) => c.max_delay_s > 0), file).toBe(true);
+    }
+  });
+
   it("a bad value of its own options exits 3 and names the option", () => {
     const r = cli("--preference", "2", "-t", "60");
     expect(r.status).toBe(3);
