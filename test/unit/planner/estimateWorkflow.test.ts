@@ -156,7 +156,68 @@ describe("estimateWorkflow()", () => {
     expect(run.accountant.ledger.workflows.get(0)!.energy.values()[0]).toBeCloseTo(2000, 9);
   });
 
-  it("property: on random DAGs over two linked sites, every range holds its expected value", async () => {
+  /**
+   * A chain on one node runs its tasks one after the other with nothing to
+   * wait for, so every figure scales with the run times: with task i on c_i of
+   * 4 cores for r_i s, the node draws 100 + 100 c_i / 4 W, the makespan is
+   * sum(r_i) and the IT energy sum((100 + 25 c_i) r_i), and the ranges are
+   * those times low and high. Expected values worked here, not taken from the
+   * plans the estimate compares.
+   */
+  it("property: a chain on one node has ranges low x and high x its hand-summed makespan and energy", () => {
+    const plat = tinyPlatform([{ id: "s", pue: 1.25, kgPerKwh: 0.2 }], [{ nodes: 1, cores: 4, idle: 100, max: 200 }]);
+    const chain = fc.array(fc.record({ runtime: fc.integer({ min: 1, max: 500 }), cores: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 8 });
+    const spreadArb = fc.record({ low: fc.double({ min: 0.2, max: 1, noNaN: true }), high: fc.double({ min: 1, max: 3, noNaN: true }) });
+    return fc.assert(
+      fc.asyncProperty(chain, spreadArb, async (tasks, spread) => {
+        const spec = tinyWorkflow(
+          "chain",
+          {},
+          tasks.map((t, i) => ({ id: `t${i}`, cores: t.cores, ...(i > 0 ? { parents: [`t${i - 1}`] } : {}) })),
+        );
+        const models = Object.fromEntries(tasks.map((t, i) => [`t${i}`, { cpu: t.runtime }]));
+        const { est } = await estimatedAndRun(plat, submission(spec, { models }), { runtimeSpread: spread });
+        expect(est).toHaveLength(1);
+        const e = est[0];
+        let makespan = 0;
+        let it = 0;
+        for (const t of tasks) {
+          makespan += t.runtime;
+          it += (100 + 25 * t.cores) * t.runtime;
+        }
+        expect(e.makespan_s).toBe(makespan);
+        expectRel(e.energy_it_j, it);
+        expectRel(e.energy_facility_j, it * 1.25);
+        expectRel(e.range.makespan_s[0], spread.low * makespan);
+        expectRel(e.range.makespan_s[1], spread.high * makespan);
+        expectRel(e.range.energy_it_j[0], spread.low * it);
+        expectRel(e.range.energy_it_j[1], spread.high * it);
+        // 0.2 kg/kWh at the facility meter, no forecast error to widen it.
+        expectRel(e.range.impacts_low[USE + CC], (spread.low * it * 1.25 * 0.2) / 3.6e6);
+        expectRel(e.range.impacts_high[USE + CC], (spread.high * it * 1.25 * 0.2) / 3.6e6);
+      }),
+      { numRuns: 40, seed: 20261201 },
+    );
+  });
+
+  /**
+   * The simulator as the oracle: the workflow run under HEFT with every run
+   * time scaled by the spread's low end, by 1 and by its high end lands
+   * inside the estimated ranges of the placement HEFT chose. Files of at most
+   * 1 MB over 1e8 B/s links keep transfers short beside run times, as link
+   * sharing between concurrent transfers is not part of the estimate.
+   *
+   * Each site has a node per task, so no task waits for a node. Known gap
+   * (found by this property with fewer nodes; widen when fixed): where tasks
+   * queue for nodes, the plan and the HEFT policy can choose different nodes,
+   * and the simulated makespan or energy then falls outside the range. With
+   * 2 nodes at site a and 3 at site b, parents [-, 0, 0, 2, 0, 0, 0, 2] and run
+   * times [1, 1, 1, 2, 1, 3, 1, 2] s, the estimate says 3.433 s and the
+   * simulator gives 3.767 s; with parents [-, 0, 0, 0, 0, 0, 3, 3] and run
+   * times [1, 1, 4, 3, 2, 1, 1, 1] s the simulator holds one more node at
+   * idle for the link latency (8 J above the range).
+   */
+  it("property: on random DAGs over two linked sites, the simulated makespan and energy at the spread's ends lie in the ranges", async () => {
     const plat = withLinks(
       tinyPlatform(
         [
@@ -164,13 +225,13 @@ describe("estimateWorkflow()", () => {
           { id: "b", pue: 1.1, kgPerKwh: 0.05 },
         ],
         [
-          { nodes: 2, cores: 4, idle: 100, max: 200, speed: 1.5 },
-          { nodes: 3, cores: 4, idle: 80, max: 150, site: 1 },
+          { nodes: 10, cores: 4, idle: 100, max: 200, speed: 1.5 },
+          { nodes: 10, cores: 4, idle: 80, max: 150, site: 1 },
         ],
       ),
-      [link(0, 1, 1e7, 0.1, { source: 1e-8, network: 1e-8, destination: 1e-8 }), link(1, 0, 1e7, 0.1, { source: 1e-8, network: 1e-8, destination: 1e-8 })],
+      [link(0, 1, 1e8, 0.1, { source: 1e-8, network: 1e-8, destination: 1e-8 }), link(1, 0, 1e8, 0.1, { source: 1e-8, network: 1e-8, destination: 1e-8 })],
     );
-    const dag = fc.array(fc.record({ runtime: fc.integer({ min: 1, max: 50 }), cores: fc.integer({ min: 1, max: 4 }), parent: fc.nat(), bytes: fc.integer({ min: 0, max: 5e7 }) }), { minLength: 1, maxLength: 10 });
+    const dag = fc.array(fc.record({ runtime: fc.integer({ min: 1, max: 50 }), cores: fc.integer({ min: 1, max: 4 }), parent: fc.nat(), bytes: fc.integer({ min: 0, max: 1e6 }) }), { minLength: 1, maxLength: 10 });
     const spreadArb = fc.record({ low: fc.double({ min: 0.2, max: 1, noNaN: true }), high: fc.double({ min: 1, max: 3, noNaN: true }) });
     await fc.assert(
       fc.asyncProperty(dag, spreadArb, async (tasks, spread) => {
@@ -181,21 +242,28 @@ describe("estimateWorkflow()", () => {
           return { id: `t${i}`, cores: t.cores, outputs: [`f${i}`], ...(parent >= 0 ? { parents: [`t${parent}`], inputs: [`f${parent}`] } : {}) };
         });
         const spec = tinyWorkflow("random", files, tiny);
-        const models = Object.fromEntries(tasks.map((t, i) => [`t${i}`, { cpu: t.runtime }]));
-        const { est } = await estimatedAndRun(plat, submission(spec, { models }), { runtimeSpread: spread });
-        for (const e of est) {
-          const r = e.range;
-          expect(r.makespan_s[0]).toBeLessThanOrEqual(e.makespan_s);
-          expect(e.makespan_s).toBeLessThanOrEqual(r.makespan_s[1]);
-          expect(r.energy_it_j[0]).toBeLessThanOrEqual(e.energy_it_j * (1 + 1e-12));
-          expect(e.energy_it_j).toBeLessThanOrEqual(r.energy_it_j[1] * (1 + 1e-12));
-          for (let k = 0; k < e.impacts.length; k++) {
-            expect(r.impacts_low[k]).toBeLessThanOrEqual(e.impacts[k] * (1 + 1e-12) + 1e-300);
-            expect(e.impacts[k]).toBeLessThanOrEqual(r.impacts_high[k] * (1 + 1e-12) + 1e-300);
-          }
+        const scaled = (k: number) => submission(spec, { models: Object.fromEntries(tasks.map((t, i) => [`t${i}`, { cpu: t.runtime * k }])) });
+        const { est, run } = await estimatedAndRun(plat, scaled(1), { runtimeSpread: spread });
+        // The placement the simulator's HEFT made: its tasks per site name the estimate (a plan equal to a one-site plan is listed once, under that site).
+        const perSite: Record<string, number> = {};
+        for (const s of run.workflows[0].taskSite) perSite[plat.sites[s].id] = (perSite[plat.sites[s].id] ?? 0) + 1;
+        const e = est.find((x) => x.placement === "HEFT over all sites") ?? est.find((x) => JSON.stringify(x.tasks_per_site) === JSON.stringify(perSite))!;
+        expect(e, JSON.stringify(perSite)).toBeDefined();
+        const tol = 1e-9;
+        for (const k of [spread.low, 1, spread.high]) {
+          const sim = k === 1 ? run : (await estimatedAndRun(plat, scaled(k))).run;
+          const f = sim.workflows[0];
+          const [itJ, facilityJ] = sim.accountant.ledger.workflows.get(0)!.energy.values();
+          const at = `run times x ${k}`;
+          expect(f.end - f.submit, at).toBeGreaterThanOrEqual(e.range.makespan_s[0] * (1 - tol));
+          expect(f.end - f.submit, at).toBeLessThanOrEqual(e.range.makespan_s[1] * (1 + tol));
+          expect(itJ, at).toBeGreaterThanOrEqual(e.range.energy_it_j[0] * (1 - tol));
+          expect(itJ, at).toBeLessThanOrEqual(e.range.energy_it_j[1] * (1 + tol));
+          expect(facilityJ, at).toBeGreaterThanOrEqual(e.range.energy_facility_j[0] * (1 - tol));
+          expect(facilityJ, at).toBeLessThanOrEqual(e.range.energy_facility_j[1] * (1 + tol));
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 40, seed: 20261201 },
     );
   });
 
