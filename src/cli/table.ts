@@ -2,11 +2,18 @@
 import type { RunSummary } from "../run/summary.js";
 import { JOULES_PER_KWH } from "../core/units.js";
 
-const fmt = (x: number, digits = 3) => (Math.abs(x) >= 1e6 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(digits) : x.toFixed(digits));
+// A figure that is not finite (no jobs to average, say) prints as n/a, never as NaN or Infinity.
+const fmt = (x: number, digits = 3) => (!Number.isFinite(x) ? "n/a" : Math.abs(x) >= 1e6 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(digits) : x.toFixed(digits));
+
+/** The job trace that ran, from the provenance inputs: --workload may have replaced the scenario's. */
+function workloadOf(s: RunSummary): string | undefined {
+  return s.provenance?.inputs?.find((i) => /\.swf(\.gz)?$/i.test(i.path))?.path;
+}
 
 export function formatSummaryTable(s: RunSummary): string {
   const rows: [string, string][] = [
     ["scenario", s.scenario],
+    ...(workloadOf(s) ? [["workload", workloadOf(s)!] as [string, string]] : []),
     ["policy", `${s.provenance.policy.name} v${s.provenance.policy.version}`],
     ["jobs run (killed at walltime)", `${s.jobs} (${s.jobs_killed})`],
     ["trace records skipped or repaired", String(Object.values(s.adjustments.workload).reduce((a, b) => a + b, 0))],
