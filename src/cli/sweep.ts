@@ -5,6 +5,7 @@
  * registered in main.ts with `.command(sweepCommand).command(mergeCommand)`.
  */
 import type { Argv, CommandModule } from "yargs";
+import { MAX_SWEEP_VARIANTS } from "../core/limits.js";
 import { mergeShards, parseShard, runSweep, type SweepProgress } from "../sweep/runSweep.js";
 
 interface SweepArgs {
@@ -13,6 +14,7 @@ interface SweepArgs {
   shard?: string;
   resume: boolean;
   out?: string;
+  "max-variants"?: number;
 }
 
 interface MergeArgs {
@@ -50,7 +52,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option("workers", { type: "number", describe: "worker threads (default: cores); 0 or 1 runs in-process" })
       .option("shard", { type: "string", describe: "run only shard i of n (variants whose index % n === i), e.g. 0/4; combine with impactsim merge" })
       .option("resume", { type: "boolean", default: false, describe: "keep the results already written and run only the missing variants" })
-      .option("out", { type: "string", describe: "output folder (default: the sweep file's output.dir)" }) as unknown as Argv<SweepArgs>,
+      .option("out", { type: "string", describe: "output folder (default: the sweep file's output.dir)" })
+      .option("max-variants", { type: "number", describe: `refuse a sweep that expands to more variants than this (default ${MAX_SWEEP_VARIANTS.toLocaleString("en-US")})` }) as unknown as Argv<SweepArgs>,
   handler: async (args) => {
     const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
     const tty = process.stderr.isTTY === true;
@@ -61,6 +64,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       shard,
       resume: args.resume,
       out: args.out,
+      maxVariants: args["max-variants"],
       onProgress: tty ? (p) => process.stderr.write(`\r${progressLine(p, (performance.now() - t0) / 1000)}\x1b[K`) : undefined,
     });
     if (tty) process.stderr.write("\n");

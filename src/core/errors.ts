@@ -28,6 +28,7 @@ export type IssueCode =
   | "missing_value"
   | "parse_error"
   | "unknown_option"
+  | "implausible_value"
   | "series_too_short"
   | "series_extended"
   | "schema";

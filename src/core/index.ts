@@ -6,3 +6,4 @@ export * from "./errors.js";
 export * from "./timeseries.js";
 export * from "./rng.js";
 export * from "./score.js";
+export * from "./limits.js";

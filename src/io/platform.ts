@@ -11,6 +11,7 @@ import { readTextFile } from "./readText.js";
 import { z } from "zod";
 import { EF_CATEGORIES } from "../core/categories.js";
 import { InputError, type Issue, type IssueCode } from "../core/errors.js";
+import { BYTES_PER_NODE, MAX_LIFETIME_YEARS, MAX_NODE_WATTS, MAX_NODES, MAX_PUE, describeNodes } from "../core/limits.js";
 import type { NodeTypeSpec, PlatformSpec } from "./spec.js";
 
 // ---------------------------------------------------------------------------
@@ -266,7 +267,9 @@ export function issuesFromZod(zodIssues: readonly z.core.$ZodIssue[], file: stri
         const inclusive = iss.inclusive !== false;
         if (iss.origin === "number") {
           const op = small ? (inclusive ? ">=" : ">") : inclusive ? "<=" : "<";
-          push(`expected a number ${op} ${bound}, got ${describeValue(input)}`);
+          // A bound given with its reason (core/limits.ts) says why.
+          const why = /^Too (big|small)/.test(iss.message) ? "" : `: ${iss.message}`;
+          push(`expected a number ${op} ${bound}${why}, got ${describeValue(input)}`);
         } else if (iss.origin === "array") {
           const n = Array.isArray(input) ? input.length : "?";
           push(`expected ${small ? "at least" : "at most"} ${bound} item(s), got ${n}`);
@@ -341,8 +344,10 @@ export function jsonFormat<T>(issuesOf: (json: unknown, file: string) => { value
 // Schema
 
 const nonEmpty = z.string().min(1);
-const watts = z.number().min(0);
+const watts = z.number().min(0).max(MAX_NODE_WATTS, { error: "more than any node draws (a DGX H100 is 10.2 kW); see core/limits.ts" });
 const categoryValues = z.record(z.string(), z.number());
+
+const nodeCount = z.number().int().min(1).max(MAX_NODES, { error: `the simulator's limit, about ${BYTES_PER_NODE} bytes of state per node; the largest machines have about 160,000 nodes` });
 
 const zoneCode = z.string().regex(/^[A-Z]{3}$/, { error: "expected a 3-letter zone code (ISO 3166-1 alpha-3, WOR or EEE)" });
 
@@ -374,7 +379,7 @@ const powerStateSchema = z.strictObject({
 });
 
 const embodiedSchema = z.strictObject({
-  lifetime_years: z.number().gt(0),
+  lifetime_years: z.number().gt(0).max(MAX_LIFETIME_YEARS, { error: "servers are kept 3 to 6 years in BoaviztaAPI's archetypes" }),
   lifetime_source: nonEmpty,
   impacts: z.record(z.string(), categoryValues),
   proxy: z.strictObject({ reference: nonEmpty }).optional(),
@@ -383,7 +388,7 @@ const embodiedSchema = z.strictObject({
 
 const acceleratorSchema = z.strictObject({
   model: nonEmpty,
-  count: z.number().int().min(1),
+  count: z.number().int().min(1).max(1024, { error: "more than any node holds (4 to 16 today)" }),
   power: powerSchema,
   embodied: embodiedSchema.optional(),
   reconfiguration_s: z.number().min(0).optional(),
@@ -432,10 +437,10 @@ const gridSeriesSchema = z.discriminatedUnion("kind", [
 const siteSchema = z.strictObject({
   id: nonEmpty,
   name: z.string().optional(),
-  pue: z.number().min(1),
+  pue: z.number().min(1).max(MAX_PUE, { error: "over three times the surveyed average of 1.56 (Uptime Institute 2024)" }),
   pue_source: nonEmpty,
   grid: z.strictObject({ zone: zoneCode, series: gridSeriesSchema.optional() }),
-  nodes: z.array(z.strictObject({ type: nonEmpty, count: z.number().int().min(1) })).min(1),
+  nodes: z.array(z.strictObject({ type: nonEmpty, count: nodeCount })).min(1),
   power_budget_w: z.number().gt(0).optional(),
   power_budget_series: z
     .strictObject({ file: nonEmpty, time_column: nonEmpty, value_column: nonEmpty, timezone: timeZone, source: nonEmpty })
@@ -579,6 +584,12 @@ function checkPlatformSemantics(json: unknown, push: Push): void {
   if (!Array.isArray(sites)) return;
   const firstId = new Map<string, number>();
   const typeNames = isObject(nodeTypes) ? Object.keys(nodeTypes) : undefined;
+  let totalNodes = 0;
+  sites.forEach((site: unknown, s) => {
+    if (isObject(site) && Array.isArray(site.nodes)) for (const g of site.nodes) if (isObject(g) && typeof g.count === "number" && g.count > 0) totalNodes += g.count;
+  });
+  // Each group may be within the bound and their sum not: say what the whole would take.
+  if (totalNodes > MAX_NODES) push("invalid_value", ["sites"], `expected at most ${MAX_NODES.toLocaleString("en-US")} nodes in all (the simulator's limit), got ${describeNodes(totalNodes)}`, totalNodes);
   sites.forEach((site: unknown, s) => {
     if (!isObject(site)) return;
     if (typeof site.id === "string") {

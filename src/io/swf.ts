@@ -18,6 +18,7 @@ import { createGunzip } from "node:zlib";
 import { AdjustmentLog, InputError, type Issue, type IssueCode } from "../core/index.js";
 import type { JobSpec, SwfHeader } from "./spec.js";
 import { describeFsError } from "./readText.js";
+import { MAX_JOB_SECONDS, MAX_SUBMIT_S } from "../core/limits.js";
 
 export interface SwfReadOptions {
   mode: "strict" | "lenient";
@@ -59,6 +60,7 @@ export const swfSkipCodes: ReadonlySet<IssueCode> = new Set<IssueCode>([
   "unknown_runtime",
   "invalid_processors",
   "too_many_processors",
+  "implausible_value",
 ]);
 
 /** SWF field names, in file order (field n is SWF_FIELDS[n - 1]). */
@@ -399,6 +401,7 @@ class JobParser {
     if (this.ids.has(id)) return this.skip(this.issue("duplicate_id", 0, `expected a job number not used before, got ${id}`, id));
     let submit = f[1];
     if (!(submit >= 0)) return this.skip(this.issue("invalid_value", 1, `expected seconds >= 0, got ${submit}`, submit));
+    if (submit > MAX_SUBMIT_S) return this.skip(this.issue("implausible_value", 1, `expected seconds <= ${MAX_SUBMIT_S} (100 years after the trace's start; see core/limits.ts), got ${submit}`, submit));
     let outOfOrder: Issue | undefined;
     if (submit < this.prevSubmit) {
       outOfOrder = this.issue("submit_out_of_order", 1, `expected seconds >= ${this.prevSubmit} (previous job's submit time), got ${submit}`, submit);
@@ -409,6 +412,7 @@ class JobParser {
       const code: IssueCode = runtime === -1 ? "unknown_runtime" : runtime === 0 ? "zero_runtime" : "negative_runtime";
       return this.skip(this.issue(code, 3, `expected seconds > 0, got ${runtime}`, runtime));
     }
+    if (runtime > MAX_JOB_SECONDS) return this.skip(this.issue("implausible_value", 3, `expected seconds <= ${MAX_JOB_SECONDS} (10 years; see core/limits.ts), got ${runtime}`, runtime));
     const procField = f[7] === -1 ? 4 : 7;
     const cores = f[procField];
     if (!(Number.isInteger(cores) && cores > 0)) {
@@ -418,6 +422,7 @@ class JobParser {
     if (cores > this.maxProcs) return this.skip(this.issue("too_many_processors", procField, `expected processors <= ${this.maxProcs} (machine size), got ${cores}`, cores));
     let walltime = f[8];
     let badWalltime: Issue | undefined;
+    if (walltime > MAX_JOB_SECONDS) return this.skip(this.issue("implausible_value", 8, `expected seconds <= ${MAX_JOB_SECONDS} (10 years; see core/limits.ts) or -1 (unknown), got ${walltime}`, walltime));
     if (walltime === -1) {
       walltime = runtime;
     } else if (!(walltime > 0)) {

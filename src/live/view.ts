@@ -15,6 +15,7 @@ import type { ClusterSnapshot } from "../io/snapshot.js";
 import type { IntensityForecast } from "../models/forecast.js";
 import type { PlatformModel } from "../models/platform.js";
 import { ModelPoolView } from "../planner/poolView.js";
+import { canRunOn, poolDeviceClasses } from "../planner/resources.js";
 import { NodeState, type ClusterView, type QueuedJobView, type RunningJobView, type SiteView } from "../planner/view.js";
 
 export interface LiveWorld {
@@ -28,7 +29,7 @@ export interface LiveWorld {
 
 /**
  * The view of the cluster at the snapshot's time.
- * @throws InputError naming the snapshot's field for a pool the platform lacks or more nodes than a pool has
+ * @throws InputError naming the snapshot's field for a pool the platform lacks, more nodes than a pool has, or a queued job no pool can hold
  */
 export function liveView(snap: ClusterSnapshot, w: LiveWorld): ClusterView {
   const { platform } = w;
@@ -93,6 +94,13 @@ export function liveView(snap: ClusterSnapshot, w: LiveWorld): ClusterView {
     project: q.account ?? "unknown",
     ...(q.gpus !== undefined ? { gpus: q.gpus, runtimes: { gpu: q.time_limit_s } } : {}),
   }));
+  // A queued job no pool can ever hold would be passed over by every policy without a word: refuse it by name.
+  queue.forEach((job, k) => {
+    if (pools.some((p) => poolDeviceClasses(p).some((d) => canRunOn(job, p, d)))) return;
+    const largest = Math.max(...pools.map((p) => p.nodes * p.coresPerNode));
+    issues.push({ code: "invalid_value", file: snap.file, path: `queue[${k}]`, message: `expected a queued job some pool of platform ${platform.name} can hold (largest ${largest} cores${job.gpus !== undefined ? ", with GPUs where a pool has them" : ""}), got job ${job.id} of ${job.cores} cores${job.gpus !== undefined ? ` and ${job.gpus} GPUs` : ""}`, value: job.cores });
+  });
+  if (issues.length > 0) throw new InputError(issues);
   const sites: SiteView[] = platform.sites.map((site, index) => {
     let watts = 0;
     pools.forEach((pool, p) => {

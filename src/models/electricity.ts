@@ -23,6 +23,7 @@ import { categoryIndex, EF_CATEGORIES, ENERGY, N_COORDS, N_EF } from "../core/ca
 import { type Issue, InputError } from "../core/errors.js";
 import { Basis, type FactorVector } from "../core/impact.js";
 import { type Extension, TimeSeries } from "../core/timeseries.js";
+import { MAX_G_CO2E_PER_KWH } from "../core/limits.js";
 import { gPerKwhToKgPerJoule, perKwhToPerJoule } from "../core/units.js";
 import type { RawSeries } from "../io/series.js";
 
@@ -70,6 +71,7 @@ export function intensityFromCarbonSeries(raw: RawSeries, column: string, zone: 
   for (let i = 0; i < n; i++) {
     const g = raw.values[i * nCols + c];
     if (!(g >= 0)) issues.push({ code: "invalid_value", file: raw.file, path: column, message: `expected gCO2e/kWh >= 0 at ${isoUtc(raw.times[i])}, got ${g}`, value: g });
+    else if (g > MAX_G_CO2E_PER_KWH) issues.push({ code: "implausible_value", file: raw.file, path: column, message: `expected gCO2e/kWh <= ${MAX_G_CO2E_PER_KWH} (twice the life-cycle intensity of coal; see core/limits.ts) at ${isoUtc(raw.times[i])}, got ${g}`, value: g });
     values.set(base, i * N_COORDS);
     values[i * N_COORDS + cc] = gPerKwhToKgPerJoule(g);
   }

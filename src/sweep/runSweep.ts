@@ -58,6 +58,8 @@ export interface SweepOptions {
   readonly onProgress?: (p: SweepProgress) => void;
   /** An existing pool (left open). */
   readonly pool?: RunPool;
+  /** Refuse sweeps of more variants (default MAX_SWEEP_VARIANTS). */
+  readonly maxVariants?: number;
 }
 
 export interface SweepOutcome {
@@ -146,7 +148,7 @@ function resultLine(v: Variant, outcome: Pick<SweepResult, "summary" | "error">)
 export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const { file, shard } = options;
   const spec = await loadSweep(file);
-  const variants = expandSweep(spec, file);
+  const variants = expandSweep(spec, file, options.maxVariants);
   const scenarioPath = resolveFrom(file, spec.base);
   const scenario = await loadScenario(scenarioPath);
   const mine = shard ? variants.filter((v) => v.index % shard.n === shard.i) : variants;

@@ -35,6 +35,7 @@
 import { z } from "zod";
 import { InputError, type Issue } from "../core/errors.js";
 import { deriveSeed } from "../core/rng.js";
+import { MAX_SWEEP_VARIANTS } from "../core/limits.js";
 import { issuesFromZod, jsonIssue, readJsonFile } from "../io/platform.js";
 import { resolveFrom } from "../io/scenario.js";
 import { POLICIES } from "../planner/index.js";
@@ -203,7 +204,26 @@ function platformVariantOf(values: Record<string, unknown>): { platformVariant?:
   return Object.keys(variant).length > 0 ? { platformVariant: variant } : {};
 }
 
-export function expandSweep(spec: SweepSpec, file?: string): Variant[] {
+/** How many variants a sweep expands to, counted without expanding it. */
+export function sweepSize(spec: SweepSpec): number {
+  let n = 1;
+  for (const [k, v] of Object.entries(spec.parameters)) {
+    if (k === "seed") n *= Array.isArray(v) ? v.length : (v as { replicas: number }).replicas;
+    else n *= (v as unknown[]).length;
+  }
+  return n;
+}
+
+/**
+ * @param maxVariants refuse a sweep of more variants than this (default MAX_SWEEP_VARIANTS), before expanding it
+ * @throws InputError naming the sweep file and the size of each parameter when the sweep is larger
+ */
+export function expandSweep(spec: SweepSpec, file?: string, maxVariants: number = MAX_SWEEP_VARIANTS): Variant[] {
+  const size = sweepSize(spec);
+  if (size > maxVariants) {
+    const factors = Object.entries(spec.parameters).map(([k, v]) => `${k}: ${k === "seed" && !Array.isArray(v) ? (v as { replicas: number }).replicas : (v as unknown[]).length}`);
+    throw new InputError([{ code: "invalid_value", file: file ?? spec.name, path: "parameters", message: `expected at most ${maxVariants.toLocaleString("en-US")} variants (each is a whole run; give --max-variants N to run more), got ${size.toLocaleString("en-US")} (${factors.join(" x ")})`, value: size }]);
+  }
   const entries = Object.entries(spec.parameters).filter(([k]) => k !== "seed");
   const seeds = spec.parameters.seed !== undefined ? seedsOf(spec.parameters.seed) : [undefined];
   let combos: Record<string, unknown>[] = [{}];

@@ -92,7 +92,12 @@ describe("liveView()", () => {
       running: [{ id: 7, site: "a", node_type: "t", nodes: 2, start: iso(900), time_limit_s: 300 }],
       queue: [{ id: 8, submit: iso(950), cores: 4, time_limit_s: 60, gpus: 1 }],
     };
-    const v = liveView(snap, { platform: p, forecasts: [], t0Epoch: T0 });
+    // The queued job asks for a GPU: pool b has two per node here, so some pool can hold it.
+    const withGpus = tinyPlatform(p.sites.map((site) => ({ id: site.id, pue: site.pue, kgPerKwh: site.intensity.series })), [
+      { nodes: 4, cores: 4, idle: 100, max: 220 },
+      { nodes: 3, cores: 8, idle: 150, max: 300, site: 1, speed: 2, gpus: { count: 2, idle: 20, max: 200 } },
+    ]);
+    const v = liveView(snap, { platform: withGpus, forecasts: [], t0Epoch: T0 });
     expect(v.now).toBe(1000);
     expect([v.pools[0].freeNodes, v.pools[0].sleepingNodes, v.pools[1].freeNodes]).toEqual([1, 1, 3]);
     expect([0, 1, 2, 3].map((n) => v.nodeState(n))).toEqual([NodeState.Busy, NodeState.Busy, NodeState.Off, NodeState.Idle]);
