@@ -15,6 +15,9 @@ const FS_REASONS: Readonly<Record<string, string>> = {
   EMFILE: "too many open files",
   ELOOP: "too many symbolic links",
   ENAMETOOLONG: "the name is too long",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EEXIST: "it already exists",
 };
 
 /** A file-system error in words ("no such file"), or its message when it has no known code. */

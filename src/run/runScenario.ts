@@ -4,18 +4,20 @@
  * policy (sim + planner), account impacts (accounting), and write jobs.csv,
  * sites.csv and summary.json. The CLI only parses flags and calls this.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Accountant, type JobCharge } from "../accounting/accountant.js";
 import { MetricsCollector } from "../accounting/metrics.js";
 import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/siteSeries.js";
 import { EF_CATEGORIES, N_COORDS, PHASES } from "../core/categories.js";
 import { AdjustmentLog, InputError } from "../core/errors.js";
+import { describeNodes, MAX_LIFETIME_YEARS, MAX_NODES, MAX_PUE } from "../core/limits.js";
 import { hashUnit } from "../core/rng.js";
-import { JsonLinesWriter } from "../io/jsonLines.js";
+import type { JsonLinesWriter } from "../io/jsonLines.js";
+import { prepareOutputDir } from "../io/outputDir.js";
+import { RunOutputs } from "../io/runOutputs.js";
 import { singleScore, type ScoreMethod } from "../core/score.js";
 import type { Extension } from "../core/timeseries.js";
-import { CsvWriter } from "../io/csvWriter.js";
+import type { CsvWriter } from "../io/csvWriter.js";
 import { loadNodeType, loadPlatform, platformForProcs } from "../io/platform.js";
 import { loadScenario, resolveFrom } from "../io/scenario.js";
 import { DEFAULT_SCORE_METHOD_PATH } from "../io/scoreMethod.js";
@@ -108,6 +110,21 @@ function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMet
   return row;
 }
 
+/** A workload from which no job reached the simulator: nothing to report, so it is refused with what became of its records. */
+function noJobs(file: string, log: AdjustmentLog, dropped: ReadonlyMap<string, number>): InputError {
+  const skipped = Object.entries(log.toJSON()).map(([code, n]) => `${n} skipped as ${code}`);
+  const gone = [...dropped.entries()].map(([reason, n]) => `${n} dropped as ${reason}`);
+  const what = [...skipped, ...gone];
+  return new InputError([{ code: "invalid_value", file, message: `expected a workload with at least one job the platform can run, got ${what.length > 0 ? `none: ${what.join(", ")}` : "no job records"}` }]);
+}
+
+/** A bare trace's machine size: one node per processor, so it is checked before the simulator allocates it. */
+function checkProcs(procs: number, from: { file: string; path?: string }): void {
+  if (Number.isSafeInteger(procs) && procs >= 1 && procs <= MAX_NODES) return;
+  const got = Number.isSafeInteger(procs) && procs > 0 ? describeNodes(procs) : String(procs);
+  throw new InputError([{ ...from, code: "invalid_value", message: `expected a whole number of processors from 1 to ${MAX_NODES.toLocaleString("en-US")} (one node each; the simulator's limit), got ${got}`, value: procs }]);
+}
+
 /** The scenario's QoS assignment as a function of a job, or undefined without QoS classes. */
 export function qosAssigner(scenario: ScenarioSpec, seed: number): ((job: JobSpec) => JobSpec) | undefined {
   const q = scenario.qos;
@@ -154,8 +171,13 @@ function jobStream(source: AsyncIterable<JobSpec[]>, assignQos: ((job: JobSpec) 
 export function applyPlatformVariant(spec: PlatformSpec, v: NonNullable<RunOverrides["platformVariant"]>): PlatformSpec {
   const bad = (field: string, value: unknown, expected: string) => new InputError([{ code: "invalid_value", file: "platform variant", path: field, message: `expected ${expected}, got ${JSON.stringify(value)}`, value }]);
   if (v.pue !== undefined && !(v.pue >= 1)) throw bad("pue", v.pue, "a PUE >= 1");
+  if (v.pue !== undefined && v.pue > MAX_PUE) throw bad("pue", v.pue, `a PUE <= ${MAX_PUE} (over three times the surveyed average; see core/limits.ts)`);
   if (v.nodes_scale !== undefined && !(v.nodes_scale > 0)) throw bad("nodes_scale", v.nodes_scale, "a factor > 0");
-  if (v.lifetime_years !== undefined && !(v.lifetime_years > 0)) throw bad("lifetime_years", v.lifetime_years, "years > 0");
+  if (v.lifetime_years !== undefined && !(v.lifetime_years > 0 && v.lifetime_years <= MAX_LIFETIME_YEARS)) throw bad("lifetime_years", v.lifetime_years, `years > 0 and <= ${MAX_LIFETIME_YEARS}`);
+  if (v.nodes_scale !== undefined) {
+    const scaled = spec.sites.reduce((n, site) => n + site.nodes.reduce((m, g) => m + Math.max(1, Math.round(g.count * v.nodes_scale!)), 0), 0);
+    if (scaled > MAX_NODES) throw bad("nodes_scale", v.nodes_scale, `a factor giving at most ${MAX_NODES.toLocaleString("en-US")} nodes (the simulator's limit; it gives ${describeNodes(scaled)})`);
+  }
   if (v.zone !== undefined && !/^[A-Z]{3}$/.test(v.zone)) throw bad("zone", v.zone, "a 3-letter zone code");
   const variant = "sweep variant (an assumption of the study, not data)";
   return {
@@ -202,6 +224,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const seriesLog = new AdjustmentLog();
   const inputs: string[] = [resolve(scenarioPath), workload, ELECTRICITY_FACTORS, DEFAULT_SCORE_METHOD_PATH];
 
+  if (o.procs !== undefined) checkProcs(o.procs, { file: "--procs" });
   const swf = await openSwf(workload, { mode, log, label: o.workload ?? scenario.workload.file, maxProcs: o.procs });
   let platformSpec: PlatformSpec;
   let platformFile: string;
@@ -214,6 +237,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     // A bare trace: a homogeneous machine of its MaxProcs (or --procs) one-core nodes.
     const procs = o.procs ?? swf.header.maxProcs ?? swf.header.maxNodes;
     if (!procs) throw new InputError([{ code: "missing_field", file: o.workload, path: "MaxProcs", message: "expected a MaxProcs or MaxNodes header line, or --procs N, got neither" }]);
+    checkProcs(procs, { file: o.workload, path: swf.header.maxProcs !== undefined ? "MaxProcs" : "MaxNodes" });
     platformFile = DEFAULT_NODE_TYPE;
     const reference = await loadPlatform(root("platforms/two-site-eu.json"));
     const nodeType = await loadNodeType(DEFAULT_NODE_TYPE, reference.lca_references);
@@ -234,23 +258,21 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     checkRunCovered(platform, Math.max(span.lastEnd, ...workflows.map((w) => w.submit)));
   }
 
-  mkdirSync(outDir, { recursive: true });
-  rmSync(join(outDir, "decisions.jsonl"), { force: true }); // written again only if this run explains decisions
-  const files: string[] = [];
+  prepareOutputDir(outDir, o.out !== undefined ? "--out" : `${scenarioPath}: output.dir`);
+  const outputs = new RunOutputs(outDir);
   const writeCsv = !o.summaryOnly && scenario.output.jobs_csv !== false;
   const writeSeries = !o.summaryOnly && scenario.output.timeseries_csv !== false;
   let jobsCsv: CsvWriter | undefined;
   const totals = new Float64Array(N_COORDS);
   if (writeCsv) {
-    jobsCsv = new CsvWriter(join(outDir, "jobs.csv"), jobColumns());
-    files.push(jobsCsv.path);
+    jobsCsv = outputs.csv("jobs.csv", jobColumns());
   }
   // Runs of suspended jobs are summed into the job's one row, written at its last run.
   const earlierRuns = new Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>();
   let predictionsCsv: CsvWriter | undefined;
   let predictions: PredictionLog | undefined;
   if (o.predict) {
-    if (!o.summaryOnly) files.push((predictionsCsv = new CsvWriter(join(outDir, "predictions.csv"), PREDICTION_COLUMNS)).path);
+    if (!o.summaryOnly) predictionsCsv = outputs.csv("predictions.csv", PREDICTION_COLUMNS);
     predictions = new PredictionLog(predictionsCsv);
   }
   const accountant = new Accountant(platform, (jobsCsv || predictions) && ((c) => {
@@ -290,10 +312,8 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     },
   };
   const observers: SimObserver[] = [accountant, metrics, perQos];
-  let sitesCsv: CsvWriter | undefined;
   if (writeSeries) {
-    const writer = (sitesCsv = new CsvWriter(join(outDir, "sites.csv"), SITE_SERIES_COLUMNS));
-    files.push(writer.path);
+    const writer = outputs.csv("sites.csv", SITE_SERIES_COLUMNS);
     observers.push(new SiteSeries(platform, 3600, (b) => writer.row(siteBinRow(b))));
   }
   const dropped = new Map<string, number>();
@@ -301,8 +321,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
 
   let workflowsCsv: CsvWriter | undefined;
   if (workflows.length > 0 && writeCsv) {
-    workflowsCsv = new CsvWriter(join(outDir, "workflows.csv"), WORKFLOW_COLUMNS);
-    files.push(workflowsCsv.path);
+    workflowsCsv = outputs.csv("workflows.csv", WORKFLOW_COLUMNS);
   }
   const workflowRows: WorkflowFact[] = [];
   observers.push({ workflowEnded: (f) => workflowRows.push(f) });
@@ -311,51 +330,48 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   let decisionsLog: JsonLinesWriter | undefined;
   observers.push({
     decided: (time, d) => {
-      if (!decisionsLog) files.push((decisionsLog = new JsonLinesWriter(join(outDir, "decisions.jsonl"))).path);
-      decisionsLog.write({ time, ...d });
+      (decisionsLog ??= outputs.jsonLines("decisions.jsonl")).write({ time, ...d });
     },
   });
   const assignQos = qosAssigner(scenario, seed);
   const scoring = predictions;
-  const result = await simulate({
-    platform,
-    policy: scoring ? withPredictions(policy, (p) => scoring.record(p), { history: () => scoring.history }) : policy,
-    jobs: jobStream(swf.batches(4096), assignQos, o.workloadScale),
-    scoreMethod: method,
-    forecasts,
-    observer: combineObservers(...observers),
-    mode,
-    label: o.workload ?? scenario.workload.file,
-    onProgress: opts.onProgress,
-    workflows,
-  });
-  for (const issue of extensionIssues(platform, 0, result.end)) seriesLog.record(issue);
-  const workflowSummaries = workflowRows.map((f) => workflowSummary(f, accountant, platform, method));
-  if (workflowsCsv) for (const w of workflowSummaries) workflowsCsv.row(workflowRow(w));
-  jobsCsv?.close();
-  sitesCsv?.close();
-  workflowsCsv?.close();
-  decisionsLog?.close();
-  predictionsCsv?.close();
-
-  const summary = buildSummary({
-    scenario: scenario.name,
-    platform,
-    result,
-    metrics: metrics.result(),
-    accountant,
-    method,
-    adjustments: { workload: log, series: seriesLog },
-    dropped,
-    provenance: { ...provenance(seed, policy, inputs, forecastError), ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
-    workflows: workflowSummaries,
-    qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
-    lateStarts,
-    decisionsExplained: decisionsLog?.lines ?? 0,
-  });
-  if (predictions) summary.predictions = predictions.summary();
-  const summaryPath = join(outDir, "summary.json");
-  writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");
-  files.push(summaryPath);
-  return { summary, outDir, files, result };
+  try {
+    const result = await simulate({
+      platform,
+      policy: scoring ? withPredictions(policy, (p) => scoring.record(p), { history: () => scoring.history }) : policy,
+      jobs: jobStream(swf.batches(4096), assignQos, o.workloadScale),
+      scoreMethod: method,
+      forecasts,
+      observer: combineObservers(...observers),
+      mode,
+      label: o.workload ?? scenario.workload.file,
+      onProgress: opts.onProgress,
+      workflows,
+    });
+    if (result.jobsSubmitted === 0) throw noJobs(o.workload ?? resolveFrom(scenarioPath, scenario.workload.file), log, dropped);
+    for (const issue of extensionIssues(platform, 0, result.end)) seriesLog.record(issue);
+    const workflowSummaries = workflowRows.map((f) => workflowSummary(f, accountant, platform, method));
+    if (workflowsCsv) for (const w of workflowSummaries) workflowsCsv.row(workflowRow(w));
+    const summary = buildSummary({
+      scenario: scenario.name,
+      platform,
+      result,
+      metrics: metrics.result(),
+      accountant,
+      method,
+      adjustments: { workload: log, series: seriesLog },
+      dropped,
+      provenance: { ...provenance(seed, policy, inputs, forecastError), ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
+      workflows: workflowSummaries,
+      qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
+      lateStarts,
+      decisionsExplained: decisionsLog?.lines ?? 0,
+    });
+    if (predictions) summary.predictions = predictions.summary();
+    const { paths, runId, outputs: written } = outputs.commit(summary as unknown as Record<string, unknown>);
+    return { summary: { run_id: runId, ...summary, outputs: written }, outDir, files: paths, result };
+  } catch (err) {
+    outputs.abort();
+    throw err;
+  }
 }

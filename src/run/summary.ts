@@ -8,9 +8,18 @@ import type { ScoreMethod } from "../core/score.js";
 import type { PlatformModel } from "../models/platform.js";
 import type { SimulationResult } from "../sim/simulation.js";
 import type { Provenance } from "./provenance.js";
+import type { OutputRecord } from "../io/runOutputs.js";
 import type { WorkflowSummary } from "./workflows.js";
 
-export interface RunSummary extends SchedulingMetrics {
+/** A run's summary.json: its id first, then what buildSummary gives, then the files the run wrote (io/runOutputs.ts). */
+export interface RunSummary extends RunSummaryBody {
+  /** Derived from the content (inputs, options, results): the same inputs give the same id; every file of the folder is checked against `outputs`. */
+  run_id: string;
+  /** The other files of the run, by name: SHA-256, bytes and rows. */
+  outputs: Record<string, OutputRecord>;
+}
+
+export interface RunSummaryBody extends SchedulingMetrics {
   scenario: string;
   jobs_submitted: number;
   jobs_rejected: number;
@@ -68,13 +77,13 @@ export function buildSummary(args: {
   qosMetrics: ReadonlyMap<string, SchedulingMetrics>;
   lateStarts: ReadonlyMap<string, number>;
   decisionsExplained: number;
-}): RunSummary {
+}): RunSummaryBody {
   const { platform, result, accountant, method } = args;
   const ledger = accountant.ledger;
   const total = ledger.total().summarize(platform, method);
   let overheadIt = 0;
   let overheadFacility = 0;
-  const sites: RunSummary["sites"] = {};
+  const sites: RunSummaryBody["sites"] = {};
   platform.sites.forEach((site, s) => {
     const overhead = ledger.siteOverhead[s].summarize(platform, method);
     overheadIt += overhead.energy_j.it;
@@ -88,7 +97,7 @@ export function buildSummary(args: {
       meter: { it_j: meter.itJ, facility_j: meter.facilityJ },
     };
   });
-  const projects: RunSummary["projects"] = {};
+  const projects: RunSummaryBody["projects"] = {};
   for (const name of [...ledger.projects.keys()].sort()) {
     const p = ledger.projects.get(name)!.summarize(platform, method);
     projects[name] = {

@@ -9,7 +9,7 @@
  * remaining ties in scheduling order.
  */
 import type { Seconds } from "../core/units.js";
-import { SimulationError } from "../core/errors.js";
+import { ImpactsimError, SimulationError } from "../core/errors.js";
 
 export type EventHandler = (payload: number, key: number) => void;
 
@@ -116,7 +116,8 @@ export class Engine {
     try {
       this.kinds[kind].handler(payload, key);
     } catch (err) {
-      if (err instanceof SimulationError) throw err;
+      // Errors that already say what went wrong (input found bad mid-run, or a wrapped one) pass as they are.
+      if (err instanceof ImpactsimError) throw err;
       const msg = err instanceof Error ? err.message : String(err);
       throw new SimulationError(`at t=${this.now} s, event ${this.kinds[kind].name} (key ${key}): ${msg}`, { cause: err });
     }

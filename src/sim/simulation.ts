@@ -732,11 +732,25 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     observer.jobDropped?.(job.spec, reason);
   }
 
+  /** A policy's exception as a simulation error saying when, which policy, and what it was deciding on. */
+  function policyFailure(err: unknown, events: readonly WorldEvent[]): SimulationError {
+    const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const jobs = events.flatMap((e) => ("jobId" in e ? [`${e.kind} job ${e.jobId}`] : e.kind === "decisionRefused" ? [] : [e.kind]));
+    const shown = jobs.slice(0, 5).join(", ") + (jobs.length > 5 ? `, and ${jobs.length - 5} more` : "");
+    const head = queue.length > 0 ? `; ${queue.length} job(s) queued, the first job ${queue[0].id}` : "; no job queued";
+    return new SimulationError(`policy "${policy.name}" failed at t=${engine.now} s (${isoAt(platform, engine.now)}) deciding on ${shown || "no new event"}${head}: ${msg}`, { cause: err });
+  }
+
   function pass(): void {
     passes++;
     const events = happened;
     happened = [];
-    const decisions = policy.decide(view, events);
+    let decisions: readonly Decision[];
+    try {
+      decisions = policy.decide(view, events);
+    } catch (err) {
+      throw policyFailure(err, events);
+    }
     startedThisPass = false;
     let removed = false;
     for (const d of decisions) {

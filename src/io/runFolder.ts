@@ -1,0 +1,51 @@
+/**
+ * Whether the files of a run folder belong to one run: summary.json names its
+ * run (`run_id`) and each file that run wrote with its SHA-256
+ * (io/runOutputs.ts). A file the summary does not list, or whose content
+ * differs, was left by another run (or edited since), and mixing it with this
+ * summary would report figures that never went together.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { InputError, type Issue } from "../core/errors.js";
+import { type OutputRecord, RUN_FILES, SUMMARY_FILE } from "./runOutputs.js";
+import { readTextFile } from "./readText.js";
+
+/**
+ * Checks every run file present in `dir` against its summary.json.
+ * @returns the parsed summary, or undefined when the folder has none
+ * @throws InputError naming each file that is not this run's, or a summary.json that is not JSON or has no run id
+ */
+export async function checkRunFolder(dir: string): Promise<Record<string, unknown> | undefined> {
+  const summaryPath = join(dir, SUMMARY_FILE);
+  if (!existsSync(summaryPath)) return undefined;
+  let summary: { run_id?: unknown; outputs?: Record<string, OutputRecord> };
+  try {
+    summary = JSON.parse(await readTextFile(summaryPath));
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError([{ code: "parse_error", file: summaryPath, message: `expected the JSON summary of a run, got: ${(err as Error).message}` }]);
+  }
+  if (typeof summary.run_id !== "string" || typeof summary.outputs !== "object" || summary.outputs === null) {
+    throw new InputError([{ code: "missing_field", file: summaryPath, path: "run_id", message: "expected a run id and the list of the run's files (written since impactsim 0.1 by run), got none: run the scenario again into this folder" }]);
+  }
+  const issues: Issue[] = [];
+  for (const name of RUN_FILES) {
+    if (name === SUMMARY_FILE) continue;
+    const path = join(dir, name);
+    const listed = summary.outputs[name];
+    if (!existsSync(path)) {
+      if (listed) issues.push({ code: "io_error", file: path, message: `expected the file run ${summary.run_id} wrote, got no such file` });
+      continue;
+    }
+    if (!listed) {
+      issues.push({ code: "invalid_value", file: path, message: `expected only files of run ${summary.run_id} (summary.json), got one that run did not write: it is left from another run` });
+      continue;
+    }
+    const sha = createHash("sha256").update(readFileSync(path)).digest("hex");
+    if (sha !== listed.sha256) issues.push({ code: "invalid_value", file: path, message: `expected the content run ${summary.run_id} wrote (SHA-256 ${listed.sha256.slice(0, 12)}..., summary.json), got other content (${sha.slice(0, 12)}...): another run wrote it, or it was edited` });
+  }
+  if (issues.length > 0) throw new InputError(issues);
+  return summary as Record<string, unknown>;
+}
