@@ -3,14 +3,20 @@
  * it, --json, --sbatch, the help, and errors naming the file, line and option
  * (exit 2 for options it does not understand, 3 for bad values).
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hms } from "../../src/cli/estimate.js";
+import { bundleCli, type Cli } from "../helpers/cli.js";
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "estimate", ...args], { encoding: "utf8" });
+// The CLI bundled once for the file: a spawn through tsx compiles the sources again in every child.
+let bundle: Cli | undefined;
+beforeAll(async () => {
+  bundle = await bundleCli();
+});
+afterAll(() => bundle?.dispose());
+const cli = (...args: string[]) => bundle!.run(["estimate", ...args]);
 const AT = ["--at", "2020-03-02T09:00:00+01:00"];
 const tmp = mkdtempSync(join(tmpdir(), "impactsim-estimate-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
