@@ -14,6 +14,7 @@ import { EF_CATEGORIES, PHASES } from "../core/categories.js";
 import { JOULES_PER_KWH } from "../core/units.js";
 import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/scoreMethod.js";
 import type { RunSummary } from "../run/summary.js";
+import { checkRunFolder } from "../io/runFolder.js";
 import { PAGE_CSS, PAGE_JS } from "./page.js";
 import { wasteReport, type JobRow, type WasteFigures, type WasteReport } from "./waste.js";
 
@@ -306,8 +307,8 @@ export interface RunReport {
 /** Builds the report and the waste figures of a run folder. Missing files only leave their charts out. */
 export async function buildRunReport(outDir: string): Promise<RunReport> {
   const dir = resolve(outDir);
-  const summaryPath = join(dir, "summary.json");
-  const summary = existsSync(summaryPath) ? (JSON.parse(await readFile(summaryPath, "utf8")) as RunSummary) : undefined;
+  // Every file must be the one the summary's run wrote: a report never mixes two runs.
+  const summary = (await checkRunFolder(dir)) as RunSummary | undefined;
   const [jobs, sites, workflows] = await Promise.all([readCsv(join(dir, "jobs.csv")), readCsv(join(dir, "sites.csv")), readCsv(join(dir, "workflows.csv"))]);
   const waste = jobs && summary ? wasteReport(jobs as JobRow[], summary) : undefined;
   const gantt = jobs && jobs.length > 0 ? ganttData(jobs) : null;

@@ -20,12 +20,13 @@
  * whatever the number of workers and however the sweep is sharded.
  */
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
 import { loadScenario, resolveFrom } from "../io/scenario.js";
 import { createPool, type RunPool } from "./pool.js";
+import { prepareOutputDir } from "../io/outputDir.js";
 import { expandSweep, loadSweep, variantTask, type Variant } from "./spec.js";
 import { summarizeSweep, type SweepResult, type SweepSummary } from "./stats.js";
 
@@ -154,7 +155,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const mine = shard ? variants.filter((v) => v.index % shard.n === shard.i) : variants;
 
   const dir = options.out ?? resolveFrom(file, spec.output.dir);
-  mkdirSync(dir, { recursive: true });
+  prepareOutputDir(dir, options.out !== undefined ? "--out" : `${file}: output.dir`);
   const manifest = manifestOf(spec.name, variants);
   const previous = readManifest(dir);
   if (options.resume && previous && previous.digest !== manifest.digest) {

@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { InputError, SimulationError } from "../../src/core/errors.js";
 import { runScenario } from "../../src/run/runScenario.js";
 import { checkRunFolder } from "../../src/io/runFolder.js";
+import { buildRunReport } from "../../src/report/runReport.js";
 import { CsvWriter } from "../../src/io/csvWriter.js";
 import { finiteJson } from "../../src/io/finiteJson.js";
 import { simulate } from "../../src/sim/simulation.js";
@@ -96,6 +97,9 @@ describe("a run's files, together or not at all", () => {
     const err = await rejected(checkRunFolder(b.outDir));
     expect(err.issues.map((i) => i.file)).toEqual([join(b.outDir, "jobs.csv")]);
     expect(err.message).toContain(`run ${b.summary.run_id}`);
+    // and so does the report, which reads the folder through it.
+    const report = await rejected(buildRunReport(b.outDir));
+    expect(report.message).toContain("jobs.csv: expected the content run");
   });
 
   it("a run that fails leaves the folder's earlier run as it was, and no temporary files", async () => {
