@@ -51,6 +51,8 @@ Where and when:
   --preference P              0 = time only .. 1 = impact only (default 0.5)
   --forecast-sigma S          relative forecast noise per series segment
   --forecast-bias B           relative forecast bias
+  --series-extend RULE        grid series ending before a start's run: error (leave such
+                              starts out, refuse when none is left; default), hold or repeat
 
 Workflows:
   --workflow FILE             a WfFormat 1.5 instance instead of a job
@@ -111,7 +113,7 @@ function pair(option: string, text: string, parse: (t: string) => number): [numb
   return [parse(parts[0]), parse(parts[1])];
 }
 
-const VALUE_FLAGS = new Set(["cluster", "runtime", "runtime-range", "profile", "history", "user", "scenario", "platform", "at", "window", "step", "preference", "forecast-sigma", "forecast-bias", "workflow", "site", "spread", "top"]);
+const VALUE_FLAGS = new Set(["cluster", "runtime", "runtime-range", "profile", "history", "user", "scenario", "platform", "at", "window", "step", "preference", "forecast-sigma", "forecast-bias", "series-extend", "workflow", "site", "spread", "top"]);
 const BOOLEAN_FLAGS = new Set(["loaded", "json", "sbatch", "help"]);
 
 /** Splits impactsim's own options from the Slurm ones (and the script, the last word when it is a file). */
@@ -187,6 +189,10 @@ export function parseEstimateArgs(argv: readonly string[]): Flags {
         break;
       case "forecast-bias":
         bias = number(opt, value, (x) => Number.isFinite(x) && x > -1, "a number > -1");
+        break;
+      case "series-extend":
+        if (value !== "error" && value !== "hold" && value !== "repeat") throw usage(opt, `expected error, hold or repeat, got ${JSON.stringify(value ?? null)}`, value);
+        f.inputs.seriesExtension = value;
         break;
       case "workflow":
         f.workflow = value;

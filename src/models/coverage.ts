@@ -82,6 +82,14 @@ export function uncoveredIssues(platform: PlatformModel, from: number, to: numbe
   return issues;
 }
 
+/** "traces/grid/fr.csv (site fr) covers A to B; ...": the non-extending series that do not cover [from, to], in words. */
+export function shortSeriesText(platform: PlatformModel, from: number, to: number): string {
+  return seriesSpans(platform)
+    .filter((s) => !s.extends && !(from >= s.start && to <= s.end))
+    .map((s) => `${shown(s.file)} (site ${s.site}) covers ${isoAt(platform, s.start)} to ${isoAt(platform, s.end)}`)
+    .join("; ");
+}
+
 /** One adjustment per extending series that a run over [from, to] read beyond its rows, saying how far. */
 export function extensionIssues(platform: PlatformModel, from: number, to: number): Issue[] {
   const issues: Issue[] = [];

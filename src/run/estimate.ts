@@ -8,7 +8,8 @@
  * candidate starts and the suggested sbatch options are decided here.
  */
 import { resolve } from "node:path";
-import { AdjustmentLog, InputError } from "../core/errors.js";
+import { AdjustmentLog, formatIssue, InputError } from "../core/errors.js";
+import { coveredUntil, EXTEND_HINT, extensionIssues, isoAt, shortSeriesText } from "../models/coverage.js";
 import type { Extension } from "../core/timeseries.js";
 import { loadPlatform } from "../io/platform.js";
 import { loadProfile, profileSamples } from "../io/profile.js";
@@ -55,6 +56,8 @@ export interface EstimateInputs {
   readonly source?: ViewSource;
   /** Forecast error replacing the scenario's. */
   readonly forecast?: ForecastError;
+  /** What grid series do past their rows, replacing the scenario's series_extension (models/coverage.ts, as for runs). */
+  readonly seriesExtension?: Extension;
   /** 0 = time only .. 1 = impact only (default 0.5). */
   readonly preference?: number;
   /** Candidate starts: every `step_s` over `window_s` from `at` (default 24 h by 1 h; window 0: only `at`). */
@@ -153,7 +156,7 @@ async function loadWorldFor(inputs: EstimateInputs): Promise<EstimateWorld> {
   const platformFile = resolve(inputs.platform ?? resolveFrom(scenarioPath, scenario.platform));
   const platformSpec = await loadPlatform(platformFile);
   const t0Epoch = Date.parse(scenario.workload.start) / 1000;
-  const extension: Extension = scenario.series_extension ?? "error";
+  const extension: Extension = inputs.seriesExtension ?? scenario.series_extension ?? "error";
   const forecast = inputs.forecast ?? scenario.forecast ?? { bias: 0, sigma: 0 };
   const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: new AdjustmentLog(), forecastError: forecast, seed: scenario.seed });
   return { scenario, scenarioPath, platformSpec, world, t0Epoch, forecast };
@@ -325,13 +328,6 @@ function poolFilter(request: SlurmRequest, l: EstimateWorld, cores: number, gpus
   return (pool) => !excluded.has(pool.index);
 }
 
-/** End of the grid series the estimates may read (Infinity where a scenario extends them), s. */
-function seriesEnd(l: EstimateWorld): number {
-  let end = Infinity;
-  for (const site of l.world.platform.sites) if (site.intensity.series.extension === "error") end = Math.min(end, site.intensity.series.end);
-  return end;
-}
-
 /**
  * Estimates of a Slurm-like job request.
  * @throws InputError naming the option, file or field at fault
@@ -371,15 +367,19 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   };
   const begin = req.begin === undefined ? 0 : resolveBegin(req.begin, at, l.t0Epoch, whereIn(req, "begin", "--begin"));
   const preference = inputs.preference ?? qos?.impact_preference ?? 0.5;
-  // Starts whose longest run would outlast the grid series are left out, and said so.
-  const end = seriesEnd(l);
-  const slowest = Math.min(...l.world.platform.pools.map((p) => p.speed));
+  // Starts whose longest run would outlast the grid series are left out, and said so (the rule of runs: models/coverage.ts).
+  const platform = l.world.platform;
+  const end = coveredUntil(platform);
+  const slowest = Math.min(...platform.pools.map((p) => p.speed));
   const longest = Math.min(walltime, device === "cpu" ? cal.runtime.high / slowest : cal.runtime.high);
   const all = candidateStarts(at, { ...inputs, window_s: inputs.window_s ?? qos?.max_delay_s }, begin);
   const starts = all.filter((t) => t + longest <= end);
-  const endIso = () => new Date((l.t0Epoch + end) * 1000).toISOString();
-  if (starts.length === 0) throw bad(atWhere, `expected a submission the grid series cover: they end at ${endIso()}, and a run of up to ${formatSlurmTime(longest)} from ${new Date((l.t0Epoch + all[0]) * 1000).toISOString()} outlasts them`, inputs.at);
-  if (starts.length < all.length) notes.push(`${all.length - starts.length} later start(s) left out: the grid series end at ${endIso()}`);
+  if (starts.length === 0) {
+    // Named at the submission time (what the user chose), with the series and their spans as a run names them.
+    throw bad(atWhere, `expected a submission the grid series cover: a run of up to ${formatSlurmTime(longest)} from ${isoAt(platform, all[0])} needs them to ${isoAt(platform, all[0] + longest)}, but ${shortSeriesText(platform, all[0], all[0] + longest)}; ${EXTEND_HINT}`, inputs.at);
+  }
+  if (starts.length < all.length) notes.push(`${all.length - starts.length} later start(s) left out: the grid series end at ${isoAt(platform, end)}`);
+  for (const issue of extensionIssues(platform, 0, starts[starts.length - 1] + longest)) notes.push(formatIssue(issue));
   const options: EstimateOptions = {
     starts,
     preference,
@@ -402,14 +402,8 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
       },
     ]);
   };
-  let seen: Seen<Estimate[]> | undefined;
-  try {
-    seen = await sourceOf(inputs).see(l, at, spec, notes, (view, job) => estimate(job, view, options));
-  } catch (e) {
-    // A wait on a loaded platform can still push a run past the series.
-    if (e instanceof RangeError && Number.isFinite(end)) throw bad(atWhere, `expected the job to run within the grid series (they end at ${endIso()}), but its wait pushes it past: ${e.message}`, inputs.at);
-    throw e;
-  }
+  // A loaded replay that runs past the series is refused by the simulator with the same rule.
+  const seen: Seen<Estimate[]> | undefined = await sourceOf(inputs).see(l, at, spec, notes, (view, job) => estimate(job, view, options));
   if (!seen || seen.value.length === 0) throw none();
   const estimates = seen.value;
   return {

@@ -17,6 +17,8 @@ import { forecastFromActual } from "../../src/models/forecast.js";
 import { rngSeeded } from "../../src/core/rng.js";
 import { ccSeries, job, tinyPlatform } from "../helpers/tinyPlatform.js";
 import { policyFcfs } from "../../src/planner/index.js";
+import { estimateJobRequest } from "../../src/run/estimate.js";
+import { parseSlurmArgs } from "../../src/io/slurm.js";
 
 const DAY = 86400;
 const PLATFORM = resolve("platforms/two-site-eu.json");
@@ -114,5 +116,18 @@ describe("unreadable series files", () => {
     const err = await inputError(runScenario({ overrides: { platform: platformWithSeries(dir, "series.csv"), out: join(dir, "out") } }));
     expect(err.issues[0]).toMatchObject({ code: "io_error", file: "series.csv" });
     expect(err.message).toContain("it is a directory");
+  });
+});
+
+describe("estimates follow the same rule", () => {
+  it("estimate past the series is refused unless extended, and an extension is noted with how far it read", async () => {
+    const request = parseSlurmArgs(["-n", "8", "-t", "1:00:00"]);
+    const at = "2021-06-01T08:00:00Z";
+    const refused = await inputError(estimateJobRequest({ request, at, window_s: 0 }));
+    expect(refused.message).toContain("traces/grid/fr_ci_2020.csv (site fr) covers 2019-12-20T00:00:00Z to 2021-01-09T23:00:00Z");
+    const held = await estimateJobRequest({ request, at, window_s: 0, seriesExtension: "hold" });
+    expect(held.estimates.length).toBeGreaterThan(0);
+    // From 2021-01-09T23:00Z (fr's end) to the run's end 2021-06-01T09:00Z: 142 days and 10 hours.
+    expect(held.context.notes.find((n) => n.includes("fr_ci_2020.csv"))).toContain(`read ${142 * 86400 + 10 * 3600} s beyond it, extended by "hold"`);
   });
 });

@@ -149,8 +149,10 @@ describe("estimateJobRequest", () => {
     expect(loaded.context.notes.some((n) => /^replay: \d+ record\(s\) of the scenario's inputs skipped or repaired/.test(n))).toBe(true);
   });
 
-  it("a submission whose run would outlast the grid series is refused, naming --at and where they end", async () => {
-    expect(await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "4:00:00"]), at: "2021-01-09T21:00:00Z", window_s: 0 }))).toMatch(/^command line: --at: expected a submission the grid series cover: they end at 2021-01-09T23:00:00.000Z, and a run of up to 04:00:00 from 2021-01-09T21:00:00.000Z outlasts them/);
+  it("a submission whose run would outlast the grid series is refused, naming --at, each series and its span (the rule runs follow)", async () => {
+    expect(await issuesOfAsync(estimateJobRequest({ request: parseSlurmArgs(["-n", "8", "-t", "4:00:00"]), at: "2021-01-09T21:00:00Z", window_s: 0 }))).toMatch(
+      /^command line: --at: expected a submission the grid series cover: a run of up to 04:00:00 from 2021-01-09T21:00:00Z needs them to 2021-01-10T01:00:00Z, but traces\/grid\/fr_ci_2020\.csv \(site fr\) covers 2019-12-20T00:00:00Z to 2021-01-09T23:00:00Z; traces\/grid\/de_ci_2020\.csv \(site de\) covers 2019-12-20T00:00:00Z to 2021-01-09T23:15:00Z; give a series that covers the run, or extend it explicitly with --series-extend/,
+    );
   });
 
   it("--qos names a class of the scenario: its preference ranks, its allowed delay spans the starts", async () => {
