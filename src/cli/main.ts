@@ -26,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // A command handler may have set a failing code itself (sweep's failed variants): keep it.
+    if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof InputError) {

@@ -6,6 +6,7 @@
  */
 import type { Argv, CommandModule } from "yargs";
 import { MAX_SWEEP_VARIANTS } from "../core/limits.js";
+import { EXIT } from "./exit.js";
 import { mergeShards, parseShard, runSweep, type SweepProgress } from "../sweep/runSweep.js";
 
 interface SweepArgs {
@@ -72,7 +73,13 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     process.stdout.write(
       `${outcome.variants} variants${shard ? ` (shard ${shard.i}/${shard.n})` : ""}: ${outcome.ran} run, ${outcome.skipped} already done, ${outcome.failed} failed -> ${outcome.results}${front}\n`,
     );
-    if (outcome.failed > 0) process.exitCode = 1;
+    if (outcome.failed > 0) {
+      // Say why, and exit as the failures' kind: every one bad input (3), else a simulation error (4), else a bug (1).
+      for (const f of outcome.failures.slice(0, 3)) process.stderr.write(`variant ${f.index} failed: ${f.message}\n`);
+      if (outcome.failures.length > 3) process.stderr.write(`... and ${outcome.failures.length - 3} more (their error lines are in ${outcome.results})\n`);
+      const names = new Set(outcome.failures.map((f) => f.name));
+      process.exitCode = names.size === 1 && names.has("InputError") ? EXIT.input : [...names].every((n) => n === "InputError" || n === "SimulationError") ? EXIT.simulation : EXIT.failure;
+    }
   },
 };
 

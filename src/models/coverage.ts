@@ -75,9 +75,14 @@ export function uncoveredIssues(platform: PlatformModel, from: number, to: numbe
       code: "series_too_short",
       file: shown(s.file),
       path: `site ${s.site}`,
-      message: `expected a grid series covering ${isoAt(platform, from)} to ${isoAt(platform, to)} (${need} them), got one covering ${isoAt(platform, s.start)} to ${isoAt(platform, s.end)}; ${EXTEND_HINT}`,
+      message: `expected a grid series covering ${isoAt(platform, from)} to ${isoAt(platform, to)} (${need} them), got one covering ${isoAt(platform, s.start)} to ${isoAt(platform, s.end)}`,
       value: { run: [from, to], series: [s.start, s.end] },
     });
+  }
+  // The way out is said once, after the last series.
+  if (issues.length > 0) {
+    const last = issues[issues.length - 1];
+    issues[issues.length - 1] = { ...last, message: `${last.message}; ${EXTEND_HINT}` };
   }
   return issues;
 }

@@ -112,7 +112,7 @@ function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMet
 
 /** A workload from which no job reached the simulator: nothing to report, so it is refused with what became of its records. */
 function noJobs(file: string, log: AdjustmentLog, dropped: ReadonlyMap<string, number>): InputError {
-  const skipped = Object.entries(log.toJSON()).map(([code, n]) => `${n} skipped as ${code}`);
+  const skipped = Object.entries(log.toJSON()).map(([code, n]) => `${n} adjusted or skipped as ${code}`);
   const gone = [...dropped.entries()].map(([reason, n]) => `${n} dropped as ${reason}`);
   const what = [...skipped, ...gone];
   return new InputError([{ code: "invalid_value", file, message: `expected a workload with at least one job the platform can run, got ${what.length > 0 ? `none: ${what.join(", ")}` : "no job records"}` }]);

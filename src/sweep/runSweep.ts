@@ -72,6 +72,8 @@ export interface SweepOutcome {
   readonly ran: number;
   readonly skipped: number;
   readonly failed: number;
+  /** The variants that failed in this run, in index order, with their error's class and message. */
+  readonly failures: readonly { readonly index: number; readonly name: string; readonly message: string }[];
   /** Written to summary.json by an unsharded run; undefined for a shard. */
   readonly summary?: SweepSummary;
 }
@@ -183,6 +185,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const todo = mine.filter((v) => !lines.has(v.index));
 
   let failed = 0;
+  const failures: { index: number; name: string; message: string }[] = [];
   const progress = () => options.onProgress?.({ done: lines.size, total: mine.length, skipped, failed });
   progress();
   const pool = options.pool ?? createPool({ workers: Math.min(options.workers ?? availableParallelism(), todo.length) });
@@ -193,7 +196,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
           (r) => ({ summary: r.summary }),
           (err: unknown) => {
             failed++;
-            return { error: err instanceof Error ? { name: err.name, message: err.message } : { name: "Error", message: String(err) } };
+            const error = err instanceof Error ? { name: err.name, message: err.message } : { name: "Error", message: String(err) };
+            failures.push({ index: v.index, ...error });
+            return { error };
           },
         ).then((outcome) => {
           const line = resultLine(v, outcome);
@@ -212,7 +217,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   writeAtomic(results, order.map((i) => lines.get(i) + "\n").join(""));
   rmSync(partial, { force: true });
   const summary = shard ? undefined : writeSummary(dir, order.map((i) => parsed.get(i)!));
-  return { dir, results, variants: mine.length, ran: todo.length, skipped, failed, ...(summary ? { summary } : {}) };
+  failures.sort((a, b) => a.index - b.index);
+  return { dir, results, variants: mine.length, ran: todo.length, skipped, failed, failures, ...(summary ? { summary } : {}) };
 }
 
 /**
