@@ -153,7 +153,8 @@ export function mutateJson<T>(doc: T, mutations: readonly JsonMutation[]): unkno
       key = keys[step % keys.length];
     }
     const p = parent as Record<string | number, Json>;
-    if (m.kind === "set") p[key] = m.value as Json;
+    // A copy: the generator's constant objects are shared between cases and must stay as they are.
+    if (m.kind === "set") p[key] = structuredClone(m.value) as Json;
     else if (m.kind === "scale") {
       if (typeof p[key] === "number") p[key] = (p[key] as number) * m.factor;
     }
