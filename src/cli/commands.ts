@@ -3,7 +3,7 @@
  * options itself): run, compare, pareto, sweep, merge, report.
  */
 import yargs from "yargs";
-import { InputError } from "../core/errors.js";
+import { InputError, UsageError } from "../core/errors.js";
 import { runScenario } from "../run/runScenario.js";
 import { formatSummaryTable } from "./table.js";
 import { paretoCommand } from "./pareto.js";
@@ -52,7 +52,6 @@ function parsePolicy(text: string): PolicyChoice {
 }
 
 export async function commands(argv: string[]): Promise<number> {
-  let code: number = EXIT.ok;
   await yargs(argv)
     .scriptName("impactsim")
     .usage("$0 <command> [options]")
@@ -131,9 +130,9 @@ export async function commands(argv: string[]): Promise<number> {
     .version()
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`${msg}\n\nRun "impactsim --help" for usage.\n`);
-      code = EXIT.usage;
+      // Throwing stops yargs before any command runs: a usage error never runs half a command.
+      throw new UsageError(msg);
     })
     .parseAsync();
-  return code;
+  return EXIT.ok;
 }

@@ -7,7 +7,7 @@
  * loaded alone, without yargs and the sweep machinery, so it answers fast from
  * a cold start; every other command goes through yargs (commands.ts).
  */
-import { InputError, SimulationError } from "../core/errors.js";
+import { InputError, SimulationError, UsageError } from "../core/errors.js";
 import { EXIT } from "./exit.js";
 import { describeFsError } from "../io/readText.js";
 
@@ -35,6 +35,9 @@ main(process.argv.slice(2)).then(
       const usage = err.issues.length > 0 && err.issues.every((i) => i.code === "unknown_option");
       process.stderr.write(`impactsim: ${usage ? "unknown option" : "invalid input"}:\n${err.message}\n${usage ? '\nRun "impactsim estimate --help" for the options it reads.\n' : ""}`);
       process.exitCode = usage ? EXIT.usage : EXIT.input;
+    } else if (err instanceof UsageError) {
+      process.stderr.write(`impactsim: ${err.message}\n\nRun "impactsim --help" for usage.\n`);
+      process.exitCode = EXIT.usage;
     } else if (err instanceof SimulationError) {
       process.stderr.write(`impactsim: simulation failed: ${err.message}\n`);
       process.exitCode = EXIT.simulation;

@@ -68,6 +68,11 @@ export class InputError extends ImpactsimError {
   }
 }
 
+/** A command line that cannot be understood (unknown option, missing argument): nothing was run. */
+export class UsageError extends ImpactsimError {
+  override name = "UsageError";
+}
+
 /** An error raised while the simulation ran, with where and when. */
 export class SimulationError extends ImpactsimError {
   override name = "SimulationError";

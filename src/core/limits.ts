@@ -58,6 +58,13 @@ export const MAX_SUBMIT_S = 100 * 365.25 * 86400;
 /** Run time or requested time of one job, s (10 years): batch limits are days. */
 export const MAX_JOB_SECONDS = 10 * 365.25 * 86400;
 
+/**
+ * Relative error of intensity forecasts (bias and noise), at most 10 (1,000 %):
+ * day-ahead carbon-intensity forecasts err by tens of percent at most; beyond
+ * this a forecast says nothing and its figures only overflow.
+ */
+export const MAX_FORECAST_ERROR = 10;
+
 /** A count in words with what it would take, e.g. "1,000,000,000 nodes (about 30 GB of state)". */
 export function describeNodes(n: number): string {
   const bytes = n * BYTES_PER_NODE;

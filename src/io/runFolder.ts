@@ -9,17 +9,18 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError, type Issue } from "../core/errors.js";
-import { type OutputRecord, RUN_FILES, SUMMARY_FILE } from "./runOutputs.js";
+import { type OutputRecord, RUN_FILES, runIdOf, SUMMARY_FILE } from "./runOutputs.js";
 import { readTextFile } from "./readText.js";
 
 /**
  * Checks every run file present in `dir` against its summary.json.
- * @returns the parsed summary, or undefined when the folder has none
- * @throws InputError naming each file that is not this run's, or a summary.json that is not JSON or has no run id
+ * @returns the parsed summary
+ * @throws InputError naming each file that is not this run's, or a summary.json that is missing, not JSON or has no run id
  */
-export async function checkRunFolder(dir: string): Promise<Record<string, unknown> | undefined> {
+export async function checkRunFolder(dir: string): Promise<Record<string, unknown>> {
   const summaryPath = join(dir, SUMMARY_FILE);
-  if (!existsSync(summaryPath)) return undefined;
+  // Without the summary nothing says which run the other files belong to.
+  if (!existsSync(summaryPath)) throw new InputError([{ code: "missing_field", file: dir, message: `expected a run folder with ${SUMMARY_FILE} (written by impactsim run), got none` }]);
   let summary: { run_id?: unknown; outputs?: Record<string, OutputRecord> };
   try {
     summary = JSON.parse(await readTextFile(summaryPath));
@@ -29,6 +30,11 @@ export async function checkRunFolder(dir: string): Promise<Record<string, unknow
   }
   if (typeof summary.run_id !== "string" || typeof summary.outputs !== "object" || summary.outputs === null) {
     throw new InputError([{ code: "missing_field", file: summaryPath, path: "run_id", message: "expected a run id and the list of the run's files (written since impactsim 0.1 by run), got none: run the scenario again into this folder" }]);
+  }
+  // The id is derived from the rest of the summary (io/runOutputs.ts): an edited summary no longer gives it.
+  const { run_id: _id, ...body } = summary;
+  if (runIdOf(body) !== summary.run_id) {
+    throw new InputError([{ code: "invalid_value", file: summaryPath, path: "run_id", message: `expected the summary its run wrote, got one whose content no longer gives its run id ${summary.run_id}: it was edited since` }]);
   }
   const issues: Issue[] = [];
   for (const name of RUN_FILES) {

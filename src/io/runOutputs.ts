@@ -34,6 +34,11 @@ export interface OutputRecord {
   readonly rows: number;
 }
 
+/** A run's id: the first 16 hex digits of the SHA-256 of its summary's JSON without the id (keys in order, no indent). */
+export function runIdOf(body: Readonly<Record<string, unknown>>): string {
+  return createHash("sha256").update(finiteJson(body, SUMMARY_FILE)).digest("hex").slice(0, 16);
+}
+
 export class RunOutputs {
   private readonly writers = new Map<string, BufferedLineWriter>();
   private readonly tag = `${process.pid}-${Date.now().toString(36)}`;
@@ -74,7 +79,7 @@ export class RunOutputs {
       outputs[name] = { sha256: w.sha256, bytes: w.bytes, rows: w.lines };
     }
     const body = { ...summary, outputs };
-    const runId = createHash("sha256").update(finiteJson(body, SUMMARY_FILE)).digest("hex").slice(0, 16);
+    const runId = runIdOf(body);
     const text = finiteJson({ run_id: runId, ...body }, join(this.dir, SUMMARY_FILE), 2) + "\n";
     writeFileSync(this.temp(SUMMARY_FILE), text);
     const paths: string[] = [];

@@ -5,6 +5,7 @@
  */
 import { dirname, isAbsolute, join } from "node:path";
 import { z } from "zod";
+import { MAX_FORECAST_ERROR } from "../core/limits.js";
 import { InputError, type Issue } from "../core/errors.js";
 import { issuesFromZod, readJsonFile } from "./platform.js";
 import type { ScenarioSpec } from "./spec.js";
@@ -39,7 +40,7 @@ export const scenarioSchema = z.strictObject({
     params: z.record(z.string(), z.unknown()).optional(),
   }),
   seed: z.number().int(),
-  forecast: z.strictObject({ bias: z.number().gt(-1), sigma: z.number().min(0) }).optional(),
+  forecast: z.strictObject({ bias: z.number().gt(-1).max(MAX_FORECAST_ERROR, { error: "a relative bias beyond 1,000 % (see core/limits.ts)" }), sigma: z.number().min(0).max(MAX_FORECAST_ERROR, { error: "a relative noise beyond 1,000 % (see core/limits.ts)" }) }).optional(),
   qos: z
     .strictObject({
       classes: z

@@ -308,7 +308,7 @@ export interface RunReport {
 export async function buildRunReport(outDir: string): Promise<RunReport> {
   const dir = resolve(outDir);
   // Every file must be the one the summary's run wrote: a report never mixes two runs.
-  const summary = (await checkRunFolder(dir)) as RunSummary | undefined;
+  const summary = (await checkRunFolder(dir)) as unknown as RunSummary;
   const [jobs, sites, workflows] = await Promise.all([readCsv(join(dir, "jobs.csv")), readCsv(join(dir, "sites.csv")), readCsv(join(dir, "workflows.csv"))]);
   const waste = jobs && summary ? wasteReport(jobs as JobRow[], summary) : undefined;
   const gantt = jobs && jobs.length > 0 ? ganttData(jobs) : null;

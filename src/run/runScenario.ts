@@ -215,6 +215,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     const message = err instanceof Error ? err.message : String(err);
     throw new InputError([{ code: "invalid_value", file: scenarioPath, path: "policy.params", message }]);
   }
+  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) throw new InputError([{ code: "invalid_value", file: "--seed", message: `expected a whole number, got ${o.seed}`, value: o.seed }]);
   const seed = o.seed ?? scenario.seed;
   const mode = o.mode ?? scenario.workload.mode;
   const workload = o.workload ? resolve(o.workload) : resolve(resolveFrom(scenarioPath, scenario.workload.file));

@@ -3,7 +3,8 @@
  * its grid series, the forecasts policies see, and the single-score method.
  * Shared by scenario runs and pre-submission estimates so both see one world.
  */
-import type { AdjustmentLog } from "../core/errors.js";
+import { type AdjustmentLog, InputError, type Issue } from "../core/errors.js";
+import { MAX_FORECAST_ERROR } from "../core/limits.js";
 import { deriveSeed, rngSeeded } from "../core/rng.js";
 import type { ScoreMethod } from "../core/score.js";
 import type { Extension } from "../core/timeseries.js";
@@ -39,8 +40,17 @@ export interface World {
   readonly method: ScoreMethod;
 }
 
-/** @throws InputError on unreadable or invalid data files */
+/** A forecast error given as an option, for runs and estimates alike (a scenario file's is checked by its schema). */
+function checkForecastError(f: { readonly bias: number; readonly sigma: number }): void {
+  const issues: Issue[] = [];
+  if (!(f.bias > -1 && f.bias <= MAX_FORECAST_ERROR)) issues.push({ code: "invalid_value", file: "--forecast-bias", message: `expected a relative bias > -1 and <= ${MAX_FORECAST_ERROR} (see core/limits.ts), got ${f.bias}`, value: f.bias });
+  if (!(f.sigma >= 0 && f.sigma <= MAX_FORECAST_ERROR)) issues.push({ code: "invalid_value", file: "--forecast-sigma", message: `expected a relative noise from 0 to ${MAX_FORECAST_ERROR} (see core/limits.ts), got ${f.sigma}`, value: f.sigma });
+  if (issues.length > 0) throw new InputError(issues);
+}
+
+/** @throws InputError on unreadable or invalid data files, or a forecast error out of bounds */
 export async function buildWorld(spec: PlatformSpec, opts: WorldOptions): Promise<World> {
+  checkForecastError(opts.forecastError);
   const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
   const built = await buildPlatform(spec, { file: opts.file, zones, t0Epoch: opts.t0Epoch, extension: opts.extension, log: opts.log });
   const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH);

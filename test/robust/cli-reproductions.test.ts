@@ -5,7 +5,7 @@
  * Inputs are small stand-ins for the issue's (a two-job trace instead of KTH
  * x8, whose submit times also outrun the 2020 grid series).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,6 +94,33 @@ describe("impactsim refuses, naming the source, without a stack trace", () => {
     const file = write("taken.txt", "x");
     expectRefused(["run", "--out", file, "--quiet"], 3, "--out: ");
     expectRefused(["run", "--out", "/proc/impactsim/out", "--quiet"], 3, "--out: /proc/impactsim");
+  });
+
+  it("usage errors run nothing: an unknown option, an option another command has, missing required options", () => {
+    const out = join(dir, "usage-run");
+    expectRefused(["run", "--zz-x", "--out", out, "--quiet"], 2, "Unknown arguments: zz-x");
+    expect(existsSync(out)).toBe(false);
+    const compare = cli.run(["compare", "--quiet"]);
+    expect(compare.status).toBe(2);
+    expect(compare.stdout).toBe("");
+    expectRefused(["pareto"], 2, "Missing required arguments: policy, param, values");
+  });
+
+  it("forecast options and seeds out of bounds: exit 3 naming the option", () => {
+    expectRefused(["run", "--forecast-sigma", "1e308", "--quiet", "--out", join(dir, "fs")], 3, "--forecast-sigma: expected a relative noise from 0 to 10");
+    expectRefused(["run", "--forecast-bias", "-1", "--quiet", "--out", join(dir, "fb")], 3, "--forecast-bias: expected a relative bias > -1");
+    expectRefused(["estimate", "-n", "4", "-t", "1:00:00", "--forecast-bias", "1e308"], 3, "--forecast-bias");
+    expectRefused(["run", "--seed", "abc", "--quiet", "--out", join(dir, "seed")], 3, "--seed: expected a whole number");
+  });
+
+  it("report on a folder of other files: exit 3", () => {
+    const foreign = join(dir, "foreign");
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, "summary.json"), JSON.stringify({ jobs: "x", energy_j: {} }));
+    expectRefused(["report", foreign], 3, "expected a run id");
+    const empty = join(dir, "empty");
+    mkdirSync(empty);
+    expectRefused(["report", empty], 3, "expected a run folder with summary.json");
   });
 
   it("pue 1e308: exit 3 naming sites[0].pue", () => {

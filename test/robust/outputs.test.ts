@@ -102,6 +102,17 @@ describe("a run's files, together or not at all", () => {
     expect(report.message).toContain("jobs.csv: expected the content run");
   });
 
+  it("checkRunFolder refuses an edited summary.json and a folder without one", async () => {
+    const a = await runScenario({ overrides: { workload: trace(3), platform: PLATFORM, out: join(tmp(), "a") } });
+    const path = join(a.outDir, "summary.json");
+    const summary = JSON.parse(readFileSync(path, "utf8"));
+    summary.jobs = 4;
+    writeFileSync(path, JSON.stringify(summary, null, 2) + "\n");
+    expect((await rejected(checkRunFolder(a.outDir))).message).toContain("it was edited since");
+    const empty = tmp();
+    expect((await rejected(checkRunFolder(empty))).message).toContain("expected a run folder with summary.json");
+  });
+
   it("a run that fails leaves the folder's earlier run as it was, and no temporary files", async () => {
     const out = join(tmp(), "o");
     await runScenario({ overrides: { workload: trace(3), platform: PLATFORM, out } });
