@@ -3,15 +3,13 @@
  * test that proves a property of any workload need not replay the whole trace.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DEFAULT_SCENARIO } from "../../src/run/runScenario.js";
-import { dirname, resolve } from "node:path";
 
-const defaultScenario = JSON.parse(readFileSync(DEFAULT_SCENARIO, "utf8")) as { platform: string; workload: { file: string } };
-/** The default scenario's trace and platform files. */
+const defaultScenario = JSON.parse(readFileSync(DEFAULT_SCENARIO, "utf8")) as { workload: { file: string } };
+/** The default scenario's trace. */
 export const DEFAULT_TRACE = resolve(dirname(DEFAULT_SCENARIO), defaultScenario.workload.file);
-export const DEFAULT_PLATFORM = resolve(dirname(DEFAULT_SCENARIO), defaultScenario.platform);
 
 /** Text of an SWF file, gunzipped when it starts with the gzip magic bytes. */
 export function swfText(path: string): string {
