@@ -23,6 +23,8 @@ export function snapshotSource(snap: ClusterSnapshot): ViewSource {
         submit: at,
         cores: spec.cores,
         walltime: spec.walltime,
+        timeLeft: spec.walltime,
+        ranSeconds: 0,
         user: spec.user,
         project: spec.project,
         runtimes: spec.runtimes,

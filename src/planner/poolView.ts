@@ -1,39 +1,57 @@
 /**
- * A PoolView over a pool's model: what every world (simulated or live) shows
- * of a pool, with the counts of free, sleeping and waking nodes kept by the
- * world. One implementation, so both worlds answer a policy alike.
+ * PoolViews over pool models: what every world (simulated or live) shows of a
+ * pool, as plain frozen data, so both worlds answer a policy alike. The fixed
+ * figures are made once per pool (poolFigures); a view of the pool at an
+ * instant adds its counts (poolView).
  */
 import type { DeviceClass } from "../io/spec.js";
 import { busyNodeWatts } from "../models/nodePower.js";
-import type { PoolModel } from "../models/platform.js";
-import type { PoolView } from "./view.js";
+import type { PoolModel, PowerStateModel } from "../models/platform.js";
+import type { PoolView, PowerStateView } from "./view.js";
 
-export class ModelPoolView implements PoolView {
-  freeNodes: number;
-  sleepingNodes = 0;
-  wakingNodes = 0;
-  readonly dvfsSpeeds: readonly number[];
-  constructor(
-    readonly index: number,
-    readonly model: PoolModel,
-    readonly site: string,
-    readonly siteIndex: number,
-    readonly firstNode: number,
-  ) {
-    this.freeNodes = model.count;
-    this.dvfsSpeeds = model.dvfs?.map((d) => d.speed) ?? [];
-  }
-  get nodeType() { return this.model.nodeType; }
-  get coresPerNode() { return this.model.coresPerNode; }
-  get nodes() { return this.model.count; }
-  get speed() { return this.model.speed; }
-  get gpusPerNode() { return this.model.gpus?.count ?? 0; }
-  get fpgasPerNode() { return this.model.fpgas?.count ?? 0; }
-  get idleWatts() { return this.model.idleWatts; }
-  get embodiedPerNodeSecond() { return this.model.embodiedPerNodeSecond; }
-  get off() { return this.model.off; }
-  get sleep() { return this.model.sleep; }
-  busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number {
-    return busyNodeWatts(this.model, device, cpuUtilisation, devicesPerNode, 1, pstate);
-  }
+/** A pool's figures that never change: everything in a PoolView but its counts. */
+export type PoolFigures = Omit<PoolView, "freeNodes" | "sleepingNodes" | "wakingNodes">;
+
+function stateView(m: PowerStateModel | undefined): PowerStateView | undefined {
+  return m && Object.freeze({ watts: m.watts, switchOnSeconds: m.switchOnSeconds, switchOnWatts: m.switchOnWatts, switchOffSeconds: m.switchOffSeconds, switchOffWatts: m.switchOffWatts });
+}
+
+/**
+ * The fixed figures of pool `index` (frozen; its embodied impacts a copy, so a
+ * policy cannot change what the world charges).
+ */
+export function poolFigures(index: number, model: PoolModel, site: string, siteIndex: number, firstNode: number): PoolFigures {
+  return Object.freeze({
+    index,
+    site,
+    siteIndex,
+    nodeType: model.nodeType,
+    coresPerNode: model.coresPerNode,
+    firstNode,
+    nodes: model.count,
+    speed: model.speed,
+    gpusPerNode: model.gpus?.count ?? 0,
+    fpgasPerNode: model.fpgas?.count ?? 0,
+    dvfsSpeeds: Object.freeze(model.dvfs?.map((d) => d.speed) ?? []),
+    idleWatts: model.idleWatts,
+    busyWatts: (device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number) => busyNodeWatts(model, device, cpuUtilisation, devicesPerNode, 1, pstate),
+    embodiedPerNodeSecond: Float64Array.from(model.embodiedPerNodeSecond),
+    ...(model.off ? { off: stateView(model.off) } : {}),
+    ...(model.sleep ? { sleep: stateView(model.sleep) } : {}),
+  });
+}
+
+/** A pool at an instant: its figures and counts, frozen. */
+export function poolView(figures: PoolFigures, freeNodes: number, sleepingNodes: number, wakingNodes: number): PoolView {
+  return Object.freeze({ ...figures, freeNodes, sleepingNodes, wakingNodes });
+}
+
+/** The figures of every pool of a platform, node ids numbered in pool order. */
+export function platformPoolFigures(platform: { readonly pools: readonly PoolModel[]; readonly sites: readonly { readonly id: string }[] }): PoolFigures[] {
+  let next = 0;
+  return platform.pools.map((m, i) => {
+    const f = poolFigures(i, m, platform.sites[m.site].id, m.site, next);
+    next += m.count;
+    return f;
+  });
 }

@@ -32,7 +32,8 @@ export interface PredictionOptions {
   readonly window?: number;
 }
 
-export function withPredictions(policy: Policy, onPrediction: (p: Prediction) => void, options: PredictionOptions = {}): Policy {
+/** `policy` that also predicts each job when first queued (a cache of calibration ratios aside, it adds no state: the policy's own is passed through). */
+export function withPredictions<S>(policy: Policy<S>, onPrediction: (p: Prediction) => void, options: PredictionOptions = {}): Policy<S> {
   const window = options.window ?? 2000;
   let ratiosAt = -1;
   let ratios: ReturnType<typeof runtimeRatios>;
@@ -40,7 +41,8 @@ export function withPredictions(policy: Policy, onPrediction: (p: Prediction) =>
     name: policy.name,
     version: policy.version,
     params: policy.params,
-    decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
+    ...(policy.initialState ? { initialState: () => policy.initialState!() } : {}),
+    decide(view: ClusterView, happened: readonly WorldEvent[], state: S): readonly Decision[] {
       let fresh: Set<number> | undefined;
       for (const e of happened) if (e.kind === "jobSubmitted") (fresh ??= new Set()).add(e.jobId);
       if (fresh) {
@@ -53,7 +55,7 @@ export function withPredictions(policy: Policy, onPrediction: (p: Prediction) =>
         }
         for (const job of view.queue) if (fresh.has(job.id)) onPrediction(predict(job, view, recent, ratios));
       }
-      return policy.decide(view, happened);
+      return policy.decide(view, happened, state);
     },
   };
 }
@@ -72,6 +74,8 @@ function predict(job: QueuedJobView, view: ClusterView, history: readonly PastJo
     submit: job.submit,
     cores: job.cores,
     walltime: job.walltime,
+    timeLeft: job.timeLeft,
+    ranSeconds: job.ranSeconds,
     user: job.user,
     project: job.project,
     qos: job.qos,

@@ -1,11 +1,16 @@
 /**
- * The boundary between the world (simulator or live cluster) and policies.
- * A ClusterView is read-only data plus side-effect-free queries; a policy
- * returns Decisions as data; the world applies them and reports outcomes as
- * WorldEvents on the next call. Nothing here knows which world it runs in.
+ * The boundary between the world (simulator or live cluster) and policies
+ * (docs/world-protocol.md). A ClusterView is plain, frozen data plus
+ * side-effect-free queries, projected from the world's state: no object of the
+ * world's own, and nothing a scheduler could not know on a real cluster (no
+ * actual run times). A policy returns Decisions as data; the world checks them
+ * (planner/decisions.ts), applies them in order and reports refusals and
+ * outcomes as WorldEvents on the next call. Nothing here knows which world it
+ * runs in.
  *
- * Views are valid only during one decide() call: the world may reuse and
- * update the same objects between calls instead of copying them.
+ * A view is a snapshot of one instant: the world builds a new one for each
+ * call (reusing the frozen parts that did not change), so a policy may keep
+ * nothing from it across calls but what it puts in its state.
  */
 import type { Seconds } from "../core/units.js";
 import type { IntensityForecast } from "../models/forecast.js";
@@ -15,7 +20,7 @@ import type { WorkflowSpec } from "../io/wfformat.js";
 
 export type { IntensityForecast };
 
-/** A group of identical nodes at one site. */
+/** A group of identical nodes at one site (plain data; counts as of the view's instant). */
 export interface PoolView {
   /** Index in view.pools; decisions name pools by it. */
   readonly index: number;
@@ -47,8 +52,10 @@ export interface PoolView {
    * @param devicesPerNode accelerators of `device` class the job uses on the node
    */
   busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number;
-  /** Embodied impacts per node-second, per phase and coordinate (N_PHASES x N_COORDS, phase-major). */
+  /** Embodied impacts per node-second, per phase and coordinate (N_PHASES x N_COORDS, phase-major; read-only). */
   readonly embodiedPerNodeSecond: Float64Array;
+  /** Memory per node, GB, where the platform gives it. */
+  readonly memoryGb?: number;
   /** The pool's low-power states, when it has them: draw and switch times and draws. */
   readonly off?: PowerStateView;
   readonly sleep?: PowerStateView;
@@ -75,29 +82,60 @@ export interface SiteView {
 /** What a job says of its needs beyond cores: runtime models per device class on a reference node (s; see resources expectedRuntime), accelerators, FPGA bitstream, workflow and task index, QoS. */
 type JobNeeds = Pick<JobSpec, "runtimes" | "gpus" | "fpgas" | "bitstream" | "workflow" | "task" | "qos">;
 
+/**
+ * A job as the scheduler knows it. `runtimes` are the runtime models of the
+ * work left (the whole job until it has run; a resumed job's rest).
+ */
 export interface QueuedJobView extends JobNeeds {
   readonly id: number;
   readonly submit: Seconds;
   readonly cores: number;
-  /** Requested time: the scheduler's estimate of the run time, s (Infinity for workflow tasks, which use runtime models). */
+  /** Requested time as submitted, s (Infinity for workflow tasks, which use runtime models). It never changes. */
+  readonly walltime: Seconds;
+  /** Wall time the job may still use: walltime minus the seconds it already ran (equal to walltime until it has run). */
+  readonly timeLeft: Seconds;
+  /** Seconds it already ran, over its earlier runs (0 until suspended once). */
+  readonly ranSeconds: Seconds;
+  readonly user: number;
+  readonly project: string;
+  /** Time it was last deferred to by a `defer` decision the world applied (absent: never deferred). */
+  readonly deferredUntil?: Seconds;
+  /** Time of its last suspension (absent: never suspended). */
+  readonly lastSuspendedAt?: Seconds;
+}
+
+/** A running job as the scheduler knows it: the job, where it runs, since when, and its predicted end. */
+export interface RunningJobView extends JobNeeds {
+  readonly id: number;
+  readonly submit: Seconds;
+  readonly cores: number;
+  /** Requested time as submitted, s. */
   readonly walltime: Seconds;
   readonly user: number;
   readonly project: string;
-}
-
-export interface RunningJobView {
-  readonly id: number;
   readonly pool: number;
   readonly device: DeviceClass;
+  /** DVFS state it runs in (absent: the default). */
+  readonly pstate?: number;
   /** Number of nodes held, and their ids. */
   readonly nodeCount: number;
   readonly nodes: readonly number[];
+  /** Start of this run, and of its first run (they differ for a resumed job). */
   readonly start: Seconds;
+  readonly firstStart: Seconds;
+  /** Seconds it ran in earlier runs (before `start`); it has run ranSeconds + (now - start) in all. */
+  readonly ranSeconds: Seconds;
+  /** End of its setup (FPGA reconfiguration) once its inputs are in; `start` without one. */
+  readonly setupEnd: Seconds;
+  /** True while its input files are still being transferred (workflow tasks): its nodes are held, it has not begun. */
+  readonly awaitingInputs: boolean;
   /** start + setup + the expected run time (walltime for batch jobs): what a scheduler can know about its end. */
   readonly predictedEnd: Seconds;
+  /** Time of its last suspension (absent: never suspended). */
+  readonly lastSuspendedAt?: Seconds;
 }
 
-/** Per-node state as a policy may see it. */
+/** Per-node state as a policy may see it (view.nodeState; since when: view.nodeSince). */
 export const NodeState = { Idle: 0, Busy: 1, Off: 2, Sleep: 3, SwitchingOn: 4, SwitchingOff: 5 } as const;
 export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 
@@ -113,11 +151,11 @@ export interface WorkflowView {
   readonly firstJobId: number;
   /** Per task: runtime models per device class on a reference node, s. */
   readonly taskRuntimes: readonly Readonly<Partial<Record<DeviceClass, number>>>[];
-  /** Per task: 0 waiting, 1 ready, 2 running, 3 done. */
+  /** Per task: 0 waiting, 1 ready, 2 running, 3 done (a copy of the instant's state). */
   readonly taskState: Uint8Array;
-  /** Per task: site index it ran or runs on, -1 before. */
+  /** Per task: site index it ran or runs on, -1 before (a copy). */
   readonly taskSite: Int32Array;
-  /** Per file: bit s set when the file is at site s. */
+  /** Per file: bit s set when the file is at site s (a copy). */
   readonly fileSites: Uint32Array;
 }
 
@@ -144,6 +182,12 @@ export interface ClusterView {
   readonly running: readonly RunningJobView[];
   /** State of node `id` (global id). */
   nodeState(id: number): NodeState;
+  /** Since when node `id` has been in its state, s (0 for a node in its first state since the world began). */
+  nodeSince(id: number): Seconds;
+  /** When a switching node reaches its next state (on, or off/asleep), s; NaN for a node that is not switching. */
+  nodeReadyAt(id: number): Seconds;
+  /** Id of the job holding node `id`, or -1 when none does. */
+  nodeJob(id: number): number;
   /** The EF 3.1 normalisation and weighting in force, for policies that weigh impacts as a single score. */
   readonly scoreMethod?: ScoreMethod;
   /** Forecast of a site's impact intensity; never the actual series. */
@@ -214,9 +258,21 @@ export type WorldEvent =
   | { readonly kind: "transferEnded"; readonly workflow: number; readonly file: number; readonly to: number }
   | { readonly kind: "decisionRefused"; readonly decision: Decision; readonly reason: RefusalReason };
 
-export interface Policy {
+/**
+ * A policy: decisions as a function of the view, the events since its last
+ * call and its state. It keeps nothing else across calls: what it must
+ * remember goes into `state`, a plain JSON-serialisable object that the world
+ * creates with initialState(), hands to every call, and stores (a live world
+ * persists it, so a restarted service goes on where it stopped). The policy
+ * may change `state` in place. A stateless policy is a `Policy` (its state
+ * type is void, so callers may leave the argument out); code that runs any
+ * policy takes a `Policy<unknown>`.
+ */
+export interface Policy<S = void> {
   readonly name: string;
   readonly version: string;
   readonly params: Readonly<Record<string, unknown>>;
-  decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[];
+  /** The state a world starts the policy with: plain JSON data (objects, arrays, numbers, strings, booleans, null). */
+  initialState?(): S;
+  decide(view: ClusterView, happened: readonly WorldEvent[], state: S): readonly Decision[];
 }

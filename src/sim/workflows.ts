@@ -50,6 +50,8 @@ interface FlowState {
   /** Runtime models per task. */
   readonly runtimes: readonly Readonly<Partial<Record<DeviceClass, number>>>[];
   done: number;
+  /** Bumped on every change of its task states, sites or file locations, so its view is copied again only then. */
+  version: number;
   /** Bytes moved between sites, and staged from slower tiers within a site. */
   bytesMoved: number;
   bytesStaged: number;
@@ -101,6 +103,7 @@ export class WorkflowTracker {
         lastParent: new Int32Array(n).fill(-1),
         runtimes: sub.spec.tasks.map((t) => (sub.runtimes ? sub.runtimes(t) : { cpu: t.runtime })),
         done: 0,
+        version: 0,
         bytesMoved: 0,
         bytesStaged: 0,
       });
@@ -124,6 +127,7 @@ export class WorkflowTracker {
       if (onTier) f.tierSites[file] |= 1 << f.sub.site;
       else f.fileSites[file] |= 1 << f.sub.site;
     }
+    f.version++;
     const out: JobSpec[] = [];
     for (const t of f.sub.spec.tasks) if (t.parents.length === 0) out.push(this.ready(w, t.index, now));
     return out;
@@ -133,6 +137,7 @@ export class WorkflowTracker {
     const f = this.flows[w];
     const t = f.sub.spec.tasks[task];
     f.state[task] = TaskState.Ready;
+    f.version++;
     f.readyAt[task] = now;
     return {
       id: f.sub.firstJobId + task,
@@ -234,6 +239,7 @@ export class WorkflowTracker {
     this.inFlight.delete(key);
     const f = this.flows[t.workflow];
     f.fileSites[t.file] |= 1 << t.to;
+    f.version++;
     if (t.from === t.to) f.bytesStaged += t.bytes;
     else f.bytesMoved += t.bytes;
     const waiters = this.waiters.get(key) ?? [];
@@ -249,6 +255,7 @@ export class WorkflowTracker {
 
   started(w: number, task: number, site: number, now: number): void {
     const f = this.flows[w];
+    f.version++;
     f.state[task] = TaskState.Running;
     f.startAt[task] = now;
     f.siteOf[task] = site;
@@ -264,6 +271,7 @@ export class WorkflowTracker {
     const f = this.flows[w];
     const t = f.sub.spec.tasks[task];
     f.state[task] = TaskState.Done;
+    f.version++;
     f.endAt[task] = now;
     for (const file of t.outputs) f.fileSites[file] |= 1 << site;
     const ready: JobSpec[] = [];

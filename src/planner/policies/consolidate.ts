@@ -270,7 +270,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
         // Nodes switched on by someone else: at most one switch-on away.
         for (let k = r.length; k < pool.wakingNodes; k++) r.push(now + figures(pool).switchOnSeconds);
         r.sort((x, y) => x - y);
-        for (const t of r) synthetic.push({ id: -1 - synthetic.length, pool: pool.index, device: "cpu", nodeCount: 1, nodes: [], start: now, predictedEnd: t });
+        for (const t of r) synthetic.push(placeholder(-1 - synthetic.length, pool.index, now, t));
       }
       const supply: Supply[] = pools.map((pool) => {
         const s: Supply = { t: [], n: [], waking: [] };
@@ -327,13 +327,13 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
             // Switched on later, just in time: EASY sees them as on at `start`.
             taken[p] += k;
             askWake(power, now, wakeTime);
-            for (let i = 0; i < k; i++) synthetic.push({ id: -1 - synthetic.length, pool: p, device: "cpu", nodeCount: 1, nodes: [], start: now, predictedEnd: start });
+            for (let i = 0; i < k; i++) synthetic.push(placeholder(-1 - synthetic.length, p, now, start));
           } else {
             const nodes = wake(p, k);
             if (nodes.length === 0) continue;
             for (const n of nodes) {
               wakeReady.set(n, now + f.switchOnSeconds);
-              synthetic.push({ id: -1 - synthetic.length, pool: p, device: "cpu", nodeCount: 1, nodes: [], start: now, predictedEnd: now + f.switchOnSeconds });
+              synthetic.push(placeholder(-1 - synthetic.length, p, now, now + f.switchOnSeconds));
             }
             const finite = Number.isFinite(without);
             power.push({
@@ -491,16 +491,10 @@ function planStart(s: Supply, from: number, need: number, w: number, now: number
 /** `view` with `extra` entries merged into its running jobs (by predicted end, then id). */
 function withRunning(view: ClusterView, extra: readonly RunningJobView[]): ClusterView {
   const running = [...view.running, ...extra].sort((a, b) => a.predictedEnd - b.predictedEnd || a.id - b.id);
-  return {
-    now: view.now,
-    sites: view.sites,
-    pools: view.pools,
-    queue: view.queue,
-    running,
-    workflows: view.workflows,
-    links: view.links,
-    scoreMethod: view.scoreMethod,
-    nodeState: (id) => view.nodeState(id),
-    forecast: (site) => view.forecast(site),
-  };
+  return { ...view, running };
+}
+
+/** A node that will be free at `predictedEnd`, shown to EASY as a one-node job ending then. */
+function placeholder(id: number, pool: number, now: number, predictedEnd: number): RunningJobView {
+  return { id, submit: now, cores: 0, walltime: predictedEnd - now, user: -1, project: "", pool, device: "cpu", nodeCount: 1, nodes: [], start: now, firstStart: now, ranSeconds: 0, setupEnd: now, awaitingInputs: false, predictedEnd };
 }

@@ -6,27 +6,7 @@
 import type { ClusterView, PoolView, QueuedJobView } from "../view.js";
 
 function withFree(p: PoolView, freeNodes: number): PoolView {
-  return {
-    index: p.index,
-    site: p.site,
-    siteIndex: p.siteIndex,
-    nodeType: p.nodeType,
-    coresPerNode: p.coresPerNode,
-    firstNode: p.firstNode,
-    nodes: p.nodes,
-    freeNodes,
-    sleepingNodes: p.sleepingNodes,
-    wakingNodes: p.wakingNodes,
-    speed: p.speed,
-    gpusPerNode: p.gpusPerNode,
-    fpgasPerNode: p.fpgasPerNode,
-    dvfsSpeeds: p.dvfsSpeeds,
-    idleWatts: p.idleWatts,
-    embodiedPerNodeSecond: p.embodiedPerNodeSecond,
-    off: p.off,
-    sleep: p.sleep,
-    busyWatts: (device, u, devices, pstate) => p.busyWatts(device, u, devices, pstate),
-  };
+  return Object.freeze({ ...p, freeNodes });
 }
 
 /** `view` with `taken[i]` fewer free nodes in pool i and only the queued jobs `keep` accepts. */
@@ -41,6 +21,9 @@ export function restrictView(view: ClusterView, taken: readonly number[], keep: 
     links: view.links,
     scoreMethod: view.scoreMethod,
     nodeState: (id) => view.nodeState(id),
+    nodeSince: (id) => view.nodeSince(id),
+    nodeReadyAt: (id) => view.nodeReadyAt(id),
+    nodeJob: (id) => view.nodeJob(id),
     forecast: (site) => view.forecast(site),
   };
 }

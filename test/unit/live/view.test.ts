@@ -67,7 +67,7 @@ describe("liveView()", () => {
             const q = view.queue.find((j) => j.id === id);
             if (q && !pair) {
               const options = { starts: [view.now, view.now + 600] };
-              const probe: QueuedJobView = { id: q.id, submit: q.submit, cores: q.cores, walltime: q.walltime, user: q.user, project: q.project, runtimes: q.runtimes };
+              const probe: QueuedJobView = { id: q.id, submit: q.submit, cores: q.cores, walltime: q.walltime, timeLeft: q.timeLeft, ranSeconds: q.ranSeconds, user: q.user, project: q.project, runtimes: q.runtimes };
               const live = liveView(snapshotOf(view, id), { platform: p, forecasts, t0Epoch: T0 });
               pair = [estimate(q, view, options), estimate(probe, live, options)];
             }
@@ -101,7 +101,10 @@ describe("liveView()", () => {
     expect(v.now).toBe(1000);
     expect([v.pools[0].freeNodes, v.pools[0].sleepingNodes, v.pools[1].freeNodes]).toEqual([1, 1, 3]);
     expect([0, 1, 2, 3].map((n) => v.nodeState(n))).toEqual([NodeState.Busy, NodeState.Busy, NodeState.Off, NodeState.Idle]);
-    expect(v.running).toEqual([{ id: 7, pool: 0, device: "cpu", nodeCount: 2, nodes: [0, 1], start: 900, predictedEnd: 1200 }]);
+    // What a snapshot gives of a running job; its size in cores is its nodes' (4 cores each), its submit time unknown (its start).
+    expect(v.running).toEqual([{ id: 7, submit: 900, cores: 8, walltime: 300, user: -1, project: "unknown", pool: 0, device: "cpu", nodeCount: 2, nodes: [0, 1], start: 900, firstStart: 900, ranSeconds: 0, setupEnd: 900, awaitingInputs: false, predictedEnd: 1200 }]);
+    expect([0, 1, 2].map((n) => v.nodeJob(n))).toEqual([7, 7, -1]);
+    expect(Object.isFrozen(v) && Object.isFrozen(v.queue) && Object.isFrozen(v.queue[0]) && Object.isFrozen(v.pools[0])).toBe(true);
     expect(v.queue[0]).toMatchObject({ id: 8, submit: 950, walltime: 60, gpus: 1, runtimes: { gpu: 60 } });
     // Site a: 2 nodes at 220 W (full load assumed), 1 free at 100 W, 1 off without an off state: idle draw 100 W.
     expect(v.sites[0].powerW).toBe(640);

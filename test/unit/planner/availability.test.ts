@@ -6,22 +6,22 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Availability } from "../../../src/planner/availability.js";
 import type { ClusterView, PoolView, QueuedJobView, RunningJobView } from "../../../src/planner/view.js";
-import { poolView } from "../../helpers/views.js";
+import { clusterView, poolView, queuedJob, runningJob } from "../../helpers/views.js";
 
 function pool(index: number, nodes: number, free: number, extra: Partial<PoolView> = {}): PoolView {
   return poolView({ index, nodes, freeNodes: free, coresPerNode: 1, ...extra });
 }
 
 function running(id: number, p: number, nodes: number, start: number, predictedEnd: number): RunningJobView {
-  return { id, pool: p, device: "cpu", nodeCount: nodes, nodes: [], start, predictedEnd };
+  return runningJob({ id, pool: p, nodeCount: nodes, nodes: [], start, predictedEnd });
 }
 
 function queued(id: number, cores: number, walltime: number): QueuedJobView {
-  return { id, submit: 0, cores, walltime, user: 1, project: "p" };
+  return queuedJob({ id, cores, walltime });
 }
 
 function view(now: number, pools: PoolView[], run: RunningJobView[] = [], queue: QueuedJobView[] = []): ClusterView {
-  return { now, workflows: [], links: [], sites: [], pools, queue, running: run, nodeState: () => 0, forecast: () => ({ mean: () => 0, at: () => 0 }) };
+  return clusterView({ now, sites: [], pools, queue, running: run });
 }
 
 describe("Availability", () => {

@@ -38,6 +38,7 @@ import type { ClusterView, Decision, Policy, PoolView, QueuedJobView, RunningJob
 import { combineObservers, type JobFact } from "../../../src/sim/observer.js";
 import { simulate } from "../../../src/sim/simulation.js";
 import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { clusterView, queuedJob, runningJob } from "../../helpers/views.js";
 
 const USE_CC = PHASE_INDEX.use * N_COORDS + categoryIndex("CC");
 const END = 1e6;
@@ -314,11 +315,11 @@ function stepForecast(starts: number[], kg: number[]): IntensityForecast {
 }
 
 function queued(id: number, submit: number, walltime: number, q?: QosSpec): QueuedJobView {
-  return { id, submit, cores: 1, walltime, user: 1, project: "p", qos: q };
+  return queuedJob({ id, submit, walltime, qos: q });
 }
 
 function running(id: number, start: number, predictedEnd: number): RunningJobView {
-  return { id, pool: 0, device: "cpu", nodeCount: 1, nodes: [0], start, predictedEnd };
+  return runningJob({ id, start, predictedEnd });
 }
 
 /** A one-site, one-pool view at `now` (4 nodes of 1 core, one per running job busy). */
@@ -327,8 +328,5 @@ function view(now: number, queue: QueuedJobView[], run: RunningJobView[], foreca
     index: 0, site: "s", siteIndex: 0, nodeType: "t", coresPerNode: 1, firstNode: 0, nodes: 4, freeNodes: 4 - run.length, sleepingNodes: 0, wakingNodes: 0,
     speed: 1, gpusPerNode: 0, fpgasPerNode: 0, dvfsSpeeds: [], idleWatts: 50, busyWatts: () => 100, embodiedPerNodeSecond: new Float64Array(4 * N_COORDS),
   };
-  return {
-    now, workflows: [], links: [], sites: [{ index: 0, id: "s", pue: 1, powerW: 200, powerBudgetW: Infinity }], pools: [pool], queue, running: run,
-    nodeState: () => 0, forecast: () => forecast(),
-  };
+  return clusterView({ now, sites: [{ index: 0, id: "s", pue: 1, powerW: 200, powerBudgetW: Infinity }], pools: [pool], queue, running: run, forecast: () => forecast() });
 }

@@ -24,6 +24,7 @@ import { policyTemporalShift } from "../../../src/planner/policies/temporal.js";
 import type { ClusterView, PoolView, QueuedJobView } from "../../../src/planner/view.js";
 import { recordDecisions, runTiny } from "../../helpers/runTiny.js";
 import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { clusterView, queuedJob, runningJob } from "../../helpers/views.js";
 
 const CC = categoryIndex("CC");
 const USE_CC = PHASE_INDEX.use * N_COORDS + CC;
@@ -245,7 +246,7 @@ function stepForecast(before: number, after: number, at: number): IntensityForec
 }
 
 function queued(id: number, submit: number, walltime: number, q?: QosSpec): QueuedJobView {
-  return { id, submit, cores: 1, walltime, user: 1, project: "p", qos: q };
+  return queuedJob({ id, submit, walltime, qos: q });
 }
 
 /** A one-site, one-pool (4 idle nodes of 1 core) view at `now`. */
@@ -254,8 +255,5 @@ function view(now: number, queue: QueuedJobView[], forecast: () => IntensityFore
     index: 0, site: "s", siteIndex: 0, nodeType: "t", coresPerNode: 1, firstNode: 0, nodes: 4, freeNodes: 4, sleepingNodes: 0, wakingNodes: 0,
     speed: 1, gpusPerNode: 0, fpgasPerNode: 0, dvfsSpeeds: [], idleWatts: 50, busyWatts: () => 100, embodiedPerNodeSecond: new Float64Array(4 * N_COORDS),
   };
-  return {
-    now, workflows: [], links: [], sites: [{ index: 0, id: "s", pue: 1, powerW: 200, powerBudgetW: Infinity }], pools: [pool], queue, running: [],
-    nodeState: () => 0, forecast: () => forecast(),
-  };
+  return clusterView({ now, sites: [{ index: 0, id: "s", pue: 1, powerW: 200, powerBudgetW: Infinity }], pools: [pool], queue, forecast: () => forecast() });
 }

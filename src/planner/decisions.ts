@@ -1,0 +1,141 @@
+/**
+ * The decision checker both worlds share (docs/world-protocol.md): whether a
+ * policy's decision can be applied now, and to what. A world applies a pass's
+ * decisions in order, checking each against its state as the earlier ones left
+ * it, so a start may take nodes only while they are still free. A refused
+ * decision changes nothing and comes back as a `decisionRefused` event with one
+ * of the RefusalReasons; the simulator and a live world refuse the same
+ * decisions for the same reasons because they ask the same questions here.
+ */
+import type { DeviceClass } from "../io/spec.js";
+import { canRunOn, defaultDevice, nodesNeeded } from "./resources.js";
+import { NodeState, type Decision, type PoolView, type QueuedJobView, type RefusalReason, type RunningJobView } from "./view.js";
+
+/** What the checker asks of a world: its state now, after the decisions applied earlier in the pass. */
+export interface DecisionContext {
+  readonly now: number;
+  queued(jobId: number): QueuedJobView | undefined;
+  running(jobId: number): RunningJobView | undefined;
+  /** The pool's fixed figures (counts may be stale; freeNodes gives the current one). */
+  pool(index: number): PoolView | undefined;
+  /** Free nodes of a pool now. */
+  freeNodes(pool: number): number;
+  readonly nodeCount: number;
+  nodeState(id: number): NodeState;
+  /** Index of the pool holding node `id`. */
+  nodePool(id: number): number;
+  /** Workflows known to the world (0 where it runs none). */
+  readonly workflowCount: number;
+  /** Files of workflow `w`; whether one exists (has been written) and is at a site; the link index to bring it there (< 0: none). */
+  workflowFiles(w: number): number;
+  fileExists(w: number, file: number): boolean;
+  fileAt(w: number, file: number, site: number): boolean;
+  route(w: number, file: number, site: number): number;
+  /** Input files of a task missing at a site. */
+  missingInputs(w: number, task: number, site: number): readonly number[];
+  readonly siteCount: number;
+}
+
+/** A start the world may apply: the job, where, on what, and the inputs still to bring. */
+export interface Placement {
+  readonly job: QueuedJobView;
+  readonly pool: PoolView;
+  readonly device: DeviceClass;
+  /** Nodes it takes, in the order given (or the pool's lowest-id idle nodes). */
+  readonly nodes: readonly number[];
+  readonly missing: readonly number[];
+}
+
+type Start = Extract<Decision, { kind: "start" }>;
+
+/**
+ * Checks a start decision.
+ * @returns the placement to apply, or the reason it is refused
+ */
+export function checkStart(d: Start, w: DecisionContext): Placement | RefusalReason {
+  const job = w.queued(d.jobId);
+  if (!job) return "unknown_job";
+  const pool = w.pool(d.pool);
+  if (!pool) return "unknown_pool";
+  // Plain batch jobs (no runtime models) run on CPUs: no device search on the hot path.
+  const plain = job.runtimes === undefined && d.device === undefined;
+  const device = plain ? "cpu" : (d.device ?? defaultDevice(job, pool));
+  if (device === undefined || (!plain && !canRunOn(job, pool, device))) return "no_runtime_model";
+  if (d.pstate !== undefined && (device !== "cpu" || !Number.isInteger(d.pstate) || d.pstate < 0 || d.pstate >= pool.dvfsSpeeds.length)) return "invalid_pstate";
+  const need = nodesNeeded(job, pool, device);
+  if (need > w.freeNodes(pool.index)) return "not_enough_free_nodes";
+  const wf = job.workflow;
+  const missing = wf === undefined ? [] : w.missingInputs(wf, job.task!, pool.siteIndex);
+  for (const file of missing) if (w.route(wf!, file, pool.siteIndex) < 0) return "no_route";
+  let nodes: number[];
+  if (d.nodes) {
+    if (d.nodes.length !== need) return "wrong_node_count";
+    for (const n of d.nodes) {
+      if (!Number.isInteger(n) || n < pool.firstNode || n >= pool.firstNode + pool.nodes || w.nodeState(n) !== NodeState.Idle) return "node_not_free";
+    }
+    if (new Set(d.nodes).size !== d.nodes.length) return "node_not_free";
+    nodes = [...d.nodes];
+  } else {
+    nodes = [];
+    for (let n = pool.firstNode; nodes.length < need; n++) if (w.nodeState(n) === NodeState.Idle) nodes.push(n);
+  }
+  return { job, pool, device, nodes, missing };
+}
+
+/** Checks every node of a power decision first: a refused decision switches none. */
+export function checkPower(d: Extract<Decision, { kind: "setPowerState" }>, w: DecisionContext): RefusalReason | undefined {
+  if (new Set(d.nodes).size !== d.nodes.length) return "node_not_free";
+  for (const n of d.nodes) {
+    if (!Number.isInteger(n) || n < 0 || n >= w.nodeCount) return "node_not_free";
+    const state = w.nodeState(n);
+    if (d.state === "on") {
+      if (state !== NodeState.Off && state !== NodeState.Sleep) return "node_not_free";
+    } else {
+      const pool = w.pool(w.nodePool(n))!;
+      if (!(d.state === "off" ? pool.off : pool.sleep)) return "invalid_power_state";
+      if (state !== NodeState.Idle) return "node_not_free";
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks a suspension: a running job whose QoS class allows preemption, no
+ * workflow task, past its setup and its inputs, and not started this instant
+ * (nothing to checkpoint yet).
+ */
+export function checkSuspend(d: Extract<Decision, { kind: "suspend" }>, w: DecisionContext): RunningJobView | RefusalReason {
+  const job = w.running(d.jobId);
+  if (!job) return "unknown_job";
+  if (!job.qos?.preemptible || job.workflow !== undefined || job.awaitingInputs || w.now < job.setupEnd || w.now === job.start) return "not_suspendable";
+  return job;
+}
+
+/** Checks a transfer; "noop" when the file is already at the site. */
+export function checkTransfer(d: Extract<Decision, { kind: "transfer" }>, w: DecisionContext): RefusalReason | "noop" | undefined {
+  const wf = d.workflow;
+  if (!(Number.isInteger(wf) && wf >= 0 && wf < w.workflowCount)) return "unknown_workflow";
+  if (!(Number.isInteger(d.file) && d.file >= 0 && d.file < w.workflowFiles(wf)) || !(Number.isInteger(d.to) && d.to >= 0 && d.to < w.siteCount)) return "unknown_file";
+  if (!w.fileExists(wf, d.file)) return "file_not_ready";
+  if (w.fileAt(wf, d.file, d.to)) return "noop";
+  if (w.route(wf, d.file, d.to) < 0) return "no_route";
+  return undefined;
+}
+
+/** Checks a time a policy asks to be woken at (wakeAt, or a defer's end). */
+export function checkTime(t: number, w: DecisionContext): RefusalReason | undefined {
+  if (Number.isNaN(t)) return "invalid_time";
+  if (!(t >= w.now)) return "in_the_past";
+  return undefined;
+}
+
+/** Checks a deferral: a queued job and a time not in the past. */
+export function checkDefer(d: Extract<Decision, { kind: "defer" }>, w: DecisionContext): RefusalReason | undefined {
+  if (!w.queued(d.jobId)) return "unknown_job";
+  return checkTime(d.until, w);
+}
+
+/** Checks a rejection: a queued job. */
+export function checkReject(d: Extract<Decision, { kind: "reject" }>, w: DecisionContext): RefusalReason | undefined {
+  return w.queued(d.jobId) ? undefined : "unknown_job";
+}

@@ -1,0 +1,150 @@
+/**
+ * Jobs in the simulator: the record of each job (what it asked for, where and
+ * how it runs, its actual run time, which policies never see), the queue in
+ * arrival order and the running list ordered by predicted end. The frozen views
+ * policies see (planner/view.ts) are made from these records by sim/view.ts.
+ */
+import type { DeviceClass, JobSpec } from "../io/spec.js";
+import type { PoolModel } from "../models/platform.js";
+
+export class SimJob {
+  pool = -1;
+  nodes: number[] = [];
+  device: DeviceClass = "cpu";
+  /** Start of this run; its setup end (FPGA reconfiguration, = start without one); the draw per node during setup and during the run. */
+  start = -1;
+  setupEnd = -1;
+  setupWattsPerNode = 0;
+  wattsPerNode = 0;
+  predictedEnd = Infinity;
+  utilisation = 0;
+  killed = false;
+  /** Workflow task waiting for inputs after its start: transfers still to arrive. */
+  pendingInputs = 0;
+  /** DVFS state it runs in (undefined: default). */
+  pstate: number | undefined = undefined;
+  /** Suspension: start of its first run, share of its work done before, wall time already used, run seconds so far, last suspension. */
+  firstStart = -1;
+  workDone = 0;
+  wallUsed = 0;
+  runSeconds = 0;
+  lastSuspendedAt: number | undefined = undefined;
+  /** The time of the last defer applied to it (undefined: never deferred). */
+  deferredUntil: number | undefined = undefined;
+  /** When its last input arrived (its start when none was missing). */
+  inputsAt = -1;
+  /** Bitstream it loads on its FPGAs (-1: none), recorded on the nodes once the load completes. */
+  bitstreamId = -1;
+  /** Actual run time of this run (never shown to policies) and its setup. */
+  runtime = 0;
+  setup = 0;
+  slot = -1;
+  private scaled?: Readonly<Partial<Record<DeviceClass, number>>>;
+  constructor(
+    readonly spec: JobSpec,
+    /** Arrival order: the queue's order. */
+    readonly arrival: number,
+  ) {}
+
+  get id(): number {
+    return this.spec.id;
+  }
+
+  /** Runtime models of the work left: the job's own until it has run, then scaled by the share left. */
+  get runtimes(): Readonly<Partial<Record<DeviceClass, number>>> | undefined {
+    const r = this.spec.runtimes;
+    if (r === undefined || this.workDone === 0) return r;
+    return (this.scaled ??= Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v * (1 - this.workDone)])));
+  }
+
+  /** After a suspension the work left changes: drop the cached scaled models. */
+  resetScaled(): void {
+    this.scaled = undefined;
+  }
+
+  /** Wall time it may still use. */
+  get timeLeft(): number {
+    return this.spec.walltime - this.wallUsed;
+  }
+}
+
+/** Actual run time of a job on a pool's device: its runtime model (or trace runtime on CPUs), CPU times scaled by speed. */
+export function actualRuntime(spec: JobSpec, pool: PoolModel, device: DeviceClass, pstate?: number): number | undefined {
+  const base = spec.runtimes?.[device] ?? (device === "cpu" ? spec.runtime : undefined);
+  if (base === undefined) return undefined;
+  if (device !== "cpu") return base;
+  return base / (pool.speed * (pstate === undefined ? 1 : pool.dvfs![pstate].speed));
+}
+
+/** Queued jobs (arrival order) and running jobs (by predicted end, then id). */
+export class JobTable {
+  readonly queue: SimJob[] = [];
+  readonly queued = new Map<number, SimJob>();
+  readonly running: SimJob[] = [];
+  readonly runningById = new Map<number, SimJob>();
+  /** Bumped on every change of the queue or the running list (or of a job in them), so views are rebuilt only then. */
+  version = 0;
+
+  enqueue(job: SimJob): void {
+    this.queue.push(job);
+    this.queued.set(job.id, job);
+    this.version++;
+  }
+
+  /** Back to its place in the queue (arrival order), after a suspension. */
+  requeue(job: SimJob): void {
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1].arrival > job.arrival) i--;
+    this.queue.splice(i, 0, job);
+    this.queued.set(job.id, job);
+    this.version++;
+  }
+
+  /** Removes a job from the queue's index (the array is compacted once per pass: compact()). */
+  unqueue(job: SimJob): void {
+    this.queued.delete(job.id);
+    this.version++;
+  }
+
+  /** Drops from the queue array the jobs no longer queued, in place. */
+  compact(): void {
+    let w = 0;
+    for (let r = 0; r < this.queue.length; r++) if (this.queued.has(this.queue[r].id)) this.queue[w++] = this.queue[r];
+    this.queue.length = w;
+  }
+
+  private runningIndex(job: SimJob): number {
+    let lo = 0;
+    let hi = this.running.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.running[mid];
+      if (r.predictedEnd < job.predictedEnd || (r.predictedEnd === job.predictedEnd && r.id < job.id)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  addRunning(job: SimJob): void {
+    this.running.splice(this.runningIndex(job), 0, job);
+    this.runningById.set(job.id, job);
+    this.version++;
+  }
+
+  /** @returns false when the job was not in the running list */
+  removeRunning(job: SimJob): boolean {
+    const i = this.runningIndex(job);
+    if (this.running[i] !== job) return false;
+    this.running.splice(i, 1);
+    this.runningById.delete(job.id);
+    this.version++;
+    return true;
+  }
+
+  /** A running job's predicted end moves: it moves in the list. */
+  movePredictedEnd(job: SimJob, predictedEnd: number): void {
+    this.removeRunning(job);
+    job.predictedEnd = predictedEnd;
+    this.addRunning(job);
+  }
+}
