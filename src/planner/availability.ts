@@ -85,7 +85,7 @@ export class Availability {
       const device = defaultDevice(job, pool);
       if (device === undefined) continue;
       const need = nodesNeeded(job, pool, device);
-      const duration = ratio * (Number.isFinite(job.walltime) ? job.walltime : (expectedRuntime(job, pool, device) ?? Infinity));
+      const duration = ratio * (Number.isFinite(job.timeLeft) ? job.timeLeft : (expectedRuntime(job, pool, device) ?? Infinity));
       const start = this.earliest(pool.index, need, duration);
       if (start < bestStart) {
         best = pool.index;

@@ -28,9 +28,9 @@ export const KNOWN_GAPS = {
    * CLI); {bias: -1} and {sigma: -1} run without a word. Kept to bias in
    * [-0.5, 1] and sigma in [0, 1] meanwhile. (Item 6: bounds on every input.)
    */
-  forecastOverride: true,
+  forecastOverride: false,
   /** A seed of NaN runs the whole simulation, then fails writing summary.json (exit 4) instead of being refused first. Seeds kept integer meanwhile. (Item 6.) */
-  seedOverride: true,
+  seedOverride: false,
 } as const;
 
 const dir = mkdtempSync(join(tmpdir(), "impactsim-fuzz-run-"));
