@@ -236,19 +236,21 @@ function contextOf(l: EstimateWorld, inputs: EstimateInputs, at: number, seen: {
   };
 }
 
-/** Reads the history trace into past jobs. */
-async function readHistory(path: string): Promise<PastJob[]> {
-  const swf = await openSwf(path, { mode: "lenient", log: new AdjustmentLog(), label: path });
-  const out: PastJob[] = [];
-  for await (const batch of swf.batches(8192)) for (const j of batch) out.push({ user: j.user, cores: j.cores, runtime: j.runtime, walltime: j.walltime });
-  return out;
+/** Reads the history trace into past jobs, with what the reader skipped ("3 wrong_field_count, ..."; empty when nothing). */
+async function readHistory(path: string): Promise<{ jobs: PastJob[]; skipped: string }> {
+  const log = new AdjustmentLog();
+  const swf = await openSwf(path, { mode: "lenient", log, label: path });
+  const jobs: PastJob[] = [];
+  for await (const batch of swf.batches(8192)) for (const j of batch) jobs.push({ user: j.user, cores: j.cores, runtime: j.runtime, walltime: j.walltime });
+  return { jobs, skipped: Object.entries(log.toJSON()).map(([code, n]) => `${n} ${code}`).join(", ") };
 }
 
 /** Which calibration the run time comes from: the user's figure, a profile, the history, or the walltime. */
 async function calibrate(inputs: JobInputs, cores: number, device: DeviceClass, notes: string[]): Promise<{ cal: RuntimeCalibration; others?: { low: number; mid: number; high: number; n: number } }> {
   const wall = inputs.request.timeS;
   let history: PastJob[] | undefined;
-  if (inputs.history) history = await readHistory(resolve(inputs.history));
+  let skipped = "";
+  if (inputs.history) ({ jobs: history, skipped } = await readHistory(resolve(inputs.history)));
   const others = history ? runtimeRatios(history) : undefined;
   if (inputs.runtime_s !== undefined) {
     const r = inputs.runtime_s;
@@ -268,7 +270,7 @@ async function calibrate(inputs: JobInputs, cores: number, device: DeviceClass, 
   if (history) {
     const cal = calibrateFromHistory(history, { user: inputs.user, cores, walltime: wall });
     if (cal) return { cal, others };
-    notes.push(`the history ${inputs.history} has no usable job; the walltime is used`);
+    notes.push(`the history ${inputs.history} has no usable job (${history.length} job records read${skipped ? `; lines skipped: ${skipped}` : ""}); the walltime is used`);
   }
   if (wall === undefined) {
     const script = inputs.request.script;
