@@ -11,7 +11,7 @@ import { JOULES_PER_KWH } from "../core/units.js";
 import { N_COORDS, N_PHASES, PHASES, EF_CATEGORIES, categoryIndex } from "../core/categories.js";
 import { formatSlurmTime, mergeSlurm, parseSlurmArgs, readSbatchScript } from "../io/slurm.js";
 import { loadSnapshot } from "../io/snapshot.js";
-import { snapshotSource } from "../live/estimate.js";
+import { snapshotSource } from "./clusterSource.js";
 import { estimateJobRequest, estimateWorkflowFile, type EstimateInputs, type JobEstimateReport, type WorkflowEstimateReport } from "../run/estimate.js";
 
 const CC = categoryIndex("CC");

@@ -3,7 +3,7 @@
  * job submitted at the submission time, estimated in the policy pass it
  * triggers and withdrawn, on the idle platform or on the platform loaded by
  * the scenario's own workload replayed up to then (the live world supplies its
- * own ViewSource, live/estimate.ts). The estimate then sees exactly what a
+ * own ViewSource, cli/clusterSource.ts). The estimate then sees exactly what a
  * policy would see.
  */
 import { AdjustmentLog } from "../core/errors.js";
@@ -11,10 +11,11 @@ import { resolveFrom } from "../io/scenario.js";
 import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
 import type { ForecastError } from "../models/forecast.js";
-import { POLICIES, type ClusterView, type Decision, type Policy, type QueuedJobView } from "../planner/index.js";
+import { type ClusterView, type Decision, type Policy, type QueuedJobView } from "../planner/index.js";
 import { restrictView } from "../planner/policies/restrict.js";
 import { simulate } from "../sim/simulation.js";
 import type { WorkflowSubmission } from "../sim/workflows.js";
+import { choosePolicy } from "./policyModule.js";
 import { qosAssigner } from "./runScenario.js";
 import type { World } from "./world.js";
 import { loadWorkflows } from "./workflows.js";
@@ -64,7 +65,7 @@ export function simulatedSource(loaded: boolean): ViewSource {
  */
 async function viewAt<T>(l: EstimateWorld, at: number, loaded: boolean, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<Seen<T> | undefined> {
   let result: Seen<T> | undefined;
-  const inner: Policy | undefined = loaded ? POLICIES[l.scenario.policy.name](l.scenario.policy.params ?? {}) : undefined;
+  const inner: Policy | undefined = loaded ? (await choosePolicy(l.scenario, l.scenarioPath)).policy : undefined;
   const policy: Policy = {
     name: "estimate-probe",
     version: "1",

@@ -43,6 +43,18 @@ describe("src/ layout", () => {
     expect(violations).toEqual([]);
   });
 
+  it("live/ depends on planner/ and accounting/ (and what they stand on), never on run/, sweep/, report/ or sim/", () => {
+    const offenders: string[] = [];
+    for (const file of files(join(SRC, "live"))) {
+      for (const spec of imports(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = relative(SRC, join(file, "..", spec)).split("/")[0];
+        if (["run", "sweep", "report", "sim", "cli"].includes(target)) offenders.push(`${relative(SRC, file)} imports ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it("core/ uses no Node-only module", () => {
     const offenders = files(join(SRC, "core")).filter((f) => imports(f).some((s) => s.startsWith("node:") || ["fs", "path", "os", "crypto", "zlib"].includes(s)));
     expect(offenders.map((f) => relative(SRC, f))).toEqual([]);

@@ -2,12 +2,14 @@
  * Estimates on a live cluster: the same estimate() the simulator's probe runs,
  * on the live world's view of a cluster snapshot (live/view.ts). The job is
  * estimated as if submitted at the snapshot's time, after the jobs queued then.
+ * Wired here, where the command line meets both the run layer (the estimate's
+ * world) and the live one, since live/ never depends on run/.
  */
 import { InputError } from "../core/errors.js";
 import type { ClusterSnapshot } from "../io/snapshot.js";
 import type { QueuedJobView } from "../planner/index.js";
 import type { ViewSource } from "../run/estimate.js";
-import { liveView } from "./view.js";
+import { liveView } from "../live/view.js";
 
 export function snapshotSource(snap: ClusterSnapshot): ViewSource {
   return {
