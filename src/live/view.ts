@@ -18,7 +18,7 @@ import { platformPoolFigures, poolView } from "../planner/poolView.js";
 import { canRunOn, poolDeviceClasses } from "../planner/resources.js";
 import { NodeState, type ClusterView, type PoolView, type QueuedJobView, type RunningJobView, type SiteView } from "../planner/view.js";
 
-export interface LiveWorld {
+export interface SnapshotModel {
   readonly platform: PlatformModel;
   /** One per site, in platform order. */
   readonly forecasts: readonly IntensityForecast[];
@@ -31,7 +31,7 @@ export interface LiveWorld {
  * The view of the cluster at the snapshot's time.
  * @throws InputError naming the snapshot's field for a pool the platform lacks, more nodes than a pool has, or a queued job no pool can hold
  */
-export function liveView(snap: ClusterSnapshot, w: LiveWorld): ClusterView {
+export function liveView(snap: ClusterSnapshot, w: SnapshotModel): ClusterView {
   const { platform } = w;
   const issues: Issue[] = [];
   const at = (iso: string) => Date.parse(iso) / 1000 - w.t0Epoch;

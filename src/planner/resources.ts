@@ -16,7 +16,7 @@ export function poolDeviceClasses(pool: PoolView): DeviceClass[] {
 }
 
 /** Devices of `device` class the job asks for (at least one on an accelerator). */
-export function devicesRequested(job: QueuedJobView, device: DeviceClass): number {
+export function devicesRequested(job: Pick<QueuedJobView, "gpus" | "fpgas">, device: DeviceClass): number {
   return device === "gpu" ? Math.max(1, job.gpus ?? 1) : device === "fpga" ? Math.max(1, job.fpgas ?? 1) : 0;
 }
 
@@ -44,6 +44,33 @@ export function expectedRuntime(job: QueuedJobView, pool: PoolView, device: Devi
   }
   const speed = pool.speed * (pstate === undefined ? 1 : pool.dvfsSpeeds[pstate]);
   return model / speed;
+}
+
+/**
+ * The run time a planner prices a placement at: the expected run time
+ * (expectedRuntime) cut at the job's walltime, since the world kills a job
+ * there and charges it no longer. Every planner site that prices time, energy
+ * or impacts uses this, so that they agree with each other and with the
+ * simulator; undefined where the job cannot run.
+ */
+export function pricedRuntime(job: QueuedJobView, pool: PoolView, device: DeviceClass = "cpu", pstate?: number): number | undefined {
+  const expected = expectedRuntime(job, pool, device, pstate);
+  return expected === undefined ? undefined : cutAtWalltime(job, expected);
+}
+
+/** A run time of the job cut at its walltime (the rule of pricedRuntime, for run times scaled to a range's ends). */
+export function cutAtWalltime(job: QueuedJobView, seconds: number): number {
+  return Math.min(seconds, job.walltime);
+}
+
+/**
+ * Draw of each of `nodes` nodes of `pool` running the job on `device`, W, as
+ * the world sets it when it starts the job: the cores spread evenly over the
+ * nodes (utilisation = cores / (nodes x cores per node), at most 1) and the
+ * devices too.
+ */
+export function placementWatts(job: QueuedJobView, pool: PoolView, device: DeviceClass, nodes: number, pstate?: number): number {
+  return pool.busyWatts(device, Math.min(1, job.cores / (nodes * pool.coresPerNode)), devicesRequested(job, device) / nodes, pstate);
 }
 
 /** True when the job has a runtime model for `device` and the pool offers it. */

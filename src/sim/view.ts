@@ -7,25 +7,18 @@
  * the queue and running arrays and the pools when their contents change.
  */
 import type { ScoreMethod } from "../core/score.js";
-import type { JobSpec } from "../io/spec.js";
 import type { IntensityForecast } from "../models/forecast.js";
 import type { PlatformModel } from "../models/platform.js";
+import { queuedJobView, runningJobView, type JobProgress } from "../planner/jobViews.js";
 import { platformPoolFigures, poolView, type PoolFigures } from "../planner/poolView.js";
 import type { ClusterView, LinkView, NodeState, PoolView, QueuedJobView, RunningJobView, SiteView, WorkflowView } from "../planner/view.js";
 import type { Cluster } from "./cluster.js";
 import type { JobTable, SimJob } from "./jobs.js";
 import type { WorkflowTracker } from "./workflows.js";
 
-/** The needs of a job a policy may read, without the fields it lacks. */
-function needs(spec: JobSpec): Partial<QueuedJobView> {
-  const out: { -readonly [K in keyof QueuedJobView]?: QueuedJobView[K] } = {};
-  if (spec.gpus !== undefined) out.gpus = spec.gpus;
-  if (spec.fpgas !== undefined) out.fpgas = spec.fpgas;
-  if (spec.bitstream !== undefined) out.bitstream = spec.bitstream;
-  if (spec.workflow !== undefined) out.workflow = spec.workflow;
-  if (spec.task !== undefined) out.task = spec.task;
-  if (spec.qos !== undefined) out.qos = Object.isFrozen(spec.qos) ? spec.qos : Object.freeze(spec.qos);
-  return out;
+/** What the world knows of a job's progress, as planner/jobViews reads it. */
+function progressOf(job: SimJob): JobProgress {
+  return { wallUsed: job.wallUsed, ranSeconds: job.runSeconds, runtimes: job.runtimes, deferredUntil: job.deferredUntil, lastSuspendedAt: job.lastSuspendedAt };
 }
 
 export class ViewProjector {
@@ -74,26 +67,7 @@ export class ViewProjector {
   /** A queued job as policies see it (made once, and again after it changes: forget()). */
   queued(job: SimJob): QueuedJobView {
     let v = this.queuedViews.get(job);
-    if (v === undefined) {
-      const s = job.spec;
-      if (s.runtimes !== undefined && !Object.isFrozen(s.runtimes)) Object.freeze(s.runtimes);
-      const runtimes = job.runtimes;
-      v = Object.freeze({
-        id: s.id,
-        submit: s.submit,
-        cores: s.cores,
-        walltime: s.walltime,
-        timeLeft: job.timeLeft,
-        ranSeconds: job.runSeconds,
-        user: s.user,
-        project: s.project,
-        ...(runtimes !== undefined ? { runtimes: Object.isFrozen(runtimes) ? runtimes : Object.freeze(runtimes) } : {}),
-        ...needs(s),
-        ...(job.deferredUntil !== undefined ? { deferredUntil: job.deferredUntil } : {}),
-        ...(job.lastSuspendedAt !== undefined ? { lastSuspendedAt: job.lastSuspendedAt } : {}),
-      });
-      this.queuedViews.set(job, v);
-    }
+    if (v === undefined) this.queuedViews.set(job, (v = queuedJobView(job.spec, progressOf(job))));
     return v;
   }
 
@@ -101,30 +75,8 @@ export class ViewProjector {
   runningView(job: SimJob): RunningJobView {
     let v = this.runningViews.get(job);
     if (v === undefined) {
-      const s = job.spec;
-      v = Object.freeze({
-        id: s.id,
-        submit: s.submit,
-        cores: s.cores,
-        walltime: s.walltime,
-        user: s.user,
-        project: s.project,
-        ...(s.runtimes !== undefined ? { runtimes: s.runtimes } : {}),
-        ...needs(s),
-        pool: job.pool,
-        device: job.device,
-        ...(job.pstate !== undefined ? { pstate: job.pstate } : {}),
-        nodeCount: job.nodes.length,
-        nodes: Object.freeze([...job.nodes]),
-        start: job.start,
-        firstStart: job.firstStart,
-        ranSeconds: job.runSeconds,
-        setupEnd: job.setupEnd,
-        awaitingInputs: job.pendingInputs > 0,
-        predictedEnd: job.predictedEnd,
-        ...(job.lastSuspendedAt !== undefined ? { lastSuspendedAt: job.lastSuspendedAt } : {}),
-      });
-      this.runningViews.set(job, v);
+      const run = { pool: job.pool, device: job.device, pstate: job.pstate, nodes: job.nodes, start: job.start, firstStart: job.firstStart, setupEnd: job.setupEnd, awaitingInputs: job.pendingInputs > 0, predictedEnd: job.predictedEnd };
+      this.runningViews.set(job, (v = runningJobView(job.spec, progressOf(job), run)));
     }
     return v;
   }

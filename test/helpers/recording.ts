@@ -8,15 +8,16 @@ export interface Call {
 }
 
 /** Wraps `inner`; `onDecide` sees the view and the decisions of every call before they are applied. */
-export function recording(inner: Policy, onDecide?: (view: ClusterView, decisions: readonly Decision[]) => void): Policy & { calls: Call[] } {
+export function recording<S = void>(inner: Policy<S>, onDecide?: (view: ClusterView, decisions: readonly Decision[]) => void): Policy<S> & { calls: Call[] } {
   const calls: Call[] = [];
   return {
     name: inner.name,
     version: inner.version,
     params: inner.params,
     calls,
-    decide(view, happened) {
-      const decisions = inner.decide(view, happened);
+    ...(inner.initialState ? { initialState: () => inner.initialState!() } : {}),
+    decide(view, happened, state) {
+      const decisions = inner.decide(view, happened, state);
       onDecide?.(view, decisions);
       calls.push({ now: view.now, happened: [...happened], decisions: [...decisions] });
       return decisions;

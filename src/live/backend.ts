@@ -1,0 +1,54 @@
+/**
+ * What a live world needs of a scheduler (docs/world-protocol.md, "The live
+ * world"): its state as it reports it (jobs queued and running, nodes and their
+ * power states), what happened since the last poll, and the few commands a
+ * policy's decisions become. A bridge to a real scheduler implements it (Slurm:
+ * squeue/sinfo for the state, scontrol and sbatch for the commands); so does
+ * the in-memory FakeScheduler the tests drive (live/fakeScheduler.ts).
+ *
+ * Times are seconds on the world's clock (the platform's epoch is time 0).
+ */
+import type { DeviceClass } from "../io/spec.js";
+import type { NodeState, QueuedJobView, RunningJobView } from "../planner/view.js";
+
+/** Something that happened at the scheduler, in the order it happened. */
+export type BackendEvent =
+  | { readonly kind: "submitted"; readonly jobId: number }
+  | { readonly kind: "ended"; readonly jobId: number; readonly killed: boolean }
+  | { readonly kind: "switched"; readonly node: number; readonly state: NodeState }
+  | { readonly kind: "suspended"; readonly jobId: number }
+  /** A timer set with timer() fired. */
+  | { readonly kind: "timer"; readonly tag: string };
+
+export interface SchedulerBackend {
+  /** The scheduler's clock, s. */
+  readonly now: number;
+  /** Events since the last call, oldest first; the backend forgets them. */
+  drain(): BackendEvent[];
+  /** Waiting jobs in queue order, as the scheduler knows them (no actual run times). */
+  queued(): readonly QueuedJobView[];
+  /** Running jobs, by predicted end, then id. */
+  running(): readonly RunningJobView[];
+  /** Nodes: how many, and each one's state, since when, when a switch completes (NaN when none), and the job holding it (-1). */
+  readonly nodeCount: number;
+  nodeState(id: number): NodeState;
+  nodeSince(id: number): number;
+  nodeReadyAt(id: number): number;
+  nodeJob(id: number): number;
+  /** Starts a queued job on these nodes. */
+  start(jobId: number, nodes: readonly number[], device: DeviceClass, pstate?: number): void;
+  /** Removes a queued job (a policy rejected it). */
+  cancel(jobId: number, reason: string): void;
+  /** Suspends a running job (it goes back to the queue, its work kept). */
+  suspend(jobId: number): void;
+  /** Switches nodes on, off or to sleep. */
+  power(nodes: readonly number[], state: "on" | "off" | "sleep"): void;
+  /** Keeps a queued job waiting until `until` (Slurm: its begin time). */
+  hold(jobId: number, until: number): void;
+  /**
+   * Asks for a "timer" event at time t with `tag`. A daemon timer (grid
+   * intensity changes) does not keep the scheduler busy: when nothing else is
+   * left to happen, the world is done.
+   */
+  timer(t: number, tag: string, daemon?: boolean): void;
+}

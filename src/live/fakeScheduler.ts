@@ -1,0 +1,310 @@
+/**
+ * An in-memory scheduler behind the SchedulerBackend interface: batch jobs
+ * submitted at their times, started where the world says, ended at their
+ * actual run time or killed at their walltime, nodes switched with the
+ * platform's switch times, jobs suspended (their work kept) and held. It is
+ * what the live world's tests and the contract suite drive in place of Slurm.
+ *
+ * Its clock is moved by advance(), event by event, in the order a scheduler
+ * would report them within one instant: job ends, node switches, grid timers,
+ * submissions, then wake-up timers (by job, node or site id, then order of
+ * arrival) — the order the simulator documents too, so both worlds give a
+ * policy the same events. It runs CPU, GPU and FPGA batch jobs; workflows,
+ * file staging and FPGA reconfiguration are the simulator's alone.
+ */
+import type { DeviceClass, JobSpec } from "../io/spec.js";
+import type { PlatformModel, PowerStateModel } from "../models/platform.js";
+import { queuedJobView, runningJobView, type JobProgress } from "../planner/jobViews.js";
+import { expectedRuntime } from "../planner/resources.js";
+import { platformPoolFigures, poolView } from "../planner/poolView.js";
+import { NodeState, type PoolView, type QueuedJobView, type RunningJobView } from "../planner/view.js";
+import type { BackendEvent, SchedulerBackend } from "./backend.js";
+
+const PRIO_END = 0;
+const PRIO_SWITCH = 1;
+const PRIO_GRID = 2;
+const PRIO_SUBMIT = 3;
+const PRIO_WAKE = 4;
+
+interface Pending {
+  readonly t: number;
+  readonly prio: number;
+  readonly key: number;
+  readonly seq: number;
+  readonly daemon: boolean;
+  readonly run: () => void;
+}
+
+interface FakeJob {
+  readonly spec: JobSpec;
+  readonly arrival: number;
+  wallUsed: number;
+  ranSeconds: number;
+  workDone: number;
+  deferredUntil?: number;
+  lastSuspendedAt?: number;
+  /** While running: */
+  pool: number;
+  device: DeviceClass;
+  pstate?: number;
+  nodes: number[];
+  start: number;
+  firstStart: number;
+  predictedEnd: number;
+  /** Actual run time of this run, and the key of its end event (a suspension voids it). */
+  runtime: number;
+  runId: number;
+  queuedView?: QueuedJobView;
+  runningView?: RunningJobView;
+}
+
+export class FakeScheduler implements SchedulerBackend {
+  now = 0;
+  readonly nodeCount: number;
+  private readonly pools: readonly PoolView[];
+  private readonly state: Uint8Array;
+  private readonly since: Float64Array;
+  private readonly readyAt: Float64Array;
+  private readonly job: Float64Array;
+  private readonly nodePool: Int32Array;
+  private readonly low: (PowerStateModel | undefined)[];
+  private readonly lowKind: Uint8Array;
+  private pending: Pending[] = [];
+  private seq = 0;
+  private events: BackendEvent[] = [];
+  private readonly queue: FakeJob[] = [];
+  private readonly runningJobs: FakeJob[] = [];
+  private readonly byId = new Map<number, FakeJob>();
+  private readonly timers = new Set<string>();
+  private runIds = 0;
+
+  /**
+   * @param jobs batch jobs in submit order; their actual run times are the scheduler's, never shown in a view
+   */
+  constructor(
+    private readonly platform: PlatformModel,
+    jobs: readonly JobSpec[],
+  ) {
+    this.pools = platformPoolFigures(platform).map((f) => poolView(f, f.nodes, 0, 0));
+    const n = platform.pools.reduce((a, p) => a + p.count, 0);
+    this.nodeCount = n;
+    this.state = new Uint8Array(n).fill(NodeState.Idle);
+    this.since = new Float64Array(n);
+    this.readyAt = new Float64Array(n).fill(NaN);
+    this.job = new Float64Array(n).fill(-1);
+    this.nodePool = new Int32Array(n);
+    this.low = new Array(n);
+    this.lowKind = new Uint8Array(n);
+    for (const p of this.pools) for (let k = 0; k < p.nodes; k++) this.nodePool[p.firstNode + k] = p.index;
+    jobs.forEach((spec, arrival) => {
+      const job: FakeJob = { spec, arrival, wallUsed: 0, ranSeconds: 0, workDone: 0, pool: -1, device: "cpu", nodes: [], start: -1, firstStart: -1, predictedEnd: Infinity, runtime: 0, runId: -1 };
+      this.at(spec.submit, PRIO_SUBMIT, arrival, false, () => {
+        this.queue.push(job);
+        this.byId.set(spec.id, job);
+        this.events.push({ kind: "submitted", jobId: spec.id });
+      });
+    });
+  }
+
+  private at(t: number, prio: number, key: number, daemon: boolean, run: () => void): void {
+    const p: Pending = { t, prio, key, seq: this.seq++, daemon, run };
+    // Few pending events in tests: a sorted insertion is enough.
+    let i = this.pending.length;
+    while (i > 0 && before(p, this.pending[i - 1])) i--;
+    this.pending.splice(i, 0, p);
+  }
+
+  /** True while something other than daemon timers is pending. */
+  get busy(): boolean {
+    return this.pending.some((p) => !p.daemon);
+  }
+
+  /**
+   * Moves the clock to the next instant with events and runs all of them.
+   * @returns false when nothing but daemon timers is left (the scheduler is done)
+   */
+  advance(): boolean {
+    if (!this.busy) return false;
+    const t = this.pending[0].t;
+    this.now = t;
+    while (this.pending.length > 0 && this.pending[0].t === t) this.pending.shift()!.run();
+    return true;
+  }
+
+  drain(): BackendEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  queued(): readonly QueuedJobView[] {
+    return this.queue.map((j) => (j.queuedView ??= queuedJobView(j.spec, progress(j))));
+  }
+
+  running(): readonly RunningJobView[] {
+    return this.runningJobs.map(
+      (j) =>
+        (j.runningView ??= runningJobView(j.spec, progress(j), {
+          pool: j.pool,
+          device: j.device,
+          pstate: j.pstate,
+          nodes: j.nodes,
+          start: j.start,
+          firstStart: j.firstStart,
+          setupEnd: j.start,
+          awaitingInputs: false,
+          predictedEnd: j.predictedEnd,
+        })),
+    );
+  }
+
+  nodeState(id: number): NodeState {
+    return this.state[id] as NodeState;
+  }
+  nodeSince(id: number): number {
+    return this.since[id];
+  }
+  nodeReadyAt(id: number): number {
+    return this.readyAt[id];
+  }
+  nodeJob(id: number): number {
+    return this.job[id];
+  }
+
+  private setState(n: number, s: NodeState, readyAt = NaN): void {
+    this.state[n] = s;
+    this.since[n] = this.now;
+    this.readyAt[n] = readyAt;
+  }
+
+  start(jobId: number, nodes: readonly number[], device: DeviceClass, pstate?: number): void {
+    const i = this.queue.findIndex((j) => j.spec.id === jobId);
+    if (i < 0) throw new RangeError(`FakeScheduler.start: job ${jobId} is not queued`);
+    const job = this.queue[i];
+    this.queue.splice(i, 1);
+    const pool = this.pools[this.nodePool[nodes[0]]];
+    const model = this.platform.pools[pool.index];
+    const base = job.spec.runtimes?.[device] ?? (device === "cpu" ? job.spec.runtime : undefined);
+    if (base === undefined) throw new RangeError(`FakeScheduler.start: job ${jobId} has no run time on ${device}`);
+    const speed = device === "cpu" ? model.speed * (pstate === undefined ? 1 : model.dvfs![pstate].speed) : 1;
+    const timeLeft = job.spec.walltime - job.wallUsed;
+    job.pool = pool.index;
+    job.device = device;
+    job.pstate = pstate;
+    job.nodes = [...nodes];
+    job.start = this.now;
+    if (job.firstStart < 0) job.firstStart = this.now;
+    job.runtime = (base / speed) * (1 - job.workDone);
+    const view = queuedJobView(job.spec, progress(job));
+    job.predictedEnd = this.now + (Number.isFinite(timeLeft) ? timeLeft : expectedRuntime(view, pool, device, pstate)!);
+    job.queuedView = undefined;
+    job.runningView = undefined;
+    for (const n of nodes) {
+      this.setState(n, NodeState.Busy);
+      this.job[n] = jobId;
+    }
+    insertRunning(this.runningJobs, job);
+    const runId = (job.runId = this.runIds++);
+    const killed = job.runtime > timeLeft;
+    this.at(this.now + Math.min(job.runtime, timeLeft), PRIO_END, jobId, false, () => {
+      if (job.runId !== runId) return; // this run was suspended
+      this.release(job);
+      this.byId.delete(jobId);
+      this.events.push({ kind: "ended", jobId, killed });
+    });
+  }
+
+  private release(job: FakeJob): void {
+    for (const n of job.nodes) {
+      this.setState(n, NodeState.Idle);
+      this.job[n] = -1;
+    }
+    const i = this.runningJobs.indexOf(job);
+    if (i >= 0) this.runningJobs.splice(i, 1);
+  }
+
+  cancel(jobId: number): void {
+    const i = this.queue.findIndex((j) => j.spec.id === jobId);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.byId.delete(jobId);
+    }
+  }
+
+  suspend(jobId: number): void {
+    const job = this.byId.get(jobId);
+    if (!job || job.pool < 0) throw new RangeError(`FakeScheduler.suspend: job ${jobId} is not running`);
+    const runtimeHere = job.runtime / (1 - job.workDone);
+    job.workDone = Math.min(1, job.workDone + (this.now - job.start) / runtimeHere);
+    this.release(job);
+    job.wallUsed += this.now - job.start;
+    job.ranSeconds += this.now - job.start;
+    job.lastSuspendedAt = this.now;
+    job.runId = -1;
+    job.pool = -1;
+    job.nodes = [];
+    job.predictedEnd = Infinity;
+    job.queuedView = undefined;
+    job.runningView = undefined;
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1].arrival > job.arrival) i--;
+    this.queue.splice(i, 0, job);
+    this.events.push({ kind: "suspended", jobId });
+  }
+
+  power(nodes: readonly number[], to: "on" | "off" | "sleep"): void {
+    for (const n of nodes) {
+      const model = this.platform.pools[this.nodePool[n]];
+      let done: number;
+      if (to === "on") {
+        const low = this.low[n]!;
+        done = this.now + low.switchOnSeconds;
+        this.setState(n, NodeState.SwitchingOn, done);
+      } else {
+        const low = (to === "off" ? model.off : model.sleep)!;
+        this.low[n] = low;
+        this.lowKind[n] = to === "off" ? NodeState.Off : NodeState.Sleep;
+        done = this.now + low.switchOffSeconds;
+        this.setState(n, NodeState.SwitchingOff, done);
+      }
+      this.at(done, PRIO_SWITCH, n, false, () => {
+        this.setState(n, this.state[n] === NodeState.SwitchingOff ? (this.lowKind[n] as NodeState) : NodeState.Idle);
+        this.events.push({ kind: "switched", node: n, state: this.state[n] as NodeState });
+      });
+    }
+  }
+
+  hold(jobId: number, until: number): void {
+    const job = this.byId.get(jobId);
+    if (!job) return;
+    job.deferredUntil = until;
+    job.queuedView = undefined;
+  }
+
+  timer(t: number, tag: string, daemon = false): void {
+    const key = `${t}/${tag}`;
+    if (this.timers.has(key)) return;
+    this.timers.add(key);
+    const grid = /^grid:(\d+)$/.exec(tag);
+    this.at(t, grid ? PRIO_GRID : PRIO_WAKE, grid ? Number(grid[1]) : 0, daemon, () => {
+      this.timers.delete(key);
+      this.events.push({ kind: "timer", tag });
+    });
+  }
+}
+
+function before(a: Pending, b: Pending): boolean {
+  return a.t < b.t || (a.t === b.t && (a.prio < b.prio || (a.prio === b.prio && (a.key < b.key || (a.key === b.key && a.seq < b.seq)))));
+}
+
+function progress(j: FakeJob): JobProgress {
+  const runtimes = j.spec.runtimes === undefined || j.workDone === 0 ? j.spec.runtimes : Object.fromEntries(Object.entries(j.spec.runtimes).map(([k, v]) => [k, v * (1 - j.workDone)]));
+  return { wallUsed: j.wallUsed, ranSeconds: j.ranSeconds, runtimes, deferredUntil: j.deferredUntil, lastSuspendedAt: j.lastSuspendedAt };
+}
+
+/** Keeps running jobs ordered by predicted end, then id. */
+function insertRunning(list: FakeJob[], job: FakeJob): void {
+  let i = list.length;
+  while (i > 0 && (list[i - 1].predictedEnd > job.predictedEnd || (list[i - 1].predictedEnd === job.predictedEnd && list[i - 1].spec.id > job.spec.id))) i--;
+  list.splice(i, 0, job);
+}

@@ -1,0 +1,95 @@
+/**
+ * Job views as every world makes them from a job's spec and what the world
+ * knows of its progress: frozen plain data, with only the needs the job has,
+ * and never its actual run time. Shared so that the simulator and a live
+ * world show a job alike.
+ */
+import type { DeviceClass, JobSpec } from "../io/spec.js";
+import type { QueuedJobView, RunningJobView } from "./view.js";
+
+type Writable<T> = { -readonly [K in keyof T]?: T[K] };
+
+/** What a world knows of a job's progress beyond its spec. */
+export interface JobProgress {
+  /** Wall time used in earlier runs, and run seconds over them (equal unless a run held nodes before it began). */
+  readonly wallUsed: number;
+  readonly ranSeconds: number;
+  /** Runtime models of the work left (the spec's until the job has run). */
+  readonly runtimes?: Readonly<Partial<Record<DeviceClass, number>>>;
+  readonly deferredUntil?: number;
+  readonly lastSuspendedAt?: number;
+}
+
+/** A run as the world knows it. */
+export interface RunInfo {
+  readonly pool: number;
+  readonly device: DeviceClass;
+  readonly pstate?: number;
+  readonly nodes: readonly number[];
+  readonly start: number;
+  readonly firstStart: number;
+  readonly setupEnd: number;
+  readonly awaitingInputs: boolean;
+  readonly predictedEnd: number;
+}
+
+function frozen<T extends object>(x: T | undefined): T | undefined {
+  return x === undefined || Object.isFrozen(x) ? x : Object.freeze(x);
+}
+
+/** The needs of a job a policy may read, without the fields it lacks. */
+function needsOf(spec: JobSpec, out: Writable<QueuedJobView>): void {
+  if (spec.gpus !== undefined) out.gpus = spec.gpus;
+  if (spec.fpgas !== undefined) out.fpgas = spec.fpgas;
+  if (spec.bitstream !== undefined) out.bitstream = spec.bitstream;
+  if (spec.workflow !== undefined) out.workflow = spec.workflow;
+  if (spec.task !== undefined) out.task = spec.task;
+  if (spec.qos !== undefined) out.qos = frozen(spec.qos);
+}
+
+/** A queued job's view. */
+export function queuedJobView(spec: JobSpec, p: JobProgress): QueuedJobView {
+  const v: Writable<QueuedJobView> = {
+    id: spec.id,
+    submit: spec.submit,
+    cores: spec.cores,
+    walltime: spec.walltime,
+    timeLeft: spec.walltime - p.wallUsed,
+    ranSeconds: p.ranSeconds,
+    user: spec.user,
+    project: spec.project,
+  };
+  frozen(spec.runtimes);
+  if (p.runtimes !== undefined) v.runtimes = frozen(p.runtimes);
+  needsOf(spec, v);
+  if (p.deferredUntil !== undefined) v.deferredUntil = p.deferredUntil;
+  if (p.lastSuspendedAt !== undefined) v.lastSuspendedAt = p.lastSuspendedAt;
+  return Object.freeze(v as QueuedJobView);
+}
+
+/** A running job's view. */
+export function runningJobView(spec: JobSpec, p: JobProgress, run: RunInfo): RunningJobView {
+  const v: Writable<RunningJobView> = {
+    id: spec.id,
+    submit: spec.submit,
+    cores: spec.cores,
+    walltime: spec.walltime,
+    user: spec.user,
+    project: spec.project,
+  };
+  if (spec.runtimes !== undefined) v.runtimes = frozen(spec.runtimes);
+  needsOf(spec, v as Writable<QueuedJobView>);
+  v.pool = run.pool;
+  v.device = run.device;
+  if (run.pstate !== undefined) v.pstate = run.pstate;
+  v.nodeCount = run.nodes.length;
+  v.nodes = Object.freeze([...run.nodes]);
+  v.start = run.start;
+  v.firstStart = run.firstStart;
+  v.ranSeconds = p.ranSeconds;
+  v.setupEnd = run.setupEnd;
+  v.awaitingInputs = run.awaitingInputs;
+  v.predictedEnd = run.predictedEnd;
+  if (p.lastSuspendedAt !== undefined) v.lastSuspendedAt = p.lastSuspendedAt;
+  return Object.freeze(v as RunningJobView);
+}
