@@ -51,6 +51,21 @@ function parsePolicy(text: string): PolicyChoice {
   }
 }
 
+/** --policy-params as a JSON object. @throws InputError naming the option otherwise */
+function policyParams(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InputError([{ code: "invalid_value", file: "--policy-params", message: `expected a JSON object, got ${JSON.stringify(text)}`, value: text }]);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InputError([{ code: "invalid_value", file: "--policy-params", message: `expected a JSON object, got ${text}`, value: text }]);
+  }
+  return value as Record<string, unknown>;
+}
+
 export async function commands(argv: string[]): Promise<number> {
   await yargs(argv)
     .scriptName("impactsim")
@@ -64,6 +79,9 @@ export async function commands(argv: string[]): Promise<number> {
           .option("workload", { type: "string", describe: "SWF trace (plain or .gz) replacing the scenario's" })
           .option("platform", { type: "string", describe: "platform JSON replacing the scenario's" })
           .option("policy", { type: "string", choices: ["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"], describe: "scheduling policy" })
+          .option("policy-module", { type: "string", describe: "a policy of your own: a .js/.mjs/.cjs (or .ts) file whose default export is a factory (params) => Policy (see README, Library)" })
+          .option("policy-params", { type: "string", describe: 'parameters of the policy as a JSON object, replacing the scenario\'s, e.g. \'{"impact":2}\'' })
+          .conflicts("policy", "policy-module")
           .option("procs", { type: "number", describe: "machine size in processors for a bare SWF trace (default: its MaxProcs)" })
           .option("seed", { type: "number", describe: "random seed" })
           .option("out", { type: "string", describe: "output folder" })
@@ -83,6 +101,8 @@ export async function commands(argv: string[]): Promise<number> {
             workload: args.workload,
             platform: args.platform,
             policy: args.policy,
+            policyModule: args["policy-module"],
+            policyParams: policyParams(args["policy-params"]),
             procs: args.procs,
             seed: args.seed,
             out: args.out,

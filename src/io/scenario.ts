@@ -35,10 +35,15 @@ export const scenarioSchema = z.strictObject({
     start: z.string().refine(isIsoWithOffset, { error: 'expected an ISO 8601 date-time with an offset, e.g. "2020-01-01T00:00:00+01:00"' }),
   }),
   series_extension: z.enum(["error", "hold", "repeat"]).optional(),
-  policy: z.strictObject({
-    name: z.enum(["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"]),
-    params: z.record(z.string(), z.unknown()).optional(),
-  }),
+  policy: z
+    .strictObject({
+      name: z.enum(["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"]).optional(),
+      module: nonEmpty.optional(),
+      params: z.record(z.string(), z.unknown()).optional(),
+    })
+    .refine((p) => (p.name === undefined) !== (p.module === undefined), {
+      error: "expected exactly one of name (a built-in policy) and module (a policy module file, relative to the scenario file)",
+    }),
   seed: z.number().int(),
   forecast: z.strictObject({ bias: z.number().gt(-1).max(MAX_FORECAST_ERROR, { error: "a relative bias beyond 1,000 % (see core/limits.ts)" }), sigma: z.number().min(0).max(MAX_FORECAST_ERROR, { error: "a relative noise beyond 1,000 % (see core/limits.ts)" }) }).optional(),
   qos: z

@@ -296,7 +296,12 @@ export interface ScenarioSpec {
   };
   /** How grid series are extended beyond their span: "error" (default), "hold" or "repeat". */
   readonly series_extension?: "error" | "hold" | "repeat";
-  readonly policy: { readonly name: PolicyName; readonly params?: Readonly<Record<string, unknown>> };
+  /**
+   * The scheduling policy: exactly one of `name` (a built-in policy) and
+   * `module` (a policy module file, relative to the scenario file, whose default
+   * export is a factory (params) => Policy), with its parameters.
+   */
+  readonly policy: { readonly name?: PolicyName; readonly module?: string; readonly params?: Readonly<Record<string, unknown>> };
   readonly seed: number;
   /**
    * QoS classes and how jobs get them: by project (unlisted projects get

@@ -24,9 +24,10 @@ import { DEFAULT_SCORE_METHOD_PATH } from "../io/scoreMethod.js";
 import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
 import { openSwf } from "../io/swf.js";
 import { shippedPath } from "../io/paths.js";
-import { POLICIES, withPredictions } from "../planner/index.js";
+import { withPredictions, type Policy } from "../planner/index.js";
 import { simulate, type SimulationResult } from "../sim/simulation.js";
 import { combineObservers, type SimObserver } from "../sim/observer.js";
+import { choosePolicy } from "./policyModule.js";
 import { provenance } from "./provenance.js";
 import { buildWorld, ELECTRICITY_FACTORS } from "./world.js";
 import { coveredFrom, coveredUntil, extensionIssues } from "../models/coverage.js";
@@ -46,7 +47,14 @@ export const DEFAULT_ZONE = "EEE";
 export interface RunOverrides {
   readonly workload?: string;
   readonly platform?: string;
+  /** A built-in policy by name (see POLICIES), replacing the scenario's. */
   readonly policy?: string;
+  /**
+   * A policy module file (relative to the working directory) replacing the
+   * scenario's policy: its default export is a factory (params) => Policy
+   * (see run/policyModule.ts). Not together with `policy`.
+   */
+  readonly policyModule?: string;
   /** Parameters of the policy (default: the scenario's when its policy is used, else none). */
   readonly policyParams?: Readonly<Record<string, unknown>>;
   readonly procs?: number;
@@ -75,6 +83,12 @@ export interface RunOptions {
   /** Scenario file; the bundled default when absent. */
   readonly scenario?: string;
   readonly overrides?: RunOverrides;
+  /**
+   * A policy object to run instead of the scenario's, e.g. one of your own
+   * (not together with overrides.policy, policyModule or policyParams). Its
+   * name, version and params go into the run's provenance.
+   */
+  readonly policy?: Policy;
   readonly onProgress?: (jobsFinished: number, simTime: number) => void;
 }
 
@@ -205,16 +219,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const scenarioPath = opts.scenario ?? DEFAULT_SCENARIO;
   const scenario: ScenarioSpec = await loadScenario(scenarioPath);
   const o = opts.overrides ?? {};
-  const policyName = o.policy ?? scenario.policy.name;
-  const makePolicy = POLICIES[policyName];
-  if (!makePolicy) throw new InputError([{ code: "invalid_value", file: "--policy", message: `expected one of ${Object.keys(POLICIES).join(", ")}, got "${policyName}"`, value: policyName }]);
-  let policy;
-  try {
-    policy = makePolicy(o.policyParams ?? (o.policy && o.policy !== scenario.policy.name ? {} : (scenario.policy.params ?? {})));
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new InputError([{ code: "invalid_value", file: scenarioPath, path: "policy.params", message }]);
-  }
+  const { policy, module: policyModule } = await choosePolicy(scenario, scenarioPath, { policy: opts.policy, name: o.policy, module: o.policyModule, params: o.policyParams });
   if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) throw new InputError([{ code: "invalid_value", file: "--seed", message: `expected a whole number, got ${o.seed}`, value: o.seed }]);
   const seed = o.seed ?? scenario.seed;
   const mode = o.mode ?? scenario.workload.mode;
@@ -224,6 +229,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const log = new AdjustmentLog();
   const seriesLog = new AdjustmentLog();
   const inputs: string[] = [resolve(scenarioPath), workload, ELECTRICITY_FACTORS, DEFAULT_SCORE_METHOD_PATH];
+  if (policyModule !== undefined) inputs.push(policyModule);
 
   if (o.procs !== undefined) checkProcs(o.procs, { file: "--procs" });
   const swf = await openSwf(workload, { mode, log, label: o.workload ?? scenario.workload.file, maxProcs: o.procs });

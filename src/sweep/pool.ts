@@ -6,21 +6,22 @@
  * (DESIGN.md principle 3). Callers keep their own order: collect the promises
  * of run() in task order and await them together.
  *
- * Worker threads load TypeScript through tsx: the worker entry is the plain
- * ESM file worker.mjs, which registers tsx (a runtime dependency) and imports
- * this module. It is found from the package root, so the pool works from the
- * sources (tsx, vitest) and from the bundled CLI in dist/ alike, with no build
- * step.
+ * The worker entry is the plain ESM file worker.mjs beside this module. It
+ * imports the compiled pool.js when it sits beside it (the library build,
+ * dist/lib/sweep/), and otherwise this TypeScript source through tsx (a
+ * runtime dependency). The bundled CLI in dist/ has no worker.mjs beside it and
+ * uses the one in src/ (shipped), so the pool works from the sources (tsx,
+ * vitest), the library build and the CLI bundle alike.
  *
  * Policy parameters go to runScenario as `overrides.policyParams`, so a run
  * with parameters is the same run as `impactsim run` of that scenario with them,
  * provenance included (the scenario file and its hash, the parameters in
  * provenance.policy.params).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
 import { InputError, SimulationError, type Issue } from "../core/errors.js";
 import { shippedPath } from "../io/paths.js";
@@ -28,7 +29,7 @@ import { runScenario, type RunOverrides } from "../run/runScenario.js";
 import type { RunSummary } from "../run/summary.js";
 
 /** What a task may change of its scenario (as RunOverrides; `summaryOnly` defaults to true here). */
-export type RunTaskOverrides = Pick<RunOverrides, "workload" | "platform" | "policy" | "procs" | "seed" | "mode" | "out" | "summaryOnly" | "platformVariant" | "workloadScale">;
+export type RunTaskOverrides = Pick<RunOverrides, "workload" | "platform" | "policy" | "policyModule" | "procs" | "seed" | "mode" | "out" | "summaryOnly" | "platformVariant" | "workloadScale">;
 
 /** One scenario variant to run. Plain data, so it can be sent to a worker thread. */
 export interface RunTask {
@@ -89,8 +90,17 @@ function inProcessPool(): RunPool {
   };
 }
 
-/** File URL of the worker entry (in src/, also when this module is bundled into dist/). */
-export const WORKER_URL = pathToFileURL(shippedPath("src/sweep/worker.mjs")).href;
+/**
+ * File URL of the worker entry: worker.mjs beside this module (src/sweep/ for
+ * the sources, dist/lib/sweep/ for the library build), or src/sweep/worker.mjs
+ * when this module is bundled into the CLI (dist/impactsim.mjs or a chunk).
+ */
+export const WORKER_URL = workerUrl();
+
+function workerUrl(): string {
+  const beside = new URL("./worker.mjs", import.meta.url);
+  return existsSync(fileURLToPath(beside)) ? beside.href : pathToFileURL(shippedPath("src/sweep/worker.mjs")).href;
+}
 
 function threadPool(workers: number): RunPool {
   const piscina = new Piscina<RunTask, TaskEnvelope>({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1 });

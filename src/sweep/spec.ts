@@ -264,7 +264,7 @@ export function expandSweep(spec: SweepSpec, file?: string, maxVariants: number 
  * and swept policy parameters are merged over the scenario's when the variant
  * runs the scenario's policy.
  */
-export function variantTask(v: Variant, scenarioPath: string, scenario: { policy: { name: string; params?: Readonly<Record<string, unknown>> }; forecast?: { bias: number; sigma: number } }): RunTask {
+export function variantTask(v: Variant, scenarioPath: string, scenario: { policy: { name?: string; params?: Readonly<Record<string, unknown>> }; forecast?: { bias: number; sigma: number } }): RunTask {
   let overrides = v.overrides;
   if (overrides.forecast) {
     const f = overrides.forecast;
