@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Launcher for the installed CLI: the bundled build when present and not older
-// than the sources (fast start), otherwise the TypeScript sources through tsx.
+// Launcher for the installed CLI: the bundled build when present (fast start),
+// otherwise the TypeScript sources through tsx. In a development checkout
+// (tsconfig.json beside package.json; never shipped) a bundle older than the
+// sources is passed over too. An installed package is not checked: npm gives
+// extracted files the time of extraction, so src/ may look newer than dist/.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const bundle = new URL("../dist/impactsim.mjs", import.meta.url);
 const src = fileURLToPath(new URL("../src", import.meta.url));
+const checkout = existsSync(fileURLToPath(new URL("../tsconfig.json", import.meta.url)));
 
 /** Newest modification time of the files under dir, ms. */
 function newest(dir) {
@@ -18,7 +22,7 @@ function newest(dir) {
 }
 
 let fresh = existsSync(bundle);
-if (fresh && existsSync(src) && newest(src) > statSync(bundle).mtimeMs) {
+if (fresh && checkout && existsSync(src) && newest(src) > statSync(bundle).mtimeMs) {
   process.stderr.write("impactsim: dist/ is older than src/; running the sources (npm run build to refresh the fast bundle)\n");
   fresh = false;
 }

@@ -2,3 +2,4 @@ export { Account, Ledger, N_PHASED, type AccountSummary, type CategorySummary } 
 export { attributeInterval } from "./attribution.js";
 export { Accountant, type JobCharge, type SiteMeter } from "./accountant.js";
 export { MetricsCollector, BOUNDED_SLOWDOWN_TAU_S, type SchedulingMetrics } from "./metrics.js";
+export { SiteSeries, SITE_SERIES_COLUMNS, siteBinRow, type SiteBin } from "./siteSeries.js";

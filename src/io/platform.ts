@@ -698,7 +698,7 @@ export const DEFAULT_PUE_SOURCE =
  * A homogeneous one-site platform of `procs` nodes of one type, for a trace
  * run without a platform file (SWF: one processor per node of a one-core type).
  * The site is "site" on the static factors of `zone`; the node type is "node".
- * @param references LCA references the node type's proxy names (e.g. from the default platform)
+ * @param options.references LCA references the node type's proxy names (e.g. from the default platform)
  * @throws RangeError when procs is not a positive integer, the zone is not a 3-letter code,
  *   or the result does not validate (e.g. the proxy reference is not in `references`)
  */

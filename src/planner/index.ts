@@ -58,3 +58,5 @@ function noParams(name: string, params: Readonly<Record<string, unknown>>): void
   const keys = Object.keys(params);
   if (keys.length > 0) throw new RangeError(`policy ${name}: expected no parameters, got ${keys.map((k) => JSON.stringify(k)).join(", ")}`);
 }
+export type { HeftOptions } from "./heft.js";
+export type { CampaignOptions } from "./campaign.js";

@@ -19,7 +19,7 @@ import type { ScenarioSpec } from "../io/spec.js";
 import { POLICIES, type Policy } from "../planner/index.js";
 
 /** The default export of a policy module. */
-export type PolicyFactory = (params: Readonly<Record<string, unknown>>) => Policy | Promise<Policy>;
+export type PolicyFactory = (params: Readonly<Record<string, unknown>>) => Policy<unknown> | Promise<Policy<unknown>>;
 
 /** The extensions a policy module may have: JavaScript as Node loads it, or TypeScript through tsx. */
 export const POLICY_MODULE_EXTENSIONS: readonly string[] = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"];
@@ -48,7 +48,8 @@ function describe(v: unknown): string {
 
 /**
  * The problems of a value that should be a Policy: a non-empty `name`, a
- * string `version`, a `params` object and a `decide` function. Empty when it is one.
+ * string `version`, a `params` object, a `decide` function and, if present, an
+ * `initialState` function. Empty when it is one.
  * @param file the name used in the issues (the module file, or where the object came from)
  */
 export function policyIssues(value: unknown, file: string): Issue[] {
@@ -61,15 +62,16 @@ export function policyIssues(value: unknown, file: string): Issue[] {
   if (typeof p.name !== "string" || p.name.length === 0) bad("name", "a non-empty string");
   if (typeof p.version !== "string") bad("version", "a string");
   if (typeof p.params !== "object" || p.params === null || Array.isArray(p.params)) bad("params", "an object (the parameters, {} when none; they go into the run's provenance)");
-  if (typeof p.decide !== "function") bad("decide", "a function (view, happened) => decisions");
+  if (typeof p.decide !== "function") bad("decide", "a function (view, happened, state) => decisions");
+  if (p.initialState !== undefined && typeof p.initialState !== "function") bad("initialState", "a function () => state, or nothing for a stateless policy");
   return issues;
 }
 
 /** A Policy given as an object (RunOptions.policy), checked. @throws InputError when it is not one */
-export function checkedPolicy(value: unknown, file: string): Policy {
+export function checkedPolicy(value: unknown, file: string): Policy<unknown> {
   const issues = policyIssues(value, file);
   if (issues.length > 0) throw new InputError(issues);
-  return value as Policy;
+  return value as Policy<unknown>;
 }
 
 /**
@@ -80,7 +82,7 @@ export function checkedPolicy(value: unknown, file: string): Policy {
  * @throws InputError when the file is missing or not a module Node can load, has no default
  *   export that is a function, or its factory throws or returns something other than a Policy
  */
-export async function loadPolicyModule(file: string, params: Readonly<Record<string, unknown>>, paramsFrom = "parameters"): Promise<Policy> {
+export async function loadPolicyModule(file: string, params: Readonly<Record<string, unknown>>, paramsFrom = "parameters"): Promise<Policy<unknown>> {
   const path = resolve(file);
   try {
     if (!statSync(path).isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
@@ -120,13 +122,13 @@ export async function loadPolicyModule(file: string, params: Readonly<Record<str
   }
   const issues = policyIssues(policy, file);
   if (issues.length > 0) throw new InputError(issues.map((i) => ({ ...i, path: `factory(params)${i.path !== undefined ? `.${i.path}` : ""}` })));
-  return policy as Policy;
+  return policy as Policy<unknown>;
 }
 
 /** Which policy to run and with which parameters (runScenario's options and overrides). */
 export interface PolicyChoiceOptions {
   /** A Policy object, used as it is (RunOptions.policy). */
-  readonly policy?: Policy;
+  readonly policy?: Policy<unknown>;
   /** A built-in policy by name (RunOverrides.policy). */
   readonly name?: string;
   /** A policy module file, relative to the working directory (RunOverrides.policyModule). */
@@ -137,7 +139,7 @@ export interface PolicyChoiceOptions {
 
 /** The policy a run uses and, when it came from a module file, that file (absolute), for provenance. */
 export interface ChosenPolicy {
-  readonly policy: Policy;
+  readonly policy: Policy<unknown>;
   readonly module?: string;
 }
 

@@ -88,7 +88,7 @@ export interface RunOptions {
    * (not together with overrides.policy, policyModule or policyParams). Its
    * name, version and params go into the run's provenance.
    */
-  readonly policy?: Policy;
+  readonly policy?: Policy<unknown>;
   readonly onProgress?: (jobsFinished: number, simTime: number) => void;
 }
 

@@ -1,3 +1,5 @@
 export { Engine, type EventHandler } from "./engine.js";
 export { simulate, type SimulationOptions, type SimulationResult } from "./simulation.js";
 export { combineObservers, type JobFact, type SimObserver } from "./observer.js";
+export type { TransferFact, WorkflowFact } from "./observer.js";
+export type { WorkflowSubmission } from "./workflows.js";

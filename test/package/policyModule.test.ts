@@ -4,7 +4,7 @@
  * file), `overrides.policyModule` / `--policy-module`; bad modules are input
  * errors naming the file (exit 3), never stack traces.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -138,7 +138,7 @@ export default function (params: Params) {
     );
     file("common.cjs", `module.exports = (params) => ({ name: "common", version: "1", params, decide: () => [] });\n`);
     const sc = scenario({ name: "easy" });
-    const loaded = await choosePolicy(JSON.parse((await import("node:fs")).readFileSync(sc, "utf8")), sc, { module: join(dir, "typed.ts"), params: { limit: 4 } });
+    const loaded = await choosePolicy(JSON.parse(readFileSync(sc, "utf8")), sc, { module: join(dir, "typed.ts"), params: { limit: 4 } });
     expect([loaded.policy.name, loaded.policy.params]).toEqual(["typed", { limit: 4 }]);
     expect((await loadPolicyModule(join(dir, "common.cjs"), { x: 1 })).name).toBe("common");
   });
@@ -159,7 +159,7 @@ describe("bad policies are input errors naming the file", () => {
     expect(await load("half.mjs")).toEqual([
       "DIR/half.mjs: factory(params).version: expected a string, got nothing",
       "DIR/half.mjs: factory(params).params: expected an object (the parameters, {} when none; they go into the run's provenance), got nothing",
-      "DIR/half.mjs: factory(params).decide: expected a function (view, happened) => decisions, got number 1",
+      "DIR/half.mjs: factory(params).decide: expected a function (view, happened, state) => decisions, got number 1",
     ]);
   });
 
