@@ -46,7 +46,7 @@ interface Outcome {
   seconds: number;
 }
 
-async function run(platformSpec: PlatformSpec, platformFile: string, policy: Policy, qos: QosSpec): Promise<Outcome> {
+async function run(platformSpec: PlatformSpec, platformFile: string, policy: Policy<unknown>, qos: QosSpec): Promise<Outcome> {
   const t0 = performance.now();
   const scenario = await loadScenario(DEFAULT_SCENARIO);
   const workload = resolveFrom(DEFAULT_SCENARIO, scenario.workload.file);

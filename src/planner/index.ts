@@ -31,7 +31,7 @@ import { policyCampaignTarget } from "./policies/campaignTarget.js";
  * scenario's `policy.params` and refuses parameters it does not know.
  * @throws RangeError naming an unknown parameter
  */
-export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, unknown>>) => Policy>> = {
+export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, unknown>>) => Policy<unknown>>> = {
   fcfs: (params) => (noParams("fcfs", params), policyFcfs()),
   easy: (params) => (noParams("easy", params), policyEasyBackfill()),
   heft: (params) => policyHeft(checkedParams("heft", params, { impact_weight: "number", insertion: "boolean" })),

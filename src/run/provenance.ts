@@ -25,7 +25,7 @@ export function sha256File(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
-export function provenance(seed: number, policy: Policy, files: readonly string[], forecastError: { bias: number; sigma: number }): Provenance {
+export function provenance(seed: number, policy: Policy<unknown>, files: readonly string[], forecastError: { bias: number; sigma: number }): Provenance {
   const unique = [...new Set(files)];
   return {
     tool: "impactsim",

@@ -20,7 +20,7 @@ export interface TinyRun {
 
 export async function runTiny(
   platform: PlatformModel,
-  policy: Policy,
+  policy: Policy<unknown>,
   jobs: JobSpec[],
   batch = 1000,
   mode: "strict" | "lenient" = "strict",
@@ -50,7 +50,7 @@ export async function runTiny(
 }
 
 /** The explained decisions (and deferrals) a policy made on a platform, with their times. */
-export async function recordDecisions(plat: PlatformModel, policy: Policy, jobs: JobSpec[]): Promise<{ time: number; d: Decision }[]> {
+export async function recordDecisions(plat: PlatformModel, policy: Policy<unknown>, jobs: JobSpec[]): Promise<{ time: number; d: Decision }[]> {
   const out: { time: number; d: Decision }[] = [];
   await simulate({
     platform: plat,

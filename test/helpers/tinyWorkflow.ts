@@ -143,7 +143,7 @@ export interface WorkflowRun {
 }
 
 /** Runs workflows (and optional batch jobs) on a platform under a policy, forecasts = actual. */
-export async function runWorkflows(platform: PlatformModel, policy: Policy, workflows: readonly WorkflowSubmission[], jobs: readonly JobSpec[] = []): Promise<WorkflowRun> {
+export async function runWorkflows(platform: PlatformModel, policy: Policy<unknown>, workflows: readonly WorkflowSubmission[], jobs: readonly JobSpec[] = []): Promise<WorkflowRun> {
   const charges = new Map<number, { itJ: number; facilityJ: number }>();
   const accountant = new Accountant(platform, (c) => charges.set(c.fact.job.id, { itJ: c.itJ, facilityJ: c.facilityJ }));
   const jobFacts: JobFact[] = [];

@@ -25,17 +25,28 @@
  * switching (the ski-rental rule) never spends more than twice the energy of
  * the best choice made with hindsight.
  *
- * The policy tracks idle-since times itself from the events it gets (jobEnded,
- * nodesSwitched, refusals) and from its own decisions; it checks them against
- * view.nodeState and heals them where they disagree; nodes idle at its first
- * call count as idle from then. A pool without the state
- * refuses the first switch (invalid_power_state) and is left on afterwards.
+ * What it knows of the nodes comes from the view: since when each is idle
+ * (view.nodeSince), when a waking node will be on (view.nodeReadyAt), which
+ * are off, asleep or switching. Pools whose nodes lack the low-power state are
+ * left on. The only thing it remembers across calls is in its state (plain
+ * JSON the world stores): when each node's current idle gap began (kept across
+ * an off/on cycle) and, per pool, the sum and count of idle gaps that lasted at
+ * least the threshold, for the expected idle time it reports.
  *
- * The view does not show switch times and energies yet: they come from the
- * params (off_w, switch_on_s, ...), with defaults relative to the pool's idle
- * draw that are assumptions, not measurements.
+ * Switch times and draws are the pool's own where the view gives them (its
+ * power-state model); params override them, and the defaults for a pool
+ * without figures are relative to its idle draw: assumptions, not measurements.
  */
 import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type RunningJobView, type WorldEvent } from "../view.js";
+
+/** What consolidation remembers across calls (JSON data, stored by the world). */
+export interface ConsolidateState {
+  /** Per node id: when its current idle gap began (kept while it is off). */
+  gapStart: Record<string, number>;
+  /** Per pool: sum (s) and count of completed idle gaps that lasted at least the threshold. */
+  gapSum: number[];
+  gapCount: number[];
+}
 import { nodesFor } from "./common.js";
 import { policyEasyBackfill } from "./easy.js";
 
@@ -110,25 +121,11 @@ interface Supply {
   waking: boolean[];
 }
 
-export function policyConsolidate(params: ConsolidateParams = {}): Policy {
+export function policyConsolidate(params: ConsolidateParams = {}): Policy<ConsolidateState> {
   checkParams(params);
   const keepOn = params.keep_on ?? 0;
   const state = params.state ?? "off";
   const easy = policyEasyBackfill();
-  const idleSince = new Map<number, number>();
-  /** Start of each node's current idle gap, kept across an off/on cycle (for expected idle times). */
-  const gapStart = new Map<number, number>();
-  const jobNodes = new Map<number, readonly number[]>();
-  const wakeReady = new Map<number, number>();
-  /** Nodes this policy is switching off (not yet off), and their count per pool. */
-  const offPending = new Set<number>();
-  const offPendingCount: number[] = [];
-  const noState = new Set<number>();
-  const requested = new Set<number>();
-  /** Per pool: sum and count of completed idle gaps that lasted at least the threshold. */
-  const gapSum: number[] = [];
-  const gapCount: number[] = [];
-  let initialised = false;
 
   // The pool's own power-state figures when the world gives them; parameters (documented defaults) otherwise.
   const figures = (pool: PoolView): PowerStateFigures => {
@@ -145,83 +142,27 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
   };
   const threshold = (pool: PoolView): number => params.idle_s ?? breakEvenSeconds(pool.idleWatts, figures(pool));
 
-  /** Index of the pool holding `node` (pools hold ascending id ranges). */
-  function poolOf(view: ClusterView, node: number): number {
-    let lo = 0;
-    let hi = view.pools.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (view.pools[mid].firstNode <= node) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  function markIdle(view: ClusterView, n: number): void {
-    if (view.nodeState(n) !== NodeState.Idle) return;
-    if (!idleSince.has(n)) idleSince.set(n, view.now);
-    if (!gapStart.has(n)) gapStart.set(n, view.now);
-  }
-
-  function offDone(view: ClusterView, n: number): void {
-    if (offPending.delete(n)) offPendingCount[poolOf(view, n)]--;
-  }
-
-  function ingest(view: ClusterView, happened: readonly WorldEvent[]): void {
-    const now = view.now;
-    for (const e of happened) {
-      if (e.kind === "jobEnded" || e.kind === "jobKilled") {
-        for (const n of jobNodes.get(e.jobId) ?? []) {
-          idleSince.set(n, now);
-          gapStart.set(n, now);
-        }
-        jobNodes.delete(e.jobId);
-      } else if (e.kind === "nodesSwitched") {
-        for (const n of e.nodes) {
-          wakeReady.delete(n);
-          offDone(view, n);
-          if (e.state === NodeState.Idle) idleSince.set(n, now);
-          markIdle(view, n);
-        }
-      } else if (e.kind === "decisionRefused") {
-        const d = e.decision;
-        if (d.kind === "start") {
-          jobNodes.delete(d.jobId);
-          for (const n of d.nodes ?? []) markIdle(view, n);
-        } else if (d.kind === "setPowerState") {
-          if (e.reason === "invalid_power_state" && d.state !== "on" && d.nodes.length > 0) noState.add(poolOf(view, d.nodes[0]));
-          for (const n of d.nodes) {
-            if (d.state === "on") wakeReady.delete(n);
-            else offDone(view, n);
-            markIdle(view, n);
-          }
-        }
-      }
-    }
-  }
+  /** True when the pool's nodes have the low-power state the policy uses. */
+  const hasState = (pool: PoolView): boolean => (state === "off" ? pool.off : pool.sleep) !== undefined;
 
   /**
-   * Idle nodes of each pool in id order (a scan of pools with free nodes); heals
-   * the tracking from view.nodeState where it disagrees: idle nodes it missed
-   * count as idle from now, and it forgets nodes that are no longer idle.
+   * Idle nodes of each pool in id order (a scan of pools with free nodes); an
+   * idle node whose gap the state does not know yet starts it when it became idle.
    */
-  function idleByPool(view: ClusterView): number[][] {
-    let seen = 0;
-    const out = view.pools.map((pool) => {
+  function idleByPool(view: ClusterView, memory: ConsolidateState): number[][] {
+    return view.pools.map((pool) => {
       const list: number[] = [];
       if (pool.freeNodes === 0) return list;
       for (let n = pool.firstNode; n < pool.firstNode + pool.nodes && list.length < pool.freeNodes; n++) {
         if (view.nodeState(n) !== NodeState.Idle) continue;
-        markIdle(view, n);
+        memory.gapStart[n] ??= view.nodeSince(n);
         list.push(n);
       }
-      seen += list.length;
       return list;
     });
-    if (idleSince.size > seen) for (const n of idleSince.keys()) if (view.nodeState(n) !== NodeState.Idle) idleSince.delete(n);
-    return out;
   }
 
+  /** Nodes of a pool that are off or asleep (not switching), in id order. */
   function lowPowerNodes(view: ClusterView, pool: PoolView): number[] {
     const out: number[] = [];
     if (pool.sleepingNodes === 0) return out;
@@ -232,46 +173,38 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
     return out;
   }
 
+  /** When each waking node of a pool will be on, earliest first. */
+  function wakingReady(view: ClusterView, pool: PoolView): number[] {
+    const out: number[] = [];
+    if (pool.wakingNodes === 0) return out;
+    for (let n = pool.firstNode; n < pool.firstNode + pool.nodes; n++) if (view.nodeState(n) === NodeState.SwitchingOn) out.push(view.nodeReadyAt(n));
+    return out.sort((x, y) => x - y);
+  }
+
   function askWake(out: Decision[], now: number, time: number): void {
-    if (time > now && !requested.has(time)) {
-      requested.add(time);
-      out.push({ kind: "wakeAt", time });
-    }
+    if (time > now) out.push({ kind: "wakeAt", time });
   }
 
   return {
     name: "consolidate",
     version: "1",
     params: { idle_s: params.idle_s ?? "break_even", keep_on: keepOn, state, ...Object.fromEntries(Object.entries(params).filter(([k]) => !["idle_s", "keep_on", "state"].includes(k))) },
-    decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
+    initialState: () => ({ gapStart: {}, gapSum: [], gapCount: [] }),
+    decide(view: ClusterView, happened: readonly WorldEvent[], memory: ConsolidateState): readonly Decision[] {
       const now = view.now;
       const pools = view.pools;
-      if (!initialised) {
-        initialised = true;
-        for (const r of view.running) jobNodes.set(r.id, r.nodes);
-        for (let p = 0; p < pools.length; p++) {
-          gapSum.push(0);
-          gapCount.push(0);
-          offPendingCount.push(0);
-        }
+      for (let p = memory.gapSum.length; p < pools.length; p++) {
+        memory.gapSum.push(0);
+        memory.gapCount.push(0);
       }
-      for (const t of requested) if (t <= now) requested.delete(t);
-      ingest(view, happened);
-      const idle = idleByPool(view);
+      const idle = idleByPool(view, memory);
       const out: Decision[] = [];
       const power: Decision[] = [];
 
       // 1. Wake plan. Supply per pool in time order: idle now, waking nodes when on, running jobs' predicted ends.
-      const ready: number[][] = pools.map(() => []);
-      for (const [n, t] of wakeReady) ready[poolOf(view, n)].push(t);
+      const ready: number[][] = pools.map((pool) => wakingReady(view, pool));
       const synthetic: RunningJobView[] = [];
-      for (const pool of pools) {
-        const r = ready[pool.index];
-        // Nodes switched on by someone else: at most one switch-on away.
-        for (let k = r.length; k < pool.wakingNodes; k++) r.push(now + figures(pool).switchOnSeconds);
-        r.sort((x, y) => x - y);
-        for (const t of r) synthetic.push(placeholder(-1 - synthetic.length, pool.index, now, t));
-      }
+      for (const pool of pools) for (const t of ready[pool.index]) synthetic.push(placeholder(-1 - synthetic.length, pool.index, now, t));
       const supply: Supply[] = pools.map((pool) => {
         const s: Supply = { t: [], n: [], waking: [] };
         if (idle[pool.index].length > 0) s.t.push(now), s.n.push(idle[pool.index].length), s.waking.push(false);
@@ -288,8 +221,9 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
       const cursor = pools.map(() => 0);
       // Off or asleep nodes: counted from the view, listed (by a scan) only when some are switched on.
       const lowPower: (number[] | undefined)[] = pools.map(() => undefined);
+      const lowCount = pools.map((pool) => (hasState(pool) && pool.sleepingNodes > 0 ? lowPowerNodes(view, pool).length : 0));
       const taken = pools.map(() => 0);
-      const wakeCount = (p: number) => (noState.has(p) ? 0 : Math.max(0, pools[p].sleepingNodes - offPendingCount[p] - taken[p]));
+      const wakeCount = (p: number) => Math.max(0, lowCount[p] - taken[p]);
       const wake = (p: number, k: number): number[] => {
         const nodes = (lowPower[p] ??= lowPowerNodes(view, pools[p])).splice(0, k);
         taken[p] += nodes.length;
@@ -331,10 +265,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
           } else {
             const nodes = wake(p, k);
             if (nodes.length === 0) continue;
-            for (const n of nodes) {
-              wakeReady.set(n, now + f.switchOnSeconds);
-              synthetic.push(placeholder(-1 - synthetic.length, p, now, now + f.switchOnSeconds));
-            }
+            for (let i = 0; i < nodes.length; i++) synthetic.push(placeholder(-1 - synthetic.length, p, now, now + f.switchOnSeconds));
             const finite = Number.isFinite(without);
             power.push({
               kind: "setPowerState",
@@ -367,15 +298,13 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
         const nodes = idle[d.pool].splice(0, nodesFor(job, pool));
         const thr = threshold(pool);
         for (const n of nodes) {
-          const g = gapStart.get(n);
+          const g = memory.gapStart[n];
           if (g !== undefined && now - g >= thr) {
-            gapSum[d.pool] += now - g;
-            gapCount[d.pool]++;
+            memory.gapSum[d.pool] += now - g;
+            memory.gapCount[d.pool]++;
           }
-          idleSince.delete(n);
-          gapStart.delete(n);
+          delete memory.gapStart[n];
         }
-        jobNodes.set(d.jobId, nodes);
         out.push({ ...d, nodes });
       }
 
@@ -387,13 +316,12 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
       for (const c of idleClaims) if (!startIds.has(c.jobId)) claimedIdle[c.p] += c.n;
       for (const pool of pools) {
         const p = pool.index;
-        if (noState.has(p)) continue;
+        if (!hasState(pool)) continue;
         const f = figures(pool);
         const list = idle[p];
         const spare = list.length - claimedIdle[p] + Math.max(0, pool.wakingNodes - claimedWaking[p]);
         const nodes = spare < keepOn && wakeCount(p) > 0 ? wake(p, keepOn - spare) : [];
         if (nodes.length > 0) {
-          for (const n of nodes) wakeReady.set(n, now + f.switchOnSeconds);
           power.push({ kind: "setPowerState", nodes, state: "on", why: { reason: `switched on to keep ${keepOn} idle node(s) of pool ${p} on as a reserve`, expected: { keep_on: keepOn, idle: list.length, waking: pool.wakingNodes, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds } } });
         }
         const thr = threshold(pool);
@@ -402,22 +330,17 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy {
         const off: number[] = [];
         let idleFor = Infinity;
         for (const n of candidates) {
-          const since = idleSince.get(n)!;
+          const since = view.nodeSince(n);
           if (since + thr <= now) {
             off.push(n);
             idleFor = Math.min(idleFor, now - since);
           } else if (since + thr < nextDue) nextDue = since + thr;
         }
         if (off.length === 0) continue;
-        for (const n of off) {
-          idleSince.delete(n);
-          offPending.add(n);
-        }
-        offPendingCount[p] += off.length;
         const onJ = f.switchOnWatts * f.switchOnSeconds;
         const offJ = f.switchOffWatts * f.switchOffSeconds;
         const be = breakEvenSeconds(pool.idleWatts, f);
-        const expectedIdle = gapCount[p] > 0 ? gapSum[p] / gapCount[p] : undefined;
+        const expectedIdle = memory.gapCount[p] > 0 ? memory.gapSum[p] / memory.gapCount[p] : undefined;
         const remaining = expectedIdle === undefined ? undefined : Math.max(0, expectedIdle - idleFor);
         power.push({
           kind: "setPowerState",

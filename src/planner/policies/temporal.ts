@@ -34,8 +34,9 @@
  *   latest start and the cheapest other candidates). Otherwise it is eligible
  *   now. With I(now) = 0 there is nothing to gain, and it runs now.
  *
- * The chosen start is remembered per job id, so a job is not deferred again on
- * every pass. It is re-planned only when an intensityChanged event names its
+ * The chosen start is remembered per job id in the policy's state (plain JSON
+ * the world stores: job id -> chosen start and site), so a job is not deferred
+ * again on every pass. It is re-planned only when an intensityChanged event names its
  * site (new forecast information), and a new `defer` is emitted only when the
  * start moves. At its start time the world wakes the policy (the defer asks
  * for it) and the job joins EASY's queue for good; if no capacity is free then,
@@ -54,14 +55,14 @@
  * workflow task) is compared as if it were queued with its remaining work:
  * r = predictedEnd - now (its remaining requested time), candidate starts on
  * the same grid up to that latest start, the same cost, ties and min_saving.
- * If a later start wins, the policy emits `suspend` with the forecasts compared
- * and asks to be woken at once (wakeAt now): in that pass, when the world
- * reports jobSuspended, it emits the `defer` to the chosen start, which it
- * keeps as the job's plan (re-planned on later intensity changes like any
- * deferral), and EASY sees the nodes freed. A job is never suspended with
- * less than step_s of work left, nor within step_s of its last suspension.
- * The policy keeps its own record of the preemptible jobs it saw queued
- * (submit, QoS, wall time run), since RunningJobView does not carry them.
+ * If a later start wins, the policy emits `suspend` with the forecasts compared,
+ * then the `defer` to the chosen start (applied to the job the suspension has
+ * put back in the queue), which it keeps as the job's plan (re-planned on later
+ * intensity changes like any deferral), and asks to be woken at once (wakeAt
+ * now) so that EASY sees the nodes freed in the same instant. A job is never
+ * suspended with less than step_s of work left, nor within step_s of its last
+ * suspension. What it needs of a running job (its submit time, QoS, the wall
+ * time it ran before, its last suspension) is in the view.
  * Deterministic: no clock, no randomness; ties break by time and queue order.
  */
 import { EF_CATEGORIES, categoryIndex } from "../../core/categories.js";
@@ -88,11 +89,21 @@ const J_PER_KWH = 3.6e6;
 const OTHER_ALTERNATIVES = 2;
 
 interface Plan {
-  /** Chosen start (<= now once released; -Infinity for jobs that never wait). */
-  until: number;
+  /** Chosen start (<= now once released; null for jobs that never wait). */
+  until: number | null;
   /** Site id it was planned for ("" when it never waits). */
   site: string;
+  /** Set when this policy suspended the job, at that time, until the world confirms it. */
+  suspendedAt?: number;
 }
+
+/** What temporal shifting remembers across calls (JSON data, stored by the world): each queued job's plan, by job id. */
+export interface TemporalState {
+  plans: Record<string, Plan>;
+}
+
+/** A plan's start, -Infinity for a job that never waits. */
+const untilOf = (plan: Plan): number => plan.until ?? -Infinity;
 
 interface Candidate {
   readonly t: number;
@@ -105,21 +116,11 @@ function cheaper(a: number, b: number): boolean {
   return a < b - 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 }
 
-const NEVER_WAITS: Plan = Object.freeze({ until: -Infinity, site: "" }) as Plan;
+const NEVER_WAITS: Plan = Object.freeze({ until: null, site: "" }) as Plan;
 
-/** What the policy remembers of a preemptible job it saw queued (RunningJobView does not carry it). */
-interface SeenJob {
-  readonly submit: number;
-  readonly qos: QosSpec;
-  /** Wall time run so far over its finished runs, s. */
-  ran: number;
-}
-
-/** A suspension emitted and not yet confirmed by jobSuspended. */
-interface PendingSuspension {
-  readonly at: number;
-  /** Wall time run, counting the run suspended, s. */
-  readonly ran: number;
+/** A suspension decided now: the suspension, and the plan and defer of its resumption. */
+interface Suspension {
+  readonly suspend: Decision;
   readonly plan: Plan;
   readonly defer: Decision;
 }
@@ -138,7 +139,7 @@ function latestStart(submit: number, qos: QosSpec, r: number, ran: number): numb
   return latest;
 }
 
-export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
+export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<TemporalState> {
   const step = params.step_s ?? 900;
   const minSaving = params.min_saving ?? 0.05;
   const categoryId = params.category ?? "CC";
@@ -151,12 +152,6 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
   }
   if (typeof preempt !== "boolean") throw new TypeError(`policyTemporalShift: preempt: expected a boolean, got ${JSON.stringify(preempt)}`);
   const easy = policyEasyBackfill();
-  const plans = new Map<number, Plan>();
-  /** Preemptible jobs seen queued (only with preempt), by id. */
-  const seen = new Map<number, SeenJob>();
-  const pending = new Map<number, PendingSuspension>();
-  /** Time of each job's last suspension, by id. */
-  const lastSuspended = new Map<number, number>();
 
   /**
    * Compares starting r seconds of work at `site` now with the candidate starts
@@ -196,7 +191,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
     const r = runtimeFor(job, pool);
     const now = view.now;
     if (!Number.isFinite(r)) return { plan: { until: now, site: pool.site } };
-    const latest = latestStart(job.submit, qos, r, seen.get(job.id)?.ran ?? 0);
+    const latest = latestStart(job.submit, qos, r, job.ranSeconds);
     if (!(latest > now)) return { plan: { until: now, site: pool.site } };
     const c = compare(view, pool.site, r, job.submit, latest, qos.impact_preference);
     if (!worthWaiting(c, now)) return { plan: { until: now, site: pool.site } };
@@ -251,20 +246,19 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
    * Whether to suspend a running job at view.now (its site's intensity changed):
    * the suspension and, for when the world confirms it, the resumption's plan and defer.
    */
-  function preemption(view: ClusterView, run: RunningJobView, rec: SeenJob): (PendingSuspension & { suspend: Decision }) | undefined {
+  function preemption(view: ClusterView, run: RunningJobView, qos: QosSpec): Suspension | undefined {
     const now = view.now;
     const r = run.predictedEnd - now;
     // Less than a step of work left, or just started (nothing to checkpoint): keep running.
     if (!(r >= step) || !Number.isFinite(r) || !(now > run.start)) return undefined;
-    const last = lastSuspended.get(run.id);
+    const last = run.lastSuspendedAt;
     if (last !== undefined && now - last < step) return undefined;
     const site = view.pools[run.pool].site;
-    const ran = rec.ran + (now - run.start);
-    const qos = rec.qos;
-    const latest = latestStart(rec.submit, qos, r, ran);
+    const ran = run.ranSeconds + (now - run.start);
+    const latest = latestStart(run.submit, qos, r, ran);
     if (!(latest > now)) return undefined;
     const p = qos.impact_preference;
-    const c = compare(view, site, r, rec.submit, latest, p);
+    const c = compare(view, site, r, run.submit, latest, p);
     if (!worthWaiting(c, now)) return undefined;
     const { best, saving } = c;
     const at = c.candidates[0];
@@ -289,7 +283,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
         alternatives: alternatives(c, { now: "keep running", chosen: "chosen resumption", latest: "latest resumption", other: "resume at" }),
       },
     };
-    return { suspend, at: now, ran, plan: { until: best.t, site }, defer: deferral(run.id, site, r, latest, p, c) };
+    return { suspend, plan: { until: best.t, site }, defer: deferral(run.id, site, r, latest, p, c) };
   }
 
   let noneTaken: number[] = [];
@@ -299,61 +293,51 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
     version: "1",
     // preempt appears only when on, so runs without it keep their provenance.
     params: { step_s: step, min_saving: minSaving, category: categoryId, ...(preempt ? { preempt } : {}) },
-    decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
+    initialState: () => ({ plans: {} }),
+    decide(view: ClusterView, happened: readonly WorldEvent[], memory: TemporalState): readonly Decision[] {
+      const plans = memory.plans;
       const out: Decision[] = [];
       let changedSites: Set<string> | undefined;
       for (const e of happened) {
-        if (e.kind === "jobEnded" || e.kind === "jobKilled") {
-          plans.delete(e.jobId);
-          if (preempt) {
-            seen.delete(e.jobId);
-            lastSuspended.delete(e.jobId);
-          }
-        } else if (e.kind === "intensityChanged") (changedSites ??= new Set()).add(e.site);
+        if (e.kind === "jobEnded" || e.kind === "jobKilled") delete plans[e.jobId];
+        else if (e.kind === "intensityChanged") (changedSites ??= new Set()).add(e.site);
         else if (e.kind === "jobSuspended") {
-          const s = pending.get(e.jobId);
-          if (s === undefined) {
-            plans.delete(e.jobId); // suspended by someone else: plan it again as it comes
-            continue;
-          }
-          // Our suspension went through: the job is queued again; defer it to the chosen resumption.
-          pending.delete(e.jobId);
-          seen.get(e.jobId)!.ran = s.ran;
-          lastSuspended.set(e.jobId, s.at);
-          plans.set(e.jobId, s.plan);
-          out.push(s.defer);
-        } else if (e.kind === "decisionRefused" && e.decision.kind === "suspend") pending.delete(e.decision.jobId);
+          // Ours: its resumption is planned already. Someone else's: plan it again as it comes.
+          const p = plans[e.jobId];
+          if (p?.suspendedAt !== undefined) delete p.suspendedAt;
+          else delete plans[e.jobId];
+        } else if (e.kind === "decisionRefused" && e.decision.kind === "suspend") delete plans[e.decision.jobId]?.suspendedAt;
       }
       const now = view.now;
       let held = 0;
       let released = false;
       let prioritised = false;
       for (const job of view.queue) {
-        let entry = plans.get(job.id);
+        let entry = plans[job.id];
         if (entry === undefined) {
           const r = plan(view, job);
-          plans.set(job.id, (entry = r.plan));
+          plans[job.id] = entry = r.plan;
           if (r.defer) out.push(r.defer);
-        } else if (entry.until > now && changedSites?.has(entry.site)) {
+        } else if (untilOf(entry) > now && changedSites?.has(entry.site)) {
           // New forecast information: plan again; say so only when the start moves.
           const r = plan(view, job);
           if (r.plan.until !== entry.until && r.defer) out.push(r.defer);
-          if (r.plan.until <= now) released = true;
-          plans.set(job.id, (entry = r.plan));
+          if (untilOf(r.plan) <= now) released = true;
+          plans[job.id] = entry = r.plan;
         }
-        if (entry.until > now) held++;
+        if (untilOf(entry) > now) held++;
         if ((job.qos?.priority ?? 0) !== 0) prioritised = true;
-        if (preempt && job.qos?.preemptible === true && job.workflow === undefined && !seen.has(job.id)) seen.set(job.id, { submit: job.submit, qos: job.qos, ran: 0 });
       }
       let suspended = false;
       if (preempt && changedSites !== undefined) {
         for (const run of view.running) {
-          const rec = seen.get(run.id);
-          if (rec === undefined || pending.has(run.id) || !changedSites.has(view.pools[run.pool].site)) continue;
-          const s = preemption(view, run, rec);
+          const qos = run.qos;
+          if (qos?.preemptible !== true || run.workflow !== undefined || !changedSites.has(view.pools[run.pool].site)) continue;
+          const s = preemption(view, run, qos);
           if (s === undefined) continue;
-          out.push(s.suspend);
-          pending.set(run.id, s);
+          // Suspended, the job is queued again: the defer that follows applies to it, as its new plan.
+          out.push(s.suspend, s.defer);
+          plans[run.id] = { ...s.plan, suspendedAt: view.now };
           suspended = true;
         }
       }
@@ -361,7 +345,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
         out.push(...easy.decide(view, released ? [...happened, { kind: "wokeUp" }] : happened));
       } else {
         if (noneTaken.length !== view.pools.length) noneTaken = new Array<number>(view.pools.length).fill(0);
-        let eligible = restrictView(view, noneTaken, (job) => !(plans.get(job.id)!.until > now));
+        let eligible = restrictView(view, noneTaken, (job) => !(untilOf(plans[job.id]) > now));
         if (prioritised) {
           const queue = eligible.queue.map((job, i) => ({ job, i }));
           queue.sort((a, b) => (b.job.qos?.priority ?? 0) - (a.job.qos?.priority ?? 0) || a.i - b.i);
@@ -370,7 +354,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy {
         // A job released by a new plan can start although no event but an intensity change came.
         out.push(...easy.decide(eligible, released ? [...happened, { kind: "wokeUp" }] : happened));
       }
-      // Suspended jobs are queued again only once these decisions are applied: a pass at once defers them and lets EASY use their nodes.
+      // Suspended jobs leave their nodes only once these decisions are applied: a pass at once lets EASY use them.
       if (suspended) out.push({ kind: "wakeAt", time: now });
       return out;
     },

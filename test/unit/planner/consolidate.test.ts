@@ -38,7 +38,7 @@ const onePool = (nodes: number, off: PowerStateModel | undefined = OFF) =>
   tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes, cores: 1, idle: 100, max: 200, off }]);
 
 /** The shared recording wrapper, also noting for each start decision whether every node it named was idle when decided. */
-function recordingIdle(inner: Policy): ReturnType<typeof recording> & { idleNamed: boolean[] } {
+function recordingIdle<S>(inner: Policy<S>): Policy<S> & { calls: Call[]; idleNamed: boolean[] } {
   const idleNamed: boolean[] = [];
   const policy = recording(inner, (view, decisions) => {
     for (const d of decisions) if (d.kind === "start") idleNamed.push(d.nodes !== undefined && d.nodes.every((n) => view.nodeState(n) === NodeState.Idle));
@@ -86,13 +86,18 @@ describe("policyConsolidate() defaults", () => {
     expect(r.result.refusals).toEqual({});
   });
 
-  it("policyConsolidate() on a pool whose view gives no power state uses the documented defaults: break-even 160 s", async () => {
+  it("powerStateFigures() without figures gives the documented defaults: break-even 160 s", () => {
     // Defaults: off 5 % of idle (5 W), 150 s on and 10 s off at idle draw (100 W):
-    // (15000 + 1000 - 5 x 160) / (100 - 5) = 160 s. The pool has no off state, so the switch is refused once.
+    // (15000 + 1000 - 5 x 160) / (100 - 5) = 160 s.
+    expect(breakEvenSeconds(100, powerStateFigures(100))).toBeCloseTo(160, 9);
+  });
+
+  it("policyConsolidate() leaves a pool whose view shows no power state on, and asks for nothing it would refuse", async () => {
     const policy = recordingIdle(policyConsolidate());
     const bare = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: 2, cores: 1, idle: 100, max: 200 }]);
-    await runTiny(bare, policy, [job(1, 0, 1000, 1000, 1)]);
-    expect(powerDecisions(policy.calls)[0]).toEqual([160, "off", [1]]);
+    const r = await runTiny(bare, policy, [job(1, 0, 1000, 1000, 1)]);
+    expect(powerDecisions(policy.calls)).toEqual([]);
+    expect(r.result.refusals).toEqual({});
   });
 });
 
@@ -345,11 +350,11 @@ describe("policyConsolidate() reserve", () => {
 describe("policyConsolidate() power states", () => {
   const jobs = [job(1, 0, 100, 100, 1), job(2, 300, 10, 10, 1)];
 
-  it("policyConsolidate({state: 'sleep'}) on a pool without a sleep state is refused once and then leaves the pool on", async () => {
+  it("policyConsolidate({state: 'sleep'}) on a pool without a sleep state leaves the pool on: the view says it lacks the state", async () => {
     const policy = recordingIdle(policyConsolidate({ ...FIG, idle_s: 0, state: "sleep" }));
     const r = await runTiny(onePool(2), policy, jobs);
-    expect(r.result.refusals).toEqual({ invalid_power_state: 1 });
-    expect(powerDecisions(policy.calls)).toEqual([[0, "sleep", [1]]]);
+    expect(r.result.refusals).toEqual({});
+    expect(powerDecisions(policy.calls)).toEqual([]);
     const easy = await runTiny(onePool(2), policyEasyBackfill(), jobs);
     expect(starts(r)).toEqual(starts(easy));
     expect(r.result.end).toBe(310);

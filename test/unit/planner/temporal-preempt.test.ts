@@ -34,7 +34,7 @@ import type { JobSpec, QosSpec } from "../../../src/io/spec.js";
 import { forecastFromActual, type IntensityForecast } from "../../../src/models/forecast.js";
 import type { PlatformModel } from "../../../src/models/platform.js";
 import { policyTemporalShift } from "../../../src/planner/policies/temporal.js";
-import type { ClusterView, Decision, Policy, PoolView, QueuedJobView, RunningJobView } from "../../../src/planner/view.js";
+import type { ClusterView, Decision, Policy, PoolView, QueuedJobView, RunningJobView, WorldEvent } from "../../../src/planner/view.js";
 import { combineObservers, type JobFact } from "../../../src/sim/observer.js";
 import { simulate } from "../../../src/sim/simulation.js";
 import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
@@ -59,7 +59,7 @@ interface Run {
   result: Awaited<ReturnType<typeof simulate>>;
 }
 
-async function run(plat: PlatformModel, policy: Policy, jobs: JobSpec[]): Promise<Run> {
+async function run(plat: PlatformModel, policy: Policy<unknown>, jobs: JobSpec[]): Promise<Run> {
   const runs = new Map<number, JobFact[]>();
   const useCc = new Map<number, number>();
   const decisions: Run["decisions"] = [];
@@ -78,11 +78,11 @@ async function run(plat: PlatformModel, policy: Policy, jobs: JobSpec[]): Promis
 }
 
 /** `policy`, also pushing every decision it returns to `into` with the time of the pass. */
-function recording(policy: Policy, into: { time: number; d: Decision }[]): Policy {
+function recording<S>(policy: Policy<S>, into: { time: number; d: Decision }[]): Policy<S> {
   return {
     ...policy,
-    decide(view, happened) {
-      const out = policy.decide(view, happened);
+    decide(view, happened, state) {
+      const out = policy.decide(view, happened, state);
       for (const d of out) into.push({ time: view.now, d });
       return out;
     },
@@ -129,8 +129,8 @@ describe("policyTemporalShift({ preempt })", () => {
     expect(returned.map(({ time, d }) => [time, d.kind, "jobId" in d ? d.jobId : d.kind === "wakeAt" ? d.time : undefined])).toEqual([
       [0, "start", 1],
       [1000, "suspend", 1],
-      [1000, "wakeAt", 1000],
       [1000, "defer", 1],
+      [1000, "wakeAt", 1000],
       [2000, "start", 1],
     ]);
     const s = returned[1].d;
@@ -147,7 +147,7 @@ describe("policyTemporalShift({ preempt })", () => {
     expect(e.cost).toBeCloseTo(0.2, 12);
     // The chosen resumption is the latest one, so no separate "latest" entry; 1500 is the other candidate (cost 1).
     expect(s.why!.alternatives!.map((a) => [a.option, a.expected.start_s])).toEqual([["keep running", 1000], ["chosen resumption", 2000], ["resume at 1500 s", 1500]]);
-    const d = returned[3].d;
+    const d = returned[2].d;
     if (d.kind !== "defer") throw new Error(`expected a defer, got ${d.kind}`);
     expect(d.until).toBe(2000);
     expect(d.why.expected).toMatchObject({ start_s: 2000, latest_start_s: 2000, runtime_s: 500 });
@@ -218,29 +218,32 @@ describe("policyTemporalShift({ preempt })", () => {
   it("policyTemporalShift().decide() with preempt suspends a job at most once within a step", () => {
     // Step 300 s. At 0 J1 (1500 s, latest start 1000) starts: no candidate is cleaner than mean[0, 1500] = 0.2333.
     const policy = policyTemporalShift({ step_s: 300, preempt: true });
+    const state = policy.initialState!();
+    const decide = (v: ClusterView, events: WorldEvent[]) => policy.decide(v, events, state);
     let forecast = stepForecast([0, 1000, 2000], [0.1, 0.5, 0.1]);
     const j = queued(1, 0, 1500, flex());
-    expect(policy.decide(view(0, [j], [], () => forecast), [{ kind: "jobSubmitted", jobId: 1 }])).toEqual([{ kind: "start", jobId: 1, pool: 0 }]);
-    // At 1000: suspended (500 s left, latest resumption 2000), and the policy asks for a pass at once.
-    const at1000 = policy.decide(view(1000, [], [running(1, 0, 1500)], () => forecast), [{ kind: "intensityChanged", site: "s" }]);
-    expect(at1000.map((d) => d.kind)).toEqual(["suspend", "wakeAt"]);
-    expect(at1000[1]).toEqual({ kind: "wakeAt", time: 1000 });
-    // That pass: the job is queued again with 500 s left; deferred to 2000 (mean 0.1; 1800 gives 0.26).
-    const left = queued(1, 0, 500, flex());
-    expect(policy.decide(view(1000, [left], [], () => forecast), [{ kind: "jobSuspended", jobId: 1 }, { kind: "wokeUp" }])).toEqual([
-      expect.objectContaining({ kind: "defer", jobId: 1, until: 2000 }),
-    ]);
+    expect(decide(view(0, [j], [], () => forecast), [{ kind: "jobSubmitted", jobId: 1 }])).toEqual([{ kind: "start", jobId: 1, pool: 0 }]);
+    // At 1000: suspended (500 s left, latest resumption 2000), deferred to 2000 (mean 0.1; 1800 gives 0.26),
+    // and the policy asks for a pass at once, where EASY sees the node freed.
+    const at1000 = decide(view(1000, [], [running(1, 0, 1500, { submit: 0, qos: flex() })], () => forecast), [{ kind: "intensityChanged", site: "s" }]);
+    expect(at1000.map((d) => d.kind)).toEqual(["suspend", "defer", "wakeAt"]);
+    expect(at1000[1]).toMatchObject({ kind: "defer", jobId: 1, until: 2000 });
+    expect(at1000[2]).toEqual({ kind: "wakeAt", time: 1000 });
+    // That pass: the job is queued again with 500 s left, deferred as planned: nothing new.
+    const left = queuedJob({ id: 1, walltime: 1500, ranSeconds: 1000, qos: flex(), deferredUntil: 2000, lastSuspendedAt: 1000 });
+    expect(decide(view(1000, [left], [], () => forecast), [{ kind: "jobSuspended", jobId: 1 }, { kind: "wokeUp" }])).toEqual([]);
     // A new forecast, clean from 1100: nothing later is cleaner, so it is released and starts at 1100 (ends 1600).
     forecast = stepForecast([0, 1000, 1100], [0.1, 0.5, 0.1]);
-    expect(policy.decide(view(1100, [left], [], () => forecast), [{ kind: "intensityChanged", site: "s" }])).toEqual([{ kind: "start", jobId: 1, pool: 0 }]);
+    expect(decide(view(1100, [left], [], () => forecast), [{ kind: "intensityChanged", site: "s" }])).toEqual([{ kind: "start", jobId: 1, pool: 0 }]);
     // Another: 0.5 on [1200, 1600). At 1200 (400 s left) waiting for 1600 would pay, but 1200 is within one
     // step of the suspension at 1000: no suspension. At 1300 (300 s left, one step after it) it is suspended:
     // latest resumption 0 + 1000 + (1000 + 200) = 2200; mean[1300, 1600] = 0.5, mean[1500, 1800] = 0.2333,
     // 0.1 from 1800 on (the first of the equal candidates 1800, 2100, 2200).
     forecast = stepForecast([0, 1000, 1100, 1200, 1600], [0.1, 0.5, 0.1, 0.5, 0.1]);
-    expect(policy.decide(view(1200, [], [running(1, 1100, 1600)], () => forecast), [{ kind: "intensityChanged", site: "s" }])).toEqual([]);
-    const at1300 = policy.decide(view(1300, [], [running(1, 1100, 1600)], () => forecast), [{ kind: "intensityChanged", site: "s" }]);
-    expect(at1300.map((d) => d.kind)).toEqual(["suspend", "wakeAt"]);
+    const resumed = running(1, 1100, 1600, { submit: 0, qos: flex(), ranSeconds: 1000, firstStart: 0, lastSuspendedAt: 1000 });
+    expect(decide(view(1200, [], [resumed], () => forecast), [{ kind: "intensityChanged", site: "s" }])).toEqual([]);
+    const at1300 = decide(view(1300, [], [resumed], () => forecast), [{ kind: "intensityChanged", site: "s" }]);
+    expect(at1300.map((d) => d.kind)).toEqual(["suspend", "defer", "wakeAt"]);
     const s = at1300[0];
     if (s.kind !== "suspend") throw new Error(`expected a suspend, got ${s.kind}`);
     expect(s.why!.expected).toMatchObject({ resume_s: 1800, latest_start_s: 2200, remaining_s: 300, ran_s: 1200 });
@@ -318,8 +321,8 @@ function queued(id: number, submit: number, walltime: number, q?: QosSpec): Queu
   return queuedJob({ id, submit, walltime, qos: q });
 }
 
-function running(id: number, start: number, predictedEnd: number): RunningJobView {
-  return runningJob({ id, start, predictedEnd });
+function running(id: number, start: number, predictedEnd: number, over: Partial<RunningJobView> = {}): RunningJobView {
+  return runningJob({ id, start, predictedEnd, ...over });
 }
 
 /** A one-site, one-pool view at `now` (4 nodes of 1 core, one per running job busy). */

@@ -179,26 +179,28 @@ describe("policyTemporalShift()", () => {
   it("policyTemporalShift().decide() defers a job once and plans it again only on an intensity change at its site", () => {
     // A view whose forecast the test switches: first cleaner from 3600, later flat (no gain in waiting).
     const policy = policyTemporalShift();
+    const state = policy.initialState!();
     let forecast: IntensityForecast = stepForecast(0.4, 0.1, 3600);
     const j = queued(1, 0, 1800, qos(7200, 1));
-    const first = policy.decide(view(0, [j], () => forecast), [{ kind: "jobSubmitted", jobId: 1 }]);
+    const first = policy.decide(view(0, [j], () => forecast), [{ kind: "jobSubmitted", jobId: 1 }], state);
     expect(first).toEqual([expect.objectContaining({ kind: "defer", jobId: 1, until: 3600 })]);
     // Another pass without new forecast information: no new decision, the job stays out of EASY's queue.
-    expect(policy.decide(view(100, [j], () => forecast), [{ kind: "jobSubmitted", jobId: 2 }])).toEqual([]);
+    expect(policy.decide(view(100, [j], () => forecast), [{ kind: "jobSubmitted", jobId: 2 }], state)).toEqual([]);
     // An intensity change elsewhere changes nothing.
     forecast = stepForecast(0.4, 0.4, 3600);
-    expect(policy.decide(view(200, [j], () => forecast), [{ kind: "intensityChanged", site: "elsewhere" }])).toEqual([]);
+    expect(policy.decide(view(200, [j], () => forecast), [{ kind: "intensityChanged", site: "elsewhere" }], state)).toEqual([]);
     // At its site, with a flat forecast: released, and EASY starts it now.
-    expect(policy.decide(view(300, [j], () => forecast), [{ kind: "intensityChanged", site: "s" }])).toEqual([{ kind: "start", jobId: 1, pool: 0 }]);
+    expect(policy.decide(view(300, [j], () => forecast), [{ kind: "intensityChanged", site: "s" }], state)).toEqual([{ kind: "start", jobId: 1, pool: 0 }]);
   });
 
   it("policyTemporalShift().decide() moves a deferral when new forecasts find a cleaner window", () => {
     const policy = policyTemporalShift();
+    const state = policy.initialState!();
     let forecast = stepForecast(0.4, 0.1, 3600);
     const j = queued(1, 0, 1800, qos(7200, 1));
-    expect(policy.decide(view(0, [j], () => forecast), [{ kind: "jobSubmitted", jobId: 1 }])).toEqual([expect.objectContaining({ kind: "defer", until: 3600 })]);
+    expect(policy.decide(view(0, [j], () => forecast), [{ kind: "jobSubmitted", jobId: 1 }], state)).toEqual([expect.objectContaining({ kind: "defer", until: 3600 })]);
     forecast = stepForecast(0.4, 0.1, 1800);
-    expect(policy.decide(view(900, [j], () => forecast), [{ kind: "intensityChanged", site: "s" }])).toEqual([expect.objectContaining({ kind: "defer", until: 1800 })]);
+    expect(policy.decide(view(900, [j], () => forecast), [{ kind: "intensityChanged", site: "s" }], state)).toEqual([expect.objectContaining({ kind: "defer", until: 1800 })]);
   });
 
   it("policyTemporalShift() with ample capacity never starts a job after its allowed delay, and starts the others on arrival (random workloads)", async () => {
