@@ -9,9 +9,9 @@
  *   variables x[c,s,t] >= 0, node-hours of class c at site s in slot t, one for each
  *     release(c) <= t < deadline(c) and each site with nodes > 0 where class c can run;
  *   minimise   sum x[c,s,t] * cost[c,s,t],
- *     cost[c,s,t] = watts[c][s] * 3600 * pue[s] * intensity[s][t] + embodied[s]
- *     (impact per node-hour: J per node-hour at the facility times impact per J, plus
- *     embodied impact per node-hour);
+ *     cost[c,s,t] = watts[c][s] * pue[s] * intensity[s][t] * 3600 s + embodied[s]
+ *     (impact per node-hour, nodeHourCost: the accountant's use phase over an hour of
+ *     the slot's intensity, models/charge.ts, plus embodied impact per node-hour);
  *   subject to sum over (s,t) of x[c,s,t] = nodeHours[c]            (one row per class)
  *              sum over c of x[c,s,t] <= nodes[s] * slotSeconds/3600  (one row per cell).
  * This is a transportation problem (classes supply node-hours, cells have capacity), so it
@@ -23,6 +23,7 @@
  */
 import solver, { type LpModel } from "javascript-lp-solver";
 import { ExactSum } from "../core/index.js";
+import { useImpact } from "../models/charge.js";
 
 /** A class of work in a campaign. */
 export interface CampaignClass {
@@ -224,7 +225,7 @@ function prepareCampaign(p: CampaignProblem, fn: string): Prepared {
       if (!(Number.isFinite(w) && w >= 0)) bad(`${at}.wattsPerSite[${s}]`, "W >= 0, or Infinity where the class cannot run", w);
       if (cap[s] === 0 || k.nodeHours === 0) continue;
       for (let t = k.release; t < k.deadline; t++) {
-        cells.push({ c, s, t, cost: w * 3600 * p.sites[s].pue * p.intensity[s][t] + embodied[s] });
+        cells.push({ c, s, t, cost: nodeHourCost(w, p.sites[s].pue, p.intensity[s][t], embodied[s]) });
         usedCell.add(s * p.slots + t);
         room += cap[s];
       }
@@ -240,6 +241,15 @@ function prepareCampaign(p: CampaignProblem, fn: string): Prepared {
   });
   const prep = { cells, cap, constraints: rows + usedCell.size };
   return reason === undefined ? prep : { ...prep, reason };
+}
+
+/**
+ * Impact of one node-hour drawing `watts` at a site of PUE `pue` and intensity
+ * `intensity` per joule, plus `embodied` per node-hour: the accountant's use
+ * phase (models/charge useImpact) over an hour's intensity integral.
+ */
+export function nodeHourCost(watts: number, pue: number, intensity: number, embodied = 0): number {
+  return useImpact(watts, pue, intensity * 3600) + embodied;
 }
 
 function emptyAlloc(p: CampaignProblem): number[][][] {

@@ -1,11 +1,11 @@
 /**
  * Estimates of a job's time, energy and impacts before it runs, for every
  * feasible pool, device class and candidate start (SPECTRUM D6.1 rec. 4 and 7).
- * Pure: it reads a ClusterView and counts the way the simulator charges a job
- * (accounting/attribution.ts): its whole nodes at their busy draw, times the
- * site's PUE, times the forecast intensity over the run; plus embodied impacts
- * per node-second held. On an idle platform the expected values equal the
- * simulator's charge exactly.
+ * Pure: it reads a ClusterView and prices a placement with the accountant's
+ * own arithmetic (models/charge.ts): its whole nodes at their busy draw, times
+ * the site's PUE, times the forecast intensity over the run; plus embodied
+ * impacts per node-second held. On an idle platform the expected values equal
+ * the simulator's charge.
  *
  * Waits come from the free-node profile of the pools (availability.ts): running
  * jobs to their predicted ends and the jobs queued ahead placed first.
@@ -21,16 +21,16 @@
  *
  * Not modelled here: FPGA reconfiguration time, input staging of workflow tasks
  * (see estimateWorkflow), and DVFS states (the pool's default state is used).
- * A run longer than the walltime is cut there, as the simulator kills it.
+ * A run longer than the wall time the job has left is cut there, as the
+ * simulator kills it (planner/resources pricedRuntime).
  */
-import { N_COORDS, N_EF, N_PHASES, PHASE_INDEX, categoryIndex } from "../core/categories.js";
-import { singleScore, type ScoreMethod } from "../core/score.js";
+import { N_COORDS, N_PHASES, categoryIndex } from "../core/categories.js";
 import type { DeviceClass } from "../io/spec.js";
+import { chargeForecastInto, chargeInto, chargeScore, phaseTotal, type ChargeEnergy } from "../models/charge.js";
 import { Availability } from "./availability.js";
-import { devicesRequested, expectedRuntime, nodesNeeded, poolDeviceClasses } from "./resources.js";
+import { cutAtTimeLeft, expectedRuntime, nodesNeeded, placementWatts, poolDeviceClasses } from "./resources.js";
 import type { ClusterView, IntensityForecast, PoolView, QueuedJobView } from "./view.js";
 
-const USE = PHASE_INDEX.use;
 const CC = categoryIndex("CC");
 const DEVICE_ORDER: Readonly<Record<DeviceClass, number>> = { cpu: 0, gpu: 1, fpga: 2 };
 /** Standard normal quantile of 0.9: +-z sigma holds 80 % of a normal error. */
@@ -159,11 +159,10 @@ export function estimate(job: QueuedJobView, view: ClusterView, options: Estimat
       const nodes = Math.max(minNodes, nodesNeeded(job, pool, device));
       const expected = expectedRuntime(job, pool, device);
       if (!(nodes <= pool.nodes) || expected === undefined || !Number.isFinite(expected)) continue;
-      // The simulator kills a job at its walltime.
-      const cap = job.walltime;
-      const runtime = Math.min(expected, cap);
-      const rLow = Math.min(expected * spread.low, cap);
-      const rHigh = Math.min(expected * spread.high, cap);
+      // As pricedRuntime: the run time and its spread's ends cut at the wall time left (the simulator kills a job there).
+      const runtime = cutAtTimeLeft(job, expected);
+      const rLow = cutAtTimeLeft(job, expected * spread.low);
+      const rHigh = cutAtTimeLeft(job, expected * spread.high);
       const seen = new Set<number>();
       for (const candidate of starts) {
         const start = avMid.earliest(pool.index, nodes, runtime, candidate);
@@ -179,7 +178,7 @@ export function estimate(job: QueuedJobView, view: ClusterView, options: Estimat
   if (drafts.length === 0) return [];
 
   const completion = drafts.map((d) => d.wait_s + d.runtime_s);
-  const impact = drafts.map((d) => d.single_score_pt ?? ccTotal(d.impacts));
+  const impact = drafts.map((d) => d.single_score_pt ?? phaseTotal(d.impacts, CC));
   const tc = normaliser(completion);
   const ti = normaliser(impact);
   const out: Estimate[] = drafts.map((d, i) => ({ ...d, rank_cost: (1 - p) * tc(completion[i]) + p * ti(impact[i]) }));
@@ -188,40 +187,34 @@ export function estimate(job: QueuedJobView, view: ClusterView, options: Estimat
 }
 
 function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: DeviceClass, nodes: number, runtime: number, start: number, ends: Ends, z: number): Draft {
-  // As the simulator does when it starts a job (sim/simulation.ts).
-  const utilisation = Math.min(1, job.cores / (nodes * pool.coresPerNode));
-  const devicesPerNode = devicesRequested(job, device) / nodes;
-  const wattsPerNode = pool.busyWatts(device, utilisation, devicesPerNode);
+  const wattsPerNode = placementWatts(job, pool, device, nodes);
   const site = view.sites[pool.siteIndex];
   const forecast = view.forecast(site.id);
-  const watts = nodes * wattsPerNode;
-  const facilityWatts = watts * site.pue;
   const rate = pool.embodiedPerNodeSecond;
   const end = start + runtime;
   const impacts = new Float64Array(N_PHASES * N_COORDS);
   const low = new Float64Array(N_PHASES * N_COORDS);
   const high = new Float64Array(N_PHASES * N_COORDS);
+  const integral = new Float64Array(N_COORDS);
+  const expected: ChargeEnergy = { it: 0, facility: 0 };
+  const lowEnergy: ChargeEnergy = { it: 0, facility: 0 };
+  const highEnergy: ChargeEnergy = { it: 0, facility: 0 };
+  chargeForecastInto(impacts, expected, nodes, wattsPerNode, start, runtime, site.pue, forecast, rate, integral);
+  // The ends: the extreme forecast integral over the run-time and start ranges, widened by the forecast's stated error.
   const lowStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rLow, start);
   const highStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rHigh, start);
-  for (let ph = 0; ph < N_PHASES; ph++) {
-    const o = ph * N_COORDS;
-    if (ph === USE) {
-      for (let c = 0; c < N_COORDS; c++) {
-        impacts[o + c] = facilityWatts * forecast.mean(start, end, c) * runtime;
-        const [fLow, fHigh] = forecastBand(forecast, start, end, c, z);
-        low[o + c] = facilityWatts * extremeIntegral(forecast, lowStarts, ends.rLow, c, Math.min) * fLow;
-        high[o + c] = facilityWatts * extremeIntegral(forecast, highStarts, ends.rHigh, c, Math.max) * fHigh;
-      }
-    } else {
-      for (let c = 0; c < N_COORDS; c++) {
-        impacts[o + c] = nodes * runtime * rate[o + c];
-        low[o + c] = nodes * ends.rLow * rate[o + c];
-        high[o + c] = nodes * ends.rHigh * rate[o + c];
-      }
-    }
+  const lowIntegral = new Float64Array(N_COORDS);
+  const highIntegral = new Float64Array(N_COORDS);
+  for (let c = 0; c < N_COORDS; c++) {
+    const [fLow, fHigh] = forecastBand(forecast, start, end, c, z);
+    lowIntegral[c] = extremeIntegral(forecast, lowStarts, ends.rLow, c, Math.min) * fLow;
+    highIntegral[c] = extremeIntegral(forecast, highStarts, ends.rHigh, c, Math.max) * fHigh;
   }
+  chargeInto(low, lowEnergy, nodes, wattsPerNode, ends.rLow, site.pue, lowIntegral, rate);
+  chargeInto(high, highEnergy, nodes, wattsPerNode, ends.rHigh, site.pue, highIntegral, rate);
+  const watts = nodes * wattsPerNode;
   const method = view.scoreMethod;
-  const score = method ? scoreOf(impacts, method) : null;
+  const score = method ? chargeScore(impacts, method) : null;
   return {
     pool: pool.index,
     site: site.id,
@@ -230,8 +223,8 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
     nodes,
     wait_s: start - view.now,
     runtime_s: runtime,
-    energy_it_j: watts * runtime,
-    energy_facility_j: facilityWatts * runtime,
+    energy_it_j: expected.it,
+    energy_facility_j: expected.facility,
     power_peak_w: watts,
     power_mean_w: watts,
     impacts,
@@ -239,9 +232,9 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
     range: {
       wait_s: [ends.sLow - view.now, ends.sHigh - view.now],
       runtime_s: [ends.rLow, ends.rHigh],
-      energy_it_j: [watts * ends.rLow, watts * ends.rHigh],
-      energy_facility_j: [facilityWatts * ends.rLow, facilityWatts * ends.rHigh],
-      single_score_pt: method ? [scoreOf(low, method), scoreOf(high, method)] : null,
+      energy_it_j: [lowEnergy.it, highEnergy.it],
+      energy_facility_j: [lowEnergy.facility, highEnergy.facility],
+      single_score_pt: method ? [chargeScore(low, method), chargeScore(high, method)] : null,
       impacts_low: low,
       impacts_high: high,
       forecast_spread: forecast.spread?.(start, end, CC) ?? 0,
@@ -258,13 +251,6 @@ export function forecastBand(forecast: IntensityForecast, from: number, to: numb
   const sd = z * (forecast.spread?.(from, to, c) ?? 0);
   const unbiased = 1 / (1 + (forecast.bias ?? 0));
   return [Math.max(0, Math.min(1 - sd, (1 - sd) * unbiased)), Math.max(1 + sd, (1 + sd) * unbiased)];
-}
-
-/** Single score of all phases together. */
-export function scoreOf(impacts: Float64Array, method: ScoreMethod): number {
-  const total = new Float64Array(N_COORDS);
-  for (let ph = 0; ph < N_PHASES; ph++) for (let c = 0; c < N_EF; c++) total[c] += impacts[ph * N_COORDS + c];
-  return singleScore(total, method);
 }
 
 /**
@@ -290,12 +276,6 @@ function extremeIntegral(forecast: IntensityForecast, starts: readonly number[],
   let best = forecast.mean(starts[0], starts[0] + r, c) * r;
   for (let k = 1; k < starts.length; k++) best = pick(best, forecast.mean(starts[k], starts[k] + r, c) * r);
   return best;
-}
-
-function ccTotal(impacts: Float64Array): number {
-  let s = 0;
-  for (let ph = 0; ph < N_PHASES; ph++) s += impacts[ph * N_COORDS + CC];
-  return s;
 }
 
 /** x / min of xs; x / max where the minimum is 0 (1 where all are 0). */

@@ -6,7 +6,8 @@
  * Placements: every site alone that can run all tasks, then HEFT over all
  * sites, then impact-aware HEFT over all sites (identical plans are given
  * once). Each is a planWorkflow plan (the one the HEFT policy makes) charged
- * the way the simulator charges tasks and transfers: each task's node at its
+ * the way the simulator charges tasks and transfers (tasks with the
+ * accountant's arithmetic, models/charge.ts): each task's node at its
  * busy draw x PUE x forecast intensity over the task (and at idle draw from
  * when the task could start until its inputs arrive, as the policy holds the
  * node), plus embodied impacts per node-second; each file sent between sites once per destination, bytes x
@@ -23,8 +24,9 @@
 import { N_COORDS, N_PHASES, PHASE_INDEX, categoryIndex } from "../core/categories.js";
 import type { DeviceClass } from "../io/spec.js";
 import type { WorkflowSpec, WorkflowTask } from "../io/wfformat.js";
-import { forecastBand, normaliser, scoreOf, Z_80, type EstimateOptions, type Range } from "./estimate.js";
-import { devicesRequested } from "./resources.js";
+import { chargeForecastInto, chargeScore, phaseTotal, type ChargeEnergy } from "../models/charge.js";
+import { forecastBand, normaliser, Z_80, type EstimateOptions, type Range } from "./estimate.js";
+import { placementWatts } from "./resources.js";
 import { planWorkflow, taskJob, type WorkflowPlan } from "./workflowPlan.js";
 import type { ClusterView, WorkflowView } from "./view.js";
 
@@ -151,20 +153,20 @@ export function estimateWorkflow(request: WorkflowRequest, view: ClusterView, op
       power_peak_w: cm.peak,
       power_mean_w: mid.makespan > 0 ? (cm.it - cm.transferJ) / mid.makespan : 0,
       impacts: cm.impacts,
-      single_score_pt: method ? scoreOf(cm.impacts, method) : null,
+      single_score_pt: method ? chargeScore(cm.impacts, method) : null,
       range: {
         makespan_s: [Math.min(low.makespan, mid.makespan, high.makespan), Math.max(low.makespan, mid.makespan, high.makespan)],
         energy_it_j: [Math.min(cl.it, cm.it, ch.it), Math.max(cl.it, cm.it, ch.it)],
         energy_facility_j: [Math.min(cl.facility, cm.facility, ch.facility), Math.max(cl.facility, cm.facility, ch.facility)],
-        single_score_pt: method ? [scoreOf(impactsLow, method), scoreOf(impactsHigh, method)] : null,
+        single_score_pt: method ? [chargeScore(impactsLow, method), chargeScore(impactsHigh, method)] : null,
         impacts_low: impactsLow,
         impacts_high: impactsHigh,
       },
     });
   }
   const time = normaliser(drafts.map((d) => d.makespan_s));
-  const impact = normaliser(drafts.map((d) => d.single_score_pt ?? ccOf(d.impacts)));
-  const out = drafts.map((d) => ({ ...d, rank_cost: (1 - p) * time(d.makespan_s) + p * impact(d.single_score_pt ?? ccOf(d.impacts)) }));
+  const impact = normaliser(drafts.map((d) => d.single_score_pt ?? phaseTotal(d.impacts, CC)));
+  const out = drafts.map((d) => ({ ...d, rank_cost: (1 - p) * time(d.makespan_s) + p * impact(d.single_score_pt ?? phaseTotal(d.impacts, CC)) }));
   return out.map((e, i) => ({ e, i })).sort((a, b) => a.e.rank_cost - b.e.rank_cost || a.i - b.i).map((x) => x.e);
 }
 
@@ -214,32 +216,41 @@ function charge(view: ClusterView, w: WorkflowView, plan: WorkflowPlan, z: numbe
   }
   let it = 0;
   let facility = 0;
+  // Scratch: a task's run and hold charges (models/charge), their energy, the intensity integral.
+  const runPart = new Float64Array(N_PHASES * N_COORDS);
+  const holdPart = new Float64Array(N_PHASES * N_COORDS);
+  const runEnergy: ChargeEnergy = { it: 0, facility: 0 };
+  const holdEnergy: ChargeEnergy = { it: 0, facility: 0 };
+  const integral = new Float64Array(N_COORDS);
   for (let i = 0; i < n; i++) {
     const pool = view.pools[plan.poolOfNode[plan.node[i]]];
     const device = plan.device[i];
-    const job = taskJob(w, i);
-    const watts = pool.busyWatts(device, Math.min(1, job.cores / pool.coresPerNode), devicesRequested(job, device));
+    const watts = placementWatts(taskJob(w, i), pool, device, 1);
     const site = view.sites[pool.siteIndex];
     const from = now + plan.start[i];
     const to = now + plan.finish[i];
     const held = now + Math.min(holdFrom[i], plan.start[i]);
     const runtime = to - from;
     const hold = from - held;
-    it += watts * runtime + pool.idleWatts * hold;
-    facility += (watts * runtime + pool.idleWatts * hold) * site.pue;
-    edges.push({ t: held, watts: pool.idleWatts }, { t: from, watts: watts - pool.idleWatts }, { t: to, watts: -watts });
     const f = forecasts[site.index];
+    // The task's node at its busy draw over the run, and at idle draw while it is held for inputs.
+    chargeForecastInto(runPart, runEnergy, 1, watts, from, runtime, site.pue, f, pool.embodiedPerNodeSecond, integral);
+    chargeForecastInto(holdPart, holdEnergy, 1, pool.idleWatts, held, hold, site.pue, f, pool.embodiedPerNodeSecond, integral);
+    it += runEnergy.it + holdEnergy.it;
+    facility += runEnergy.facility + holdEnergy.facility;
+    edges.push({ t: held, watts: pool.idleWatts }, { t: from, watts: watts - pool.idleWatts }, { t: to, watts: -watts });
     for (let c = 0; c < N_COORDS; c++) {
-      let use = watts * site.pue * f.mean(from, to, c) * runtime;
-      if (hold > 0) use += pool.idleWatts * site.pue * f.mean(held, from, c) * hold;
       const [fLow, fHigh] = forecastBand(f, held, to, c, z);
-      impacts[USE * N_COORDS + c] += use;
-      useLow[USE * N_COORDS + c] += use * fLow;
-      useHigh[USE * N_COORDS + c] += use * fHigh;
-    }
-    for (let ph = 0; ph < N_PHASES; ph++) {
-      if (ph === USE) continue;
-      for (let c = 0; c < N_COORDS; c++) impacts[ph * N_COORDS + c] += (runtime + hold) * pool.embodiedPerNodeSecond[ph * N_COORDS + c];
+      for (let ph = 0; ph < N_PHASES; ph++) {
+        const k = ph * N_COORDS + c;
+        const v = runPart[k] + holdPart[k];
+        impacts[k] += v;
+        // The forecast's stated error widens the use phase only.
+        if (ph === USE) {
+          useLow[k] += v * fLow;
+          useHigh[k] += v * fHigh;
+        }
+      }
     }
   }
   // Files sent between sites: each once per destination, outputs when their producer ends, initial files now.
@@ -289,10 +300,4 @@ function charge(view: ClusterView, w: WorkflowView, plan: WorkflowPlan, z: numbe
   }
   // As the accountant does, transfer energy counts in both the IT and the facility energy.
   return { plan, it: it + transferJ, facility: facility + transferJ, transferJ, bytes, peak, impacts, useLow, useHigh };
-}
-
-function ccOf(impacts: Float64Array): number {
-  let s = 0;
-  for (let ph = 0; ph < N_PHASES; ph++) s += impacts[ph * N_COORDS + CC];
-  return s;
 }

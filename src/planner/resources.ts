@@ -32,12 +32,12 @@ export function nodesNeeded(job: QueuedJobView, pool: PoolView, device: DeviceCl
 /**
  * What a scheduler can expect the run time to be on `pool`/`device`: the job's
  * runtime model for that class (CPU times scaled by the pool's speed and DVFS
- * state), or its requested walltime for a plain batch job on CPUs; undefined
+ * state), or the wall time it has left (timeLeft) for a plain batch job on CPUs; undefined
  * where no model exists (the job cannot run there).
  */
 export function expectedRuntime(job: QueuedJobView, pool: PoolView, device: DeviceClass = "cpu", pstate?: number): number | undefined {
   const model = job.runtimes?.[device];
-  if (model === undefined) return device === "cpu" && job.runtimes === undefined ? job.walltime : undefined;
+  if (model === undefined) return device === "cpu" && job.runtimes === undefined ? job.timeLeft : undefined;
   if (device !== "cpu") return model;
   if (pstate !== undefined && !(Number.isInteger(pstate) && pstate >= 0 && pstate < pool.dvfsSpeeds.length)) {
     throw new RangeError(`expectedRuntime: expected a DVFS state index in [0, ${pool.dvfsSpeeds.length}), got ${pstate}`);
@@ -48,19 +48,20 @@ export function expectedRuntime(job: QueuedJobView, pool: PoolView, device: Devi
 
 /**
  * The run time a planner prices a placement at: the expected run time
- * (expectedRuntime) cut at the job's walltime, since the world kills a job
- * there and charges it no longer. Every planner site that prices time, energy
- * or impacts uses this, so that they agree with each other and with the
- * simulator; undefined where the job cannot run.
+ * (expectedRuntime) cut at the wall time the job has left (timeLeft: its
+ * walltime less what it already ran), since the world kills a job there and
+ * charges it no longer. Every planner site that prices time, energy or impacts
+ * uses this, so that they agree with each other and with the simulator;
+ * undefined where the job cannot run.
  */
 export function pricedRuntime(job: QueuedJobView, pool: PoolView, device: DeviceClass = "cpu", pstate?: number): number | undefined {
   const expected = expectedRuntime(job, pool, device, pstate);
-  return expected === undefined ? undefined : cutAtWalltime(job, expected);
+  return expected === undefined ? undefined : cutAtTimeLeft(job, expected);
 }
 
-/** A run time of the job cut at its walltime (the rule of pricedRuntime, for run times scaled to a range's ends). */
-export function cutAtWalltime(job: QueuedJobView, seconds: number): number {
-  return Math.min(seconds, job.walltime);
+/** A run time of the job cut at the wall time it has left (the rule of pricedRuntime, for run times scaled to a range's ends). */
+export function cutAtTimeLeft(job: QueuedJobView, seconds: number): number {
+  return Math.min(seconds, job.timeLeft);
 }
 
 /**

@@ -9,14 +9,16 @@
  * Impact-aware variant (impactWeight > 0): each placement minimises
  * finish / (earliest finish) + impactWeight * impact / (least impact), where
  * impact is the expected climate-change impact of running the task there (node
- * draw x PUE x forecast intensity, plus embodied impacts per node-second) plus
+ * draw x PUE x forecast intensity, plus embodied impacts per node-second: the
+ * accountant's arithmetic, models/charge.ts) plus
  * that of moving its inputs (energy per byte x forecast intensity at the
  * sending site), from forecasts only.
  */
-import { N_COORDS, PHASE_INDEX, categoryIndex } from "../core/categories.js";
+import { N_COORDS, N_PHASES, categoryIndex } from "../core/categories.js";
 import type { DeviceClass } from "../io/spec.js";
 import { heftSchedule, type HeftCosts } from "./heft.js";
-import { devicesRequested, expectedRuntime, nodesNeeded, poolDeviceClasses } from "./resources.js";
+import { chargeForecastInto, phaseTotal, type ChargeEnergy } from "../models/charge.js";
+import { nodesNeeded, placementWatts, poolDeviceClasses, pricedRuntime } from "./resources.js";
 import { missingBytes, transferTime } from "./transfers.js";
 import { NodeState, type ClusterView, type QueuedJobView, type WorkflowView } from "./view.js";
 
@@ -59,7 +61,7 @@ export interface WorkflowPlan {
 /** A task as the resource rules see a queued job. */
 export function taskJob(w: WorkflowView, i: number): QueuedJobView {
   const t = w.spec.tasks[i];
-  return { id: w.firstJobId + i, submit: w.submit, cores: t.cores, walltime: Infinity, user: -1, project: w.project, runtimes: w.taskRuntimes[i], workflow: w.index, task: i };
+  return { id: w.firstJobId + i, submit: w.submit, cores: t.cores, walltime: Infinity, timeLeft: Infinity, ranSeconds: 0, user: -1, project: w.project, runtimes: w.taskRuntimes[i], workflow: w.index, task: i };
 }
 
 /**
@@ -89,7 +91,7 @@ export function planWorkflow(view: ClusterView, w: WorkflowView, options: Workfl
       if (allowed && !allowed.has(pool.siteIndex)) continue;
       for (const d of poolDeviceClasses(pool)) {
         if (nodesNeeded(job, pool, d) !== 1) continue;
-        const rt = expectedRuntime(job, pool, d);
+        const rt = pricedRuntime(job, pool, d);
         if (rt !== undefined && rt * scale < exec[i * P + pool.index]) {
           exec[i * P + pool.index] = rt * scale;
           device[i * P + pool.index] = d;
@@ -162,19 +164,16 @@ export function planWorkflow(view: ClusterView, w: WorkflowView, options: Workfl
   }
   if (impactWeight > 0) {
     const forecasts = view.sites.map((s) => view.forecast(s.id));
-    const embodiedCc = pools.map((p) => {
-      let x = 0;
-      for (const ph of [PHASE_INDEX.fabrication, PHASE_INDEX.transport, PHASE_INDEX.endOfLife]) x += p.embodiedPerNodeSecond[ph * N_COORDS + CC];
-      return x;
-    });
+    // Scratch for the task's price (models/charge), climate change alone.
+    const price = new Float64Array(N_PHASES * N_COORDS);
+    const energy: ChargeEnergy = { it: 0, facility: 0 };
+    const integral = new Float64Array(N_COORDS);
     costs.cost = (i, r, start, finish, resourceOf) => {
       const pool = pools[poolOf[r]];
-      const d = device[i * P + pool.index];
-      const job = taskJob(w, i);
-      const watts = pool.busyWatts(d, Math.min(1, job.cores / pool.coresPerNode), devicesRequested(job, d));
+      const watts = placementWatts(taskJob(w, i), pool, device[i * P + pool.index], 1);
       const site = view.sites[pool.siteIndex];
-      const duration = finish - start;
-      let cc = watts * duration * site.pue * forecasts[site.index].mean(now + start, now + finish, CC) + embodiedCc[pool.index] * duration;
+      chargeForecastInto(price, energy, 1, watts, now + start, finish - start, site.pue, forecasts[site.index], pool.embodiedPerNodeSecond, integral, CC);
+      let cc = phaseTotal(price, CC);
       for (const p of w.spec.tasks[i].parents) {
         const sa = siteOf[resourceOf[p]];
         if (sa === site.index) continue;

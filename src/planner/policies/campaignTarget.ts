@@ -12,7 +12,8 @@
  * - a job's class is its QoS class name ("qos:<name>"), else its project
  *   ("project:<name>"); with class_of "project", always its project. Its pool is
  *   the first (platform order) that can ever hold it; n and r the nodes and
- *   expected run time there (walltime for batch jobs, runtime models for tasks);
+ *   priced run time there (walltime for batch jobs, runtime models for tasks,
+ *   cut at the walltime: planner/resources pricedRuntime);
  * - latest start: submit + max_delay_s, earlier with a QoS deadline
  *   (submit + deadline_s - r); without QoS, submit + the horizon. Jobs already
  *   at their latest start (max_delay_s 0, say) are left out of the plan;
@@ -23,8 +24,10 @@
  *   in [1, horizon] (the whole horizon without QoS). The LP counts work per
  *   slot against node capacity, so the window covers the run, not the start
  *   alone; starts still never pass the latest start (below). wattsPerSite is
- *   busyWatts at full utilisation on the site's first pool that can run the
- *   group's first job (Infinity where none can);
+ *   the draw per node of the group's first job on the site's first pool that
+ *   can run it, as the world sets it (planner/resources placementWatts;
+ *   Infinity where none can), and a node-hour costs what the accountant
+ *   charges for it (planner/campaign nodeHourCost);
  * - planCampaign solves it when it has at most 20,000 variables, else (or when
  *   the LP is infeasible) planCampaignGreedy. If both fail, the windows are
  *   relaxed to the whole horizon and both are tried again; if that fails too,
@@ -53,8 +56,8 @@
  * Deterministic: no clock, no randomness; ties break by slot, site and queue order.
  */
 import { categoryIndex } from "../../core/categories.js";
-import { planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "../campaign.js";
-import { defaultDevice, devicesRequested } from "../resources.js";
+import { nodeHourCost, planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "../campaign.js";
+import { defaultDevice, placementWatts } from "../resources.js";
 import type { ClusterView, Decision, Explanation, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
 import { nodesFor, runtimeFor } from "./common.js";
 import { policyEasyBackfill } from "./easy.js";
@@ -210,7 +213,7 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
     const alloc = plan.alloc;
     let impact = 0;
     if (plan.feasible) {
-      groups.forEach((g, c) => sites.forEach((site, s) => intensity[s].forEach((v, k) => (impact += alloc[c][s][k] > 0 ? alloc[c][s][k] * g.watts[s] * 3600 * site.pue * v : 0))));
+      groups.forEach((g, c) => sites.forEach((site, s) => intensity[s].forEach((v, k) => (impact += alloc[c][s][k] > 0 ? alloc[c][s][k] * nodeHourCost(g.watts[s], site.pue, v) : 0))));
     }
     const jobGroup = new Map<number, number>();
     if (plan.feasible) groups.forEach((g, c) => g.jobs.forEach((id) => jobGroup.set(id, c)));
@@ -417,11 +420,10 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
   };
 }
 
-/** Draw of a node running the job at full utilisation on its default device in `pool`, W. */
+/** Draw of each node running the job on its default device in `pool`, W, as the world sets it (resources.placementWatts). */
 function busyWattsOf(job: QueuedJobView, pool: PoolView): number {
   const device = defaultDevice(job, pool) ?? "cpu";
-  const perNode = device === "cpu" ? 0 : Math.ceil(devicesRequested(job, device) / nodesFor(job, pool));
-  return pool.busyWatts(device, 1, perNode);
+  return placementWatts(job, pool, device, nodesFor(job, pool));
 }
 
 /** planCampaign when the LP is small enough and feasible, else planCampaignGreedy. */

@@ -1,6 +1,6 @@
 /** Small pieces shared by the queue policies. */
 import type { ClusterView, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { defaultDevice, expectedRuntime, nodesNeeded } from "../resources.js";
+import { defaultDevice, nodesNeeded, pricedRuntime } from "../resources.js";
 
 /**
  * Index of the first pool (platform order) where the job can run with enough
@@ -25,11 +25,15 @@ export function nodesFor(job: QueuedJobView, pool: PoolView): number {
   return device === undefined ? Infinity : nodesNeeded(job, pool, device);
 }
 
-/** Expected run time on a pool's default device (walltime for plain batch jobs). */
+/**
+ * Run time a policy prices on a pool's default device (resources.pricedRuntime:
+ * the expected run time cut at the wall time left; for plain batch jobs, the
+ * wall time left); Infinity where the job cannot run.
+ */
 export function runtimeFor(job: QueuedJobView, pool: PoolView): number {
-  if (job.runtimes === undefined) return job.walltime;
+  if (job.runtimes === undefined) return job.timeLeft;
   const device = defaultDevice(job, pool);
-  return device === undefined ? Infinity : (expectedRuntime(job, pool, device) ?? Infinity);
+  return device === undefined ? Infinity : (pricedRuntime(job, pool, device) ?? Infinity);
 }
 
 /**

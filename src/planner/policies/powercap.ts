@@ -20,7 +20,7 @@
  * and not counted.
  */
 import type { ClusterView, Decision, PoolView, Policy, QueuedJobView, WorldEvent } from "../view.js";
-import { defaultDevice, devicesRequested, nodesNeeded } from "../resources.js";
+import { defaultDevice, nodesNeeded, placementWatts } from "../resources.js";
 import { policyEasyBackfill } from "./easy.js";
 import { restrictView } from "./restrict.js";
 
@@ -50,7 +50,7 @@ export function policyPowerCap(inner: Policy = policyEasyBackfill(), params: Pow
   /** IT power a start adds in `pool`: nodes x (busy - idle draw), in the given DVFS state. */
   function addedWatts(job: QueuedJobView, pool: PoolView, device: NonNullable<ReturnType<typeof defaultDevice>>, pstate: number | undefined): number {
     const need = nodesNeeded(job, pool, device);
-    return need * (pool.busyWatts(device, Math.min(1, job.cores / (need * pool.coresPerNode)), devicesRequested(job, device) / need, pstate) - pool.idleWatts);
+    return need * (placementWatts(job, pool, device, need, pstate) - pool.idleWatts);
   }
 
   /** DVFS states a start of `job` on `device` may use, fastest first. */

@@ -14,7 +14,9 @@
  * enough nodes are free, as EASY does; a pool where that never happens is
  * dropped.
  *
- * Criteria of a candidate (r = expected run time there, planner/resources):
+ * Criteria of a candidate (r = the run time priced there: the expected run
+ * time cut at the walltime, planner/resources pricedRuntime), each priced by
+ * the accountant's arithmetic (models/charge):
  * - time: expected completion from now = wait + input transfers + r, s;
  * - energy: facility energy = nodes x busy draw x r x PUE, plus nodes held at
  *   idle draw while inputs arrive, plus transfer energy (bytes x joules per
@@ -49,7 +51,8 @@
 import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, categoryIndex } from "../../core/categories.js";
 import { singleScore } from "../../core/score.js";
 import type { DeviceClass } from "../../io/spec.js";
-import { defaultDevice, devicesRequested } from "../resources.js";
+import { chargeForecastInto, chargeInto, phaseTotal, type ChargeEnergy } from "../../models/charge.js";
+import { defaultDevice, placementWatts } from "../resources.js";
 import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
 import { nodesFor, runtimeFor, shadowTime } from "./common.js";
 import { missingBytes, transferJoules, transferTime } from "../transfers.js";
@@ -66,6 +69,8 @@ export interface WeightedParams {
 }
 
 const CC = categoryIndex("CC");
+/** The intensity integral of a price that only its energy is read from. */
+const NO_INTENSITY = new Float64Array(N_COORDS);
 
 interface Reservation {
   readonly pool: number;
@@ -112,6 +117,12 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
   if (!(total > 0)) throw new RangeError(`policyWeighted: expected at least one weight > 0, got time ${wTime}, energy ${wEnergy}, impact ${wImpact} and categories ${JSON.stringify(params.categories ?? {})}`);
   const needVector = wImpact > 0 || cats.some((c) => c.weight > 0);
   const vector = new Float64Array(N_COORDS);
+  // Scratch for a candidate's charges: the run, the nodes held while inputs arrive, the intensity integral.
+  const run = new Float64Array(N_PHASES * N_COORDS);
+  const hold = new Float64Array(N_PHASES * N_COORDS);
+  const integral = new Float64Array(N_COORDS);
+  const runEnergy: ChargeEnergy = { it: 0, facility: 0 };
+  const holdEnergy: ChargeEnergy = { it: 0, facility: 0 };
   // Scratch for jobs started in the current pass (pool, nodes, predicted end).
   const passPool: number[] = [];
   const passNodes: number[] = [];
@@ -128,25 +139,26 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
     const runtime = runtimeFor(job, pool);
     const site = view.sites[pool.siteIndex];
     const device: DeviceClass = job.runtimes === undefined ? "cpu" : defaultDevice(job, pool)!;
-    const u = Math.min(1, job.cores / (need * pool.coresPerNode));
-    const watts = pool.busyWatts(device, u, devicesRequested(job, device) / need);
+    const watts = placementWatts(job, pool, device, need);
     const transfer = transferTime(view, bytes);
     const transferJ = transferJoules(view, bytes);
-    const runJ = need * watts * runtime * site.pue;
-    const holdJ = need * pool.idleWatts * transfer * site.pue;
-    const energy = runJ + holdJ + transferJ;
+    const forecast = (id: string) => forecasts.get(id) ?? forecasts.set(id, view.forecast(id)).get(id)!;
+    const here = forecast(site.id);
+    // The run at its busy draw after the inputs are in, the nodes held at idle draw while they travel
+    // (models/charge); the forecast is read only where impacts are weighed and time passes.
+    const price = (out: Float64Array, e: ChargeEnergy, wattsPerNode: number, from: number, seconds: number) => {
+      if (needVector && seconds > 0) chargeForecastInto(out, e, need, wattsPerNode, from, seconds, site.pue, here, pool.embodiedPerNodeSecond, integral);
+      else chargeInto(out, e, need, wattsPerNode, seconds, site.pue, NO_INTENSITY, pool.embodiedPerNodeSecond);
+    };
+    price(run, runEnergy, watts, start + transfer, runtime);
+    price(hold, holdEnergy, pool.idleWatts, start, transfer);
+    const energy = runEnergy.facility + holdEnergy.facility + transferJ;
     const categories: number[] = [];
     let impact = 0;
     if (needVector) {
-      const forecast = (id: string) => forecasts.get(id) ?? forecasts.set(id, view.forecast(id)).get(id)!;
-      const here = forecast(site.id);
-      const runFrom = start + transfer;
-      vector.fill(0);
-      const nodeSeconds = need * (transfer + runtime);
+      for (let k = 0; k < run.length; k++) run[k] += hold[k];
       for (let c = 0; c < N_EF; c++) {
-        let v = runJ * here.mean(runFrom, runFrom + runtime, c);
-        if (holdJ > 0) v += holdJ * here.mean(start, runFrom, c);
-        for (let ph = 0; ph < N_PHASES; ph++) v += pool.embodiedPerNodeSecond[ph * N_COORDS + c] * nodeSeconds;
+        let v = phaseTotal(run, c);
         for (const [k, b] of bytes) {
           const l = view.links[k];
           const from = forecast(view.sites[l.from].id);

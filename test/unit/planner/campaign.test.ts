@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { planCampaign, planCampaignGreedy, type CampaignPlan, type CampaignProblem } from "../../../src/planner/campaign.js";
+import { useImpact } from "../../../src/models/charge.js";
+import { nodeHourCost, planCampaign, planCampaignGreedy, type CampaignPlan, type CampaignProblem } from "../../../src/planner/campaign.js";
 
 /** Intensity from kg per kWh: at 1000 W a node-hour is 3.6e6 J, so its impact is the kWh figure. */
 const perKwh = (kgPerKwh: number) => kgPerKwh / 3.6e6;
@@ -67,6 +68,14 @@ describe("planCampaign", () => {
     // Variables: 1 class x 1 site x 2 slots; rows: 1 class + 2 cells.
     expect(plan.variables).toBe(2);
     expect(plan.constraints).toBe(3);
+  });
+
+  it("nodeHourCost(watts, pue, intensity, embodied) is a node-hour of the accountant's use phase plus embodied impact", () => {
+    // 250 W x 3600 s = 0.25 kWh IT; x PUE 1.2 = 0.3 kWh at the facility; x 0.4 kg/kWh = 0.12 kg; + 0.05 embodied.
+    expect(nodeHourCost(250, 1.2, perKwh(0.4), 0.05)).toBeCloseTo(0.12 + 0.05, 15);
+    expect(nodeHourCost(250, 1.2, perKwh(0.4))).toBeCloseTo(0.12, 15);
+    // One node-hour of the charge models/charge.ts makes: its use phase at an hour of constant intensity.
+    expect(nodeHourCost(250, 1.2, perKwh(0.4))).toBe(useImpact(250, 1.2, perKwh(0.4) * 3600));
   });
 
   it("planCampaign(p) finds the hand-worked optimum of 2 sites x 3 slots x 2 classes", () => {

@@ -84,6 +84,17 @@ describe("policyCampaignTarget()", () => {
     expect(placed(easy, [1, 2, 3]).map((p) => p.pool)).toEqual([0, 0, 0]);
   });
 
+  it("policyCampaignTarget() prices a node-hour at the job's own draw, as the accountant charges it", async () => {
+    // Site PUE 1.5 at 0.2 kg/kWh, one node of 4 cores (100 W idle, 200 W busy). A 1-core job of 3600 s
+    // uses a quarter of the node: 100 + 0.25 x 100 = 125 W (not the 200 W of a full node).
+    // The plan: 1 node-hour x 125 W x 3600 s x 1.5 = 675,000 J = 0.1875 kWh x 0.2 = 0.0375 kg.
+    const plat = tinyPlatform([{ id: "s", pue: 1.5, kgPerKwh: 0.2 }], [{ nodes: 1, cores: 4, idle: 100, max: 200 }]);
+    const policy = policyCampaignTarget();
+    const r = await runTiny(plat, policy, [qjob(1, 0, 3600, qos("green", 7200))]);
+    expect(policy.currentPlan()!.impact).toBeCloseTo(0.0375, 15);
+    expect(r.charges.get(1)!.impacts[USE_CC]).toBeCloseTo(0.0375, 15);
+  });
+
   it("policyCampaignTarget() defers flexible jobs to the clean slot of a time-varying site, where they start at 3600", async () => {
     const r = await runTiny(laterClean(), policyCampaignTarget(), [green(1), green(2), green(3)]);
     expect(placed(r, [1, 2, 3])).toEqual([1, 2, 3].map((id) => ({ id, pool: 1, start: 3600 })));

@@ -7,24 +7,27 @@ import { describe, expect, it } from "vitest";
 import type { JobSpec } from "../../../src/io/spec.js";
 import {
   canRunOn,
+  cutAtTimeLeft,
   defaultDevice,
   devicesRequested,
   expectedRuntime,
   nodesNeeded,
+  placementWatts,
   poolDeviceClasses,
   policyEasyBackfill,
+  pricedRuntime,
   type PoolView,
   type QueuedJobView,
 } from "../../../src/planner/index.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
 import { runTiny } from "../../helpers/runTiny.js";
-import { poolView } from "../../helpers/views.js";
+import { poolView, queuedJob } from "../../helpers/views.js";
 
 const pool = poolView;
 
 /** A queued job: `cores`, walltime 2000 s unless overridden (Infinity for workflow-like tasks). */
 function queued(cores: number, over: Partial<QueuedJobView> = {}): QueuedJobView {
-  return { id: 1, submit: 0, cores, walltime: 2000, user: 1, project: "p", ...over };
+  return queuedJob({ id: 1, cores, walltime: 2000, ...over });
 }
 
 const gpuPool = pool({ gpusPerNode: 2 });
@@ -96,6 +99,36 @@ describe("planner/resources", () => {
   it("expectedRuntime(job, pool, 'cpu', pstate) refuses a pstate the pool lacks", () => {
     const t = queued(8, { walltime: Infinity, runtimes: { cpu: 1000 } });
     expect(() => expectedRuntime(t, pool({ dvfsSpeeds: [0.5] }), "cpu", 1)).toThrow(RangeError);
+  });
+
+  it("pricedRuntime(job, pool, device) is the expected run time cut at the wall time left, where the world kills the job", () => {
+    // A 500 s CPU model and a 100 s walltime: the world ends the job at 100 s, so a planner prices 100 s.
+    expect(pricedRuntime(queued(8, { walltime: 100, runtimes: { cpu: 500 } }), pool())).toBe(100);
+    // A model within the walltime is priced as is: 500 / speed 2 = 250 s under a 300 s walltime.
+    expect(pricedRuntime(queued(8, { walltime: 300, runtimes: { cpu: 500 } }), pool({ speed: 2 }))).toBe(250);
+    // Resumed after 250 s of a 300 s walltime, with 200 s of work left: 50 s remain before the kill.
+    expect(pricedRuntime(queued(8, { walltime: 300, ranSeconds: 250, runtimes: { cpu: 200 } }), pool())).toBe(50);
+    // Plain batch jobs: their walltime, or what is left of it; workflow tasks (walltime Infinity): their model.
+    expect(pricedRuntime(queued(8, { walltime: 2000 }), pool())).toBe(2000);
+    expect(pricedRuntime(queued(8, { walltime: 2000, ranSeconds: 500 }), pool())).toBe(1500);
+    expect(pricedRuntime(queued(8, { walltime: Infinity, runtimes: { gpu: 40 } }), gpuPool, "gpu")).toBe(40);
+    expect(pricedRuntime(queued(8, { walltime: 100, runtimes: { gpu: 40 } }), pool(), "cpu")).toBeUndefined();
+    // The same cut for a range's ends with 300 s left: 0.5 x 500 = 250 s stays, 2 x 500 = 1000 s becomes 300 s.
+    const within = queued(8, { walltime: 300, runtimes: { cpu: 500 } });
+    expect([cutAtTimeLeft(within, 250), cutAtTimeLeft(within, 1000)]).toEqual([250, 300]);
+  });
+
+  it("placementWatts(job, pool, device, nodes) is the busy draw at the job's cores and devices spread over its nodes", () => {
+    const seen: unknown[][] = [];
+    const p = pool({ gpusPerNode: 2, busyWatts: (...args: unknown[]) => (seen.push(args), 123) });
+    // 6 cores on 2 nodes of 8 cores: utilisation 6 / 16 = 0.375; 3 GPUs over 2 nodes: 1.5 per node.
+    expect(placementWatts(queued(6, { gpus: 3 }), p, "gpu", 2)).toBe(123);
+    // 20 cores on 2 nodes of 8: utilisation capped at 1; no devices on CPUs; DVFS state passed on.
+    placementWatts(queued(20), p, "cpu", 2, 1);
+    expect(seen).toEqual([
+      ["gpu", 0.375, 1.5, undefined],
+      ["cpu", 1, 0, 1],
+    ]);
   });
 
   it("canRunOn(job, pool, device) needs both a model and enough nodes of that kind", () => {

@@ -125,7 +125,10 @@ describe("policyWeighted()", () => {
     const v = fakeView({ pues: [1, 1], kg: [0.4, 0.05], wu: [0, 1e-6], queue: [queued(7, 100)] });
     const d = policyWeighted({ time: 0, energy: 0, impact: 0, categories: { WU: 1 } }).decide(v, [])[0] as Extract<Decision, { kind: "start" }>;
     expect(d.pool).toBe(0);
-    expect(d.why!.alternatives!.map((a) => [a.expected.cost, a.expected.WU])).toEqual([[1, 0], [2, 100 * 100 * 1e-6]]);
+    expect(d.why!.alternatives!.map((a) => a.expected.cost)).toEqual([1, 2]);
+    // 100 W x 100 s x 1e-6 m3/J = 0.01 m3 on green, 0 on dirty.
+    expect(d.why!.alternatives![0].expected.WU).toBe(0);
+    expect(d.why!.alternatives![1].expected.WU).toBeCloseTo(100 * 100 * 1e-6, 15);
   });
 
   it("policyWeighted().decide() counts moving a workflow task's inputs as time, energy and impact", () => {
@@ -134,7 +137,7 @@ describe("policyWeighted()", () => {
     // + 1e9 x 3e-7 (transfer) = 10000 + 550 + 300 = 10850 J. With time only it stays on site 0.
     const wf = workflowOf(1e9);
     const link: LinkView = { from: 0, to: 1, bandwidth: 1e8, latency: 1, joulesPerByte: { source: 1e-7, destination: 1e-7, network: 1e-7 } };
-    const task: QueuedJobView = { id: 50, submit: 0, cores: 1, walltime: Infinity, user: -1, project: "p", runtimes: { cpu: 100 }, workflow: 0, task: 0 };
+    const task: QueuedJobView = { id: 50, submit: 0, cores: 1, walltime: Infinity, timeLeft: Infinity, ranSeconds: 0, user: -1, project: "p", runtimes: { cpu: 100 }, workflow: 0, task: 0 };
     const v = fakeView({ pues: [1, 1], kg: [0.4, 0.05], queue: [task], workflows: [wf], links: [link] });
     const byTime = policyWeighted({ time: 1, energy: 0, impact: 0 }).decide(v, [])[0] as Extract<Decision, { kind: "start" }>;
     expect(byTime.pool).toBe(0);
@@ -180,7 +183,7 @@ function ccOnly(): ScoreMethod {
 }
 
 function queued(id: number, walltime: number): QueuedJobView {
-  return { id, submit: 0, cores: 1, walltime, user: 1, project: "p" };
+  return { id, submit: 0, cores: 1, walltime, timeLeft: walltime, ranSeconds: 0, user: 1, project: "p" };
 }
 
 /** A constant forecast: kg CO2e/kWh for CC and, optionally, a water-use intensity per joule. */
@@ -201,6 +204,9 @@ function fakeView(o: { pues: number[]; kg: number[]; wu?: number[]; queue: Queue
     now: 0, workflows: o.workflows ?? [], links: o.links ?? [], pools, queue: o.queue, running: [], scoreMethod: o.scoreMethod,
     sites: ids.map((id, i) => ({ index: i, id, pue: o.pues[i], powerW: 100, powerBudgetW: Infinity })),
     nodeState: () => 0,
+    nodeSince: () => 0,
+    nodeReadyAt: () => NaN,
+    nodeJob: () => -1,
     forecast: (site) => forecasts[ids.indexOf(site)],
   };
 }
