@@ -15,3 +15,4 @@ export * from "./planner/index.js";
 export * from "./sim/index.js";
 export * from "./accounting/index.js";
 export * from "./run/index.js";
+export * from "./live/index.js";

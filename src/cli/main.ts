@@ -19,6 +19,12 @@ function isFsError(err: unknown): err is Error & { code: string; path: string } 
 
 export { EXIT };
 
+// A reader that stops early (impactsim ... | head) is not an error: stop quietly.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  throw err;
+});
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "estimate") return (await import("./estimate.js")).runEstimate(argv.slice(1));
   return (await import("./commands.js")).commands(argv);

@@ -1,4 +1,8 @@
 export * from "./view.js";
+export { decisionPass, policyFailure, type PassOptions, type Refusal, type World } from "./world.js";
+export { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "./decisions.js";
+export { queuedJobView, runningJobView, type JobProgress, type RunInfo } from "./jobViews.js";
+export { platformPoolFigures, poolFigures, poolView, type PoolFigures } from "./poolView.js";
 export * from "./resources.js";
 export { estimate, Z_80, type Estimate, type EstimateOptions, type EstimateRange, type Range } from "./estimate.js";
 export { Availability, type AvailabilityOptions } from "./availability.js";
@@ -9,9 +13,9 @@ export { withPredictions, type Prediction, type PredictionOptions } from "./pred
 export { policyFcfs } from "./policies/fcfs.js";
 export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";
-export { policyTemporalShift, type TemporalShiftParams } from "./policies/temporal.js";
+export { policyTemporalShift, type TemporalShiftParams, type TemporalState } from "./policies/temporal.js";
 export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
-export { policyConsolidate, breakEvenSeconds, powerStateFigures, type ConsolidateParams, type PowerStateFigures } from "./policies/consolidate.js";
+export { policyConsolidate, breakEvenSeconds, powerStateFigures, type ConsolidateParams, type ConsolidateState, type PowerStateFigures } from "./policies/consolidate.js";
 export { policyPowerCap, type PowerCapParams } from "./policies/powercap.js";
 export { policyCampaignTarget, type CampaignTargetParams, type CampaignTargetPolicy, type CampaignTargetPlanInfo } from "./policies/campaignTarget.js";
 export { planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "./campaign.js";

@@ -65,19 +65,21 @@ export function simulatedSource(loaded: boolean): ViewSource {
  */
 async function viewAt<T>(l: EstimateWorld, at: number, loaded: boolean, spec: JobSpec, notes: string[], probe: (view: ClusterView, job: ClusterView["queue"][number]) => T): Promise<Seen<T> | undefined> {
   let result: Seen<T> | undefined;
-  const inner: Policy | undefined = loaded ? (await choosePolicy(l.scenario, l.scenarioPath)).policy : undefined;
-  const policy: Policy = {
+  const inner: Policy<unknown> | undefined = loaded ? (await choosePolicy(l.scenario, l.scenarioPath)).policy : undefined;
+  // The scenario's policy keeps its own state, stored by the world through this probe's.
+  const policy: Policy<unknown> = {
     name: "estimate-probe",
     version: "1",
     params: {},
-    decide(view, events) {
+    ...(inner?.initialState ? { initialState: () => inner.initialState!() } : {}),
+    decide(view, events, state) {
       const out: Decision[] = [];
       const job = view.queue.find((j) => j.id === PROBE_ID);
       if (job && !result) {
         result = { value: probe(view, job), running: view.running.length, queued: view.queue.length - 1 };
         out.push({ kind: "reject", jobId: PROBE_ID, reason: "estimate probe" });
       }
-      if (inner) out.push(...inner.decide(job ? restrictView(view, [], (j) => j.id !== PROBE_ID) : view, events));
+      if (inner) out.push(...inner.decide(job ? restrictView(view, [], (j) => j.id !== PROBE_ID) : view, events, state));
       return out;
     },
   };

@@ -111,7 +111,7 @@ describe.skipIf(SKIP)("impactsim packed and installed into an empty folder", () 
   it("the installed package holds the library build with declarations for every entry point, the CLI bundle, the compiled sweep worker and docs/library.md", () => {
     const installed = join(consumer, "node_modules", "impactsim");
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { exports: Record<string, { types: string; default: string } | string> };
-    expect(Object.keys(manifest.exports)).toEqual([".", "./core", "./models", "./io", "./planner", "./sim", "./accounting", "./run", "./package.json"]);
+    expect(Object.keys(manifest.exports)).toEqual([".", "./core", "./models", "./io", "./planner", "./sim", "./accounting", "./run", "./live", "./package.json"]);
     for (const [subpath, target] of Object.entries(manifest.exports)) {
       if (typeof target === "string") continue;
       expect(existsSync(join(installed, target.types)), `${subpath}: ${target.types}`).toBe(true);
