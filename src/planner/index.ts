@@ -13,7 +13,7 @@ export { withPredictions, type Prediction, type PredictionOptions } from "./pred
 export { policyFcfs } from "./policies/fcfs.js";
 export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";
-export { policyTemporalShift, type TemporalShiftParams, type TemporalState } from "./policies/temporal.js";
+export { policyTemporalShift, type TemporalShiftParams, type TemporalPlan, type TemporalState } from "./policies/temporal.js";
 export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
 export { policyConsolidate, breakEvenSeconds, powerStateFigures, type ConsolidateParams, type ConsolidateState, type PowerStateFigures } from "./policies/consolidate.js";
 export { policyPowerCap, type PowerCapParams } from "./policies/powercap.js";

@@ -88,7 +88,7 @@ const J_PER_KWH = 3.6e6;
 /** Alternatives kept in an explanation besides now, the chosen start and the latest start. */
 const OTHER_ALTERNATIVES = 2;
 
-interface Plan {
+export interface TemporalPlan {
   /** Chosen start (<= now once released; null for jobs that never wait). */
   until: number | null;
   /** Site id it was planned for ("" when it never waits). */
@@ -99,11 +99,11 @@ interface Plan {
 
 /** What temporal shifting remembers across calls (JSON data, stored by the world): each queued job's plan, by job id. */
 export interface TemporalState {
-  plans: Record<string, Plan>;
+  plans: Record<string, TemporalPlan>;
 }
 
 /** A plan's start, -Infinity for a job that never waits. */
-const untilOf = (plan: Plan): number => plan.until ?? -Infinity;
+const untilOf = (plan: TemporalPlan): number => plan.until ?? -Infinity;
 
 interface Candidate {
   readonly t: number;
@@ -116,12 +116,12 @@ function cheaper(a: number, b: number): boolean {
   return a < b - 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 }
 
-const NEVER_WAITS: Plan = Object.freeze({ until: null, site: "" }) as Plan;
+const NEVER_WAITS: TemporalPlan = Object.freeze({ until: null, site: "" }) as TemporalPlan;
 
 /** A suspension decided now: the suspension, and the plan and defer of its resumption. */
 interface Suspension {
   readonly suspend: Decision;
-  readonly plan: Plan;
+  readonly plan: TemporalPlan;
   readonly defer: Decision;
 }
 
@@ -183,7 +183,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
   const worthWaiting = (c: Comparison | undefined, now: number): c is Comparison => c !== undefined && c.best.t > now && c.saving >= minSaving;
 
   /** Plans a job at view.now: its chosen start, and a defer decision when that is later than now. */
-  function plan(view: ClusterView, job: QueuedJobView): { plan: Plan; defer?: Decision } {
+  function plan(view: ClusterView, job: QueuedJobView): { plan: TemporalPlan; defer?: Decision } {
     const qos = job.qos;
     if (qos === undefined || !(qos.max_delay_s > 0)) return { plan: NEVER_WAITS };
     const pool = view.pools.find((p) => nodesFor(job, p) <= p.freeNodes) ?? view.pools.find((p) => nodesFor(job, p) <= p.nodes);
