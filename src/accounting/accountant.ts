@@ -5,14 +5,14 @@
  * overhead. Independently it keeps each site's meter (whole-site power x
  * intensity), so "jobs + overhead = site" is checked, not assumed.
  */
-import { CompensatedVector } from "../core/fsum.js";
-import { N_COORDS } from "../core/categories.js";
-import type { PlatformModel } from "../models/platform.js";
-import type { JobFact, SimObserver, TransferFact } from "../sim/observer.js";
+import { CompensatedVector } from "../core/index.js";
+import { N_COORDS } from "../core/index.js";
+import type { PlatformModel } from "../models/index.js";
+import type { JobFact, SimObserver, TransferFact } from "../sim/index.js";
 import { attributeInterval } from "./attribution.js";
 import { Ledger, N_PHASED, type Account } from "./ledger.js";
-import type { PoolModel, SiteModel } from "../models/platform.js";
-import { PHASE_INDEX } from "../core/categories.js";
+import type { PoolModel, SiteModel } from "../models/index.js";
+import { PHASE_INDEX } from "../core/index.js";
 
 const USE_FROM = PHASE_INDEX.use * N_COORDS;
 const USE_TO = USE_FROM + N_COORDS;

@@ -9,8 +9,8 @@
  * a later option). The arithmetic is models/charge.ts, which planners price
  * placements with too.
  */
-import { chargeInto } from "../models/charge.js";
-import type { PoolModel, SiteModel } from "../models/platform.js";
+import { chargeInto } from "../models/index.js";
+import type { PoolModel, SiteModel } from "../models/index.js";
 
 /**
  * Impacts of `nodes` nodes drawing `wattsPerNode` each over [a, b] at a site.

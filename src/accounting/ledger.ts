@@ -8,11 +8,11 @@
  * Sums are compensated, so job shares plus overheads match the site meters to
  * rounding.
  */
-import { Basis } from "../core/impact.js";
-import { CompensatedVector } from "../core/fsum.js";
-import { EF_CATEGORIES, ENERGY, N_COORDS, N_PHASES, PHASES, PHASE_INDEX } from "../core/categories.js";
-import { singleScore, type ScoreMethod } from "../core/score.js";
-import type { PlatformModel } from "../models/platform.js";
+import { Basis } from "../core/index.js";
+import { CompensatedVector } from "../core/index.js";
+import { EF_CATEGORIES, ENERGY, N_COORDS, N_PHASES, PHASES, PHASE_INDEX } from "../core/index.js";
+import { singleScore, type ScoreMethod } from "../core/index.js";
+import type { PlatformModel } from "../models/index.js";
 
 export const N_PHASED = N_PHASES * N_COORDS;
 const USE = PHASE_INDEX.use;

@@ -3,8 +3,8 @@
  * mean bounded slowdown with tau = 10 s (Feitelson's definition:
  * max(1, (wait + run) / max(run, tau))).
  */
-import type { JobFact } from "../sim/observer.js";
-import type { PlatformModel } from "../models/platform.js";
+import type { JobFact } from "../sim/index.js";
+import type { PlatformModel } from "../models/index.js";
 
 export const BOUNDED_SLOWDOWN_TAU_S = 10;
 

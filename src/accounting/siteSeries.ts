@@ -4,10 +4,10 @@
  * nodes, mean climate-change intensity, energy and climate-change impact per
  * bin. Rows are emitted as bins close, so memory stays constant.
  */
-import { categoryIndex } from "../core/categories.js";
-import { JOULES_PER_KWH } from "../core/units.js";
-import type { PlatformModel } from "../models/platform.js";
-import type { SimObserver } from "../sim/observer.js";
+import { categoryIndex } from "../core/index.js";
+import { JOULES_PER_KWH } from "../core/index.js";
+import type { PlatformModel } from "../models/index.js";
+import type { SimObserver } from "../sim/index.js";
 
 const CC = categoryIndex("CC");
 

@@ -5,11 +5,11 @@
  * Wired here, where the command line meets both the run layer (the estimate's
  * world) and the live one, since live/ never depends on run/.
  */
-import { InputError } from "../core/errors.js";
-import type { ClusterSnapshot } from "../io/snapshot.js";
+import { InputError } from "../core/index.js";
+import type { ClusterSnapshot } from "../io/index.js";
 import type { QueuedJobView } from "../planner/index.js";
-import type { ViewSource } from "../run/estimate.js";
-import { liveView } from "../live/view.js";
+import type { ViewSource } from "../run/index.js";
+import { liveView } from "../live/index.js";
 
 export function snapshotSource(snap: ClusterSnapshot): ViewSource {
   return {

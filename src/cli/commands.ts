@@ -3,15 +3,15 @@
  * options itself): run, compare, pareto, sweep, merge, report.
  */
 import yargs from "yargs";
-import { InputError, UsageError } from "../core/errors.js";
-import { runScenario } from "../run/runScenario.js";
+import { InputError, UsageError } from "../core/index.js";
+import { runScenario } from "../run/index.js";
 import { formatSummaryTable } from "./table.js";
 import { paretoCommand } from "./pareto.js";
 import { mergeCommand, sweepCommand } from "./sweep.js";
 import { reportCommand } from "./report.js";
 import { EXIT } from "./exit.js";
-import type { Extension } from "../core/timeseries.js";
-import { comparePolicies, formatComparison, type PolicyChoice } from "../run/compare.js";
+import type { Extension } from "../core/index.js";
+import { comparePolicies, formatComparison, type PolicyChoice } from "../run/index.js";
 
 /** Grid series past their rows: refused unless the user picks an extension (counted in the summary's adjustments). */
 const SERIES_EXTEND = {

@@ -6,13 +6,13 @@
  * which names any option it does not understand.
  */
 import { existsSync } from "node:fs";
-import { InputError } from "../core/errors.js";
-import { JOULES_PER_KWH } from "../core/units.js";
-import { N_COORDS, N_PHASES, PHASES, EF_CATEGORIES, categoryIndex } from "../core/categories.js";
-import { formatSlurmTime, mergeSlurm, parseSlurmArgs, readSbatchScript } from "../io/slurm.js";
-import { loadSnapshot } from "../io/snapshot.js";
+import { InputError } from "../core/index.js";
+import { JOULES_PER_KWH } from "../core/index.js";
+import { N_COORDS, N_PHASES, PHASES, EF_CATEGORIES, categoryIndex } from "../core/index.js";
+import { formatSlurmTime, mergeSlurm, parseSlurmArgs, readSbatchScript } from "../io/index.js";
+import { loadSnapshot } from "../io/index.js";
 import { snapshotSource } from "./clusterSource.js";
-import { estimateJobRequest, estimateWorkflowFile, type EstimateInputs, type JobEstimateReport, type WorkflowEstimateReport } from "../run/estimate.js";
+import { estimateJobRequest, estimateWorkflowFile, type EstimateInputs, type JobEstimateReport, type WorkflowEstimateReport } from "../run/index.js";
 
 const CC = categoryIndex("CC");
 const ENERGY = categoryIndex("ENERGY");

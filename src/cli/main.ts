@@ -7,9 +7,9 @@
  * loaded alone, without yargs and the sweep machinery, so it answers fast from
  * a cold start; every other command goes through yargs (commands.ts).
  */
-import { InputError, SimulationError, UsageError } from "../core/errors.js";
+import { InputError, SimulationError, UsageError } from "../core/index.js";
 import { EXIT } from "./exit.js";
-import { describeFsError } from "../io/readText.js";
+import { describeFsError } from "../io/index.js";
 
 /** A Node file-system error that names its path (ENOENT, EISDIR, EACCES, ...). */
 function isFsError(err: unknown): err is Error & { code: string; path: string } {

@@ -4,10 +4,10 @@
  * registered in main.ts with `.command(paretoCommand)`.
  */
 import type { Argv, CommandModule } from "yargs";
-import { InputError } from "../core/errors.js";
-import { JOULES_PER_KWH } from "../core/units.js";
+import { InputError } from "../core/index.js";
+import { JOULES_PER_KWH } from "../core/index.js";
 import { POLICIES } from "../planner/index.js";
-import { DEFAULT_OBJECTIVES, exploreTradeoff, OBJECTIVES, type Exploration, type Objective } from "../sweep/explore.js";
+import { DEFAULT_OBJECTIVES, exploreTradeoff, OBJECTIVES, type Exploration, type Objective } from "../sweep/index.js";
 
 interface ParetoArgs {
   scenario?: string;

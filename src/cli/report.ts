@@ -6,9 +6,9 @@
  */
 import { existsSync, statSync } from "node:fs";
 import type { Argv, CommandModule } from "yargs";
-import { InputError } from "../core/errors.js";
-import { writeRunReport } from "../report/runReport.js";
-import { isSweepFolder, writeSweepReport } from "../report/sweepReport.js";
+import { InputError } from "../core/index.js";
+import { writeRunReport } from "../report/index.js";
+import { isSweepFolder, writeSweepReport } from "../report/index.js";
 
 interface ReportArgs {
   dir: string;

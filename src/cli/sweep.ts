@@ -5,9 +5,9 @@
  * registered in main.ts with `.command(sweepCommand).command(mergeCommand)`.
  */
 import type { Argv, CommandModule } from "yargs";
-import { MAX_SWEEP_VARIANTS } from "../core/limits.js";
+import { MAX_SWEEP_VARIANTS } from "../core/index.js";
 import { EXIT } from "./exit.js";
-import { mergeShards, parseShard, runSweep, type SweepProgress } from "../sweep/runSweep.js";
+import { mergeShards, parseShard, runSweep, type SweepProgress } from "../sweep/index.js";
 
 interface SweepArgs {
   file: string;

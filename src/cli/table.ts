@@ -1,6 +1,6 @@
 /** The short summary table printed after a run. */
-import type { RunSummary } from "../run/summary.js";
-import { JOULES_PER_KWH } from "../core/units.js";
+import type { RunSummary } from "../run/index.js";
+import { JOULES_PER_KWH } from "../core/index.js";
 
 // A figure that is not finite (no jobs to average, say) prints as n/a, never as NaN or Infinity.
 const fmt = (x: number, digits = 3) => (!Number.isFinite(x) ? "n/a" : Math.abs(x) >= 1e6 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(digits) : x.toFixed(digits));

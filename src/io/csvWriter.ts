@@ -4,7 +4,7 @@
  * that is not finite is refused with its column and row: NaN or Infinity
  * never reaches a file.
  */
-import { SimulationError } from "../core/errors.js";
+import { SimulationError } from "../core/index.js";
 import { BufferedLineWriter } from "./bufferedWriter.js";
 
 export class CsvWriter extends BufferedLineWriter {

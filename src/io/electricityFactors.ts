@@ -23,10 +23,10 @@
  */
 import { readTextFile } from "./readText.js";
 import { parse } from "csv-parse/sync";
-import { categoryIndex, ENERGY, EF_CATEGORIES, N_COORDS } from "../core/categories.js";
-import { type Issue, InputError } from "../core/errors.js";
-import { Basis, type FactorVector } from "../core/impact.js";
-import { perKwhToPerJoule } from "../core/units.js";
+import { categoryIndex, ENERGY, EF_CATEGORIES, N_COORDS } from "../core/index.js";
+import { type Issue, InputError } from "../core/index.js";
+import { Basis, type FactorVector } from "../core/index.js";
+import { perKwhToPerJoule } from "../core/index.js";
 
 interface CriterionMapping {
   readonly category: string;

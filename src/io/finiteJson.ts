@@ -3,7 +3,7 @@
  * as null without a word; an output must refuse them instead, naming where
  * they are, so no figure is lost silently.
  */
-import { SimulationError } from "../core/errors.js";
+import { SimulationError } from "../core/index.js";
 
 /**
  * @param name the file (or record) in messages

@@ -4,7 +4,9 @@
  * that reports every problem as one InputError naming file, line and field,
  * and, where useful, a checker or parser that works on text or parsed JSON.
  * Paths of the files shipped with impactsim (scenarios, platforms, traces) are
- * found with shippedPath.
+ * found with shippedPath. The JSON toolkit every JSON format shares, and the
+ * writers of a run's output files (written together, named by content, never
+ * holding NaN or Infinity), are here too.
  */
 export * from "./spec.js";
 export { openSwf, parseSwfText, swfSkipCodes, SWF_FIELDS, type SwfReadOptions, type SwfReader } from "./swf.js";
@@ -40,5 +42,13 @@ export {
   type SlurmSource,
   type SourcedField,
 } from "./slurm.js";
-export type { OutputRecord } from "./runOutputs.js";
+export { readJsonFile, parseJsonText, jsonIssue, jsonFormat, issuesFromZod, describeValue, formatJsonPath } from "./json.js";
+export { readTextFile, describeFsError, unreadable } from "./readText.js";
+export { prepareOutputDir } from "./outputDir.js";
+export { BufferedLineWriter } from "./bufferedWriter.js";
+export { CsvWriter } from "./csvWriter.js";
+export { JsonLinesWriter } from "./jsonLines.js";
+export { finiteJson } from "./finiteJson.js";
+export { RunOutputs, runIdOf, RUN_FILES, DERIVED_FILES, SUMMARY_FILE, type OutputRecord } from "./runOutputs.js";
+export { checkRunFolder } from "./runFolder.js";
 export { shippedPath, PACKAGE_ROOT } from "./paths.js";

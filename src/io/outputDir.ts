@@ -8,7 +8,7 @@
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../core/index.js";
 import { describeFsError } from "./readText.js";
 
 /**

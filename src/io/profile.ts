@@ -12,8 +12,8 @@
  * `checkProfile()` and `loadProfile()` throw an InputError holding every issue.
  */
 import { z } from "zod";
-import type { Issue } from "../core/errors.js";
-import { issuesFromZod, jsonFormat, jsonIssue } from "./platform.js";
+import type { Issue } from "../core/index.js";
+import { issuesFromZod, jsonFormat, jsonIssue } from "./json.js";
 import { DEVICE_CLASSES, type DeviceClass } from "./spec.js";
 
 export interface ProfileRun {

@@ -4,7 +4,7 @@
  * say so in words and name the file (exit 3), never as a Node stack trace.
  */
 import { readFile } from "node:fs/promises";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../core/index.js";
 
 const FS_REASONS: Readonly<Record<string, string>> = {
   ENOENT: "no such file",

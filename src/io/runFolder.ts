@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { InputError, type Issue } from "../core/errors.js";
+import { InputError, type Issue } from "../core/index.js";
 import { type OutputRecord, RUN_FILES, runIdOf, SUMMARY_FILE } from "./runOutputs.js";
 import { readTextFile } from "./readText.js";
 

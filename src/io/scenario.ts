@@ -5,9 +5,9 @@
  */
 import { dirname, isAbsolute, join } from "node:path";
 import { z } from "zod";
-import { MAX_FORECAST_ERROR } from "../core/limits.js";
-import { InputError, type Issue } from "../core/errors.js";
-import { issuesFromZod, readJsonFile } from "./platform.js";
+import { MAX_FORECAST_ERROR } from "../core/index.js";
+import { InputError, type Issue } from "../core/index.js";
+import { issuesFromZod, readJsonFile } from "./json.js";
 import type { ScenarioSpec } from "./spec.js";
 
 const nonEmpty = z.string().min(1);

@@ -6,9 +6,9 @@
 import { readTextFile } from "./readText.js";
 import { shippedPath } from "./paths.js";
 import { parse } from "csv-parse/sync";
-import { EF_CATEGORIES } from "../core/categories.js";
-import { InputError, type Issue } from "../core/errors.js";
-import { scoreMethod, type ScoreMethod } from "../core/score.js";
+import { EF_CATEGORIES } from "../core/index.js";
+import { InputError, type Issue } from "../core/index.js";
+import { scoreMethod, type ScoreMethod } from "../core/index.js";
 
 /** The table shipped with impactsim. */
 export const DEFAULT_SCORE_METHOD_PATH = shippedPath("platforms/lca/ef31_normalisation_weighting.csv");

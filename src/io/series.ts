@@ -32,7 +32,7 @@
  */
 import { readTextFile } from "./readText.js";
 import { parse } from "csv-parse/sync";
-import { type AdjustmentLog, type Issue, InputError } from "../core/errors.js";
+import { type AdjustmentLog, type Issue, InputError } from "../core/index.js";
 
 export interface SeriesReadOptions {
   timeColumn: string;

@@ -17,9 +17,9 @@
  * throw an InputError holding every issue, with its JSON path.
  */
 import { z } from "zod";
-import type { Issue } from "../core/errors.js";
+import type { Issue } from "../core/index.js";
 import { isIsoWithOffset } from "./scenario.js";
-import { issuesFromZod, jsonFormat, jsonIssue } from "./platform.js";
+import { issuesFromZod, jsonFormat, jsonIssue } from "./json.js";
 import { DEVICE_CLASSES, type DeviceClass } from "./spec.js";
 
 export interface SnapshotPool {

@@ -3,7 +3,7 @@
  * readers produce them, validate() checks them, models/ and sim/ turn them
  * into runtime objects. Units live in field names at this edge.
  */
-import type { Phase } from "../core/categories.js";
+import type { Phase } from "../core/index.js";
 
 /**
  * A Quality of Service class: how long a job may be delayed to lower its

@@ -18,7 +18,7 @@ import { createGunzip } from "node:zlib";
 import { AdjustmentLog, InputError, type Issue, type IssueCode } from "../core/index.js";
 import type { JobSpec, SwfHeader } from "./spec.js";
 import { describeFsError } from "./readText.js";
-import { MAX_JOB_SECONDS, MAX_SUBMIT_S } from "../core/limits.js";
+import { MAX_JOB_SECONDS, MAX_SUBMIT_S } from "../core/index.js";
 
 export interface SwfReadOptions {
   mode: "strict" | "lenient";

@@ -18,8 +18,8 @@
  */
 import { readTextFile } from "./readText.js";
 import { z } from "zod";
-import { AdjustmentLog, InputError, type Issue, type IssueCode } from "../core/errors.js";
-import { describeValue, issuesFromZod, jsonIssue, parseJsonText } from "./platform.js";
+import { AdjustmentLog, InputError, type Issue, type IssueCode } from "../core/index.js";
+import { describeValue, issuesFromZod, jsonIssue, parseJsonText } from "./json.js";
 
 export interface WorkflowFile {
   readonly id: string;

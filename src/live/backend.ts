@@ -8,8 +8,8 @@
  *
  * Times are seconds on the world's clock (the platform's epoch is time 0).
  */
-import type { DeviceClass } from "../io/spec.js";
-import type { NodeState, QueuedJobView, RunningJobView } from "../planner/view.js";
+import type { DeviceClass } from "../io/index.js";
+import type { NodeState, QueuedJobView, RunningJobView } from "../planner/index.js";
 
 /** Something that happened at the scheduler, in the order it happened. */
 export type BackendEvent =

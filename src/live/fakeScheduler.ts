@@ -12,12 +12,12 @@
  * policy the same events. It runs CPU, GPU and FPGA batch jobs; workflows,
  * file staging and FPGA reconfiguration are the simulator's alone.
  */
-import type { DeviceClass, JobSpec } from "../io/spec.js";
-import type { PlatformModel, PowerStateModel } from "../models/platform.js";
-import { queuedJobView, runningJobView, type JobProgress } from "../planner/jobViews.js";
-import { expectedRuntime } from "../planner/resources.js";
-import { platformPoolFigures, poolView } from "../planner/poolView.js";
-import { NodeState, type PoolView, type QueuedJobView, type RunningJobView } from "../planner/view.js";
+import type { DeviceClass, JobSpec } from "../io/index.js";
+import type { PlatformModel, PowerStateModel } from "../models/index.js";
+import { queuedJobView, runningJobView, type JobProgress } from "../planner/index.js";
+import { expectedRuntime } from "../planner/index.js";
+import { platformPoolFigures, poolView } from "../planner/index.js";
+import { NodeState, type PoolView, type QueuedJobView, type RunningJobView } from "../planner/index.js";
 import type { BackendEvent, SchedulerBackend } from "./backend.js";
 
 const PRIO_END = 0;

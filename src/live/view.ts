@@ -9,14 +9,14 @@
  * for the site power shown (a snapshot gives no utilisation), and a queued job
  * with GPUs runs on them for its time limit (its only runtime model).
  */
-import { InputError, type Issue } from "../core/errors.js";
-import type { ScoreMethod } from "../core/score.js";
-import type { ClusterSnapshot } from "../io/snapshot.js";
-import type { IntensityForecast } from "../models/forecast.js";
-import type { PlatformModel } from "../models/platform.js";
-import { platformPoolFigures, poolView } from "../planner/poolView.js";
-import { canRunOn, poolDeviceClasses } from "../planner/resources.js";
-import { NodeState, type ClusterView, type PoolView, type QueuedJobView, type RunningJobView, type SiteView } from "../planner/view.js";
+import { InputError, type Issue } from "../core/index.js";
+import type { ScoreMethod } from "../core/index.js";
+import type { ClusterSnapshot } from "../io/index.js";
+import type { IntensityForecast } from "../models/index.js";
+import type { PlatformModel } from "../models/index.js";
+import { platformPoolFigures, poolView } from "../planner/index.js";
+import { canRunOn, poolDeviceClasses } from "../planner/index.js";
+import { NodeState, type ClusterView, type PoolView, type QueuedJobView, type RunningJobView, type SiteView } from "../planner/index.js";
 
 export interface SnapshotModel {
   readonly platform: PlatformModel;

@@ -10,14 +10,14 @@
  * The policy's state lives in a PolicyStateStore: kept in memory by default; a
  * service stores it durably so that a restart goes on where it stopped.
  */
-import type { ScoreMethod } from "../core/score.js";
-import type { IntensityForecast } from "../models/forecast.js";
-import type { PlatformModel } from "../models/platform.js";
-import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext } from "../planner/decisions.js";
-import { devicesRequested } from "../planner/resources.js";
-import { platformPoolFigures, poolView, type PoolFigures } from "../planner/poolView.js";
-import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueuedJobView, type RunningJobView, type SiteView, type WorldEvent } from "../planner/view.js";
-import type { Refusal, World } from "../planner/world.js";
+import type { ScoreMethod } from "../core/index.js";
+import type { IntensityForecast } from "../models/index.js";
+import type { PlatformModel } from "../models/index.js";
+import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext } from "../planner/index.js";
+import { devicesRequested } from "../planner/index.js";
+import { platformPoolFigures, poolView, type PoolFigures } from "../planner/index.js";
+import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueuedJobView, type RunningJobView, type SiteView, type WorldEvent } from "../planner/index.js";
+import type { Refusal, World } from "../planner/index.js";
 import type { SchedulerBackend } from "./backend.js";
 
 /** Where a live world keeps its policy's state (JSON data) between passes and across restarts. */

@@ -5,15 +5,15 @@
  * that simulation time 0 is `t0Epoch`).
  */
 import { dirname, resolve } from "node:path";
-import type { AdjustmentLog } from "../core/errors.js";
-import { TimeSeries, type Extension } from "../core/timeseries.js";
-import type { FactorVector } from "../core/impact.js";
-import { readSeriesCsv } from "../io/series.js";
-import type { AcceleratorSpec, PlatformSpec, PowerStateSpec } from "../io/spec.js";
+import type { AdjustmentLog } from "../core/index.js";
+import { TimeSeries, type Extension } from "../core/index.js";
+import type { FactorVector } from "../core/index.js";
+import { readSeriesCsv } from "../io/index.js";
+import type { AcceleratorSpec, PlatformSpec, PowerStateSpec } from "../io/index.js";
 import { embodiedPerNodeSecond } from "./embodied.js";
 import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./electricity.js";
 import type { DeviceModel, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
-import { BYTES_PER_GB, gbToBytes } from "../core/units.js";
+import { BYTES_PER_GB, gbToBytes } from "../core/index.js";
 import { powerCurveFromSpec } from "./power.js";
 
 export interface BuildOptions {

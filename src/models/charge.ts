@@ -15,8 +15,8 @@
  * what the accountant then charges. Nothing here allocates: the accountant
  * calls it per interval, so outputs and scratch arrays are the caller's.
  */
-import { N_COORDS, N_PHASES, PHASE_INDEX } from "../core/categories.js";
-import { singleScore, type ScoreMethod } from "../core/score.js";
+import { N_COORDS, N_PHASES, PHASE_INDEX } from "../core/index.js";
+import { singleScore, type ScoreMethod } from "../core/index.js";
 import type { IntensityForecast } from "./forecast.js";
 
 const USE = PHASE_INDEX.use;

@@ -10,7 +10,7 @@
  * counted in the run's adjustments.
  */
 import { relative } from "node:path";
-import type { Issue } from "../core/errors.js";
+import type { Issue } from "../core/index.js";
 import type { PlatformModel } from "./platform.js";
 
 /** What to say when a series falls short: the two ways out. */

@@ -19,13 +19,13 @@
  * ends one step after the last row; beyond that, `extension` decides ("error",
  * "hold" or "repeat", see core/timeseries.ts).
  */
-import { categoryIndex, EF_CATEGORIES, ENERGY, N_COORDS, N_EF } from "../core/categories.js";
-import { type Issue, InputError } from "../core/errors.js";
-import { Basis, type FactorVector } from "../core/impact.js";
-import { type Extension, TimeSeries } from "../core/timeseries.js";
-import { MAX_G_CO2E_PER_KWH } from "../core/limits.js";
-import { gPerKwhToKgPerJoule, perKwhToPerJoule } from "../core/units.js";
-import type { RawSeries } from "../io/series.js";
+import { categoryIndex, EF_CATEGORIES, ENERGY, N_COORDS, N_EF } from "../core/index.js";
+import { type Issue, InputError } from "../core/index.js";
+import { Basis, type FactorVector } from "../core/index.js";
+import { type Extension, TimeSeries } from "../core/index.js";
+import { MAX_G_CO2E_PER_KWH } from "../core/index.js";
+import { gPerKwhToKgPerJoule, perKwhToPerJoule } from "../core/index.js";
+import type { RawSeries } from "../io/index.js";
 
 /** Impact intensity of a site's electricity: per joule drawn at the facility meter; series times are simulation seconds. */
 export interface ImpactIntensity {

@@ -5,10 +5,10 @@
  * figures (a documented proxy), or reported missing. The use phase is always
  * zero here: use-phase impacts come from electricity.
  */
-import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, PHASES, PHASE_INDEX, type Phase } from "../core/categories.js";
-import { Basis } from "../core/impact.js";
-import { yearsToSeconds } from "../core/units.js";
-import type { NodeTypeSpec, PlatformSpec } from "../io/spec.js";
+import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, PHASES, PHASE_INDEX, type Phase } from "../core/index.js";
+import { Basis } from "../core/index.js";
+import { yearsToSeconds } from "../core/index.js";
+import type { NodeTypeSpec, PlatformSpec } from "../io/index.js";
 
 const CC = EF_CATEGORIES.findIndex((c) => c.id === "CC");
 const USE = PHASE_INDEX.use;

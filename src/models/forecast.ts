@@ -10,8 +10,8 @@
  * has, as real forecasts do, while the run itself is refused before it needs
  * actual intensities the series do not give (models/coverage.ts).
  */
-import { TimeSeries } from "../core/timeseries.js";
-import type { Rng } from "../core/rng.js";
+import { TimeSeries } from "../core/index.js";
+import type { Rng } from "../core/index.js";
 import type { IntensityModel } from "./platform.js";
 
 export interface ForecastError {

@@ -13,3 +13,5 @@ export { embodiedPerNodeSecond } from "./embodied.js";
 export { forecastFromActual, type ForecastError, type IntensityForecast } from "./forecast.js";
 export { busyNodeWatts, poolDevices } from "./nodePower.js";
 export { seriesSpans, coveredFrom, coveredUntil, type SeriesSpan } from "./coverage.js";
+export { chargeForecastInto, chargeInto, chargeScore, forecastIntegralInto, phaseTotal, useImpact, type ChargeEnergy } from "./charge.js";
+export { isoAt, shortSeriesText, uncoveredIssues, extensionIssues, EXTEND_HINT } from "./coverage.js";

@@ -4,7 +4,7 @@
  * at their curve's value for the job's device utilisation, the others idle.
  * An idle node draws pool.idleWatts (CPU idle plus every device idle).
  */
-import type { DeviceClass } from "../io/spec.js";
+import type { DeviceClass } from "../io/index.js";
 import type { DeviceModel, PoolModel } from "./platform.js";
 
 function devices(model: DeviceModel | undefined, used: number, utilisation: number): number {

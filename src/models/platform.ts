@@ -3,8 +3,8 @@
  * Built from a PlatformSpec by buildPlatform() in models/buildPlatform.ts.
  */
 import type { PowerCurve } from "./power.js";
-import type { TimeSeries } from "../core/timeseries.js";
-import type { Seconds, Watts } from "../core/units.js";
+import type { TimeSeries } from "../core/index.js";
+import type { Seconds, Watts } from "../core/index.js";
 
 /** Impact intensity of a site's electricity, per joule at the facility meter. */
 export interface IntensityModel {

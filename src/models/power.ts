@@ -5,8 +5,8 @@
  * "Epsilon") may differ from idle: give a point at u = 0 for it; without one
  * the curve starts from idle at 0 (how SPECpower's active-idle point reads).
  */
-import type { Watts } from "../core/units.js";
-import type { PowerSpec } from "../io/spec.js";
+import type { Watts } from "../core/index.js";
+import type { PowerSpec } from "../io/index.js";
 
 export interface PowerCurve {
   (utilisation: number): Watts;

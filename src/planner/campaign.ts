@@ -23,7 +23,7 @@
  */
 import solver, { type LpModel } from "javascript-lp-solver";
 import { ExactSum } from "../core/index.js";
-import { useImpact } from "../models/charge.js";
+import { useImpact } from "../models/index.js";
 
 /** A class of work in a campaign. */
 export interface CampaignClass {

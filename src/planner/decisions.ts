@@ -7,7 +7,7 @@
  * of the RefusalReasons; the simulator and a live world refuse the same
  * decisions for the same reasons because they ask the same questions here.
  */
-import type { DeviceClass } from "../io/spec.js";
+import type { DeviceClass } from "../io/index.js";
 import { canRunOn, defaultDevice, nodesNeeded } from "./resources.js";
 import { NodeState, type Decision, type PoolView, type QueuedJobView, type RefusalReason, type RunningJobView } from "./view.js";
 

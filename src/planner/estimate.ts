@@ -24,9 +24,9 @@
  * A run longer than the wall time the job has left is cut there, as the
  * simulator kills it (planner/resources pricedRuntime).
  */
-import { N_COORDS, N_PHASES, categoryIndex } from "../core/categories.js";
-import type { DeviceClass } from "../io/spec.js";
-import { chargeForecastInto, chargeInto, chargeScore, phaseTotal, type ChargeEnergy } from "../models/charge.js";
+import { N_COORDS, N_PHASES, categoryIndex } from "../core/index.js";
+import type { DeviceClass } from "../io/index.js";
+import { chargeForecastInto, chargeInto, chargeScore, phaseTotal, type ChargeEnergy } from "../models/index.js";
 import { Availability } from "./availability.js";
 import { cutAtTimeLeft, expectedRuntime, nodesNeeded, placementWatts, poolDeviceClasses } from "./resources.js";
 import type { ClusterView, IntensityForecast, PoolView, QueuedJobView } from "./view.js";

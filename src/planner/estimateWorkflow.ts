@@ -21,10 +21,10 @@
  * concurrent transfers (each is planned at the link's full bandwidth), and
  * batch jobs queued ahead (the HEFT policy starts ready tasks before them).
  */
-import { N_COORDS, N_PHASES, PHASE_INDEX, categoryIndex } from "../core/categories.js";
-import type { DeviceClass } from "../io/spec.js";
-import type { WorkflowSpec, WorkflowTask } from "../io/wfformat.js";
-import { chargeForecastInto, chargeScore, phaseTotal, type ChargeEnergy } from "../models/charge.js";
+import { N_COORDS, N_PHASES, PHASE_INDEX, categoryIndex } from "../core/index.js";
+import type { DeviceClass } from "../io/index.js";
+import type { WorkflowSpec, WorkflowTask } from "../io/index.js";
+import { chargeForecastInto, chargeScore, phaseTotal, type ChargeEnergy } from "../models/index.js";
 import { forecastBand, normaliser, Z_80, type EstimateOptions, type Range } from "./estimate.js";
 import { placementWatts } from "./resources.js";
 import { planWorkflow, taskJob, type WorkflowPlan } from "./workflowPlan.js";

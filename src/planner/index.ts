@@ -3,6 +3,7 @@ export { decisionPass, policyFailure, type PassOptions, type Refusal, type World
 export { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "./decisions.js";
 export { queuedJobView, runningJobView, type JobProgress, type RunInfo } from "./jobViews.js";
 export { platformPoolFigures, poolFigures, poolView, type PoolFigures } from "./poolView.js";
+export { restrictView } from "./policies/restrict.js";
 export * from "./resources.js";
 export { estimate, Z_80, type Estimate, type EstimateOptions, type EstimateRange, type Range } from "./estimate.js";
 export { Availability, type AvailabilityOptions } from "./availability.js";
@@ -18,7 +19,7 @@ export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
 export { policyConsolidate, breakEvenSeconds, powerStateFigures, type ConsolidateParams, type ConsolidateState, type PowerStateFigures } from "./policies/consolidate.js";
 export { policyPowerCap, type PowerCapParams } from "./policies/powercap.js";
 export { policyCampaignTarget, type CampaignTargetParams, type CampaignTargetPolicy, type CampaignTargetPlanInfo } from "./policies/campaignTarget.js";
-export { planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "./campaign.js";
+export { nodeHourCost, planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "./campaign.js";
 export { heftSchedule, heftUpwardRank, type HeftCosts, type HeftDag, type HeftPlan } from "./heft.js";
 import type { Policy } from "./view.js";
 import { policyFcfs } from "./policies/fcfs.js";

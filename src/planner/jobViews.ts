@@ -4,7 +4,7 @@
  * and never its actual run time. Shared so that the simulator and a live
  * world show a job alike.
  */
-import type { DeviceClass, JobSpec } from "../io/spec.js";
+import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { QueuedJobView, RunningJobView } from "./view.js";
 
 type Writable<T> = { -readonly [K in keyof T]?: T[K] };

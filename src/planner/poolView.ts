@@ -4,9 +4,9 @@
  * figures are made once per pool (poolFigures); a view of the pool at an
  * instant adds its counts (poolView).
  */
-import type { DeviceClass } from "../io/spec.js";
-import { busyNodeWatts } from "../models/nodePower.js";
-import type { PoolModel, PowerStateModel } from "../models/platform.js";
+import type { DeviceClass } from "../io/index.js";
+import { busyNodeWatts } from "../models/index.js";
+import type { PoolModel, PowerStateModel } from "../models/index.js";
 import type { PoolView, PowerStateView } from "./view.js";
 
 /** A pool's figures that never change: everything in a PoolView but its counts. */

@@ -4,7 +4,7 @@
  * Whole nodes, exclusively: a job needs enough nodes for its cores and, on an
  * accelerator, for its devices.
  */
-import type { DeviceClass } from "../io/spec.js";
+import type { DeviceClass } from "../io/index.js";
 import type { PoolView, QueuedJobView } from "./view.js";
 
 /** Device classes a pool offers: CPUs, then GPUs and FPGAs where present. */

@@ -12,11 +12,11 @@
  * call (reusing the frozen parts that did not change), so a policy may keep
  * nothing from it across calls but what it puts in its state.
  */
-import type { Seconds } from "../core/units.js";
-import type { IntensityForecast } from "../models/forecast.js";
-import type { DeviceClass, JobSpec } from "../io/spec.js";
-import type { ScoreMethod } from "../core/score.js";
-import type { WorkflowSpec } from "../io/wfformat.js";
+import type { Seconds } from "../core/index.js";
+import type { IntensityForecast } from "../models/index.js";
+import type { DeviceClass, JobSpec } from "../io/index.js";
+import type { ScoreMethod } from "../core/index.js";
+import type { WorkflowSpec } from "../io/index.js";
 
 export type { IntensityForecast };
 

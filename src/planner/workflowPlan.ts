@@ -14,10 +14,10 @@
  * that of moving its inputs (energy per byte x forecast intensity at the
  * sending site), from forecasts only.
  */
-import { N_COORDS, N_PHASES, categoryIndex } from "../core/categories.js";
-import type { DeviceClass } from "../io/spec.js";
+import { N_COORDS, N_PHASES, categoryIndex } from "../core/index.js";
+import type { DeviceClass } from "../io/index.js";
 import { heftSchedule, type HeftCosts } from "./heft.js";
-import { chargeForecastInto, phaseTotal, type ChargeEnergy } from "../models/charge.js";
+import { chargeForecastInto, phaseTotal, type ChargeEnergy } from "../models/index.js";
 import { nodesNeeded, placementWatts, poolDeviceClasses, pricedRuntime } from "./resources.js";
 import { missingBytes, transferTime } from "./transfers.js";
 import { NodeState, type ClusterView, type QueuedJobView, type WorkflowView } from "./view.js";

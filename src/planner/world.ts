@@ -6,7 +6,7 @@
  * the policy's stored state; decisions applied in order, refusals returned as
  * data and reported again as events.
  */
-import { SimulationError } from "../core/errors.js";
+import { SimulationError } from "../core/index.js";
 import type { ClusterView, Decision, Policy, RefusalReason, WorldEvent } from "./view.js";
 
 /** A decision the world did not apply, and why. */

@@ -10,11 +10,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
-import { EF_CATEGORIES, PHASES } from "../core/categories.js";
-import { JOULES_PER_KWH } from "../core/units.js";
-import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/scoreMethod.js";
-import type { RunSummary } from "../run/summary.js";
-import { checkRunFolder } from "../io/runFolder.js";
+import { EF_CATEGORIES, PHASES } from "../core/index.js";
+import { JOULES_PER_KWH } from "../core/index.js";
+import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/index.js";
+import type { RunSummary } from "../run/index.js";
+import { checkRunFolder } from "../io/index.js";
 import { PAGE_CSS, PAGE_JS } from "./page.js";
 import { wasteReport, type JobRow, type WasteFigures, type WasteReport } from "./waste.js";
 

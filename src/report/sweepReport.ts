@@ -12,7 +12,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { JOULES_PER_KWH } from "../core/units.js";
+import { JOULES_PER_KWH } from "../core/index.js";
 import { PAGE_CSS, PAGE_HELPERS_JS } from "./page.js";
 import { d3MinSource } from "./runReport.js";
 

@@ -18,7 +18,7 @@
  *   change is the idle nodes' electricity (use) plus their embodied impacts
  *   over that time (fabrication, transport, end of life), given apart.
  */
-import type { RunSummary } from "../run/summary.js";
+import type { RunSummary } from "../run/index.js";
 
 /** One row of jobs.csv as parsed (strings) or already typed. */
 export type JobRow = Readonly<Record<string, string | number | undefined>>;

@@ -2,7 +2,7 @@
  * Runs one scenario under several policies and compares them with the first
  * (the baseline): impacts saved and wait added, overall and per QoS class.
  */
-import { JOULES_PER_KWH } from "../core/units.js";
+import { JOULES_PER_KWH } from "../core/index.js";
 import { runScenario, type RunOverrides } from "./runScenario.js";
 import type { RunSummary } from "./summary.js";
 

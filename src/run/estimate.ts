@@ -8,17 +8,17 @@
  * candidate starts and the suggested sbatch options are decided here.
  */
 import { resolve } from "node:path";
-import { AdjustmentLog, formatIssue, InputError } from "../core/errors.js";
-import { coveredUntil, EXTEND_HINT, extensionIssues, isoAt, shortSeriesText } from "../models/coverage.js";
-import type { Extension } from "../core/timeseries.js";
-import { loadPlatform } from "../io/platform.js";
-import { loadProfile, profileSamples } from "../io/profile.js";
-import { loadScenario, resolveFrom } from "../io/scenario.js";
-import { formatSlurmOptions, formatSlurmTime, requestedCores, type SlurmRequest, type SourcedField } from "../io/slurm.js";
-import type { DeviceClass, JobSpec, QosSpec, ScenarioSpec } from "../io/spec.js";
-import { openSwf } from "../io/swf.js";
-import { readWorkflow } from "../io/wfformat.js";
-import type { ForecastError } from "../models/forecast.js";
+import { AdjustmentLog, formatIssue, InputError } from "../core/index.js";
+import { coveredUntil, EXTEND_HINT, extensionIssues, isoAt, shortSeriesText } from "../models/index.js";
+import type { Extension } from "../core/index.js";
+import { loadPlatform } from "../io/index.js";
+import { loadProfile, profileSamples } from "../io/index.js";
+import { loadScenario, resolveFrom } from "../io/index.js";
+import { formatSlurmOptions, formatSlurmTime, requestedCores, type SlurmRequest, type SourcedField } from "../io/index.js";
+import type { DeviceClass, JobSpec, QosSpec, ScenarioSpec } from "../io/index.js";
+import { openSwf } from "../io/index.js";
+import { readWorkflow } from "../io/index.js";
+import type { ForecastError } from "../models/index.js";
 import {
   calibrateFromHistory,
   calibrateFromSamples,

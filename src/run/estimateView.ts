@@ -6,15 +6,15 @@
  * own ViewSource, cli/clusterSource.ts). The estimate then sees exactly what a
  * policy would see.
  */
-import { AdjustmentLog } from "../core/errors.js";
-import { resolveFrom } from "../io/scenario.js";
-import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/spec.js";
-import { openSwf } from "../io/swf.js";
-import type { ForecastError } from "../models/forecast.js";
+import { AdjustmentLog } from "../core/index.js";
+import { resolveFrom } from "../io/index.js";
+import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/index.js";
+import { openSwf } from "../io/index.js";
+import type { ForecastError } from "../models/index.js";
 import { type ClusterView, type Decision, type Policy, type QueuedJobView } from "../planner/index.js";
-import { restrictView } from "../planner/policies/restrict.js";
-import { simulate } from "../sim/simulation.js";
-import type { WorkflowSubmission } from "../sim/workflows.js";
+import { restrictView } from "../planner/index.js";
+import { simulate } from "../sim/index.js";
+import type { WorkflowSubmission } from "../sim/index.js";
 import { choosePolicy } from "./policyModule.js";
 import { qosAssigner } from "./runScenario.js";
 import type { World } from "./world.js";

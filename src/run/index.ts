@@ -20,3 +20,20 @@ export {
   type PolicyChoiceOptions,
   type PolicyFactory,
 } from "./policyModule.js";
+export {
+  estimateJobRequest,
+  estimateWorkflowFile,
+  resolveAt,
+  resolveBegin,
+  simulatedSource,
+  type EstimateContext,
+  type EstimateInputs,
+  type EstimateWorld,
+  type JobEstimateReport,
+  type JobInputs,
+  type Seen,
+  type ViewSource,
+  type Where,
+  type WorkflowEstimateReport,
+  type WorkflowInputs,
+} from "./estimate.js";

@@ -12,10 +12,10 @@
 import { statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { InputError, type Issue } from "../core/errors.js";
-import { describeFsError } from "../io/readText.js";
-import { resolveFrom } from "../io/scenario.js";
-import type { ScenarioSpec } from "../io/spec.js";
+import { InputError, type Issue } from "../core/index.js";
+import { describeFsError } from "../io/index.js";
+import { resolveFrom } from "../io/index.js";
+import type { ScenarioSpec } from "../io/index.js";
 import { POLICIES, type Policy } from "../planner/index.js";
 
 /** The default export of a policy module. */

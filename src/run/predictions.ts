@@ -7,9 +7,9 @@
  * platform, job by job.
  */
 import { quantile } from "simple-statistics";
-import type { JobCharge } from "../accounting/accountant.js";
-import { N_COORDS, N_PHASES, categoryIndex } from "../core/categories.js";
-import { CsvWriter } from "../io/csvWriter.js";
+import type { JobCharge } from "../accounting/index.js";
+import { N_COORDS, N_PHASES, categoryIndex } from "../core/index.js";
+import { CsvWriter } from "../io/index.js";
 import type { PastJob, Prediction } from "../planner/index.js";
 
 const CC = categoryIndex("CC");

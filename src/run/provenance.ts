@@ -2,8 +2,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import type { Policy } from "../planner/view.js";
-import { shippedPath } from "../io/paths.js";
+import type { Policy } from "../planner/index.js";
+import { shippedPath } from "../io/index.js";
 
 export interface Provenance {
   tool: string;

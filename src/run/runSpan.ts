@@ -5,10 +5,10 @@
  * nothing, so the grid series can be checked before a long simulation, not
  * after it (models/coverage.ts holds the rule).
  */
-import { AdjustmentLog, InputError } from "../core/errors.js";
-import { coveredFrom, coveredUntil, uncoveredIssues } from "../models/coverage.js";
-import type { PlatformModel } from "../models/platform.js";
-import { openSwf, type SwfReadOptions } from "../io/swf.js";
+import { AdjustmentLog, InputError } from "../core/index.js";
+import { coveredFrom, coveredUntil, uncoveredIssues } from "../models/index.js";
+import type { PlatformModel } from "../models/index.js";
+import { openSwf, type SwfReadOptions } from "../io/index.js";
 
 /** Latest submit and latest known end over a trace's jobs, s (submit times divided by `scale`). */
 export async function traceSpan(path: string, options: SwfReadOptions, scale = 1): Promise<{ lastSubmit: number; lastEnd: number; jobs: number }> {

@@ -1,14 +1,14 @@
 /** The summary.json of a run: metrics, energy, impacts with their coverage, per site and project, adjustments and provenance. */
 import type { PredictionSummary } from "./predictions.js";
-import type { Accountant } from "../accounting/accountant.js";
-import type { AccountSummary } from "../accounting/ledger.js";
-import type { SchedulingMetrics } from "../accounting/metrics.js";
-import { formatIssue, type AdjustmentLog } from "../core/errors.js";
-import type { ScoreMethod } from "../core/score.js";
-import type { PlatformModel } from "../models/platform.js";
-import type { SimulationResult } from "../sim/simulation.js";
+import type { Accountant } from "../accounting/index.js";
+import type { AccountSummary } from "../accounting/index.js";
+import type { SchedulingMetrics } from "../accounting/index.js";
+import { formatIssue, type AdjustmentLog } from "../core/index.js";
+import type { ScoreMethod } from "../core/index.js";
+import type { PlatformModel } from "../models/index.js";
+import type { SimulationResult } from "../sim/index.js";
 import type { Provenance } from "./provenance.js";
-import type { OutputRecord } from "../io/runOutputs.js";
+import type { OutputRecord } from "../io/index.js";
 import type { WorkflowSummary } from "./workflows.js";
 
 /** A run's summary.json: its id first, then what buildSummary gives, then the files the run wrote (io/runOutputs.ts). */

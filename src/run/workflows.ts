@@ -1,15 +1,15 @@
 /** Workflows of a scenario: loading them as submissions, and their per-workflow report. */
 import { resolve } from "node:path";
-import type { Accountant } from "../accounting/accountant.js";
-import type { AdjustmentLog } from "../core/errors.js";
-import { InputError } from "../core/errors.js";
-import type { ScoreMethod } from "../core/score.js";
-import { resolveFrom } from "../io/scenario.js";
-import type { DeviceClass, ScenarioSpec, ScenarioWorkflowSpec } from "../io/spec.js";
-import { criticalPath, readWorkflow, type WorkflowTask } from "../io/wfformat.js";
-import type { PlatformModel } from "../models/platform.js";
-import type { WorkflowFact } from "../sim/observer.js";
-import type { WorkflowSubmission } from "../sim/workflows.js";
+import type { Accountant } from "../accounting/index.js";
+import type { AdjustmentLog } from "../core/index.js";
+import { InputError } from "../core/index.js";
+import type { ScoreMethod } from "../core/index.js";
+import { resolveFrom } from "../io/index.js";
+import type { DeviceClass, ScenarioSpec, ScenarioWorkflowSpec } from "../io/index.js";
+import { criticalPath, readWorkflow, type WorkflowTask } from "../io/index.js";
+import type { PlatformModel } from "../models/index.js";
+import type { WorkflowFact } from "../sim/index.js";
+import type { WorkflowSubmission } from "../sim/index.js";
 
 /** Job ids of workflow tasks start here (SWF job numbers stay far below), one million per workflow. */
 export const WORKFLOW_JOB_IDS = 1_000_000_000;

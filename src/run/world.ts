@@ -3,18 +3,18 @@
  * its grid series, the forecasts policies see, and the single-score method.
  * Shared by scenario runs and pre-submission estimates so both see one world.
  */
-import { type AdjustmentLog, InputError, type Issue } from "../core/errors.js";
-import { MAX_FORECAST_ERROR } from "../core/limits.js";
-import { deriveSeed, rngSeeded } from "../core/rng.js";
-import type { ScoreMethod } from "../core/score.js";
-import type { Extension } from "../core/timeseries.js";
-import { readElectricityFactors } from "../io/electricityFactors.js";
-import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/scoreMethod.js";
-import { shippedPath } from "../io/paths.js";
-import type { PlatformSpec } from "../io/spec.js";
-import { buildPlatform } from "../models/buildPlatform.js";
-import { forecastFromActual, type ForecastError, type IntensityForecast } from "../models/forecast.js";
-import type { PlatformModel } from "../models/platform.js";
+import { type AdjustmentLog, InputError, type Issue } from "../core/index.js";
+import { MAX_FORECAST_ERROR } from "../core/index.js";
+import { deriveSeed, rngSeeded } from "../core/index.js";
+import type { ScoreMethod } from "../core/index.js";
+import type { Extension } from "../core/index.js";
+import { readElectricityFactors } from "../io/index.js";
+import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/index.js";
+import { shippedPath } from "../io/index.js";
+import type { PlatformSpec } from "../io/index.js";
+import { buildPlatform } from "../models/index.js";
+import { forecastFromActual, type ForecastError, type IntensityForecast } from "../models/index.js";
+import type { PlatformModel } from "../models/index.js";
 
 export const ELECTRICITY_FACTORS = shippedPath("platforms/electricity/electricity_factors_by_zone.csv");
 

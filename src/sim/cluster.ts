@@ -5,8 +5,8 @@
  * preceded by a flush that reports the interval just ended to the observer
  * (siteInterval, poolIdle), so accounting integrates exactly, never on a tick.
  */
-import type { PlatformModel, PowerStateModel } from "../models/platform.js";
-import { NodeState } from "../planner/view.js";
+import type { PlatformModel, PowerStateModel } from "../models/index.js";
+import { NodeState } from "../planner/index.js";
 import type { SimObserver } from "./observer.js";
 
 export class Cluster {

@@ -8,8 +8,8 @@
  * key keeps the order fixed when code is refactored; the sequence number breaks
  * remaining ties in scheduling order.
  */
-import type { Seconds } from "../core/units.js";
-import { ImpactsimError, SimulationError } from "../core/errors.js";
+import type { Seconds } from "../core/index.js";
+import { ImpactsimError, SimulationError } from "../core/index.js";
 
 export type EventHandler = (payload: number, key: number) => void;
 

@@ -4,8 +4,8 @@
  * arrival order and the running list ordered by predicted end. The frozen views
  * policies see (planner/view.ts) are made from these records by sim/view.ts.
  */
-import type { DeviceClass, JobSpec } from "../io/spec.js";
-import type { PoolModel } from "../models/platform.js";
+import type { DeviceClass, JobSpec } from "../io/index.js";
+import type { PoolModel } from "../models/index.js";
 
 export class SimJob {
   pool = -1;

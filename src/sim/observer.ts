@@ -2,9 +2,9 @@
  * What the simulator tells the outside (accounting, outputs, progress): facts,
  * not impacts. Accounting subscribes to these; the simulator never imports it.
  */
-import type { DeviceClass, JobSpec } from "../io/spec.js";
-import type { WorkflowSpec } from "../io/wfformat.js";
-import type { Decision } from "../planner/view.js";
+import type { DeviceClass, JobSpec } from "../io/index.js";
+import type { WorkflowSpec } from "../io/index.js";
+import type { Decision } from "../planner/index.js";
 import type { Transfer } from "./workflows.js";
 
 export interface JobFact {

@@ -8,18 +8,18 @@
  * submissions: see the kind priorities), on a frozen view (sim/view.ts), the
  * decisions checked by the checker both worlds share (planner/decisions.ts).
  */
-import { InputError, SimulationError } from "../core/errors.js";
-import type { ScoreMethod } from "../core/score.js";
-import type { JobSpec } from "../io/spec.js";
-import { coveredUntil, isoAt, uncoveredIssues } from "../models/coverage.js";
-import type { IntensityForecast } from "../models/forecast.js";
-import { busyNodeWatts } from "../models/nodePower.js";
-import type { PlatformModel } from "../models/platform.js";
-import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "../planner/decisions.js";
-import { canRunOn, devicesRequested, expectedRuntime, poolDeviceClasses } from "../planner/resources.js";
-import { poolView } from "../planner/poolView.js";
-import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/view.js";
-import { decisionPass, type Refusal, type World } from "../planner/world.js";
+import { InputError, SimulationError } from "../core/index.js";
+import type { ScoreMethod } from "../core/index.js";
+import type { JobSpec } from "../io/index.js";
+import { coveredUntil, isoAt, uncoveredIssues } from "../models/index.js";
+import type { IntensityForecast } from "../models/index.js";
+import { busyNodeWatts } from "../models/index.js";
+import type { PlatformModel } from "../models/index.js";
+import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "../planner/index.js";
+import { canRunOn, devicesRequested, expectedRuntime, poolDeviceClasses } from "../planner/index.js";
+import { poolView } from "../planner/index.js";
+import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
+import { decisionPass, type Refusal, type World } from "../planner/index.js";
 import { Cluster } from "./cluster.js";
 import { Engine } from "./engine.js";
 import { actualRuntime, JobTable, SimJob } from "./jobs.js";

@@ -6,12 +6,12 @@
  * a job's view is made when it is queued or starts (and again when it changes),
  * the queue and running arrays and the pools when their contents change.
  */
-import type { ScoreMethod } from "../core/score.js";
-import type { IntensityForecast } from "../models/forecast.js";
-import type { PlatformModel } from "../models/platform.js";
-import { queuedJobView, runningJobView, type JobProgress } from "../planner/jobViews.js";
-import { platformPoolFigures, poolView, type PoolFigures } from "../planner/poolView.js";
-import type { ClusterView, LinkView, NodeState, PoolView, QueuedJobView, RunningJobView, SiteView, WorkflowView } from "../planner/view.js";
+import type { ScoreMethod } from "../core/index.js";
+import type { IntensityForecast } from "../models/index.js";
+import type { PlatformModel } from "../models/index.js";
+import { queuedJobView, runningJobView, type JobProgress } from "../planner/index.js";
+import { platformPoolFigures, poolView, type PoolFigures } from "../planner/index.js";
+import type { ClusterView, LinkView, NodeState, PoolView, QueuedJobView, RunningJobView, SiteView, WorkflowView } from "../planner/index.js";
 import type { Cluster } from "./cluster.js";
 import type { JobTable, SimJob } from "./jobs.js";
 import type { WorkflowTracker } from "./workflows.js";

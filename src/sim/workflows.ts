@@ -4,9 +4,9 @@
  * in flight and which started tasks wait for them. Pure bookkeeping: the
  * simulation (simulation.ts) turns its answers into events.
  */
-import type { DeviceClass, JobSpec } from "../io/spec.js";
-import type { WorkflowSpec, WorkflowTask } from "../io/wfformat.js";
-import type { LinkModel } from "../models/platform.js";
+import type { DeviceClass, JobSpec } from "../io/index.js";
+import type { WorkflowSpec, WorkflowTask } from "../io/index.js";
+import type { LinkModel } from "../models/index.js";
 
 /** A workflow submitted to the world as a unit. */
 export interface WorkflowSubmission {

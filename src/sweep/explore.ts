@@ -6,9 +6,9 @@
  * of its parameters, so the output is the same whatever the number of workers.
  */
 import { availableParallelism } from "node:os";
-import { loadScenario } from "../io/scenario.js";
-import { DEFAULT_SCENARIO } from "../run/runScenario.js";
-import type { RunSummary } from "../run/summary.js";
+import { loadScenario } from "../io/index.js";
+import { DEFAULT_SCENARIO } from "../run/index.js";
+import type { RunSummary } from "../run/index.js";
 import { paretoIndices } from "./pareto.js";
 import { createPool, type RunPool } from "./pool.js";
 

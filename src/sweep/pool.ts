@@ -23,10 +23,10 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
-import { InputError, SimulationError, type Issue } from "../core/errors.js";
-import { shippedPath } from "../io/paths.js";
-import { runScenario, type RunOverrides } from "../run/runScenario.js";
-import type { RunSummary } from "../run/summary.js";
+import { InputError, SimulationError, type Issue } from "../core/index.js";
+import { shippedPath } from "../io/index.js";
+import { runScenario, type RunOverrides } from "../run/index.js";
+import type { RunSummary } from "../run/index.js";
 
 /** What a task may change of its scenario (as RunOverrides; `summaryOnly` defaults to true here). */
 export type RunTaskOverrides = Pick<RunOverrides, "workload" | "platform" | "policy" | "policyModule" | "procs" | "seed" | "mode" | "out" | "summaryOnly" | "platformVariant" | "workloadScale">;

@@ -23,10 +23,10 @@ import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { InputError } from "../core/errors.js";
-import { loadScenario, resolveFrom } from "../io/scenario.js";
+import { InputError } from "../core/index.js";
+import { loadScenario, resolveFrom } from "../io/index.js";
 import { createPool, type RunPool } from "./pool.js";
-import { prepareOutputDir } from "../io/outputDir.js";
+import { prepareOutputDir } from "../io/index.js";
 import { expandSweep, loadSweep, variantTask, type Variant } from "./spec.js";
 import { summarizeSweep, type SweepResult, type SweepSummary } from "./stats.js";
 

@@ -33,11 +33,11 @@
  * and differences between groups are not blurred by seed noise.
  */
 import { z } from "zod";
-import { InputError, type Issue } from "../core/errors.js";
-import { deriveSeed } from "../core/rng.js";
-import { MAX_SWEEP_VARIANTS } from "../core/limits.js";
-import { issuesFromZod, jsonIssue, readJsonFile } from "../io/platform.js";
-import { resolveFrom } from "../io/scenario.js";
+import { InputError, type Issue } from "../core/index.js";
+import { deriveSeed } from "../core/index.js";
+import { MAX_SWEEP_VARIANTS } from "../core/index.js";
+import { issuesFromZod, jsonIssue, readJsonFile } from "../io/index.js";
+import { resolveFrom } from "../io/index.js";
 import { POLICIES } from "../planner/index.js";
 import type { RunTask, RunTaskOverrides } from "./pool.js";
 

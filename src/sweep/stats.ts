@@ -11,7 +11,7 @@
  * (see spec.ts) paired comparisons would be tighter, not done yet.
  */
 import { mean, sampleStandardDeviation } from "simple-statistics";
-import type { RunSummary } from "../run/summary.js";
+import type { RunSummary } from "../run/index.js";
 import { paretoIndices } from "./pareto.js";
 
 /** t(0.975, df) for df = 1..30. */

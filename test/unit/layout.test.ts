@@ -43,6 +43,26 @@ describe("src/ layout", () => {
     expect(violations).toEqual([]);
   });
 
+  it("imports from another folder go through that folder's index.ts, its public surface", () => {
+    const offenders: string[] = [];
+    for (const file of files(SRC)) {
+      const layer = relative(SRC, file).split("/")[0];
+      if (!ORDER.includes(layer)) continue;
+      for (const spec of imports(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = relative(SRC, join(file, "..", spec));
+        const targetLayer = target.split("/")[0];
+        if (targetLayer !== layer && target !== `${targetLayer}/index.js`) offenders.push(`${relative(SRC, file)} imports ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("every folder but cli/ has an index.ts", () => {
+    const missing = ORDER.filter((f) => f !== "cli").filter((f) => !readdirSync(join(SRC, f)).includes("index.ts"));
+    expect(missing).toEqual([]);
+  });
+
   it("live/ depends on planner/ and accounting/ (and what they stand on), never on run/, sweep/, report/ or sim/", () => {
     const offenders: string[] = [];
     for (const file of files(join(SRC, "live"))) {

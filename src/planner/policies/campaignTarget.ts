@@ -55,7 +55,7 @@
  * EASY's reservation does not carry from one of these runs to the next.
  * Deterministic: no clock, no randomness; ties break by slot, site and queue order.
  */
-import { categoryIndex } from "../../core/categories.js";
+import { categoryIndex } from "../../core/index.js";
 import { nodeHourCost, planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "../campaign.js";
 import { defaultDevice, placementWatts } from "../resources.js";
 import type { ClusterView, Decision, Explanation, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";

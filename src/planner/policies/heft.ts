@@ -8,7 +8,7 @@
  * sites of the children that need them. Batch jobs get the nodes left over,
  * under EASY.
  */
-import type { DeviceClass } from "../../io/spec.js";
+import type { DeviceClass } from "../../io/index.js";
 import { planWorkflow } from "../workflowPlan.js";
 import { NodeState, type ClusterView, type Decision, type Policy, type QueuedJobView, type WorkflowView, type WorldEvent } from "../view.js";
 import { policyEasyBackfill } from "./easy.js";

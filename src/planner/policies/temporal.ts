@@ -65,8 +65,8 @@
  * time it ran before, its last suspension) is in the view.
  * Deterministic: no clock, no randomness; ties break by time and queue order.
  */
-import { EF_CATEGORIES, categoryIndex } from "../../core/categories.js";
-import type { QosSpec } from "../../io/spec.js";
+import { EF_CATEGORIES, categoryIndex } from "../../core/index.js";
+import type { QosSpec } from "../../io/index.js";
 import type { ClusterView, Decision, Explanation, Policy, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
 import { nodesFor, runtimeFor } from "./common.js";
 import { policyEasyBackfill } from "./easy.js";

@@ -48,10 +48,10 @@
  * could not start anyway). Start decisions carry why: every candidate with its
  * criteria and cost.
  */
-import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, categoryIndex } from "../../core/categories.js";
-import { singleScore } from "../../core/score.js";
-import type { DeviceClass } from "../../io/spec.js";
-import { chargeForecastInto, chargeInto, phaseTotal, type ChargeEnergy } from "../../models/charge.js";
+import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, categoryIndex } from "../../core/index.js";
+import { singleScore } from "../../core/index.js";
+import type { DeviceClass } from "../../io/index.js";
+import { chargeForecastInto, chargeInto, phaseTotal, type ChargeEnergy } from "../../models/index.js";
 import { defaultDevice, placementWatts } from "../resources.js";
 import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
 import { nodesFor, runtimeFor, shadowTime } from "./common.js";

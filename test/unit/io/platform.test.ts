@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { inputIssues } from "../../helpers/issues.js";
 import { describe, expect, it } from "vitest";
 import { formatIssue, InputError } from "../../../src/core/errors.js";
-import { checkNodeType, checkPlatform, loadNodeType, loadPlatform, parseJsonText, platformForProcs } from "../../../src/io/platform.js";
+import { checkNodeType, checkPlatform, loadNodeType, loadPlatform, platformForProcs } from "../../../src/io/platform.js";
+import { parseJsonText } from "../../../src/io/json.js";
 import type { NodeTypeSpec, PlatformSpec } from "../../../src/io/spec.js";
 
 /** A path from the working directory (the repository root under vitest), so messages are stable. */
