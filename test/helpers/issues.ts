@@ -11,3 +11,21 @@ export async function inputIssues(f: () => unknown): Promise<string[]> {
   }
   return [];
 }
+
+/** The InputError a promise rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejectedInput(p: Promise<unknown>): Promise<InputError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  if (!(e instanceof InputError)) throw new Error(`expected an InputError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  return e;
+}
+
+/** The InputError a call throws; fails the test when it returns or throws anything else. */
+export function thrownInput(f: () => unknown): InputError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw new Error(`expected an InputError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+  throw new Error("expected an InputError, got none");
+}

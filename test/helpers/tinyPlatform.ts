@@ -4,6 +4,7 @@ import { TimeSeries } from "../../src/core/timeseries.js";
 import type { JobSpec } from "../../src/io/spec.js";
 import { powerCurveLinear } from "../../src/models/power.js";
 import type { DeviceModel, PlatformModel, PoolModel, PowerStateModel } from "../../src/models/platform.js";
+import type { JobFact } from "../../src/sim/observer.js";
 
 const CC = categoryIndex("CC");
 const ENERGY = categoryIndex("ENERGY");
@@ -84,4 +85,28 @@ export function ccSeries(starts: number[], kgPerKwh: number[], end: number): Tim
     values[k * N_COORDS + ENERGY] = 1;
   });
   return new TimeSeries(starts, values, N_COORDS, end, "error");
+}
+
+/** A finished run of `spec` on `nodes` nodes of pool 0 (site 0) over [start, end] at `watts` per node, as the simulator reports it: no staging or setup, its first start and run seconds as for a single run, unless `extra` says otherwise. */
+export function jobFact(spec: JobSpec, nodes: number, watts: number, start: number, end: number, extra: Partial<JobFact> = {}): JobFact {
+  return {
+    job: spec,
+    pool: 0,
+    site: 0,
+    nodeCount: nodes,
+    device: "cpu",
+    utilisation: 1,
+    wattsPerNode: watts,
+    start,
+    inputsAt: start,
+    holdWattsPerNode: 0,
+    setupEnd: start,
+    setupWattsPerNode: 0,
+    end,
+    killed: false,
+    final: true,
+    firstStart: start,
+    runSeconds: end - start,
+    ...extra,
+  };
 }

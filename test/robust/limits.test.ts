@@ -22,26 +22,13 @@ import { checkSnapshot } from "../../src/io/snapshot.js";
 import { Basis } from "../../src/core/impact.js";
 import { N_COORDS } from "../../src/core/categories.js";
 import { ccSeries, tinyPlatform } from "../helpers/tinyPlatform.js";
+import { rejectedInput, thrownInput } from "../helpers/issues.js";
 
 const PLATFORM = resolve("platforms/two-site-eu.json");
 const platformJson = () => JSON.parse(readFileSync(PLATFORM, "utf8"));
 const tmp = () => mkdtempSync(join(tmpdir(), "impactsim-limits-"));
 
-function thrown(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error("expected an InputError, got none");
-}
 
-async function rejected(p: Promise<unknown>): Promise<InputError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(InputError);
-  return e as InputError;
-}
 
 function swfFile(lines: string[], header = "; MaxProcs: 64"): string {
   const path = join(tmp(), "t.swf");
@@ -86,7 +73,7 @@ describe("platform figures outside the plausible bounds", () => {
   it("a carbon-intensity series of 1e308 g/kWh is refused at its time", () => {
     const raw = parseSeriesCsv("t,ci\n2020-01-01T00:00:00Z,50\n2020-01-01T01:00:00Z,1e308\n", { timeColumn: "t", valueColumns: ["ci"], timezone: "UTC", gaps: "error", log: new AdjustmentLog(), label: "g.csv" });
     const zone = { values: new Float64Array(N_COORDS), basis: new Uint8Array(N_COORDS).fill(Basis.Data), source: "z" };
-    const err = thrown(() => intensityFromCarbonSeries(raw, "ci", zone, 0, "error"));
+    const err = thrownInput(() => intensityFromCarbonSeries(raw, "ci", zone, 0, "error"));
     expect(err.issues[0]).toMatchObject({ code: "implausible_value", file: "g.csv", path: "ci" });
     expect(err.message).toContain("at 2020-01-01T01:00:00Z, got 1e+308");
   });
@@ -100,7 +87,7 @@ describe("trace records outside the plausible bounds", () => {
     for await (const b of (await openSwf(path, { mode: "lenient", log })).batches()) jobs.push(...b);
     expect(jobs.map((j) => j.id)).toEqual([1]);
     expect(log.toJSON()).toEqual({ implausible_value: 2 });
-    const strict = await rejected((async () => {
+    const strict = await rejectedInput((async () => {
       for await (const _ of (await openSwf(path, { mode: "strict" })).batches()) void _;
     })());
     expect(strict.issues[0]).toMatchObject({ code: "implausible_value", line: 3, path: "field 2 (submit_time)" });
@@ -110,12 +97,12 @@ describe("trace records outside the plausible bounds", () => {
 describe("sizes checked before allocating", () => {
   it("--procs 1e12 and MaxProcs 1e15 are refused naming the option or the header, with what they would take", async () => {
     const trace = swfFile([line(1, 0, 60)]);
-    const a = await rejected(runScenario({ overrides: { workload: trace, procs: 1e12, out: join(tmp(), "o") } }));
+    const a = await rejectedInput(runScenario({ overrides: { workload: trace, procs: 1e12, out: join(tmp(), "o") } }));
     expect(a.issues[0].file).toBe("--procs");
     expect(a.message).toContain("4,194,304");
     expect(a.message).toContain("30 TB");
     const big = swfFile([line(1, 0, 60)], "; MaxProcs: 1000000000000000");
-    const b = await rejected(runScenario({ overrides: { workload: big, out: join(tmp(), "o") } }));
+    const b = await rejectedInput(runScenario({ overrides: { workload: big, out: join(tmp(), "o") } }));
     expect(b.issues[0]).toMatchObject({ file: big, path: "MaxProcs" });
   });
 
@@ -123,7 +110,7 @@ describe("sizes checked before allocating", () => {
     const spec: SweepSpec = { name: "big", base: "x.json", parameters: { policy: ["easy", "fcfs"], seed: { replicas: 1e9 } }, output: { dir: "out" } };
     expect(sweepSize(spec)).toBe(2e9);
     const t = performance.now();
-    const err = thrown(() => expandSweep(spec, "big.json"));
+    const err = thrownInput(() => expandSweep(spec, "big.json"));
     expect(performance.now() - t).toBeLessThan(1000);
     expect(err.message).toContain("got 2,000,000,000 (policy: 2 x seed: 1000000000)");
     expect(err.message).toContain("--max-variants");
@@ -133,14 +120,14 @@ describe("sizes checked before allocating", () => {
   it("a queued snapshot job of 1e12 cores is refused by its field, not passed over", () => {
     const platform = tinyPlatform([{ id: "a", pue: 1.2, kgPerKwh: ccSeries([0], [0.1], 1e7) }], [{ nodes: 4, cores: 8, idle: 50, max: 200 }]);
     const snap = checkSnapshot({ time: "2020-01-01T00:00:00Z", source: "test", pools: [], running: [], queue: [{ id: 7, submit: "2020-01-01T00:00:00Z", cores: 1e12, time_limit_s: 60 }] }, "snap.json");
-    const err = thrown(() => liveView(snap, { platform, forecasts: [], t0Epoch: Date.parse("2020-01-01T00:00:00Z") / 1000 }));
+    const err = thrownInput(() => liveView(snap, { platform, forecasts: [], t0Epoch: Date.parse("2020-01-01T00:00:00Z") / 1000 }));
     expect(err.issues[0]).toMatchObject({ file: "snap.json", path: "queue[0]" });
     expect(err.message).toContain("largest 32 cores");
   });
 
   it("a workload none of whose records reaches the simulator is refused, saying what became of them", async () => {
     const trace = swfFile([line(1, 0, 0), line(2, 0, -5), line(3, 0, 60, 100000)]);
-    const err = await rejected(runScenario({ overrides: { workload: trace, platform: PLATFORM, out: join(tmp(), "o"), mode: "lenient" } }));
+    const err = await rejectedInput(runScenario({ overrides: { workload: trace, platform: PLATFORM, out: join(tmp(), "o"), mode: "lenient" } }));
     expect(err.message).toContain("expected a workload with at least one job the platform can run, got none");
     expect(err.message).toContain("zero_runtime");
     expect(err.message).toContain("too_many_processors");

@@ -21,6 +21,7 @@ import { forecastFromActual } from "../../src/models/forecast.js";
 import { rngSeeded } from "../../src/core/rng.js";
 import type { Policy } from "../../src/planner/index.js";
 import { job, tinyPlatform } from "../helpers/tinyPlatform.js";
+import { rejectedInput } from "../helpers/issues.js";
 
 const PLATFORM = resolve("platforms/two-site-eu.json");
 const tmp = () => mkdtempSync(join(tmpdir(), "impactsim-out-"));
@@ -34,24 +35,19 @@ function trace(n: number, runtime = 600): string {
   return path;
 }
 
-async function rejected(p: Promise<unknown>): Promise<InputError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(InputError);
-  return e as InputError;
-}
 
 describe("the output folder, checked before simulating", () => {
   it("--out naming an existing file is an input error naming --out and the file", async () => {
     const file = join(tmp(), "taken");
     writeFileSync(file, "x");
-    const err = await rejected(runScenario({ overrides: { workload: trace(2), platform: PLATFORM, out: file } }));
+    const err = await rejectedInput(runScenario({ overrides: { workload: trace(2), platform: PLATFORM, out: file } }));
     expect(err.issues[0]).toMatchObject({ code: "io_error", file: "--out", path: file });
     expect(err.message).toContain("got an existing file");
   });
 
   it("a path under /proc fails at once instead of looping in mkdir", async () => {
     const t = performance.now();
-    const err = await rejected(runScenario({ overrides: { workload: trace(2), platform: PLATFORM, out: "/proc/impactsim-test/out" } }));
+    const err = await rejectedInput(runScenario({ overrides: { workload: trace(2), platform: PLATFORM, out: "/proc/impactsim-test/out" } }));
     expect(performance.now() - t).toBeLessThan(20_000);
     expect(err.message).toContain("cannot make the folder");
   });
@@ -59,7 +55,7 @@ describe("the output folder, checked before simulating", () => {
   it("a path through a file is named at that file", async () => {
     const file = join(tmp(), "f");
     writeFileSync(file, "x");
-    const err = await rejected(runScenario({ overrides: { workload: trace(2), platform: PLATFORM, out: join(file, "sub") } }));
+    const err = await rejectedInput(runScenario({ overrides: { workload: trace(2), platform: PLATFORM, out: join(file, "sub") } }));
     expect(err.message).toMatch(/not a folder|through the file/);
   });
 });
@@ -94,11 +90,11 @@ describe("a run's files, together or not at all", () => {
     const a = await runScenario({ overrides: { workload: trace(3), platform: PLATFORM, out: join(tmp(), "a") } });
     const b = await runScenario({ overrides: { workload: trace(4), platform: PLATFORM, out: join(tmp(), "b") } });
     copyFileSync(join(a.outDir, "jobs.csv"), join(b.outDir, "jobs.csv"));
-    const err = await rejected(checkRunFolder(b.outDir));
+    const err = await rejectedInput(checkRunFolder(b.outDir));
     expect(err.issues.map((i) => i.file)).toEqual([join(b.outDir, "jobs.csv")]);
     expect(err.message).toContain(`run ${b.summary.run_id}`);
     // and so does the report, which reads the folder through it.
-    const report = await rejected(buildRunReport(b.outDir));
+    const report = await rejectedInput(buildRunReport(b.outDir));
     expect(report.message).toContain("jobs.csv: expected the content run");
   });
 
@@ -108,9 +104,9 @@ describe("a run's files, together or not at all", () => {
     const summary = JSON.parse(readFileSync(path, "utf8"));
     summary.jobs = 4;
     writeFileSync(path, JSON.stringify(summary, null, 2) + "\n");
-    expect((await rejected(checkRunFolder(a.outDir))).message).toContain("it was edited since");
+    expect((await rejectedInput(checkRunFolder(a.outDir))).message).toContain("it was edited since");
     const empty = tmp();
-    expect((await rejected(checkRunFolder(empty))).message).toContain("expected a run folder with summary.json");
+    expect((await rejectedInput(checkRunFolder(empty))).message).toContain("expected a run folder with summary.json");
   });
 
   it("a run that fails leaves the folder's earlier run as it was, and no temporary files", async () => {
@@ -123,7 +119,7 @@ describe("a run's files, together or not at all", () => {
     const late = join(tmp(), "late.swf");
     const l = (id: number) => `${id} ${374 * 86400} 0 77760 256 -1 -1 256 77760 -1 1 1 1 -1 1 -1 -1 -1`;
     writeFileSync(late, `; MaxProcs: 256\n${l(1)}\n${l(2)}\n`);
-    const err = await rejected(runScenario({ overrides: { workload: late, platform: PLATFORM, out } }));
+    const err = await rejectedInput(runScenario({ overrides: { workload: late, platform: PLATFORM, out } }));
     expect(err.message).toContain("jobs still running or waiting");
     expect(Object.fromEntries(readdirSync(out).map((f) => [f, sha(join(out, f))]))).toEqual(before);
   });

@@ -16,6 +16,7 @@ import { simulate } from "../../src/sim/simulation.js";
 import { forecastFromActual } from "../../src/models/forecast.js";
 import { rngSeeded } from "../../src/core/rng.js";
 import { ccSeries, job, tinyPlatform } from "../helpers/tinyPlatform.js";
+import { rejectedInput } from "../helpers/issues.js";
 import { policyFcfs } from "../../src/planner/index.js";
 import { estimateJobRequest } from "../../src/run/estimate.js";
 import { parseSlurmArgs } from "../../src/io/slurm.js";
@@ -35,11 +36,6 @@ function swf(dir: string, jobs: [number, number, number][]): string {
   return path;
 }
 
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(InputError);
-  return err as InputError;
-}
 
 describe("a run the grid series do not cover", () => {
   it("runScenario refuses it before simulating, naming both series, their spans and the run's", async () => {
@@ -47,7 +43,7 @@ describe("a run the grid series do not cover", () => {
     const out = join(dir, "out");
     // The last job is submitted 380 days after time 0: 2021-01-14T23:00Z, past both series.
     const trace = swf(dir, [[0, 60, 1], [380 * DAY, 3600, 1]]);
-    const err = await inputError(runScenario({ overrides: { workload: trace, platform: PLATFORM, out } }));
+    const err = await rejectedInput(runScenario({ overrides: { workload: trace, platform: PLATFORM, out } }));
     expect(err.issues.map((i) => i.code)).toEqual(["series_too_short", "series_too_short"]);
     expect(err.issues.map((i) => i.file)).toEqual(["traces/grid/fr_ci_2020.csv", "traces/grid/de_ci_2020.csv"]);
     expect(err.message).toContain("covering 2019-12-31T23:00:00Z to 2021-01-15T00:00:00Z");
@@ -77,7 +73,7 @@ describe("a run the grid series do not cover", () => {
       jobs: [[job(1, 0, 600, 600, 1), job(2, 0, 600, 600, 1)]],
       forecasts: platform.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
     });
-    const err = await inputError(run);
+    const err = await rejectedInput(run);
     expect(err.issues[0].code).toBe("series_too_short");
     expect(err.message).toContain("jobs still running or waiting");
     expect(err.message).toContain("covering 0 s to 1200 s");
@@ -105,7 +101,7 @@ describe("unreadable series files", () => {
 
   it("a missing series file is an io_error naming it", async () => {
     const dir = tmp();
-    const err = await inputError(runScenario({ overrides: { platform: platformWithSeries(dir, "nope.csv"), out: join(dir, "out") } }));
+    const err = await rejectedInput(runScenario({ overrides: { platform: platformWithSeries(dir, "nope.csv"), out: join(dir, "out") } }));
     expect(err.issues[0]).toMatchObject({ code: "io_error", file: "nope.csv" });
     expect(err.message).toContain("no such file");
   });
@@ -113,7 +109,7 @@ describe("unreadable series files", () => {
   it("a directory given as a series file is an io_error saying so", async () => {
     const dir = tmp();
     mkdirSync(join(dir, "series.csv"));
-    const err = await inputError(runScenario({ overrides: { platform: platformWithSeries(dir, "series.csv"), out: join(dir, "out") } }));
+    const err = await rejectedInput(runScenario({ overrides: { platform: platformWithSeries(dir, "series.csv"), out: join(dir, "out") } }));
     expect(err.issues[0]).toMatchObject({ code: "io_error", file: "series.csv" });
     expect(err.message).toContain("it is a directory");
   });
@@ -123,7 +119,7 @@ describe("estimates follow the same rule", () => {
   it("estimate past the series is refused unless extended, and an extension is noted with how far it read", async () => {
     const request = parseSlurmArgs(["-n", "8", "-t", "1:00:00"]);
     const at = "2021-06-01T08:00:00Z";
-    const refused = await inputError(estimateJobRequest({ request, at, window_s: 0 }));
+    const refused = await rejectedInput(estimateJobRequest({ request, at, window_s: 0 }));
     expect(refused.message).toContain("traces/grid/fr_ci_2020.csv (site fr) covers 2019-12-20T00:00:00Z to 2021-01-09T23:00:00Z");
     const held = await estimateJobRequest({ request, at, window_s: 0, seriesExtension: "hold" });
     expect(held.estimates.length).toBeGreaterThan(0);

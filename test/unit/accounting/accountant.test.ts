@@ -10,7 +10,7 @@ import { ENERGY, N_COORDS, PHASE_INDEX, categoryIndex } from "../../../src/core/
 import type { JobSpec } from "../../../src/io/spec.js";
 import type { PlatformModel } from "../../../src/models/platform.js";
 import type { JobFact } from "../../../src/sim/observer.js";
-import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { ccSeries, job, jobFact, tinyPlatform } from "../../helpers/tinyPlatform.js";
 import { link, withLinks } from "../../helpers/tinyWorkflow.js";
 
 const CC = categoryIndex("CC");
@@ -21,29 +21,6 @@ function close(actual: number, expected: number, what = "", rel = 1e-12): void {
   expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(rel * Math.abs(expected));
 }
 
-/** A finished run of `spec` on `nodes` nodes of pool 0 (site 0) over [start, end] at `watts` per node, no staging or setup. */
-function fact(spec: JobSpec, nodes: number, watts: number, start: number, end: number, extra: Partial<JobFact> = {}): JobFact {
-  return {
-    job: spec,
-    pool: 0,
-    site: 0,
-    nodeCount: nodes,
-    device: "cpu",
-    utilisation: 1,
-    wattsPerNode: watts,
-    start,
-    inputsAt: start,
-    holdWattsPerNode: 0,
-    setupEnd: start,
-    setupWattsPerNode: 0,
-    end,
-    killed: false,
-    final: true,
-    firstStart: start,
-    runSeconds: end - start,
-    ...extra,
-  };
-}
 
 /** An accountant that also keeps copies of the per-job charges it hands out. */
 function accountantOf(plat: PlatformModel): { acc: Accountant; charges: Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }> } {
@@ -72,7 +49,7 @@ describe("Accountant", () => {
 
   it("charges a job at 200 W for 1 h, PUE 1.5, 100 g/kWh: 0.72 MJ IT, 1.08 MJ facility, 0.03 kg use, 0.0036 kg fabrication; the idle node goes to overhead", () => {
     const { acc, charges } = accountantOf(twoNodes(0.1));
-    acc.jobEnded(fact(job(1, 0, 3600, 3600, 4), 1, 200, 0, 3600));
+    acc.jobEnded(jobFact(job(1, 0, 3600, 3600, 4), 1, 200, 0, 3600));
     // Meter: 200 W (job) + 100 W (idle node) = 300 W; 100 W of it is overhead.
     acc.siteInterval(0, 0, 3600, 300, 100);
     acc.poolIdle(0, 0, 3600, 1);
@@ -115,7 +92,7 @@ describe("Accountant", () => {
     // 0.1 kg/kWh for the first half hour, 0.3 for the second. Job: 0.15 kWh at each
     // -> 0.015 + 0.045 = 0.06 kg. Overhead: 0.075 kWh at each -> 0.0075 + 0.0225 = 0.03 kg.
     const { acc, charges } = accountantOf(twoNodes(ccSeries([0, 1800], [0.1, 0.3], 3600)));
-    acc.jobEnded(fact(job(1, 0, 3600, 3600, 4), 1, 200, 0, 3600));
+    acc.jobEnded(jobFact(job(1, 0, 3600, 3600, 4), 1, 200, 0, 3600));
     acc.siteInterval(0, 0, 1800, 300, 100);
     acc.siteInterval(0, 1800, 3600, 300, 100);
     acc.poolIdle(0, 0, 3600, 1);
@@ -142,7 +119,7 @@ describe("Accountant", () => {
     // facility x 1.5 = 1 012 500 J = 0.28125 kWh -> 0.028125 kg at 0.1 kg/kWh.
     // Fabrication: 3600 node-seconds x 1e-6 = 0.0036 kg.
     const { acc, charges } = accountantOf(twoNodes(0.1));
-    acc.jobEnded(fact(job(7, 0, 2700, 3600, 4), 1, 200, 0, 3600, { inputsAt: 600, holdWattsPerNode: 100, setupEnd: 900, setupWattsPerNode: 250 }));
+    acc.jobEnded(jobFact(job(7, 0, 2700, 3600, 4), 1, 200, 0, 3600, { inputsAt: 600, holdWattsPerNode: 100, setupEnd: 900, setupWattsPerNode: 250 }));
     const c = charges.get(7)!;
     expect(c.itJ).toBe(675_000);
     expect(c.facilityJ).toBe(1_012_500);
@@ -156,8 +133,8 @@ describe("Accountant", () => {
     // 2 x 200 x 2000 = 800 000 J IT; 2 x 2000 = 4000 node-seconds.
     const { acc } = accountantOf(twoNodes(0.1));
     const spec = job(3, 0, 2000, 4000, 8);
-    acc.jobEnded(fact(spec, 2, 200, 0, 1000, { final: false }));
-    acc.jobEnded(fact(spec, 2, 200, 2000, 3000, { firstStart: 0, runSeconds: 2000 }));
+    acc.jobEnded(jobFact(spec, 2, 200, 0, 1000, { final: false }));
+    acc.jobEnded(jobFact(spec, 2, 200, 2000, 3000, { firstStart: 0, runSeconds: 2000 }));
     const jobs = acc.ledger.siteJobs[0];
     expect(jobs.jobs).toBe(1);
     expect(jobs.energy.values()[0]).toBe(800_000);
@@ -167,7 +144,7 @@ describe("Accountant", () => {
   it("charges a job to its site, its project, its workflow and its QoS class", () => {
     const { acc } = accountantOf(twoNodes(0.1));
     const spec: JobSpec = { ...job(4, 0, 100, 100, 4, "proj"), workflow: 2, qos: { name: "green", max_delay_s: 0, impact_preference: 1 } };
-    acc.jobEnded(fact(spec, 1, 200, 0, 100));
+    acc.jobEnded(jobFact(spec, 1, 200, 0, 100));
     // 200 W x 100 s = 20 000 J IT, 30 000 J facility in each account.
     for (const a of [acc.ledger.siteJobs[0], acc.ledger.project("proj"), acc.ledger.workflow(2), acc.ledger.qos.get("green")!]) {
       expect(Array.from(a.energy.values())).toEqual([20_000, 30_000]);
@@ -236,7 +213,7 @@ describe("Accountant", () => {
           for (const r of runs) {
             const a = t + r.gap;
             const b = a + r.run;
-            acc.jobEnded(fact(job(++id, 0, r.run, r.run, 1), 1, r.watts, a, b));
+            acc.jobEnded(jobFact(job(++id, 0, r.run, r.run, 1), 1, r.watts, a, b));
             edges.push({ t: a, watts: r.watts - idle, busy: 1 }, { t: b, watts: idle - r.watts, busy: -1 });
             t = b;
           }

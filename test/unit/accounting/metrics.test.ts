@@ -6,31 +6,8 @@ import { describe, expect, it } from "vitest";
 import { BOUNDED_SLOWDOWN_TAU_S, MetricsCollector } from "../../../src/accounting/metrics.js";
 import type { JobSpec } from "../../../src/io/spec.js";
 import type { JobFact } from "../../../src/sim/observer.js";
-import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { job, jobFact, tinyPlatform } from "../../helpers/tinyPlatform.js";
 
-/** A run of `spec` on `nodes` nodes over [start, end]; its first start and run seconds as for a single run unless given. */
-function fact(spec: JobSpec, nodes: number, start: number, end: number, extra: Partial<JobFact> = {}): JobFact {
-  return {
-    job: spec,
-    pool: 0,
-    site: 0,
-    nodeCount: nodes,
-    device: "cpu",
-    utilisation: 1,
-    wattsPerNode: 100,
-    start,
-    inputsAt: start,
-    holdWattsPerNode: 0,
-    setupEnd: start,
-    setupWattsPerNode: 0,
-    end,
-    killed: false,
-    final: true,
-    firstStart: start,
-    runSeconds: end - start,
-    ...extra,
-  };
-}
 
 describe("MetricsCollector", () => {
   it("a collector with no jobs reports zeros, not NaN, and tau is 10 s", () => {
@@ -57,7 +34,7 @@ describe("MetricsCollector", () => {
       { nodes: 3, cores: 16, idle: 1, max: 2 },
     ]);
     const m = MetricsCollector.forPlatform(plat);
-    m.jobEnded(fact(job(1, 0, 100, 100, 56), 5, 0, 100));
+    m.jobEnded(jobFact(job(1, 0, 100, 100, 56), 5, 100, 0, 100));
     expect(m.result().utilisation).toBe(1);
     expect(m.result().utilisation_nodes).toBe(1);
   });
@@ -72,9 +49,9 @@ describe("MetricsCollector", () => {
     // Core-seconds: 4 x 100 + 8 x 5 + 2 x 200 = 840 of 8 x 305 = 2440 -> 0.344262...
     // Node-seconds: 100 + 10 + 200 = 310 of 2 x 305 = 610.
     const m = new MetricsCollector(8, 2);
-    m.jobEnded(fact(job(1, 0, 100, 100, 4), 1, 0, 100));
-    m.jobEnded(fact(job(2, 10, 5, 10, 8), 2, 100, 105));
-    m.jobEnded(fact(job(3, 50, 400, 200, 2), 1, 105, 305, { killed: true }));
+    m.jobEnded(jobFact(job(1, 0, 100, 100, 4), 1, 100, 0, 100));
+    m.jobEnded(jobFact(job(2, 10, 5, 10, 8), 2, 100, 100, 105));
+    m.jobEnded(jobFact(job(3, 50, 400, 200, 2), 1, 100, 105, 305, { killed: true }));
     const r = m.result();
     expect(r.jobs).toBe(3);
     expect(r.jobs_killed).toBe(1);
@@ -93,14 +70,14 @@ describe("MetricsCollector", () => {
     const m = new MetricsCollector(1, 1);
     [7, 10, 3, 1, 9, 2, 8, 5, 4, 6].forEach((w, i) => {
       const start = 1000 * (i + 1);
-      m.jobEnded(fact(job(i + 1, start - w, 1, 1, 1), 1, start, start + 1));
+      m.jobEnded(jobFact(job(i + 1, start - w, 1, 1, 1), 1, 100, start, start + 1));
     });
     expect(m.result().wait_percentiles_s).toEqual({ p50: 5, p90: 9, p99: 10, max: 10 });
   });
 
   it("keeps more than its first buffer of waits (1024)", () => {
     const m = new MetricsCollector(1, 1);
-    for (let i = 0; i < 3000; i++) m.jobEnded(fact(job(i, 10 * i, 1, 1, 1), 1, 10 * i + (i % 7), 10 * i + (i % 7) + 1));
+    for (let i = 0; i < 3000; i++) m.jobEnded(jobFact(job(i, 10 * i, 1, 1, 1), 1, 100, 10 * i + (i % 7), 10 * i + (i % 7) + 1));
     // Waits cycle 0..6; the 3000th wait sorted is 6, the mean is (sum of i mod 7) / 3000.
     let sum = 0;
     for (let i = 0; i < 3000; i++) sum += i % 7;
@@ -116,8 +93,8 @@ describe("MetricsCollector", () => {
     // Core-seconds 100 of 1 x 150.
     const m = new MetricsCollector(1, 1);
     const spec = job(1, 0, 100, 200, 1);
-    m.jobEnded(fact(spec, 1, 0, 50, { final: false, runSeconds: 50 }));
-    m.jobEnded(fact(spec, 1, 100, 150, { firstStart: 0, runSeconds: 100 }));
+    m.jobEnded(jobFact(spec, 1, 100, 0, 50, { final: false, runSeconds: 50 }));
+    m.jobEnded(jobFact(spec, 1, 100, 100, 150, { firstStart: 0, runSeconds: 100 }));
     const r = m.result();
     expect(r.jobs).toBe(1);
     expect(r.mean_wait_s).toBe(0);
