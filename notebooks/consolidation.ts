@@ -112,6 +112,7 @@ async function nodeTypes(scenarioPath: string): Promise<{ platformPath: string; 
   const platformPath = resolveFrom(scenarioPath, scenario.platform);
   const platform = await loadPlatform(platformPath);
   const types = Object.entries(platform.node_types).map(([name, t]): NodeTypeIdle => {
+    if ("profile" in t.power) throw new Error(`consolidation: node type ${name} has a ${t.power.profile} power profile; this analysis reads measured curves`);
     const curve = t.power.curve_w ?? [];
     const peak = curve.length > 0 ? Math.max(...curve.map(([, w]) => w)) : (t.power.max_w ?? NaN);
     const off = t.power_states?.off;

@@ -10,7 +10,7 @@
  */
 import { Basis } from "../core/index.js";
 import { CompensatedVector } from "../core/index.js";
-import { EF_CATEGORIES, ENERGY, N_COORDS, N_PHASES, PHASES, PHASE_INDEX } from "../core/index.js";
+import { ENERGY, INDICATORS, N_COORDS, N_PHASES, PHASES, PHASE_INDEX } from "../core/index.js";
 import { singleScore, type ScoreMethod } from "../core/index.js";
 import type { PlatformModel } from "../models/index.js";
 
@@ -93,7 +93,8 @@ export class Account {
     const { impacts: v, absProxy, absAll, missing } = this.expand(platform);
     const e = this.energy.values();
     const out: Record<string, CategorySummary> = {};
-    EF_CATEGORIES.forEach((c, i) => {
+    // The 16 EF categories, then primary energy (PE, MJ; not in the single score).
+    INDICATORS.forEach(({ index: i, ...c }) => {
       const byPhase: Record<string, number> = {};
       let total = 0;
       let proxy = 0;

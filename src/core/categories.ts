@@ -1,11 +1,14 @@
 /**
  * EF 3.1 impact categories (European Commission Environmental Footprint 3.1),
- * with their official names and characterised units, plus one energy
- * coordinate. Source of names and units: JRC, Andreasi Bassi et al. (2023),
+ * with their official names and characterised units, plus two coordinates that
+ * are not EF categories: the energy drawn at the facility meter, and primary
+ * energy (PE, MJ), which BoaviztaAPI and Green Algorithms report beside the EF
+ * categories. Source of names and units: JRC, Andreasi Bassi et al. (2023),
  * EUR 31414 EN, doi:10.2760/798894 (see platforms/lca/SOURCES.md).
  *
- * An ImpactVector is indexed by these positions; the order is part of the
- * file formats (CSV column order), so append only.
+ * An ImpactVector is indexed by these positions: the 16 categories, ENERGY,
+ * then PE. The order is part of the file formats (CSV column order), so append
+ * only. The single score weighs the 16 categories only.
  */
 export interface Category {
   /** Short id used in files and code, e.g. "CC". */
@@ -41,12 +44,31 @@ export const EF_CATEGORIES: readonly Category[] = [
 export const N_EF = EF_CATEGORIES.length;
 /** Index of the energy coordinate: electricity drawn at the facility meter, in joules. */
 export const ENERGY = N_EF;
-/** Length of an ImpactVector: 16 categories plus energy. */
-export const N_COORDS = N_EF + 1;
+/**
+ * Index of primary energy, MJ: the energy taken from nature (fossil, nuclear
+ * and renewable) to make the product or the electricity. Not an EF 3.1 category
+ * and never weighted; kept where a source gives it (BoaviztaAPI's component
+ * factors and per-kWh factors), otherwise missing.
+ */
+export const PE = N_EF + 1;
+/** Length of an ImpactVector: 16 categories, energy, primary energy. */
+export const N_COORDS = N_EF + 2;
 
-/** Index of a category id ("CC"), or -1. */
+/** Primary energy as a reported indicator (same shape as a category). */
+export const PE_INDICATOR: Category = { id: "PE", name: "Primary energy", unit: "MJ", column: "pe_mj" };
+
+/** An indicator a summary reports: a category, or PE, with its coordinate in an ImpactVector. */
+export interface Indicator extends Category {
+  readonly index: number;
+}
+
+/** The indicators results report per phase: the 16 EF categories in file order, then PE. */
+export const INDICATORS: readonly Indicator[] = [...EF_CATEGORIES.map((c, index) => ({ ...c, index })), { ...PE_INDICATOR, index: PE }];
+
+/** Index of a category id ("CC"), of "ENERGY" or "PE", or -1. */
 export function categoryIndex(id: string): number {
   if (id === "ENERGY") return ENERGY;
+  if (id === "PE") return PE;
   return EF_CATEGORIES.findIndex((c) => c.id === id);
 }
 

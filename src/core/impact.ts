@@ -1,6 +1,6 @@
 /**
  * ImpactVector: the currency of impactsim. A Float64Array of the 16 EF 3.1
- * categories plus energy (see categories.ts). PhasedImpacts keeps one vector
+ * categories, energy and primary energy (see categories.ts). PhasedImpacts keeps one vector
  * per life-cycle phase in one flat array (phase-major), so a ledger entry is a
  * single allocation.
  *

@@ -13,17 +13,22 @@
  * - wu->WU: Proxy. Boavizta's wu is WRI water consumption in m3 per kWh, not
  *   EF's AWARE indicator (m3 world eq deprived, consumption weighted by local
  *   scarcity, factors 0.1..100); it is taken one to one.
- * - lu->LU: Data, except that a value of exactly 0 is Missing: the table holds
- *   0 for every zone (ADEME Base IMPACTS export, like gwpb and gwplu), which is
- *   a placeholder, not a measured absence of land use.
+ * - lu->LU: Data in principle, but the table holds 0 in every zone (see below).
+ * - pe->PE (primary energy, MJ per kWh): Proxy. Boavizta derives it as ADPf /
+ *   (1 - renewable share of the mix), which scales the fossil and nuclear
+ *   resource use up to all sources; an estimate, not an inventory figure.
+ * - A value of exactly 0 is Missing, whatever the criterion: producing a kWh
+ *   has some impact in every category, and the ADEME Base IMPACTS export writes
+ *   0 where it has no figure (LU in all 139 zones, ODP in 131, PM in 2, like
+ *   gwpb and gwplu everywhere). A placeholder is not a measured zero.
  * - HTC, HTNC, ETF: no electricity factors exist in the table: Missing, value 0.
- * - A criterion absent for a zone (e.g. wu in 90 of 139 zones): Missing, value 0.
+ * - A criterion absent for a zone (e.g. wu in 90 of 139 zones, pe in 3): Missing, value 0.
  * - ENERGY: 1 per joule, Data.
- * Other criteria (gwpb, gwpf, gwplu, pe, fe) are read and ignored.
+ * Other criteria (gwpb, gwpf, gwplu, fe) are read and ignored.
  */
 import { readTextFile } from "./readText.js";
 import { parse } from "csv-parse/sync";
-import { categoryIndex, ENERGY, EF_CATEGORIES, N_COORDS } from "../core/index.js";
+import { categoryIndex, ENERGY, INDICATORS, N_COORDS } from "../core/index.js";
 import { type Issue, InputError } from "../core/index.js";
 import { Basis, type FactorVector } from "../core/index.js";
 import { perKwhToPerJoule } from "../core/index.js";
@@ -35,7 +40,7 @@ interface CriterionMapping {
   readonly basis: Basis;
 }
 
-/** Boavizta criterion -> EF 3.1 category id, accepted units (per kWh) and basis. */
+/** Boavizta criterion -> EF 3.1 category id (or PE), accepted units (per kWh) and basis. */
 export const ELECTRICITY_CRITERIA: Readonly<Record<string, CriterionMapping>> = {
   gwp: { category: "CC", units: ["kg éq. CO2", "kg CO2 eq"], basis: Basis.Data },
   odp: { category: "ODP", units: ["kg éq. CFC 11", "kg CFC-11 eq"], basis: Basis.Data },
@@ -50,6 +55,7 @@ export const ELECTRICITY_CRITERIA: Readonly<Record<string, CriterionMapping>> = 
   adpe: { category: "RUMM", units: ["kg éq. Sb", "kg Sb eq"], basis: Basis.Data },
   adpf: { category: "RUF", units: ["MJ"], basis: Basis.Data },
   wu: { category: "WU", units: ["m3/kWh", "m3"], basis: Basis.Proxy },
+  pe: { category: "PE", units: ["MJ"], basis: Basis.Proxy },
 };
 
 const REQUIRED = ["code", "country", "criterion", "value_per_kwh", "unit", "source", "reference_year", "priority"] as const;
@@ -104,7 +110,7 @@ export function parseElectricityFactors(text: string, label: string): Map<string
       best.set(zone, new Map());
       zoneOrder.push(zone);
     }
-    if (!mapping) continue; // gwpb, gwpf, gwplu, pe, fe: not used
+    if (!mapping) continue; // gwpb, gwpf, gwplu, fe: not used
     const rawValue = record[col.value_per_kwh].trim();
     const rawPriority = record[col.priority].trim();
     const unit = record[col.unit].trim();
@@ -165,7 +171,7 @@ function zoneFactors(zone: string, rows: Map<string, Row>, label: string): Facto
     if (row === undefined) continue;
     country ||= row.country;
     const k = categoryIndex(mapping.category);
-    if (mapping.category === "LU" && row.value === 0) {
+    if (row.value === 0) {
       zeroPlaceholders.push(mapping.category);
       continue;
     }
@@ -176,13 +182,14 @@ function zoneFactors(zone: string, rows: Map<string, Row>, label: string): Facto
     ids.push(mapping.basis === Basis.Proxy ? `${mapping.category} [proxy]` : mapping.category);
     bySource.set(key, ids);
   }
-  const missing = EF_CATEGORIES.filter((_, k) => basis[k] === Basis.Missing).map((c) => c.id);
+  const missing = INDICATORS.filter((c) => basis[c.index] === Basis.Missing).map((c) => c.id);
   const parts = [`${label}, zone ${zone}${country ? ` (${country})` : ""}, per kWh converted to per J`];
   for (const [src, ids] of bySource) parts.push(`${ids.join(" ")}: ${src}`);
   if (basis[categoryIndex("WU")] === Basis.Proxy) {
     parts.push("WU is a proxy: WRI water consumption in m3, not the AWARE deprivation-weighted m3 world eq of EF 3.1");
   }
-  if (zeroPlaceholders.length > 0) parts.push(`${zeroPlaceholders.join(" ")}: 0 in the table for every zone, taken as missing`);
+  if (basis[categoryIndex("PE")] === Basis.Proxy) parts.push("PE is a proxy: Boavizta's ADPf / (1 - renewable share), not an inventory of primary energy");
+  if (zeroPlaceholders.length > 0) parts.push(`${zeroPlaceholders.join(" ")}: 0 in the table, a placeholder (no mix has zero impact), taken as missing`);
   if (missing.length > 0) parts.push(`missing (0, flagged): ${missing.join(" ")}`);
   return { values, basis, source: parts.join("; ") };
 }

@@ -25,6 +25,18 @@ export { loadPlatform, checkPlatform, loadNodeType, checkNodeType, platformForPr
 export { loadScenario, checkScenario, resolveFrom } from "./scenario.js";
 export { readSeriesCsv, parseSeriesCsv, type RawSeries, type SeriesReadOptions } from "./series.js";
 export { readElectricityFactors, parseElectricityFactors } from "./electricityFactors.js";
+export {
+  readComponentData,
+  DEFAULT_COMPONENT_DIR,
+  type ComponentData,
+  type ComponentFactor,
+  type CpuRow,
+  type GpuRow,
+  type DensityRow,
+  type CpuProfileRow,
+  type GaCpuRow,
+  type ArchetypeRow,
+} from "./componentData.js";
 export { readScoreMethod, DEFAULT_SCORE_METHOD_PATH, TOXICITY_CATEGORIES } from "./scoreMethod.js";
 export { loadProfile, checkProfile, profileSamples, type ProfileRun, type RuntimeProfile } from "./profile.js";
 export { loadSnapshot, checkSnapshot, type ClusterSnapshot, type SnapshotPool, type SnapshotQueued, type SnapshotRunning } from "./snapshot.js";

@@ -5,7 +5,7 @@
  * holding all of them. JSON text and zod issues go through io/json.ts.
  */
 import { z } from "zod";
-import { EF_CATEGORIES } from "../core/index.js";
+import { INDICATORS } from "../core/index.js";
 import { InputError, type Issue, type IssueCode } from "../core/index.js";
 import { BYTES_PER_NODE, MAX_LIFETIME_YEARS, MAX_NODE_WATTS, MAX_NODES, MAX_PUE, describeNodes } from "../core/index.js";
 import type { NodeTypeSpec, PlatformSpec } from "./spec.js";
@@ -52,9 +52,60 @@ const powerStateSchema = z.strictObject({
 const embodiedSchema = z.strictObject({
   lifetime_years: z.number().gt(0).max(MAX_LIFETIME_YEARS, { error: "servers are kept 3 to 6 years in BoaviztaAPI's archetypes" }),
   lifetime_source: nonEmpty,
-  impacts: z.record(z.string(), categoryValues),
+  impacts: z.record(z.string(), categoryValues).optional(),
+  basis: z.enum(["data", "proxy"]).optional(),
   proxy: z.strictObject({ reference: nonEmpty }).optional(),
   source: nonEmpty,
+});
+
+// A server's parts (BoaviztaAPI's component method). Counts are whole numbers,
+// sizes and masses > 0, distances >= 0; what is absent comes from an archetype.
+const count = z.number().int().min(1).max(4096, { error: "more than any server holds" });
+const positive = z.number().gt(0);
+const partsSchema = z.strictObject({
+  archetype: nonEmpty.optional(),
+  cpu: z
+    .strictObject({
+      units: count.optional(),
+      name: nonEmpty.optional(),
+      core_units: count.optional(),
+      die_size_mm2: positive.optional(),
+      die_size_per_core_mm2: positive.optional(),
+      tdp_w: positive.max(MAX_NODE_WATTS).optional(),
+      model_range: nonEmpty.optional(),
+      manufacturer: nonEmpty.optional(),
+      family: nonEmpty.optional(),
+    })
+    .optional(),
+  ram: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional(), density_gb_per_cm2: positive.optional(), manufacturer: nonEmpty.optional(), process_nm: positive.optional() })).min(1).optional(),
+  ssd: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional(), density_gb_per_cm2: positive.optional(), manufacturer: nonEmpty.optional(), layers: count.optional() })).optional(),
+  hdd: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional() })).optional(),
+  gpu: z
+    .strictObject({
+      units: count.optional(),
+      name: nonEmpty.optional(),
+      vram_gb: positive.optional(),
+      vram_dies: count.optional(),
+      die_size_mm2: positive.optional(),
+      weight_kg: positive.optional(),
+      heatsink_weight_kg: z.number().min(0).optional(),
+      casing_weight_kg: z.number().min(0).optional(),
+      pwb_surface_cm2: z.number().min(0).optional(),
+      transport_boat_km: z.number().min(0).optional(),
+      transport_truck_km: z.number().min(0).optional(),
+      transport_plane_km: z.number().min(0).optional(),
+    })
+    .optional(),
+  power_supply: z.strictObject({ units: count.optional(), unit_weight_kg: positive.optional() }).optional(),
+  case: z.enum(["rack", "blade"]).optional(),
+  source: nonEmpty,
+});
+
+const powerProfileSchema = z.strictObject({
+  profile: z.enum(["boavizta", "green_algorithms"]),
+  other_consumption_ratio: z.number().min(0).max(10, { error: "BoaviztaAPI's archetypes use 0.2 to 0.6" }).optional(),
+  include_storage: z.boolean().optional(),
+  source: nonEmpty.optional(),
 });
 
 const acceleratorSchema = z.strictObject({
@@ -77,9 +128,10 @@ export const nodeTypeSchema = z.strictObject({
   fpgas: acceleratorSchema.optional(),
   dvfs: z.array(dvfsSchema).min(1).optional(),
   memory_gb: z.number().min(0).optional(),
-  power: powerSchema,
+  power: z.union([powerSchema, powerProfileSchema]),
   power_states: z.strictObject({ off: powerStateSchema.optional(), sleep: powerStateSchema.optional() }).optional(),
   embodied: embodiedSchema,
+  parts: partsSchema.optional(),
   description: z.string().optional(),
 });
 
@@ -154,7 +206,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-const CATEGORY_IDS = EF_CATEGORIES.map((c) => c.id);
+// The 16 EF categories and primary energy (PE, MJ).
+const CATEGORY_IDS = INDICATORS.map((c) => c.id);
 const EMBODIED_PHASES = ["fabrication", "transport", "endOfLife"];
 
 type Push = (code: IssueCode, path: readonly PropertyKey[], message: string, value?: unknown) => void;
@@ -167,7 +220,7 @@ function checkCategoryKeys(values: unknown, path: readonly PropertyKey[], push: 
 }
 
 function checkPower(power: unknown, path: readonly PropertyKey[], push: Push): void {
-  if (!isObject(power)) return;
+  if (!isObject(power) || "profile" in power) return;
   const curve = power.curve_w;
   if (curve === undefined && power.max_w === undefined) {
     push("missing_field", path, "expected curve_w or max_w, got neither");
@@ -209,9 +262,11 @@ function checkEmbodied(embodied: unknown, path: readonly PropertyKey[], referenc
       if (isObject(values) && typeof values.CC === "number") hasCC = true;
     }
   }
+  if (embodied.basis !== undefined && impacts === undefined) push("invalid_value", [...path, "basis"], "expected basis only beside impacts (it says whose figures they are), got basis without impacts");
   const proxy = embodied.proxy;
   if (!isObject(proxy)) return;
-  if (!hasCC) push("invalid_value", [...path, "proxy"], "expected CC data in at least one phase (proxies scale by the CC ratio), got none");
+  // From parts, CC comes from the component method.
+  if (!hasCC && impacts !== undefined) push("invalid_value", [...path, "proxy"], "expected CC data in at least one phase (proxies scale by the CC ratio), got none");
   const name = proxy.reference;
   if (!checkReference || typeof name !== "string" || name === "") return;
   const known = isObject(references) ? Object.keys(references) : [];
@@ -222,8 +277,59 @@ function checkEmbodied(embodied: unknown, path: readonly PropertyKey[], referenc
   }
 }
 
+/** Parts against the node type: what needs parts, double counting, GPU counts, dies no wafer can hold. */
+function checkParts(nodeType: Record<string, unknown>, path: readonly PropertyKey[], push: Push): void {
+  const parts = nodeType.parts;
+  const embodied = nodeType.embodied;
+  const power = nodeType.power;
+  if (!isObject(parts)) {
+    if (isObject(embodied) && embodied.impacts === undefined) push("missing_field", [...path, "embodied", "impacts"], "expected embodied impacts, or the node's parts to compute them from, got neither");
+    if (isObject(power) && "profile" in power) push("missing_field", [...path, "parts"], `expected the node's parts for power profile ${JSON.stringify(power.profile)} (it reads the CPU's TDP and the memory), got none`);
+    return;
+  }
+  const gpu = parts.gpu;
+  const gpus = nodeType.gpus;
+  if (isObject(gpu) && isObject(gpus)) {
+    if (gpus.embodied !== undefined && isObject(embodied) && embodied.impacts === undefined) {
+      push("invalid_value", [...path, "gpus", "embodied"], "expected the GPUs' embodied impacts once: from parts.gpu or from gpus.embodied, got both");
+    }
+    if (typeof gpu.units === "number" && typeof gpus.count === "number" && gpu.units !== gpus.count) {
+      push("invalid_value", [...path, "parts", "gpu", "units"], `expected as many GPUs as gpus.count (${gpus.count}), got ${gpu.units}`, gpu.units);
+    }
+  }
+  // A die larger than a 300 mm wafer (70,686 mm2) cannot be made; the GPU method needs room for one whole die.
+  const wafer = Math.PI * 150 * 150;
+  const cpu = parts.cpu;
+  if (isObject(cpu) && typeof cpu.die_size_mm2 === "number" && cpu.die_size_mm2 > wafer) {
+    push("invalid_value", [...path, "parts", "cpu", "die_size_mm2"], `expected a die smaller than a 300 mm wafer (${Math.round(wafer)} mm2), got ${cpu.die_size_mm2}`, cpu.die_size_mm2);
+  }
+  if (isObject(gpu) && typeof gpu.die_size_mm2 === "number" && !(fitsOnWafer(gpu.die_size_mm2))) {
+    push("invalid_value", [...path, "parts", "gpu", "die_size_mm2"], `expected a die that fits on a 300 mm wafer (at most about ${Math.floor(largestWaferDie())} mm2), got ${gpu.die_size_mm2}`, gpu.die_size_mm2);
+  }
+}
+
+/** True when a die of this area leaves at least one whole die per 300 mm wafer (with 0.2 mm kerf), as the GPU method counts them. */
+function fitsOnWafer(dieMm2: number): boolean {
+  const side = Math.sqrt(dieMm2) + 0.2;
+  const area = side * side;
+  return (Math.PI * 150 * 150) / area - (Math.PI * 300) / Math.sqrt(2 * area) > 0;
+}
+
+/** The largest die area fitsOnWafer accepts, mm2 (by bisection). */
+function largestWaferDie(): number {
+  let lo = 1;
+  let hi = Math.PI * 150 * 150;
+  for (let k = 0; k < 60; k++) {
+    const mid = (lo + hi) / 2;
+    if (fitsOnWafer(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function checkNodeTypeSemantics(nodeType: unknown, path: readonly PropertyKey[], references: unknown, push: Push, checkReference: boolean): void {
   if (!isObject(nodeType)) return;
+  checkParts(nodeType, path, push);
   checkPower(nodeType.power, [...path, "power"], push);
   checkEmbodied(nodeType.embodied, [...path, "embodied"], references, push, checkReference);
   for (const kind of ["gpus", "fpgas"] as const) {

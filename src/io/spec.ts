@@ -115,8 +115,18 @@ export interface EmbodiedSpec {
   /** Service life over which embodied impacts are amortised, years. */
   readonly lifetime_years: number;
   readonly lifetime_source: string;
-  /** Impacts of one node per life-cycle phase (fabrication, transport, endOfLife; never use). */
-  readonly impacts: Readonly<Partial<Record<Phase, CategoryValues>>>;
+  /**
+   * Impacts of one node per life-cycle phase (fabrication, transport, endOfLife;
+   * never use), by category id or "PE". Absent when the node type is given by
+   * its `parts`: the component method computes them.
+   */
+  readonly impacts?: Readonly<Partial<Record<Phase, CategoryValues>>>;
+  /**
+   * "proxy" when the figures are not the node's own but stand in for it (e.g.
+   * a generic server for a specific model): every figure then counts as a
+   * proxy. Default "data".
+   */
+  readonly basis?: "data" | "proxy";
   /**
    * Categories without data are filled by proxy: a reference item's values
    * scaled by the ratio of climate-change figures (node CC / reference CC).
@@ -148,6 +158,112 @@ export interface DvfsStateSpec {
   readonly power: PowerSpec;
 }
 
+/** A CPU part (per socket), as BoaviztaAPI's component method takes it; all optional, the archetype fills the rest. */
+export interface CpuPartSpec {
+  /** Sockets, default the archetype's. */
+  readonly units?: number;
+  /** Model name looked up in the CPU table (cpu_specs.csv), e.g. "Intel Xeon Gold 6148". */
+  readonly name?: string;
+  readonly core_units?: number;
+  /** Total die area of one CPU (all dies), mm2. */
+  readonly die_size_mm2?: number;
+  readonly die_size_per_core_mm2?: number;
+  /** Thermal design power of one CPU, W. */
+  readonly tdp_w?: number;
+  /** e.g. "Xeon Gold": chooses the consumption-profile parameters. */
+  readonly model_range?: string;
+  readonly manufacturer?: string;
+  /** Microarchitecture code name, e.g. "Skylake" (narrows the die-size table). */
+  readonly family?: string;
+}
+
+/** Memory modules of one kind. */
+export interface RamPartSpec {
+  readonly units?: number;
+  /** Per module, GB. */
+  readonly capacity_gb?: number;
+  /** Memory-die density, GB per cm2. */
+  readonly density_gb_per_cm2?: number;
+  readonly manufacturer?: string;
+  readonly process_nm?: number;
+}
+
+/** SSDs of one kind. */
+export interface SsdPartSpec {
+  readonly units?: number;
+  readonly capacity_gb?: number;
+  readonly density_gb_per_cm2?: number;
+  readonly manufacturer?: string;
+  readonly layers?: number;
+}
+
+/** HDDs of one kind (BoaviztaAPI charges an HDD per disk, whatever its capacity; capacity sets its draw). */
+export interface HddPartSpec {
+  readonly units?: number;
+  readonly capacity_gb?: number;
+}
+
+/** GPU cards of one kind (BoaviztaAPI's GPU method). */
+export interface GpuPartSpec {
+  readonly units?: number;
+  /** Looked up in the GPU table (gpu_specs.csv), e.g. "NVIDIA A100 SXM4 40GB". */
+  readonly name?: string;
+  readonly vram_gb?: number;
+  readonly vram_dies?: number;
+  /** GPU die area as drawn on the wafer, mm2 (wafer use and yield are added by the method). */
+  readonly die_size_mm2?: number;
+  readonly weight_kg?: number;
+  readonly heatsink_weight_kg?: number;
+  readonly casing_weight_kg?: number;
+  readonly pwb_surface_cm2?: number;
+  readonly transport_boat_km?: number;
+  readonly transport_truck_km?: number;
+  readonly transport_plane_km?: number;
+}
+
+/** Power supplies. */
+export interface PowerSupplyPartSpec {
+  readonly units?: number;
+  readonly unit_weight_kg?: number;
+}
+
+/**
+ * A server given by its parts (BoaviztaAPI's bottom-up method): embodied
+ * impacts come from published component factors, and a power profile can come
+ * from the CPU's TDP. What is not given comes from a server archetype, and the
+ * results say so. A motherboard and the assembly are always counted once.
+ */
+export interface PartsSpec {
+  /** BoaviztaAPI server archetype filling absent parts and values (default "platform_compute_medium"). */
+  readonly archetype?: string;
+  readonly cpu?: CpuPartSpec;
+  readonly ram?: readonly RamPartSpec[];
+  readonly ssd?: readonly SsdPartSpec[];
+  readonly hdd?: readonly HddPartSpec[];
+  readonly gpu?: GpuPartSpec;
+  readonly power_supply?: PowerSupplyPartSpec;
+  readonly case?: "rack" | "blade";
+  /** Where the parts list comes from (a data sheet, an inventory). */
+  readonly source: string;
+}
+
+/**
+ * A node's power from its parts when no measured curve exists:
+ * - "boavizta": BoaviztaAPI's server model, (CPUs at the load + RAM) x (1 +
+ *   other), the CPU curve fitted to the CPU's TDP with the TEADS ratios, RAM
+ *   0.284 W per GB;
+ * - "green_algorithms": Green Algorithms' model, cores x TDP per core x load +
+ *   0.3725 W per GB of memory.
+ */
+export interface PowerProfileSpec {
+  readonly profile: "boavizta" | "green_algorithms";
+  /** boavizta: the share added for the rest of the server (fans, disks, losses), default the archetype's 0.33. */
+  readonly other_consumption_ratio?: number;
+  /** Add the disks' draw (Cloud Carbon Footprint's W per TB; off by default, as both methods leave it out). */
+  readonly include_storage?: boolean;
+  readonly source?: string;
+}
+
 export interface NodeTypeSpec {
   readonly cores: number;
   /** CPU speed relative to the reference machine of runtimes (default 1). */
@@ -157,9 +273,12 @@ export interface NodeTypeSpec {
   readonly fpgas?: AcceleratorSpec;
   readonly dvfs?: readonly DvfsStateSpec[];
   readonly memory_gb?: number;
-  readonly power: PowerSpec;
+  /** Measured power, or a profile computed from `parts`. */
+  readonly power: PowerSpec | PowerProfileSpec;
   readonly power_states?: { readonly off?: PowerStateSpec; readonly sleep?: PowerStateSpec };
   readonly embodied: EmbodiedSpec;
+  /** The node's parts, for embodied impacts by component and power profiles from TDP. */
+  readonly parts?: PartsSpec;
   readonly description?: string;
 }
 

@@ -15,6 +15,7 @@ import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./
 import type { DeviceModel, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
 import { BYTES_PER_GB, gbToBytes } from "../core/index.js";
 import { powerCurveFromSpec } from "./power.js";
+import { buildNodeTypes } from "./nodeType.js";
 
 export interface BuildOptions {
   /** Path of the platform file; series paths are relative to it. */
@@ -83,11 +84,14 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
     }
     sites.push({ id: site.id, pue: site.pue, powerBudgetW: site.power_budget_w, powerBudget, intensity });
   }
+  // Node types from figures or from parts (component method, power profiles), built once each.
+  const nodeTypes = await buildNodeTypes(spec, { file: opts.file });
   const pools: PoolModel[] = [];
   spec.sites.forEach((site, s) => {
     for (const group of site.nodes) {
       const type = spec.node_types[group.type];
-      const embodied = embodiedPerNodeSecond(type, spec.lca_references);
+      const built = nodeTypes.get(group.type)!;
+      const embodied = { perPhase: Float64Array.from(built.embodied.perPhase), basis: Uint8Array.from(built.embodied.basis) };
       const gpus = deviceModel(type.gpus);
       const fpgas = deviceModel(type.fpgas);
       // Accelerators' embodied impacts add to the node's; each keeps its own basis.
@@ -102,7 +106,7 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
           embodied.basis[i] = Math.max(embodied.basis[i], dev.basis[i]);
         }
       }
-      const curve = powerCurveFromSpec(type.power);
+      const curve = built.curve;
       pools.push({
         site: s,
         nodeType: group.type,

@@ -13,13 +13,14 @@
  *   that no source gives keeps the zone's value and basis; one that only some
  *   sources give uses the zone's value for the other sources' shares and is
  *   Proxy (Missing when the zone lacks it too).
- * ENERGY is 1 per joule and Data in all three.
+ * ENERGY is 1 per joule and Data in all three. PE (primary energy) is one
+ * more indicator, treated as the categories are.
  *
  * The series' segments start at each row's time minus t0Epoch and the last one
  * ends one step after the last row; beyond that, `extension` decides ("error",
  * "hold" or "repeat", see core/timeseries.ts).
  */
-import { categoryIndex, EF_CATEGORIES, ENERGY, N_COORDS, N_EF } from "../core/index.js";
+import { categoryIndex, ENERGY, INDICATORS, N_COORDS } from "../core/index.js";
 import { type Issue, InputError } from "../core/index.js";
 import { Basis, type FactorVector } from "../core/index.js";
 import { type Extension, TimeSeries } from "../core/index.js";
@@ -29,7 +30,7 @@ import type { RawSeries } from "../io/index.js";
 
 /** Impact intensity of a site's electricity: per joule drawn at the facility meter; series times are simulation seconds. */
 export interface ImpactIntensity {
-  /** dim N_COORDS: the 16 EF 3.1 categories per joule, then ENERGY = 1 per joule. */
+  /** dim N_COORDS: the 16 EF 3.1 categories per joule, ENERGY = 1 per joule, then PE (MJ per joule). */
   readonly series: TimeSeries;
   /** Basis per coordinate (see the module comment). */
   readonly basis: Uint8Array;
@@ -112,25 +113,25 @@ export function intensityFromMix(
   const base = zoneRow(zone);
   const nSrc = names.length;
   const cols = names.map((s) => columnIndex("intensityFromMix", raw, s));
-  // Per-source per-joule factors; the zone's value where a source gives none.
-  const f = new Float64Array(nSrc * N_EF);
-  const given = new Uint16Array(N_EF); // how many sources give each category
+  // Per-source per-joule factors over every coordinate (ENERGY stays 0 here); the zone's value where a source gives none.
+  const f = new Float64Array(nSrc * N_COORDS);
+  const given = new Uint16Array(N_COORDS); // how many sources give each indicator
   for (let s = 0; s < nSrc; s++) {
-    for (let d = 0; d < N_EF; d++) f[s * N_EF + d] = base[d];
+    for (const { index: d } of INDICATORS) f[s * N_COORDS + d] = base[d];
     for (const [id, perKwh] of Object.entries(sources[names[s]])) {
       const d = categoryIndex(id);
-      if (d < 0 || d >= N_EF) {
-        throw new RangeError(`intensityFromMix: source ${JSON.stringify(names[s])}: expected a category id (${EF_CATEGORIES.map((x) => x.id).join(", ")}), got ${JSON.stringify(id)}`);
+      if (d < 0 || d === ENERGY) {
+        throw new RangeError(`intensityFromMix: source ${JSON.stringify(names[s])}: expected a category id (${INDICATORS.map((x) => x.id).join(", ")}), got ${JSON.stringify(id)}`);
       }
       if (!Number.isFinite(perKwh)) throw new RangeError(`intensityFromMix: source ${JSON.stringify(names[s])}: ${id}: expected a finite value per kWh, got ${perKwh}`);
-      f[s * N_EF + d] = perKwhToPerJoule(perKwh);
+      f[s * N_COORDS + d] = perKwhToPerJoule(perKwh);
       given[d]++;
     }
   }
   const n = raw.times.length;
   const nCols = raw.columns.length;
   const values = new Float64Array(n * N_COORDS);
-  const acc = new Float64Array(N_EF);
+  const acc = new Float64Array(N_COORDS);
   const issues: Issue[] = [];
   for (let i = 0; i < n; i++) {
     acc.fill(0);
@@ -150,29 +151,29 @@ export function intensityFromMix(
         continue;
       }
       total += g;
-      for (let d = 0; d < N_EF; d++) acc[d] += g * f[s * N_EF + d];
+      for (const { index: d } of INDICATORS) acc[d] += g * f[s * N_COORDS + d];
     }
     if (!bad && !(total > 0)) {
       issues.push({ code: "invalid_value", file: raw.file, path: names.join(", "), message: `expected some generation at ${isoUtc(raw.times[i])}, got a total of ${total}`, value: total });
       bad = true;
     }
     if (bad) continue;
-    for (let d = 0; d < N_EF; d++) values[i * N_COORDS + d] = acc[d] / total;
+    for (const { index: d } of INDICATORS) values[i * N_COORDS + d] = acc[d] / total;
     values[i * N_COORDS + ENERGY] = 1;
   }
   if (issues.length > 0) throw new InputError(issues);
   const basis = new Uint8Array(N_COORDS);
   const fromMix: string[] = [];
   const partial: string[] = [];
-  for (let d = 0; d < N_EF; d++) {
+  for (const { index: d, id } of INDICATORS) {
     if (given[d] === nSrc) {
       basis[d] = Basis.Data;
-      fromMix.push(EF_CATEGORIES[d].id);
+      fromMix.push(id);
     } else if (given[d] === 0) {
       basis[d] = zone.basis[d];
     } else {
       basis[d] = zone.basis[d] === Basis.Missing ? Basis.Missing : Basis.Proxy;
-      partial.push(EF_CATEGORIES[d].id);
+      partial.push(id);
     }
   }
   basis[ENERGY] = Basis.Data;

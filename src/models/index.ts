@@ -9,7 +9,26 @@ export { powerCurveLinear, powerCurveInterpolated, powerCurveFromSpec, type Powe
 export type { DeviceModel, DvfsModel, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel, SiteModel } from "./platform.js";
 export { buildPlatform, type BuildOptions, type BuiltPlatform } from "./buildPlatform.js";
 export { intensityStatic, intensityFromCarbonSeries, intensityFromMix, type ImpactIntensity } from "./electricity.js";
-export { embodiedPerNodeSecond } from "./embodied.js";
+export { embodiedPerNodeSecond, embodiedShare, amortise, DEFAULT_EMBODIED_RULE, EMBODIED_RULES, type EmbodiedRule, type EmbodiedRate } from "./embodied.js";
+export {
+  embodiedFromParts,
+  embodiedOfComponent,
+  effectiveDieArea,
+  cpuDieFromTable,
+  archetypeRange,
+  DEFAULT_SERVER_ARCHETYPE,
+  WAFER_AREA_MM2,
+  type Attribute,
+  type PartImpact,
+  type PartResult,
+  type PartsEmbodied,
+  type PhasedRange,
+  type ProfileInputs,
+  type Ranged,
+} from "./components.js";
+export { nodePowerProfile, boaviztaCpuProfile, BOAVIZTA_RAM_W_PER_GB, CCF_SSD_W_PER_TB, CCF_HDD_W_PER_TB, type NodePowerProfile, type PowerBreakdown } from "./powerProfile.js";
+export { buildNodeType, buildNodeTypes, componentData, isPowerProfile, needsComponentData, type BuiltNodeType } from "./nodeType.js";
+export { fitCpuProfile, cpuProfileOf, cpuProfileWatts, powerCurveProfile, type CpuProfile } from "./power.js";
 export { forecastFromActual, type ForecastError, type IntensityForecast } from "./forecast.js";
 export { busyNodeWatts, poolDevices } from "./nodePower.js";
 export { seriesSpans, coveredFrom, coveredUntil, type SeriesSpan } from "./coverage.js";

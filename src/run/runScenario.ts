@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { Accountant, type JobCharge } from "../accounting/index.js";
 import { MetricsCollector } from "../accounting/index.js";
 import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/index.js";
-import { EF_CATEGORIES, N_COORDS, PHASES } from "../core/index.js";
+import { INDICATORS, N_COORDS, PHASES } from "../core/index.js";
 import { AdjustmentLog, InputError } from "../core/index.js";
 import { describeNodes, MAX_LIFETIME_YEARS, MAX_NODES, MAX_PUE } from "../core/index.js";
 import { hashUnit } from "../core/index.js";
@@ -104,7 +104,7 @@ export function jobColumns(): string[] {
   return [
     "job_id", "submit", "start", "end", "wait_s", "runtime_s", "status", "site", "node_type", "nodes", "cores", "utilisation", "power_w",
     "energy_it_j", "energy_facility_j",
-    ...EF_CATEGORIES.map((c) => c.column),
+    ...INDICATORS.map((c) => c.column),
     ...PHASES.map((p) => `cc_${p}_kgco2eq`),
     "single_score_pt", "project", "user", "device", "workflow", "task",
   ];
@@ -118,7 +118,7 @@ function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMet
     f.job.id, f.job.submit, f.firstStart, f.end, f.firstStart - f.job.submit, f.runSeconds, f.killed ? "killed" : "completed",
     siteId, nodeType, f.nodeCount, f.job.cores, f.utilisation, f.wattsPerNode * f.nodeCount, c.itJ, c.facilityJ,
   ];
-  for (let i = 0; i < EF_CATEGORIES.length; i++) row.push(totals[i]);
+  for (const c of INDICATORS) row.push(totals[c.index]);
   for (let ph = 0; ph < PHASES.length; ph++) row.push(c.impacts[ph * N_COORDS]);
   row.push(singleScore(totals, method), f.job.project, f.job.user, f.device, f.job.workflow ?? "", f.job.task ?? "");
   return row;

@@ -89,7 +89,7 @@ describe("runScenario() on the default scenario", () => {
     }
   });
 
-  it("runScenario() writes a summary.json with metrics, energy, 16 impact categories by phase, a single score and provenance", () => {
+  it("runScenario() writes a summary.json with metrics, energy, 16 impact categories and primary energy by phase, a single score and provenance", () => {
     const s = JSON.parse(readFileSync(join(a.outDir, "summary.json"), "utf8"));
     for (const k of ["jobs", "makespan_s", "mean_wait_s", "mean_bounded_slowdown", "utilisation"]) expect(typeof s[k], k).toBe("number");
     expect(s.jobs).toBeGreaterThan(0);
@@ -98,8 +98,9 @@ describe("runScenario() on the default scenario", () => {
     expect(s.energy_j.it).toBeGreaterThan(0);
     expect(s.energy_j.facility).toBeGreaterThanOrEqual(s.energy_j.it);
     const categories = Object.keys(s.impacts);
-    expect(categories).toHaveLength(16);
+    expect(categories).toHaveLength(17);
     expect(categories).toContain("CC");
+    expect(categories[16]).toBe("PE");
     for (const c of categories) {
       expect(Object.keys(s.impacts[c].by_phase).sort(), c).toEqual([...PHASES].sort());
       expectRel(sum(Object.values(s.impacts[c].by_phase) as number[]), s.impacts[c].total, `${c} total = sum by phase`, 1e-12);

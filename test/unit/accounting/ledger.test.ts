@@ -47,7 +47,7 @@ describe("Account", () => {
     expect(s.jobs).toBe(0);
     expect(s.node_seconds).toBe(0);
     expect(s.energy_j).toEqual({ it: 0, facility: 0 });
-    expect(Object.keys(s.impacts)).toEqual(EF_CATEGORIES.map((c) => c.id));
+    expect(Object.keys(s.impacts)).toEqual([...EF_CATEGORIES.map((c) => c.id), "PE"]);
     for (const c of Object.values(s.impacts)) {
       expect(c.total).toBe(0);
       expect(c.proxy_share).toBe(0);

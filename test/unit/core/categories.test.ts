@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { EF_CATEGORIES, ENERGY, N_COORDS, N_EF, N_PHASES, PHASE_INDEX, PHASES, categoryIndex } from "../../../src/core/index.js";
+import { EF_CATEGORIES, ENERGY, INDICATORS, N_COORDS, N_EF, N_PHASES, PE, PHASE_INDEX, PHASES, categoryIndex } from "../../../src/core/index.js";
 
 describe("categories", () => {
-  it("EF_CATEGORIES holds the 16 EF 3.1 categories, and an ImpactVector adds energy at index 16", () => {
+  it("EF_CATEGORIES holds the 16 EF 3.1 categories, and an ImpactVector adds energy at index 16 and primary energy at 17", () => {
     expect(EF_CATEGORIES).toHaveLength(16);
     expect(N_EF).toBe(16);
     expect(ENERGY).toBe(16);
-    expect(N_COORDS).toBe(17);
+    expect(PE).toBe(17);
+    expect(N_COORDS).toBe(18);
+  });
+
+  it("INDICATORS lists the 16 categories at their positions, then PE (MJ) at 17, and never ENERGY", () => {
+    expect(INDICATORS.map((c) => c.id)).toEqual([...EF_CATEGORIES.map((c) => c.id), "PE"]);
+    INDICATORS.forEach((c, i) => expect(c.index).toBe(i < 16 ? i : PE));
+    expect(INDICATORS[16]).toEqual({ id: "PE", name: "Primary energy", unit: "MJ", column: "pe_mj", index: 17 });
+    expect(categoryIndex("PE")).toBe(PE);
   });
 
   it("EF_CATEGORIES keeps its file-format order", () => {

@@ -54,13 +54,16 @@ describe("readElectricityFactors", () => {
     expect(a.basis[k("WU")]).toBe(Basis.Proxy);
     // lu is 0: a placeholder, so Missing.
     expect(a.basis[k("LU")]).toBe(Basis.Missing);
+    // pe -> PE as a proxy (Boavizta's ADPf / (1 - renewable share)): 9.9 MJ/kWh = 2.75e-6 MJ/J.
+    expect(a.values[k("PE")]).toBeCloseTo(9.9 / 3.6e6, 20);
+    expect(a.basis[k("PE")]).toBe(Basis.Proxy);
     // ODP is absent for AAA; BBB has only gwp.
     expect(a.basis[k("ODP")]).toBe(Basis.Missing);
     const b = zones.get("BBB")!;
     expect(b.values[k("CC")]).toBeCloseTo(0.72 / 3.6e6, 22);
     expect(b.basis[k("WU")]).toBe(Basis.Missing);
     expect(a.source.replace(fixture("factors_small.csv"), "<file>")).toMatchInlineSnapshot(
-      `"<file>, zone AAA (Aland), per kWh converted to per J; CC: Scarlat et al. (2019); AC: ADEME Base IMPACTS ® (2011); WU [proxy]: WRI (2020); WU is a proxy: WRI water consumption in m3, not the AWARE deprivation-weighted m3 world eq of EF 3.1; LU: 0 in the table for every zone, taken as missing; missing (0, flagged): ODP HTC HTNC PM IR POCP EUT EUF EUM ETF LU RUMM RUF"`,
+      `"<file>, zone AAA (Aland), per kWh converted to per J; CC: Scarlat et al. (2019); AC: ADEME Base IMPACTS ® (2011); WU [proxy]: WRI (2020); PE [proxy]: ADPf / (1-%renewable_energy) (2011); WU is a proxy: WRI water consumption in m3, not the AWARE deprivation-weighted m3 world eq of EF 3.1; PE is a proxy: Boavizta's ADPf / (1 - renewable share), not an inventory of primary energy; LU: 0 in the table, a placeholder (no mix has zero impact), taken as missing; missing (0, flagged): ODP HTC HTNC PM IR POCP EUT EUF EUM ETF LU RUMM RUF"`,
     );
   });
 
@@ -96,11 +99,33 @@ describe("readElectricityFactors on the shipped table", () => {
     let withWu = 0;
     for (const z of zones.values()) {
       for (const id of ["HTC", "HTNC", "ETF", "LU"]) expect(z.basis[k(id)]).toBe(Basis.Missing);
-      for (const id of ["CC", "ODP", "PM", "IR", "POCP", "AC", "EUT", "EUF", "EUM", "RUMM", "RUF"]) expect(z.basis[k(id)]).toBe(Basis.Data);
+      for (const id of ["CC", "IR", "POCP", "AC", "EUT", "EUF", "EUM", "RUMM", "RUF"]) expect(z.basis[k(id)]).toBe(Basis.Data);
       if (z.basis[k("WU")] === Basis.Proxy) withWu++;
       else expect(z.basis[k("WU")]).toBe(Basis.Missing);
     }
     expect(withWu).toBe(49); // zones with a WRI wu row in the table
     expect(zones.get("FRA")!.source).toContain("AWARE");
+  });
+
+  it("readElectricityFactors(table) takes the table's zeros as missing: ODP in 131 of 139 zones, PM in 2, never as data", async () => {
+    const zones = await readElectricityFactors(TABLE);
+    const count = (id: string, basis: Basis) => [...zones.values()].filter((z) => z.basis[k(id)] === basis).length;
+    // Counted in the table by hand: odp is 0.0 in 131 rows, pm in 2, lu in all 139.
+    expect(count("ODP", Basis.Data)).toBe(8);
+    expect(count("ODP", Basis.Missing)).toBe(131);
+    expect(count("PM", Basis.Missing)).toBe(2);
+    for (const z of zones.values()) for (const id of ["ODP", "PM", "LU"]) if (z.basis[k(id)] === Basis.Missing) expect(z.values[k(id)]).toBe(0);
+    expect(zones.get("DEU")!.basis[k("ODP")]).toBe(Basis.Missing); // 0.0 in the table
+    expect(zones.get("FRA")!.basis[k("ODP")]).toBe(Basis.Data); // 8.77128e-10 kg CFC-11 eq/kWh
+    expect(zones.get("DEU")!.source).toContain("ODP LU: 0 in the table, a placeholder");
+  });
+
+  it("readElectricityFactors(table) gives PE from Boavizta's pe rows as a proxy in 136 zones, missing in the 3 without one", async () => {
+    const zones = await readElectricityFactors(TABLE);
+    const fra = zones.get("FRA")!;
+    expect(fra.values[k("PE")]).toBe(tableValue("FRA", "pe") / 3.6e6); // 11.289 MJ/kWh
+    expect(fra.basis[k("PE")]).toBe(Basis.Proxy);
+    expect([...zones.values()].filter((z) => z.basis[k("PE")] === Basis.Proxy)).toHaveLength(136);
+    expect([...zones.values()].filter((z) => z.basis[k("PE")] === Basis.Missing)).toHaveLength(3);
   });
 });

@@ -6,11 +6,16 @@ import { describe, expect, it } from "vitest";
 import { formatIssue, InputError } from "../../../src/core/errors.js";
 import { checkNodeType, checkPlatform, loadNodeType, loadPlatform, platformForProcs } from "../../../src/io/platform.js";
 import { parseJsonText } from "../../../src/io/json.js";
-import type { NodeTypeSpec, PlatformSpec } from "../../../src/io/spec.js";
+import type { NodeTypeSpec, PlatformSpec, PowerSpec } from "../../../src/io/spec.js";
 
 /** A path from the working directory (the repository root under vitest), so messages are stable. */
 const fromRoot = (p: string): string => relative(process.cwd(), fileURLToPath(new URL(`../../../${p}`, import.meta.url)));
 const readJson = async (p: string): Promise<unknown> => JSON.parse(await readFile(fromRoot(p), "utf8"));
+/** A node type's measured power (these node types have one, not a profile). */
+const measured = (t: NodeTypeSpec): PowerSpec => {
+  if ("profile" in t.power) throw new Error(`expected a measured power, got profile ${t.power.profile}`);
+  return t.power;
+};
 
 const node: NodeTypeSpec = {
   cores: 8,
@@ -50,7 +55,7 @@ describe("checkPlatform", () => {
         "platforms/broken.json: sites[1].nodes: expected at least 1 item(s), got 0",
         "platforms/broken.json: node_types.big.power: expected curve_w or max_w, got neither",
         "platforms/broken.json: node_types.big.embodied.impacts.use: expected phase fabrication, transport or endOfLife (use-phase impacts come from electricity), got "use"",
-        "platforms/broken.json: node_types.big.embodied.impacts.fabrication.GWP: expected a category id (CC, ODP, HTC, HTNC, PM, IR, POCP, AC, EUT, EUF, EUM, ETF, LU, WU, RUMM, RUF), got "GWP"",
+        "platforms/broken.json: node_types.big.embodied.impacts.fabrication.GWP: expected a category id (CC, ODP, HTC, HTNC, PM, IR, POCP, AC, EUT, EUF, EUM, ETF, LU, WU, RUMM, RUF, PE), got "GWP"",
         "platforms/broken.json: node_types.big.embodied.proxy.reference: expected a reference defined in lca_references (ref), got "nope"",
         "platforms/broken.json: node_types.small.power.curve_w[1][0]: expected a utilisation > 0.5 (points sorted by utilisation), got 0.4",
         "platforms/broken.json: node_types.small.power.curve_w[2][0]: expected the last point at utilisation 1, got 0.9",
@@ -104,22 +109,23 @@ describe("shipped platform files", () => {
       ["fr", "FRA", [{ type: "dell-r640", count: 4 }]],
       ["de", "DEU", [{ type: "dell-r620", count: 16 }]],
     ]);
-    expect(p.node_types["dell-r640"].power.curve_w).toHaveLength(10);
+    expect(measured(p.node_types["dell-r640"]).curve_w).toHaveLength(10);
   });
 
   it("loadNodeType(platforms/single-core-node.json, references) validates and is the dell-r640 divided by 56", async () => {
     const p = await loadPlatform(fromRoot("platforms/two-site-eu.json"));
     const one = await loadNodeType(fromRoot("platforms/single-core-node.json"), p.lca_references);
     const r640 = p.node_types["dell-r640"];
+    const [onePower, r640Power] = [measured(one), measured(r640)];
     expect(one.cores).toBe(1);
-    expect(one.power.idle_w).toBeCloseTo(r640.power.idle_w / 56, 12);
-    one.power.curve_w!.forEach(([u, w], k) => {
-      expect(u).toBe(r640.power.curve_w![k][0]);
-      expect(w).toBeCloseTo(r640.power.curve_w![k][1] / 56, 12);
+    expect(onePower.idle_w).toBeCloseTo(r640Power.idle_w / 56, 12);
+    onePower.curve_w!.forEach(([u, w], k) => {
+      expect(u).toBe(r640Power.curve_w![k][0]);
+      expect(w).toBeCloseTo(r640Power.curve_w![k][1] / 56, 12);
     });
     expect(one.power_states!.off!.w).toBeCloseTo(r640.power_states!.off!.w / 56, 12);
     expect(one.power_states!.off!.switch_on_s).toBe(r640.power_states!.off!.switch_on_s);
-    expect(one.embodied.impacts.fabrication!.CC).toBeCloseTo(r640.embodied.impacts.fabrication!.CC / 56, 12);
+    expect(one.embodied.impacts!.fabrication!.CC).toBeCloseTo(r640.embodied.impacts!.fabrication!.CC / 56, 12);
     expect(one.embodied.proxy).toEqual(r640.embodied.proxy);
   });
 });

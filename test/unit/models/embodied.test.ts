@@ -34,7 +34,7 @@ describe("embodiedPerNodeSecond", () => {
       expect(basis[PHASE_INDEX.use * N_COORDS + c]).toBe(Basis.Data);
     }
     expect(perPhase[at("transport", "CC")]).toBe(0);
-    expect(source).toMatchInlineSnapshot(`"test data; amortised over 1 year(s) (test); missing (no data, no proxy): ODP, HTC, HTNC, PM, IR, POCP, AC, EUT, EUF, EUM, ETF, LU, WU, RUMM, RUF"`);
+    expect(source).toMatchInlineSnapshot(`"test data; amortised over 1 year(s) (test); missing (no data, no proxy): ODP, HTC, HTNC, PM, IR, POCP, AC, EUT, EUF, EUM, ETF, LU, WU, RUMM, RUF, PE"`);
   });
 
   it("embodiedPerNodeSecond(nodeType, refs) gives 3153.6 kg CO2e over 1 year as 1e-4 kg per node-second", () => {
