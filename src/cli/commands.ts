@@ -9,6 +9,7 @@ import { formatSummaryTable } from "./table.js";
 import { paretoCommand } from "./pareto.js";
 import { mergeCommand, sweepCommand } from "./sweep.js";
 import { reportCommand } from "./report.js";
+import { lcaCommand } from "./lca.js";
 import { EXIT } from "./exit.js";
 import type { Extension } from "../core/index.js";
 import { comparePolicies, formatComparison, type PolicyChoice } from "../run/index.js";
@@ -142,6 +143,7 @@ export async function commands(argv: string[]): Promise<number> {
     .command(sweepCommand)
     .command(mergeCommand)
     .command(reportCommand)
+    .command(lcaCommand)
     .command("estimate", "Estimate a job's (sbatch options or script) or a workflow's wait, run time, energy and impacts before submission; see impactsim estimate --help", () => {}, () => {})
     .demandCommand(1, "give a command, e.g. impactsim run")
     .strict()

@@ -1,5 +1,6 @@
 /**
- * Single score: EF 3.1 normalisation and weighting. score = sum over
+ * Single score: EF normalisation and weighting (EF 3.1 by default, EF 3.0 on
+ * request: io/scoreMethod.ts). score = sum over
  * categories of (impact / NF) * (WF / 100), in points (Pt); 1 Pt is roughly the
  * annual impact of one average person. The factors are data (see
  * io/scoreMethod.ts and platforms/lca/ef31_normalisation_weighting.csv); this
@@ -34,7 +35,7 @@ export function scoreMethod(name: string, nf: Record<string, number>, weightPerc
   return { name, normalisation, weights, source };
 }
 
-/** Single score in Pt of an impact vector (the energy coordinate is not weighted). */
+/** Single score in Pt of an impact vector (the 16 EF categories; energy and primary energy are not weighted). */
 export function singleScore(v: ArrayLike<number>, method: ScoreMethod, offset = 0): number {
   let s = 0;
   for (let i = 0; i < N_EF; i++) s += (v[offset + i] / method.normalisation[i]) * method.weights[i];

@@ -37,7 +37,7 @@ export {
   type GaCpuRow,
   type ArchetypeRow,
 } from "./componentData.js";
-export { readScoreMethod, DEFAULT_SCORE_METHOD_PATH, TOXICITY_CATEGORIES } from "./scoreMethod.js";
+export { readScoreMethod, DEFAULT_SCORE_METHOD_PATH, TOXICITY_CATEGORIES, SCORE_METHOD_VERSIONS, type ScoreMethodVersion } from "./scoreMethod.js";
 export { loadProfile, checkProfile, profileSamples, type ProfileRun, type RuntimeProfile } from "./profile.js";
 export { loadSnapshot, checkSnapshot, type ClusterSnapshot, type SnapshotPool, type SnapshotQueued, type SnapshotRunning } from "./snapshot.js";
 export {

@@ -104,6 +104,7 @@ const partsSchema = z.strictObject({
 const powerProfileSchema = z.strictObject({
   profile: z.enum(["boavizta", "green_algorithms"]),
   other_consumption_ratio: z.number().min(0).max(10, { error: "BoaviztaAPI's archetypes use 0.2 to 0.6" }).optional(),
+  tdp_per_core_w: positive.max(1000).optional(),
   include_storage: z.boolean().optional(),
   source: nonEmpty.optional(),
 });
@@ -128,7 +129,7 @@ export const nodeTypeSchema = z.strictObject({
   fpgas: acceleratorSchema.optional(),
   dvfs: z.array(dvfsSchema).min(1).optional(),
   memory_gb: z.number().min(0).optional(),
-  power: z.union([powerSchema, powerProfileSchema]),
+  power: z.union([powerSchema, powerProfileSchema], { error: 'a measured power (idle_w, curve_w or max_w, source) or a power profile ({"profile": "boavizta"} or {"profile": "green_algorithms"})' }),
   power_states: z.strictObject({ off: powerStateSchema.optional(), sleep: powerStateSchema.optional() }).optional(),
   embodied: embodiedSchema,
   parts: partsSchema.optional(),

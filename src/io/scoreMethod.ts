@@ -1,7 +1,8 @@
 /**
- * Reads the EF 3.1 normalisation and weighting table
+ * Reads the EF normalisation and weighting table
  * (platforms/lca/ef31_normalisation_weighting.csv, see platforms/lca/SOURCES.md)
- * into a core ScoreMethod.
+ * into a core ScoreMethod: EF 3.1 (the default) or EF 3.0, which differ in
+ * their normalisation factors only (the weights are the same).
  */
 import { readTextFile } from "./readText.js";
 import { shippedPath } from "./paths.js";
@@ -16,19 +17,31 @@ export const DEFAULT_SCORE_METHOD_PATH = shippedPath("platforms/lca/ef31_normali
 /** Categories the JRC alternative weighting set leaves out (toxicity, for robustness). */
 export const TOXICITY_CATEGORIES: readonly string[] = ["HTC", "HTNC", "ETF"];
 
-const NF_COLUMN = "nf_ef31_global_per_person";
+/** The EF versions the table holds, and each one's normalisation column. */
+export const SCORE_METHOD_VERSIONS = ["3.1", "3.0"] as const;
+export type ScoreMethodVersion = (typeof SCORE_METHOD_VERSIONS)[number];
+const NF_COLUMNS: Readonly<Record<ScoreMethodVersion, string>> = { "3.1": "nf_ef31_global_per_person", "3.0": "nf_ef30_global_per_person" };
+const NF_SOURCES: Readonly<Record<ScoreMethodVersion, string>> = {
+  "3.1": "EF 3.1 global per person (Andreasi Bassi et al. 2023, JRC130796, EUR 31414 EN, doi:10.2760/798894)",
+  "3.0": "EF 3.0 global per person (Sala, Crenna, Secchi, Pant 2017, EUR 28984 EN, doi:10.2760/88930; Crenna et al. 2019, Int J LCA 24:1851-1877)",
+};
 const WEIGHT_COLUMN = "weighting_percent";
 const WEIGHT_EXCL_TOX_COLUMN = "weighting_percent_excl_toxicity";
 
 /**
- * The EF 3.1 single-score method: global normalisation factors per person
- * (3 significant figures, as JRC publishes them) and the EF weights.
+ * The EF single-score method: global normalisation factors per person
+ * (3 significant figures, as JRC publishes them) and the EF weights, EF 3.1
+ * unless `version` is "3.0" (EF 3.0's normalisation factors; the weights of
+ * Sala et al. 2018 serve both).
  * With `excludeToxicity`, the JRC alternative weights without HTC, HTNC and
  * ETF (those three weigh 0; the published set sums to 100.02 %, used as is).
- * @param path the CSV (ef_code, nf_ef31_global_per_person, weighting_percent, weighting_percent_excl_toxicity, ...)
- * @throws InputError naming line and column of every bad or missing value
+ * @param path the CSV (ef_code, nf_ef31_global_per_person or nf_ef30_global_per_person, weighting_percent, weighting_percent_excl_toxicity, ...)
+ * @throws InputError naming line and column of every bad or missing value; RangeError on an unknown version
  */
-export async function readScoreMethod(path: string, options: { excludeToxicity?: boolean } = {}): Promise<ScoreMethod> {
+export async function readScoreMethod(path: string, options: { excludeToxicity?: boolean; version?: ScoreMethodVersion } = {}): Promise<ScoreMethod> {
+  const version = options.version ?? "3.1";
+  if (!SCORE_METHOD_VERSIONS.includes(version)) throw new RangeError(`readScoreMethod: expected version ${SCORE_METHOD_VERSIONS.join(" or ")}, got ${JSON.stringify(version)}`);
+  const NF_COLUMN = NF_COLUMNS[version];
   const text = await readTextFile(path);
   const excludeToxicity = options.excludeToxicity ?? false;
   const weightColumn = excludeToxicity ? WEIGHT_EXCL_TOX_COLUMN : WEIGHT_COLUMN;
@@ -95,9 +108,9 @@ export async function readScoreMethod(path: string, options: { excludeToxicity?:
   }
   if (issues.length > 0) throw new InputError(issues);
 
-  const name = excludeToxicity ? "EF 3.1 (without toxicity categories)" : "EF 3.1";
+  const name = excludeToxicity ? `EF ${version} (without toxicity categories)` : `EF ${version}`;
   const source =
-    `${path}: normalisation = EF 3.1 global per person (Andreasi Bassi et al. 2023, JRC130796, EUR 31414 EN, doi:10.2760/798894); ` +
+    `${path}: normalisation = ${NF_SOURCES[version]}; ` +
     `weighting = ${excludeToxicity ? "JRC alternative set without toxicity" : "EF weights incl. robustness"} (Sala, Cerutti, Pant 2018, EUR 28562 EN, doi:10.2760/945290)`;
   return scoreMethod(name, nf, weights, source);
 }

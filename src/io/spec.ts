@@ -259,6 +259,8 @@ export interface PowerProfileSpec {
   readonly profile: "boavizta" | "green_algorithms";
   /** boavizta: the share added for the rest of the server (fans, disks, losses), default the archetype's 0.33. */
   readonly other_consumption_ratio?: number;
+  /** green_algorithms: TDP per core, W (default: Green Algorithms' table by CPU name, else the CPU's TDP / cores). */
+  readonly tdp_per_core_w?: number;
   /** Add the disks' draw (Cloud Carbon Footprint's W per TB; off by default, as both methods leave it out). */
   readonly include_storage?: boolean;
   readonly source?: string;

@@ -191,13 +191,22 @@ function norm(s: string): string {
   return s.toLowerCase().replace(/[\s_-]+/g, " ").trim();
 }
 
-/** Up to three names of a table closest to a wanted one (shared words, then shared characters). */
+/** Edit distance between two strings (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** Up to three names of a table closest to a wanted one (shared words, then fewest edits). */
 function closest(wanted: string, names: readonly string[]): string[] {
-  const words = new Set(norm(wanted).split(" "));
-  const score = (n: string) => {
-    const w = norm(n).split(" ");
-    return w.filter((x) => words.has(x)).length * 100 - Math.abs(n.length - wanted.length);
-  };
+  const w = norm(wanted);
+  const words = new Set(w.split(" "));
+  const score = (n: string) => norm(n).split(" ").filter((x) => words.has(x)).length * 1000 - editDistance(norm(n), w);
   return [...names].sort((a, b) => score(b) - score(a) || (a < b ? -1 : 1)).slice(0, 3);
 }
 
@@ -354,10 +363,13 @@ interface CpuResolved {
 function cpuPart(ctx: Ctx, factors: Factors, cpu: CpuPartSpec, archetype: ArchetypeRow): CpuResolved {
   const part = "CPU";
   const units = attribute(ctx, part, "units", "", cpu.units, archetypeRange(archetype.units), { range: exact(1), note: "one CPU" })!;
-  const row = cpu.name !== undefined ? cpuByName(ctx, cpu.name) : undefined;
-  const fromTable = (v: number | undefined): Attribute | undefined => (v === undefined ? undefined : { ...exact(v), origin: "table", note: `cpu_specs.csv: ${row!.name}` });
-  const cores = cpu.core_units !== undefined ? ({ ...exact(cpu.core_units), origin: "input" } as Attribute) : fromTable(row?.cores);
-  const tdp = cpu.tdp_w !== undefined ? ({ ...exact(cpu.tdp_w), origin: "input" } as Attribute) : fromTable(row?.tdp);
+  // A name Green Algorithms' TDP table knows but BoaviztaAPI's does not: its TDP and cores from there, its die from BoaviztaAPI's rules.
+  const ga = cpu.name !== undefined && !ctx.data.cpus.some((c) => norm(c.name) === norm(cpu.name!)) ? gaCpuByName(ctx.data, cpu.name) : undefined;
+  if (ga) ctx.assumptions.push(`CPU.name ${JSON.stringify(cpu.name)} is not in BoaviztaAPI's CPU table but in Green Algorithms' (${ga.model}): TDP and cores from there, die size by BoaviztaAPI's rules`);
+  const row = cpu.name !== undefined && !ga ? cpuByName(ctx, cpu.name) : undefined;
+  const fromTable = (v: number | undefined): Attribute | undefined => (v === undefined || !Number.isFinite(v) ? undefined : { ...exact(v), origin: "table", note: row ? `cpu_specs.csv: ${row.name}` : `Green Algorithms TDP_cpu.csv: ${ga!.model}` });
+  const cores = cpu.core_units !== undefined ? ({ ...exact(cpu.core_units), origin: "input" } as Attribute) : fromTable(row?.cores ?? ga?.cores);
+  const tdp = cpu.tdp_w !== undefined ? ({ ...exact(cpu.tdp_w), origin: "input" } as Attribute) : fromTable(row?.tdp ?? ga?.tdp);
   const family = cpu.family ?? (row?.codeName || undefined);
   let die: Attribute;
   if (cpu.die_size_mm2 !== undefined) die = { ...exact(cpu.die_size_mm2), origin: "input" };
@@ -382,6 +394,12 @@ function cpuPart(ctx: Ctx, factors: Factors, cpu: CpuPartSpec, archetype: Archet
     manufacturer: cpu.manufacturer ?? (row?.manufacturer || undefined),
     name: row?.name ?? cpu.name,
   };
+}
+
+/** Green Algorithms' CPU row of a model name, "Intel"/"AMD" prefixes aside. */
+export function gaCpuByName(data: ComponentData, name: string): ComponentData["gaCpus"][number] | undefined {
+  const bare = (s: string) => norm(s).replace(/^(intel|amd) /, "");
+  return data.gaCpus.find((r) => bare(r.model) === bare(name));
 }
 
 /** Density from a table (RAM by manufacturer and process, SSD by manufacturer and layers), as BoaviztaAPI completes it. */

@@ -109,8 +109,10 @@ function embodiedOfParts(type: NodeTypeSpec, parts: PartsEmbodied, references: P
       for (let p = 0; p < N_PHASES; p++) {
         const k = p * N_COORDS + c;
         const added = totals[k] - before[k];
-        low[k] += nodeCC !== 0 ? (added * ccLow) / nodeCC : 0;
-        high[k] += nodeCC !== 0 ? (added * ccHigh) / nodeCC : 0;
+        const [a, b] = nodeCC !== 0 ? [(added * ccLow) / nodeCC, (added * ccHigh) / nodeCC] : [0, 0];
+        // A negative reference value (ADEME's LU, WU, EUF) turns the ends around.
+        low[k] += Math.min(a, b);
+        high[k] += Math.max(a, b);
       }
     }
     if (filled.length > 0) proxyText = `; ${filled.join(", ")} by proxy from "${e.proxy.reference}" scaled by node CC / reference CC = ${nodeCC} / ${refCC} (${ref.source})`;

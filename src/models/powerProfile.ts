@@ -21,7 +21,7 @@
  * GPUs and FPGAs keep their own curves (the node type's `gpus`, `fpgas`).
  */
 import type { ComponentData, PowerProfileSpec } from "../io/index.js";
-import type { ProfileInputs, Ranged } from "./components.js";
+import { gaCpuByName, type ProfileInputs, type Ranged } from "./components.js";
 import { cpuProfileOf, cpuProfileWatts, fitCpuProfile, powerCurveProfile, type CpuProfile, type PowerCurve } from "./power.js";
 
 /**
@@ -94,17 +94,16 @@ export function boaviztaCpuProfile(inputs: ProfileInputs, data: ComponentData): 
   return cpuProfileOf(base, "the CPU archetype's parameters (no TDP and no known model range)");
 }
 
-/** Green Algorithms' TDP per core: the part's TDP and cores, then their table by model, then BoaviztaAPI's CPU table. */
-function tdpPerCore(inputs: ProfileInputs, data: ComponentData): { value: number; source: string } | undefined {
+/** Green Algorithms' TDP per core: given, then their table by model, then the CPU's TDP over its cores (the part, or BoaviztaAPI's table). */
+function tdpPerCore(spec: PowerProfileSpec, inputs: ProfileInputs, data: ComponentData): { value: number; source: string } | undefined {
+  if (spec.tdp_per_core_w !== undefined) return { value: spec.tdp_per_core_w, source: "given" };
+  const ga = inputs.cpuName !== undefined ? gaCpuByName(data, inputs.cpuName) : undefined;
+  if (ga) return { value: ga.tdpPerCore, source: `Green Algorithms TDP_cpu.csv: ${ga.model} (${ga.source})` };
   if (inputs.cpuTdp !== undefined && inputs.cpuCores !== undefined && inputs.cpuCores.value > 0) {
     const from = inputs.cpuTdp.origin === "input" ? "the CPU part" : (inputs.cpuTdp.note ?? "a table");
     return { value: inputs.cpuTdp.value / inputs.cpuCores.value, source: `TDP ${inputs.cpuTdp.value} W / ${inputs.cpuCores.value} cores (${from})` };
   }
-  const name = inputs.cpuName;
-  if (name === undefined) return undefined;
-  const bare = (s: string) => norm(s).replace(/^(intel|amd) /, "");
-  const row = data.gaCpus.find((r) => bare(r.model) === bare(name));
-  return row && { value: row.tdpPerCore, source: `Green Algorithms TDP_cpu.csv: ${row.model} (${row.source})` };
+  return undefined;
 }
 
 /**
@@ -144,9 +143,9 @@ export function nodePowerProfile(spec: PowerProfileSpec, inputs: ProfileInputs, 
     const curve = powerCurveProfile({ watts: (u) => breakdown(100 * u).total.value, describe });
     return { profile: "boavizta", curve, cpu, breakdown, source: `${describe} (BoaviztaAPI v2.4.1 server model)${spec.source ? `; ${spec.source}` : ""}` };
   }
-  const perCore = tdpPerCore(inputs, data);
+  const perCore = tdpPerCore(spec, inputs, data);
   if (perCore === undefined) {
-    throw new RangeError("nodePowerProfile: the green_algorithms profile needs the CPU's TDP per core: give parts.cpu.tdp_w and core_units, or a CPU name of Green Algorithms' or BoaviztaAPI's table");
+    throw new RangeError("nodePowerProfile: the green_algorithms profile needs the CPU's TDP per core: give power.tdp_per_core_w, parts.cpu.tdp_w and core_units, or a CPU name of Green Algorithms' or BoaviztaAPI's table");
   }
   const memGb = node.memory_gb ?? inputs.ramGb.value;
   const memW = memGb * data.gaMemoryWPerGb.value;

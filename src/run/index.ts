@@ -10,6 +10,7 @@ export type { Provenance } from "./provenance.js";
 export type { PredictionSummary } from "./predictions.js";
 export type { WorkflowSummary } from "./workflows.js";
 export { comparePolicies, formatComparison, type ComparisonRow, type PolicyChoice } from "./compare.js";
+export { nodeLca, formatLca, DEFAULT_LCA_PLATFORM, DEFAULT_LCA_ZONE, DEFAULT_LCA_LOAD_PERCENT, type LcaOptions, type LcaReport, type LcaIndicator, type LcaFigure } from "./lca.js";
 export {
   choosePolicy,
   loadPolicyModule,
