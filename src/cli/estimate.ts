@@ -29,6 +29,8 @@ The job, as for sbatch (a script's #SBATCH lines are read; options given here wi
   --gres=gpu[:type]:N  -G, --gpus  --gpus-per-node  -t, --time  --mem  --mem-per-cpu
   -p, --partition (a site or node type)  --begin  -A, --account  -J, --job-name
   -q, --qos (a QoS class of the scenario: its preference and allowed delay)
+  --cpu-usage U               share of its cores' time it keeps busy, in (0, 1] (as SWF
+                              field 6 / run time; read and checked, not yet charged)
 
 Run time (the first given is used, and the output says which):
   --runtime H:MM:SS|seconds   expected run time on a node of reference speed
@@ -69,6 +71,8 @@ Output:
 interface Flags {
   inputs: { -readonly [K in keyof EstimateInputs]: EstimateInputs[K] };
   runtime_s?: number;
+  /** --cpu-usage: the share of its cores' time the job keeps busy, (0, 1]. */
+  cpuUsage?: number;
   runtimeRange_s?: [number, number];
   profile?: string;
   history?: string;
@@ -113,7 +117,7 @@ function pair(option: string, text: string, parse: (t: string) => number): [numb
   return [parse(parts[0]), parse(parts[1])];
 }
 
-const VALUE_FLAGS = new Set(["cluster", "runtime", "runtime-range", "profile", "history", "user", "scenario", "platform", "at", "window", "step", "preference", "forecast-sigma", "forecast-bias", "series-extend", "workflow", "site", "spread", "top"]);
+const VALUE_FLAGS = new Set(["cpu-usage", "cluster", "runtime", "runtime-range", "profile", "history", "user", "scenario", "platform", "at", "window", "step", "preference", "forecast-sigma", "forecast-bias", "series-extend", "workflow", "site", "spread", "top"]);
 const BOOLEAN_FLAGS = new Set(["loaded", "json", "sbatch", "help"]);
 
 /** Splits impactsim's own options from the Slurm ones (and the script, the last word when it is a file). */
@@ -150,6 +154,9 @@ export function parseEstimateArgs(argv: readonly string[]): Flags {
     switch (name) {
       case "runtime":
         f.runtime_s = duration(opt, value);
+        break;
+      case "cpu-usage":
+        f.cpuUsage = number(opt, value, (x) => x > 0 && x <= 1, "a share of the cores' time kept busy, in (0, 1] (e.g. 0.3 for 30 %)");
         break;
       case "runtime-range":
         f.runtimeRange_s = pair(opt, value, (t) => duration(opt, t));
@@ -377,6 +384,8 @@ export async function runEstimate(argv: readonly string[], write: (s: string) =>
     write(ESTIMATE_USAGE);
     return 0;
   }
+  // Read and checked, but the charge does not use it yet: say so rather than ignore it.
+  if (f.cpuUsage !== undefined) process.stderr.write(`impactsim estimate: --cpu-usage ${f.cpuUsage} read; the estimate does not use it yet and charges the requested cores for the whole run time\n`);
   if (f.cluster) {
     if (f.inputs.loaded) throw usage("--cluster", "expected either --cluster (a live cluster's state) or --loaded (the scenario's replayed workload), got both");
     const snap = await loadSnapshot(f.cluster);

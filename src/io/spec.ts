@@ -51,6 +51,16 @@ export interface JobSpec {
   readonly partition: number;
   /** Average CPU time used per processor (SWF field 6), seconds, -1 when unknown. */
   readonly avgCpuTime: number;
+  /**
+   * Share of its processors' time the job kept busy: average CPU time per
+   * processor (SWF field 6) / run time (field 4); absent when field 6 is
+   * unknown (-1). Read as given, not capped: traces hold values above 1 (CPU
+   * time accounted beyond the wall time; 354 of the 2,647 known jobs of the
+   * bundled HPC2N excerpt, 16 by more than 5 %, up to 7.4), so whoever uses it
+   * caps it at 1 and counts the caps. Green Algorithms charges a job this share
+   * of its cores' TDP (Lannelongue et al. 2021).
+   */
+  readonly cpuUsage?: number;
   /** 1-based line in the source file, for messages. */
   readonly line?: number;
   /**

@@ -448,6 +448,8 @@ class JobParser {
     return {
       id, submit, runtime, walltime, cores,
       user: f[11], group, project, queue: f[14], partition: f[15], avgCpuTime: f[5],
+      // Field 6 / field 4; unknown (-1) leaves it out. Not capped here: see JobSpec.cpuUsage.
+      ...(f[5] >= 0 ? { cpuUsage: f[5] / runtime } : {}),
       line: this.lineNo,
     };
   }

@@ -112,12 +112,13 @@ describe("openSwf", () => {
   test("openSwf(path, {mode}).jobs() reads every field, with the field 8 -> 5 and field 9 -> 4 fallbacks", async () => {
     const jobs = await collect(await openSwf(GOOD, { mode: "strict" }));
     expect(jobs).toEqual([
-      { id: 1, submit: 0, runtime: 100, walltime: 200, cores: 8, user: 3, group: 7, project: "g7", queue: 1, partition: 2, avgCpuTime: 90.5, line: 17 },
+      // cpuUsage = field 6 / field 4: 90.5 / 100
+      { id: 1, submit: 0, runtime: 100, walltime: 200, cores: 8, user: 3, group: 7, project: "g7", queue: 1, partition: 2, avgCpuTime: 90.5, cpuUsage: 0.905, line: 17 },
       // field 8 is -1: cores = field 5 (6); field 9 is -1: walltime = run time (50)
-      { id: 2, submit: 10, runtime: 50, walltime: 50, cores: 6, user: 3, group: 7, project: "g7", queue: 1, partition: 2, avgCpuTime: 40, line: 19 },
-      // runs 300 s, asked for 60 s: kept as is (the simulator kills it at walltime)
+      { id: 2, submit: 10, runtime: 50, walltime: 50, cores: 6, user: 3, group: 7, project: "g7", queue: 1, partition: 2, avgCpuTime: 40, cpuUsage: 0.8, line: 19 },
+      // runs 300 s, asked for 60 s: kept as is (the simulator kills it at walltime); field 6 unknown: no cpuUsage
       { id: 3, submit: 10, runtime: 300, walltime: 60, cores: 1, user: 4, group: -1, project: "unknown", queue: -1, partition: -1, avgCpuTime: -1, line: 21 },
-      { id: 4, submit: 20, runtime: 1.5, walltime: 30, cores: 16, user: 4, group: 2, project: "g2", queue: 1, partition: 1, avgCpuTime: 1.25, line: 23 },
+      { id: 4, submit: 20, runtime: 1.5, walltime: 30, cores: 16, user: 4, group: 2, project: "g2", queue: 1, partition: 1, avgCpuTime: 1.25, cpuUsage: 1.25 / 1.5, line: 23 },
     ]);
   });
 
