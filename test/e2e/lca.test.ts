@@ -112,6 +112,17 @@ describe("impactsim lca", () => {
     expect(r.single_score_pt_per_hour.method).toBe("EF 3.0");
   });
 
+  it("the README's lca examples run as written", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const examples = [...readme.matchAll(/^npm run --silent impactsim -- (lca .*)$/gm)].map((m) => m[1].split(/\s+/));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const args of examples) {
+      const r = cli.run(args);
+      expect(r.status, args.join(" ")).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(0);
+    }
+  });
+
   it("impactsim lca with an unknown CPU, a load over 100 % or an unknown zone exits 3 naming the JSON path or the option", () => {
     const node = join(dir, "bad.json");
     writeFileSync(node, JSON.stringify({ cores: 8, parts: { cpu: { name: "Intel Xeon Gold 6999" }, source: "t" }, power: { profile: "boavizta" }, embodied: { lifetime_years: 4, lifetime_source: "t", source: "t" } }));
