@@ -16,6 +16,7 @@ import { estimateJobRequest, estimateWorkflowFile, type EstimateInputs, type Job
 
 const CC = categoryIndex("CC");
 const ENERGY = categoryIndex("ENERGY");
+const PE = categoryIndex("PE");
 
 export const ESTIMATE_USAGE = `impactsim estimate [sbatch options] [script.sh]
 impactsim estimate --workflow wf.json [options]
@@ -363,6 +364,8 @@ function byPhase(v: Float64Array): Record<string, Record<string, number>> {
     out[ph] = {};
     EF_CATEGORIES.forEach((c, k) => (out[ph][c.id] = v[p * N_COORDS + k]));
     out[ph].ENERGY_J = v[p * N_COORDS + ENERGY];
+    // Primary energy, MJ (not weighted in the score; missing where no source gives it).
+    out[ph].PE = v[p * N_COORDS + PE];
   });
   return out;
 }

@@ -19,6 +19,7 @@ export {
   DEFAULT_SERVER_ARCHETYPE,
   WAFER_AREA_MM2,
   type Attribute,
+  type Origin,
   type PartImpact,
   type PartResult,
   type PartsEmbodied,

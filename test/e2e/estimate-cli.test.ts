@@ -70,7 +70,8 @@ describe("impactsim estimate", () => {
     expect(j.estimates).toHaveLength(4);
     const e = j.estimates[0];
     expect(Object.keys(e.impacts)).toEqual(["fabrication", "transport", "use", "endOfLife"]);
-    expect(Object.keys(e.impacts.use)).toHaveLength(17);
+    // The 16 EF categories, ENERGY_J and PE (primary energy, MJ).
+    expect(Object.keys(e.impacts.use)).toHaveLength(18);
     expect(e.impacts.use.CC).toBeGreaterThan(0);
     expect(e.range.impacts_high.use.CC).toBeGreaterThanOrEqual(e.impacts.use.CC);
   });
