@@ -1,8 +1,10 @@
 /**
  * A policy written from scratch (docs/writing-a-policy.md): first come, first
  * served, each job on the site whose forecast intensity is lowest over the time
- * it asked for, and a running count of the node-seconds started per project, to
- * show where a policy keeps what it remembers. Run it:
+ * it asked for, and a running count of the core-seconds started per project, to
+ * show where a policy keeps what it remembers. Jobs share nodes, so the policy
+ * counts free cores (a job that asks for whole nodes, `exclusive`, needs idle
+ * nodes instead). Run it:
  *
  *   npx tsx docs/examples/greenest-first.ts
  *
@@ -21,6 +23,7 @@ import {
   LiveWorld,
   N_COORDS,
   N_PHASES,
+  holdsWholeNodes,
   nodesNeeded,
   powerCurveLinear,
   rngSeeded,
@@ -46,20 +49,31 @@ export function greenestFirst(): Policy<State> {
     params: {},
     initialState: () => ({ started: {} }),
     decide(view, _events, state) {
-      const free = view.pools.map((p) => p.freeNodes);
+      // What this pass's starts leave: free cores, and idle nodes for jobs that hold them whole.
+      const cores = view.pools.map((p) => p.freeCores);
+      const idle = view.pools.map((p) => p.freeNodes);
       const out: Decision[] = [];
       for (const job of view.queue) {
         let best = -1;
         let cleanest = Infinity;
         for (const pool of view.pools) {
-          if (nodesNeeded(job, pool) > free[pool.index]) continue;
+          const whole = holdsWholeNodes(job, pool);
+          if (whole ? nodesNeeded(job, pool) > idle[pool.index] : job.cores > cores[pool.index]) continue;
           const intensity = view.forecast(pool.site).mean(view.now, view.now + job.timeLeft);
           if (intensity < cleanest) [best, cleanest] = [pool.index, intensity];
         }
         if (best < 0) break; // first come, first served: the head waits, and everyone behind it
-        const need = nodesNeeded(job, view.pools[best]);
-        free[best] -= need;
-        state.started[job.project] = (state.started[job.project] ?? 0) + need * job.timeLeft;
+        const pool = view.pools[best];
+        if (holdsWholeNodes(job, pool)) {
+          idle[best] -= nodesNeeded(job, pool);
+          cores[best] -= nodesNeeded(job, pool) * pool.coresPerNode;
+        } else {
+          cores[best] -= job.cores;
+          // Its cores go to nodes in use first; what they cannot hold takes idle nodes.
+          const partial = cores[best] + job.cores - idle[best] * pool.coresPerNode;
+          idle[best] -= Math.max(0, Math.ceil((job.cores - partial) / pool.coresPerNode));
+        }
+        state.started[job.project] = (state.started[job.project] ?? 0) + job.cores * job.timeLeft;
         out.push({ kind: "start", jobId: job.id, pool: best });
       }
       return out;
@@ -128,4 +142,4 @@ const world = new LiveWorld(scheduler, { platform, forecasts: forecasts(), polic
 while (scheduler.advance()) decisionPass(world, policy);
 console.log(simulated.join("\n"));
 console.log(simulated.join("\n") === live.join("\n") ? "the live world decided the same" : `the live world decided otherwise:\n${live.join("\n")}`);
-console.log(`node-seconds started per project (the policy's state in the live world): ${JSON.stringify(world.policyState)}`);
+console.log(`core-seconds started per project (the policy's state in the live world): ${JSON.stringify(world.policyState)}`);

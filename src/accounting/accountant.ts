@@ -8,14 +8,10 @@
 import { CompensatedVector } from "../core/index.js";
 import { N_COORDS } from "../core/index.js";
 import type { PlatformModel } from "../models/index.js";
-import type { JobFact, SimObserver, TransferFact } from "../sim/index.js";
-import { attributeInterval } from "./attribution.js";
-import { Ledger, N_PHASED, type Account } from "./ledger.js";
-import type { PoolModel, SiteModel } from "../models/index.js";
-import { PHASE_INDEX } from "../core/index.js";
-
-const USE_FROM = PHASE_INDEX.use * N_COORDS;
-const USE_TO = USE_FROM + N_COORDS;
+import type { JobFact, PartShares, SimObserver, TransferFact } from "../sim/index.js";
+import type { JobSpec } from "../io/index.js";
+import { chargeInto, embodiedRate, type ChargeEnergy } from "../models/index.js";
+import { Ledger, N_PHASED } from "./ledger.js";
 
 /** A finished job with its charges, handed to writers (e.g. jobs.csv). */
 export interface JobCharge {
@@ -38,16 +34,26 @@ export interface SiteMeter {
 export class Accountant implements SimObserver {
   readonly ledger: Ledger;
   private readonly scratch = new Float64Array(N_COORDS);
-  private readonly charge = new Float64Array(N_PHASED);
   private readonly part = new Float64Array(N_PHASED);
+  private readonly rate = new Float64Array(N_PHASED);
+  private readonly energy: ChargeEnergy = { it: 0, facility: 0 };
   private readonly meterUse: CompensatedVector[];
   private readonly meterEnergy: CompensatedVector[];
   private end = 0;
   /** Sites whose intensity never changes, and their accumulated IT and overhead watt-seconds. */
   private readonly constant: boolean[];
   private readonly meterWattSeconds: CompensatedVector[];
+  /** Each running job's charge so far in its current run (only when onJob is given). */
+  private readonly runs = new Map<JobSpec, { impacts: Float64Array; itJ: number; facilityJ: number }>();
+  /**
+   * A share not charged yet: consecutive shares of one job over the same
+   * interval (its nodes, settled one after another) add up first, so a job's
+   * interval costs one intensity integral however many nodes it holds. Equal
+   * per-node draws are kept as a count, so n identical nodes charge n x W.
+   */
+  private readonly pending = { job: undefined as JobSpec | undefined, site: 0, pool: 0, from: 0, to: 0, first: 0, count: 0, sum: 0, same: true, node: 0, gpu: 0, fpga: 0 };
 
-  /** @param onJob receives each job's full phased impacts (computed only when given) */
+  /** @param onJob receives each run's full phased impacts (computed only when given) */
   constructor(private readonly platform: PlatformModel, private readonly onJob?: (c: JobCharge) => void) {
     this.ledger = new Ledger(platform);
     this.meterUse = platform.sites.map(() => new CompensatedVector(N_COORDS));
@@ -56,29 +62,66 @@ export class Accountant implements SimObserver {
     this.meterWattSeconds = platform.sites.map(() => new CompensatedVector(2));
   }
 
-  jobEnded(f: JobFact): void {
-    const site = this.platform.sites[f.site];
-    const pool = this.platform.pools[f.pool];
-    // Phases: held while inputs travel, setup (FPGA reconfiguration), run; each at its own draw.
-    const inputsAt = Math.min(f.inputsAt, f.end);
-    const setupEnd = Math.min(Math.max(f.setupEnd, inputsAt), f.end);
-    const accounts = this.ledger.accountsOf(f.site, f.job);
-    if (this.onJob) this.charge.fill(0);
-    let it = 0;
-    if (inputsAt > f.start) it += this.chargePhase(f, site, pool, accounts, f.start, inputsAt, f.holdWattsPerNode);
-    if (setupEnd > inputsAt) it += this.chargePhase(f, site, pool, accounts, inputsAt, setupEnd, f.setupWattsPerNode);
-    it += this.chargePhase(f, site, pool, accounts, setupEnd, f.end, f.wattsPerNode);
-    const charge = this.charge;
-    for (const a of accounts) {
-      a.chargeNodeSeconds(f.pool, f.nodeCount * (f.end - f.start));
+  jobShare(job: JobSpec, site: number, pool: number, from: number, to: number, watts: number, held: Readonly<PartShares>): void {
+    const p = this.pending;
+    if (p.job !== job || p.from !== from || p.to !== to || p.site !== site || p.pool !== pool) {
+      this.flushShare();
+      p.job = job;
+      p.site = site;
+      p.pool = pool;
+      p.from = from;
+      p.to = to;
+      p.first = watts;
+      p.count = 0;
+      p.sum = 0;
+      p.same = true;
+      p.node = 0;
+      p.gpu = 0;
+      p.fpga = 0;
+    }
+    if (watts !== p.first) p.same = false;
+    p.count++;
+    p.sum += watts;
+    p.node += held.node;
+    p.gpu += held.gpu;
+    p.fpga += held.fpga;
+  }
+
+  /** Charges the pending share to the job's accounts and, with onJob, to its run. */
+  private flushShare(): void {
+    const p = this.pending;
+    const job = p.job;
+    if (!job) return;
+    p.job = undefined;
+    const site = this.platform.sites[p.site];
+    const pool = this.platform.pools[p.pool];
+    const watts = p.same ? p.count * p.first : p.sum;
+    const dt = p.to - p.from;
+    site.intensity.series.integralInto(p.from, p.to, this.scratch);
+    const it = watts * dt;
+    const held = { node: p.node, gpu: p.gpu, fpga: p.fpga };
+    for (const a of this.ledger.accountsOf(p.site, job)) {
+      a.chargeUse(p.site, this.scratch, watts * site.pue);
       a.chargeEnergy(it, it * site.pue);
-      if (f.final) a.jobs++; // a suspended run is charged, the job counted once
+      a.chargeParts(p.pool, held, dt);
     }
-    if (this.onJob) {
-      attributeInterval(f.nodeCount, 0, f.start, f.end, site, pool, this.part, this.scratch);
-      for (let i = 0; i < N_PHASED; i++) if (i < USE_FROM || i >= USE_TO) charge[i] += this.part[i];
-      this.onJob({ fact: f, impacts: charge, itJ: it, facilityJ: it * site.pue });
-    }
+    if (!this.onJob) return;
+    let run = this.runs.get(job);
+    if (!run) this.runs.set(job, (run = { impacts: new Float64Array(N_PHASED), itJ: 0, facilityJ: 0 }));
+    embodiedRate(pool, held, this.rate);
+    chargeInto(this.part, this.energy, 1, watts, dt, site.pue, this.scratch, this.rate);
+    for (let i = 0; i < N_PHASED; i++) run.impacts[i] += this.part[i];
+    run.itJ += this.energy.it;
+    run.facilityJ += this.energy.facility;
+  }
+
+  jobEnded(f: JobFact): void {
+    this.flushShare();
+    if (f.final) for (const a of this.ledger.accountsOf(f.site, f.job)) a.jobs++; // a suspended run is charged, the job counted once
+    if (!this.onJob) return;
+    const run = this.runs.get(f.job) ?? { impacts: new Float64Array(N_PHASED), itJ: 0, facilityJ: 0 };
+    this.runs.delete(f.job);
+    this.onJob({ fact: f, impacts: run.impacts, itJ: run.itJ, facilityJ: run.facilityJ });
   }
 
   siteInterval(s: number, from: number, to: number, itWatts: number, overheadWatts: number): void {
@@ -99,19 +142,6 @@ export class Accountant implements SimObserver {
       o.chargeUse(s, this.scratch, overheadWatts * site.pue);
       o.chargeEnergy(overheadWatts * dt, overheadWatts * dt * site.pue);
     }
-  }
-
-  /** Charges one phase of a job at a constant draw; returns its IT energy, J. */
-  private chargePhase(f: JobFact, site: SiteModel, pool: PoolModel, accounts: readonly Account[], a: number, b: number, wattsPerNode: number): number {
-    const watts = f.nodeCount * wattsPerNode;
-    site.intensity.series.integralInto(a, b, this.scratch);
-    for (const acc of accounts) acc.chargeUse(f.site, this.scratch, watts * site.pue);
-    if (this.onJob) {
-      // embodied impacts come once, for the whole reservation (in jobEnded)
-      attributeInterval(f.nodeCount, wattsPerNode, a, b, site, pool, this.part, this.scratch);
-      for (let i = USE_FROM; i < USE_TO; i++) this.charge[i] += this.part[i];
-    }
-    return watts * (b - a);
   }
 
   /**
@@ -141,11 +171,12 @@ export class Accountant implements SimObserver {
   transfers = 0;
   transferBytes = 0;
 
-  poolIdle(p: number, from: number, to: number, idleNodes: number): void {
-    if (idleNodes !== 0) this.ledger.siteOverhead[this.platform.pools[p].site].chargeNodeSeconds(p, idleNodes * (to - from));
+  poolIdle(p: number, from: number, to: number, idle: Readonly<PartShares>): void {
+    if (idle.node !== 0 || idle.gpu !== 0 || idle.fpga !== 0) this.ledger.siteOverhead[this.platform.pools[p].site].chargeParts(p, idle, to - from);
   }
 
   finished(end: number): void {
+    this.flushShare();
     this.end = end;
     this.platform.sites.forEach((site, s) => {
       if (!this.constant[s]) return;

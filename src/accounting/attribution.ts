@@ -1,22 +1,26 @@
 /**
- * The attribution rule (DESIGN.md, "Attribution"). A job holds whole nodes
- * exclusively, so it is charged their full draw at its utilisation (their
- * load-dependent power and all their static power), times the site's PUE,
- * times the impact intensity at each instant; plus embodied impacts per
- * node-second reserved (fabrication, transport, end of life, amortised over
- * the node's lifetime). Idle, sleeping, off and switching nodes are charged to
- * the site's overhead (the documented default; spreading overhead over jobs is
- * a later option). The arithmetic is models/charge.ts, which planners price
+ * The attribution rule (DESIGN.md, "Attribution"). Nodes are shared: the
+ * simulator splits each node's draw among its jobs (sim/cluster.ts: dynamic CPU
+ * power by busy cores, static power by allocated cores, each device to its
+ * job; a job holding whole nodes pays their whole draw) and reports each job's
+ * share over every interval where it was constant. A job is charged its share
+ * x the site's PUE x the impact intensity at each instant, plus embodied
+ * impacts per node-equivalent second of each part it held (its cores' share of
+ * the node, its devices' share of the GPUs or FPGAs; a whole node counts 1 of
+ * each), amortised over the lifetime. What no job holds (idle cores and
+ * devices, idle, off and switching nodes) is the site's overhead: the
+ * documented default; spreading it over jobs is an option of the split
+ * ("jobs" static rule). The arithmetic is models/charge.ts, which planners price
  * placements with too.
  */
 import { chargeInto } from "../models/index.js";
 import type { PoolModel, SiteModel } from "../models/index.js";
 
 /**
- * Impacts of `nodes` nodes drawing `wattsPerNode` each over [a, b] at a site.
- * Writes N_PHASED values into `out` (use phase from the actual intensity
- * integrated over [a, b]; other phases embodied) and returns IT and facility
- * energy in joules.
+ * Impacts of `nodes` nodes drawing `wattsPerNode` each over [a, b] at a site,
+ * held whole. Writes N_PHASED values into `out` (use phase from the actual
+ * intensity integrated over [a, b]; other phases embodied) and returns IT and
+ * facility energy in joules.
  * @param scratch N_COORDS scratch array
  */
 export function attributeInterval(

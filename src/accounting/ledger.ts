@@ -1,8 +1,10 @@
 /**
  * The impact ledger: accounts per site (jobs and overhead apart), per project
  * and in total. An account keeps sufficient statistics, not impact vectors:
- * use-phase impacts per site (power x PUE x intensity, integrated) and
- * node-seconds per pool (embodied impacts are node-seconds x the pool's rate).
+ * use-phase impacts per site (power x PUE x intensity, integrated) and, per
+ * pool, node-equivalent seconds held of each embodied part (the node, its
+ * GPUs, its FPGAs; a whole node counts 1 of each), so embodied impacts are
+ * those seconds x each part's rate.
  * So a charge costs ~20 additions, and the phase/category breakdown, the share
  * resting on proxies and the missing figures are derived once, in summarize().
  * Sums are compensated, so job shares plus overheads match the site meters to
@@ -21,7 +23,7 @@ const USE = PHASE_INDEX.use;
 export class Account {
   /** Use-phase impacts per site, N_COORDS each (ENERGY = facility joules). */
   readonly use: CompensatedVector;
-  /** Node-seconds per pool (reserved by jobs, or idle for overhead). */
+  /** Per pool, node-equivalent seconds of its node, GPU and FPGA parts (held by jobs, or unheld for overhead), 3 per pool. */
   readonly nodeSeconds: CompensatedVector;
   /** IT and facility energy, J. */
   readonly energy = new CompensatedVector(2);
@@ -29,7 +31,7 @@ export class Account {
 
   constructor(readonly nSites: number, readonly nPools: number) {
     this.use = new CompensatedVector(nSites * N_COORDS);
-    this.nodeSeconds = new CompensatedVector(nPools);
+    this.nodeSeconds = new CompensatedVector(3 * nPools);
   }
 
   /** Adds use-phase impacts `v * k` (N_COORDS) at site s. */
@@ -37,8 +39,16 @@ export class Account {
     this.use.add(v, k, s * N_COORDS);
   }
 
+  /** Whole nodes of a pool held for `seconds` (node-seconds): every part of them. */
   chargeNodeSeconds(pool: number, seconds: number): void {
-    this.nodeSeconds.addAt(pool, seconds);
+    for (let k = 0; k < 3; k++) this.nodeSeconds.addAt(3 * pool + k, seconds);
+  }
+
+  /** Node-equivalents of each part of a pool's nodes held for `seconds`. */
+  chargeParts(pool: number, held: { readonly node: number; readonly gpu: number; readonly fpga: number }, seconds: number): void {
+    if (held.node !== 0) this.nodeSeconds.addAt(3 * pool, held.node * seconds);
+    if (held.gpu !== 0) this.nodeSeconds.addAt(3 * pool + 1, held.gpu * seconds);
+    if (held.fpga !== 0) this.nodeSeconds.addAt(3 * pool + 2, held.fpga * seconds);
   }
 
   chargeEnergy(itJ: number, facilityJ: number): void {
@@ -74,14 +84,15 @@ export class Account {
       for (let c = 0; c < N_COORDS; c++) add(USE * N_COORDS + c, use[s * N_COORDS + c], site.intensity.basis[c], active);
     });
     const ns = this.nodeSeconds.values();
+    const KIND = { node: 0, gpu: 1, fpga: 2 } as const;
     platform.pools.forEach((pool, p) => {
-      if (ns[p] === 0) return;
+      if (ns[3 * p] === 0 && ns[3 * p + 1] === 0 && ns[3 * p + 2] === 0) return;
       for (let ph = 0; ph < N_PHASES; ph++) {
         if (ph === USE) continue;
         for (let c = 0; c < N_COORDS; c++) {
           const i = ph * N_COORDS + c;
-          if (!pool.embodiedParts) add(i, ns[p] * pool.embodiedPerNodeSecond[i], pool.embodiedBasis[i], true);
-          else for (const part of pool.embodiedParts) add(i, ns[p] * part.perNodeSecond[i], part.basis[i], true);
+          if (!pool.embodiedParts) add(i, ns[3 * p] * pool.embodiedPerNodeSecond[i], pool.embodiedBasis[i], true);
+          else for (const part of pool.embodiedParts) add(i, ns[3 * p + KIND[part.kind]] * part.perNodeSecond[i], part.basis[i], true);
         }
       }
     });
@@ -118,7 +129,8 @@ export class Account {
       score += s;
     });
     let nodeSeconds = 0;
-    for (const x of this.nodeSeconds.values()) nodeSeconds += x;
+    const ns = this.nodeSeconds.values();
+    for (let k = 0; k < ns.length; k += 3) nodeSeconds += ns[k];
     return {
       jobs: this.jobs,
       node_seconds: nodeSeconds,

@@ -164,7 +164,7 @@ const siteSchema = z.strictObject({
   pue: z.number().min(1).max(MAX_PUE, { error: "over three times the surveyed average of 1.56 (Uptime Institute 2024)" }),
   pue_source: nonEmpty,
   grid: z.strictObject({ zone: zoneCode, series: gridSeriesSchema.optional() }),
-  nodes: z.array(z.strictObject({ type: nonEmpty, count: nodeCount })).min(1),
+  nodes: z.array(z.strictObject({ type: nonEmpty, count: nodeCount, sharing: z.enum(["shared", "exclusive", "shared_only"]).optional() })).min(1),
   power_budget_w: z.number().gt(0).optional(),
   power_budget_series: z
     .strictObject({ file: nonEmpty, time_column: nonEmpty, value_column: nonEmpty, timezone: timeZone, source: nonEmpty })

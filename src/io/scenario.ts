@@ -33,8 +33,10 @@ export const scenarioSchema = z.strictObject({
     format: z.literal("swf"),
     mode: z.enum(["strict", "lenient"]),
     start: z.string().refine(isIsoWithOffset, { error: 'expected an ISO 8601 date-time with an offset, e.g. "2020-01-01T00:00:00+01:00"' }),
+    exclusive: z.boolean().optional(),
   }),
   series_extension: z.enum(["error", "hold", "repeat"]).optional(),
+  attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional() }).optional(),
   policy: z
     .strictObject({
       name: z.enum(["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"]).optional(),
@@ -85,6 +87,7 @@ export const scenarioSchema = z.strictObject({
     dir: nonEmpty,
     jobs_csv: z.boolean().optional(),
     timeseries_csv: z.boolean().optional(),
+    nodes_csv: z.boolean().optional(),
   }),
 });
 

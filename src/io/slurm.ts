@@ -47,6 +47,8 @@ export interface SlurmRequest {
   readonly memPerCpuMb?: number;
   /** -p, --partition. */
   readonly partition?: string;
+  /** --exclusive: whole nodes to itself (any of its forms: user, mcs and topo are read as plain exclusive). */
+  readonly exclusive?: boolean;
   /** --begin, kept as given. */
   readonly begin?: string;
   /** -A, --account. */
@@ -79,12 +81,12 @@ export interface SlurmSource {
 
 export type SourcedField = Field | "gpus" | "mem";
 
-type Field = "nodes" | "ntasks" | "ntasksPerNode" | "cpusPerTask" | "timeS" | "partition" | "begin" | "account" | "jobName" | "qos";
+type Field = "nodes" | "ntasks" | "ntasksPerNode" | "cpusPerTask" | "timeS" | "partition" | "begin" | "account" | "jobName" | "qos" | "exclusive";
 type Arg = "none" | "required" | "optional"; // "optional": a value only after "=", as getopt does
 type Handler =
   | { kind: "count"; field: "nodes" | "ntasks" | "ntasksPerNode" | "cpusPerTask" }
   | { kind: "string"; field: "partition" | "begin" | "account" | "jobName" | "qos" }
-  | { kind: "time" | "mem" | "memPerCpu" | "gres" | "gpus" | "gpusPerNode" }
+  | { kind: "time" | "mem" | "memPerCpu" | "gres" | "gpus" | "gpusPerNode" | "exclusive" }
   | { kind: "ignored"; note?: string }
   | { kind: "unsupported"; why: string };
 interface OptionSpec { readonly long: string; readonly short?: string; readonly arg: Arg; readonly handler: Handler }
@@ -106,14 +108,15 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: "account", short: "A", arg: "required", handler: { kind: "string", field: "account" } },
   { long: "job-name", short: "J", arg: "required", handler: { kind: "string", field: "jobName" } },
   { long: "qos", short: "q", arg: "required", handler: { kind: "string", field: "qos" } },
-  // Accepted, no effect on an estimate (impactsim gives whole nodes, so --exclusive and --oversubscribe change nothing).
+  { long: "exclusive", arg: "optional", handler: { kind: "exclusive" } },
+  // Accepted, no effect on an estimate (--oversubscribe: impactsim never puts more jobs on a core than it has).
   ...["output:o", "error:e", "input:i", "mail-type", "mail-user", "chdir:D", "export", "export-file", "open-mode",
     "comment", "signal", "constraint:C", "cluster-constraint", "licenses:L", "reservation", "nodelist:w", "exclude:x",
     "distribution:m", "wckey", "priority", "deadline", "time-min", "mcs-label", "acctg-freq", "profile"]
     .map((s): OptionSpec => { const [long, short] = s.split(":"); return { long, short, arg: "required", handler: IGNORED }; }),
   ...["requeue", "no-requeue", "hold:H", "no-kill:k", "quiet:Q", "verbose:v", "wait:W", "parsable", "contiguous", "oversubscribe:s", "kill-on-invalid-dep"]
     .map((s): OptionSpec => { const [long, short] = s.split(":"); return { long, short, arg: "none", handler: IGNORED }; }),
-  ...["exclusive", "nice", "propagate", "get-user-env"].map((long): OptionSpec => ({ long, arg: "optional", handler: IGNORED })),
+  ...["nice", "propagate", "get-user-env"].map((long): OptionSpec => ({ long, arg: "optional", handler: IGNORED })),
   { long: "dependency", short: "d", arg: "required", handler: { kind: "ignored", note: "waiting on dependencies is not modelled; the estimate assumes they are met" } },
   { long: "cpu-freq", arg: "required", handler: { kind: "ignored", note: "a requested CPU frequency is not modelled; the estimate uses the node type's power curve" } },
   { long: "array", short: "a", arg: "required", handler: { kind: "unsupported", why: "job arrays are not supported; estimate one element of the array instead (drop --array)" } },
@@ -190,6 +193,13 @@ class Draft {
           break;
         case "string": this.fields[h.field] = value!; this.where[h.field] = source; break;
         case "time": this.fields.timeS = parseSlurmTime(value!); this.where.timeS = source; break;
+        case "exclusive":
+          if (value !== undefined && !["user", "mcs", "topo"].includes(value)) throw new ValueProblem(`expected --exclusive, or --exclusive=user, mcs or topo, got "${value}"`);
+          // Shared with the user's own jobs (user, mcs) or a topology block (topo): read as whole nodes to the job, the bound a planner can count on.
+          if (value !== undefined) this.notes.push(`${where}: ${path}=${value}: read as --exclusive (its nodes to this job alone)`);
+          this.fields.exclusive = true;
+          this.where.exclusive = source;
+          break;
         case "mem": case "memPerCpu": {
           const perCpu = h.kind === "memPerCpu";
           if (this.mem && this.mem.perCpu !== perCpu) {
@@ -381,7 +391,7 @@ export async function readSbatchScript(path: string): Promise<SlurmRequest> {
 export function mergeSlurm(script: SlurmRequest, args: SlurmRequest): SlurmRequest {
   const pick = (r: SlurmRequest, keys: readonly (keyof SlurmRequest)[]) =>
     Object.fromEntries(keys.filter((k) => r[k] !== undefined).map((k) => [k, r[k]]));
-  const plain: (keyof SlurmRequest)[] = ["nodes", "ntasks", "ntasksPerNode", "cpusPerTask", "timeS", "partition", "begin", "account", "jobName", "qos"];
+  const plain: (keyof SlurmRequest)[] = ["nodes", "ntasks", "ntasksPerNode", "cpusPerTask", "timeS", "partition", "begin", "account", "jobName", "qos", "exclusive"];
   const gpuKeys: (keyof SlurmRequest)[] = ["gpus", "gpusPerNode", "gpuType"];
   const memKeys: (keyof SlurmRequest)[] = ["memMb", "memPerCpuMb"];
   const out: Record<string, unknown> = { ...pick(script, plain), ...pick(args, plain) };
@@ -478,6 +488,7 @@ export function formatSlurmOptions(r: Partial<SlurmRequest>): string[] {
   add("qos", r.qos);
   add("job-name", r.jobName);
   add("begin", r.begin);
+  if (r.exclusive) out.push("--exclusive");
   return out;
 }
 

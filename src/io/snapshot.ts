@@ -11,8 +11,12 @@
  *     "queue": [ { "id": 4107, "submit": "2020-03-02T08:55:00+01:00", "cores": 64,
  *                  "time_limit_s": 7200, "user": 17 } ] }
  *
- * Nodes of a pool that no running job holds and that are not listed as off,
- * sleeping or waking are free. Queue entries are in the scheduler's priority
+ * A running job holds whole nodes unless it gives its `cores` (squeue's CPUs):
+ * then it shares them, its cores spread over its `nodes` in blocks, or as its
+ * `allocation` says (node indices within the pool, and the cores and GPUs it
+ * holds on each, as `scontrol show job -d` gives them), which also lets
+ * several jobs share a node. Nodes of a pool that no running job holds and that
+ * are not listed as off, sleeping or waking are free. Queue entries are in the scheduler's priority
  * order. A zod schema checks the shape; `checkSnapshot()` and `loadSnapshot()`
  * throw an InputError holding every issue, with its JSON path.
  */
@@ -40,6 +44,12 @@ export interface SnapshotRunning {
   /** Its time limit (walltime), s. */
   readonly time_limit_s: number;
   readonly device?: DeviceClass;
+  /** Cores it holds in all (absent: its nodes whole). */
+  readonly cores?: number;
+  /** Whole nodes to itself (default: true without `cores`, else false). */
+  readonly exclusive?: boolean;
+  /** Where it runs: per node (index within its pool, from 0), the cores and GPUs it holds there; as many entries as `nodes`. */
+  readonly allocation?: readonly { readonly node: number; readonly cores: number; readonly gpus?: number }[];
 }
 
 export interface SnapshotQueued {
@@ -71,7 +81,22 @@ export const snapshotSchema = z.strictObject({
   time: iso,
   source: name,
   pools: z.array(z.strictObject({ site: name, node_type: name, off: countOrZero.optional(), sleeping: countOrZero.optional(), waking: countOrZero.optional() })).default([]),
-  running: z.array(z.strictObject({ id: z.number().int(), site: name, node_type: name, nodes: count, start: iso, time_limit_s: positive, device: z.enum(DEVICE_CLASSES).optional() })).default([]),
+  running: z
+    .array(
+      z.strictObject({
+        id: z.number().int(),
+        site: name,
+        node_type: name,
+        nodes: count,
+        start: iso,
+        time_limit_s: positive,
+        device: z.enum(DEVICE_CLASSES).optional(),
+        cores: count.optional(),
+        exclusive: z.boolean().optional(),
+        allocation: z.array(z.strictObject({ node: countOrZero, cores: countOrZero, gpus: countOrZero.optional() })).optional(),
+      }),
+    )
+    .default([]),
   queue: z.array(z.strictObject({ id: z.number().int(), submit: iso, cores: count, time_limit_s: positive, user: z.number().int().optional(), gpus: count.optional(), account: name.optional() })).default([]),
 });
 
@@ -87,7 +112,15 @@ function snapshotIssues(json: unknown, file: string): { value?: ClusterSnapshot;
     if (seen.has(id)) issues.push(jsonIssue("duplicate_id", file, path, `expected each job once, got id ${id} again (first at ${seen.get(id)})`, id));
     else seen.set(id, path.join("."));
   };
-  s.running.forEach((r, i) => check(r.id, ["running", i, "id"]));
+  s.running.forEach((r, i) => {
+    check(r.id, ["running", i, "id"]);
+    const a = r.allocation;
+    if (a === undefined) return;
+    if (a.length !== r.nodes) issues.push(jsonIssue("invalid_value", file, ["running", i, "allocation"], `expected one entry per node (${r.nodes}), got ${a.length}`, a.length));
+    if (new Set(a.map((x) => x.node)).size !== a.length) issues.push(jsonIssue("invalid_value", file, ["running", i, "allocation"], "expected each node once, got a node twice", a.map((x) => x.node).join(",")));
+    const total = a.reduce((t, x) => t + x.cores, 0);
+    if (r.cores !== undefined && total !== r.cores) issues.push(jsonIssue("invalid_value", file, ["running", i, "allocation"], `expected its cores to add up to cores (${r.cores}), got ${total}`, total));
+  });
   s.queue.forEach((q, i) => check(q.id, ["queue", i, "id"]));
   if (issues.length > 0) return { issues };
   return { value: { file, ...s }, issues };

@@ -79,6 +79,17 @@ export interface JobSpec {
   readonly task?: number;
   /** Its QoS class (none: as soon as possible). */
   readonly qos?: QosSpec;
+  /**
+   * Whole nodes to itself (sbatch --exclusive, or a trace-level option): no
+   * other job shares them. Without it a job takes cores, devices and memory on
+   * nodes other jobs share, unless its pool is exclusive.
+   */
+  readonly exclusive?: boolean;
+  /** Exactly this many nodes (sbatch -N): its cores spread over them in blocks. */
+  readonly exactNodes?: number;
+  /** Memory per core (sbatch --mem-per-cpu; SWF field 10, KB per processor) or per node (--mem), MB. */
+  readonly memPerCoreMb?: number;
+  readonly memPerNodeMb?: number;
 }
 
 /** Header directives of an SWF file (";  Key: value" lines). */
@@ -339,8 +350,14 @@ export interface SiteSpec {
   readonly pue: number;
   readonly pue_source: string;
   readonly grid: GridSpec;
-  /** Node groups: count nodes of a type. */
-  readonly nodes: readonly { readonly type: string; readonly count: number }[];
+  /**
+   * Node groups: count nodes of a type, and how jobs get them (a partition's
+   * policy, as Slurm's OverSubscribe): "shared" (default) jobs share nodes by
+   * cores, devices and memory, and a job may ask for whole nodes
+   * (sbatch --exclusive); "exclusive" every job gets whole nodes; "shared_only"
+   * jobs share nodes and one asking for whole nodes cannot run there.
+   */
+  readonly nodes: readonly { readonly type: string; readonly count: number; readonly sharing?: "shared" | "exclusive" | "shared_only" }[];
   /** Optional power budget for the whole site (IT), W. */
   readonly power_budget_w?: number;
   /** A budget that changes over time (W, CSV), replacing power_budget_w; policies are told when it changes. */
@@ -424,9 +441,18 @@ export interface ScenarioSpec {
     readonly mode: "strict" | "lenient";
     /** Wall-clock time (ISO 8601 with offset) that trace time 0 maps to, to align with grid series. */
     readonly start: string;
+    /** Every job of the trace gets whole nodes (as if each asked sbatch --exclusive); default false: nodes are shared. */
+    readonly exclusive?: boolean;
   };
   /** How grid series are extended beyond their span: "error" (default), "hold" or "repeat". */
   readonly series_extension?: "error" | "hold" | "repeat";
+  /**
+   * How a shared node's static power is split among its jobs (DESIGN.md,
+   * "Attribution"): "allocated" (default) by each job's allocated cores out of
+   * the node's, the unallocated cores' share to the site's overhead; "jobs"
+   * all of it among the node's jobs by allocated cores.
+   */
+  readonly attribution?: { readonly static_split?: "allocated" | "jobs" };
   /**
    * The scheduling policy: exactly one of `name` (a built-in policy) and
    * `module` (a policy module file, relative to the scenario file, whose default
@@ -450,5 +476,6 @@ export interface ScenarioSpec {
    * foresight, which results then state in their provenance.
    */
   readonly forecast?: { readonly bias: number; readonly sigma: number };
-  readonly output: { readonly dir: string; readonly jobs_csv?: boolean; readonly timeseries_csv?: boolean };
+  /** Output folder and which tables to write (each default true): jobs.csv, sites.csv, nodes.csv (each node's state timeline and energy). */
+  readonly output: { readonly dir: string; readonly jobs_csv?: boolean; readonly timeseries_csv?: boolean; readonly nodes_csv?: boolean };
 }

@@ -9,7 +9,7 @@
  * Times are seconds on the world's clock (the platform's epoch is time 0).
  */
 import type { DeviceClass } from "../io/index.js";
-import type { NodeState, QueuedJobView, RunningJobView } from "../planner/index.js";
+import type { NodeState, NodeTake, QueuedJobView, RunningJobView } from "../planner/index.js";
 
 /** Something that happened at the scheduler, in the order it happened. */
 export type BackendEvent =
@@ -29,14 +29,20 @@ export interface SchedulerBackend {
   queued(): readonly QueuedJobView[];
   /** Running jobs, by predicted end, then id. */
   running(): readonly RunningJobView[];
-  /** Nodes: how many, and each one's state, since when, when a switch completes (NaN when none), and the job holding it (-1). */
+  /** Nodes: how many, and each one's state, since when, when a switch completes (NaN when none), and the jobs on it. */
   readonly nodeCount: number;
   nodeState(id: number): NodeState;
   nodeSince(id: number): number;
   nodeReadyAt(id: number): number;
   nodeJob(id: number): number;
-  /** Starts a queued job on these nodes. */
-  start(jobId: number, nodes: readonly number[], device: DeviceClass, pstate?: number): void;
+  nodeJobs(id: number): readonly number[];
+  /** What a job that shares nodes may still take of node `id` (0 when off, switching or held whole; memory Infinity where not modelled). */
+  nodeFreeCores(id: number): number;
+  nodeFreeGpus(id: number): number;
+  nodeFreeFpgas(id: number): number;
+  nodeFreeMemoryMb(id: number): number;
+  /** Starts a queued job with what it takes of each node (Slurm: the allocation; whole nodes for an exclusive job). */
+  start(jobId: number, takes: readonly NodeTake[], device: DeviceClass, wholeNodes: boolean, pstate?: number): void;
   /** Removes a queued job (a policy rejected it). */
   cancel(jobId: number, reason: string): void;
   /** Suspends a running job (it goes back to the queue, its work kept). */

@@ -14,7 +14,7 @@
  */
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { PlatformModel, PowerStateModel } from "../models/index.js";
-import { queuedJobView, runningJobView, type JobProgress } from "../planner/index.js";
+import { queuedJobView, runningJobView, type JobProgress, type NodeTake } from "../planner/index.js";
 import { expectedRuntime } from "../planner/index.js";
 import { platformPoolFigures, poolView } from "../planner/index.js";
 import { NodeState, type PoolView, type QueuedJobView, type RunningJobView } from "../planner/index.js";
@@ -48,6 +48,8 @@ interface FakeJob {
   device: DeviceClass;
   pstate?: number;
   nodes: number[];
+  takes: NodeTake[];
+  wholeNodes: boolean;
   start: number;
   firstStart: number;
   predictedEnd: number;
@@ -65,7 +67,13 @@ export class FakeScheduler implements SchedulerBackend {
   private readonly state: Uint8Array;
   private readonly since: Float64Array;
   private readonly readyAt: Float64Array;
-  private readonly job: Float64Array;
+  /** Per node: the jobs on it and what each took; allocated totals; 1 when held whole. */
+  private readonly onNode: { jobId: number; take: NodeTake }[][];
+  private readonly allocCores: Int32Array;
+  private readonly allocGpus: Int32Array;
+  private readonly allocFpgas: Int32Array;
+  private readonly allocMem: Float64Array;
+  private readonly whole: Uint8Array;
   private readonly nodePool: Int32Array;
   private readonly low: (PowerStateModel | undefined)[];
   private readonly lowKind: Uint8Array;
@@ -91,13 +99,18 @@ export class FakeScheduler implements SchedulerBackend {
     this.state = new Uint8Array(n).fill(NodeState.Idle);
     this.since = new Float64Array(n);
     this.readyAt = new Float64Array(n).fill(NaN);
-    this.job = new Float64Array(n).fill(-1);
+    this.onNode = Array.from({ length: n }, () => []);
+    this.allocCores = new Int32Array(n);
+    this.allocGpus = new Int32Array(n);
+    this.allocFpgas = new Int32Array(n);
+    this.allocMem = new Float64Array(n);
+    this.whole = new Uint8Array(n);
     this.nodePool = new Int32Array(n);
     this.low = new Array(n);
     this.lowKind = new Uint8Array(n);
     for (const p of this.pools) for (let k = 0; k < p.nodes; k++) this.nodePool[p.firstNode + k] = p.index;
     jobs.forEach((spec, arrival) => {
-      const job: FakeJob = { spec, arrival, wallUsed: 0, ranSeconds: 0, workDone: 0, pool: -1, device: "cpu", nodes: [], start: -1, firstStart: -1, predictedEnd: Infinity, runtime: 0, runId: -1 };
+      const job: FakeJob = { spec, arrival, wallUsed: 0, ranSeconds: 0, workDone: 0, pool: -1, device: "cpu", nodes: [], takes: [], wholeNodes: false, start: -1, firstStart: -1, predictedEnd: Infinity, runtime: 0, runId: -1 };
       this.at(spec.submit, PRIO_SUBMIT, arrival, false, () => {
         this.queue.push(job);
         this.byId.set(spec.id, job);
@@ -149,6 +162,8 @@ export class FakeScheduler implements SchedulerBackend {
           device: j.device,
           pstate: j.pstate,
           nodes: j.nodes,
+          allocation: j.takes,
+          holdsWholeNodes: j.wholeNodes,
           start: j.start,
           firstStart: j.firstStart,
           setupEnd: j.start,
@@ -168,7 +183,28 @@ export class FakeScheduler implements SchedulerBackend {
     return this.readyAt[id];
   }
   nodeJob(id: number): number {
-    return this.job[id];
+    return this.onNode[id][0]?.jobId ?? -1;
+  }
+  nodeJobs(id: number): readonly number[] {
+    return this.onNode[id].map((x) => x.jobId);
+  }
+  private shareable(id: number): boolean {
+    const s = this.state[id];
+    return (s === NodeState.Idle || s === NodeState.Busy) && this.whole[id] === 0;
+  }
+  nodeFreeCores(id: number): number {
+    return this.shareable(id) ? this.pools[this.nodePool[id]].coresPerNode - this.allocCores[id] : 0;
+  }
+  nodeFreeGpus(id: number): number {
+    return this.shareable(id) ? this.pools[this.nodePool[id]].gpusPerNode - this.allocGpus[id] : 0;
+  }
+  nodeFreeFpgas(id: number): number {
+    return this.shareable(id) ? this.pools[this.nodePool[id]].fpgasPerNode - this.allocFpgas[id] : 0;
+  }
+  nodeFreeMemoryMb(id: number): number {
+    if (!this.shareable(id)) return 0;
+    const mem = this.pools[this.nodePool[id]].memoryMb;
+    return mem === undefined ? Infinity : mem - this.allocMem[id];
   }
 
   private setState(n: number, s: NodeState, readyAt = NaN): void {
@@ -177,7 +213,8 @@ export class FakeScheduler implements SchedulerBackend {
     this.readyAt[n] = readyAt;
   }
 
-  start(jobId: number, nodes: readonly number[], device: DeviceClass, pstate?: number): void {
+  start(jobId: number, takes: readonly NodeTake[], device: DeviceClass, wholeNodes: boolean, pstate?: number): void {
+    const nodes = takes.map((t) => t.node);
     const i = this.queue.findIndex((j) => j.spec.id === jobId);
     if (i < 0) throw new RangeError(`FakeScheduler.start: job ${jobId} is not queued`);
     const job = this.queue[i];
@@ -191,7 +228,9 @@ export class FakeScheduler implements SchedulerBackend {
     job.pool = pool.index;
     job.device = device;
     job.pstate = pstate;
-    job.nodes = [...nodes];
+    job.nodes = nodes;
+    job.takes = [...takes];
+    job.wholeNodes = wholeNodes;
     job.start = this.now;
     if (job.firstStart < 0) job.firstStart = this.now;
     job.runtime = (base / speed) * (1 - job.workDone);
@@ -199,9 +238,15 @@ export class FakeScheduler implements SchedulerBackend {
     job.predictedEnd = this.now + (Number.isFinite(timeLeft) ? timeLeft : expectedRuntime(view, pool, device, pstate)!);
     job.queuedView = undefined;
     job.runningView = undefined;
-    for (const n of nodes) {
-      this.setState(n, NodeState.Busy);
-      this.job[n] = jobId;
+    for (const take of takes) {
+      const n = take.node;
+      if (this.onNode[n].length === 0) this.setState(n, NodeState.Busy);
+      this.onNode[n].push({ jobId, take });
+      this.allocCores[n] += take.cores;
+      this.allocGpus[n] += take.gpus;
+      this.allocFpgas[n] += take.fpgas;
+      this.allocMem[n] += take.memMb;
+      if (wholeNodes) this.whole[n] = 1;
     }
     insertRunning(this.runningJobs, job);
     const runId = (job.runId = this.runIds++);
@@ -215,9 +260,16 @@ export class FakeScheduler implements SchedulerBackend {
   }
 
   private release(job: FakeJob): void {
-    for (const n of job.nodes) {
-      this.setState(n, NodeState.Idle);
-      this.job[n] = -1;
+    for (const take of job.takes) {
+      const n = take.node;
+      const list = this.onNode[n];
+      list.splice(list.findIndex((x) => x.jobId === job.spec.id), 1);
+      this.allocCores[n] -= take.cores;
+      this.allocGpus[n] -= take.gpus;
+      this.allocFpgas[n] -= take.fpgas;
+      this.allocMem[n] -= take.memMb;
+      this.whole[n] = 0;
+      if (list.length === 0) this.setState(n, NodeState.Idle);
     }
     const i = this.runningJobs.indexOf(job);
     if (i >= 0) this.runningJobs.splice(i, 1);
@@ -243,6 +295,7 @@ export class FakeScheduler implements SchedulerBackend {
     job.runId = -1;
     job.pool = -1;
     job.nodes = [];
+    job.takes = [];
     job.predictedEnd = Infinity;
     job.queuedView = undefined;
     job.runningView = undefined;

@@ -15,6 +15,7 @@ import type { IntensityForecast } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
 import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext } from "../planner/index.js";
 import { devicesRequested } from "../planner/index.js";
+import { nodeDraw } from "../models/index.js";
 import { platformPoolFigures, poolView, type PoolFigures } from "../planner/index.js";
 import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueuedJobView, type RunningJobView, type SiteView, type WorldEvent } from "../planner/index.js";
 import type { Refusal, World } from "../planner/index.js";
@@ -124,10 +125,12 @@ export class LiveWorld implements World {
     const b = this.backend;
     const { platform } = this.options;
     const free = new Int32Array(this.figures.length);
+    const freeCores = new Int32Array(this.figures.length);
     const sleeping = new Int32Array(this.figures.length);
     const waking = new Int32Array(this.figures.length);
     const watts = new Float64Array(platform.sites.length);
     for (let n = 0; n < b.nodeCount; n++) {
+      freeCores[this.nodePool[n]] += b.nodeFreeCores(n);
       const p = this.nodePool[n];
       const f = this.figures[p];
       const model = platform.pools[p];
@@ -142,12 +145,30 @@ export class LiveWorld implements World {
       else if (state === NodeState.SwitchingOff) watts[f.siteIndex] += low?.switchOffWatts ?? f.idleWatts;
       else if (state !== NodeState.Busy) watts[f.siteIndex] += low?.watts ?? f.idleWatts;
     }
-    const pools = this.figures.map((f, p) => poolView(f, free[p], sleeping[p], waking[p]));
+    const pools = this.figures.map((f, p) => poolView(f, free[p], sleeping[p], waking[p], freeCores[p]));
     const running = b.running();
+    // Busy nodes draw what their jobs keep busy (models/nodePower nodeDraw), as the simulator's nodes.
+    const busy = new Map<number, { cores: number; gpus: number; fpgas: number }>();
     for (const r of running) {
       const pool = pools[r.pool];
-      const utilisation = Math.min(1, r.cores / (r.nodeCount * pool.coresPerNode));
-      watts[pool.siteIndex] += r.nodeCount * pool.busyWatts(r.device, utilisation, devicesRequested(r, r.device) / r.nodeCount, r.pstate);
+      const model = platform.pools[r.pool];
+      if (r.holdsWholeNodes) {
+        const u = Math.min(1, r.cores / (r.nodeCount * pool.coresPerNode));
+        const d = r.device === "cpu" ? 0 : devicesRequested(r, r.device) / r.nodeCount;
+        const w = nodeDraw(model, u, r.device === "gpu" ? d : 0, r.device === "fpga" ? d : 0, 0, r.pstate ?? -1);
+        watts[pool.siteIndex] += r.nodeCount * w;
+        continue;
+      }
+      // A shared job keeps busy what it holds of each node.
+      for (const a of r.allocation) {
+        const b = busy.get(a.node) ?? { cores: 0, gpus: 0, fpgas: 0 };
+        busy.set(a.node, { cores: b.cores + a.cores, gpus: b.gpus + a.gpus, fpgas: b.fpgas + a.fpgas });
+      }
+    }
+    for (const [n, b] of busy) {
+      const p = this.nodePool[n];
+      const model = platform.pools[p];
+      watts[this.figures[p].siteIndex] += nodeDraw(model, Math.min(1, b.cores / model.coresPerNode), b.gpus, b.fpgas, 0);
     }
     const sites: SiteView[] = platform.sites.map((site, index) =>
       Object.freeze({ index, id: site.id, pue: site.pue, powerW: watts[index], powerBudgetW: site.powerBudget ? site.powerBudget.valueAt(b.now) : (site.powerBudgetW ?? Infinity) }),
@@ -167,6 +188,11 @@ export class LiveWorld implements World {
       nodeSince: (id: number) => b.nodeSince(id),
       nodeReadyAt: (id: number) => b.nodeReadyAt(id),
       nodeJob: (id: number) => b.nodeJob(id),
+      nodeJobs: (id: number) => b.nodeJobs(id),
+      nodeFreeCores: (id: number) => b.nodeFreeCores(id),
+      nodeFreeGpus: (id: number) => b.nodeFreeGpus(id),
+      nodeFreeFpgas: (id: number) => b.nodeFreeFpgas(id),
+      nodeFreeMemoryMb: (id: number) => b.nodeFreeMemoryMb(id),
       forecast: (site: string) => {
         const i = siteIds.indexOf(site);
         if (i < 0) throw new RangeError(`ClusterView.forecast: unknown site "${site}"`);
@@ -180,10 +206,21 @@ export class LiveWorld implements World {
     // The scheduler's state as this pass's decisions leave it, for the checks of the later ones.
     const queued = new Map<number, QueuedJobView>(b.queued().map((j) => [j.id, j]));
     const running = new Map<number, RunningJobView>(b.running().map((r) => [r.id, r]));
+    // The nodes as the scheduler reported them before this pass's commands (a real scheduler applies them later;
+    // an in-memory one at once), and what this pass's starts took of each since, for the checks of the later ones.
+    const n0 = b.nodeCount;
+    const state0 = Uint8Array.from({ length: n0 }, (_, n) => b.nodeState(n));
+    const cores0 = Int32Array.from({ length: n0 }, (_, n) => b.nodeFreeCores(n));
+    const gpus0 = Int32Array.from({ length: n0 }, (_, n) => b.nodeFreeGpus(n));
+    const fpgas0 = Int32Array.from({ length: n0 }, (_, n) => b.nodeFreeFpgas(n));
+    const mem0 = Float64Array.from({ length: n0 }, (_, n) => b.nodeFreeMemoryMb(n));
     const states = new Map<number, NodeState>();
     const freeDelta = new Int32Array(this.figures.length);
+    const freeCoresDelta = new Int32Array(this.figures.length);
+    const took = new Map<number, { cores: number; gpus: number; fpgas: number; memMb: number; whole: boolean }>();
+    const tookOf = (n: number) => took.get(n) ?? { cores: 0, gpus: 0, fpgas: 0, memMb: 0, whole: false };
     const fixed: PoolView[] = this.figures.map((f) => poolView(f, f.nodes, 0, 0));
-    const nodeState = (id: number) => states.get(id) ?? b.nodeState(id);
+    const nodeState = (id: number) => (states.get(id) ?? state0[id]) as NodeState;
     let freeNow: Int32Array | undefined;
     const context: DecisionContext = {
       now: b.now,
@@ -193,10 +230,21 @@ export class LiveWorld implements World {
       freeNodes: (p) => {
         if (!freeNow) {
           freeNow = new Int32Array(this.figures.length);
-          for (let n = 0; n < b.nodeCount; n++) if (b.nodeState(n) === NodeState.Idle) freeNow[this.nodePool[n]]++;
+          for (let n = 0; n < n0; n++) if (state0[n] === NodeState.Idle) freeNow[this.nodePool[n]]++;
         }
         return freeNow[p] + freeDelta[p];
       },
+      freeCores: (p) => {
+        let cores = 0;
+        const f = this.figures[p];
+        for (let n = f.firstNode; n < f.firstNode + f.nodes; n++) cores += cores0[n];
+        return cores + freeCoresDelta[p];
+      },
+      // A node switched this pass is free of nothing; one a start took from has that much less.
+      nodeFreeCores: (n) => (tookOf(n).whole || states.get(n) === NodeState.SwitchingOff ? 0 : cores0[n] - tookOf(n).cores),
+      nodeFreeGpus: (n) => (tookOf(n).whole || states.get(n) === NodeState.SwitchingOff ? 0 : gpus0[n] - tookOf(n).gpus),
+      nodeFreeFpgas: (n) => (tookOf(n).whole || states.get(n) === NodeState.SwitchingOff ? 0 : fpgas0[n] - tookOf(n).fpgas),
+      nodeFreeMemoryMb: (n) => (tookOf(n).whole || states.get(n) === NodeState.SwitchingOff ? 0 : mem0[n] - tookOf(n).memMb),
       nodeCount: b.nodeCount,
       nodeState,
       nodePool: (id) => this.nodePool[id],
@@ -224,10 +272,16 @@ export class LiveWorld implements World {
             refuse(d, at);
             break;
           }
-          b.start(d.jobId, at.nodes, at.device, d.pstate);
+          b.start(d.jobId, at.takes, at.device, at.wholeNodes, d.pstate);
           queued.delete(d.jobId);
-          for (const n of at.nodes) states.set(n, NodeState.Busy);
-          freeDelta[at.pool.index] -= at.nodes.length;
+          const p = at.pool.index;
+          for (const t of at.takes) {
+            const was = tookOf(t.node);
+            if (nodeState(t.node) === NodeState.Idle) freeDelta[p]--;
+            states.set(t.node, NodeState.Busy);
+            took.set(t.node, { cores: was.cores + t.cores, gpus: was.gpus + t.gpus, fpgas: was.fpgas + t.fpgas, memMb: was.memMb + t.memMb, whole: was.whole || at.wholeNodes });
+            freeCoresDelta[p] -= at.wholeNodes ? this.figures[p].coresPerNode : t.cores;
+          }
           break;
         }
         case "reject": {
@@ -248,7 +302,10 @@ export class LiveWorld implements World {
           b.power(d.nodes, d.state);
           for (const n of d.nodes) {
             states.set(n, d.state === "on" ? NodeState.SwitchingOn : NodeState.SwitchingOff);
-            if (d.state !== "on") freeDelta[this.nodePool[n]]--;
+            if (d.state !== "on") {
+              freeDelta[this.nodePool[n]]--;
+              freeCoresDelta[this.nodePool[n]] -= this.figures[this.nodePool[n]].coresPerNode;
+            }
           }
           break;
         }
@@ -260,8 +317,7 @@ export class LiveWorld implements World {
           }
           b.suspend(d.jobId);
           running.delete(d.jobId);
-          for (const n of run.nodes) states.set(n, NodeState.Idle);
-          freeDelta[run.pool] += run.nodeCount;
+          // The freed nodes count again only from the next pass (a scheduler frees them when the job has stopped).
           const back = b.queued().find((j) => j.id === d.jobId);
           if (back) queued.set(d.jobId, back);
           break;

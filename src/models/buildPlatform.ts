@@ -12,7 +12,7 @@ import { readSeriesCsv } from "../io/index.js";
 import type { AcceleratorSpec, PlatformSpec, PowerStateSpec } from "../io/index.js";
 import { embodiedPerNodeSecond } from "./embodied.js";
 import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./electricity.js";
-import type { DeviceModel, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
+import type { DeviceModel, EmbodiedPart, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
 import { BYTES_PER_GB, gbToBytes } from "../core/index.js";
 import { powerCurveFromSpec } from "./power.js";
 import { buildNodeTypes } from "./nodeType.js";
@@ -95,12 +95,12 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
       const gpus = deviceModel(type.gpus);
       const fpgas = deviceModel(type.fpgas);
       // Accelerators' embodied impacts add to the node's; each keeps its own basis.
-      const parts: { perNodeSecond: Float64Array; basis: Uint8Array }[] = [{ perNodeSecond: Float64Array.from(embodied.perPhase), basis: Uint8Array.from(embodied.basis) }];
-      for (const acc of [type.gpus, type.fpgas]) {
+      const parts: EmbodiedPart[] = [{ kind: "node", perNodeSecond: Float64Array.from(embodied.perPhase), basis: Uint8Array.from(embodied.basis) }];
+      for (const [kind, acc] of [["gpu", type.gpus], ["fpga", type.fpgas]] as const) {
         if (!acc?.embodied) continue;
         const dev = embodiedPerNodeSecond({ ...type, embodied: acc.embodied }, spec.lca_references);
         const perNodeSecond = dev.perPhase.map((x) => acc.count * x);
-        parts.push({ perNodeSecond, basis: dev.basis });
+        parts.push({ kind, perNodeSecond, basis: dev.basis });
         for (let i = 0; i < dev.perPhase.length; i++) {
           embodied.perPhase[i] += perNodeSecond[i];
           embodied.basis[i] = Math.max(embodied.basis[i], dev.basis[i]);
@@ -111,6 +111,8 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
         site: s,
         nodeType: group.type,
         coresPerNode: type.cores,
+        ...(type.memory_gb !== undefined ? { memoryMb: type.memory_gb * 1024 } : {}),
+        ...(group.sharing === "exclusive" ? { exclusive: true } : group.sharing === "shared_only" ? { sharedOnly: true } : {}),
         count: group.count,
         curve,
         speed: type.speed ?? 1,

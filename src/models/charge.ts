@@ -121,3 +121,36 @@ export function chargeScore(impacts: ArrayLike<number>, method: ScoreMethod, scr
   for (let c = 0; c < N_COORDS; c++) scratch[c] = phaseTotal(impacts, c);
   return singleScore(scratch, method);
 }
+
+/** Node-equivalents of each embodied part held: a whole node counts 1 of each; a shared job its cores over the node's, its devices over the node's. */
+export interface PartsHeld {
+  readonly node: number;
+  readonly gpu: number;
+  readonly fpga: number;
+}
+
+/** A pool's embodied rates: per node-second, and per part where it has separate parts (models/platform.ts). */
+export interface EmbodiedRates {
+  readonly embodiedPerNodeSecond: ArrayLike<number>;
+  readonly embodiedParts?: readonly { readonly kind: "node" | "gpu" | "fpga"; readonly perNodeSecond: ArrayLike<number> }[];
+}
+
+/**
+ * The embodied impacts per second of node-equivalents `held` of a pool's parts
+ * (the node, its GPUs, its FPGAs), into `out` (N_PHASES x N_COORDS): what the
+ * accountant charges a job per second and planners price it at. A pool without
+ * separate parts is one part, the node, at its whole rate.
+ */
+export function embodiedRate(pool: EmbodiedRates, held: PartsHeld, out: Float64Array): Float64Array {
+  if (!pool.embodiedParts) {
+    for (let i = 0; i < out.length; i++) out[i] = pool.embodiedPerNodeSecond[i] * held.node;
+    return out;
+  }
+  out.fill(0);
+  for (const part of pool.embodiedParts) {
+    const k = part.kind === "node" ? held.node : part.kind === "gpu" ? held.gpu : held.fpga;
+    if (k === 0) continue;
+    for (let i = 0; i < out.length; i++) out[i] += part.perNodeSecond[i] * k;
+  }
+  return out;
+}

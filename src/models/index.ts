@@ -6,7 +6,7 @@
  * grid series.
  */
 export { powerCurveLinear, powerCurveInterpolated, powerCurveFromSpec, type PowerCurve } from "./power.js";
-export type { DeviceModel, DvfsModel, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel, SiteModel } from "./platform.js";
+export type { DeviceModel, DvfsModel, EmbodiedPart, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel, SiteModel } from "./platform.js";
 export { buildPlatform, type BuildOptions, type BuiltPlatform } from "./buildPlatform.js";
 export { intensityStatic, intensityFromCarbonSeries, intensityFromMix, type ImpactIntensity } from "./electricity.js";
 export { embodiedPerNodeSecond, embodiedShare, amortise, DEFAULT_EMBODIED_RULE, EMBODIED_RULES, type EmbodiedRule, type EmbodiedRate } from "./embodied.js";
@@ -31,7 +31,7 @@ export { nodePowerProfile, boaviztaCpuProfile, BOAVIZTA_RAM_W_PER_GB, CCF_SSD_W_
 export { buildNodeType, buildNodeTypes, componentData, isPowerProfile, needsComponentData, type BuiltNodeType } from "./nodeType.js";
 export { fitCpuProfile, cpuProfileOf, cpuProfileWatts, powerCurveProfile, type CpuProfile } from "./power.js";
 export { forecastFromActual, type ForecastError, type IntensityForecast } from "./forecast.js";
-export { busyNodeWatts, poolDevices } from "./nodePower.js";
+export { busyNodeWatts, nodeDraw, poolDevices, shareDraw, type ShareLoad, type StaticRule } from "./nodePower.js";
 export { seriesSpans, coveredFrom, coveredUntil, type SeriesSpan } from "./coverage.js";
-export { chargeForecastInto, chargeInto, chargeScore, forecastIntegralInto, phaseTotal, useImpact, type ChargeEnergy } from "./charge.js";
+export { chargeForecastInto, chargeInto, chargeScore, embodiedRate, forecastIntegralInto, phaseTotal, useImpact, type ChargeEnergy, type EmbodiedRates, type PartsHeld } from "./charge.js";
 export { isoAt, shortSeriesText, uncoveredIssues, extensionIssues, EXTEND_HINT } from "./coverage.js";

@@ -39,3 +39,59 @@ export function poolDevices(pool: PoolModel): DeviceClass[] {
   if (pool.fpgas) out.push("fpga");
   return out;
 }
+
+/**
+ * Watts of one node from what its jobs keep busy: its CPU curve (in DVFS
+ * state `pstate`, -1 for the default) at utilisation `u`, its GPUs and FPGAs
+ * busy at full draw or idle, and FPGAs reconfiguring at idle plus their
+ * reconfiguration draw. Busy counts may be fractions (a whole-node job's
+ * devices spread over its nodes); they are capped at the node's devices.
+ */
+export function nodeDraw(pool: PoolModel, u: number, busyGpus: number, busyFpgas: number, reconfFpgas: number, pstate = -1): number {
+  const curve = pstate < 0 ? pool.curve : pool.dvfs![pstate].curve;
+  let w = curve(u);
+  if (pool.gpus) {
+    const busy = Math.min(busyGpus, pool.gpus.count);
+    w += busy * pool.gpus.curve(1) + (pool.gpus.count - busy) * pool.gpus.curve.idle;
+  }
+  if (pool.fpgas) {
+    const f = pool.fpgas;
+    const busy = Math.min(busyFpgas, f.count);
+    w += busy * f.curve(1) + (f.count - busy) * f.curve.idle + reconfFpgas * f.reconfigurationWatts;
+  }
+  return w;
+}
+
+/** How a shared node's static CPU power is split (DESIGN.md, "Attribution"): by allocated cores out of the node's, the rest to overhead (default); or among the node's jobs by allocated cores. */
+export type StaticRule = "allocated" | "jobs";
+
+/** One job's hold on a node, for the split of the node's draw: allocated and busy cores and devices (busy counts may be fractions). */
+export interface ShareLoad {
+  readonly cores: number;
+  readonly busyCores: number;
+  readonly gpus: number;
+  readonly busyGpus: number;
+  readonly fpgas: number;
+  readonly busyFpgas: number;
+  readonly reconfFpgas: number;
+}
+
+/**
+ * The part of a shared node's draw charged to one of its jobs, W: dynamic CPU
+ * power, curve(u) - curve(0) at the node's u, by the job's busy cores out of
+ * the node's; static CPU power, curve(0), by `rule`; each device it holds at
+ * its draw (busy, idle, reconfiguring). The simulator splits every shared node
+ * with it; planners price a job alone on its nodes with it.
+ * @param nodeBusyCores busy cores of all the node's jobs
+ * @param nodeAllocCores allocated cores of all the node's jobs (read by the "jobs" rule)
+ */
+export function shareDraw(pool: PoolModel, pstate: number, nodeBusyCores: number, nodeAllocCores: number, t: ShareLoad, rule: StaticRule = "allocated"): number {
+  const curve = pstate < 0 ? pool.curve : pool.dvfs![pstate].curve;
+  const K = pool.coresPerNode;
+  const idle = curve(0);
+  let w = nodeBusyCores > 0 ? ((curve(Math.min(1, nodeBusyCores / K)) - idle) * t.busyCores) / nodeBusyCores : 0;
+  w += rule === "allocated" ? (idle * t.cores) / K : nodeAllocCores > 0 ? (idle * t.cores) / nodeAllocCores : 0;
+  if (pool.gpus) w += t.busyGpus * pool.gpus.curve(1) + (t.gpus - t.busyGpus) * pool.gpus.curve.idle;
+  if (pool.fpgas) w += t.busyFpgas * pool.fpgas.curve(1) + (t.fpgas - t.busyFpgas) * pool.fpgas.curve.idle + t.reconfFpgas * pool.fpgas.reconfigurationWatts;
+  return w;
+}

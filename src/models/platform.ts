@@ -46,6 +46,12 @@ export interface PoolModel {
   readonly nodeType: string;
   readonly coresPerNode: number;
   readonly count: number;
+  /** Memory per node, MB (absent: not modelled, never a constraint). */
+  readonly memoryMb?: number;
+  /** Every job gets whole nodes here (an exclusive partition). */
+  readonly exclusive?: boolean;
+  /** Jobs share nodes here: none may hold whole nodes (a request for them is refused). */
+  readonly sharedOnly?: boolean;
   /** CPU power curve of the default state. */
   readonly curve: PowerCurve;
   /** CPU speed relative to the reference machine of runtimes. */
@@ -66,7 +72,15 @@ export interface PoolModel {
    * each with its own basis, so coverage is reported per source. When absent,
    * the node is one component (embodiedPerNodeSecond, embodiedBasis).
    */
-  readonly embodiedParts?: readonly { readonly perNodeSecond: Float64Array; readonly basis: Uint8Array }[];
+  readonly embodiedParts?: readonly EmbodiedPart[];
+}
+
+/** One component's embodied impacts in a pool's node: the node itself (with everything but its accelerators), its GPUs or its FPGAs (all of them). */
+export interface EmbodiedPart {
+  readonly kind: "node" | "gpu" | "fpga";
+  /** N_PHASES * N_COORDS per node-second, phase-major. */
+  readonly perNodeSecond: Float64Array;
+  readonly basis: Uint8Array;
 }
 
 export interface SiteModel {

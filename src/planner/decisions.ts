@@ -8,18 +8,20 @@
  * decisions for the same reasons because they ask the same questions here.
  */
 import type { DeviceClass } from "../io/index.js";
-import { canRunOn, defaultDevice, nodesNeeded } from "./resources.js";
+import { place, type NodeReader, type NodeTake } from "./placement.js";
+import { canRunOn, defaultDevice, holdsWholeNodes, nodesNeeded } from "./resources.js";
 import { NodeState, type Decision, type PoolView, type QueuedJobView, type RefusalReason, type RunningJobView } from "./view.js";
 
 /** What the checker asks of a world: its state now, after the decisions applied earlier in the pass. */
-export interface DecisionContext {
+export interface DecisionContext extends NodeReader {
   readonly now: number;
   queued(jobId: number): QueuedJobView | undefined;
   running(jobId: number): RunningJobView | undefined;
   /** The pool's fixed figures (counts may be stale; freeNodes gives the current one). */
   pool(index: number): PoolView | undefined;
-  /** Free nodes of a pool now. */
+  /** Free nodes of a pool now, and its cores free for jobs that share nodes. */
   freeNodes(pool: number): number;
+  freeCores(pool: number): number;
   readonly nodeCount: number;
   nodeState(id: number): NodeState;
   /** Index of the pool holding node `id`. */
@@ -41,8 +43,11 @@ export interface Placement {
   readonly job: QueuedJobView;
   readonly pool: PoolView;
   readonly device: DeviceClass;
-  /** Nodes it takes, in the order given (or the pool's lowest-id idle nodes). */
+  /** Whole nodes to itself (it asked, or the pool is an exclusive partition). */
+  readonly wholeNodes: boolean;
+  /** Nodes it takes, and what it takes of each (planner/placement.ts). */
   readonly nodes: readonly number[];
+  readonly takes: readonly NodeTake[];
   readonly missing: readonly number[];
 }
 
@@ -62,24 +67,25 @@ export function checkStart(d: Start, w: DecisionContext): Placement | RefusalRea
   const device = plain ? "cpu" : (d.device ?? defaultDevice(job, pool));
   if (device === undefined || (!plain && !canRunOn(job, pool, device))) return "no_runtime_model";
   if (d.pstate !== undefined && (device !== "cpu" || !Number.isInteger(d.pstate) || d.pstate < 0 || d.pstate >= pool.dvfsSpeeds.length)) return "invalid_pstate";
-  const need = nodesNeeded(job, pool, device);
-  if (need > w.freeNodes(pool.index)) return "not_enough_free_nodes";
+  // A DVFS state is the node's: a start that sets one takes whole nodes.
+  const wholeNodes = holdsWholeNodes(job, pool) || d.pstate !== undefined;
+  if (wholeNodes ? (job.exactNodes ?? nodesNeeded(job, pool, device)) > w.freeNodes(pool.index) : job.cores > w.freeCores(pool.index)) return "not_enough_free_nodes";
   const wf = job.workflow;
   const missing = wf === undefined ? [] : w.missingInputs(wf, job.task!, pool.siteIndex);
   for (const file of missing) if (w.route(wf!, file, pool.siteIndex) < 0) return "no_route";
-  let nodes: number[];
   if (d.nodes) {
-    if (d.nodes.length !== need) return "wrong_node_count";
+    if (wholeNodes && d.nodes.length !== (job.exactNodes ?? nodesNeeded(job, pool, device))) return "wrong_node_count";
     for (const n of d.nodes) {
-      if (!Number.isInteger(n) || n < pool.firstNode || n >= pool.firstNode + pool.nodes || w.nodeState(n) !== NodeState.Idle) return "node_not_free";
+      if (!Number.isInteger(n) || n < pool.firstNode || n >= pool.firstNode + pool.nodes) return "node_not_free";
+      const state = w.nodeState(n);
+      if (wholeNodes ? state !== NodeState.Idle : w.nodeFreeCores(n) === 0) return "node_not_free";
     }
     if (new Set(d.nodes).size !== d.nodes.length) return "node_not_free";
-    nodes = [...d.nodes];
-  } else {
-    nodes = [];
-    for (let n = pool.firstNode; nodes.length < need; n++) if (w.nodeState(n) === NodeState.Idle) nodes.push(n);
   }
-  return { job, pool, device, nodes, missing };
+  const takes = place(wholeNodes && !job.exclusive ? { ...job, exclusive: true } : job, pool, device, w, d.nodes);
+  if (!takes) return "not_enough_free_nodes";
+  const nodes = takes.map((t) => t.node);
+  return { job, pool, device, wholeNodes, nodes, takes, missing };
 }
 
 /** Checks every node of a power decision first: a refused decision switches none. */

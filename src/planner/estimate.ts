@@ -2,13 +2,16 @@
  * Estimates of a job's time, energy and impacts before it runs, for every
  * feasible pool, device class and candidate start (SPECTRUM D6.1 rec. 4 and 7).
  * Pure: it reads a ClusterView and prices a placement with the accountant's
- * own arithmetic (models/charge.ts): its whole nodes at their busy draw, times
- * the site's PUE, times the forecast intensity over the run; plus embodied
- * impacts per node-second held. On an idle platform the expected values equal
- * the simulator's charge.
+ * own arithmetic (models/charge.ts): the draw charged to its placement
+ * (resources.placementCharge: its whole nodes at their busy draw, or its share
+ * of the nodes it shares), times the site's PUE, times the forecast intensity
+ * over the run; plus embodied impacts of what it holds. On an idle platform
+ * the expected values equal the simulator's charge.
  *
- * Waits come from the free-node profile of the pools (availability.ts): running
- * jobs to their predicted ends and the jobs queued ahead placed first.
+ * Waits come from the free-capacity profile of the pools (availability.ts):
+ * running jobs to their predicted ends and the jobs queued ahead placed first.
+ * The job's own request rules apply: whole nodes when it asks (exclusive) or
+ * its pool gives only those, an exact node count, memory per core or node.
  *
  * Uncertainty ranges combine three sources, each at its worst end: the run
  * time's spread (runtimeSpread, e.g. p10..p90 of a calibration), other jobs
@@ -28,7 +31,7 @@ import { N_COORDS, N_PHASES, categoryIndex } from "../core/index.js";
 import type { DeviceClass } from "../io/index.js";
 import { chargeForecastInto, chargeInto, chargeScore, phaseTotal, type ChargeEnergy } from "../models/index.js";
 import { Availability } from "./availability.js";
-import { cutAtTimeLeft, expectedRuntime, nodesNeeded, placementWatts, poolDeviceClasses } from "./resources.js";
+import { canRunOn, cutAtTimeLeft, expectedRuntime, nodesNeeded, placementCharge, placementEmbodied, poolDeviceClasses, poolNeed, type PoolNeed } from "./resources.js";
 import type { ClusterView, IntensityForecast, PoolView, QueuedJobView } from "./view.js";
 
 const CC = categoryIndex("CC");
@@ -57,8 +60,6 @@ export interface EstimateOptions {
   readonly z?: number;
   /** Pools the job may use (e.g. a partition, or enough memory per node); default all. */
   readonly allowPool?: (pool: PoolView) => boolean;
-  /** At least this many nodes (a request of N nodes for fewer cores spreads them); default as the cores need. */
-  readonly minNodes?: number;
 }
 
 /** [low, high] */
@@ -84,16 +85,18 @@ export interface Estimate {
   readonly device: DeviceClass;
   /** Start, s: the candidate start, or later when the pool's nodes are taken then. */
   readonly start: number;
+  /** Nodes it holds or spreads over (at least; placement may spread a shared job over more), and cores allocated (its whole nodes' cores when it holds them). */
   readonly nodes: number;
+  readonly cores: number;
   /** start - now, s (0 on an idle platform for start = now). */
   readonly wait_s: number;
   /** Expected run time on this pool and device (resources.expectedRuntime), cut at the walltime, s. */
   readonly runtime_s: number;
-  /** Energy drawn by its nodes, J. */
+  /** Energy charged to it (its nodes' draw, or its share of the nodes it shares), J. */
   readonly energy_it_j: number;
   /** IT energy times the site's PUE, J. */
   readonly energy_facility_j: number;
-  /** IT draw of its nodes, W. The draw is constant while the job runs (one utilisation), so peak equals mean. */
+  /** IT draw charged to it, W. The draw is constant while the job runs (one utilisation, as if alone on shared nodes), so peak equals mean. */
   readonly power_peak_w: number;
   readonly power_mean_w: number;
   /** N_PHASES x N_COORDS, phase-major: use phase from the forecast means, other phases embodied. */
@@ -151,27 +154,25 @@ export function estimate(job: QueuedJobView, view: ClusterView, options: Estimat
   const [avLow, avMid, avHigh] = [profile(ratio.low), profile(ratio.mid), profile(ratio.high)];
 
   const drafts: Draft[] = [];
-  const minNodes = options.minNodes ?? 1;
-  if (!(Number.isInteger(minNodes) && minNodes >= 1)) throw new RangeError(`estimate: expected minNodes an integer >= 1, got ${minNodes}`);
   for (const pool of view.pools) {
     if (options.allowPool && !options.allowPool(pool)) continue;
     for (const device of poolDeviceClasses(pool)) {
-      const nodes = Math.max(minNodes, nodesNeeded(job, pool, device));
       const expected = expectedRuntime(job, pool, device);
-      if (!(nodes <= pool.nodes) || expected === undefined || !Number.isFinite(expected)) continue;
+      if (!canRunOn(job, pool, device) || expected === undefined || !Number.isFinite(expected)) continue;
+      const need = poolNeed(job, pool, device);
       // As pricedRuntime: the run time and its spread's ends cut at the wall time left (the simulator kills a job there).
       const runtime = cutAtTimeLeft(job, expected);
       const rLow = cutAtTimeLeft(job, expected * spread.low);
       const rHigh = cutAtTimeLeft(job, expected * spread.high);
       const seen = new Set<number>();
       for (const candidate of starts) {
-        const start = avMid.earliest(pool.index, nodes, runtime, candidate);
+        const start = avMid.earliest(pool.index, need, runtime, candidate);
         if (!Number.isFinite(start) || seen.has(start)) continue;
         seen.add(start);
-        const early = avLow.earliest(pool.index, nodes, rLow, candidate);
-        const late = avHigh.earliest(pool.index, nodes, rHigh, candidate);
+        const early = avLow.earliest(pool.index, need, rLow, candidate);
+        const late = avHigh.earliest(pool.index, need, rHigh, candidate);
         const ends: Ends = { rLow, rHigh, sLow: Math.min(early, start, late), sHigh: Math.max(early, start, late) };
-        drafts.push(draft(job, view, pool, device, nodes, runtime, start, ends, z));
+        drafts.push(draft(job, view, pool, device, need, runtime, start, ends, z));
       }
     }
   }
@@ -186,11 +187,12 @@ export function estimate(job: QueuedJobView, view: ClusterView, options: Estimat
   return out;
 }
 
-function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: DeviceClass, nodes: number, runtime: number, start: number, ends: Ends, z: number): Draft {
-  const wattsPerNode = placementWatts(job, pool, device, nodes);
+function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: DeviceClass, need: PoolNeed, runtime: number, start: number, ends: Ends, z: number): Draft {
+  const charge = placementCharge(job, pool, device);
+  const watts = charge.runWatts;
   const site = view.sites[pool.siteIndex];
   const forecast = view.forecast(site.id);
-  const rate = pool.embodiedPerNodeSecond;
+  const rate = placementEmbodied(pool, charge, new Float64Array(N_PHASES * N_COORDS));
   const end = start + runtime;
   const impacts = new Float64Array(N_PHASES * N_COORDS);
   const low = new Float64Array(N_PHASES * N_COORDS);
@@ -199,7 +201,7 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
   const expected: ChargeEnergy = { it: 0, facility: 0 };
   const lowEnergy: ChargeEnergy = { it: 0, facility: 0 };
   const highEnergy: ChargeEnergy = { it: 0, facility: 0 };
-  chargeForecastInto(impacts, expected, nodes, wattsPerNode, start, runtime, site.pue, forecast, rate, integral);
+  chargeForecastInto(impacts, expected, 1, watts, start, runtime, site.pue, forecast, rate, integral);
   // The ends: the extreme forecast integral over the run-time and start ranges, widened by the forecast's stated error.
   const lowStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rLow, start);
   const highStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rHigh, start);
@@ -210,9 +212,8 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
     lowIntegral[c] = extremeIntegral(forecast, lowStarts, ends.rLow, c, Math.min) * fLow;
     highIntegral[c] = extremeIntegral(forecast, highStarts, ends.rHigh, c, Math.max) * fHigh;
   }
-  chargeInto(low, lowEnergy, nodes, wattsPerNode, ends.rLow, site.pue, lowIntegral, rate);
-  chargeInto(high, highEnergy, nodes, wattsPerNode, ends.rHigh, site.pue, highIntegral, rate);
-  const watts = nodes * wattsPerNode;
+  chargeInto(low, lowEnergy, 1, watts, ends.rLow, site.pue, lowIntegral, rate);
+  chargeInto(high, highEnergy, 1, watts, ends.rHigh, site.pue, highIntegral, rate);
   const method = view.scoreMethod;
   const score = method ? chargeScore(impacts, method) : null;
   return {
@@ -220,7 +221,8 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
     site: site.id,
     device,
     start,
-    nodes,
+    nodes: need.wholeNodes > 0 ? need.wholeNodes : (job.exactNodes ?? nodesNeeded(job, pool, device)),
+    cores: need.cores,
     wait_s: start - view.now,
     runtime_s: runtime,
     energy_it_j: expected.it,

@@ -26,7 +26,7 @@ import type { DeviceClass } from "../io/index.js";
 import type { WorkflowSpec, WorkflowTask } from "../io/index.js";
 import { chargeForecastInto, chargeScore, phaseTotal, type ChargeEnergy } from "../models/index.js";
 import { forecastBand, normaliser, Z_80, type EstimateOptions, type Range } from "./estimate.js";
-import { placementWatts } from "./resources.js";
+import { placementCharge, placementEmbodied } from "./resources.js";
 import { planWorkflow, taskJob, type WorkflowPlan } from "./workflowPlan.js";
 import type { ClusterView, WorkflowView } from "./view.js";
 
@@ -198,19 +198,19 @@ function charge(view: ClusterView, w: WorkflowView, plan: WorkflowPlan, z: numbe
   const n = w.spec.tasks.length;
   const forecasts = view.sites.map((s) => view.forecast(s.id));
   const edges: { t: number; watts: number }[] = [];
-  // The HEFT policy starts a task on its node once its parents are done and the
-  // node is free, and holds the node at idle draw until its inputs arrive.
+  // The HEFT policy starts a task on its node once its parents are done and its
+  // slot is free, and holds its allocation at idle draw until its inputs arrive.
   const holdFrom = new Float64Array(n);
-  const byNode = new Map<number, number[]>();
+  const bySlot = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
-    let t = plan.nodeReady[plan.node[i]];
+    let t = plan.slotReady[plan.slot[i]];
     for (const p of w.spec.tasks[i].parents) t = Math.max(t, plan.finish[p]);
     holdFrom[i] = t;
-    const list = byNode.get(plan.node[i]);
+    const list = bySlot.get(plan.slot[i]);
     if (list) list.push(i);
-    else byNode.set(plan.node[i], [i]);
+    else bySlot.set(plan.slot[i], [i]);
   }
-  for (const list of byNode.values()) {
+  for (const list of bySlot.values()) {
     list.sort((a, b) => plan.start[a] - plan.start[b]);
     for (let k = 1; k < list.length; k++) holdFrom[list[k]] = Math.max(holdFrom[list[k]], plan.finish[list[k - 1]]);
   }
@@ -222,10 +222,13 @@ function charge(view: ClusterView, w: WorkflowView, plan: WorkflowPlan, z: numbe
   const runEnergy: ChargeEnergy = { it: 0, facility: 0 };
   const holdEnergy: ChargeEnergy = { it: 0, facility: 0 };
   const integral = new Float64Array(N_COORDS);
+  const rate = new Float64Array(N_PHASES * N_COORDS);
   for (let i = 0; i < n; i++) {
     const pool = view.pools[plan.poolOfNode[plan.node[i]]];
     const device = plan.device[i];
-    const watts = placementWatts(taskJob(w, i), pool, device, 1);
+    const charge = placementCharge(taskJob(w, i), pool, device);
+    const watts = charge.runWatts;
+    placementEmbodied(pool, charge, rate);
     const site = view.sites[pool.siteIndex];
     const from = now + plan.start[i];
     const to = now + plan.finish[i];
@@ -233,12 +236,12 @@ function charge(view: ClusterView, w: WorkflowView, plan: WorkflowPlan, z: numbe
     const runtime = to - from;
     const hold = from - held;
     const f = forecasts[site.index];
-    // The task's node at its busy draw over the run, and at idle draw while it is held for inputs.
-    chargeForecastInto(runPart, runEnergy, 1, watts, from, runtime, site.pue, f, pool.embodiedPerNodeSecond, integral);
-    chargeForecastInto(holdPart, holdEnergy, 1, pool.idleWatts, held, hold, site.pue, f, pool.embodiedPerNodeSecond, integral);
+    // What the task holds at its busy draw over the run, and at idle draw while it is held for inputs.
+    chargeForecastInto(runPart, runEnergy, 1, watts, from, runtime, site.pue, f, rate, integral);
+    chargeForecastInto(holdPart, holdEnergy, 1, charge.holdWatts, held, hold, site.pue, f, rate, integral);
     it += runEnergy.it + holdEnergy.it;
     facility += runEnergy.facility + holdEnergy.facility;
-    edges.push({ t: held, watts: pool.idleWatts }, { t: from, watts: watts - pool.idleWatts }, { t: to, watts: -watts });
+    edges.push({ t: held, watts: charge.holdWatts }, { t: from, watts: watts - charge.holdWatts }, { t: to, watts: -watts });
     for (let c = 0; c < N_COORDS; c++) {
       const [fLow, fHigh] = forecastBand(f, held, to, c, z);
       for (let ph = 0; ph < N_PHASES; ph++) {

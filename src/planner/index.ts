@@ -3,7 +3,8 @@ export { decisionPass, policyFailure, type PassOptions, type Refusal, type World
 export { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "./decisions.js";
 export { queuedJobView, runningJobView, type JobProgress, type RunInfo } from "./jobViews.js";
 export { platformPoolFigures, poolFigures, poolView, type PoolFigures } from "./poolView.js";
-export { restrictView } from "./policies/restrict.js";
+export { restrictView, type FreeCounts } from "./policies/restrict.js";
+export { memoryOn, place, type NodeReader, type NodeTake } from "./placement.js";
 export * from "./resources.js";
 export { estimate, Z_80, type Estimate, type EstimateOptions, type EstimateRange, type Range } from "./estimate.js";
 export { Availability, type AvailabilityOptions } from "./availability.js";

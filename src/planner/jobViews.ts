@@ -26,6 +26,9 @@ export interface RunInfo {
   readonly device: DeviceClass;
   readonly pstate?: number;
   readonly nodes: readonly number[];
+  /** What it holds of each node (placement), and whole nodes to itself. */
+  readonly allocation: readonly { readonly node: number; readonly cores: number; readonly gpus: number; readonly fpgas: number; readonly memMb: number }[];
+  readonly holdsWholeNodes: boolean;
   readonly start: number;
   readonly firstStart: number;
   readonly setupEnd: number;
@@ -45,6 +48,10 @@ function needsOf(spec: JobSpec, out: Writable<QueuedJobView>): void {
   if (spec.workflow !== undefined) out.workflow = spec.workflow;
   if (spec.task !== undefined) out.task = spec.task;
   if (spec.qos !== undefined) out.qos = frozen(spec.qos);
+  if (spec.exclusive !== undefined) out.exclusive = spec.exclusive;
+  if (spec.exactNodes !== undefined) out.exactNodes = spec.exactNodes;
+  if (spec.memPerCoreMb !== undefined) out.memPerCoreMb = spec.memPerCoreMb;
+  if (spec.memPerNodeMb !== undefined) out.memPerNodeMb = spec.memPerNodeMb;
 }
 
 /** A queued job's view. */
@@ -84,6 +91,11 @@ export function runningJobView(spec: JobSpec, p: JobProgress, run: RunInfo): Run
   if (run.pstate !== undefined) v.pstate = run.pstate;
   v.nodeCount = run.nodes.length;
   v.nodes = Object.freeze([...run.nodes]);
+  let cores = 0;
+  for (const a of run.allocation) cores += a.cores;
+  v.allocCores = cores;
+  v.allocation = Object.freeze(run.allocation.map((a) => Object.freeze({ node: a.node, cores: a.cores, gpus: a.gpus, fpgas: a.fpgas, memMb: a.memMb })));
+  v.holdsWholeNodes = run.holdsWholeNodes;
   v.start = run.start;
   v.firstStart = run.firstStart;
   v.ranSeconds = p.ranSeconds;

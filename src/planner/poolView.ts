@@ -5,12 +5,12 @@
  * instant adds its counts (poolView).
  */
 import type { DeviceClass } from "../io/index.js";
-import { busyNodeWatts } from "../models/index.js";
+import { busyNodeWatts, shareDraw } from "../models/index.js";
 import type { PoolModel, PowerStateModel } from "../models/index.js";
 import type { PoolView, PowerStateView } from "./view.js";
 
 /** A pool's figures that never change: everything in a PoolView but its counts. */
-export type PoolFigures = Omit<PoolView, "freeNodes" | "sleepingNodes" | "wakingNodes">;
+export type PoolFigures = Omit<PoolView, "freeNodes" | "sleepingNodes" | "wakingNodes" | "freeCores">;
 
 function stateView(m: PowerStateModel | undefined): PowerStateView | undefined {
   return m && Object.freeze({ watts: m.watts, switchOnSeconds: m.switchOnSeconds, switchOnWatts: m.switchOnWatts, switchOffSeconds: m.switchOffSeconds, switchOffWatts: m.switchOffWatts });
@@ -35,15 +35,25 @@ export function poolFigures(index: number, model: PoolModel, site: string, siteI
     dvfsSpeeds: Object.freeze(model.dvfs?.map((d) => d.speed) ?? []),
     idleWatts: model.idleWatts,
     busyWatts: (device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number) => busyNodeWatts(model, device, cpuUtilisation, devicesPerNode, 1, pstate),
+    shareWatts: (device: DeviceClass, cores: number, devices: number, busy: boolean, pstate?: number) => {
+      const gpus = device === "gpu" ? devices : 0;
+      const fpgas = device === "fpga" ? devices : 0;
+      const b = busy ? 1 : 0;
+      return shareDraw(model, pstate ?? -1, b * cores, cores, { cores, busyCores: b * cores, gpus, busyGpus: b * gpus, fpgas, busyFpgas: b * fpgas, reconfFpgas: 0 });
+    },
     embodiedPerNodeSecond: Float64Array.from(model.embodiedPerNodeSecond),
+    ...(model.embodiedParts ? { embodiedParts: Object.freeze(model.embodiedParts.map((part) => Object.freeze({ kind: part.kind, perNodeSecond: Float64Array.from(part.perNodeSecond) }))) } : {}),
+    exclusive: model.exclusive === true,
+    sharedOnly: model.sharedOnly === true,
+    ...(model.memoryMb !== undefined ? { memoryMb: model.memoryMb } : {}),
     ...(model.off ? { off: stateView(model.off) } : {}),
     ...(model.sleep ? { sleep: stateView(model.sleep) } : {}),
   });
 }
 
-/** A pool at an instant: its figures and counts, frozen. */
-export function poolView(figures: PoolFigures, freeNodes: number, sleepingNodes: number, wakingNodes: number): PoolView {
-  return Object.freeze({ ...figures, freeNodes, sleepingNodes, wakingNodes });
+/** A pool at an instant: its figures and counts, frozen (free cores: those of its free nodes unless given). */
+export function poolView(figures: PoolFigures, freeNodes: number, sleepingNodes: number, wakingNodes: number, freeCores = freeNodes * figures.coresPerNode): PoolView {
+  return Object.freeze({ ...figures, freeNodes, sleepingNodes, wakingNodes, freeCores });
 }
 
 /** The figures of every pool of a platform, node ids numbered in pool order. */

@@ -1,11 +1,18 @@
 /**
- * What a job needs from a pool and how long it runs there: shared by every
- * policy and by the worlds that apply decisions, so both count the same way.
- * Whole nodes, exclusively: a job needs enough nodes for its cores and, on an
- * accelerator, for its devices.
+ * What a job needs from a pool, how long it runs there and what it is charged
+ * for it: shared by every policy and by the worlds that apply decisions, so
+ * they count the same way. A job holding whole nodes needs enough nodes for its
+ * cores and, on an accelerator, for its devices; a job that shares nodes needs
+ * its cores and devices (planner/placement.ts says where they go).
  */
 import type { DeviceClass } from "../io/index.js";
+import { embodiedRate } from "../models/index.js";
 import type { PoolView, QueuedJobView } from "./view.js";
+
+/** True when the job holds whole nodes in this pool: it asks to (exclusive), or the pool is an exclusive partition. */
+export function holdsWholeNodes(job: Pick<QueuedJobView, "exclusive">, pool: Pick<PoolView, "exclusive">): boolean {
+  return job.exclusive === true || pool.exclusive === true;
+}
 
 /** Device classes a pool offers: CPUs, then GPUs and FPGAs where present. */
 export function poolDeviceClasses(pool: PoolView): DeviceClass[] {
@@ -20,9 +27,20 @@ export function devicesRequested(job: Pick<QueuedJobView, "gpus" | "fpgas">, dev
   return device === "gpu" ? Math.max(1, job.gpus ?? 1) : device === "fpga" ? Math.max(1, job.fpgas ?? 1) : 0;
 }
 
-/** Whole nodes of `pool` the job needs on `device` (Infinity when the pool lacks that device). */
+/** Cores of one node of `pool` the job can use, as its memory allows (0 where it asks more memory per node than a node has). */
+function usableCores(job: QueuedJobView, pool: PoolView): number {
+  const mem = pool.memoryMb;
+  if (mem === undefined) return pool.coresPerNode;
+  if (job.memPerNodeMb !== undefined) return job.memPerNodeMb <= mem ? pool.coresPerNode : 0;
+  const m = job.memPerCoreMb;
+  return m !== undefined && m > 0 ? Math.min(pool.coresPerNode, Math.floor(mem / m)) : pool.coresPerNode;
+}
+
+/** Least nodes of `pool` the job needs on `device`: for its cores (as many per node as its memory allows) and its devices; Infinity when the pool lacks the device or the memory. */
 export function nodesNeeded(job: QueuedJobView, pool: PoolView, device: DeviceClass = "cpu"): number {
-  const cpuNodes = Math.ceil(job.cores / pool.coresPerNode);
+  const usable = usableCores(job, pool);
+  if (usable === 0) return Infinity;
+  const cpuNodes = Math.ceil(job.cores / usable);
   if (device === "cpu") return cpuNodes;
   const perNode = device === "gpu" ? pool.gpusPerNode : pool.fpgasPerNode;
   if (perNode === 0) return Infinity;
@@ -74,13 +92,126 @@ export function placementWatts(job: QueuedJobView, pool: PoolView, device: Devic
   return pool.busyWatts(device, Math.min(1, job.cores / (nodes * pool.coresPerNode)), devicesRequested(job, device) / nodes, pstate);
 }
 
-/** True when the job has a runtime model for `device` and the pool offers it. */
+/**
+ * True when the pool can ever hold the job on `device`: enough nodes (exactly
+ * its count, where it asks one) for its cores, devices and memory, and whole
+ * nodes only where it asks them and the pool allows.
+ */
+export function poolCanHold(job: QueuedJobView, pool: PoolView, device: DeviceClass): boolean {
+  if (job.exclusive === true && pool.sharedOnly) return false;
+  const least = nodesNeeded(job, pool, device);
+  const k = job.exactNodes;
+  return k === undefined ? least <= pool.nodes : least <= k && k <= pool.nodes;
+}
+
+/** What keeps a pool from ever holding a job, by the request's part at fault. */
+export type HoldFailure = "too_many_processors" | "too_many_devices" | "too_much_memory" | "exclusive_not_allowed";
+
+/** Why the pool can never hold the job on `device` (poolCanHold false): the part at fault and a phrase for a message; undefined when it can. */
+export function cannotHold(job: QueuedJobView, pool: PoolView, device: DeviceClass): { readonly code: HoldFailure; readonly why: string } | undefined {
+  if (poolCanHold(job, pool, device)) return undefined;
+  if (job.exclusive === true && pool.sharedOnly) return { code: "exclusive_not_allowed", why: "it asks for whole nodes and the pool's nodes are shared only" };
+  const name = device === "gpu" ? "GPUs" : "FPGAs";
+  const perNode = device === "gpu" ? pool.gpusPerNode : device === "fpga" ? pool.fpgasPerNode : 1;
+  if (perNode === 0) return { code: "too_many_devices", why: `the pool's nodes have no ${name}` };
+  const mem = pool.memoryMb;
+  if (mem !== undefined && job.memPerNodeMb !== undefined && job.memPerNodeMb > mem) return { code: "too_much_memory", why: `${job.memPerNodeMb} MB per node asked, its nodes have ${mem} MB` };
+  if (mem !== undefined && job.memPerCoreMb !== undefined && job.memPerCoreMb > mem) return { code: "too_much_memory", why: `${job.memPerCoreMb} MB per core asked, its nodes have ${mem} MB` };
+  const least = nodesNeeded(job, pool, device);
+  const cpuOnly = nodesNeeded(job, pool, "cpu");
+  const code: HoldFailure = least > cpuOnly ? "too_many_devices" : job.memPerCoreMb !== undefined && cpuOnly > Math.ceil(job.cores / pool.coresPerNode) ? "too_much_memory" : "too_many_processors";
+  const what = `${job.cores} cores${device === "cpu" ? "" : ` and ${devicesRequested(job, device)} ${name}`}${code === "too_much_memory" ? ` at ${job.memPerCoreMb} MB each` : ""}`;
+  const k = job.exactNodes;
+  if (k !== undefined && k > pool.nodes) return { code: "too_many_processors", why: `${k} nodes asked, the pool has ${pool.nodes}` };
+  if (k !== undefined) return { code, why: `${what} need at least ${least} of its nodes, more than the ${k} asked` };
+  return { code, why: `${what} need ${least} of its nodes, the pool has ${pool.nodes}` };
+}
+
+/** What a job takes of a pool: its cores (all its nodes' cores when it holds them whole) and the whole nodes it holds (0 when it shares). */
+export interface PoolNeed {
+  readonly cores: number;
+  readonly wholeNodes: number;
+}
+
+/** The job's need in `pool` on `device`; `pstate` makes it hold whole nodes, as the worlds do. */
+export function poolNeed(job: QueuedJobView, pool: PoolView, device: DeviceClass, pstate?: number): PoolNeed {
+  if (holdsWholeNodes(job, pool) || pstate !== undefined) {
+    const n = job.exactNodes ?? nodesNeeded(job, pool, device);
+    return { cores: n * pool.coresPerNode, wholeNodes: n };
+  }
+  return { cores: job.cores, wholeNodes: 0 };
+}
+
+/** True when the job has a runtime model for `device` and the pool can hold it there. */
 export function canRunOn(job: QueuedJobView, pool: PoolView, device: DeviceClass): boolean {
-  return nodesNeeded(job, pool, device) <= pool.nodes && expectedRuntime(job, pool, device) !== undefined;
+  return poolCanHold(job, pool, device) && expectedRuntime(job, pool, device) !== undefined;
 }
 
 /** The device a job runs on in a pool when a decision names none: CPUs if possible, else the first accelerator that fits. */
 export function defaultDevice(job: QueuedJobView, pool: PoolView): DeviceClass | undefined {
   for (const d of poolDeviceClasses(pool)) if (canRunOn(job, pool, d)) return d;
   return undefined;
+}
+
+/**
+ * What a placement holds and is charged, as the accountant charges it when the
+ * job is alone on its nodes (co-tenants change only how a nonlinear curve's
+ * dynamic power splits): its whole nodes at their draw, or its cores and
+ * devices at their share (PoolView.shareWatts; cores fill nodes in blocks as
+ * placement puts them).
+ */
+export interface PlacementCharge {
+  /** Whole nodes it holds (0 when it shares nodes). */
+  readonly wholeNodes: number;
+  /** Node-equivalents of each embodied part it holds. */
+  readonly node: number;
+  readonly gpu: number;
+  readonly fpga: number;
+  /** Draw charged while it runs, and while it holds its allocation idle (inputs arriving), W. */
+  readonly runWatts: number;
+  readonly holdWatts: number;
+}
+
+/** The charge of placing the job on `pool`/`device` (see PlacementCharge); `pstate` makes it hold whole nodes, as the worlds do. */
+export function placementCharge(job: QueuedJobView, pool: PoolView, device: DeviceClass, pstate?: number): PlacementCharge {
+  if (holdsWholeNodes(job, pool) || pstate !== undefined) {
+    const n = job.exactNodes ?? nodesNeeded(job, pool, device);
+    return { wholeNodes: n, node: n, gpu: n, fpga: n, runWatts: n * placementWatts(job, pool, device, n, pstate), holdWatts: n * pool.idleWatts };
+  }
+  const K = pool.coresPerNode;
+  const devices = devicesRequested(job, device);
+  // Cores per node as placement lays them out on empty nodes: full nodes then the rest, or blocks over an exact count.
+  let run = 0;
+  let hold = 0;
+  const add = (cores: number, times: number) => {
+    if (times <= 0 || cores <= 0) return;
+    run += times * pool.shareWatts("cpu", cores, 0, true);
+    hold += times * pool.shareWatts("cpu", cores, 0, false);
+  };
+  const c = job.cores;
+  if (job.exactNodes !== undefined) {
+    const k = job.exactNodes;
+    add(Math.floor(c / k) + 1, c % k);
+    add(Math.floor(c / k), k - (c % k));
+  } else {
+    add(K, Math.floor(c / K));
+    add(c % K, 1);
+  }
+  if (devices > 0) {
+    run += pool.shareWatts(device, 0, devices, true);
+    hold += pool.shareWatts(device, 0, devices, false);
+  }
+  return {
+    wholeNodes: 0,
+    node: c / K,
+    gpu: device === "gpu" ? devices / pool.gpusPerNode : 0,
+    fpga: device === "fpga" ? devices / pool.fpgasPerNode : 0,
+    runWatts: run,
+    holdWatts: hold,
+  };
+}
+
+/** The embodied impacts per second a placement is charged (N_PHASES x N_COORDS), into `out`. */
+export function placementEmbodied(pool: PoolView, charge: PlacementCharge, out: Float64Array): Float64Array {
+  return embodiedRate(pool, charge, out);
 }

@@ -32,6 +32,12 @@ export interface PoolView {
   readonly nodes: number;
   /** Nodes on and running nothing. */
   readonly freeNodes: number;
+  /** Cores free for jobs that share nodes: on nodes that are on and not held by an exclusive job. */
+  readonly freeCores: number;
+  /** Every job gets whole nodes here (an exclusive partition). */
+  readonly exclusive: boolean;
+  /** Jobs share nodes here: a job asking for whole nodes cannot run in this pool. */
+  readonly sharedOnly: boolean;
   /** Nodes off or asleep (including those switching off). */
   readonly sleepingNodes: number;
   /** Nodes currently switching on (available at the end of their switch-on). */
@@ -52,10 +58,18 @@ export interface PoolView {
    * @param devicesPerNode accelerators of `device` class the job uses on the node
    */
   busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number;
+  /**
+   * Draw charged to a job that shares one node, alone there, W (the default
+   * attribution rule, models/nodePower.ts shareDraw): `cores` cores and
+   * `devices` accelerators of `device` class, busy or held idle.
+   */
+  shareWatts(device: DeviceClass, cores: number, devices: number, busy: boolean, pstate?: number): number;
   /** Embodied impacts per node-second, per phase and coordinate (N_PHASES x N_COORDS, phase-major; read-only). */
   readonly embodiedPerNodeSecond: Float64Array;
-  /** Memory per node, GB, where the platform gives it. */
-  readonly memoryGb?: number;
+  /** The same by part (the node, its GPUs, its FPGAs) where the platform gives parts: what a shared job's devices are charged by (models/charge.ts embodiedRate). */
+  readonly embodiedParts?: readonly { readonly kind: "node" | "gpu" | "fpga"; readonly perNodeSecond: Float64Array }[];
+  /** Memory per node, MB, where the platform gives it (absent: no constraint). */
+  readonly memoryMb?: number;
   /** The pool's low-power states, when it has them: draw and switch times and draws. */
   readonly off?: PowerStateView;
   readonly sleep?: PowerStateView;
@@ -80,7 +94,7 @@ export interface SiteView {
 }
 
 /** What a job says of its needs beyond cores: runtime models per device class on a reference node (s; see resources expectedRuntime), accelerators, FPGA bitstream, workflow and task index, QoS. */
-type JobNeeds = Pick<JobSpec, "runtimes" | "gpus" | "fpgas" | "bitstream" | "workflow" | "task" | "qos">;
+type JobNeeds = Pick<JobSpec, "runtimes" | "gpus" | "fpgas" | "bitstream" | "workflow" | "task" | "qos" | "exclusive" | "exactNodes" | "memPerCoreMb" | "memPerNodeMb">;
 
 /**
  * A job as the scheduler knows it. `runtimes` are the runtime models of the
@@ -120,6 +134,12 @@ export interface RunningJobView extends JobNeeds {
   /** Number of nodes held, and their ids. */
   readonly nodeCount: number;
   readonly nodes: readonly number[];
+  /** Cores it was allocated on its nodes, in all (whole nodes' cores when it holds them exclusively): what its end frees. */
+  readonly allocCores: number;
+  /** What it holds of each of its nodes: cores, GPUs, FPGAs, memory (MB). */
+  readonly allocation: readonly { readonly node: number; readonly cores: number; readonly gpus: number; readonly fpgas: number; readonly memMb: number }[];
+  /** True when it holds its nodes exclusively. */
+  readonly holdsWholeNodes: boolean;
   /** Start of this run, and of its first run (they differ for a resumed job). */
   readonly start: Seconds;
   readonly firstStart: Seconds;
@@ -186,8 +206,15 @@ export interface ClusterView {
   nodeSince(id: number): Seconds;
   /** When a switching node reaches its next state (on, or off/asleep), s; NaN for a node that is not switching. */
   nodeReadyAt(id: number): Seconds;
-  /** Id of the job holding node `id`, or -1 when none does. */
+  /** Id of a job holding node `id` (the first, when several share it), or -1 when none does. */
   nodeJob(id: number): number;
+  /** Ids of the jobs on node `id` (empty when none). */
+  nodeJobs(id: number): readonly number[];
+  /** Free cores, GPUs, FPGAs and memory (MB; Infinity where not modelled) of node `id` for a job that shares it (0 when it is off, switching or held exclusively). */
+  nodeFreeCores(id: number): number;
+  nodeFreeGpus(id: number): number;
+  nodeFreeFpgas(id: number): number;
+  nodeFreeMemoryMb(id: number): number;
   /** The EF 3.1 normalisation and weighting in force, for policies that weigh impacts as a single score. */
   readonly scoreMethod?: ScoreMethod;
   /** Forecast of a site's impact intensity; never the actual series. */
@@ -237,6 +264,7 @@ export type RefusalReason =
   | "in_the_past"
   | "invalid_time"
   | "no_runtime_model"
+  | "pool_cannot_hold"
   | "invalid_pstate"
   | "no_route"
   | "unknown_workflow"

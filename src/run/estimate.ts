@@ -32,6 +32,10 @@ import {
   type PastJob,
   type PoolView,
   type RuntimeCalibration,
+  cannotHold,
+  platformPoolFigures,
+  poolView,
+  queuedJobView,
   type WorkflowEstimate,
 } from "../planner/index.js";
 import { PROBE_ID, simulatedSource, type EstimateWorld, type Seen, type ViewSource } from "./estimateView.js";
@@ -297,37 +301,45 @@ function qosClass(scenario: ScenarioSpec, req: SlurmRequest): QosSpec | undefine
 }
 
 /**
- * Pools allowed by the request: its partition (a site or node type), its node
- * count (sbatch refuses a job that needs more nodes than --nodes gives it) and
- * its memory per node; each pool left out for the nodes or memory is noted.
+ * Pools allowed by the request: its partition (a site or node type), and those
+ * that can hold the job as asked (planner/resources cannotHold: its node
+ * count, devices, memory and exclusivity); each pool left out is noted with why.
  */
-function poolFilter(request: SlurmRequest, l: EstimateWorld, cores: number, gpus: number, notes: string[]): (pool: PoolView) => boolean {
-  const spec = l.platformSpec;
+function poolFilter(request: SlurmRequest, l: EstimateWorld, spec: JobSpec, notes: string[]): (pool: PoolView) => boolean {
+  const platform = l.platformSpec;
   const part = request.partition;
-  const siteIds = spec.sites.map((s) => s.id);
-  const types = Object.keys(spec.node_types);
+  const siteIds = platform.sites.map((s) => s.id);
+  const types = Object.keys(platform.node_types);
   if (part !== undefined && !siteIds.includes(part) && !types.includes(part)) {
     throw new InputError([{ code: "unknown_reference", ...whereIn(request, "partition", "--partition"), message: `expected a site (${siteIds.join(", ")}) or node type (${types.join(", ")}), got "${part}"`, value: part }]);
   }
+  const job = queuedJobView(spec, { wallUsed: 0, ranSeconds: 0 });
+  const device: DeviceClass = spec.gpus ? "gpu" : "cpu";
   const excluded = new Set<number>();
-  l.world.platform.pools.forEach((pool, p) => {
-    const site = l.world.platform.sites[pool.site].id;
-    if (part !== undefined && site !== part && pool.nodeType !== part) return excluded.add(p);
-    const gpn = pool.gpus?.count ?? 0;
-    const need = Math.max(Math.ceil(cores / pool.coresPerNode), gpus > 0 && gpn > 0 ? Math.ceil(gpus / gpn) : 1);
-    if (request.nodes !== undefined && need > request.nodes) {
-      notes.push(`${pool.nodeType} at ${site} left out: ${cores} cores${gpus > 0 ? ` and ${gpus} GPUs` : ""} need ${need} of its nodes, more than --nodes=${request.nodes}`);
-      return excluded.add(p);
-    }
-    const gb = spec.node_types[pool.nodeType]?.memory_gb;
-    const perNode = Math.ceil(cores / Math.max(request.nodes ?? need, 1));
-    const mb = request.memMb !== undefined && request.memMb > 0 ? request.memMb : request.memPerCpuMb !== undefined ? request.memPerCpuMb * Math.min(perNode, pool.coresPerNode) : 0;
-    if (gb !== undefined && mb > gb * 1024) {
-      notes.push(`${pool.nodeType} at ${site} left out: ${mb} MB per node asked, its nodes have ${gb} GB`);
-      excluded.add(p);
-    }
+  platformPoolFigures(l.world.platform).forEach((figures, p) => {
+    if (part !== undefined && figures.site !== part && figures.nodeType !== part) return excluded.add(p);
+    const fault = cannotHold(job, poolView(figures, 0, 0, 0), device);
+    if (fault === undefined) return;
+    notes.push(`${figures.nodeType} at ${figures.site} left out: ${fault.why}`);
+    excluded.add(p);
   });
   return (pool) => !excluded.has(pool.index);
+}
+
+/**
+ * How the request shares nodes, as Slurm reads it: --exclusive, or --mem=0 (all
+ * of each node's memory), holds whole nodes; -N spreads its cores over exactly
+ * that many nodes; --mem and --mem-per-cpu bound what fits on a node.
+ */
+function shareOf(req: SlurmRequest, notes: string[]): Pick<JobSpec, "exclusive" | "exactNodes" | "memPerNodeMb" | "memPerCoreMb"> {
+  const allMemory = req.memMb === 0;
+  if (allMemory && !req.exclusive) notes.push(`${givenAt(req, ["mem"]) || "--mem"}: --mem=0 asks for all of each node's memory: the job holds its nodes whole`);
+  return {
+    ...(req.exclusive || allMemory ? { exclusive: true } : {}),
+    ...(req.nodes !== undefined ? { exactNodes: req.nodes } : {}),
+    ...(req.memMb !== undefined && req.memMb > 0 ? { memPerNodeMb: req.memMb } : {}),
+    ...(req.memPerCpuMb !== undefined ? { memPerCoreMb: req.memPerCpuMb } : {}),
+  };
 }
 
 /**
@@ -343,7 +355,6 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
   const gpus = req.gpus ?? 0;
   const device: DeviceClass = gpus > 0 ? "gpu" : "cpu";
   const { cal, others } = await calibrate(inputs, cores, device, notes);
-  const allowPool = poolFilter(req, l, cores, gpus, notes);
   const atWhere = inputs.atSource ?? option("--at");
   const at = resolveAt(inputs.at, l.t0Epoch, atWhere);
   const qos = qosClass(l.scenario, req);
@@ -366,7 +377,9 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
     runtimes: { [device]: mid },
     ...(gpus > 0 ? { gpus } : {}),
     ...(qos ? { qos } : {}),
+    ...shareOf(req, notes),
   };
+  const allowPool = poolFilter(req, l, spec, notes);
   const begin = req.begin === undefined ? 0 : resolveBegin(req.begin, at, l.t0Epoch, whereIn(req, "begin", "--begin"));
   const preference = inputs.preference ?? qos?.impact_preference ?? 0.5;
   // Starts whose longest run would outlast the grid series are left out, and said so (the rule of runs: models/coverage.ts).
@@ -388,7 +401,6 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
     runtimeSpread: { low: cal.runtime.low / mid, high: cal.runtime.high / mid },
     othersRatio: others ? { low: others.low, mid: others.mid, high: 1 } : undefined,
     allowPool,
-    minNodes: req.nodes,
   };
   const none = () => {
     const why = notes.filter((n) => n.includes(" left out: "));

@@ -79,7 +79,7 @@ async function viewAt<T>(l: EstimateWorld, at: number, loaded: boolean, spec: Jo
         result = { value: probe(view, job), running: view.running.length, queued: view.queue.length - 1 };
         out.push({ kind: "reject", jobId: PROBE_ID, reason: "estimate probe" });
       }
-      if (inner) out.push(...inner.decide(job ? restrictView(view, [], (j) => j.id !== PROBE_ID) : view, events, state));
+      if (inner) out.push(...inner.decide(job ? restrictView(view, undefined, (j) => j.id !== PROBE_ID) : view, events, state));
       return out;
     },
   };

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { Accountant, type JobCharge } from "../accounting/index.js";
 import { MetricsCollector } from "../accounting/index.js";
 import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/index.js";
+import { NODE_COLUMNS, NodeTimeline } from "../accounting/index.js";
 import { INDICATORS, N_COORDS, PHASES } from "../core/index.js";
 import { AdjustmentLog, InputError } from "../core/index.js";
 import { describeNodes, MAX_LIFETIME_YEARS, MAX_NODES, MAX_PUE } from "../core/index.js";
@@ -25,7 +26,7 @@ import type { JobSpec, PlatformSpec, ScenarioSpec } from "../io/index.js";
 import { openSwf } from "../io/index.js";
 import { shippedPath } from "../io/index.js";
 import { withPredictions, type Policy } from "../planner/index.js";
-import { simulate, type SimulationResult } from "../sim/index.js";
+import { simulate, type SimulationResult, type StaticRule } from "../sim/index.js";
 import { combineObservers, type SimObserver } from "../sim/index.js";
 import { choosePolicy } from "./policyModule.js";
 import { provenance } from "./provenance.js";
@@ -73,6 +74,10 @@ export interface RunOverrides {
   readonly forecast?: { readonly bias: number; readonly sigma: number };
   /** What grid series do past their rows, replacing the scenario's series_extension: refuse ("error"), hold the last values, or repeat. */
   readonly seriesExtension?: Extension;
+  /** Every job of the trace gets whole nodes (as with sbatch --exclusive), replacing the scenario's workload.exclusive. */
+  readonly exclusive?: boolean;
+  /** How a shared node's static power is split, replacing the scenario's attribution.static_split. */
+  readonly staticSplit?: StaticRule;
   /** Skip writing jobs.csv and sites.csv (benchmarks). */
   readonly summaryOnly?: boolean;
   /** Estimate every job when first queued (the pre-submission estimate) and score it against what then happened: predictions.csv and summary.predictions. */
@@ -107,6 +112,7 @@ export function jobColumns(): string[] {
     ...INDICATORS.map((c) => c.column),
     ...PHASES.map((p) => `cc_${p}_kgco2eq`),
     "single_score_pt", "project", "user", "device", "workflow", "task",
+    "alloc_cores", "alloc_gpus", "alloc_fpgas", "alloc_mem_mb", "exclusive",
   ];
 }
 
@@ -116,11 +122,13 @@ function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMet
   for (let ph = 0; ph < PHASES.length; ph++) for (let i = 0; i < N_COORDS; i++) totals[i] += c.impacts[ph * N_COORDS + i];
   const row: (string | number)[] = [
     f.job.id, f.job.submit, f.firstStart, f.end, f.firstStart - f.job.submit, f.runSeconds, f.killed ? "killed" : "completed",
-    siteId, nodeType, f.nodeCount, f.job.cores, f.utilisation, f.wattsPerNode * f.nodeCount, c.itJ, c.facilityJ,
+    // power_w: its mean IT draw while it held its nodes (its share of them, when shared).
+    siteId, nodeType, f.nodeCount, f.job.cores, f.utilisation, f.runSeconds > 0 ? c.itJ / f.runSeconds : 0, c.itJ, c.facilityJ,
   ];
   for (const c of INDICATORS) row.push(totals[c.index]);
   for (let ph = 0; ph < PHASES.length; ph++) row.push(c.impacts[ph * N_COORDS]);
   row.push(singleScore(totals, method), f.job.project, f.job.user, f.device, f.job.workflow ?? "", f.job.task ?? "");
+  row.push(f.allocCores, f.allocGpus, f.allocFpgas, f.allocMemMb, f.exclusive ? 1 : 0);
   return row;
 }
 
@@ -172,11 +180,12 @@ async function* mapBatches(source: AsyncIterable<JobSpec[]>, f: (job: JobSpec) =
 }
 
 /** The workload as the simulator reads it: QoS classes assigned, arrivals scaled. */
-function jobStream(source: AsyncIterable<JobSpec[]>, assignQos: ((job: JobSpec) => JobSpec) | undefined, scale: number | undefined): AsyncIterable<JobSpec[]> {
+function jobStream(source: AsyncIterable<JobSpec[]>, assignQos: ((job: JobSpec) => JobSpec) | undefined, scale: number | undefined, exclusive: boolean): AsyncIterable<JobSpec[]> {
   if (scale !== undefined && !(scale > 0)) throw new InputError([{ code: "invalid_value", file: "workload.scale", message: `expected a factor > 0, got ${scale}`, value: scale }]);
-  if (!assignQos && scale === undefined) return source;
+  if (!assignQos && scale === undefined && !exclusive) return source;
   return mapBatches(source, (job) => {
-    const j = assignQos ? assignQos(job) : job;
+    let j = assignQos ? assignQos(job) : job;
+    if (exclusive) j = { ...j, exclusive: true };
     return scale === undefined ? j : { ...j, submit: j.submit / scale };
   });
 }
@@ -323,6 +332,10 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     const writer = outputs.csv("sites.csv", SITE_SERIES_COLUMNS);
     observers.push(new SiteSeries(platform, 3600, (b) => writer.row(siteBinRow(b))));
   }
+  // Node timelines: nodes.csv, and the packing figures of the summary either way.
+  const nodesCsv = !o.summaryOnly && scenario.output.nodes_csv !== false ? outputs.csv("nodes.csv", NODE_COLUMNS) : undefined;
+  const timeline = new NodeTimeline(platform, nodesCsv && ((cells) => nodesCsv.row(cells)));
+  observers.push(timeline);
   const dropped = new Map<string, number>();
   observers.push({ jobDropped: (_j, reason) => dropped.set(reason, (dropped.get(reason) ?? 0) + 1) });
 
@@ -341,12 +354,15 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     },
   });
   const assignQos = qosAssigner(scenario, seed);
+  const exclusive = o.exclusive ?? scenario.workload.exclusive ?? false;
+  const staticSplit = o.staticSplit ?? scenario.attribution?.static_split ?? "allocated";
   const scoring = predictions;
   try {
     const result = await simulate({
       platform,
       policy: scoring ? withPredictions(policy, (p) => scoring.record(p), { history: () => scoring.history }) : policy,
-      jobs: jobStream(swf.batches(4096), assignQos, o.workloadScale),
+      jobs: jobStream(swf.batches(4096), assignQos, o.workloadScale, exclusive),
+      staticRule: staticSplit,
       scoreMethod: method,
       forecasts,
       observer: combineObservers(...observers),
@@ -368,11 +384,13 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       method,
       adjustments: { workload: log, series: seriesLog },
       dropped,
-      provenance: { ...provenance(seed, policy, inputs, forecastError), ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
+      provenance: { ...provenance(seed, policy, inputs, forecastError), allocation: { trace_exclusive: exclusive, static_split: staticSplit }, ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
       workflows: workflowSummaries,
       qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
       lateStarts,
       decisionsExplained: decisionsLog?.lines ?? 0,
+      packing: timeline.packing(),
+      staticSplit,
     });
     if (predictions) summary.predictions = predictions.summary();
     const { paths, runId, outputs: written } = outputs.commit(summary as unknown as Record<string, unknown>);

@@ -2,7 +2,7 @@
 import type { PredictionSummary } from "./predictions.js";
 import type { Accountant } from "../accounting/index.js";
 import type { AccountSummary } from "../accounting/index.js";
-import type { SchedulingMetrics } from "../accounting/index.js";
+import type { PoolPacking, SchedulingMetrics } from "../accounting/index.js";
 import { formatIssue, type AdjustmentLog } from "../core/index.js";
 import type { ScoreMethod } from "../core/index.js";
 import type { PlatformModel } from "../models/index.js";
@@ -36,6 +36,8 @@ export interface RunSummaryBody extends SchedulingMetrics {
   sites: Record<string, { pue: number; nodes: number; jobs: AccountSummary; overhead: AccountSummary; meter: { it_j: number; facility_j: number } }>;
   projects: Record<string, { jobs: number; node_seconds: number; energy_facility_j: number; cc_kgco2eq: number; single_score_pt: number }>;
   attribution: string;
+  /** Per pool: how densely its busy nodes were used (mean busy and allocated cores per busy node) and its nodes' energy (nodes.csv has every node's timeline). */
+  packing: PoolPacking[];
   simulation: { end_s: number; events: number; policy_passes: number; refused_decisions: Record<string, number> };
   /** Data moved between sites for workflows. */
   transfers: { count: number; bytes: number; energy_j: number };
@@ -77,6 +79,8 @@ export function buildSummary(args: {
   qosMetrics: ReadonlyMap<string, SchedulingMetrics>;
   lateStarts: ReadonlyMap<string, number>;
   decisionsExplained: number;
+  packing: PoolPacking[];
+  staticSplit: "allocated" | "jobs";
 }): RunSummaryBody {
   const { platform, result, accountant, method } = args;
   const ledger = accountant.ledger;
@@ -123,8 +127,8 @@ export function buildSummary(args: {
     single_score: total.single_score,
     sites,
     projects,
-    attribution:
-      "Jobs hold whole nodes and are charged their full draw at their utilisation, times PUE, times the site's impact intensity at each instant, plus embodied impacts per node-second reserved. Idle, off and switching nodes (energy and embodied) are the site's overhead.",
+    attribution: attributionText(args.staticSplit),
+    packing: args.packing,
     simulation: { end_s: result.end, events: result.events, policy_passes: result.passes, refused_decisions: result.refusals },
     transfers: {
       count: accountant.transfers,
@@ -142,4 +146,13 @@ export function buildSummary(args: {
     seconds_over_power_budget: { ...result.secondsOverBudget },
     provenance: args.provenance,
   };
+}
+
+/** The attribution rule of a run in words (DESIGN.md, "Attribution"). */
+export function attributionText(staticSplit: "allocated" | "jobs"): string {
+  return (
+    "Jobs share nodes by cores, devices and memory unless they or their pool ask for whole nodes. A node's draw is split among its jobs: dynamic CPU power (the load curve at the node's busy cores over its value at zero load) by each job's busy cores; " +
+    (staticSplit === "allocated" ? "static CPU power by each job's allocated cores out of the node's, the unallocated cores' share to the site's overhead; " : "static CPU power among the node's jobs by their allocated cores; ") +
+    "each GPU or FPGA to the job holding it. A job holding whole nodes pays their whole draw. The draw is charged times PUE times the site's impact intensity at each instant, plus embodied impacts per allocated core-second (the node's share) and device-second (the accelerators'). Idle, off and switching nodes and unallocated devices (energy and embodied) are the site's overhead; jobs plus overhead equal the site meter."
+  );
 }

@@ -1,49 +1,126 @@
 /**
- * The simulated cluster's state and power: every node's state, draw, job and
- * since-when in flat typed arrays, each pool's counts, and each site's IT
- * power, overhead and busy nodes. Power is piecewise constant; every change is
- * preceded by a flush that reports the interval just ended to the observer
- * (siteInterval, poolIdle), so accounting integrates exactly, never on a tick.
+ * The simulated cluster's state and power. Nodes are shared: each holds the
+ * allocations of the jobs on it (tenants: cores, GPUs, FPGAs, memory), unless
+ * one job holds it exclusively. A node draws its CPU load curve at
+ * u = busy cores / cores plus its devices (busy ones at full draw, the others
+ * idle), so its power follows the busy cores and devices of all its jobs.
+ *
+ * Power is piecewise constant. Before any change on a node, the interval since
+ * its last change is settled: each tenant's share of the node's draw over that
+ * interval goes to the observer (jobShare), and every site's power since its
+ * last change too (siteInterval), so accounting integrates exactly at change
+ * points, never on a tick. The split of a node's draw among its jobs (the
+ * attribution rule, DESIGN.md) is:
+ *
+ * - dynamic CPU power, curve(u) - curve(0), by each job's busy cores;
+ * - static CPU power, curve(0), by each job's allocated cores out of the node's
+ *   ("allocated" rule, the default), the rest to the site's overhead; or among
+ *   the jobs on the node by allocated cores, none to overhead ("jobs" rule);
+ * - each device to the job it is allocated to (busy at full draw, held idle or
+ *   reconfiguring at that draw); unallocated devices idle, to the overhead.
+ *
+ * A job holding a node exclusively is charged the node's whole draw, as it was
+ * before nodes were shared. Jobs plus overhead equal the site meter.
  */
-import type { PlatformModel, PowerStateModel } from "../models/index.js";
+import type { JobSpec } from "../io/index.js";
+import { nodeDraw, shareDraw, type PlatformModel, type PoolModel, type PowerStateModel, type StaticRule } from "../models/index.js";
 import { NodeState } from "../planner/index.js";
 import type { SimObserver } from "./observer.js";
 
+export type { StaticRule };
+
+/** One job's hold on one node. */
+export interface Tenant {
+  readonly spec: JobSpec;
+  readonly node: number;
+  /** Whole node to itself: it pays the node's whole draw. */
+  readonly exclusive: boolean;
+  /**
+   * Allocated cores, GPUs, FPGAs and memory (MB), and of those, busy ones
+   * (FPGAs reconfiguring apart). An exclusive job's busy cores and devices are
+   * its own spread evenly over its nodes (possibly fractions), as a whole-node
+   * job's utilisation always was.
+   */
+  readonly cores: number;
+  readonly gpus: number;
+  readonly fpgas: number;
+  readonly memMb: number;
+  busyCores: number;
+  /** Exclusive: the CPU utilisation of each of its nodes (its cores over its nodes' cores), as whole-node jobs were drawn. */
+  util: number;
+  busyGpus: number;
+  busyFpgas: number;
+  reconfFpgas: number;
+  /** Exclusive: its devices per node (the job's spread evenly over its nodes). */
+  readonly devicesPerNode: number;
+}
+
+/** Share of a node (or nodes) a job held over an interval: node-equivalents of each embodied part. */
+export interface PartShares {
+  node: number;
+  gpu: number;
+  fpga: number;
+}
+
 export class Cluster {
   readonly nodeCount: number;
-  /** Per node: NodeState, pool index, draw (W), since when in its state, when a switch completes (NaN otherwise), job id holding it (-1). */
+  /** Per node: NodeState, pool index, draw (W), since when in its state, when a switch completes (NaN otherwise). */
   readonly state: Uint8Array;
   readonly pool: Int32Array;
   readonly watts: Float64Array;
   readonly since: Float64Array;
   readonly readyAt: Float64Array;
-  readonly job: Float64Array;
+  /** Per node: the part of its draw charged to no job (overhead), W; when its last change was settled. */
+  private readonly overhead: Float64Array;
+  private readonly settled: Float64Array;
+  /** Per node: allocated and busy totals of its tenants; 1 when a job holds it exclusively; its DVFS state (-1: default). */
+  readonly allocCores: Int32Array;
+  readonly busyCores: Float64Array;
+  readonly allocGpus: Int32Array;
+  readonly busyGpus: Float64Array;
+  readonly allocFpgas: Int32Array;
+  readonly busyFpgas: Float64Array;
+  readonly reconfFpgas: Float64Array;
+  readonly allocMem: Float64Array;
+  readonly exclusive: Uint8Array;
+  readonly pstate: Int8Array;
+  /** Per node: its tenants (undefined when it never had one). */
+  readonly tenants: (Tenant[] | undefined)[];
   /** Power-state model a sleeping/switching node is in or moving to/from, and which (NodeState.Off or Sleep). */
   readonly lowState: (PowerStateModel | undefined)[];
   readonly lowKind: Uint8Array;
   /** Bitstream loaded on each node's FPGAs (-1: none known). */
   readonly bitstream: Int32Array;
-  /** Per pool: first node id, free (on and idle), sleeping (off, asleep or switching off), waking, and busy nodes. */
+  /** Per pool: first node id; free (on, nothing allocated), sleeping (off, asleep or switching off), waking, busy (something allocated) nodes. */
   readonly firstNode: Int32Array;
   readonly free: Int32Array;
   readonly sleeping: Int32Array;
   readonly waking: Int32Array;
   readonly busy: Int32Array;
+  /** Per pool: cores free for shared jobs (on nodes that are on and not held exclusively), and allocated cores, GPUs, FPGAs. */
+  readonly freeCores: Int32Array;
+  readonly poolAllocCores: Int32Array;
+  readonly poolAllocGpus: Int32Array;
+  readonly poolAllocFpgas: Int32Array;
   private readonly poolLast: Float64Array;
-  /** Per site: IT draw, draw of nodes running nothing (overhead), busy nodes, budget in force, seconds over budget. */
+  /** Per site: IT draw, draw charged to no job (overhead), nodes with something allocated, budget in force, seconds over budget. */
   readonly siteIt: Float64Array;
   readonly siteOverhead: Float64Array;
   readonly siteBusy: Int32Array;
   readonly budgets: Float64Array;
   readonly overBudget: Float64Array;
   private readonly siteLast: Float64Array;
+  /** Per node, when someone listens for node intervals: since when in its state, when last integrated, and the integrals over the stay (J, busy and allocated core-seconds). */
+  private readonly timeline?: { from: Float64Array; at: Float64Array; joules: Float64Array; busy: Float64Array; alloc: Float64Array };
   /** Bumped whenever a pool's counts change, so views are rebuilt only then. */
   version = 0;
+  private readonly parts: PartShares = { node: 0, gpu: 0, fpga: 0 };
 
   constructor(
     readonly platform: PlatformModel,
     private readonly observer: SimObserver,
     private readonly clock: { readonly now: number },
+    private readonly staticRule: StaticRule = "allocated",
   ) {
     const nPools = platform.pools.length;
     const nSites = platform.sites.length;
@@ -59,14 +136,31 @@ export class Cluster {
     this.watts = new Float64Array(n);
     this.since = new Float64Array(n);
     this.readyAt = new Float64Array(n).fill(NaN);
-    this.job = new Float64Array(n).fill(-1);
+    this.overhead = new Float64Array(n);
+    this.settled = new Float64Array(n);
+    this.allocCores = new Int32Array(n);
+    this.busyCores = new Float64Array(n);
+    this.allocGpus = new Int32Array(n);
+    this.busyGpus = new Float64Array(n);
+    this.allocFpgas = new Int32Array(n);
+    this.busyFpgas = new Float64Array(n);
+    this.reconfFpgas = new Float64Array(n);
+    this.allocMem = new Float64Array(n);
+    this.exclusive = new Uint8Array(n);
+    this.pstate = new Int8Array(n).fill(-1);
+    this.tenants = new Array(n);
     this.lowState = new Array(n);
     this.lowKind = new Uint8Array(n);
+    if (observer.nodeInterval) this.timeline = { from: new Float64Array(n), at: new Float64Array(n), joules: new Float64Array(n), busy: new Float64Array(n), alloc: new Float64Array(n) };
     this.bitstream = new Int32Array(n).fill(-1);
     this.free = new Int32Array(nPools);
     this.sleeping = new Int32Array(nPools);
     this.waking = new Int32Array(nPools);
     this.busy = new Int32Array(nPools);
+    this.freeCores = new Int32Array(nPools);
+    this.poolAllocCores = new Int32Array(nPools);
+    this.poolAllocGpus = new Int32Array(nPools);
+    this.poolAllocFpgas = new Int32Array(nPools);
     this.poolLast = new Float64Array(nPools);
     this.siteIt = new Float64Array(nSites);
     this.siteOverhead = new Float64Array(nSites);
@@ -77,11 +171,13 @@ export class Cluster {
     this.budgets = Float64Array.from(platform.sites, (site) => (site.powerBudget ? site.powerBudget.valueAt(0) : (site.powerBudgetW ?? Infinity)));
     platform.pools.forEach((m, p) => {
       this.free[p] = m.count;
+      this.freeCores[p] = m.count * m.coresPerNode;
       for (let k = 0; k < m.count; k++) {
         const id = this.firstNode[p] + k;
         this.pool[id] = p;
         this.state[id] = NodeState.Idle;
         this.watts[id] = m.idleWatts;
+        this.overhead[id] = m.idleWatts;
         this.siteIt[m.site] += m.idleWatts;
         this.siteOverhead[m.site] += m.idleWatts;
       }
@@ -99,12 +195,17 @@ export class Cluster {
     }
   }
 
-  /** Reports the pool's idle nodes since its last change, up to now. */
+  /** Reports the pool's unallocated node-equivalents since its last change, up to now. */
   flushPool(p: number): void {
     const now = this.clock.now;
     const from = this.poolLast[p];
     if (now > from) {
-      this.observer.poolIdle?.(p, from, now, this.platform.pools[p].count - this.busy[p]);
+      const m = this.platform.pools[p];
+      const parts = this.parts;
+      parts.node = m.count - this.poolAllocCores[p] / m.coresPerNode;
+      parts.gpu = m.gpus ? m.count - this.poolAllocGpus[p] / m.gpus.count : 0;
+      parts.fpga = m.fpgas ? m.count - this.poolAllocFpgas[p] / m.fpgas.count : 0;
+      this.observer.poolIdle?.(p, from, now, parts);
       this.poolLast[p] = now;
     }
   }
@@ -113,53 +214,218 @@ export class Cluster {
     return this.platform.pools[this.pool[node]].site;
   }
 
-  /** Sets a node's draw; the site must have been flushed at now. */
-  setWatts(node: number, w: number, busy: boolean, wasBusy: boolean): void {
+  /** Sets the draw and overhead part of a node that holds no job; the site must have been flushed at now. */
+  private setIdleDraw(node: number, w: number): void {
+    this.setDraw(node, w, w);
+  }
+
+  /** Integrates a node's draw and cores since its last change, up to now (no-op without a listener). */
+  private accrue(node: number): void {
+    const tl = this.timeline;
+    if (!tl) return;
+    const dt = this.clock.now - tl.at[node];
+    if (dt > 0) {
+      tl.joules[node] += this.watts[node] * dt;
+      tl.busy[node] += this.busyCores[node] * dt;
+      tl.alloc[node] += this.allocCores[node] * dt;
+      tl.at[node] = this.clock.now;
+    }
+  }
+
+  /** Reports a node's stay in its state up to now and starts the next (no-op without a listener). */
+  private endStay(node: number): void {
+    const tl = this.timeline;
+    if (!tl) return;
+    this.accrue(node);
+    const now = this.clock.now;
+    if (now > tl.from[node]) this.observer.nodeInterval!(node, this.state[node], tl.from[node], now, tl.joules[node], tl.busy[node], tl.alloc[node]);
+    tl.from[node] = now;
+    tl.joules[node] = tl.busy[node] = tl.alloc[node] = 0;
+  }
+
+  private setDraw(node: number, w: number, overhead: number): void {
+    this.accrue(node);
     const s = this.siteOf(node);
-    const old = this.watts[node];
-    this.siteIt[s] += w - old;
-    if (!wasBusy) this.siteOverhead[s] -= old;
-    if (!busy) this.siteOverhead[s] += w;
+    this.siteIt[s] += w - this.watts[node];
+    this.siteOverhead[s] += overhead - this.overhead[node];
     this.watts[node] = w;
+    this.overhead[node] = overhead;
   }
 
   /** Moves a node to a state from now on. */
   setState(node: number, state: NodeState, readyAt = NaN): void {
+    if (state !== this.state[node]) this.endStay(node);
     this.state[node] = state;
     this.since[node] = this.clock.now;
     this.readyAt[node] = readyAt;
   }
 
-  /** Nodes of pool `p` start a job: busy from now at the given draw. */
-  occupy(p: number, nodes: readonly number[], jobId: number, watts: number): void {
-    const s = this.platform.pools[p].site;
-    this.flushSite(s);
-    this.flushPool(p);
-    for (const n of nodes) {
-      this.setState(n, NodeState.Busy);
-      this.job[n] = jobId;
-      this.setWatts(n, watts, true, false);
-    }
-    this.free[p] -= nodes.length;
-    this.busy[p] += nodes.length;
-    this.siteBusy[s] += nodes.length;
-    this.version++;
+  /** Free cores of a node for a shared job (0 when it is not on, or held exclusively). */
+  nodeFreeCores(node: number): number {
+    return this.shareable(node) ? this.platform.pools[this.pool[node]].coresPerNode - this.allocCores[node] : 0;
   }
 
-  /** Nodes of pool `p` are freed: idle from now. */
-  release(p: number, nodes: readonly number[]): void {
+  /** True when a shared job may take something of the node: it is on and no job holds it whole. */
+  private shareable(node: number): boolean {
+    const s = this.state[node];
+    return (s === NodeState.Idle || s === NodeState.Busy) && this.exclusive[node] !== 1;
+  }
+
+  nodeFreeGpus(node: number): number {
+    const g = this.platform.pools[this.pool[node]].gpus;
+    return g && this.shareable(node) ? g.count - this.allocGpus[node] : 0;
+  }
+
+  nodeFreeFpgas(node: number): number {
+    const f = this.platform.pools[this.pool[node]].fpgas;
+    return f && this.shareable(node) ? f.count - this.allocFpgas[node] : 0;
+  }
+
+  /** Free memory of a node for a shared job, MB (Infinity where memory is not modelled). */
+  nodeFreeMemoryMb(node: number): number {
+    const mem = this.platform.pools[this.pool[node]].memoryMb;
+    if (!this.shareable(node)) return 0;
+    return mem === undefined ? Infinity : mem - this.allocMem[node];
+  }
+
+  /** Ids of the jobs on a node. */
+  nodeJobs(node: number): number[] {
+    const list = this.tenants[node];
+    return list ? list.map((t) => t.spec.id) : [];
+  }
+
+  /** The draw of a node from its tenants' busy totals, W (a whole-node job's at its utilisation). */
+  private drawOf(node: number, m: PoolModel): number {
+    const u = this.exclusive[node] === 1 ? this.tenants[node]![0].util : Math.min(1, this.busyCores[node] / m.coresPerNode);
+    return nodeDraw(m, u, this.busyGpus[node], this.busyFpgas[node], this.reconfFpgas[node], this.pstate[node]);
+  }
+
+  /** A tenant's share of its node's draw (see the module comment), W. */
+  private shareOf(t: Tenant): number {
+    const node = t.node;
+    if (t.exclusive) return this.watts[node];
+    return shareDraw(this.platform.pools[this.pool[node]], this.pstate[node], this.busyCores[node], this.allocCores[node], t, this.staticRule);
+  }
+
+  /** Reports each tenant's share of the node's draw since its last settlement, up to now. */
+  private settle(node: number): void {
+    this.accrue(node);
+    const now = this.clock.now;
+    const from = this.settled[node];
+    this.settled[node] = now;
+    const list = this.tenants[node];
+    if (!(now > from) || !list || list.length === 0 || !this.observer.jobShare) return;
+    const p = this.pool[node];
+    const m = this.platform.pools[p];
+    const parts = this.parts;
+    for (const t of list) {
+      parts.node = t.cores / m.coresPerNode;
+      parts.gpu = m.gpus ? t.gpus / m.gpus.count : 0;
+      parts.fpga = m.fpgas ? t.fpgas / m.fpgas.count : 0;
+      this.observer.jobShare(t.spec, m.site, p, from, now, this.shareOf(t), parts);
+    }
+  }
+
+  /** After its tenants changed: the node's draw and overhead part again. */
+  private redraw(node: number): void {
+    const m = this.platform.pools[this.pool[node]];
+    const w = this.drawOf(node, m);
+    let overhead = 0;
+    if (this.allocCores[node] === 0 && this.allocGpus[node] === 0 && this.allocFpgas[node] === 0) overhead = w;
+    else if (this.exclusive[node] !== 1) {
+      // What no job pays: the idle share of unallocated cores (allocated rule) and unallocated devices.
+      const pstate = this.pstate[node];
+      const idle = (pstate < 0 ? m.curve : m.dvfs![pstate].curve)(0);
+      if (this.staticRule === "allocated") overhead += (idle * (m.coresPerNode - this.allocCores[node])) / m.coresPerNode;
+      if (m.gpus) overhead += (m.gpus.count - this.allocGpus[node]) * m.gpus.curve.idle;
+      if (m.fpgas) overhead += (m.fpgas.count - this.allocFpgas[node]) * m.fpgas.curve.idle;
+    }
+    this.setDraw(node, w, overhead);
+  }
+
+  /** A job takes part of (or, exclusive, all of) a node from now. */
+  addTenant(t: Tenant, pstate: number | undefined): void {
+    const node = t.node;
+    const p = this.pool[node];
     const m = this.platform.pools[p];
     this.flushSite(m.site);
     this.flushPool(p);
-    for (const n of nodes) {
-      this.setState(n, NodeState.Idle);
-      this.job[n] = -1;
-      this.setWatts(n, m.idleWatts, false, true);
+    this.settle(node);
+    const wasEmpty = this.allocCores[node] === 0 && this.allocGpus[node] === 0 && this.allocFpgas[node] === 0;
+    (this.tenants[node] ??= []).push(t);
+    this.allocCores[node] += t.cores;
+    this.allocGpus[node] += t.gpus;
+    this.allocFpgas[node] += t.fpgas;
+    this.allocMem[node] += t.memMb;
+    this.busyCores[node] += t.busyCores;
+    this.busyGpus[node] += t.busyGpus;
+    this.busyFpgas[node] += t.busyFpgas;
+    this.reconfFpgas[node] += t.reconfFpgas;
+    if (t.exclusive) this.exclusive[node] = 1;
+    if (pstate !== undefined) this.pstate[node] = pstate;
+    this.poolAllocCores[p] += t.cores;
+    this.poolAllocGpus[p] += t.gpus;
+    this.poolAllocFpgas[p] += t.fpgas;
+    if (wasEmpty) {
+      this.setState(node, NodeState.Busy);
+      this.free[p]--;
+      this.busy[p]++;
+      this.siteBusy[m.site]++;
     }
-    this.free[p] += nodes.length;
-    this.busy[p] -= nodes.length;
-    this.siteBusy[m.site] -= nodes.length;
+    this.freeCores[p] -= t.exclusive ? m.coresPerNode : t.cores;
+    this.redraw(node);
     this.version++;
+  }
+
+  /** A job leaves a node now (its run ended or was suspended). */
+  removeTenant(t: Tenant): void {
+    const node = t.node;
+    const p = this.pool[node];
+    const m = this.platform.pools[p];
+    this.flushSite(m.site);
+    this.flushPool(p);
+    this.settle(node);
+    const list = this.tenants[node]!;
+    list.splice(list.indexOf(t), 1);
+    this.allocCores[node] -= t.cores;
+    this.allocGpus[node] -= t.gpus;
+    this.allocFpgas[node] -= t.fpgas;
+    this.allocMem[node] -= t.memMb;
+    this.busyCores[node] -= t.busyCores;
+    this.busyGpus[node] -= t.busyGpus;
+    this.busyFpgas[node] -= t.busyFpgas;
+    this.reconfFpgas[node] -= t.reconfFpgas;
+    if (t.exclusive) this.exclusive[node] = 0;
+    this.poolAllocCores[p] -= t.cores;
+    this.poolAllocGpus[p] -= t.gpus;
+    this.poolAllocFpgas[p] -= t.fpgas;
+    this.freeCores[p] += t.exclusive ? m.coresPerNode : t.cores;
+    if (list.length === 0) {
+      this.pstate[node] = -1;
+      this.setState(node, NodeState.Idle);
+      this.free[p]++;
+      this.busy[p]--;
+      this.siteBusy[m.site]--;
+    }
+    this.redraw(node);
+    this.version++;
+  }
+
+  /** A tenant's busy cores and devices change (its setup or its run begins): settled, then redrawn. */
+  setBusy(t: Tenant, busyCores: number, util: number, busyGpus: number, busyFpgas: number, reconfFpgas: number): void {
+    const node = t.node;
+    this.flushSite(this.siteOf(node));
+    this.settle(node);
+    this.busyCores[node] += busyCores - t.busyCores;
+    this.busyGpus[node] += busyGpus - t.busyGpus;
+    this.busyFpgas[node] += busyFpgas - t.busyFpgas;
+    this.reconfFpgas[node] += reconfFpgas - t.reconfFpgas;
+    t.busyCores = busyCores;
+    t.util = util;
+    t.busyGpus = busyGpus;
+    t.busyFpgas = busyFpgas;
+    t.reconfFpgas = reconfFpgas;
+    this.redraw(node);
   }
 
   /** Starts switching a node: on (from off or asleep) or to a low-power state (from idle); returns when it completes. */
@@ -171,7 +437,7 @@ export class Cluster {
     if (to === "on") {
       const model = this.lowState[node]!;
       this.setState(node, NodeState.SwitchingOn, now + model.switchOnSeconds);
-      this.setWatts(node, model.switchOnWatts, false, false);
+      this.setIdleDraw(node, model.switchOnWatts);
       this.sleeping[p]--;
       this.waking[p]++;
       this.version++;
@@ -182,8 +448,9 @@ export class Cluster {
     this.bitstream[node] = -1; // FPGAs lose their configuration without power
     this.lowState[node] = model;
     this.lowKind[node] = to === "off" ? NodeState.Off : NodeState.Sleep;
-    this.setWatts(node, model.switchOffWatts, false, false);
+    this.setIdleDraw(node, model.switchOffWatts);
     this.free[p]--;
+    this.freeCores[p] -= m.coresPerNode;
     this.sleeping[p]++;
     this.version++;
     return now + model.switchOffSeconds;
@@ -196,12 +463,13 @@ export class Cluster {
     this.flushSite(m.site);
     if (this.state[node] === NodeState.SwitchingOff) {
       this.setState(node, this.lowKind[node] as NodeState);
-      this.setWatts(node, this.lowState[node]!.watts, false, false);
+      this.setIdleDraw(node, this.lowState[node]!.watts);
     } else {
       this.setState(node, NodeState.Idle);
-      this.setWatts(node, m.idleWatts, false, false);
+      this.setIdleDraw(node, m.idleWatts);
       this.waking[p]--;
       this.free[p]++;
+      this.freeCores[p] += m.coresPerNode;
       this.version++;
     }
     return this.state[node] as NodeState;
@@ -211,5 +479,6 @@ export class Cluster {
   flushAll(): void {
     this.platform.sites.forEach((_, s) => this.flushSite(s));
     this.platform.pools.forEach((_, p) => this.flushPool(p));
+    if (this.timeline) for (let n = 0; n < this.nodeCount; n++) this.endStay(n);
   }
 }

@@ -5,18 +5,22 @@
  * policies see (planner/view.ts) are made from these records by sim/view.ts.
  */
 import type { DeviceClass, JobSpec } from "../io/index.js";
+import type { Tenant } from "./cluster.js";
 import type { PoolModel } from "../models/index.js";
 
 export class SimJob {
   pool = -1;
   nodes: number[] = [];
+  /** Its hold on each of its nodes (cores, devices, memory; busy parts by phase). */
+  tenants: Tenant[] = [];
+  /** Whole nodes to itself on this run. */
+  wholeNodes = false;
   device: DeviceClass = "cpu";
-  /** Start of this run; its setup end (FPGA reconfiguration, = start without one); the draw per node during setup and during the run. */
+  /** Start of this run; its setup end (FPGA reconfiguration, = start without one). */
   start = -1;
   setupEnd = -1;
-  setupWattsPerNode = 0;
-  wattsPerNode = 0;
   predictedEnd = Infinity;
+  /** Busy cores over allocated cores while it runs (its cores over its nodes' cores when it holds them whole). */
   utilisation = 0;
   killed = false;
   /** Workflow task waiting for inputs after its start: transfers still to arrive. */

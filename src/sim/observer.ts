@@ -6,28 +6,37 @@ import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { WorkflowSpec } from "../io/index.js";
 import type { Decision } from "../planner/index.js";
 import type { Transfer } from "./workflows.js";
+import type { PartShares } from "./cluster.js";
+
+export type { PartShares };
 
 export interface JobFact {
   readonly job: JobSpec;
   readonly pool: number;
   readonly site: number;
   readonly nodeCount: number;
+  /** Node-equivalents it held: its allocated cores over each node's cores, summed (= nodeCount when exclusive). */
+  readonly nodeShare: number;
+  /** Cores, GPUs, FPGAs (all allocated on this run's nodes) and memory (MB), in all. */
+  readonly allocCores: number;
+  readonly allocGpus: number;
+  readonly allocFpgas: number;
+  readonly allocMemMb: number;
+  /** What it held of each of its nodes (the simulator's own records: read, do not keep). */
+  readonly allocation: readonly { readonly node: number; readonly cores: number; readonly gpus: number; readonly fpgas: number; readonly memMb: number }[];
+  readonly exclusive: boolean;
   /** Device class it ran on. */
   readonly device: DeviceClass;
-  /** Utilisation of each of its nodes' CPUs, (0, 1]. */
+  /** Busy cores over allocated cores while it ran, (0, 1] (its cores over its nodes' cores when exclusive). */
   readonly utilisation: number;
-  /** Draw of each node while the job runs, W. */
-  readonly wattsPerNode: number;
   readonly start: number;
   /**
-   * Its phases: held at holdWattsPerNode (idle) from start until its inputs
+   * Its phases: holding its nodes without running from start until its inputs
    * arrived (inputsAt; = start without staging), then setup (FPGA
-   * reconfiguration) at setupWattsPerNode until setupEnd, then the run.
+   * reconfiguration) until setupEnd, then the run.
    */
   readonly inputsAt: number;
-  readonly holdWattsPerNode: number;
   readonly setupEnd: number;
-  readonly setupWattsPerNode: number;
   readonly end: number;
   /** True when killed at its walltime. */
   readonly killed: boolean;
@@ -80,8 +89,25 @@ export interface SimObserver {
    * arguments: this is called on every power change.
    */
   siteInterval?(site: number, from: number, to: number, itWatts: number, overheadWatts: number, busyNodes: number): void;
-  /** Nodes of a pool running no job over [from, to] (their embodied impacts are overhead). */
-  poolIdle?(pool: number, from: number, to: number, idleNodes: number): void;
+  /**
+   * What no job held of a pool over [from, to], in node-equivalents of each
+   * embodied part (the node, its GPUs, its FPGAs): their embodied impacts are
+   * overhead. The object is reused.
+   */
+  poolIdle?(pool: number, from: number, to: number, idle: Readonly<PartShares>): void;
+  /**
+   * A job's share of a node's draw over [from, to], where it was constant (W),
+   * and the node-equivalents of each embodied part it held there. Called for
+   * every job on a node at every change on that node. The object is reused.
+   */
+  jobShare?(job: JobSpec, site: number, pool: number, from: number, to: number, watts: number, held: Readonly<PartShares>): void;
+  /**
+   * A node's stay in one state (NodeState) over [from, to]: the energy it drew
+   * (J) and the integrals of its busy and allocated cores (core-seconds).
+   * Consecutive calls tile [0, end] for each node; a busy stay runs from the
+   * first allocation on the node to the moment it holds nothing.
+   */
+  nodeInterval?(node: number, state: number, from: number, to: number, joules: number, busyCoreSeconds: number, allocCoreSeconds: number): void;
   /** The run is over at time `end`: every interval up to it has been reported. */
   finished?(end: number): void;
 }
@@ -97,6 +123,17 @@ export function combineObservers(...observers: SimObserver[]): SimObserver {
     poolIdle: (p, a, b, n) => {
       for (const o of observers) o.poolIdle?.(p, a, b, n);
     },
+    jobShare: (j, s, p, a, b, w, h) => {
+      for (const o of observers) o.jobShare?.(j, s, p, a, b, w, h);
+    },
+    // Only when someone listens: the simulator keeps per-node integrals for it.
+    ...(observers.some((o) => o.nodeInterval)
+      ? {
+          nodeInterval: (n: number, st: number, a: number, b: number, j: number, busy: number, alloc: number) => {
+            for (const o of observers) o.nodeInterval?.(n, st, a, b, j, busy, alloc);
+          },
+        }
+      : {}),
     finished: (end) => observers.forEach((o) => o.finished?.(end)),
     workflowEnded: (f) => observers.forEach((o) => o.workflowEnded?.(f)),
     decided: (t, d) => observers.forEach((o) => o.decided?.(t, d)),

@@ -16,11 +16,11 @@ import type { IntensityForecast } from "../models/index.js";
 import { busyNodeWatts } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
 import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "../planner/index.js";
-import { canRunOn, devicesRequested, expectedRuntime, poolDeviceClasses } from "../planner/index.js";
+import { cannotHold, canRunOn, devicesRequested, expectedRuntime, poolDeviceClasses, queuedJobView } from "../planner/index.js";
 import { poolView } from "../planner/index.js";
 import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
-import { Cluster } from "./cluster.js";
+import { Cluster, type StaticRule } from "./cluster.js";
 import { Engine } from "./engine.js";
 import { actualRuntime, JobTable, SimJob } from "./jobs.js";
 import { Network } from "./network.js";
@@ -50,6 +50,8 @@ export interface SimulationOptions {
   /** Workflows submitted as units; their tasks join the queue as they become ready. */
   readonly workflows?: readonly WorkflowSubmission[];
   readonly progressEvery?: number;
+  /** How a shared node's static power is split among its jobs (sim/cluster.ts; default "allocated"). */
+  readonly staticRule?: StaticRule;
   /** Round-trip the policy's state through JSON after every pass, as a live world's store would (planner/world.ts PassOptions). */
   readonly checkPolicyState?: boolean;
 }
@@ -90,7 +92,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const mode = opts.mode ?? "strict";
   const label = opts.label ?? "workload";
   const engine = new Engine();
-  const cluster = new Cluster(platform, observer, engine);
+  const cluster = new Cluster(platform, observer, engine, opts.staticRule);
   const jobs = new JobTable();
   const tracker = new WorkflowTracker(opts.workflows ?? [], platform.links ?? [], platform.sites.length);
   const network = new Network((platform.links ?? []).map((l) => ({ bandwidth: l.bandwidth, latency: l.latency })));
@@ -127,13 +129,17 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     pool: 0,
     site: 0,
     nodeCount: 0,
+    nodeShare: 0,
+    allocCores: 0,
+    allocGpus: 0,
+    allocFpgas: 0,
+    allocMemMb: 0,
+    allocation: [],
+    exclusive: false,
     device: "cpu",
     utilisation: 0,
-    wattsPerNode: 0,
     setupEnd: 0,
-    setupWattsPerNode: 0,
     inputsAt: 0,
-    holdWattsPerNode: 0,
     start: 0,
     end: 0,
     killed: false,
@@ -144,7 +150,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   /** Frees a job's nodes (now idle) and removes it from the running list; returns its site. */
   function releaseNodes(job: SimJob): number {
-    cluster.release(job.pool, job.nodes);
+    for (const t of job.tenants) cluster.removeTenant(t);
     if (!jobs.removeRunning(job)) throw new SimulationError(`job ${job.id} missing from the running list`);
     views.forget(job);
     return pools[job.pool].site;
@@ -158,13 +164,28 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     fact.pool = job.pool;
     fact.site = site;
     fact.nodeCount = job.nodes.length;
+    const m = pools[job.pool];
+    let cores = 0;
+    let gpus = 0;
+    let fpgas = 0;
+    let mem = 0;
+    for (const t of job.tenants) {
+      cores += t.cores;
+      gpus += t.gpus;
+      fpgas += t.fpgas;
+      mem += t.memMb;
+    }
+    fact.nodeShare = job.wholeNodes ? job.nodes.length : cores / m.coresPerNode;
+    fact.allocCores = cores;
+    fact.allocGpus = gpus;
+    fact.allocFpgas = fpgas;
+    fact.allocMemMb = mem;
+    fact.allocation = job.tenants;
+    fact.exclusive = job.wholeNodes;
     fact.utilisation = job.utilisation;
-    fact.wattsPerNode = job.wattsPerNode;
     fact.device = job.device;
     fact.setupEnd = job.setupEnd;
     fact.inputsAt = job.inputsAt;
-    fact.holdWattsPerNode = pools[job.pool].idleWatts;
-    fact.setupWattsPerNode = job.setupWattsPerNode;
     fact.start = job.start;
     fact.end = engine.now;
     fact.killed = job.killed;
@@ -247,11 +268,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const SETUP_DONE = engine.defineKind("setupDone", PRIO_SWITCH, (slot) => {
     const job = slots[slot];
     if (!job || job.setupEnd !== engine.now) throw new SimulationError(`setup end at ${engine.now} s does not match a running job (slot ${slot})`);
-    cluster.flushSite(pools[job.pool].site);
-    for (const n of job.nodes) {
-      cluster.setWatts(n, job.wattsPerNode, true, true);
-      if (job.bitstreamId >= 0) cluster.bitstream[n] = job.bitstreamId;
-    }
+    running(job);
+    if (job.bitstreamId >= 0) for (const n of job.nodes) cluster.bitstream[n] = job.bitstreamId;
   });
 
   const SUBMIT = engine.defineKind("jobSubmitted", PRIO_SUBMIT, (slot) => {
@@ -336,6 +354,11 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     },
     pool: (i) => fixedPools[i],
     freeNodes: (p) => cluster.free[p],
+    freeCores: (p) => cluster.freeCores[p],
+    nodeFreeCores: (n) => cluster.nodeFreeCores(n),
+    nodeFreeGpus: (n) => cluster.nodeFreeGpus(n),
+    nodeFreeFpgas: (n) => cluster.nodeFreeFpgas(n),
+    nodeFreeMemoryMb: (n) => cluster.nodeFreeMemoryMb(n),
     nodeCount: cluster.nodeCount,
     nodeState: (id) => cluster.state[id] as NodeState,
     nodePool: (id) => cluster.pool[id],
@@ -367,7 +390,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const { device, nodes } = at;
     const need = nodes.length;
     const now = engine.now;
-    const devicesPerNode = devicesRequested(at.job, device) / need;
     // FPGA reconfiguration when any node holds another bitstream.
     let setup = 0;
     let bitstream = -1;
@@ -384,16 +406,33 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.setup = setup;
     job.setupEnd = now + setup;
     job.predictedEnd = now + setup + (Number.isFinite(job.timeLeft) ? job.timeLeft : expectedRuntime(at.job, at.pool, device, d.pstate)!);
-    job.utilisation = Math.min(1, job.spec.cores / (need * model.coresPerNode));
-    job.wattsPerNode = busyNodeWatts(model, device, job.utilisation, devicesPerNode, 1, d.pstate);
-    job.setupWattsPerNode = model.idleWatts + (setup > 0 ? devicesPerNode * model.fpgas!.reconfigurationWatts : 0);
+    // Whole nodes: the job's cores and devices spread evenly over them, as whole-node jobs always were; shared: what it took of each.
+    job.wholeNodes = at.wholeNodes;
+    job.utilisation = at.wholeNodes ? Math.min(1, job.spec.cores / (need * model.coresPerNode)) : 1;
+    const devicesPerNode = at.wholeNodes ? devicesRequested(at.job, device) / need : 0;
+    job.tenants = at.takes.map((take) => ({
+      spec: job.spec,
+      node: take.node,
+      exclusive: at.wholeNodes,
+      cores: take.cores,
+      gpus: take.gpus,
+      fpgas: take.fpgas,
+      memMb: take.memMb,
+      busyCores: 0,
+      util: 0,
+      busyGpus: 0,
+      busyFpgas: 0,
+      reconfFpgas: 0,
+      devicesPerNode,
+    }));
     job.pendingInputs = at.missing.length;
     job.pstate = d.pstate;
     job.inputsAt = now;
     job.bitstreamId = setup > 0 ? bitstream : -1;
     const staging = at.missing.length > 0;
-    // While inputs travel the nodes are held at idle draw; then setup (if any), then the run.
-    cluster.occupy(p, job.nodes, job.id, staging ? model.idleWatts : setup > 0 ? job.setupWattsPerNode : job.wattsPerNode);
+    // While inputs travel the job holds its allocation without running; then setup (if any), then the run.
+    for (const t of job.tenants) cluster.addTenant(t, d.pstate);
+    if (!staging) (setup > 0 ? setupBegins : running)(job);
     jobs.unqueue(job);
     views.forget(job);
     jobs.addRunning(job);
@@ -411,6 +450,24 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     startedThisPass = true;
   }
 
+  /** The job's devices reconfigure (FPGA setup): its FPGAs draw their reconfiguration power, its cores idle. */
+  function setupBegins(job: SimJob): void {
+    for (const t of job.tenants) cluster.setBusy(t, 0, 0, 0, 0, t.exclusive ? t.devicesPerNode : t.fpgas);
+  }
+
+  /** The job runs: its cores and devices busy. */
+  function running(job: SimJob): void {
+    const m = pools[job.pool];
+    const gpu = job.device === "gpu";
+    const fpga = job.device === "fpga";
+    for (const t of job.tenants) {
+      if (t.exclusive) {
+        const d = Math.min(t.devicesPerNode, gpu ? (m.gpus?.count ?? 0) : fpga ? (m.fpgas?.count ?? 0) : 0);
+        cluster.setBusy(t, job.utilisation * m.coresPerNode, job.utilisation, gpu ? d : 0, fpga ? d : 0, 0);
+      } else cluster.setBusy(t, t.cores, 0, t.gpus, t.fpgas, 0);
+    }
+  }
+
   /** Schedules the setup end and the end of a started job whose inputs are all present. */
   function beginRun(job: SimJob, now: number): void {
     if (job.spec.workflow !== undefined) tracker.running(job.spec.workflow, job.spec.task!, now + job.setup);
@@ -425,14 +482,13 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   function inputsArrived(job: SimJob): void {
     const now = engine.now;
     staged.delete(job.id);
-    cluster.flushSite(pools[job.pool].site);
     job.pendingInputs = 0;
     job.inputsAt = now;
     job.setupEnd = now + job.setup;
     views.forget(job);
     jobs.movePredictedEnd(job, now + job.setup + expectedRuntime(views.queued(job), fixedPools[job.pool], job.device, job.pstate)!);
     views.forget(job);
-    for (const n of job.nodes) cluster.setWatts(n, job.setup > 0 ? job.setupWattsPerNode : job.wattsPerNode, true, true);
+    (job.setup > 0 ? setupBegins : running)(job);
     beginRun(job, now);
   }
 
@@ -575,13 +631,16 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   }
 
   // --- the main loop: stream submissions in, run instants before the next batch ---
-  const largestPoolCores = Math.max(...fixedPools.map((p) => p.nodes * p.coresPerNode));
+  const largestPool = fixedPools.reduce((a, p) => (p.nodes * p.coresPerNode > a.nodes * a.coresPerNode ? p : a), fixedPools[0]);
+  const largestPoolCores = largestPool.nodes * largestPool.coresPerNode;
+  /** The job as the resource rules see it before it runs. */
+  const asQueued = (spec: JobSpec): QueuedJobView => queuedJobView(spec, { wallUsed: 0, ranSeconds: 0 });
   /** True when some pool can ever hold the job (a job not yet run needs what its spec asks). */
   function fitsSomewhere(spec: JobSpec): boolean {
-    const plain = spec.runtimes === undefined && spec.gpus === undefined && spec.fpgas === undefined;
+    const plain = spec.runtimes === undefined && spec.gpus === undefined && spec.fpgas === undefined && spec.exclusive === undefined && spec.exactNodes === undefined && spec.memPerCoreMb === undefined && spec.memPerNodeMb === undefined;
     if (plain && spec.cores <= largestPoolCores) return true;
-    const job: QueuedJobView = { id: spec.id, submit: spec.submit, cores: spec.cores, walltime: spec.walltime, timeLeft: spec.walltime, ranSeconds: 0, user: spec.user, project: spec.project, runtimes: spec.runtimes, gpus: spec.gpus, fpgas: spec.fpgas };
-    if (plain) return fixedPools.some((p) => canRunOn(job, p, "cpu"));
+    const job = asQueued(spec);
+    if (spec.runtimes === undefined) return fixedPools.some((p) => canRunOn(job, p, "cpu"));
     return fixedPools.some((p) => poolDeviceClasses(p).some((dev) => canRunOn(job, p, dev)));
   }
   let lastSubmit = -Infinity;
@@ -589,19 +648,36 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const source = Symbol.asyncIterator in opts.jobs ? (opts.jobs as AsyncIterable<readonly JobSpec[]>)[Symbol.asyncIterator]() : undefined;
   const syncSource = source ? undefined : (opts.jobs as Iterable<readonly JobSpec[]>)[Symbol.iterator]();
 
-  /** A job that no pool can run: an input error in strict mode, counted as dropped in lenient mode. */
+  /** A job that no pool can run: an input error in strict mode (the job, its request, why each pool cannot hold it, the largest pool), counted by reason in lenient mode. */
   function dropNeverRunnable(spec: JobSpec): void {
+    const job = asQueued(spec);
+    const faults = fixedPools.map((p) => {
+      const device = spec.runtimes === undefined ? "cpu" : (poolDeviceClasses(p).find((d) => spec.runtimes?.[d] !== undefined) ?? "cpu");
+      return { pool: p, fault: cannotHold(job, p, device) };
+    });
+    const first = faults.find((f) => f.fault !== undefined)?.fault;
+    const code = first?.code ?? "too_many_processors";
+    const request = [
+      `${spec.cores} cores`,
+      spec.gpus !== undefined ? `${spec.gpus} GPUs` : "",
+      spec.fpgas !== undefined ? `${spec.fpgas} FPGAs` : "",
+      spec.exactNodes !== undefined ? `on exactly ${spec.exactNodes} nodes` : "",
+      spec.memPerNodeMb !== undefined ? `${spec.memPerNodeMb} MB per node` : spec.memPerCoreMb !== undefined ? `${spec.memPerCoreMb} MB per core` : "",
+      spec.exclusive ? "whole nodes" : "",
+    ].filter((x) => x !== "").join(", ");
+    const why = first ? faults.filter((f) => f.fault).map((f) => `pool ${f.pool.index} (${f.pool.nodeType} at ${f.pool.site}): ${f.fault!.why}`).join("; ") : "no pool has a runtime model for a device it offers";
+    const largest = `${largestPool.nodes} x ${largestPool.nodeType} at ${largestPool.site}, ${largestPool.coresPerNode} cores${largestPool.gpusPerNode ? ` and ${largestPool.gpusPerNode} GPUs` : ""}${largestPool.memoryMb !== undefined ? ` and ${largestPool.memoryMb} MB` : ""} per node`;
     const issue = {
-      code: "too_many_processors" as const,
+      code,
       file: label,
       line: spec.line,
-      path: "cores",
-      message: `expected a job that fits in some pool of the platform (largest ${largestPoolCores} cores) with a runtime model for a device it offers, got ${spec.cores} cores (job ${spec.id})`,
+      path: code === "too_many_processors" ? "cores" : code === "too_many_devices" ? (spec.fpgas !== undefined ? "fpgas" : "gpus") : code === "too_much_memory" ? "memory" : "exclusive",
+      message: `expected a job some pool of the platform can hold (largest: ${largest}), got job ${spec.id} asking ${request}: ${why}`,
       value: spec.cores,
     };
     if (mode === "strict") throw new InputError([issue]);
-    // Counted once, as dropped (it was read fine; the platform cannot hold it).
-    observer.jobDropped?.(spec, "too_many_processors");
+    // Counted once, as dropped by its reason (it was read fine; the platform cannot hold it).
+    observer.jobDropped?.(spec, code);
   }
 
   function enqueue(batch: readonly JobSpec[]): void {

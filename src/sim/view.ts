@@ -36,7 +36,7 @@ export class ViewProjector {
   private readonly workflowIds: number[] = [];
   private workflowsFrozen: readonly WorkflowView[] = Object.freeze([]);
   private readonly siteIndex: Map<string, number>;
-  private readonly queries: Pick<ClusterView, "nodeState" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "forecast">;
+  private readonly queries: Pick<ClusterView, "nodeState" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">;
 
   constructor(
     private readonly platform: PlatformModel,
@@ -55,7 +55,12 @@ export class ViewProjector {
       nodeState: (id) => c.state[id] as NodeState,
       nodeSince: (id) => c.since[id],
       nodeReadyAt: (id) => c.readyAt[id],
-      nodeJob: (id) => c.job[id],
+      nodeJob: (id) => c.tenants[id]?.[0]?.spec.id ?? -1,
+      nodeJobs: (id) => Object.freeze(c.nodeJobs(id)),
+      nodeFreeCores: (id) => c.nodeFreeCores(id),
+      nodeFreeGpus: (id) => c.nodeFreeGpus(id),
+      nodeFreeFpgas: (id) => c.nodeFreeFpgas(id),
+      nodeFreeMemoryMb: (id) => c.nodeFreeMemoryMb(id),
       forecast: (site) => {
         const i = this.siteIndex.get(site);
         if (i === undefined) throw new RangeError(`ClusterView.forecast: unknown site "${site}"`);
@@ -75,7 +80,7 @@ export class ViewProjector {
   runningView(job: SimJob): RunningJobView {
     let v = this.runningViews.get(job);
     if (v === undefined) {
-      const run = { pool: job.pool, device: job.device, pstate: job.pstate, nodes: job.nodes, start: job.start, firstStart: job.firstStart, setupEnd: job.setupEnd, awaitingInputs: job.pendingInputs > 0, predictedEnd: job.predictedEnd };
+      const run = { pool: job.pool, device: job.device, pstate: job.pstate, nodes: job.nodes, allocation: job.tenants, holdsWholeNodes: job.wholeNodes, start: job.start, firstStart: job.firstStart, setupEnd: job.setupEnd, awaitingInputs: job.pendingInputs > 0, predictedEnd: job.predictedEnd };
       this.runningViews.set(job, (v = runningJobView(job.spec, progressOf(job), run)));
     }
     return v;
@@ -91,14 +96,14 @@ export class ViewProjector {
   pool(p: number): PoolView {
     if (this.poolsVersion === this.cluster.version) return this.pools[p];
     const c = this.cluster;
-    return poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p]);
+    return poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
   }
 
   /** The view of now. */
   view(): ClusterView {
     const c = this.cluster;
     if (this.poolsVersion !== c.version) {
-      this.pools = Object.freeze(this.figures.map((f, p) => poolView(f, c.free[p], c.sleeping[p], c.waking[p])));
+      this.pools = Object.freeze(this.figures.map((f, p) => poolView(f, c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p])));
       this.poolsVersion = c.version;
     }
     if (this.jobsVersion !== this.jobs.version) {

@@ -17,7 +17,7 @@ import { swfSkipCodes } from "../../src/io/swf.js";
 const scenarioJson = JSON.parse(readFileSync(DEFAULT_SCENARIO, "utf8"));
 const TRACE = resolve(dirname(DEFAULT_SCENARIO), scenarioJson.workload.file);
 const PLATFORM = resolve(dirname(DEFAULT_SCENARIO), scenarioJson.platform);
-const OUTPUTS = ["jobs.csv", "sites.csv", "summary.json"];
+const OUTPUTS = ["jobs.csv", "nodes.csv", "sites.csv", "summary.json"];
 const PHASES = ["fabrication", "transport", "use", "endOfLife"];
 
 const dirs: string[] = [];
@@ -135,16 +135,24 @@ describe("runScenario() on the default scenario", () => {
     expect(a.summary.jobs_submitted).toBe(a.summary.jobs + a.summary.jobs_rejected + a.summary.jobs_never_started);
   });
 
-  it("runScenario() never runs more nodes of a pool than the platform file gives it", () => {
+  it("runScenario() never allocates more cores of a pool than the platform file gives it, and nodes.csv agrees with the meters", () => {
     const platform = JSON.parse(readFileSync(PLATFORM, "utf8"));
-    const size = new Map<string, number>();
-    for (const site of platform.sites) for (const n of site.nodes) size.set(`${site.id}/${n.type}`, (size.get(`${site.id}/${n.type}`) ?? 0) + n.count);
+    const cores = new Map<string, number>();
+    const perNode = new Map<string, number>();
+    for (const site of platform.sites) {
+      for (const n of site.nodes) {
+        const key = `${site.id}/${n.type}`;
+        const c = platform.node_types[n.type].cores;
+        perNode.set(key, c);
+        cores.set(key, (cores.get(key) ?? 0) + n.count * c);
+      }
+    }
     const edges = new Map<string, [number, number][]>();
     for (const r of readCsv(join(a.outDir, "jobs.csv"))) {
       const key = `${r.site}/${r.node_type}`;
-      expect(size.has(key), key).toBe(true);
+      expect(cores.has(key), key).toBe(true);
       const e = edges.get(key) ?? [];
-      e.push([Number(r.start), Number(r.nodes)], [Number(r.end), -Number(r.nodes)]);
+      e.push([Number(r.start), Number(r.alloc_cores)], [Number(r.end), -Number(r.alloc_cores)]);
       edges.set(key, e);
     }
     for (const [key, e] of edges) {
@@ -153,10 +161,23 @@ describe("runScenario() on the default scenario", () => {
       let held = 0;
       let peak = 0;
       for (const [, d] of e) peak = Math.max(peak, (held += d));
-      expect(peak, key).toBeLessThanOrEqual(size.get(key)!);
+      expect(peak, key).toBeLessThanOrEqual(cores.get(key)!);
       expect(held, key).toBe(0);
     }
+    // Every node's stays tile the run, never hold more cores than the node has, and their energy is the sites' meters'.
+    const nodes = readCsv(join(a.outDir, "nodes.csv"));
+    let joules = 0;
+    const last = new Map<string, number>();
+    for (const r of nodes) {
+      expect(Number(r.alloc_cores_mean), r.node).toBeLessThanOrEqual(perNode.get(`${r.site}/${r.node_type}`)! + 1e-9);
+      expect(Number(r.start_s), r.node).toBe(last.get(r.node) ?? 0);
+      last.set(r.node, Number(r.end_s));
+      joules += Number(r.joules);
+    }
+    for (const end of last.values()) expect(end).toBe(a.summary.simulation.end_s);
+    expectRel(joules, a.summary.energy_j.it, "nodes.csv energy = IT energy");
   });
+
 
   it("runScenario() with {policy: \"fcfs\"} gives a mean wait no shorter than EASY", async () => {
     const fcfs = await runScenario({ overrides: { out: tmp("fcfs"), policy: "fcfs", summaryOnly: true } });

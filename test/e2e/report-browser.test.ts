@@ -112,10 +112,11 @@ describe.skipIf(!available)("run and sweep reports in headless Chromium (needs D
     const dir = join(root, "sweep");
     mkdirSync(dir, { recursive: true });
     const results: SweepResult[] = [];
-    for (const [group, policy] of ["easy", "fcfs"].entries()) {
-      const { summary } = await runScenario({ overrides: { policy, summaryOnly: true, out: join(root, `run-${policy}`) } });
+    // Two groups far apart on the chart: jobs sharing nodes, and jobs holding whole nodes (hours more wait).
+    for (const [group, allocation] of ["shared", "exclusive"].entries()) {
+      const { summary } = await runScenario({ overrides: { exclusive: allocation === "exclusive", summaryOnly: true, out: join(root, `run-${allocation}`) } });
       // Two replicas per group (the default scenario's trace does not depend on the seed).
-      for (const replica of [0, 1]) results.push({ index: results.length, group, replica, values: { policy }, seed: replica + 1, summary });
+      for (const replica of [0, 1]) results.push({ index: results.length, group, replica, values: { allocation }, seed: replica + 1, summary });
     }
     writeFileSync(join(dir, "results.jsonl"), results.map((r) => JSON.stringify(r) + "\n").join(""));
     writeFileSync(join(dir, "summary.json"), JSON.stringify(summarizeSweep(results), null, 2));
@@ -136,6 +137,8 @@ describe.skipIf(!available)("run and sweep reports in headless Chromium (needs D
         const circles = Array.from(svg.querySelectorAll("circle"));
         // A run is visible when the topmost element at its centre is a run (itself, or an identical replica), not its group's ring.
         const visible = circles.filter((c) => c.classList.contains("variant")).filter((c) => {
+          // elementFromPoint sees the viewport only: bring the run into it first.
+          c.scrollIntoView({ block: "center", inline: "center" });
           const r = c.getBoundingClientRect();
           return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.classList.contains("variant") === true;
         }).length;

@@ -22,6 +22,10 @@ export interface TinyPoolOptions {
   gpus?: TinyDevice;
   fpgas?: TinyDevice;
   dvfs?: { name: string; speed: number; idle: number; max: number }[];
+  /** How jobs hold the pool's nodes, as a platform node group says it (default "shared": cores are allocated, whole nodes only to exclusive jobs). */
+  sharing?: "shared" | "exclusive" | "shared_only";
+  /** Memory per node, MB (default: not modelled). */
+  memoryMb?: number;
 }
 
 export interface TinyDevice {
@@ -58,6 +62,8 @@ export function tinyPlatform(sites: { id: string; pue: number; kgPerKwh: number 
         nodeType: "t",
         coresPerNode: p.cores,
         count: p.nodes,
+        ...(p.sharing === "exclusive" ? { exclusive: true } : p.sharing === "shared_only" ? { sharedOnly: true } : {}),
+        ...(p.memoryMb !== undefined ? { memoryMb: p.memoryMb } : {}),
         curve: powerCurveLinear({ idle: p.idle, max: p.max }),
         speed: p.speed ?? 1,
         gpus: device(p.gpus),
@@ -87,21 +93,34 @@ export function ccSeries(starts: number[], kgPerKwh: number[], end: number): Tim
   return new TimeSeries(starts, values, N_COORDS, end, "error");
 }
 
-/** A finished run of `spec` on `nodes` nodes of pool 0 (site 0) over [start, end] at `watts` per node, as the simulator reports it: no staging or setup, its first start and run seconds as for a single run, unless `extra` says otherwise. */
-export function jobFact(spec: JobSpec, nodes: number, watts: number, start: number, end: number, extra: Partial<JobFact> = {}): JobFact {
+/**
+ * A finished run of `spec` holding `nodes` whole nodes of pool 0 (site 0) over
+ * [start, end], as the simulator reports it: no staging or setup, its first
+ * start and run seconds as for a single run, unless `extra` says otherwise. The
+ * fact carries no draw (the simulator reports a job's watts by jobShare calls);
+ * `_watts` is kept so callers written before shared nodes still read the same.
+ * Its allocation: the job's cores in blocks over the nodes (first cores % nodes
+ * one more), exclusive, a node-share of `nodes`.
+ */
+export function jobFact(spec: JobSpec, nodes: number, _watts: number, start: number, end: number, extra: Partial<JobFact> = {}): JobFact {
+  const allocation = Array.from({ length: nodes }, (_, i) => ({ node: i, cores: Math.floor(spec.cores / nodes) + (i < spec.cores % nodes ? 1 : 0), gpus: 0, fpgas: 0, memMb: 0 }));
   return {
     job: spec,
     pool: 0,
     site: 0,
     nodeCount: nodes,
+    nodeShare: nodes,
+    allocCores: spec.cores,
+    allocGpus: 0,
+    allocFpgas: 0,
+    allocMemMb: 0,
+    allocation,
+    exclusive: true,
     device: "cpu",
     utilisation: 1,
-    wattsPerNode: watts,
     start,
     inputsAt: start,
-    holdWattsPerNode: 0,
     setupEnd: start,
-    setupWattsPerNode: 0,
     end,
     killed: false,
     final: true,

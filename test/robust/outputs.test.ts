@@ -73,7 +73,7 @@ describe("a run's files, together or not at all", () => {
     expect(Object.keys(written)[0]).toBe("run_id");
     expect(written.run_id).toBe(a.summary.run_id);
     // No temporary file is left behind.
-    expect(readdirSync(a.outDir).sort()).toEqual(["jobs.csv", "sites.csv", "summary.json"]);
+    expect(readdirSync(a.outDir).sort()).toEqual(["jobs.csv", "nodes.csv", "sites.csv", "summary.json"]);
     expect(await checkRunFolder(a.outDir)).toBeDefined();
   });
 

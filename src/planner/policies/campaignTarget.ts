@@ -11,7 +11,8 @@
  *   forecast mean of CC over slot k at site s, per joule;
  * - a job's class is its QoS class name ("qos:<name>"), else its project
  *   ("project:<name>"); with class_of "project", always its project. Its pool is
- *   the first (platform order) that can ever hold it; n and r the nodes and
+ *   the first (platform order) that can ever hold it; n and r the nodes (node
+ *   equivalents for a job that shares nodes: its cores over the node's) and
  *   priced run time there (walltime for batch jobs, runtime models for tasks,
  *   cut at the walltime: planner/resources pricedRuntime);
  * - latest start: submit + max_delay_s, earlier with a QoS deadline
@@ -25,7 +26,7 @@
  *   slot against node capacity, so the window covers the run, not the start
  *   alone; starts still never pass the latest start (below). wattsPerSite is
  *   the draw per node of the group's first job on the site's first pool that
- *   can run it, as the world sets it (planner/resources placementWatts;
+ *   can run it, as the accountant charges it (planner/resources placementCharge;
  *   Infinity where none can), and a node-hour costs what the accountant
  *   charges for it (planner/campaign nodeHourCost);
  * - planCampaign solves it when it has at most 20,000 variables, else (or when
@@ -57,9 +58,9 @@
  */
 import { categoryIndex } from "../../core/index.js";
 import { nodeHourCost, planCampaign, planCampaignGreedy, type CampaignClass, type CampaignPlan, type CampaignProblem } from "../campaign.js";
-import { defaultDevice, placementWatts } from "../resources.js";
+import { defaultDevice, placementCharge, type PlacementCharge } from "../resources.js";
 import type { ClusterView, Decision, Explanation, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { nodesFor, runtimeFor } from "./common.js";
+import { Capacity, canHold as holds, runtimeFor } from "./common.js";
 import { policyEasyBackfill } from "./easy.js";
 import { restrictView } from "./restrict.js";
 
@@ -149,7 +150,10 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
   const lastDefer = new Map<number, number>();
 
   const className = (job: QueuedJobView) => (classOf === "qos" && job.qos !== undefined ? `qos:${job.qos.name}` : `project:${job.project}`);
-  const canHold = (job: QueuedJobView, p: PoolView) => nodesFor(job, p) <= p.nodes && Number.isFinite(runtimeFor(job, p));
+  const canHold = (job: QueuedJobView, p: PoolView) => holds(job, p) && Number.isFinite(runtimeFor(job, p));
+  // Free capacity as this pass's starts leave it, and as its planned jobs' site choices use it up.
+  const left = new Capacity();
+  const spare = new Capacity();
   const firstPool = (pools: readonly PoolView[], job: QueuedJobView) => pools.find((p) => canHold(job, p));
   function latestStart(job: QueuedJobView, r: number): number {
     const q = job.qos;
@@ -172,7 +176,7 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
     for (const job of view.queue) {
       const pool = firstPool(pools, job);
       if (pool === undefined) continue;
-      const n = nodesFor(job, pool);
+      const n = chargeOf(job, pool).node;
       const r = runtimeFor(job, pool);
       const latest = latestStart(job, r);
       if (!(latest > now)) continue;
@@ -301,7 +305,7 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
       const pools = view.pools;
       const byId = new Map<number, QueuedJobView>();
       for (const job of queue) byId.set(job.id, job);
-      const taken = new Array<number>(pools.length).fill(0);
+      left.from(pools);
       const defers: Decision[] = [];
       const starts: Decision[] = [];
       const why = new Map<number, Explanation>();
@@ -311,7 +315,7 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
         for (const d of easy.decide(restricted, WOKE)) {
           if (d.kind !== "start") continue;
           const job = byId.get(d.jobId)!;
-          taken[d.pool] += nodesFor(job, pools[d.pool]);
+          left.take(job, pools[d.pool]);
           started.add(job.id);
           lastDefer.delete(job.id);
           onStart?.(job, pools[d.pool]);
@@ -346,14 +350,14 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
         });
       }
       if (asap.size > 0) {
-        runEasy(restrictView(view, taken, (job) => asap.has(job.id)), (job, pool) => {
+        runEasy(restrictView(view, left, (job) => asap.has(job.id)), (job, pool) => {
           const g = st.jobGroup.get(job.id);
-          if (g !== undefined) consume(st, g, pool.siteIndex, now, nodesFor(job, pool), runtimeFor(job, pool));
+          if (g !== undefined) consume(st, g, pool.siteIndex, now, chargeOf(job, pool).node, runtimeFor(job, pool));
         });
       }
 
       // 2. Planned jobs: a site where their class has room now, else a deferral.
-      const free = pools.map((p, i) => p.freeNodes - taken[i]);
+      spare.copy(left);
       const assigned = new Map<number, { s: number; took: number[] }>();
       for (const { job, g, latest } of planned) {
         const room = roomAt(st, g, t);
@@ -368,16 +372,16 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
         let s = room[0];
         let pool: PoolView | undefined;
         for (const r of room) {
-          pool = pools.find((p) => p.siteIndex === r && nodesFor(job, p) <= free[p.index]);
+          pool = pools.find((p) => p.siteIndex === r && spare.fits(job, p));
           if (pool !== undefined) {
             s = r;
-            free[pool.index] -= nodesFor(job, pool);
+            spare.take(job, pool);
             break;
           }
         }
         pool ??= pools.find((p) => p.siteIndex === s && canHold(job, p))!;
         const before = st.remaining[g][s][t];
-        const n = nodesFor(job, pool);
+        const n = chargeOf(job, pool).node;
         const r = runtimeFor(job, pool);
         assigned.set(job.id, { s, took: consume(st, g, s, now, n, r) });
         const i = st.intensity[s][t] * J_PER_KWH;
@@ -393,7 +397,8 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
         const here = new Set<number>();
         for (const [id, a] of assigned) if (a.s === s) here.add(id);
         if (here.size === 0) continue;
-        const hide = pools.map((p, i) => (p.siteIndex === s ? taken[i] : p.freeNodes));
+        // The site's pools as the earlier starts left them; every other site's pools full.
+        const hide = { cores: pools.map((p, i) => (p.siteIndex === s ? left.cores[i] : 0)), nodes: pools.map((p, i) => (p.siteIndex === s ? left.nodes[i] : 0)) };
         runEasy(restrictView(view, hide, (job) => here.has(job.id)));
       }
       // Assigned jobs EASY could not start give their node-hours back and wait for capacity
@@ -420,10 +425,15 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
   };
 }
 
-/** Draw of each node running the job on its default device in `pool`, W, as the world sets it (resources.placementWatts). */
+/** What the job is charged on its default device in `pool` (resources.placementCharge). */
+function chargeOf(job: QueuedJobView, pool: PoolView): PlacementCharge {
+  return placementCharge(job, pool, defaultDevice(job, pool) ?? "cpu");
+}
+
+/** Draw per node (equivalent) running the job on its default device in `pool`, W, as the accountant charges it. */
 function busyWattsOf(job: QueuedJobView, pool: PoolView): number {
-  const device = defaultDevice(job, pool) ?? "cpu";
-  return placementWatts(job, pool, device, nodesFor(job, pool));
+  const c = chargeOf(job, pool);
+  return c.runWatts / c.node;
 }
 
 /** planCampaign when the LP is small enough and feasible, else planCampaignGreedy. */

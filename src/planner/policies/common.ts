@@ -1,28 +1,103 @@
 /** Small pieces shared by the queue policies. */
 import type { ClusterView, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { defaultDevice, nodesNeeded, pricedRuntime } from "../resources.js";
+import { defaultDevice, holdsWholeNodes, poolCanHold, poolNeed, pricedRuntime, type PoolNeed } from "../resources.js";
 
 /**
- * Index of the first pool (platform order) where the job can run with enough
- * free nodes, and takes them from `free`; -1 when none has.
+ * What queue policies count a pool's capacity in: cores. A job that shares
+ * nodes takes its cores (they may span nodes: placement fills nodes in id
+ * order); a job that holds nodes whole takes their cores and needs that many
+ * idle nodes. On a pool where every job holds whole nodes this counts exactly
+ * as whole nodes did (times the cores per node). It counts a pool as one heap
+ * of cores: memory, devices and how the free cores lie across nodes are for
+ * the world's placement to decide, which may refuse a start the count allowed.
  */
-export function firstFit(job: QueuedJobView, pools: readonly PoolView[], free: number[]): number {
+export class Capacity {
+  /** Free cores and idle nodes of each pool, as this pass's starts leave them. */
+  readonly cores: number[] = [];
+  readonly nodes: number[] = [];
+  /** Idle nodes the last take() used. */
+  lastIdle = 0;
+
+  /** Reset to the view's free capacity. */
+  from(pools: readonly PoolView[]): this {
+    this.cores.length = this.nodes.length = pools.length;
+    for (let p = 0; p < pools.length; p++) {
+      this.cores[p] = pools[p].freeCores;
+      this.nodes[p] = pools[p].freeNodes;
+    }
+    return this;
+  }
+
+  /** Copy of another capacity's counts. */
+  copy(other: Capacity): this {
+    this.cores.length = this.nodes.length = other.cores.length;
+    for (let p = 0; p < other.cores.length; p++) {
+      this.cores[p] = other.cores[p];
+      this.nodes[p] = other.nodes[p];
+    }
+    return this;
+  }
+
+  /** True when the job fits pool `p` now. */
+  fits(job: QueuedJobView, pool: PoolView): boolean {
+    return fitsIn(job, pool, this.cores[pool.index], this.nodes[pool.index]);
+  }
+
+  /** Takes the job's share of pool `p`: its cores, and the idle nodes its placement will use (those of its whole nodes; for a shared job, what the pool's partly used nodes cannot hold); returns those idle nodes. */
+  take(job: QueuedJobView, pool: PoolView): number {
+    const p = pool.index;
+    const cores = coresFor(job, pool);
+    const partial = this.cores[p] - this.nodes[p] * pool.coresPerNode;
+    const idle = holdsWholeNodes(job, pool) ? cores / pool.coresPerNode : Math.max(0, Math.ceil((cores - partial) / pool.coresPerNode));
+    const before = this.nodes[p];
+    this.cores[p] -= cores;
+    this.nodes[p] = Math.max(0, before - idle);
+    return (this.lastIdle = before - this.nodes[p]);
+  }
+
+  /** True when some pool has a free core left. */
+  any(): boolean {
+    for (const c of this.cores) if (c > 0) return true;
+    return false;
+  }
+}
+
+/** True when the job fits `pool` with `cores` free cores and `idle` idle nodes (see Capacity). */
+function fitsIn(job: QueuedJobView, pool: PoolView, cores: number, idle: number): boolean {
+  const need = coresFor(job, pool);
+  if (need > cores) return false;
+  return !holdsWholeNodes(job, pool) || need / pool.coresPerNode <= idle;
+}
+
+/** True when the job fits the pool as the view shows it (Capacity's rule, for a single job). */
+export function fitsNow(job: QueuedJobView, pool: PoolView): boolean {
+  return fitsIn(job, pool, pool.freeCores, pool.freeNodes);
+}
+
+/** True when the pool could ever hold the job (enough cores, a device and a runtime model for it). */
+export function canHold(job: QueuedJobView, pool: PoolView): boolean {
+  return coresFor(job, pool) !== Infinity;
+}
+
+/**
+ * Index of the first pool (platform order) where the job fits now, taking its
+ * share from `free`; -1 when none has room.
+ */
+export function firstFit(job: QueuedJobView, pools: readonly PoolView[], free: Capacity): number {
   for (let p = 0; p < pools.length; p++) {
-    const need = nodesFor(job, pools[p]);
-    if (need <= free[p]) {
-      free[p] -= need;
+    if (free.fits(job, pools[p])) {
+      free.take(job, pools[p]);
       return p;
     }
   }
   return -1;
 }
 
-/** Nodes the job needs in a pool on its default device; Infinity where it cannot run. */
-export function nodesFor(job: QueuedJobView, pool: PoolView): number {
+/** Cores the job takes of a pool on its default device (its whole nodes' cores when it holds them whole); Infinity where it cannot run. */
+export function coresFor(job: QueuedJobView, pool: PoolView): number {
   // Plain CPU batch jobs (the common case) skip the device search.
-  if (job.runtimes === undefined) return Math.ceil(job.cores / pool.coresPerNode);
-  const device = defaultDevice(job, pool);
-  return device === undefined ? Infinity : nodesNeeded(job, pool, device);
+  const device = job.runtimes === undefined ? (poolCanHold(job, pool, "cpu") ? "cpu" : undefined) : defaultDevice(job, pool);
+  return device === undefined ? Infinity : poolNeed(job, pool, device).cores;
 }
 
 /**
@@ -46,26 +121,48 @@ export function onlyIntensityChanged(happened: readonly WorldEvent[]): boolean {
   return true;
 }
 
-/** Jobs started earlier in the same pass, as parallel arrays (pool, nodes, predicted end). */
+/** Jobs started earlier in the same pass, as parallel arrays (pool, cores taken, idle nodes taken, predicted end). */
 export interface PassStarts {
   readonly pool: readonly number[];
-  readonly nodes: readonly number[];
+  readonly cores: readonly number[];
+  readonly idle: readonly number[];
   readonly end: readonly number[];
 }
 
+/** The job's need in a pool on its default device (resources.poolNeed); undefined where it cannot run. */
+export function needFor(job: QueuedJobView, pool: PoolView): PoolNeed | undefined {
+  const device = job.runtimes === undefined ? (poolCanHold(job, pool, "cpu") ? "cpu" : undefined) : defaultDevice(job, pool);
+  return device === undefined ? undefined : poolNeed(job, pool, device);
+}
+
 /**
- * EASY's reservation in one pool: the earliest time `need` nodes are free
- * (walking running jobs and this pass's starts by predicted end, from `free`
- * nodes free now), and the nodes free then beyond `need`, counting every job
- * predicted to end exactly at that time. `now` when they are free already;
+ * EASY's reservation in one pool: the earliest time the need is met (its
+ * cores free; for a job holding whole nodes, that many nodes idle too),
+ * walking running jobs and this pass's starts by predicted end, each freeing
+ * the cores it holds and the nodes it leaves empty (a node is idle when the
+ * last job on it ends; a start of this pass frees the idle nodes it took),
+ * from `free` now; and the cores free then beyond the need, counting every job
+ * predicted to end exactly at that time. `now` when it is met already;
  * Infinity when never.
  */
-export function shadowTime(view: ClusterView, p: number, need: number, free: number, pass: PassStarts): { shadow: number; extra: number } {
+export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts): { shadow: number; extra: number } {
   const order: number[] = [];
   for (let k = 0; k < pass.pool.length; k++) if (pass.pool[k] === p) order.push(k);
   order.sort((a, b) => pass.end[a] - pass.end[b]);
-  let avail = free;
-  let shadow = avail >= need ? view.now : Infinity;
+  // Whole nodes: when enough are idle, from each node's last job's end.
+  let nodesAt = view.now;
+  if (need.wholeNodes > free.nodes) {
+    const lastEnd = new Map<number, number>();
+    for (const r of view.running) if (r.pool === p) for (const n of r.nodes) lastEnd.set(n, Math.max(lastEnd.get(n) ?? -Infinity, r.predictedEnd));
+    const ends = [...lastEnd.values()];
+    for (const k of order) for (let i = 0; i < pass.idle[k]; i++) ends.push(pass.end[k]);
+    ends.sort((a, b) => a - b);
+    const short = need.wholeNodes - free.nodes;
+    nodesAt = short <= ends.length ? ends[short - 1] : Infinity;
+    if (nodesAt === Infinity) return { shadow: Infinity, extra: 0 };
+  }
+  let avail = free.cores;
+  let shadow = avail >= need.cores && nodesAt <= view.now ? view.now : Infinity;
   let r = 0;
   let s = 0;
   const running = view.running;
@@ -75,10 +172,11 @@ export function shadowTime(view: ClusterView, p: number, need: number, free: num
     const ts = s < order.length ? pass.end[order[s]] : Infinity;
     if (tr === Infinity && ts === Infinity) break;
     const t = Math.min(tr, ts);
-    if (avail >= need && t > shadow) break;
-    if (tr <= ts) avail += running[r++].nodeCount;
-    else avail += pass.nodes[order[s++]];
-    if (avail >= need && shadow === Infinity) shadow = t;
+    if (shadow !== Infinity && t > shadow) break;
+    if (tr <= ts) avail += running[r++].allocCores;
+    else avail += pass.cores[order[s++]];
+    if (avail >= need.cores && shadow === Infinity && t >= nodesAt) shadow = t;
   }
-  return { shadow, extra: avail - need };
+  if (shadow === Infinity && avail >= need.cores && nodesAt < Infinity) shadow = Math.max(nodesAt, view.now);
+  return { shadow, extra: avail - need.cores };
 }

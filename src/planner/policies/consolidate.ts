@@ -2,9 +2,12 @@
  * Consolidation and power management over EASY backfilling. In each pass:
  * 1. wake plan: walk the queue in order (first come, first served, one pool
  *    each) and give every job the earliest time it could start in some pool
- *    from the nodes that are idle now, waking, or freed by running jobs (at
- *    their predicted ends), optionally with off or asleep nodes switched on now
- *    (ready after the switch-on time). When switching k nodes on makes the job
+ *    from the cores that are free now, on waking nodes, or freed by running
+ *    jobs (at their predicted ends), optionally with off or asleep nodes
+ *    switched on now (ready after the switch-on time). Supply and needs are
+ *    counted in cores (a job holding whole nodes needs their cores), so on
+ *    pools of whole-node jobs this is the count in nodes. When switching k
+ *    nodes on makes the job
  *    start earlier than waiting, they are switched on now, or, when it must
  *    wait for running jobs anyway, at (start - switch-on time) via wakeAt, so
  *    they come on just in time. The walk stops after the first job that has to
@@ -12,8 +15,12 @@
  *    later than a switch-on would complete wake nothing;
  * 2. EASY orders and backfills, seeing waking (and planned) nodes as running
  *    jobs that end when they are on, so its reservation counts the switch-on;
- *    each start then gets the lowest-id idle nodes of its pool, so work packs
- *    on low ids and high ids stay idle;
+ *    each start is then packed (best fit): a job that shares nodes goes to the
+ *    fullest node in use that can hold it whole, else fills nodes in use from
+ *    the one with most free cores down (fewest nodes touched), and only then
+ *    takes idle nodes, lowest ids first; a job holding whole nodes takes the
+ *    lowest-id idle nodes. Work packs onto few nodes and low ids, and the
+ *    nodes it leaves empty idle long enough to be switched off;
  * 3. reserve: when fewer than `keep_on` idle (or waking) nodes of a pool are
  *    left unclaimed, off nodes are switched on to refill it;
  * 4. switch off: idle nodes beyond the reserve and beyond those claimed by
@@ -37,7 +44,7 @@
  * power-state model); params override them, and the defaults for a pool
  * without figures are relative to its idle draw: assumptions, not measurements.
  */
-import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type RunningJobView, type WorldEvent } from "../view.js";
+import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueuedJobView, type RunningJobView, type WorldEvent } from "../view.js";
 
 /** What consolidation remembers across calls (JSON data, stored by the world). */
 export interface ConsolidateState {
@@ -47,7 +54,8 @@ export interface ConsolidateState {
   gapSum: number[];
   gapCount: number[];
 }
-import { nodesFor } from "./common.js";
+import { coresFor } from "./common.js";
+import { holdsWholeNodes } from "../resources.js";
 import { policyEasyBackfill } from "./easy.js";
 
 export interface ConsolidateParams {
@@ -114,11 +122,13 @@ function checkParams(p: ConsolidateParams): void {
   if (p.state !== undefined && p.state !== "off" && p.state !== "sleep") throw new RangeError(`policyConsolidate: state: expected "off" or "sleep", got ${JSON.stringify(p.state)}`);
 }
 
-/** Node supply of one pool in time order: idle now, waking, freed by running jobs. */
+/** Core supply of one pool in time order: free now (on nodes in use, then on idle nodes), on waking nodes, freed by running jobs. */
 interface Supply {
   t: number[];
   n: number[];
   waking: boolean[];
+  /** Entry of the cores of idle nodes now (-1: none). */
+  idleEntry: number;
 }
 
 export function policyConsolidate(params: ConsolidateParams = {}): Policy<ConsolidateState> {
@@ -204,20 +214,23 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       // 1. Wake plan. Supply per pool in time order: idle now, waking nodes when on, running jobs' predicted ends.
       const ready: number[][] = pools.map((pool) => wakingReady(view, pool));
       const synthetic: RunningJobView[] = [];
-      for (const pool of pools) for (const t of ready[pool.index]) synthetic.push(placeholder(-1 - synthetic.length, pool.index, now, t));
+      for (const pool of pools) for (const t of ready[pool.index]) synthetic.push(placeholder(-1 - synthetic.length, pool, now, t));
       const supply: Supply[] = pools.map((pool) => {
-        const s: Supply = { t: [], n: [], waking: [] };
-        if (idle[pool.index].length > 0) s.t.push(now), s.n.push(idle[pool.index].length), s.waking.push(false);
+        const s: Supply = { t: [], n: [], waking: [], idleEntry: -1 };
+        const idleCores = idle[pool.index].length * pool.coresPerNode;
+        if (pool.freeCores > idleCores) s.t.push(now), s.n.push(pool.freeCores - idleCores), s.waking.push(false);
+        if (idleCores > 0) (s.idleEntry = s.t.length), s.t.push(now), s.n.push(idleCores), s.waking.push(false);
         return s;
       });
       const w = pools.map(() => 0);
       const add = (p: number, t: number, n: number, waking: boolean) => (supply[p].t.push(t), supply[p].n.push(n), supply[p].waking.push(waking));
       for (const r of view.running) {
         const p = r.pool;
-        while (w[p] < ready[p].length && ready[p][w[p]] <= r.predictedEnd) add(p, ready[p][w[p]++], 1, true);
-        add(p, r.predictedEnd, r.nodeCount, false);
+        const K = pools[p].coresPerNode;
+        while (w[p] < ready[p].length && ready[p][w[p]] <= r.predictedEnd) add(p, ready[p][w[p]++], K, true);
+        add(p, r.predictedEnd, r.allocCores, false);
       }
-      for (let p = 0; p < pools.length; p++) while (w[p] < ready[p].length) add(p, ready[p][w[p]++], 1, true);
+      for (let p = 0; p < pools.length; p++) while (w[p] < ready[p].length) add(p, ready[p][w[p]++], pools[p].coresPerNode, true);
       const cursor = pools.map(() => 0);
       // Off or asleep nodes: counted from the view, listed (by a scan) only when some are switched on.
       const lowPower: (number[] | undefined)[] = pools.map(() => undefined);
@@ -235,22 +248,25 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       for (const job of view.queue) {
         let best: { p: number; start: number; without: number; k: number; need: number } | undefined;
         for (let p = 0; p < pools.length; p++) {
-          const need = nodesFor(job, pools[p]);
-          if (!(need <= pools[p].nodes)) continue;
-          const { start, without, k } = planStart(supply[p], cursor[p], need, wakeCount(p), now, now + figures(pools[p]).switchOnSeconds);
-          if (start === Infinity) continue;
-          if (best === undefined || start < best.start) best = { p, start, without, k, need };
+          const need = coresFor(job, pools[p]);
+          if (need === Infinity) continue;
+          const K = pools[p].coresPerNode;
+          const plan = planStart(supply[p], cursor[p], need, wakeCount(p) * K, now, now + figures(pools[p]).switchOnSeconds);
+          if (plan.start === Infinity) continue;
+          // Cores short are switched on as whole nodes.
+          if (best === undefined || plan.start < best.start) best = { p, start: plan.start, without: plan.without, k: Math.ceil(plan.k / K), need };
         }
         if (best === undefined) break;
         const { p, start, without, k, need } = best;
         const f = figures(pools[p]);
         const s = supply[p];
+        const K = pools[p].coresPerNode;
         // Claim the earliest supply.
-        for (let left = need - k; left > 0; ) {
+        for (let left = need - k * K; left > 0 && cursor[p] < s.t.length; ) {
           const c = cursor[p];
           const take = Math.min(left, s.n[c]);
-          if (s.waking[c]) claimedWaking[p] += take;
-          else if (s.t[c] === now && c === 0 && idle[p].length > 0) idleClaims.push({ jobId: job.id, p, n: take });
+          if (s.waking[c]) claimedWaking[p] += take / K;
+          else if (c === s.idleEntry) idleClaims.push({ jobId: job.id, p, n: Math.ceil(take / K) });
           s.n[c] -= take;
           left -= take;
           if (s.n[c] === 0) cursor[p]++;
@@ -261,19 +277,19 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
             // Switched on later, just in time: EASY sees them as on at `start`.
             taken[p] += k;
             askWake(power, now, wakeTime);
-            for (let i = 0; i < k; i++) synthetic.push(placeholder(-1 - synthetic.length, p, now, start));
+            for (let i = 0; i < k; i++) synthetic.push(placeholder(-1 - synthetic.length, pools[p], now, start));
           } else {
             const nodes = wake(p, k);
             if (nodes.length === 0) continue;
-            for (let i = 0; i < nodes.length; i++) synthetic.push(placeholder(-1 - synthetic.length, p, now, now + f.switchOnSeconds));
+            for (let i = 0; i < nodes.length; i++) synthetic.push(placeholder(-1 - synthetic.length, pools[p], now, now + f.switchOnSeconds));
             const finite = Number.isFinite(without);
             power.push({
               kind: "setPowerState",
               nodes,
               state: "on",
               why: {
-                reason: `switched on for job ${job.id}: it needs ${need} nodes of pool ${p}; with ${nodes.length} switched on it can start at ${fmt(start)} s (switch-on ${fmt(f.switchOnSeconds)} s)${finite ? `, not at ${fmt(without)} s waiting for running jobs` : "; running jobs alone never free enough"}`,
-                expected: { job: job.id, nodes_needed: need, nodes_switched: nodes.length, start_s: start, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds, ...(finite ? { start_without_s: without } : {}) },
+                reason: `switched on for job ${job.id}: it needs ${need} cores of pool ${p}; with ${nodes.length} node(s) switched on it can start at ${fmt(start)} s (switch-on ${fmt(f.switchOnSeconds)} s)${finite ? `, not at ${fmt(without)} s waiting for running jobs` : "; running jobs alone never free enough"}`,
+                expected: { job: job.id, cores_needed: need, nodes_switched: nodes.length, start_s: start, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds, ...(finite ? { start_without_s: without } : {}) },
                 ...(finite ? { alternatives: [{ option: "wait for running jobs", expected: { start_s: without } }] } : {}),
               },
             });
@@ -288,6 +304,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const startIds = new Set<number>();
       for (const d of inner) if (d.kind === "start") startIds.add(d.jobId);
       if (startIds.size > 0) for (const j of view.queue) if (startIds.has(j.id)) byId.set(j.id, j);
+      const used = new Map<number, number>();
       for (const d of inner) {
         if (d.kind !== "start") {
           out.push(d);
@@ -295,9 +312,9 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         }
         const job = byId.get(d.jobId)!;
         const pool = pools[d.pool];
-        const nodes = idle[d.pool].splice(0, nodesFor(job, pool));
+        const { nodes, fromIdle } = pack(view, job, pool, idle[d.pool], used);
         const thr = threshold(pool);
-        for (const n of nodes) {
+        for (const n of fromIdle) {
           const g = memory.gapStart[n];
           if (g !== undefined && now - g >= thr) {
             memory.gapSum[d.pool] += now - g;
@@ -305,7 +322,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           }
           delete memory.gapStart[n];
         }
-        out.push({ ...d, nodes });
+        out.push(nodes ? { ...d, nodes } : d);
       }
 
       // 3 and 4. Reserve, then switch off what has idled past the threshold.
@@ -418,6 +435,62 @@ function withRunning(view: ClusterView, extra: readonly RunningJobView[]): Clust
 }
 
 /** A node that will be free at `predictedEnd`, shown to EASY as a one-node job ending then. */
-function placeholder(id: number, pool: number, now: number, predictedEnd: number): RunningJobView {
-  return { id, submit: now, cores: 0, walltime: predictedEnd - now, user: -1, project: "", pool, device: "cpu", nodeCount: 1, nodes: [], start: now, firstStart: now, ranSeconds: 0, setupEnd: now, awaitingInputs: false, predictedEnd };
+function placeholder(id: number, pool: PoolView, now: number, predictedEnd: number): RunningJobView {
+  const cores = pool.coresPerNode;
+  return { id, submit: now, cores, walltime: predictedEnd - now, user: -1, project: "", pool: pool.index, device: "cpu", nodeCount: 1, nodes: [], allocCores: cores, allocation: [], holdsWholeNodes: true, start: now, firstStart: now, ranSeconds: 0, setupEnd: now, awaitingInputs: false, predictedEnd };
+}
+
+/**
+ * The nodes a start is packed on, in the order placement fills them (see the
+ * module comment; undefined for a job whose memory or devices placement must
+ * weigh), and the idle nodes it takes (removed from `idle`). `used` holds the
+ * cores this pass's earlier starts took per node.
+ */
+function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, idle: number[], used: Map<number, number>): { nodes: number[] | undefined; fromIdle: number[] } {
+  const K = pool.coresPerNode;
+  if (holdsWholeNodes(job, pool)) {
+    const need = coresFor(job, pool) / K;
+    const fromIdle = idle.splice(0, need);
+    for (const n of fromIdle) used.set(n, K);
+    return { nodes: fromIdle, fromIdle };
+  }
+  const free = (n: number) => view.nodeFreeCores(n) - (used.get(n) ?? 0);
+  const inUse: number[] = [];
+  for (let n = pool.firstNode; n < pool.firstNode + pool.nodes; n++) {
+    if (view.nodeState(n) === NodeState.Busy || (used.has(n) && view.nodeState(n) === NodeState.Idle)) if (free(n) > 0) inUse.push(n);
+  }
+  let tightest = -1;
+  for (const n of inUse) if (free(n) >= job.cores && (tightest < 0 || free(n) < free(tightest))) tightest = n;
+  // The fullest node in use that holds it whole; else nodes in use from most free cores down, as many as it needs.
+  let left = job.cores;
+  const order: number[] = [];
+  for (const n of tightest >= 0 ? [tightest] : inUse.sort((a, b) => free(b) - free(a) || a - b)) {
+    if (left === 0) break;
+    order.push(n);
+    left -= Math.min(left, free(n));
+  }
+  // Then idle nodes, lowest ids first: no longer idle.
+  const fromIdle: number[] = [];
+  for (let k = 0; k < idle.length && left > 0; ) {
+    const n = idle[k];
+    if (used.has(n)) {
+      k++;
+      continue;
+    }
+    idle.splice(k, 1);
+    fromIdle.push(n);
+    left -= Math.min(left, K);
+  }
+  const nodes = [...order, ...fromIdle];
+  // What it takes, for the next starts of the pass.
+  let rest = job.cores;
+  for (const n of nodes) {
+    if (rest === 0) break;
+    const c = Math.min(rest, free(n));
+    if (c > 0) used.set(n, (used.get(n) ?? 0) + c);
+    rest -= c;
+  }
+  // Memory and devices are placement's to weigh: such a job's nodes are not named.
+  const plainCpu = job.runtimes === undefined && job.memPerCoreMb === undefined && job.memPerNodeMb === undefined && job.gpus === undefined && job.fpgas === undefined && job.exactNodes === undefined;
+  return { nodes: plainCpu ? nodes : undefined, fromIdle };
 }

@@ -1,10 +1,10 @@
 /**
  * First come, first served: start jobs in queue order while the head fits in
- * some pool (the first, in platform order, with enough free nodes); stop at the
+ * some pool (the first, in platform order, with room: common.ts Capacity); stop at the
  * first job that fits nowhere. No backfilling.
  */
 import type { ClusterView, Decision, Policy, WorldEvent } from "../view.js";
-import { firstFit, onlyIntensityChanged } from "./common.js";
+import { Capacity, firstFit, onlyIntensityChanged } from "./common.js";
 
 export function policyFcfs(): Policy {
   return {
@@ -13,7 +13,7 @@ export function policyFcfs(): Policy {
     params: {},
     decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
       if (onlyIntensityChanged(happened)) return [];
-      const free = view.pools.map((p) => p.freeNodes);
+      const free = new Capacity().from(view.pools);
       const out: Decision[] = [];
       for (const job of view.queue) {
         const pool = firstFit(job, view.pools, free);

@@ -3,13 +3,15 @@
  * with CPU/GPU/FPGA runtime models and inter-site transfers, and an
  * impact-aware variant (impact_weight > 0). When a workflow arrives its tasks
  * are planned with planWorkflow (planner/workflowPlan.ts, shared with the
- * estimates). As tasks become ready they start on their planned node (or
- * another idle node of the same pool), and outputs are pushed ahead to the
- * sites of the children that need them. Batch jobs get the nodes left over,
- * under EASY.
+ * estimates). As tasks become ready they start on their planned node when it
+ * has room for them (free cores and devices; an idle node where tasks hold
+ * nodes whole), else on the first node of the same pool that has; outputs are
+ * pushed ahead to the sites of the children that need them. Batch jobs get
+ * what is left, under EASY.
  */
 import type { DeviceClass } from "../../io/index.js";
-import { planWorkflow } from "../workflowPlan.js";
+import { holdsWholeNodes } from "../resources.js";
+import { planWorkflow, taskJob } from "../workflowPlan.js";
 import { NodeState, type ClusterView, type Decision, type Policy, type QueuedJobView, type WorkflowView, type WorldEvent } from "../view.js";
 import { policyEasyBackfill } from "./easy.js";
 import { restrictView } from "./restrict.js";
@@ -111,11 +113,14 @@ export function policyHeft(params: HeftParams = {}): Policy {
           }
         }
       }
-      const taken = new Array<number>(view.pools.length).fill(0);
+      // What this pass's starts took: cores and devices per node, and free cores and idle nodes per pool.
+      const cores = view.pools.map((p) => p.freeCores);
+      const idle = view.pools.map((p) => p.freeNodes);
       let free = 0;
-      for (const p of view.pools) free += p.freeNodes;
+      for (const c of cores) free += c;
       if (free > 0) {
-        const used = new Set<number>();
+        const usedCores = new Map<number, number>();
+        const usedDevices = new Map<number, number>();
         let keep = 0;
         for (let k = 0; k < pending.length; k++) {
           const entry = pending[k];
@@ -127,21 +132,32 @@ export function policyHeft(params: HeftParams = {}): Policy {
           const p = plans.get(entry.workflow)!;
           const planned = p.node[entry.task];
           const pool = view.pools[p.poolOfNode[planned]];
-          if (pool.freeNodes - taken[pool.index] === 0) continue;
+          if (cores[pool.index] === 0) continue;
+          const job = taskJob(w, entry.task);
+          const device = p.device[entry.task];
+          const whole = holdsWholeNodes(job, pool);
+          const want = device === "cpu" ? 0 : device === "gpu" ? (job.gpus ?? 1) : (job.fpgas ?? 1);
+          const room = (n: number) => {
+            if (view.nodeState(n) === NodeState.Idle && !usedCores.has(n)) return true;
+            if (whole) return false;
+            const devices = device === "gpu" ? view.nodeFreeGpus(n) : device === "fpga" ? view.nodeFreeFpgas(n) : 0;
+            return view.nodeFreeCores(n) - (usedCores.get(n) ?? 0) >= job.cores && devices - (usedDevices.get(n) ?? 0) >= want;
+          };
           let node = -1;
-          if (view.nodeState(planned) === NodeState.Idle && !used.has(planned)) node = planned;
-          else {
-            for (let n = pool.firstNode; n < pool.firstNode + pool.nodes && node < 0; n++) if (view.nodeState(n) === NodeState.Idle && !used.has(n)) node = n;
-          }
+          if (room(planned)) node = planned;
+          else for (let n = pool.firstNode; n < pool.firstNode + pool.nodes && node < 0; n++) if (room(n)) node = n;
           if (node < 0) continue;
-          used.add(node);
-          taken[pool.index]++;
-          free--;
-          out.push({ kind: "start", jobId: w.firstJobId + entry.task, pool: pool.index, nodes: [node], device: p.device[entry.task] });
+          const c = whole ? pool.coresPerNode : job.cores;
+          if (view.nodeState(node) === NodeState.Idle && !usedCores.has(node)) idle[pool.index]--;
+          usedCores.set(node, (usedCores.get(node) ?? 0) + c);
+          usedDevices.set(node, (usedDevices.get(node) ?? 0) + want);
+          cores[pool.index] -= c;
+          free -= c;
+          out.push({ kind: "start", jobId: w.firstJobId + entry.task, pool: pool.index, nodes: [node], device });
         }
         pending.length = keep;
       }
-      if (view.queue.some((j) => j.workflow === undefined)) out.push(...batch.decide(restrictView(view, taken, (j) => j.workflow === undefined), happened));
+      if (view.queue.some((j) => j.workflow === undefined)) out.push(...batch.decide(restrictView(view, { cores, nodes: idle }, (j) => j.workflow === undefined), happened));
       return out;
     },
   };

@@ -3,7 +3,11 @@
  * power under its budget (SiteView.powerBudgetW; Infinity: none). In each pass
  * the inner policy decides, then its starts are checked in order against the
  * site's power: view.sites[s].powerW plus what the starts kept earlier in the
- * pass add, each start adding nodes x (busy draw - idle draw) of its pool.
+ * pass add, each start adding its draw running less its draw held idle
+ * (resources.placementCharge: nodes x (busy - idle draw) for whole nodes, the
+ * dynamic draw of its cores and its devices' busy draw over idle when it
+ * shares nodes, priced as if alone on them: with a concave load curve, what it
+ * adds beside other jobs is no more).
  * A start that would pass the budget is
  * - started in a DVFS state instead when its pool has them (CPU jobs with a
  *   runtime model, and plain batch jobs too with `throttle_batch`): the fastest
@@ -20,7 +24,7 @@
  * and not counted.
  */
 import type { ClusterView, Decision, PoolView, Policy, QueuedJobView, WorldEvent } from "../view.js";
-import { defaultDevice, nodesNeeded, placementWatts } from "../resources.js";
+import { defaultDevice, placementCharge } from "../resources.js";
 import { policyEasyBackfill } from "./easy.js";
 import { restrictView } from "./restrict.js";
 
@@ -47,10 +51,10 @@ export function policyPowerCap(inner: Policy = policyEasyBackfill(), params: Pow
   const fitsAlone = new Map<number, boolean>();
   let budgetsSeen = "";
 
-  /** IT power a start adds in `pool`: nodes x (busy - idle draw), in the given DVFS state. */
+  /** IT power a start adds in `pool`: its draw running less its draw held idle, in the given DVFS state. */
   function addedWatts(job: QueuedJobView, pool: PoolView, device: NonNullable<ReturnType<typeof defaultDevice>>, pstate: number | undefined): number {
-    const need = nodesNeeded(job, pool, device);
-    return need * (placementWatts(job, pool, device, need, pstate) - pool.idleWatts);
+    const c = placementCharge(job, pool, device, pstate);
+    return c.runWatts - c.holdWatts;
   }
 
   /** DVFS states a start of `job` on `device` may use, fastest first. */
@@ -107,7 +111,7 @@ export function policyPowerCap(inner: Policy = policyEasyBackfill(), params: Pow
           });
         }
       }
-      const decisions = inner.decide(never ? restrictView(view, view.pools.map(() => 0), (j) => fitsAlone.get(j.id) !== false) : view, happened);
+      const decisions = inner.decide(never ? restrictView(view, undefined, (j) => fitsAlone.get(j.id) !== false) : view, happened);
       const committed = sites.map((s) => s.powerW);
       /** Per site: the job waiting for power that later starts queue behind (-1: none). */
       const blocked = sites.map(() => -1);

@@ -1,29 +1,24 @@
 /**
- * A view of the same world with fewer free nodes and a filtered queue, so one
+ * A view of the same world with less free capacity and a filtered queue, so one
  * policy can hand what it leaves to another (e.g. HEFT for workflow tasks, then
- * EASY for batch jobs on the remaining nodes). Read-only, like the view it wraps.
+ * EASY for batch jobs on what remains). Read-only, like the view it wraps.
  */
 import type { ClusterView, PoolView, QueuedJobView } from "../view.js";
 
-function withFree(p: PoolView, freeNodes: number): PoolView {
-  return Object.freeze({ ...p, freeNodes });
+/** Free cores and idle nodes per pool (common.ts Capacity keeps them). */
+export interface FreeCounts {
+  readonly cores: readonly number[];
+  readonly nodes: readonly number[];
 }
 
-/** `view` with `taken[i]` fewer free nodes in pool i and only the queued jobs `keep` accepts. */
-export function restrictView(view: ClusterView, taken: readonly number[], keep: (job: QueuedJobView) => boolean): ClusterView {
-  return {
-    now: view.now,
-    sites: view.sites,
-    pools: view.pools.map((p, i) => (taken[i] > 0 ? withFree(p, p.freeNodes - taken[i]) : p)),
-    queue: view.queue.filter(keep),
-    running: view.running,
-    workflows: view.workflows,
-    links: view.links,
-    scoreMethod: view.scoreMethod,
-    nodeState: (id) => view.nodeState(id),
-    nodeSince: (id) => view.nodeSince(id),
-    nodeReadyAt: (id) => view.nodeReadyAt(id),
-    nodeJob: (id) => view.nodeJob(id),
-    forecast: (site) => view.forecast(site),
-  };
+/** `p` with at most `cores` free cores and `nodes` free nodes. */
+function withFree(p: PoolView, cores: number, nodes: number): PoolView {
+  if (cores >= p.freeCores && nodes >= p.freeNodes) return p;
+  return Object.freeze({ ...p, freeNodes: Math.max(0, Math.min(p.freeNodes, nodes)), freeCores: Math.max(0, Math.min(p.freeCores, cores)) });
+}
+
+/** `view` with pool i's free capacity cut to `free` (when given) and only the queued jobs `keep` accepts. */
+export function restrictView(view: ClusterView, free: FreeCounts | undefined, keep: (job: QueuedJobView) => boolean): ClusterView {
+  const pools = free === undefined ? view.pools : view.pools.map((p, i) => withFree(p, free.cores[i] ?? p.freeCores, free.nodes[i] ?? p.freeNodes));
+  return { ...view, pools, queue: view.queue.filter(keep) };
 }

@@ -68,7 +68,7 @@
 import { EF_CATEGORIES, categoryIndex } from "../../core/index.js";
 import type { QosSpec } from "../../io/index.js";
 import type { ClusterView, Decision, Explanation, Policy, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
-import { nodesFor, runtimeFor } from "./common.js";
+import { canHold, fitsNow, runtimeFor } from "./common.js";
 import { policyEasyBackfill } from "./easy.js";
 import { restrictView } from "./restrict.js";
 
@@ -186,7 +186,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
   function plan(view: ClusterView, job: QueuedJobView): { plan: TemporalPlan; defer?: Decision } {
     const qos = job.qos;
     if (qos === undefined || !(qos.max_delay_s > 0)) return { plan: NEVER_WAITS };
-    const pool = view.pools.find((p) => nodesFor(job, p) <= p.freeNodes) ?? view.pools.find((p) => nodesFor(job, p) <= p.nodes);
+    const pool = view.pools.find((p) => fitsNow(job, p)) ?? view.pools.find((p) => canHold(job, p));
     if (pool === undefined) return { plan: NEVER_WAITS };
     const r = runtimeFor(job, pool);
     const now = view.now;
@@ -286,7 +286,6 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
     return { suspend, plan: { until: best.t, site }, defer: deferral(run.id, site, r, latest, p, c) };
   }
 
-  let noneTaken: number[] = [];
 
   return {
     name: "temporal",
@@ -344,8 +343,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
       if (held === 0 && !prioritised) {
         out.push(...easy.decide(view, released ? [...happened, { kind: "wokeUp" }] : happened));
       } else {
-        if (noneTaken.length !== view.pools.length) noneTaken = new Array<number>(view.pools.length).fill(0);
-        let eligible = restrictView(view, noneTaken, (job) => !(untilOf(plans[job.id]) > now));
+        let eligible = restrictView(view, undefined, (job) => !(untilOf(plans[job.id]) > now));
         if (prioritised) {
           const queue = eligible.queue.map((job, i) => ({ job, i }));
           queue.sort((a, b) => (b.job.qos?.priority ?? 0) - (a.job.qos?.priority ?? 0) || a.i - b.i);

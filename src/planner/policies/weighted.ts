@@ -5,26 +5,29 @@
  * categories. Choosing among sites by expected total cost is spatial shifting;
  * waiting for a busy but cleaner pool is allowed when the weights say so.
  *
- * Filters: a pool is a candidate if it can ever hold the job (nodes, a runtime
+ * Filters: a pool is a candidate if it can ever hold the job (cores, a runtime
  * model for a device it offers) and, for a workflow task, every input it lacks
  * has a link from a site that holds it. The job's expected start there is now
- * when enough nodes are free (and the head's reservation allows, below), else
+ * when it fits (common.ts Capacity: free cores, and idle nodes for a job that
+ * holds them whole; and the head's reservation allows, below), else
  * the pool's shadow time for it: walking the running jobs by predicted end (and
  * the jobs started earlier in this pass, by now + expected run time) until
- * enough nodes are free, as EASY does; a pool where that never happens is
+ * enough cores are free, as EASY does; a pool where that never happens is
  * dropped.
  *
  * Criteria of a candidate (r = the run time priced there: the expected run
  * time cut at the walltime, planner/resources pricedRuntime), each priced by
  * the accountant's arithmetic (models/charge):
  * - time: expected completion from now = wait + input transfers + r, s;
- * - energy: facility energy = nodes x busy draw x r x PUE, plus nodes held at
- *   idle draw while inputs arrive, plus transfer energy (bytes x joules per
- *   byte of the link), J;
+ * - energy: facility energy = the draw charged to the placement x r x PUE
+ *   (resources.placementCharge: whole nodes at their draw, or its cores' and
+ *   devices' share of the nodes it shares), plus its allocation held at idle
+ *   draw while inputs arrive, plus transfer energy (bytes x joules per byte of
+ *   the link), J;
  * - impacts: a vector of the 16 EF 3.1 categories: the run's facility energy
  *   x the forecast mean intensity of each category at the site over the run
- *   ([start + transfers, + r]), plus embodied impacts per node-second (all
- *   phases) x nodes x (transfers + r), plus transfers at the forecast intensity
+ *   ([start + transfers, + r]), plus embodied impacts per second of the parts
+ *   it holds (all phases) x (transfers + r), plus transfers at the forecast intensity
  *   of the sending and receiving sites (as the accountant charges them);
  * - impact: the single score of that vector (view.scoreMethod, Pt); without a
  *   score method in the view, its climate-change coordinate (kg CO2e);
@@ -42,7 +45,7 @@
  * Head-of-line protection (EASY-like): a job whose best pool cannot take it
  * now waits. The first such job in queue order holds a reservation on its best
  * pool at its expected start there; later jobs may start in that pool only if
- * they end (by expected run time) by then or fit in the nodes left over at that
+ * they end (by expected run time) by then or fit in the cores left over at that
  * time, and their expected start in it is no earlier than the reservation.
  * Once a reservation is held, a job that fits nowhere now is not scored (it
  * could not start anyway). Start decisions carry why: every candidate with its
@@ -52,9 +55,9 @@ import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, categoryIndex } from "../../co
 import { singleScore } from "../../core/index.js";
 import type { DeviceClass } from "../../io/index.js";
 import { chargeForecastInto, chargeInto, phaseTotal, type ChargeEnergy } from "../../models/index.js";
-import { defaultDevice, placementWatts } from "../resources.js";
+import { defaultDevice, placementCharge, placementEmbodied } from "../resources.js";
 import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { nodesFor, runtimeFor, shadowTime } from "./common.js";
+import { Capacity, canHold, coresFor, needFor, runtimeFor, shadowTime } from "./common.js";
 import { missingBytes, transferJoules, transferTime } from "../transfers.js";
 
 export interface WeightedParams {
@@ -80,7 +83,8 @@ interface Reservation {
 
 interface Candidate {
   readonly pool: number;
-  readonly nodes: number;
+  /** Cores it takes (common.ts coresFor). */
+  readonly cores: number;
   readonly now: boolean;
   readonly start: number;
   readonly runtime: number;
@@ -123,35 +127,42 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
   const integral = new Float64Array(N_COORDS);
   const runEnergy: ChargeEnergy = { it: 0, facility: 0 };
   const holdEnergy: ChargeEnergy = { it: 0, facility: 0 };
-  // Scratch for jobs started in the current pass (pool, nodes, predicted end).
+  const embodied = new Float64Array(N_PHASES * N_COORDS);
+  // Scratch for jobs started in the current pass (pool, cores, idle nodes taken, predicted end), and the capacity they leave.
   const passPool: number[] = [];
-  const passNodes: number[] = [];
+  const passCores: number[] = [];
+  const passIdle: number[] = [];
   const passEnd: number[] = [];
+  const pass = { pool: passPool, cores: passCores, idle: passIdle, end: passEnd };
+  const free = new Capacity();
 
-  /** Earliest time `need` nodes of pool p are free, and the nodes free beyond `need` then (as EASY's reservation). */
-  function shadowOf(view: ClusterView, p: number, need: number, free: number): { shadow: number; extra: number } {
-    return shadowTime(view, p, need, free, { pool: passPool, nodes: passNodes, end: passEnd });
+  /** Earliest time the job's need is met in pool p, and the cores free beyond it then (as EASY's reservation). */
+  function shadowOf(view: ClusterView, job: QueuedJobView, pool: PoolView): { shadow: number; extra: number } {
+    const need = needFor(job, pool);
+    if (need === undefined) return { shadow: Infinity, extra: 0 };
+    return shadowTime(view, pool.index, need, { cores: free.cores[pool.index], nodes: free.nodes[pool.index] }, pass);
   }
 
 
-  /** Criteria of running `job` on `pool` from `start` (nodes held from start, inputs first). */
+  /** Criteria of running `job` on `pool` from `start` (its allocation held from start, inputs first). */
   function evaluate(view: ClusterView, job: QueuedJobView, pool: PoolView, need: number, start: number, fitsNow: boolean, bytes: Map<number, number>, forecasts: Map<string, IntensityForecast>): Candidate {
     const runtime = runtimeFor(job, pool);
     const site = view.sites[pool.siteIndex];
     const device: DeviceClass = job.runtimes === undefined ? "cpu" : defaultDevice(job, pool)!;
-    const watts = placementWatts(job, pool, device, need);
+    const charge = placementCharge(job, pool, device);
+    const rate = placementEmbodied(pool, charge, embodied);
     const transfer = transferTime(view, bytes);
     const transferJ = transferJoules(view, bytes);
     const forecast = (id: string) => forecasts.get(id) ?? forecasts.set(id, view.forecast(id)).get(id)!;
     const here = forecast(site.id);
-    // The run at its busy draw after the inputs are in, the nodes held at idle draw while they travel
+    // The run at its busy draw after the inputs are in, its allocation held idle while they travel
     // (models/charge); the forecast is read only where impacts are weighed and time passes.
-    const price = (out: Float64Array, e: ChargeEnergy, wattsPerNode: number, from: number, seconds: number) => {
-      if (needVector && seconds > 0) chargeForecastInto(out, e, need, wattsPerNode, from, seconds, site.pue, here, pool.embodiedPerNodeSecond, integral);
-      else chargeInto(out, e, need, wattsPerNode, seconds, site.pue, NO_INTENSITY, pool.embodiedPerNodeSecond);
+    const price = (out: Float64Array, e: ChargeEnergy, watts: number, from: number, seconds: number) => {
+      if (needVector && seconds > 0) chargeForecastInto(out, e, 1, watts, from, seconds, site.pue, here, rate, integral);
+      else chargeInto(out, e, 1, watts, seconds, site.pue, NO_INTENSITY, rate);
     };
-    price(run, runEnergy, watts, start + transfer, runtime);
-    price(hold, holdEnergy, pool.idleWatts, start, transfer);
+    price(run, runEnergy, charge.runWatts, start + transfer, runtime);
+    price(hold, holdEnergy, charge.holdWatts, start, transfer);
     const energy = runEnergy.facility + holdEnergy.facility + transferJ;
     const categories: number[] = [];
     let impact = 0;
@@ -171,7 +182,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
       for (const cat of cats) categories.push(vector[cat.index]);
     }
     const completion = start - view.now + transfer + runtime;
-    return { pool: pool.index, nodes: need, now: fitsNow, start, runtime, transfer, completion, energy, impact, categories, cost: 0 };
+    return { pool: pool.index, cores: need, now: fitsNow, start, runtime, transfer, completion, energy, impact, categories, cost: 0 };
   }
 
   /** Sum of weight x criterion / least criterion over the candidates (see the module comment for a least value of 0). */
@@ -215,11 +226,11 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
     params: policyParams,
     decide(view: ClusterView, _happened: readonly WorldEvent[]): readonly Decision[] {
       const pools = view.pools;
-      const free = pools.map((p) => p.freeNodes);
-      if (!free.some((f) => f > 0)) return [];
+      free.from(pools);
+      if (!free.any()) return [];
       const now = view.now;
       const out: Decision[] = [];
-      passPool.length = passNodes.length = passEnd.length = 0;
+      passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
       const forecasts = new Map<string, IntensityForecast>();
       let res: Reservation | undefined;
       for (const job of view.queue) {
@@ -227,11 +238,11 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
         const fits: { pool: PoolView; need: number; now: boolean; bytes: Map<number, number> }[] = [];
         let anyNow = false;
         for (const pool of pools) {
-          const need = nodesFor(job, pool);
-          if (need > pool.nodes || !Number.isFinite(runtimeFor(job, pool))) continue;
+          const need = coresFor(job, pool);
+          if (!canHold(job, pool) || !Number.isFinite(runtimeFor(job, pool))) continue;
           const bytes = missingFor(view, job, pool.siteIndex);
           if (bytes === undefined) continue;
-          let fitsNow = need <= free[pool.index];
+          let fitsNow = free.fits(job, pool);
           if (fitsNow && res !== undefined && res.pool === pool.index) {
             fitsNow = now + transferTime(view, bytes) + runtimeFor(job, pool) <= res.shadow || need <= res.extra;
           }
@@ -243,7 +254,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
         for (const f of fits) {
           let start = now;
           if (!f.now) {
-            start = shadowOf(view, f.pool.index, f.need, free[f.pool.index]).shadow;
+            start = shadowOf(view, job, f.pool).shadow;
             if (res !== undefined && res.pool === f.pool.index) start = Math.max(start, res.shadow);
             if (!Number.isFinite(start)) continue;
           }
@@ -255,10 +266,10 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
         for (const c of cands) if (c.cost < best.cost - 1e-9 * Math.max(Math.abs(c.cost), Math.abs(best.cost))) best = c;
         if (best.now) {
           const p = best.pool;
-          if (res !== undefined && res.pool === p && !(now + best.transfer + best.runtime <= res.shadow)) res.extra -= best.nodes;
-          free[p] -= best.nodes;
+          if (res !== undefined && res.pool === p && !(now + best.transfer + best.runtime <= res.shadow)) res.extra -= best.cores;
+          passIdle.push(free.take(job, pools[p]));
           passPool.push(p);
-          passNodes.push(best.nodes);
+          passCores.push(best.cores);
           passEnd.push(now + best.transfer + best.runtime);
           out.push({
             kind: "start",
@@ -270,10 +281,10 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
               alternatives: cands.map((c) => ({ option: `pool ${c.pool} (site ${pools[c.pool].site})${c.now ? "" : ", waiting"}`, expected: describe(view, c) })),
             },
           });
-          if (!free.some((f) => f > 0)) break;
+          if (!free.any()) break;
         } else if (res === undefined) {
           // The first job that waits holds its best pool from its expected start there.
-          const s = shadowOf(view, best.pool, best.nodes, free[best.pool]);
+          const s = shadowOf(view, job, pools[best.pool]);
           res = { pool: best.pool, shadow: best.start, extra: s.extra };
         }
       }

@@ -10,7 +10,7 @@ import { ENERGY, N_COORDS, PHASE_INDEX, categoryIndex } from "../../../src/core/
 import type { JobSpec } from "../../../src/io/spec.js";
 import type { PlatformModel } from "../../../src/models/platform.js";
 import type { JobFact } from "../../../src/sim/observer.js";
-import { ccSeries, job, jobFact, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
 import { link, withLinks } from "../../helpers/tinyWorkflow.js";
 
 const CC = categoryIndex("CC");
@@ -21,6 +21,47 @@ function close(actual: number, expected: number, what = "", rel = 1e-12): void {
   expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(rel * Math.abs(expected));
 }
 
+
+/** Node-equivalents held of the node part alone (a CPU pool). */
+const whole = (n: number) => ({ node: n, gpu: 0, fpga: 0 });
+
+/** The run's end as the simulator reports it: whole nodes of pool 0 at site 0 over [start, end], no staging or setup unless `extra` says so. */
+function fact(spec: JobSpec, count: number, start: number, end: number, extra: Partial<JobFact> = {}): JobFact {
+  return {
+    job: spec,
+    pool: 0,
+    site: 0,
+    nodeCount: count,
+    nodeShare: count,
+    allocCores: spec.cores,
+    allocGpus: 0,
+    allocFpgas: 0,
+    allocMemMb: 0,
+    allocation: [],
+    exclusive: true,
+    device: "cpu",
+    utilisation: 1,
+    start,
+    inputsAt: start,
+    setupEnd: start,
+    end,
+    killed: false,
+    final: true,
+    firstStart: start,
+    runSeconds: end - start,
+    ...extra,
+  };
+}
+
+/**
+ * A run fed as the simulator feeds it: each of its `count` nodes' share over
+ * [start, end] at `watts` (one call per node, as the cluster settles each),
+ * then its end.
+ */
+function run(acc: Accountant, spec: JobSpec, count: number, watts: number, start: number, end: number, extra: Partial<JobFact> = {}): void {
+  for (let k = 0; k < count; k++) acc.jobShare(spec, 0, 0, start, end, watts, whole(1));
+  acc.jobEnded(fact(spec, count, start, end, extra));
+}
 
 /** An accountant that also keeps copies of the per-job charges it hands out. */
 function accountantOf(plat: PlatformModel): { acc: Accountant; charges: Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }> } {
@@ -49,10 +90,10 @@ describe("Accountant", () => {
 
   it("charges a job at 200 W for 1 h, PUE 1.5, 100 g/kWh: 0.72 MJ IT, 1.08 MJ facility, 0.03 kg use, 0.0036 kg fabrication; the idle node goes to overhead", () => {
     const { acc, charges } = accountantOf(twoNodes(0.1));
-    acc.jobEnded(jobFact(job(1, 0, 3600, 3600, 4), 1, 200, 0, 3600));
+    run(acc, job(1, 0, 3600, 3600, 4), 1, 200, 0, 3600);
     // Meter: 200 W (job) + 100 W (idle node) = 300 W; 100 W of it is overhead.
     acc.siteInterval(0, 0, 3600, 300, 100);
-    acc.poolIdle(0, 0, 3600, 1);
+    acc.poolIdle(0, 0, 3600, whole(1));
     acc.finished(3600);
 
     // Job: 200 x 3600 = 720 000 J IT; x 1.5 = 1 080 000 J = 0.3 kWh; x 0.1 kg/kWh = 0.03 kg.
@@ -67,7 +108,8 @@ describe("Accountant", () => {
     const jobs = acc.ledger.siteJobs[0];
     expect(Array.from(jobs.energy.values())).toEqual([720_000, 1_080_000]);
     expect(jobs.jobs).toBe(1);
-    expect(Array.from(jobs.nodeSeconds.values())).toEqual([3600]);
+    // Node-seconds by part (the node, its GPUs, its FPGAs).
+    expect(Array.from(jobs.nodeSeconds.values())).toEqual([3600, 0, 0]);
     close(jobs.use.values()[CC], 0.03, "site jobs use CC");
 
     // Overhead: 100 W x 3600 s = 360 000 J IT, 540 000 J facility = 0.15 kWh -> 0.015 kg;
@@ -75,7 +117,7 @@ describe("Accountant", () => {
     const over = acc.ledger.siteOverhead[0];
     expect(Array.from(over.energy.values())).toEqual([360_000, 540_000]);
     close(over.use.values()[CC], 0.015, "overhead use CC");
-    expect(Array.from(over.nodeSeconds.values())).toEqual([3600]);
+    expect(Array.from(over.nodeSeconds.values())).toEqual([3600, 0, 0]);
 
     // Meter: 300 W x 3600 s = 1 080 000 J IT, 1 620 000 J facility, 0.045 kg; 2 nodes x 3600 s.
     const m = acc.meter(0);
@@ -92,10 +134,11 @@ describe("Accountant", () => {
     // 0.1 kg/kWh for the first half hour, 0.3 for the second. Job: 0.15 kWh at each
     // -> 0.015 + 0.045 = 0.06 kg. Overhead: 0.075 kWh at each -> 0.0075 + 0.0225 = 0.03 kg.
     const { acc, charges } = accountantOf(twoNodes(ccSeries([0, 1800], [0.1, 0.3], 3600)));
-    acc.jobEnded(jobFact(job(1, 0, 3600, 3600, 4), 1, 200, 0, 3600));
+    // The cluster reports the job's share over each interval where the node's draw was constant; here one, across the change of intensity.
+    run(acc, job(1, 0, 3600, 3600, 4), 1, 200, 0, 3600);
     acc.siteInterval(0, 0, 1800, 300, 100);
     acc.siteInterval(0, 1800, 3600, 300, 100);
-    acc.poolIdle(0, 0, 3600, 1);
+    acc.poolIdle(0, 0, 3600, whole(1));
     acc.finished(3600);
     close(charges.get(1)!.impacts[USE + CC], 0.06, "job use CC");
     close(acc.ledger.siteJobs[0].use.values()[CC], 0.06, "site jobs use CC");
@@ -119,13 +162,17 @@ describe("Accountant", () => {
     // facility x 1.5 = 1 012 500 J = 0.28125 kWh -> 0.028125 kg at 0.1 kg/kWh.
     // Fabrication: 3600 node-seconds x 1e-6 = 0.0036 kg.
     const { acc, charges } = accountantOf(twoNodes(0.1));
-    acc.jobEnded(jobFact(job(7, 0, 2700, 3600, 4), 1, 200, 0, 3600, { inputsAt: 600, holdWattsPerNode: 100, setupEnd: 900, setupWattsPerNode: 250 }));
+    const spec = job(7, 0, 2700, 3600, 4);
+    acc.jobShare(spec, 0, 0, 0, 600, 100, whole(1));
+    acc.jobShare(spec, 0, 0, 600, 900, 250, whole(1));
+    acc.jobShare(spec, 0, 0, 900, 3600, 200, whole(1));
+    acc.jobEnded(fact(spec, 1, 0, 3600, { inputsAt: 600, setupEnd: 900 }));
     const c = charges.get(7)!;
     expect(c.itJ).toBe(675_000);
     expect(c.facilityJ).toBe(1_012_500);
     close(c.impacts[USE + CC], 0.028125, "use CC");
     close(c.impacts[FAB + CC], 0.0036, "fabrication CC");
-    expect(Array.from(acc.ledger.siteJobs[0].nodeSeconds.values())).toEqual([3600]);
+    expect(Array.from(acc.ledger.siteJobs[0].nodeSeconds.values())).toEqual([3600, 0, 0]);
   });
 
   it("counts a suspended job once, and charges every one of its runs", () => {
@@ -133,18 +180,37 @@ describe("Accountant", () => {
     // 2 x 200 x 2000 = 800 000 J IT; 2 x 2000 = 4000 node-seconds.
     const { acc } = accountantOf(twoNodes(0.1));
     const spec = job(3, 0, 2000, 4000, 8);
-    acc.jobEnded(jobFact(spec, 2, 200, 0, 1000, { final: false }));
-    acc.jobEnded(jobFact(spec, 2, 200, 2000, 3000, { firstStart: 0, runSeconds: 2000 }));
+    run(acc, spec, 2, 200, 0, 1000, { final: false });
+    run(acc, spec, 2, 200, 2000, 3000, { firstStart: 0, runSeconds: 2000 });
     const jobs = acc.ledger.siteJobs[0];
     expect(jobs.jobs).toBe(1);
     expect(jobs.energy.values()[0]).toBe(800_000);
     expect(jobs.nodeSeconds.values()[0]).toBe(4000);
   });
 
+  it("charges a job that shares nodes its share of each over each interval, and embodied impacts by the share of the node it held", () => {
+    // A 1-core job on 4-core nodes: on node 0 at 50 W over [0, 1800], then on two nodes
+    // (1 core each: 50 W and 40 W) over [1800, 3600]: IT 50 x 1800 + (50 + 40) x 1800 = 252 000 J.
+    // Held: 1/4 of a node, then 2/4: (0.25 x 1800 + 0.5 x 1800) x 1e-6 kg = 0.00135 kg fabrication.
+    const { acc, charges } = accountantOf(twoNodes(0.1));
+    const spec = job(9, 0, 3600, 3600, 1);
+    acc.jobShare(spec, 0, 0, 0, 1800, 50, { node: 0.25, gpu: 0, fpga: 0 });
+    acc.jobShare(spec, 0, 0, 1800, 3600, 50, { node: 0.25, gpu: 0, fpga: 0 });
+    acc.jobShare(spec, 0, 0, 1800, 3600, 40, { node: 0.25, gpu: 0, fpga: 0 });
+    acc.jobEnded(fact(spec, 2, 0, 3600, { exclusive: false, nodeShare: 0.5 }));
+    const c = charges.get(9)!;
+    expect(c.itJ).toBe(252_000);
+    expect(c.facilityJ).toBe(378_000);
+    close(c.impacts[FAB + CC], 0.00135, "fabrication CC");
+    // 378 000 J = 0.105 kWh at 0.1 kg/kWh.
+    close(c.impacts[USE + CC], 0.0105, "use CC");
+    expect(Array.from(acc.ledger.siteJobs[0].nodeSeconds.values())).toEqual([1350, 0, 0]);
+  });
+
   it("charges a job to its site, its project, its workflow and its QoS class", () => {
     const { acc } = accountantOf(twoNodes(0.1));
     const spec: JobSpec = { ...job(4, 0, 100, 100, 4, "proj"), workflow: 2, qos: { name: "green", max_delay_s: 0, impact_preference: 1 } };
-    acc.jobEnded(jobFact(spec, 1, 200, 0, 100));
+    run(acc, spec, 1, 200, 0, 100);
     // 200 W x 100 s = 20 000 J IT, 30 000 J facility in each account.
     for (const a of [acc.ledger.siteJobs[0], acc.ledger.project("proj"), acc.ledger.workflow(2), acc.ledger.qos.get("green")!]) {
       expect(Array.from(a.energy.values())).toEqual([20_000, 30_000]);
@@ -213,7 +279,7 @@ describe("Accountant", () => {
           for (const r of runs) {
             const a = t + r.gap;
             const b = a + r.run;
-            acc.jobEnded(jobFact(job(++id, 0, r.run, r.run, 1), 1, r.watts, a, b));
+            run(acc, job(++id, 0, r.run, r.run, 1), 1, r.watts, a, b);
             edges.push({ t: a, watts: r.watts - idle, busy: 1 }, { t: b, watts: idle - r.watts, busy: -1 });
             t = b;
           }
@@ -233,7 +299,7 @@ describe("Accountant", () => {
           const to = k < edges.length ? Math.min(edges[k].t, end) : end;
           const idleNodes = nodes.length - busy;
           acc.siteInterval(0, from, to, itWatts, idleNodes * idle);
-          acc.poolIdle(0, from, to, idleNodes);
+          acc.poolIdle(0, from, to, whole(idleNodes));
           from = to;
         }
         acc.finished(end);

@@ -121,12 +121,12 @@ describe("Account", () => {
   it("expand() uses a pool's embodied parts, each with its own rate, when it has them", () => {
     // Parts: node 1e-6 and GPU 3e-6 kg per node-second: 1000 node-seconds -> 0.001 + 0.003 = 0.004 kg.
     const plat = platform();
-    const part = (rate: number) => {
+    const part = (kind: "node" | "gpu", rate: number) => {
       const v = new Float64Array(N_PHASED);
       v[FAB + CC] = rate;
-      return { perNodeSecond: v, basis: new Uint8Array(N_PHASED) };
+      return { kind, perNodeSecond: v, basis: new Uint8Array(N_PHASED) };
     };
-    const withParts = { ...plat, pools: [{ ...plat.pools[0], embodiedParts: [part(1e-6), part(3e-6)] }] };
+    const withParts = { ...plat, pools: [{ ...plat.pools[0], embodiedParts: [part("node", 1e-6), part("gpu", 3e-6)] }] };
     const a = new Account(1, 1);
     a.chargeNodeSeconds(0, 1000);
     close(a.expand(withParts).impacts[FAB + CC], 0.004);

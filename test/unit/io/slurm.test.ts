@@ -44,6 +44,18 @@ describe("parseSlurmArgs", () => {
     expect(parseSlurmArgs(["-N", "2", "--nodes=8"]).nodes).toBe(8);
   });
 
+  it("parseSlurmArgs reads --exclusive as whole nodes; its user, mcs and topo forms the same, noted; another value refused", () => {
+    expect(parseSlurmArgs(["--exclusive"]).exclusive).toBe(true);
+    expect(parseSlurmArgs(["-n", "4"]).exclusive).toBeUndefined();
+    const user = parseSlurmArgs(["--exclusive=user"], "cli");
+    expect(user.exclusive).toBe(true);
+    expect(user.notes).toEqual(["cli: --exclusive=user: read as --exclusive (its nodes to this job alone)"]);
+    expect(() => parseSlurmArgs(["--exclusive=all"])).toThrow(/--exclusive: expected --exclusive, or --exclusive=user, mcs or topo, got "all"/);
+    // A script's --exclusive holds unless the command line changes nothing about it; formatSlurmOptions gives it back.
+    expect(mergeSlurm(parseSbatchScript("#!/bin/sh\n#SBATCH --exclusive\n", "job.sh"), parseSlurmArgs(["-n", "2"])).exclusive).toBe(true);
+    expect(formatSlurmOptions({ ntasks: 2, exclusive: true })).toEqual(["--ntasks=2", "--exclusive"]);
+  });
+
   it("parseSlurmArgs reduces a node range to its minimum and notes it", () => {
     const r = parseSlurmArgs(["--nodes=2-4"]);
     expect(r.nodes).toBe(2);
@@ -51,10 +63,10 @@ describe("parseSlurmArgs", () => {
   });
 
   it("parseSlurmArgs lists harmless options as ignored, with where, and notes that dependencies are not modelled", () => {
-    const r = parseSlurmArgs(["-o", "out.%j", "--exclusive", "--mail-type=END", "--dependency=afterok:12"], "cli");
+    const r = parseSlurmArgs(["-o", "out.%j", "--oversubscribe", "--mail-type=END", "--dependency=afterok:12"], "cli");
     expect(r.ignored).toEqual([
       { option: "--output=out.%j", where: "cli" },
-      { option: "--exclusive", where: "cli" },
+      { option: "--oversubscribe", where: "cli" },
       { option: "--mail-type=END", where: "cli" },
       { option: "--dependency=afterok:12", where: "cli" },
     ]);

@@ -41,7 +41,21 @@ function snapshotOf(view: ClusterView, except: number): ClusterSnapshot {
     time: iso(view.now),
     source: "the simulator's view",
     pools: view.pools.map((p) => ({ site: p.site, node_type: p.nodeType, off: p.sleepingNodes, waking: p.wakingNodes })),
-    running: view.running.map((r) => ({ id: r.id, site: view.pools[r.pool].site, node_type: view.pools[r.pool].nodeType, nodes: r.nodeCount, start: iso(r.start), time_limit_s: r.predictedEnd - r.start })),
+    // Where each job runs, as `scontrol show job -d` would give it: node indices within the pool and the cores held on each.
+    running: view.running.map((r) => {
+      const pool = view.pools[r.pool];
+      return {
+        id: r.id,
+        site: pool.site,
+        node_type: pool.nodeType,
+        nodes: r.nodeCount,
+        start: iso(r.start),
+        time_limit_s: r.predictedEnd - r.start,
+        cores: r.allocCores,
+        exclusive: r.holdsWholeNodes,
+        allocation: r.allocation.map((a) => ({ node: a.node - pool.firstNode, cores: a.cores })),
+      };
+    }),
     queue: view.queue.filter((q) => q.id !== except).map((q) => ({ id: q.id, submit: iso(q.submit), cores: q.cores, time_limit_s: q.walltime, user: q.user })),
   };
 }
@@ -102,12 +116,46 @@ describe("liveView()", () => {
     expect([v.pools[0].freeNodes, v.pools[0].sleepingNodes, v.pools[1].freeNodes]).toEqual([1, 1, 3]);
     expect([0, 1, 2, 3].map((n) => v.nodeState(n))).toEqual([NodeState.Busy, NodeState.Busy, NodeState.Off, NodeState.Idle]);
     // What a snapshot gives of a running job; its size in cores is its nodes' (4 cores each), its submit time unknown (its start).
-    expect(v.running).toEqual([{ id: 7, submit: 900, cores: 8, walltime: 300, user: -1, project: "unknown", pool: 0, device: "cpu", nodeCount: 2, nodes: [0, 1], start: 900, firstStart: 900, ranSeconds: 0, setupEnd: 900, awaitingInputs: false, predictedEnd: 1200 }]);
+    expect(v.running).toEqual([
+      {
+        id: 7, submit: 900, cores: 8, walltime: 300, user: -1, project: "unknown", pool: 0, device: "cpu", nodeCount: 2, nodes: [0, 1],
+        allocCores: 8, allocation: [{ node: 0, cores: 4, gpus: 0, fpgas: 0, memMb: 0 }, { node: 1, cores: 4, gpus: 0, fpgas: 0, memMb: 0 }], holdsWholeNodes: true,
+        start: 900, firstStart: 900, ranSeconds: 0, setupEnd: 900, awaitingInputs: false, predictedEnd: 1200,
+      },
+    ]);
     expect([0, 1, 2].map((n) => v.nodeJob(n))).toEqual([7, 7, -1]);
     expect(Object.isFrozen(v) && Object.isFrozen(v.queue) && Object.isFrozen(v.queue[0]) && Object.isFrozen(v.pools[0])).toBe(true);
     expect(v.queue[0]).toMatchObject({ id: 8, submit: 950, walltime: 60, gpus: 1, runtimes: { gpu: 60 } });
     // Site a: 2 nodes at 220 W (full load assumed), 1 free at 100 W, 1 off without an off state: idle draw 100 W.
     expect(v.sites[0].powerW).toBe(640);
+  });
+
+  it("reads running jobs that share nodes: their cores in blocks over their nodes, or where their allocation says", () => {
+    const p = plat();
+    const snap: ClusterSnapshot = {
+      file: "s.json",
+      time: iso(1000),
+      source: "t",
+      pools: [{ site: "a", node_type: "t", off: 1 }],
+      running: [
+        // 6 cores over 2 nodes: 3 on the first free node (0), 3 on the next (1).
+        { id: 1, site: "a", node_type: "t", nodes: 2, cores: 6, start: iso(900), time_limit_s: 300 },
+        // Named: node 1 beside job 1 (1 core), node 2 (2 cores).
+        { id: 2, site: "a", node_type: "t", nodes: 2, cores: 3, start: iso(950), time_limit_s: 600, allocation: [{ node: 1, cores: 1 }, { node: 2, cores: 2 }] },
+      ],
+      queue: [],
+    };
+    const v = liveView(snap, { platform: p, forecasts: [], t0Epoch: T0 });
+    // Pool a (4 nodes x 4 cores): nodes 0, 1, 2 busy, node 3 is the first holding nothing, so off.
+    expect([0, 1, 2, 3].map((n) => v.nodeState(n))).toEqual([NodeState.Busy, NodeState.Busy, NodeState.Busy, NodeState.Off]);
+    expect([0, 1, 2, 3].map((n) => v.nodeFreeCores(n))).toEqual([1, 0, 2, 0]);
+    expect(v.nodeJobs(1)).toEqual([1, 2]);
+    expect([v.pools[0].freeNodes, v.pools[0].freeCores, v.pools[0].sleepingNodes]).toEqual([0, 3, 1]);
+    // Full load of the allocated cores on a 100..220 W curve: node 0 at 3/4 (190 W), node 1 at 4/4 (220 W), node 2 at 2/4 (160 W); node 3 off, no off state: 100 W.
+    expect(v.sites[0].powerW).toBe(190 + 220 + 160 + 100);
+    // A job beside one holding its node whole is refused, by name.
+    const bad = { ...snap, running: [{ id: 3, site: "a", node_type: "t", nodes: 1, start: iso(900), time_limit_s: 60, allocation: [{ node: 0, cores: 4 }] }, { id: 4, site: "a", node_type: "t", nodes: 1, cores: 1, start: iso(900), time_limit_s: 60, allocation: [{ node: 0, cores: 1 }] }] };
+    expect(() => liveView(bad, { platform: p, forecasts: [], t0Epoch: T0 })).toThrow(/s\.json: running\[1\]: expected at most 4 cores and 0 GPUs on node 0 of a\/t, and none shared with a job holding it whole, got job 4 there beside job\(s\) 3/);
   });
 
   it("names a pool the platform lacks and a pool over-filled", () => {

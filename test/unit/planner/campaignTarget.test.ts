@@ -85,14 +85,23 @@ describe("policyCampaignTarget()", () => {
   });
 
   it("policyCampaignTarget() prices a node-hour at the job's own draw, as the accountant charges it", async () => {
-    // Site PUE 1.5 at 0.2 kg/kWh, one node of 4 cores (100 W idle, 200 W busy). A 1-core job of 3600 s
-    // uses a quarter of the node: 100 + 0.25 x 100 = 125 W (not the 200 W of a full node).
+    // Site PUE 1.5 at 0.2 kg/kWh, one node of 4 cores (100 W idle, 200 W busy, linear). A 1-core job of 3600 s.
+    // Exclusive pool: it holds the node, which draws 100 + 0.25 x 100 = 125 W (not the 200 W of a full node).
     // The plan: 1 node-hour x 125 W x 3600 s x 1.5 = 675,000 J = 0.1875 kWh x 0.2 = 0.0375 kg.
-    const plat = tinyPlatform([{ id: "s", pue: 1.5, kgPerKwh: 0.2 }], [{ nodes: 1, cores: 4, idle: 100, max: 200 }]);
+    const plat = (sharing: "exclusive" | "shared") => tinyPlatform([{ id: "s", pue: 1.5, kgPerKwh: 0.2 }], [{ nodes: 1, cores: 4, idle: 100, max: 200, sharing }]);
     const policy = policyCampaignTarget();
-    const r = await runTiny(plat, policy, [qjob(1, 0, 3600, qos("green", 7200))]);
+    const r = await runTiny(plat("exclusive"), policy, [qjob(1, 0, 3600, qos("green", 7200))]);
+    expect(policy.currentPlan()!.classes[0].nodeHours).toBeCloseTo(1, 15);
     expect(policy.currentPlan()!.impact).toBeCloseTo(0.0375, 15);
     expect(r.charges.get(1)!.impacts[USE_CC]).toBeCloseTo(0.0375, 15);
+    // Shared nodes: it holds a quarter of the node, 0.25 node-hours, charged its share: dynamic
+    // 125 - 100 = 25 W and static 100 x 1/4 = 25 W, 50 W (200 W per node-equivalent).
+    // The plan: 0.25 node-hours x 200 W x 3600 s x 1.5 = 270,000 J = 0.075 kWh x 0.2 = 0.015 kg.
+    const shared = policyCampaignTarget();
+    const rs = await runTiny(plat("shared"), shared, [qjob(1, 0, 3600, qos("green", 7200))]);
+    expect(shared.currentPlan()!.classes[0].nodeHours).toBeCloseTo(0.25, 15);
+    expect(shared.currentPlan()!.impact).toBeCloseTo(0.015, 15);
+    expect(rs.charges.get(1)!.impacts[USE_CC]).toBeCloseTo(0.015, 15);
   });
 
   it("policyCampaignTarget() defers flexible jobs to the clean slot of a time-varying site, where they start at 3600", async () => {

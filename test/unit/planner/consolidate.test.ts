@@ -2,7 +2,7 @@
  * policyConsolidate over the simulator, with hand-worked golden cases and a
  * comparison against EASY on the same jobs (energy saved, wait added).
  *
- * Platform throughout: one site (PUE 1), one-core nodes idling at 100 W and
+ * Platform of the simulated cases: one site (PUE 1), one-core nodes idling at 100 W and
  * drawing 200 W busy, with the OFF state: off draws 10 W, switching off takes
  * 5 s at 100 W (500 J), switching on 20 s at 150 W (3000 J). The policy is
  * given the same figures (FIG) since the view does not show them yet.
@@ -11,6 +11,9 @@
  *
  * Energies are compared over a common window [0, H]: after its last event a
  * run's nodes stay as they are (for EASY: all idle).
+ *
+ * Packing on shared nodes is checked on hand-built views of 8-core nodes
+ * (decide() called directly, and placement of the start it names).
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -26,6 +29,9 @@ import { breakEvenSeconds, policyConsolidate, powerStateFigures } from "../../..
 import type { PlatformModel, PowerStateModel } from "../../../src/models/platform.js";
 import type { JobSpec } from "../../../src/io/spec.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { clusterView, poolView, queuedJob, runningJob } from "../../helpers/views.js";
+import { place } from "../../../src/planner/placement.js";
+import type { QueuedJobView } from "../../../src/planner/view.js";
 import { recording, type Call } from "../../helpers/recording.js";
 import { powerProfile, runTiny, type TinyRun } from "../../helpers/runTiny.js";
 import { policyPowerOffWhenIdle } from "../../fixtures/policies/powerOffWhenIdle.js";
@@ -165,11 +171,12 @@ describe("policyConsolidate() on a gap between two jobs (break-even threshold)",
       [200, "on", [0]],
       [320 + BE, "off", [0]],
     ]);
-    // starts name the lowest-id idle nodes
+    // Starts name the nodes they are packed on: the lowest-id idle node. Each job ran on node 0 alone.
     expect(policy.calls.flatMap((c) => c.decisions.filter((d) => d.kind === "start"))).toEqual([
       { kind: "start", jobId: 1, pool: 0, nodes: [0] },
       { kind: "start", jobId: 2, pool: 0, nodes: [0] },
     ]);
+    expect([1, 2].map((id) => r.facts.get(id)!.allocation.map((a) => a.node))).toEqual([[0], [0]]);
   });
 
   it("policyConsolidate() saves 36350 - 90 BE J against EASY for 20 s of added wait", async () => {
@@ -198,9 +205,10 @@ describe("policyConsolidate() on a gap between two jobs (break-even threshold)",
         "no idle history yet, so the ski-rental rule: waiting the break-even time first costs at most twice the best choice",
     );
     // J2 at 200 s: nothing runs, so waking is the only way to start it.
+    // Needs are counted in cores: 1 core, on one-core nodes one node.
     expect(power[2].why).toEqual({
-      reason: "switched on for job 2: it needs 1 nodes of pool 0; with 1 switched on it can start at 220 s (switch-on 20 s); running jobs alone never free enough",
-      expected: { job: 2, nodes_needed: 1, nodes_switched: 1, start_s: 220, switch_on_s: 20, switch_on_j: 3000 },
+      reason: "switched on for job 2: it needs 1 cores of pool 0; with 1 node(s) switched on it can start at 220 s (switch-on 20 s); running jobs alone never free enough",
+      expected: { job: 2, cores_needed: 1, nodes_switched: 1, start_s: 220, switch_on_s: 20, switch_on_j: 3000 },
     });
     // At 320 + BE node 0 has one completed idle gap on record: 100 -> 220 s (120 s >= BE),
     // so the expected idle time is 120 s; over the remaining 120 - BE s, staying on costs
@@ -285,7 +293,7 @@ describe("policyConsolidate() switching on just in time", () => {
   // 3 nodes, idle_s 0. J1 (0 s, 10 s) on node 0, nodes 1 and 2 off at 0, node 0 off at 10.
   // J2 (100 s, 2 cores, 50 s): nodes 0 and 1 switch on, ready 120. J3 (105 s, 1 core, 50 s):
   // the two waking nodes are J2's, so one more (node 2) switches on, ready 125.
-  // J2 starts at 120 on [0, 1], J3 at 125 on [2].
+  // J2 starts at 120 on [0, 1], J3 at 125 on [2]. J1's start at 0 names the lowest-id idle node, 0.
   it("policyConsolidate() counts nodes already waking before switching more on", async () => {
     const policy = recordingIdle(policyConsolidate({ ...FIG, idle_s: 0 }));
     const r = await runTiny(onePool(3), policy, [job(1, 0, 10, 10, 1), job(2, 100, 50, 50, 2), job(3, 105, 50, 50, 1)]);
@@ -299,9 +307,66 @@ describe("policyConsolidate() switching on just in time", () => {
       [120, [0, 1]],
       [125, [2]],
     ]);
+    expect([1, 2, 3].map((id) => r.facts.get(id)!.allocation.map((a) => a.node))).toEqual([[0], [0, 1], [2]]);
     expect(policy.idleNamed.length).toBeGreaterThan(0);
     expect(policy.idleNamed.every(Boolean)).toBe(true);
     expect(r.result.refusals).toEqual({});
+  });
+});
+
+describe("policyConsolidate() packing on shared nodes", () => {
+  // One pool of 4 nodes of 8 cores (ids 0..3), no power state (so no power decisions), at 0:
+  //   node 0: job 1, 6 cores -> 2 free;  node 1: job 2, 2 cores -> 6 free;
+  //   node 2: job 3, 3 cores -> 5 free;  node 3 idle -> 8 free.   Free cores 21, idle nodes 1.
+  const packed = (queue: QueuedJobView[]) => {
+    const pool = poolView({ nodes: 4, coresPerNode: 8, freeNodes: 1, freeCores: 21 });
+    const running = [
+      runningJob({ id: 1, cores: 6, nodes: [0] }),
+      runningJob({ id: 2, cores: 2, nodes: [1] }),
+      runningJob({ id: 3, cores: 3, nodes: [2] }),
+    ];
+    return clusterView({ pools: [pool], running, queue, nodeState: (n) => (n < 3 ? NodeState.Busy : NodeState.Idle) });
+  };
+  const startsOf = (view: ClusterView) => {
+    const policy = policyConsolidate(FIG);
+    return policy.decide(view, [{ kind: "jobSubmitted", jobId: view.queue[0].id }], policy.initialState!()).filter((d): d is Extract<Decision, { kind: "start" }> => d.kind === "start");
+  };
+
+  it("policyConsolidate() puts a 4-core job on the fullest node in use that can hold it, where the default placement spreads it", () => {
+    // EASY starts jobs 10 (4 cores) and 11 (3 cores): 21 and 17 cores free.
+    // Job 10: nodes in use with >= 4 free: node 1 (6) and node 2 (5); the fullest is node 2: [2].
+    // Job 11 (after job 10 left node 2 with 1 free): only node 1 (6 free) holds 3 cores: [1].
+    const view = packed([queuedJob({ id: 10, cores: 4 }), queuedJob({ id: 11, cores: 3 })]);
+    const starts = startsOf(view);
+    expect(starts.map((d) => [d.jobId, d.nodes])).toEqual([
+      [10, [2]],
+      [11, [1]],
+    ]);
+    // The world places job 10 on its candidates in order: all 4 cores on node 2.
+    expect(place(view.queue[0], view.pools[0], "cpu", view, starts[0].nodes)).toEqual([{ node: 2, cores: 4, gpus: 0, fpgas: 0, memMb: 0 }]);
+    // Without named nodes it would fill nodes in use in id order: 2 cores on node 0, 2 on node 1.
+    expect(place(view.queue[0], view.pools[0], "cpu", view)!.map((t) => [t.node, t.cores])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+  });
+
+  it("policyConsolidate() fills nodes in use from the one with most free cores down when none holds the job whole", () => {
+    // Job 12, 7 cores: no node in use has 7 free. By free cores: node 1 (6), node 2 (5), node 0 (2);
+    // 6 + 1 from the first two, so no idle node is taken: [1, 2].
+    const view = packed([queuedJob({ id: 12, cores: 7 })]);
+    const starts = startsOf(view);
+    expect(starts.map((d) => [d.jobId, d.nodes])).toEqual([[12, [1, 2]]]);
+    expect(place(view.queue[0], view.pools[0], "cpu", view, starts[0].nodes)!.map((t) => [t.node, t.cores])).toEqual([
+      [1, 6],
+      [2, 1],
+    ]);
+  });
+
+  it("policyConsolidate() gives a job holding whole nodes the lowest-id idle nodes only", () => {
+    // Job 13 asks for whole nodes (exclusive), 8 cores: one idle node, node 3.
+    const view = packed([queuedJob({ id: 13, cores: 8, exclusive: true })]);
+    expect(startsOf(view).map((d) => [d.jobId, d.nodes])).toEqual([[13, [3]]]);
   });
 });
 

@@ -129,9 +129,10 @@ describe("estimate()", () => {
       ],
     );
   const cases: { name: string; spec: JobSpec }[] = [
-    // 3 cores -> 2 nodes at u = 0.75; runs across the intensity change at 50 s.
+    // 3 cores, sharing nodes: one whole node's cores (200 W) and one core of a second node, charged its share:
+    // dynamic curve(1/2) - curve(0) = 50 W, static 100 x 1/2 = 50 W; 300 W in all. Runs across the intensity change at 50 s.
     { name: "a CPU job at partial utilisation", spec: job(1, 0, 100, 100, 3) },
-    // GPU only: 2 GPUs -> 2 nodes of pool 1, 1 GPU per node, u = 1 / 4.
+    // GPU only: 2 GPUs of pool 1 (1 per node) at 300 W each, and its 1 core's share of a node: 50 + 50 W.
     { name: "a GPU job", spec: { ...job(1, 0, 80, 200, 1), runtimes: { gpu: 80 }, gpus: 2 } },
   ];
   for (const c of cases) {
@@ -160,6 +161,9 @@ describe("estimate()", () => {
    * Modelled as one node whose linear curve runs from memory power (idle) to
    * memory + cores * TDP (full load); usage u as a job on u of the node's cores;
    * a GPU at 0 W idle to its TDP; PSF runs as PSF times the run time.
+   * Green Algorithms charges the job all of the memory power, as a job holding
+   * its node whole: the pool is exclusive (with shared nodes a job on half the
+   * cores would be charged half the idle, memory, power).
    */
   const ga = [
     { id: "ga-default-world-pue1.67", runtime_h: 12, n_cores: 12, tdp: 7.5, usage: 1, mem: 64, pue: 1.67, ci: 475, psf: 1, kwh: 2.281354, g: 1083.643 },
@@ -172,7 +176,7 @@ describe("estimate()", () => {
       const memW = g.mem * 0.3725;
       const plat = tinyPlatform(
         [{ id: "ga", pue: g.pue, kgPerKwh: g.ci / 1000 }],
-        [{ nodes: 1, cores: g.n_cores, idle: memW, max: memW + g.n_cores * g.tdp, gpus: g.gpu === undefined ? undefined : { count: 1, idle: 0, max: g.gpu } }],
+        [{ nodes: 1, cores: g.n_cores, idle: memW, max: memW + g.n_cores * g.tdp, gpus: g.gpu === undefined ? undefined : { count: 1, idle: 0, max: g.gpu }, sharing: "exclusive" }],
       );
       const seconds = g.runtime_h * 3600 * g.psf;
       const base = job(1, 0, seconds, seconds, g.n_cores * g.usage);
@@ -184,6 +188,50 @@ describe("estimate()", () => {
       expectRel(ccTotal(est[0]) * 1000, g.g, 1e-6);
     });
   }
+
+  /**
+   * Shared nodes (hand-worked): one site, PUE 1.5, 0.3 kg CO2e/kWh; 2 nodes of 8
+   * cores, linear 100 W idle to 260 W at full load; fabrication 1e-4 kg per
+   * node-second. A 2-core job for 100 s shares a node, alone on it:
+   *   dynamic  curve(2/8) - curve(0) = 0.25 x 160 = 40 W
+   *   static   curve(0) x 2/8        = 25 W          -> 65 W
+   *   IT 6500 J, facility 9750 J, use CC 9750 x 0.3 / 3.6e6 = 8.125e-4 kg,
+   *   fabrication 100 s x 2/8 of a node x 1e-4 = 2.5e-3 kg.
+   * The same job asking for its node whole (exclusive) is charged the node:
+   *   curve(0.25) = 140 W; IT 14000 J, facility 21000 J, use CC 1.75e-3 kg, fabrication 1e-2 kg.
+   * Both equal what the simulator then charges.
+   */
+  const eightCores = () => tinyPlatform([{ id: "s", pue: 1.5, kgPerKwh: 0.3 }], [{ nodes: 2, cores: 8, idle: 100, max: 260, fabricationCcPerNodeSecond: 1e-4 }]);
+  it("estimate() for a job sharing a node charges its share of the node's draw and embodied impacts by cores (hand-worked)", async () => {
+    const { est, run } = await estimated(eightCores(), [job(1, 0, 100, 100, 2)], 1, undefined, "run");
+    expect(est).toHaveLength(1);
+    const e = est[0];
+    expect({ nodes: e.nodes, cores: e.cores, start: e.start, runtime_s: e.runtime_s }).toEqual({ nodes: 1, cores: 2, start: 0, runtime_s: 100 });
+    expectRel(e.power_peak_w, 65);
+    expectRel(e.energy_it_j, 6500);
+    expectRel(e.energy_facility_j, 9750);
+    expectRel(e.impacts[USE + CC], 8.125e-4);
+    expectRel(e.impacts[FAB + CC], 2.5e-3);
+    const charge = run.charges.get(1)!;
+    expectRel(charge.itJ, 6500);
+    expectRel(charge.impacts[USE + CC], 8.125e-4);
+    expectRel(charge.impacts[FAB + CC], 2.5e-3);
+  });
+
+  it("estimate() for a job asking for whole nodes (exclusive) charges the whole node (hand-worked)", async () => {
+    const spec: JobSpec = { ...job(1, 0, 100, 100, 2), exclusive: true };
+    const { est, run } = await estimated(eightCores(), [spec], 1, undefined, "run");
+    const e = est[0];
+    expect({ nodes: e.nodes, cores: e.cores }).toEqual({ nodes: 1, cores: 8 });
+    expectRel(e.power_peak_w, 140);
+    expectRel(e.energy_it_j, 14000);
+    expectRel(e.energy_facility_j, 21000);
+    expectRel(e.impacts[USE + CC], 1.75e-3);
+    expectRel(e.impacts[FAB + CC], 1e-2);
+    const charge = run.charges.get(1)!;
+    expectRel(charge.itJ, 14000);
+    expectRel(charge.impacts[FAB + CC], 1e-2);
+  });
 
   /** Two identical pools, 0 at a dirty site (0.5 kg/kWh), 1 at a clean one (0.05), both PUE 1.2. A 2-core job for 100 s. */
   const cleanDirty = () =>

@@ -44,10 +44,19 @@ async function estimatedAndRun(plat: PlatformModel, sub: WorkflowSubmission, opt
 
 /**
  * One site, PUE 1.5, 0.3 kg CO2e/kWh; 2 nodes of 4 cores at 100 W idle, 200 W
- * full. Diamond A -> (B, C) -> D: A 4 cores 10 s, B 2 cores 20 s, C 4 cores 10 s,
- * D 4 cores 5 s. HEFT: A [0, 10], B and C from 10 on the two nodes, D [30, 35].
- * IT: A 200 x 10 + B 150 x 20 + C 200 x 10 + D 200 x 5 = 8000 J; facility 12000 J;
- * CC 12000 x 0.3 / 3.6e6 = 0.001 kg. Peak: B and C together, 150 + 200 = 350 W.
+ * full (linear). Diamond A -> (B, C) -> D: A 4 cores 10 s, B 2 cores 20 s, C 4
+ * cores 10 s, D 4 cores 5 s. HEFT: A [0, 10], B and C from 10 on the two nodes
+ * (a node holds one slot of the widest task, 4 cores), D [30, 35].
+ *
+ * With the pool exclusive, every task holds its node whole, and B's node draws
+ * curve(2/4) = 150 W: IT: A 200 x 10 + B 150 x 20 + C 200 x 10 + D 200 x 5 =
+ * 8000 J; facility 12000 J; CC 12000 x 0.3 / 3.6e6 = 0.001 kg. Peak: B and C
+ * together, 150 + 200 = 350 W.
+ *
+ * With shared nodes (the default), B is charged its share of its node: dynamic
+ * curve(2/4) - curve(0) = 50 W, static 100 x 2/4 = 50 W, 100 W (the node's other
+ * 50 W is overhead). IT: 2000 + 100 x 20 + 2000 + 1000 = 7000 J; facility
+ * 10500 J; CC 10500 x 0.3 / 3.6e6 = 8.75e-4 kg. Peak 100 + 200 = 300 W.
  */
 const diamond = () =>
   tinyWorkflow("diamond", {}, [
@@ -57,43 +66,51 @@ const diamond = () =>
     { id: "D", cores: 4, parents: ["B", "C"] },
   ]);
 const diamondSub = () => submission(diamond(), { models: { A: { cpu: 10 }, B: { cpu: 20 }, C: { cpu: 10 }, D: { cpu: 5 } } });
-const oneSite = () => tinyPlatform([{ id: "s", pue: 1.5, kgPerKwh: 0.3 }], [{ nodes: 2, cores: 4, idle: 100, max: 200 }]);
+const oneSite = (sharing: "exclusive" | "shared") => tinyPlatform([{ id: "s", pue: 1.5, kgPerKwh: 0.3 }], [{ nodes: 2, cores: 4, idle: 100, max: 200, sharing }]);
+const diamondFigures = {
+  exclusive: { it: 8000, facility: 12000, peak: 350, cc: 0.001 },
+  shared: { it: 7000, facility: 10500, peak: 300, cc: 8.75e-4 },
+} as const;
 
 describe("estimateWorkflow()", () => {
-  it("a diamond on one site: makespan, energy, peak and mean power, climate change (hand-worked)", async () => {
-    const { est } = await estimatedAndRun(oneSite(), diamondSub());
-    expect(est).toHaveLength(1);
-    const e = est[0];
-    expect(e.placement).toBe("site s");
-    expect(e.tasks_per_site).toEqual({ s: 4 });
-    expect(e.wait_s).toBe(0);
-    expect(e.makespan_s).toBe(35);
-    expect(e.energy_it_j).toBe(8000);
-    expect(e.energy_facility_j).toBe(12000);
-    expect(e.transfer_energy_j).toBe(0);
-    expect(e.power_peak_w).toBe(350);
-    expectRel(e.power_mean_w, 8000 / 35);
-    expectRel(e.impacts[USE + CC], 0.001);
-  });
+  for (const sharing of ["exclusive", "shared"] as const) {
+    const hand = diamondFigures[sharing];
+    it(`a diamond on one site (${sharing} nodes): makespan, energy, peak and mean power, climate change (hand-worked)`, async () => {
+      const { est } = await estimatedAndRun(oneSite(sharing), diamondSub());
+      expect(est).toHaveLength(1);
+      const e = est[0];
+      expect(e.placement).toBe("site s");
+      expect(e.tasks_per_site).toEqual({ s: 4 });
+      expect(e.wait_s).toBe(0);
+      expect(e.makespan_s).toBe(35);
+      expect(e.energy_it_j).toBe(hand.it);
+      expect(e.energy_facility_j).toBe(hand.facility);
+      expect(e.transfer_energy_j).toBe(0);
+      expect(e.power_peak_w).toBe(hand.peak);
+      expectRel(e.power_mean_w, hand.it / 35);
+      expectRel(e.impacts[USE + CC], hand.cc);
+    });
 
-  it("a diamond on one site: equal to what the simulator then measures under HEFT", async () => {
-    const { est, run } = await estimatedAndRun(oneSite(), diamondSub());
-    const f = run.workflows[0];
-    const account = run.accountant.ledger.workflows.get(0)!;
-    const [itJ, facilityJ] = account.energy.values();
-    expect(est[0].makespan_s).toBe(f.end - f.submit);
-    expectRel(est[0].energy_it_j, itJ);
-    expectRel(est[0].energy_facility_j, facilityJ);
-    expectRel(est[0].impacts[USE + CC], account.use.values()[CC]);
-  });
+    it(`a diamond on one site (${sharing} nodes): equal to what the simulator then measures under HEFT`, async () => {
+      const { est, run } = await estimatedAndRun(oneSite(sharing), diamondSub());
+      const f = run.workflows[0];
+      const account = run.accountant.ledger.workflows.get(0)!;
+      const [itJ, facilityJ] = account.energy.values();
+      expect(est[0].makespan_s).toBe(f.end - f.submit);
+      expectRel(itJ, hand.it);
+      expectRel(est[0].energy_it_j, itJ);
+      expectRel(est[0].energy_facility_j, facilityJ);
+      expectRel(est[0].impacts[USE + CC], account.use.values()[CC]);
+    });
 
-  it("a run-time spread of 0.5x..2x gives the makespan and energy ranges (hand-worked: every time scales)", async () => {
-    const { est } = await estimatedAndRun(oneSite(), diamondSub(), { runtimeSpread: { low: 0.5, high: 2 } });
-    expect(est[0].range.makespan_s).toEqual([17.5, 70]);
-    expect(est[0].range.energy_it_j).toEqual([4000, 16000]);
-    expectRel(est[0].range.impacts_low[USE + CC], 0.0005);
-    expectRel(est[0].range.impacts_high[USE + CC], 0.002);
-  });
+    it(`a run-time spread of 0.5x..2x gives the makespan and energy ranges (${sharing} nodes; hand-worked: every time scales)`, async () => {
+      const { est } = await estimatedAndRun(oneSite(sharing), diamondSub(), { runtimeSpread: { low: 0.5, high: 2 } });
+      expect(est[0].range.makespan_s).toEqual([17.5, 70]);
+      expect(est[0].range.energy_it_j).toEqual([hand.it / 2, hand.it * 2]);
+      expectRel(est[0].range.impacts_low[USE + CC], hand.cc / 2);
+      expectRel(est[0].range.impacts_high[USE + CC], hand.cc * 2);
+    });
+  }
 
   /**
    * Two sites: A (8 cores, CPU 10 s) fits only site 0; B (2 cores, GPU 5 s) only
@@ -138,6 +155,25 @@ describe("estimateWorkflow()", () => {
   });
 
   /**
+   * Slots count devices too: one node of 8 cores and 1 GPU (CPU linear 100 to
+   * 200 W, GPU 10 W idle, 300 W busy), two independent 1-core GPU tasks of 10 s.
+   * Their cores would fit side by side, the one GPU does not: they run one after
+   * the other, makespan 20 s. Each is charged its core's share, dynamic
+   * curve(1/8) - curve(0) = 12.5 W plus static 100 x 1/8 = 12.5 W, and its GPU
+   * busy, 300 W: 325 W x 10 s x 2 = 6500 J, as the simulator then measures.
+   */
+  it("two GPU tasks on a node with one GPU run one after the other (hand-worked, and as simulated)", async () => {
+    const plat = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: 1, cores: 8, idle: 100, max: 200, gpus: { count: 1, idle: 10, max: 300 } }]);
+    const spec = tinyWorkflow("two", {}, [{ id: "A", cores: 1 }, { id: "B", cores: 1 }]);
+    const { est, run } = await estimatedAndRun(plat, submission(spec, { models: { A: { gpu: 10 }, B: { gpu: 10 } } }));
+    expect(est[0].makespan_s).toBe(20);
+    expectRel(est[0].energy_it_j, 6500);
+    const f = run.workflows[0];
+    expect(f.end - f.submit).toBe(20);
+    expectRel(run.accountant.ledger.workflows.get(0)!.energy.values()[0], 6500);
+  });
+
+  /**
    * A loaded node: one node of 4 cores (100 W idle, 200 W full), a batch job on it
    * until 100 s; a one-task workflow (4 cores, 10 s) submitted at 1 s waits for
    * the node. HEFT plans it on [100, 110]: makespan 109 s from submission, IT
@@ -159,17 +195,21 @@ describe("estimateWorkflow()", () => {
   /**
    * A chain on one node runs its tasks one after the other with nothing to
    * wait for, so every figure scales with the run times: with task i on c_i of
-   * 4 cores for r_i s, the node draws 100 + 100 c_i / 4 W, the makespan is
-   * sum(r_i) and the IT energy sum((100 + 25 c_i) r_i), and the ranges are
-   * those times low and high. Expected values worked here, not taken from the
-   * plans the estimate compares.
+   * 4 cores for r_i s, the makespan is sum(r_i) and the ranges are the figures
+   * times low and high. On an exclusive pool a task holds the node, which draws
+   * curve(c_i / 4) = 100 + 25 c_i W; on shared nodes it is charged its share,
+   * dynamic 25 c_i plus static 100 c_i / 4, i.e. 50 c_i W. The IT energy is the
+   * sum of draw x r_i. Expected values worked here, not taken from the plans
+   * the estimate compares.
    */
   it("property: a chain on one node has ranges low x and high x its hand-summed makespan and energy", () => {
-    const plat = tinyPlatform([{ id: "s", pue: 1.25, kgPerKwh: 0.2 }], [{ nodes: 1, cores: 4, idle: 100, max: 200 }]);
     const chain = fc.array(fc.record({ runtime: fc.integer({ min: 1, max: 500 }), cores: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 8 });
     const spreadArb = fc.record({ low: fc.double({ min: 0.2, max: 1, noNaN: true }), high: fc.double({ min: 1, max: 3, noNaN: true }) });
+    const sharingArb = fc.constantFrom("exclusive" as const, "shared" as const);
     return fc.assert(
-      fc.asyncProperty(chain, spreadArb, async (tasks, spread) => {
+      fc.asyncProperty(chain, spreadArb, sharingArb, async (tasks, spread, sharing) => {
+        const plat = tinyPlatform([{ id: "s", pue: 1.25, kgPerKwh: 0.2 }], [{ nodes: 1, cores: 4, idle: 100, max: 200, sharing }]);
+        const draw = (c: number) => (sharing === "exclusive" ? 100 + 25 * c : 50 * c);
         const spec = tinyWorkflow(
           "chain",
           {},
@@ -183,7 +223,7 @@ describe("estimateWorkflow()", () => {
         let it = 0;
         for (const t of tasks) {
           makespan += t.runtime;
-          it += (100 + 25 * t.cores) * t.runtime;
+          it += draw(t.cores) * t.runtime;
         }
         expect(e.makespan_s).toBe(makespan);
         expectRel(e.energy_it_j, it);

@@ -34,11 +34,11 @@ import type { JobSpec, QosSpec } from "../../../src/io/spec.js";
 import { forecastFromActual, type IntensityForecast } from "../../../src/models/forecast.js";
 import type { PlatformModel } from "../../../src/models/platform.js";
 import { policyTemporalShift } from "../../../src/planner/policies/temporal.js";
-import type { ClusterView, Decision, Policy, PoolView, QueuedJobView, RunningJobView, WorldEvent } from "../../../src/planner/view.js";
+import type { ClusterView, Decision, Policy, QueuedJobView, RunningJobView, WorldEvent } from "../../../src/planner/view.js";
 import { combineObservers, type JobFact } from "../../../src/sim/observer.js";
 import { simulate } from "../../../src/sim/simulation.js";
 import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
-import { clusterView, queuedJob, runningJob } from "../../helpers/views.js";
+import { clusterView, poolView, queuedJob, runningJob } from "../../helpers/views.js";
 
 const USE_CC = PHASE_INDEX.use * N_COORDS + categoryIndex("CC");
 const END = 1e6;
@@ -327,9 +327,6 @@ function running(id: number, start: number, predictedEnd: number, over: Partial<
 
 /** A one-site, one-pool view at `now` (4 nodes of 1 core, one per running job busy). */
 function view(now: number, queue: QueuedJobView[], run: RunningJobView[], forecast: () => IntensityForecast): ClusterView {
-  const pool: PoolView = {
-    index: 0, site: "s", siteIndex: 0, nodeType: "t", coresPerNode: 1, firstNode: 0, nodes: 4, freeNodes: 4 - run.length, sleepingNodes: 0, wakingNodes: 0,
-    speed: 1, gpusPerNode: 0, fpgasPerNode: 0, dvfsSpeeds: [], idleWatts: 50, busyWatts: () => 100, embodiedPerNodeSecond: new Float64Array(4 * N_COORDS),
-  };
+  const pool = poolView({ coresPerNode: 1, nodes: 4, freeNodes: 4 - run.length, idleWatts: 50, busyWatts: () => 100, embodiedPerNodeSecond: new Float64Array(4 * N_COORDS) });
   return clusterView({ now, sites: [{ index: 0, id: "s", pue: 1, powerW: 200, powerBudgetW: Infinity }], pools: [pool], queue, running: run, forecast: () => forecast() });
 }

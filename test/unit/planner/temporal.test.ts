@@ -21,10 +21,10 @@ import type { JobSpec, QosSpec } from "../../../src/io/spec.js";
 import { forecastFromActual, type IntensityForecast } from "../../../src/models/forecast.js";
 import { policyEasyBackfill } from "../../../src/planner/policies/easy.js";
 import { policyTemporalShift } from "../../../src/planner/policies/temporal.js";
-import type { ClusterView, PoolView, QueuedJobView } from "../../../src/planner/view.js";
+import type { ClusterView, QueuedJobView } from "../../../src/planner/view.js";
 import { recordDecisions, runTiny } from "../../helpers/runTiny.js";
 import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
-import { clusterView, queuedJob, runningJob } from "../../helpers/views.js";
+import { clusterView, poolView, queuedJob, runningJob } from "../../helpers/views.js";
 
 const CC = categoryIndex("CC");
 const USE_CC = PHASE_INDEX.use * N_COORDS + CC;
@@ -253,9 +253,6 @@ function queued(id: number, submit: number, walltime: number, q?: QosSpec): Queu
 
 /** A one-site, one-pool (4 idle nodes of 1 core) view at `now`. */
 function view(now: number, queue: QueuedJobView[], forecast: () => IntensityForecast): ClusterView {
-  const pool: PoolView = {
-    index: 0, site: "s", siteIndex: 0, nodeType: "t", coresPerNode: 1, firstNode: 0, nodes: 4, freeNodes: 4, sleepingNodes: 0, wakingNodes: 0,
-    speed: 1, gpusPerNode: 0, fpgasPerNode: 0, dvfsSpeeds: [], idleWatts: 50, busyWatts: () => 100, embodiedPerNodeSecond: new Float64Array(4 * N_COORDS),
-  };
+  const pool = poolView({ coresPerNode: 1, nodes: 4, freeNodes: 4, idleWatts: 50, busyWatts: () => 100, embodiedPerNodeSecond: new Float64Array(4 * N_COORDS) });
   return clusterView({ now, sites: [{ index: 0, id: "s", pue: 1, powerW: 200, powerBudgetW: Infinity }], pools: [pool], queue, forecast: () => forecast() });
 }

@@ -27,6 +27,7 @@ import { policyWeighted } from "../../../src/planner/policies/weighted.js";
 import type { ClusterView, Decision, LinkView, PoolView, QueuedJobView, WorkflowView } from "../../../src/planner/view.js";
 import { runTiny } from "../../helpers/runTiny.js";
 import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { clusterView, poolView } from "../../helpers/views.js";
 
 const CC = categoryIndex("CC");
 const twoSites = () =>
@@ -192,23 +193,22 @@ function constantForecast(kg: number, wu = 0): IntensityForecast {
   return { mean: (_a, _b, c = 0) => (c === CC ? kg / 3.6e6 : c === WU ? wu : 0), at: (_t, c = 0) => (c === CC ? kg / 3.6e6 : c === WU ? wu : 0) };
 }
 
-/** Two sites ("dirty", "green") with one idle pool of 2 nodes of 1 core each (100 W busy, 50 W idle). */
+/**
+ * Two sites ("dirty", "green") with one idle pool each of 2 nodes of 1 core (100 W busy, 50 W idle).
+ * On one-core nodes a job's share of a node is the node: a busy core is charged 100 W
+ * (dynamic 100 - 50, static 50 x 1/1), a held idle core 50 W (views.ts poolView shareWatts).
+ */
 function fakeView(o: { pues: number[]; kg: number[]; wu?: number[]; queue: QueuedJobView[]; scoreMethod?: ScoreMethod; workflows?: WorkflowView[]; links?: LinkView[] }): ClusterView {
   const ids = ["dirty", "green"];
-  const pools: PoolView[] = ids.map((site, i) => ({
-    index: i, site, siteIndex: i, nodeType: "t", coresPerNode: 1, firstNode: 2 * i, nodes: 2, freeNodes: 2, sleepingNodes: 0, wakingNodes: 0,
-    speed: 1, gpusPerNode: 0, fpgasPerNode: 0, dvfsSpeeds: [], idleWatts: 50, busyWatts: () => 100, embodiedPerNodeSecond: new Float64Array(4 * N_COORDS),
-  }));
+  const pools: PoolView[] = ids.map((site, i) =>
+    poolView({ index: i, site, siteIndex: i, coresPerNode: 1, firstNode: 2 * i, nodes: 2, freeNodes: 2, idleWatts: 50, busyWatts: () => 100, embodiedPerNodeSecond: new Float64Array(4 * N_COORDS) }),
+  );
   const forecasts = ids.map((_, i) => constantForecast(o.kg[i], o.wu?.[i]));
-  return {
+  return clusterView({
     now: 0, workflows: o.workflows ?? [], links: o.links ?? [], pools, queue: o.queue, running: [], scoreMethod: o.scoreMethod,
     sites: ids.map((id, i) => ({ index: i, id, pue: o.pues[i], powerW: 100, powerBudgetW: Infinity })),
-    nodeState: () => 0,
-    nodeSince: () => 0,
-    nodeReadyAt: () => NaN,
-    nodeJob: () => -1,
     forecast: (site) => forecasts[ids.indexOf(site)],
-  };
+  });
 }
 
 /** One workflow of one ready task reading one file of `bytes` that sits at site 0. */

@@ -118,12 +118,17 @@ describe("estimateJobRequest", () => {
     expect(unknown).toMatch(/^command line: --partition: expected a site \(fr, de\) or node type \(dell-r640, dell-r620\), got "gpu"/);
   });
 
-  it("--nodes spreads the cores: utilisation and power drop per node, as many nodes are held", async () => {
+  it("--nodes spreads the cores over that many nodes; with --exclusive it holds them whole, and is charged their whole draw", async () => {
     const one = await estimateJobRequest({ request: parseSlurmArgs(["-n", "16", "-t", "1:00:00", "-p", "de"]), at: AT, window_s: 0 });
     const four = await estimateJobRequest({ request: parseSlurmArgs(["-N", "4", "-n", "16", "-t", "1:00:00", "-p", "de"]), at: AT, window_s: 0 });
-    expect(one.estimates[0].nodes).toBe(1);
-    expect(four.estimates[0].nodes).toBe(4);
-    expect(four.estimates[0].power_peak_w).toBeGreaterThan(one.estimates[0].power_peak_w);
+    const whole = await estimateJobRequest({ request: parseSlurmArgs(["-N", "4", "-n", "16", "--exclusive", "-t", "1:00:00", "-p", "de"]), at: AT, window_s: 0 });
+    expect([one.estimates[0].nodes, one.estimates[0].cores]).toEqual([1, 16]);
+    // Shared: 4 cores on each of 4 R620s (16 cores each), charged its cores' share.
+    expect([four.estimates[0].nodes, four.estimates[0].cores]).toEqual([4, 16]);
+    // Whole nodes: all 64 cores held, the 48 it does not use idling at its expense.
+    expect([whole.estimates[0].nodes, whole.estimates[0].cores]).toEqual([4, 64]);
+    expect(whole.estimates[0].power_peak_w).toBeGreaterThan(four.estimates[0].power_peak_w);
+    expect(whole.estimates[0].power_peak_w).toBeGreaterThan(one.estimates[0].power_peak_w);
   });
 
   it("--begin moves every candidate start after it", async () => {
@@ -139,12 +144,14 @@ describe("estimateJobRequest", () => {
     expect(idle.estimates.map((e) => e.wait_s)).toEqual([0, 0]);
     expect(loaded.context.mode).toBe("loaded");
     expect(loaded.context.running).toBeGreaterThan(0);
-    // Running jobs hold nodes of both sites: each needs all but a few of its nodes, so both wait (up to the walltimes).
-    for (const e of loaded.estimates) {
-      expect(e.wait_s).toBeGreaterThan(0);
-      expect(e.range.wait_s[0]).toBe(0);
-      expect(e.range.wait_s[1]).toBe(e.wait_s);
-    }
+    // The replay's jobs share nodes and go to the first pool with room, fr's four R640s (224 cores): 200 more
+    // cores there wait for running jobs (up to their walltimes); de's R620s stay free.
+    const fr = loaded.estimates.find((e) => e.site === "fr")!;
+    const de = loaded.estimates.find((e) => e.site === "de")!;
+    expect(fr.wait_s).toBeGreaterThan(0);
+    expect(fr.range.wait_s[0]).toBe(0);
+    expect(fr.range.wait_s[1]).toBe(fr.wait_s);
+    expect(de.wait_s).toBe(0);
     // The replay's own adjustments are reported, not lost.
     expect(loaded.context.notes.some((n) => /^replay: \d+ record\(s\) of the scenario's inputs skipped or repaired/.test(n))).toBe(true);
   });

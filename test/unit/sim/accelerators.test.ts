@@ -9,6 +9,7 @@
  * job uses at max (device utilisation 1) and its other devices idle. An idle
  * node draws CPU idle plus every device idle (pool idleWatts).
  */
+import { exclusivePools } from "../../helpers/sharing.js";
 import { describe, expect, it } from "vitest";
 import { N_COORDS, categoryIndex } from "../../../src/core/categories.js";
 import type { JobSpec } from "../../../src/io/spec.js";
@@ -26,7 +27,8 @@ function task(id: number, submit: number, cores: number, runtimes: JobSpec["runt
 }
 
 /** One site, PUE `pue`, constant `kgPerKwh`, with the given pools. */
-const onSite = (pools: TinyPoolOptions[], pue = 1, kgPerKwh = 0.3): PlatformModel => tinyPlatform([{ id: "s", pue, kgPerKwh }], pools);
+// Goldens worked for whole nodes: every pool is an exclusive partition (shared GPU nodes: test/unit/sim/sharedNodes.test.ts).
+const onSite = (pools: TinyPoolOptions[], pue = 1, kgPerKwh = 0.3): PlatformModel => exclusivePools(tinyPlatform([{ id: "s", pue, kgPerKwh }], pools));
 
 /** One call of a policy: the time, and the events it was given. */
 interface Call {
@@ -116,7 +118,6 @@ describe("simulate() with GPUs", () => {
     const f = r.facts.get(1)!;
     expect([f.device, f.nodeCount, f.start, f.end, f.killed]).toEqual(["gpu", 1, 10, 110, false]);
     expect(f.utilisation).toBe(4 / 8);
-    expect(f.wattsPerNode).toBe(150 + 2 * 300 + 2 * 50);
     expect(r.charges.get(1)!.itJ).toBe(100 * (150 + 2 * 300 + 2 * 50)); // 85,000 J
   });
 
@@ -259,7 +260,7 @@ describe("simulate() with DVFS", () => {
     const r = await runTiny(onSite([dvfsPool]), policy, [task(1, 0, 2, { cpu: 100 })]);
     expect(view0).toEqual({ speeds: [0.5], low: 80 + 0.5 * (120 - 80), dflt: 100 + 0.5 * (200 - 100) });
     const f = r.facts.get(1)!;
-    expect([f.start, f.end, f.wattsPerNode]).toEqual([0, 100 / 0.5, 100]);
+    expect([f.start, f.end]).toEqual([0, 100 / 0.5]);
     expect(predictedAt50).toBe(100 / 0.5);
     expect(r.charges.get(1)!.itJ).toBe(100 * (100 / 0.5)); // 20,000 J
   });
@@ -341,7 +342,6 @@ describe("simulate() with FPGA reconfiguration", () => {
       ["fpga", 115, 125, 225],
       ["fpga", 225, 225, 325],
     ]);
-    expect([r.facts.get(1)!.setupWattsPerNode, r.facts.get(1)!.wattsPerNode]).toEqual([SETUP_W, RUN_W]);
     expect(intervals0(r)).toEqual([
       [0, 5, 120, 120, 0],
       [5, 15, SETUP_W, 0, 1],

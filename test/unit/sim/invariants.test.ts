@@ -8,7 +8,11 @@
  * Every pool has an off state, so the power-off-when-idle fixture can run on it
  * too (switching energy is overhead and must be metered like the rest).
  *
- * (a) no pool ever holds more nodes than it has; the view agrees with itself;
+ * Jobs share nodes unless they ask for whole ones (about one in four does).
+ *
+ * (a) no node is ever allocated more cores than it has, nor shared while a job
+ *     holds it whole; the view agrees with itself; each node's state intervals
+ *     tile [0, end] and their energy sums to the sites' meters;
  * (b) every submitted job is accounted exactly once (ended or dropped);
  * (c) per site, jobs + overhead = the independent meter (energy, use-phase CC,
  *     node-seconds), within 1e-9 relative;
@@ -54,6 +58,7 @@ const workload = fc
       runtime: fc.integer({ min: 1, max: 12000 }),
       over: fc.integer({ min: -2000, max: 8000 }),
       cores: fc.integer({ min: 1, max: 32 }),
+      exclusive: fc.integer({ min: 0, max: 3 }),
     }),
     { minLength: 1, maxLength: 40 },
   )
@@ -61,7 +66,8 @@ const workload = fc
     let t = 0;
     return rows.map((r, i): JobSpec => {
       t += r.gap / 4;
-      return job(i + 1, t, r.runtime / 4, Math.max(1, r.runtime + r.over) / 4, r.cores, `p${i % 3}`);
+      const j = job(i + 1, t, r.runtime / 4, Math.max(1, r.runtime + r.over) / 4, r.cores, `p${i % 3}`);
+      return r.exclusive === 0 ? { ...j, exclusive: true } : j;
     });
   });
 
@@ -69,6 +75,8 @@ interface Run {
   facts: JobFact[];
   dropped: { id: number; reason: string }[];
   intervals: number[][];
+  /** Per node interval: node, state, from, to, joules. */
+  nodeIntervals: number[][];
   accountant: Accountant;
   end: number;
   submitted: number;
@@ -78,8 +86,11 @@ interface Run {
 /**
  * Runs `jobs` under `policy`, keeping every fact in order (a list, so a job
  * reported twice shows), and checking at each pass that the view agrees with
- * itself: per pool, freeNodes = Idle nodes, busy nodes = the running jobs'
- * nodeCount, sleepingNodes = off, asleep or switching off, wakingNodes = switching on;
+ * itself: per pool, freeNodes = Idle nodes, busy nodes = the nodes the running
+ * jobs hold, sleepingNodes = off, asleep or switching off, wakingNodes =
+ * switching on; per node, free cores = its cores less what running jobs hold
+ * there (none when one holds it whole or it is not on), and the pool's free
+ * cores their sum;
  * running is ordered by (predicted end, id); the queue by submit time, with no
  * job before its submission.
  */
@@ -88,6 +99,7 @@ async function run(policy: Policy, jobs: JobSpec[], batch = 8): Promise<Run> {
   const facts: JobFact[] = [];
   const dropped: Run["dropped"] = [];
   const intervals: number[][] = [];
+  const nodeIntervals: number[][] = [];
   const viewProblems: string[] = [];
   const accountant = new Accountant(plat);
   const checked: Policy = {
@@ -98,7 +110,26 @@ async function run(policy: Policy, jobs: JobSpec[], batch = 8): Promise<Run> {
       for (const p of view.pools) {
         const count = new Array<number>(6).fill(0);
         for (let n = p.firstNode; n < p.firstNode + p.nodes; n++) count[view.nodeState(n)]++;
-        const held = view.running.filter((r) => r.pool === p.index).reduce((a, r) => a + r.nodeCount, 0);
+        const holders = new Map<number, { cores: number; whole: boolean }>();
+        for (const r of view.running.filter((x) => x.pool === p.index)) {
+          for (const a of r.allocation) {
+            const h = holders.get(a.node) ?? { cores: 0, whole: false };
+            h.cores += a.cores;
+            h.whole ||= r.holdsWholeNodes;
+            holders.set(a.node, h);
+          }
+        }
+        const held = holders.size;
+        let freeCores = 0;
+        for (let n = p.firstNode; n < p.firstNode + p.nodes; n++) {
+          const st = view.nodeState(n);
+          const h = holders.get(n);
+          const expected = (st !== NodeState.Idle && st !== NodeState.Busy) || h?.whole ? 0 : p.coresPerNode - (h?.cores ?? 0);
+          if (view.nodeFreeCores(n) !== expected) viewProblems.push(`t=${view.now} node ${n}: ${view.nodeFreeCores(n)} free cores, expected ${expected}`);
+          if (h && h.cores > p.coresPerNode) viewProblems.push(`t=${view.now} node ${n}: ${h.cores} cores held of ${p.coresPerNode}`);
+          freeCores += expected;
+        }
+        if (freeCores !== p.freeCores) viewProblems.push(`t=${view.now} pool ${p.index}: ${p.freeCores} free cores, nodes say ${freeCores}`);
         const ok =
           count[NodeState.Idle] === p.freeNodes &&
           count[NodeState.Busy] === held &&
@@ -126,12 +157,13 @@ async function run(policy: Policy, jobs: JobSpec[], batch = 8): Promise<Run> {
     jobs: batches,
     forecasts: plat.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
     observer: combineObservers(accountant, {
-      jobEnded: (f) => facts.push({ ...f }), // the fact object is reused: copy it
+      jobEnded: (f) => facts.push({ ...f, allocation: f.allocation.map((a) => ({ node: a.node, cores: a.cores, gpus: a.gpus, fpgas: a.fpgas, memMb: a.memMb })) }), // the fact object is reused: copy it
+      nodeInterval: (n, st, from, to, joules) => nodeIntervals.push([n, st, from, to, joules]),
       jobDropped: (j, reason) => dropped.push({ id: j.id, reason }),
       siteInterval: (s, from, to, it, ovh, busy) => intervals.push([s, from, to, it, ovh, busy]),
     }),
   });
-  return { facts, dropped, intervals, accountant, end: result.end, submitted: result.jobsSubmitted, viewProblems };
+  return { facts, dropped, intervals, nodeIntervals, accountant, end: result.end, submitted: result.jobsSubmitted, viewProblems };
 }
 
 function expectRel(actual: number, expected: number, what: string, tol = 1e-9): void {
@@ -149,26 +181,53 @@ const policies: [string, () => Policy][] = [
 const NUM_RUNS = 150;
 
 describe.each(policies)("simulate() with %s on random workloads", (_name, makePolicy) => {
-  it("never holds more nodes of a pool than it has, and its view agrees with itself", async () => {
+  it("never allocates a node more cores than it has, nor shares a node a job holds whole, and its view agrees with itself", async () => {
     await fc.assert(
       fc.asyncProperty(workload, async (jobs) => {
         const r = await run(makePolicy(), jobs);
         expect(r.viewProblems).toEqual([]);
         const plat = platform();
+        let firstNode = 0;
         plat.pools.forEach((pool, p) => {
-          // sweep over start/end instants; at equal times ends come first (a job ending at t frees its nodes for one starting at t)
-          const edges = r.facts.filter((f) => f.pool === p).flatMap((f) => [[f.start, 1, f.nodeCount], [f.end, 0, -f.nodeCount]]);
-          edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-          let held = 0;
-          for (const [t, , d] of edges) {
-            held += d;
-            if (held > pool.count) throw new Error(`pool ${p} holds ${held} > ${pool.count} nodes at t=${t}`);
+          const facts = r.facts.filter((f) => f.pool === p);
+          for (let n = firstNode; n < firstNode + pool.count; n++) {
+            // sweep over start/end instants; at equal times ends come first (a job ending at t frees its cores for one starting at t)
+            const edges: [number, number, number, number][] = [];
+            for (const f of facts) {
+              for (const a of f.allocation) if (a.node === n) edges.push([f.start, 1, a.cores, f.exclusive ? 1 : 0], [f.end, 0, -a.cores, f.exclusive ? -1 : 0]);
+            }
+            edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+            let cores = 0;
+            let tenants = 0;
+            let whole = 0;
+            for (const [t, starts, c, w] of edges) {
+              cores += c;
+              tenants += starts === 1 ? 1 : -1;
+              whole += w;
+              if (cores > pool.coresPerNode) throw new Error(`node ${n} holds ${cores} > ${pool.coresPerNode} cores at t=${t}`);
+              if (whole > 0 && tenants > 1) throw new Error(`node ${n} is shared at t=${t} while a job holds it whole`);
+            }
           }
-          for (const f of r.facts.filter((x) => x.pool === p)) {
+          for (const f of facts) {
             expect(f.site).toBe(pool.site);
-            expect(f.nodeCount).toBe(Math.ceil(f.job.cores / pool.coresPerNode));
+            // A job holding whole nodes gets as many as its cores need; one that shares gets exactly its cores, on distinct nodes.
+            if (f.exclusive) expect(f.nodeCount).toBe(Math.ceil(f.job.cores / pool.coresPerNode));
+            else expect(f.allocCores).toBe(f.job.cores);
+            expect(new Set(f.allocation.map((a) => a.node)).size).toBe(f.nodeCount);
+            expect(f.exclusive).toBe(f.job.exclusive === true);
           }
+          firstNode += pool.count;
         });
+        // Each node's state intervals tile [0, end]; their energy is the sites' meters'.
+        const total = plat.pools.reduce((a, p) => a + p.count, 0);
+        for (let n = 0; n < total; n++) {
+          const iv = r.nodeIntervals.filter((x) => x[0] === n);
+          expect(iv[0][2]).toBe(0);
+          for (let k = 1; k < iv.length; k++) expect(iv[k][2]).toBe(iv[k - 1][3]);
+          expect(iv[iv.length - 1][3]).toBe(r.end);
+        }
+        const meters = plat.sites.reduce((a, _, s) => a + r.accountant.meter(s).itJ, 0);
+        expectRel(r.nodeIntervals.reduce((a, x) => a + x[4], 0), meters, "node intervals' energy");
       }),
       { numRuns: NUM_RUNS },
     );

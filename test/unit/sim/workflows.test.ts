@@ -24,6 +24,7 @@ import type { LinkModel, PlatformModel } from "../../../src/models/platform.js";
 import { defaultDevice, nodesNeeded, policyHeft, type ClusterView, type Decision, type Policy } from "../../../src/planner/index.js";
 import type { WorkflowSubmission } from "../../../src/sim/workflows.js";
 import { tinyPlatform, type TinyPoolOptions } from "../../helpers/tinyPlatform.js";
+import { exclusivePools } from "../../helpers/sharing.js";
 import { fileOf, link, runWorkflows, submission, taskOf, tinyWorkflow, withLinks, type WorkflowRun } from "../../helpers/tinyWorkflow.js";
 
 const CC = categoryIndex("CC");
@@ -92,7 +93,7 @@ const JPB = { source: 1e-8, destination: 2e-8, network: 5e-8 }; // J/byte
  */
 function twoSites(nodes2 = 1, links?: LinkModel[], pool1: Partial<TinyPoolOptions> = {}): PlatformModel {
   return withLinks(
-    tinyPlatform(
+    exclusivePools(tinyPlatform(
       [
         { id: "s1", pue: 1.2, kgPerKwh: 0.3 },
         { id: "s2", pue: 1.4, kgPerKwh: 0.1 },
@@ -101,7 +102,7 @@ function twoSites(nodes2 = 1, links?: LinkModel[], pool1: Partial<TinyPoolOption
         { nodes: 1, cores: 8, idle: 100, max: 200, site: 0 },
         { nodes: nodes2, cores: 4, idle: 80, max: 180, site: 1, gpus: { count: 1, idle: 30, max: 250 }, ...pool1 },
       ],
-    ),
+    )),
     links ?? [link(0, 1, BW, LAT, JPB), link(1, 0, BW, LAT, JPB)],
   );
 }
@@ -178,13 +179,13 @@ describe("simulate({ workflows }) defaults", () => {
  * (C ended after B).
  */
 describe("simulate({ workflows }) under policyHeft: a diamond on CPU and GPU pools", () => {
-  const platform = tinyPlatform(
+  const platform = exclusivePools(tinyPlatform(
     [{ id: "s", pue: 1.5, kgPerKwh: 0.3 }],
     [
       { nodes: 1, cores: 4, idle: 100, max: 200 },
       { nodes: 1, cores: 4, idle: 100, max: 200, speed: 0.5, gpus: { count: 1, idle: 50, max: 300 } },
     ],
-  );
+  ));
   const spec = tinyWorkflow("diamond", { in: 1e6, a: 1e6, b: 1e6, c: 1e6, d: 1e6 }, [
     { id: "A", inputs: ["in"], outputs: ["a"], cores: 4 },
     { id: "B", parents: ["A"], inputs: ["a"], outputs: ["b"], cores: 1 },
@@ -226,7 +227,8 @@ describe("simulate({ workflows }) under policyHeft: a diamond on CPU and GPU poo
     expectRel(facilityJ, 11750 * 1.5, "workflow facility energy");
     expectRel(account.use.values()[0 * N_COORDS + CC], 17625 * perJoule(0.3), "workflow CC");
     expect(account.jobs).toBe(4);
-    expect([...account.nodeSeconds.values()]).toEqual([10 + 20 + 10, 10]);
+    // Node-seconds by pool and part (node, GPUs, FPGAs): B held node 1 and its GPU whole for 10 s.
+    expect([...account.nodeSeconds.values()]).toEqual([10 + 20 + 10, 0, 0, 10, 10, 0]);
   });
 });
 
@@ -263,7 +265,6 @@ describe("simulate({ workflows }) with a transfer-bound chain across two sites",
     const b = r.facts.get(1001)!;
     expect([a.site, a.start, a.end]).toEqual([0, 0, 10]);
     expect([b.site, b.device, b.start, b.setupEnd, b.end]).toEqual([1, "gpu", 10, 10 + LAT + 1e9 / BW, 10 + LAT + 1e9 / BW + 5]);
-    expect([b.setupWattsPerNode, b.wattsPerNode]).toEqual([80 + 30, 80 + 0.5 * 100 + 250]);
     expect(meterOf(r, 1)).toEqual([
       [0, 10, 110, 110, 0],
       [10, 20.5, 110, 0, 1],

@@ -1,0 +1,129 @@
+/**
+ * Where a job's cores, devices and memory go on a pool's nodes: the one rule
+ * both worlds apply when a start decision names no nodes, and check when it
+ * does (planner/decisions.ts). It follows Slurm's select/cons_tres with its
+ * default block distribution:
+ *
+ * - A job holds whole nodes when it asks (exclusive) or its pool is an
+ *   exclusive partition: the lowest-id idle nodes, as many as its cores or
+ *   devices need; every core, device and the memory of each is its own.
+ * - Otherwise it shares: its cores go first to nodes already in use, then to
+ *   idle ones (each in id order), on each as many as the node has free (and
+ *   its memory per core allows), until all are placed. Filling used nodes first
+ *   packs jobs, keeping idle nodes whole for jobs that need them and for
+ *   switching off; a count of free cores and idle nodes per pool (what queue
+ *   policies keep) then says exactly whether a job fits. A job asking for an
+ *   exact node count (sbatch -N) spreads its cores over that many nodes in
+ *   blocks (the first cores % nodes nodes one more), on the first nodes in the
+ *   same order that can each hold their block. A job on GPUs or FPGAs takes
+ *   devices node by node as they are free, with its cores in proportion
+ *   (rounded up, the rest on the last node).
+ * - A start that names nodes is placed on those, in the order given.
+ *
+ * On a machine of one-core nodes both give the lowest-id free nodes, one core
+ * each: the schedules of whole-node allocation, unchanged.
+ */
+import type { DeviceClass } from "../io/index.js";
+import { devicesRequested, holdsWholeNodes, nodesNeeded } from "./resources.js";
+import { NodeState, type PoolView, type QueuedJobView } from "./view.js";
+
+/** What placement reads of a world's nodes now. */
+export interface NodeReader {
+  nodeState(id: number): NodeState;
+  nodeFreeCores(id: number): number;
+  nodeFreeGpus(id: number): number;
+  nodeFreeFpgas(id: number): number;
+  nodeFreeMemoryMb(id: number): number;
+}
+
+/** What a job takes of one node. */
+export interface NodeTake {
+  readonly node: number;
+  readonly cores: number;
+  readonly gpus: number;
+  readonly fpgas: number;
+  readonly memMb: number;
+}
+
+/** Memory (MB) the job needs on a node where it takes `cores` cores. */
+export function memoryOn(job: Pick<QueuedJobView, "memPerCoreMb" | "memPerNodeMb">, cores: number): number {
+  return job.memPerNodeMb ?? (job.memPerCoreMb ?? 0) * cores;
+}
+
+/**
+ * The job's placement in `pool` on `device`, on `candidates` (in that order;
+ * default: the pool's nodes in id order); undefined when it does not fit now.
+ * Whole-node jobs get entire idle nodes (cores, devices and memory all theirs).
+ */
+export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, nodes: NodeReader, candidates?: readonly number[]): NodeTake[] | undefined {
+  // Candidates by index, without an array of the pool's ids (pools may hold millions of one-core nodes):
+  // with none given, the pool's nodes twice, in use on the first sweep and idle on the second.
+  const n = pool.nodes;
+  const count = candidates ? candidates.length : 2 * n;
+  const at = candidates ? (k: number) => candidates[k] : (k: number) => pool.firstNode + (k < n ? k : k - n);
+  const skip = candidates ? () => false : (k: number) => (nodes.nodeState(at(k)) === NodeState.Idle) === k < n;
+  // One-core nodes are never partly used: the first sweep would find nothing.
+  const first = candidates || pool.coresPerNode > 1 ? 0 : n;
+  if (holdsWholeNodes(job, pool)) {
+    const least = nodesNeeded(job, pool, device);
+    const need = job.exactNodes ?? least;
+    if (need < least) return undefined;
+    const out: NodeTake[] = [];
+    const memMb = pool.memoryMb ?? 0;
+    for (let k = candidates ? 0 : n; k < count && out.length < need; k++) {
+      const id = at(k);
+      if (nodes.nodeState(id) === NodeState.Idle) out.push({ node: id, cores: pool.coresPerNode, gpus: pool.gpusPerNode, fpgas: pool.fpgasPerNode, memMb });
+    }
+    return out.length === need ? out : undefined;
+  }
+  const devices = device === "cpu" ? 0 : devicesRequested(job, device);
+  const freeDevices = (n: number) => (device === "gpu" ? nodes.nodeFreeGpus(n) : device === "fpga" ? nodes.nodeFreeFpgas(n) : 0);
+  const take = (n: number, cores: number, dev: number): NodeTake => ({ node: n, cores, gpus: device === "gpu" ? dev : 0, fpgas: device === "fpga" ? dev : 0, memMb: memoryOn(job, cores) });
+  const fits = (n: number, cores: number, dev: number) => cores <= nodes.nodeFreeCores(n) && dev <= freeDevices(n) && memoryOn(job, cores) <= nodes.nodeFreeMemoryMb(n);
+  if (job.exactNodes !== undefined) {
+    const k = job.exactNodes;
+    const out: NodeTake[] = [];
+    for (let j = first; j < count && out.length < k; j++) {
+      if (skip(j)) continue;
+      const id = at(j);
+      const i = out.length;
+      const cores = Math.floor(job.cores / k) + (i < job.cores % k ? 1 : 0);
+      const dev = Math.floor(devices / k) + (i < devices % k ? 1 : 0);
+      if (cores > 0 && fits(id, cores, dev)) out.push(take(id, cores, dev));
+    }
+    return out.length === k ? out : undefined;
+  }
+  const out: NodeTake[] = [];
+  let cores = job.cores;
+  let dev = devices;
+  for (let k = first; k < count && (cores > 0 || dev > 0); k++) {
+    if (skip(k)) continue;
+    const id = at(k);
+    const free = nodes.nodeFreeCores(id);
+    if (free === 0) continue;
+    let c: number;
+    let d = 0;
+    if (devices > 0) {
+      d = Math.min(freeDevices(id), dev);
+      if (d === 0) continue;
+      // Cores follow the devices: the job's cores per device, rounded up, the last node taking what is left.
+      c = d === dev ? cores : Math.min(cores, Math.ceil((d * job.cores) / devices));
+      while (d > 0 && !fits(id, c, d)) {
+        d--;
+        c = d === dev ? cores : Math.min(cores, Math.ceil((d * job.cores) / devices));
+      }
+      if (d === 0) continue;
+    } else {
+      c = Math.min(free, cores);
+      const perCore = job.memPerNodeMb === undefined ? (job.memPerCoreMb ?? 0) : 0;
+      const mem = nodes.nodeFreeMemoryMb(id);
+      if (perCore > 0) c = Math.min(c, Math.floor(mem / perCore));
+      else if (job.memPerNodeMb !== undefined && job.memPerNodeMb > mem) c = 0;
+      if (c === 0) continue;
+    }
+    out.push(take(id, c, d));
+    cores -= c;
+    dev -= d;
+  }
+  return cores === 0 && dev === 0 ? out : undefined;
+}
