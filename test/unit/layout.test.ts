@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const ORDER = ["cli", "live", "sweep", "report", "run", "accounting", "sim", "planner", "models", "io", "core"];
+const ORDER = ["cli", "bridge", "serve", "ledger", "live", "sweep", "report", "run", "accounting", "sim", "planner", "models", "io", "core"];
 const SRC = join(__dirname, "../../src");
 
 function files(dir: string): string[] {
