@@ -91,6 +91,7 @@ export async function commands(argv: string[]): Promise<number> {
           .option("forecast-sigma", { type: "number", describe: "relative noise of the intensity forecasts (standard deviation per series segment)" })
           .option("series-extend", SERIES_EXTEND)
           .option("exclusive", { type: "boolean", describe: "every job of the trace gets whole nodes, as if each asked sbatch --exclusive (default: the scenario's workload.exclusive, else jobs share nodes by cores)" })
+          .option("cpu-usage", { type: "string", choices: ["trace", "ignore"], describe: "draw jobs' cores at the trace's recorded CPU usage (trace, default) or fully busy (ignore)" })
           .option("static-split", { type: "string", choices: ["allocated", "jobs"], describe: "a shared node's static power: by allocated cores, the idle rest to overhead (allocated, default), or all among its jobs (jobs)" })
           .option("summary-only", { type: "boolean", default: false, describe: "write only summary.json" })
           .option("predict", { type: "boolean", default: false, describe: "estimate every job when queued (as impactsim estimate does) and score it against what then happened: predictions.csv and summary.predictions" })
@@ -116,6 +117,7 @@ export async function commands(argv: string[]): Promise<number> {
             seriesExtension: args["series-extend"] as Extension | undefined,
             exclusive: args.exclusive,
             staticSplit: args["static-split"] as "allocated" | "jobs" | undefined,
+            cpuUsage: args["cpu-usage"] as "trace" | "ignore" | undefined,
           },
           onProgress: progress ? (n, t) => process.stderr.write(`\r${n} jobs finished, simulated time ${(t / 86400).toFixed(1)} d`) : undefined,
         });

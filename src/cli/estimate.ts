@@ -31,7 +31,7 @@ The job, as for sbatch (a script's #SBATCH lines are read; options given here wi
   -p, --partition (a site or node type)  --begin  -A, --account  -J, --job-name
   -q, --qos (a QoS class of the scenario: its preference and allowed delay)
   --cpu-usage U               share of its cores' time it keeps busy, in (0, 1] (as SWF
-                              field 6 / run time; read and checked, not yet charged)
+                              field 6 / run time): its cores draw at this load (default 1)
 
 Run time (the first given is used, and the output says which):
   --runtime H:MM:SS|seconds   expected run time on a node of reference speed
@@ -387,8 +387,6 @@ export async function runEstimate(argv: readonly string[], write: (s: string) =>
     write(ESTIMATE_USAGE);
     return 0;
   }
-  // Read and checked, but the charge does not use it yet: say so rather than ignore it.
-  if (f.cpuUsage !== undefined) process.stderr.write(`impactsim estimate: --cpu-usage ${f.cpuUsage} read; the estimate does not use it yet and charges the requested cores for the whole run time\n`);
   if (f.cluster) {
     if (f.inputs.loaded) throw usage("--cluster", "expected either --cluster (a live cluster's state) or --loaded (the scenario's replayed workload), got both");
     const snap = await loadSnapshot(f.cluster);
@@ -407,7 +405,7 @@ export async function runEstimate(argv: readonly string[], write: (s: string) =>
   }
   const args = parseSlurmArgs(f.slurm);
   const request = f.script ? mergeSlurm(await readSbatchScript(f.script), args) : args;
-  const r = await estimateJobRequest({ ...f.inputs, request, runtime_s: f.runtime_s, runtimeRange_s: f.runtimeRange_s, profile: f.profile, history: f.history, user: f.user });
+  const r = await estimateJobRequest({ ...f.inputs, request, runtime_s: f.runtime_s, runtimeRange_s: f.runtimeRange_s, profile: f.profile, history: f.history, user: f.user, cpuUsage: f.cpuUsage });
   if (f.sbatch) write((r.suggestion?.options.join(" ") ?? "") + "\n");
   else write(f.json ? JSON.stringify(reportJson(r), null, 2) + "\n" : formatJobReport(r, f.top));
   return 0;

@@ -20,6 +20,7 @@ export type IssueCode =
   | "too_many_devices"
   | "too_much_memory"
   | "exclusive_not_allowed"
+  | "cpu_usage_capped"
   | "submit_out_of_order"
   | "wrong_field_count"
   | "not_a_number"

@@ -34,6 +34,7 @@ export const scenarioSchema = z.strictObject({
     mode: z.enum(["strict", "lenient"]),
     start: z.string().refine(isIsoWithOffset, { error: 'expected an ISO 8601 date-time with an offset, e.g. "2020-01-01T00:00:00+01:00"' }),
     exclusive: z.boolean().optional(),
+    cpu_usage: z.enum(["trace", "ignore"]).optional(),
   }),
   series_extension: z.enum(["error", "hold", "repeat"]).optional(),
   attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional() }).optional(),

@@ -443,6 +443,12 @@ export interface ScenarioSpec {
     readonly start: string;
     /** Every job of the trace gets whole nodes (as if each asked sbatch --exclusive); default false: nodes are shared. */
     readonly exclusive?: boolean;
+    /**
+     * "trace" (default): a job's cores are busy its recorded CPU usage of the
+     * time (SWF field 6 / field 4, capped at 1 and the caps counted), fully
+     * where unknown; "ignore": always fully busy.
+     */
+    readonly cpu_usage?: "trace" | "ignore";
   };
   /** How grid series are extended beyond their span: "error" (default), "hold" or "repeat". */
   readonly series_extension?: "error" | "hold" | "repeat";

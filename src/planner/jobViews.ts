@@ -52,6 +52,7 @@ function needsOf(spec: JobSpec, out: Writable<QueuedJobView>): void {
   if (spec.exactNodes !== undefined) out.exactNodes = spec.exactNodes;
   if (spec.memPerCoreMb !== undefined) out.memPerCoreMb = spec.memPerCoreMb;
   if (spec.memPerNodeMb !== undefined) out.memPerNodeMb = spec.memPerNodeMb;
+  if (spec.cpuUsage !== undefined) out.cpuUsage = spec.cpuUsage;
 }
 
 /** A queued job's view. */

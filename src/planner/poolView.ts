@@ -35,11 +35,11 @@ export function poolFigures(index: number, model: PoolModel, site: string, siteI
     dvfsSpeeds: Object.freeze(model.dvfs?.map((d) => d.speed) ?? []),
     idleWatts: model.idleWatts,
     busyWatts: (device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number) => busyNodeWatts(model, device, cpuUtilisation, devicesPerNode, 1, pstate),
-    shareWatts: (device: DeviceClass, cores: number, devices: number, busy: boolean, pstate?: number) => {
+    shareWatts: (device: DeviceClass, cores: number, devices: number, load: number, pstate?: number) => {
       const gpus = device === "gpu" ? devices : 0;
       const fpgas = device === "fpga" ? devices : 0;
-      const b = busy ? 1 : 0;
-      return shareDraw(model, pstate ?? -1, b * cores, cores, { cores, busyCores: b * cores, gpus, busyGpus: b * gpus, fpgas, busyFpgas: b * fpgas, reconfFpgas: 0 });
+      const b = load > 0 ? 1 : 0;
+      return shareDraw(model, pstate ?? -1, load * cores, cores, { cores, busyCores: load * cores, gpus, busyGpus: b * gpus, fpgas, busyFpgas: b * fpgas, reconfFpgas: 0 });
     },
     embodiedPerNodeSecond: Float64Array.from(model.embodiedPerNodeSecond),
     ...(model.embodiedParts ? { embodiedParts: Object.freeze(model.embodiedParts.map((part) => Object.freeze({ kind: part.kind, perNodeSecond: Float64Array.from(part.perNodeSecond) }))) } : {}),

@@ -83,13 +83,23 @@ export function cutAtTimeLeft(job: QueuedJobView, seconds: number): number {
 }
 
 /**
+ * The share of its cores' time a job keeps busy: its recorded CPU usage
+ * (JobSpec.cpuUsage) capped at 1 (traces hold values above it), 1 when
+ * unknown. The worlds draw its cores at this load, and planners price them so.
+ */
+export function cpuLoad(job: Pick<QueuedJobView, "cpuUsage">): number {
+  const u = job.cpuUsage;
+  return u === undefined ? 1 : Math.min(1, Math.max(0, u));
+}
+
+/**
  * Draw of each of `nodes` nodes of `pool` running the job on `device`, W, as
  * the world sets it when it starts the job: the cores spread evenly over the
- * nodes (utilisation = cores / (nodes x cores per node), at most 1) and the
- * devices too.
+ * nodes (utilisation = cores / (nodes x cores per node), at most 1, times its
+ * CPU load) and the devices too.
  */
 export function placementWatts(job: QueuedJobView, pool: PoolView, device: DeviceClass, nodes: number, pstate?: number): number {
-  return pool.busyWatts(device, Math.min(1, job.cores / (nodes * pool.coresPerNode)), devicesRequested(job, device) / nodes, pstate);
+  return pool.busyWatts(device, Math.min(1, job.cores / (nodes * pool.coresPerNode)) * cpuLoad(job), devicesRequested(job, device) / nodes, pstate);
 }
 
 /**
@@ -183,10 +193,11 @@ export function placementCharge(job: QueuedJobView, pool: PoolView, device: Devi
   // Cores per node as placement lays them out on empty nodes: full nodes then the rest, or blocks over an exact count.
   let run = 0;
   let hold = 0;
+  const load = cpuLoad(job);
   const add = (cores: number, times: number) => {
     if (times <= 0 || cores <= 0) return;
-    run += times * pool.shareWatts("cpu", cores, 0, true);
-    hold += times * pool.shareWatts("cpu", cores, 0, false);
+    run += times * pool.shareWatts("cpu", cores, 0, load);
+    hold += times * pool.shareWatts("cpu", cores, 0, 0);
   };
   const c = job.cores;
   if (job.exactNodes !== undefined) {
@@ -198,8 +209,8 @@ export function placementCharge(job: QueuedJobView, pool: PoolView, device: Devi
     add(c % K, 1);
   }
   if (devices > 0) {
-    run += pool.shareWatts(device, 0, devices, true);
-    hold += pool.shareWatts(device, 0, devices, false);
+    run += pool.shareWatts(device, 0, devices, 1);
+    hold += pool.shareWatts(device, 0, devices, 0);
   }
   return {
     wholeNodes: 0,

@@ -60,10 +60,11 @@ export interface PoolView {
   busyWatts(device: DeviceClass, cpuUtilisation: number, devicesPerNode: number, pstate?: number): number;
   /**
    * Draw charged to a job that shares one node, alone there, W (the default
-   * attribution rule, models/nodePower.ts shareDraw): `cores` cores and
-   * `devices` accelerators of `device` class, busy or held idle.
+   * attribution rule, models/nodePower.ts shareDraw): `cores` cores kept busy
+   * `load` of the time (0: held idle) and `devices` accelerators of `device`
+   * class, busy while load > 0, else idle.
    */
-  shareWatts(device: DeviceClass, cores: number, devices: number, busy: boolean, pstate?: number): number;
+  shareWatts(device: DeviceClass, cores: number, devices: number, load: number, pstate?: number): number;
   /** Embodied impacts per node-second, per phase and coordinate (N_PHASES x N_COORDS, phase-major; read-only). */
   readonly embodiedPerNodeSecond: Float64Array;
   /** The same by part (the node, its GPUs, its FPGAs) where the platform gives parts: what a shared job's devices are charged by (models/charge.ts embodiedRate). */
@@ -94,7 +95,7 @@ export interface SiteView {
 }
 
 /** What a job says of its needs beyond cores: runtime models per device class on a reference node (s; see resources expectedRuntime), accelerators, FPGA bitstream, workflow and task index, QoS. */
-type JobNeeds = Pick<JobSpec, "runtimes" | "gpus" | "fpgas" | "bitstream" | "workflow" | "task" | "qos" | "exclusive" | "exactNodes" | "memPerCoreMb" | "memPerNodeMb">;
+type JobNeeds = Pick<JobSpec, "runtimes" | "gpus" | "fpgas" | "bitstream" | "workflow" | "task" | "qos" | "exclusive" | "exactNodes" | "memPerCoreMb" | "memPerNodeMb" | "cpuUsage">;
 
 /**
  * A job as the scheduler knows it. `runtimes` are the runtime models of the

@@ -79,6 +79,8 @@ export interface JobInputs extends EstimateInputs {
   /** A trace (SWF) of past jobs to calibrate from, and the user id in it. */
   readonly history?: string;
   readonly user?: number;
+  /** Share of its cores' time the job keeps busy, (0, 1] (default 1): its cores are drawn and charged at this load. */
+  readonly cpuUsage?: number;
 }
 
 export interface WorkflowInputs extends EstimateInputs {
@@ -378,6 +380,7 @@ export async function estimateJobRequest(inputs: JobInputs): Promise<JobEstimate
     ...(gpus > 0 ? { gpus } : {}),
     ...(qos ? { qos } : {}),
     ...shareOf(req, notes),
+    ...(inputs.cpuUsage !== undefined ? { cpuUsage: inputs.cpuUsage } : {}),
   };
   const allowPool = poolFilter(req, l, spec, notes);
   const begin = req.begin === undefined ? 0 : resolveBegin(req.begin, at, l.t0Epoch, whereIn(req, "begin", "--begin"));

@@ -14,7 +14,7 @@ export interface Provenance {
   /** Error applied to the intensity forecasts policies saw; zero means perfect foresight. */
   forecast_error: { bias: number; sigma: number };
   /** How nodes were allocated: the trace's jobs given whole nodes or sharing them, and the static split of shared nodes (DESIGN.md, "Attribution"). */
-  allocation?: { trace_exclusive: boolean; static_split: "allocated" | "jobs" };
+  allocation?: { trace_exclusive: boolean; static_split: "allocated" | "jobs"; cpu_usage: "trace" | "ignore" };
   /** A sweep's platform and workload variant, when one applied. */
   variant?: { platform: Record<string, unknown>; workload_scale: number };
   /** Input files (paths relative to the working directory) and their SHA-256. */

@@ -76,6 +76,8 @@ export interface RunOverrides {
   readonly seriesExtension?: Extension;
   /** Every job of the trace gets whole nodes (as with sbatch --exclusive), replacing the scenario's workload.exclusive. */
   readonly exclusive?: boolean;
+  /** Draw jobs' cores at their recorded CPU usage ("trace", the default) or fully busy ("ignore"), replacing the scenario's workload.cpu_usage. */
+  readonly cpuUsage?: "trace" | "ignore";
   /** How a shared node's static power is split, replacing the scenario's attribution.static_split. */
   readonly staticSplit?: StaticRule;
   /** Skip writing jobs.csv and sites.csv (benchmarks). */
@@ -179,13 +181,34 @@ async function* mapBatches(source: AsyncIterable<JobSpec[]>, f: (job: JobSpec) =
   for await (const batch of source) yield batch.map(f);
 }
 
-/** The workload as the simulator reads it: QoS classes assigned, arrivals scaled. */
-function jobStream(source: AsyncIterable<JobSpec[]>, assignQos: ((job: JobSpec) => JobSpec) | undefined, scale: number | undefined, exclusive: boolean): AsyncIterable<JobSpec[]> {
+/** How the trace's jobs are read: QoS classes assigned, arrivals scaled, whole nodes for all, CPU usage kept or left out (and its caps counted). */
+interface StreamOptions {
+  readonly assignQos?: (job: JobSpec) => JobSpec;
+  readonly scale?: number;
+  readonly exclusive: boolean;
+  readonly cpuUsage: "trace" | "ignore";
+  /** Receives a record for each job whose CPU usage is capped at 1. */
+  readonly log: AdjustmentLog;
+  readonly label: string;
+}
+
+/** The workload as the simulator reads it. */
+function jobStream(source: AsyncIterable<JobSpec[]>, o: StreamOptions): AsyncIterable<JobSpec[]> {
+  const scale = o.scale;
   if (scale !== undefined && !(scale > 0)) throw new InputError([{ code: "invalid_value", file: "workload.scale", message: `expected a factor > 0, got ${scale}`, value: scale }]);
-  if (!assignQos && scale === undefined && !exclusive) return source;
+  const ignoreUsage = o.cpuUsage === "ignore";
   return mapBatches(source, (job) => {
-    let j = assignQos ? assignQos(job) : job;
-    if (exclusive) j = { ...j, exclusive: true };
+    let j = o.assignQos ? o.assignQos(job) : job;
+    if (o.exclusive) j = { ...j, exclusive: true };
+    if (j.cpuUsage !== undefined) {
+      if (ignoreUsage) {
+        const { cpuUsage: _dropped, ...rest } = j;
+        j = rest;
+      } else if (j.cpuUsage > 1) {
+        // The simulator caps it (planner/resources cpuLoad); counted here, where the record is known.
+        o.log.record({ code: "cpu_usage_capped", file: o.label, line: j.line, path: "field 6 (average CPU time)", message: `expected CPU time per processor at most the run time, got ${j.cpuUsage.toFixed(3)} x it: its cores are charged fully busy`, value: j.cpuUsage });
+      }
+    }
     return scale === undefined ? j : { ...j, submit: j.submit / scale };
   });
 }
@@ -355,13 +378,14 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   });
   const assignQos = qosAssigner(scenario, seed);
   const exclusive = o.exclusive ?? scenario.workload.exclusive ?? false;
+  const cpuUsage = o.cpuUsage ?? scenario.workload.cpu_usage ?? "trace";
   const staticSplit = o.staticSplit ?? scenario.attribution?.static_split ?? "allocated";
   const scoring = predictions;
   try {
     const result = await simulate({
       platform,
       policy: scoring ? withPredictions(policy, (p) => scoring.record(p), { history: () => scoring.history }) : policy,
-      jobs: jobStream(swf.batches(4096), assignQos, o.workloadScale, exclusive),
+      jobs: jobStream(swf.batches(4096), { assignQos, scale: o.workloadScale, exclusive, cpuUsage, log, label: o.workload ?? scenario.workload.file }),
       staticRule: staticSplit,
       scoreMethod: method,
       forecasts,
@@ -384,7 +408,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       method,
       adjustments: { workload: log, series: seriesLog },
       dropped,
-      provenance: { ...provenance(seed, policy, inputs, forecastError), allocation: { trace_exclusive: exclusive, static_split: staticSplit }, ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
+      provenance: { ...provenance(seed, policy, inputs, forecastError), allocation: { trace_exclusive: exclusive, static_split: staticSplit, cpu_usage: cpuUsage }, ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
       workflows: workflowSummaries,
       qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
       lateStarts,

@@ -326,6 +326,24 @@ export class Cluster {
     }
   }
 
+  /** A node's busy totals, summed afresh from its tenants: fractional loads added and taken away would drift from 0. */
+  private sumBusy(node: number): void {
+    let cores = 0;
+    let gpus = 0;
+    let fpgas = 0;
+    let reconf = 0;
+    for (const t of this.tenants[node] ?? []) {
+      cores += t.busyCores;
+      gpus += t.busyGpus;
+      fpgas += t.busyFpgas;
+      reconf += t.reconfFpgas;
+    }
+    this.busyCores[node] = cores;
+    this.busyGpus[node] = gpus;
+    this.busyFpgas[node] = fpgas;
+    this.reconfFpgas[node] = reconf;
+  }
+
   /** After its tenants changed: the node's draw and overhead part again. */
   private redraw(node: number): void {
     const m = this.platform.pools[this.pool[node]];
@@ -357,10 +375,7 @@ export class Cluster {
     this.allocGpus[node] += t.gpus;
     this.allocFpgas[node] += t.fpgas;
     this.allocMem[node] += t.memMb;
-    this.busyCores[node] += t.busyCores;
-    this.busyGpus[node] += t.busyGpus;
-    this.busyFpgas[node] += t.busyFpgas;
-    this.reconfFpgas[node] += t.reconfFpgas;
+    this.sumBusy(node);
     if (t.exclusive) this.exclusive[node] = 1;
     if (pstate !== undefined) this.pstate[node] = pstate;
     this.poolAllocCores[p] += t.cores;
@@ -391,10 +406,7 @@ export class Cluster {
     this.allocGpus[node] -= t.gpus;
     this.allocFpgas[node] -= t.fpgas;
     this.allocMem[node] -= t.memMb;
-    this.busyCores[node] -= t.busyCores;
-    this.busyGpus[node] -= t.busyGpus;
-    this.busyFpgas[node] -= t.busyFpgas;
-    this.reconfFpgas[node] -= t.reconfFpgas;
+    this.sumBusy(node);
     if (t.exclusive) this.exclusive[node] = 0;
     this.poolAllocCores[p] -= t.cores;
     this.poolAllocGpus[p] -= t.gpus;
@@ -416,15 +428,12 @@ export class Cluster {
     const node = t.node;
     this.flushSite(this.siteOf(node));
     this.settle(node);
-    this.busyCores[node] += busyCores - t.busyCores;
-    this.busyGpus[node] += busyGpus - t.busyGpus;
-    this.busyFpgas[node] += busyFpgas - t.busyFpgas;
-    this.reconfFpgas[node] += reconfFpgas - t.reconfFpgas;
     t.busyCores = busyCores;
     t.util = util;
     t.busyGpus = busyGpus;
     t.busyFpgas = busyFpgas;
     t.reconfFpgas = reconfFpgas;
+    this.sumBusy(node);
     this.redraw(node);
   }
 

@@ -27,7 +27,7 @@ export interface JobFact {
   readonly exclusive: boolean;
   /** Device class it ran on. */
   readonly device: DeviceClass;
-  /** Busy cores over allocated cores while it ran, (0, 1] (its cores over its nodes' cores when exclusive). */
+  /** Busy cores over allocated cores while it ran, [0, 1]: its CPU load (recorded usage, capped at 1), times its cores over its nodes' cores when exclusive. */
   readonly utilisation: number;
   readonly start: number;
   /**

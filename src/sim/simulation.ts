@@ -16,7 +16,7 @@ import type { IntensityForecast } from "../models/index.js";
 import { busyNodeWatts } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
 import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "../planner/index.js";
-import { cannotHold, canRunOn, devicesRequested, expectedRuntime, poolDeviceClasses, queuedJobView } from "../planner/index.js";
+import { cannotHold, canRunOn, cpuLoad, devicesRequested, expectedRuntime, poolDeviceClasses, queuedJobView } from "../planner/index.js";
 import { poolView } from "../planner/index.js";
 import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
@@ -407,8 +407,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.setupEnd = now + setup;
     job.predictedEnd = now + setup + (Number.isFinite(job.timeLeft) ? job.timeLeft : expectedRuntime(at.job, at.pool, device, d.pstate)!);
     // Whole nodes: the job's cores and devices spread evenly over them, as whole-node jobs always were; shared: what it took of each.
+    // Either way its cores are busy its CPU load of the time (its recorded usage, capped at 1).
     job.wholeNodes = at.wholeNodes;
-    job.utilisation = at.wholeNodes ? Math.min(1, job.spec.cores / (need * model.coresPerNode)) : 1;
+    job.utilisation = (at.wholeNodes ? Math.min(1, job.spec.cores / (need * model.coresPerNode)) : 1) * cpuLoad(job.spec);
     const devicesPerNode = at.wholeNodes ? devicesRequested(at.job, device) / need : 0;
     job.tenants = at.takes.map((take) => ({
       spec: job.spec,
@@ -464,7 +465,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       if (t.exclusive) {
         const d = Math.min(t.devicesPerNode, gpu ? (m.gpus?.count ?? 0) : fpga ? (m.fpgas?.count ?? 0) : 0);
         cluster.setBusy(t, job.utilisation * m.coresPerNode, job.utilisation, gpu ? d : 0, fpga ? d : 0, 0);
-      } else cluster.setBusy(t, t.cores, 0, t.gpus, t.fpgas, 0);
+      } else cluster.setBusy(t, t.cores * job.utilisation, 0, t.gpus, t.fpgas, 0);
     }
   }
 

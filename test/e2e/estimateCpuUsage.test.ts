@@ -8,12 +8,23 @@ beforeAll(async () => {
 afterAll(() => cli.dispose());
 
 describe("impactsim estimate --cpu-usage", () => {
-  it("impactsim estimate --cpu-usage 0.3 reads it, says on stderr that the charge does not use it yet, and estimates as without it", () => {
+  it("impactsim estimate --cpu-usage 0.3 draws the cores at 30 % load: the same placements and waits, less energy; --cpu-usage 1 is the default", () => {
     const args = ["estimate", "-n", "4", "--runtime", "1:00:00", "--window", "0", "--json"];
-    const r = cli.run([...args, "--cpu-usage", "0.3"]);
-    expect(r.status).toBe(0);
-    expect(r.stderr).toBe("impactsim estimate: --cpu-usage 0.3 read; the estimate does not use it yet and charges the requested cores for the whole run time\n");
-    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(cli.run(args).stdout));
+    const low = cli.run([...args, "--cpu-usage", "0.3"]);
+    expect(low.status).toBe(0);
+    expect(low.stderr).toBe("");
+    const full = JSON.parse(cli.run(args).stdout);
+    const part = JSON.parse(low.stdout);
+    expect(JSON.parse(cli.run([...args, "--cpu-usage", "1"]).stdout)).toEqual(full);
+    const key = (e: { pool: number; start: number }) => `${e.pool}@${e.start}`;
+    expect(part.estimates.map(key).sort()).toEqual(full.estimates.map(key).sort());
+    for (const e of part.estimates) {
+      const f = full.estimates.find((x: { pool: number; start: number }) => key(x) === key(e));
+      expect(e.wait_s).toBe(f.wait_s);
+      // The load moves only the dynamic draw: lower, and above nothing at all.
+      expect(e.energy_it_j).toBeLessThan(f.energy_it_j);
+      expect(e.energy_it_j).toBeGreaterThan(0);
+    }
   });
 
   it("impactsim estimate --cpu-usage outside (0, 1] exits 3 naming the option", () => {

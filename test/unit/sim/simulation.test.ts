@@ -173,6 +173,21 @@ describe("simulate() golden scenario on shared nodes", () => {
     expect(accountant.meter(0).itJ).toBeCloseTo(32250, 9);
   });
 
+  it("simulate() draws a job's cores at its recorded CPU usage, capped at 1", async () => {
+    // A (2 cores, usage 0.5) alone on node 0: 1 busy core of 4 -> 125 W; its share: static 2/4 x 100 = 50 W,
+    // dynamic the node's 25 W -> 75 W x 100 s = 7500 J.
+    const jobs: JobSpec[] = [{ ...job(1, 0, 100, 100, 2), cpuUsage: 0.5 }, { ...job(2, 0, 100, 100, 2), exactNodes: 1, cpuUsage: 3 }];
+    const r = await runTiny(shared(), policyEasyBackfill(), [jobs[0]]);
+    expect(r.charges.get(1)!.itJ).toBeCloseTo(7500, 9);
+    expect(r.facts.get(1)!.utilisation).toBe(0.5);
+    // Both together: A on node 0, B (placed on node 0's 2 free cores) beside it: 1 + 2 = 3 busy of 4 -> 175 W;
+    // static 50 W each; dynamic 75 W by busy cores 1 : 2 -> A 25 W, B 50 W: A 7500 J, B 10000 J.
+    const both = await runTiny(shared(), policyEasyBackfill(), jobs);
+    expect(both.charges.get(1)!.itJ).toBeCloseTo(7500, 9);
+    expect(both.charges.get(2)!.itJ).toBeCloseTo(10000, 9);
+    expect(both.accountant.meter(0).itJ).toBeCloseTo((175 + 100) * 100, 9);
+  });
+
   it("simulate() gives a job that asks for whole nodes its own node, charged the node's whole draw", async () => {
     const jobs: JobSpec[] = [job(1, 0, 100, 100, 2), { ...job(2, 0, 50, 50, 1), exclusive: true }];
     const r = await runTiny(shared(), policyEasyBackfill(), jobs);
