@@ -79,7 +79,7 @@ export async function commands(argv: string[]): Promise<number> {
           .positional("scenario", { type: "string", describe: "scenario JSON file" })
           .option("workload", { type: "string", describe: "SWF trace (plain or .gz) replacing the scenario's" })
           .option("platform", { type: "string", describe: "platform JSON replacing the scenario's" })
-          .option("policy", { type: "string", choices: ["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"], describe: "scheduling policy" })
+          .option("policy", { type: "string", choices: ["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"], describe: "scheduling policy" })
           .option("policy-module", { type: "string", describe: "a policy of your own: a .js/.mjs/.cjs (or .ts) file whose default export is a factory (params) => Policy (see README, Library)" })
           .option("policy-params", { type: "string", describe: 'parameters of the policy as a JSON object, replacing the scenario\'s, e.g. \'{"impact":2}\'' })
           .conflicts("policy", "policy-module")

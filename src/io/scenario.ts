@@ -40,7 +40,7 @@ export const scenarioSchema = z.strictObject({
   attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional() }).optional(),
   policy: z
     .strictObject({
-      name: z.enum(["fcfs", "easy", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"]).optional(),
+      name: z.enum(["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"]).optional(),
       module: nonEmpty.optional(),
       params: z.record(z.string(), z.unknown()).optional(),
     })

@@ -407,7 +407,7 @@ export interface PlatformSpec {
   readonly links?: readonly LinkSpec[];
 }
 
-export type PolicyName = "fcfs" | "easy" | "heft" | "temporal" | "weighted" | "consolidate" | "powercap" | "campaign";
+export type PolicyName = "fcfs" | "easy" | "conservative" | "heft" | "temporal" | "weighted" | "consolidate" | "powercap" | "campaign";
 
 /** A workflow submitted in a scenario. */
 export interface ScenarioWorkflowSpec {

@@ -17,6 +17,7 @@ export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";
 export { policyTemporalShift, type TemporalShiftParams, type TemporalPlan, type TemporalState } from "./policies/temporal.js";
 export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
+export { policyConservativeBackfill } from "./policies/conservative.js";
 export { policyConsolidate, breakEvenSeconds, powerStateFigures, type ConsolidateParams, type ConsolidateState, type PowerStateFigures } from "./policies/consolidate.js";
 export { policyPowerCap, type PowerCapParams } from "./policies/powercap.js";
 export { policyCampaignTarget, type CampaignTargetParams, type CampaignTargetPolicy, type CampaignTargetPlanInfo } from "./policies/campaignTarget.js";
@@ -25,6 +26,7 @@ export { heftSchedule, heftUpwardRank, type HeftCosts, type HeftDag, type HeftPl
 import type { Policy } from "./view.js";
 import { policyFcfs } from "./policies/fcfs.js";
 import { policyEasyBackfill } from "./policies/easy.js";
+import { policyConservativeBackfill } from "./policies/conservative.js";
 import { policyHeft } from "./policies/heft.js";
 import { policyTemporalShift } from "./policies/temporal.js";
 import { policyWeighted } from "./policies/weighted.js";
@@ -40,6 +42,7 @@ import { policyCampaignTarget } from "./policies/campaignTarget.js";
 export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, unknown>>) => Policy<unknown>>> = {
   fcfs: (params) => (noParams("fcfs", params), policyFcfs()),
   easy: (params) => (noParams("easy", params), policyEasyBackfill()),
+  conservative: (params) => (noParams("conservative", params), policyConservativeBackfill()),
   heft: (params) => policyHeft(checkedParams("heft", params, { impact_weight: "number", insertion: "boolean" })),
   temporal: (params) => policyTemporalShift(checkedParams("temporal", params, { step_s: "number", min_saving: "number", category: "string", preempt: "boolean" })),
   weighted: (params) => policyWeighted(checkedParams("weighted", params, { time: "number", energy: "number", impact: "number", categories: "object" })),

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { referenceEasy, referenceFcfs, type RefJob } from "./batchReference.js";
+import { referenceConservative, referenceEasy, referenceFcfs, type RefJob } from "./batchReference.js";
 
 function job(id: number, submit: number, runtime: number, walltime: number, procs: number): RefJob {
   return { id, submit, runtime, walltime, procs };
@@ -192,6 +192,61 @@ describe("reference FCFS / EASY, invariants on random workloads", () => {
         const whole = jobs.map((j) => ({ ...j, procs: MACHINE }));
         expect(referenceEasy(whole, MACHINE)).toEqual(referenceFcfs(whole, MACHINE));
       }),
+    );
+  });
+});
+
+describe("reference conservative backfilling, hand-computed", () => {
+  // (c1) Conservative protects every queued job, EASY only the head. Machine 4.
+  //   t=0 A(p3, wt 10) starts, free 1.
+  //   t=1 B(p2, wt 10), C(p2, wt 10), D(p1, wt 100) arrive.
+  //   EASY: head B blocked (2 > 1); S = 10 (1 + 3 = 4 >= 2), extra = 2. C does not fit now (2 > 1).
+  //         D fits (1 <= 1), ends 101 > 10, 1 <= extra 2: starts at 1. At 10 A ends: free 3, B starts
+  //         (free 1), C waits (2 > 1) until B ends at 20.      -> A 0, B 10, C 20, D 1.
+  //   Conservative: B reserves [10, 20); C: at 1 only 1 free; at 10, 4 - 2 (B) = 2 free -> [10, 20).
+  //         D: at 1 one is free, but at 10 B and C take all 4: 0 < 1. Next free instant: 20.
+  //                                                          -> A 0, B 10, C 10, D 20.
+  it("(c1) conservative: a backfill may not delay any earlier job; EASY's may delay all but the head", () => {
+    const jobs = [job(1, 0, 10, 10, 3), job(2, 1, 10, 10, 2), job(3, 1, 10, 10, 2), job(4, 1, 100, 100, 1)];
+    expect(asObject(referenceEasy(jobs, 4))).toEqual({ 1: 0, 2: 10, 3: 20, 4: 1 });
+    expect(asObject(referenceConservative(jobs, 4))).toEqual({ 1: 0, 2: 10, 3: 10, 4: 20 });
+  });
+
+  // (c2) Reservations are made afresh each pass, so they move up when a job ends early. Machine 4.
+  //   t=0 A(p4, wt 100, rt 10) starts. t=1 B(p4, wt 10) reserves [100, 110).
+  //   t=10 A ends (killed? no: it ran 10 of its 100): the pass at 10 gives B a start at 10.
+  //   t=2 C(p2, wt 5) arrives: at 2 nothing is free; it reserves [110, 115) behind B... until the pass at 10:
+  //   B [10, 20) starts; C: 0 free until 20 -> starts at 20.
+  it("(c2) conservative: reservations move up when a job ends before its walltime", () => {
+    const jobs = [job(1, 0, 10, 100, 4), job(2, 1, 10, 10, 4), job(3, 2, 5, 5, 2)];
+    expect(asObject(referenceConservative(jobs, 4))).toEqual({ 1: 0, 2: 10, 3: 20 });
+  });
+
+  // (c3) A short job fills a hole before the first reservation without delaying it. Machine 4.
+  //   t=0 A(p2, wt 10) starts, free 2. t=1 B(p4, wt 10) reserves [10, 20); C(p2, wt 9): at 1, 2 free
+  //   through [1, 10) (B starts at 10 = 1 + 9: the window [1, 10) ends as B begins) -> starts at 1.
+  //   With wt 10, C would hold a processor at 10: it goes after B, at 20.
+  it("(c3) conservative: a job ending exactly when a reservation begins fits before it", () => {
+    expect(asObject(referenceConservative([job(1, 0, 10, 10, 2), job(2, 1, 10, 10, 4), job(3, 1, 9, 9, 2)], 4))).toEqual({ 1: 0, 2: 10, 3: 1 });
+    expect(asObject(referenceConservative([job(1, 0, 10, 10, 2), job(2, 1, 10, 10, 4), job(3, 1, 10, 10, 2)], 4))).toEqual({ 1: 0, 2: 10, 3: 20 });
+  });
+
+  it("property: conservative starts every job once, after its submission, never over the machine", () => {
+    const jobs = fc.array(fc.record({ gap: fc.integer({ min: 0, max: 20 }), runtime: fc.integer({ min: 1, max: 50 }), extra: fc.integer({ min: 0, max: 30 }), procs: fc.integer({ min: 1, max: 8 }) }), { minLength: 1, maxLength: 25 });
+    fc.assert(
+      fc.property(jobs, (rows) => {
+        let t = 0;
+        const js = rows.map((r, i) => job(i + 1, (t += r.gap), r.runtime, r.runtime + r.extra, r.procs));
+        const c = referenceConservative(js, 8);
+        expect(c.size).toBe(js.length);
+        for (const j of js) expect(c.get(j.id)!).toBeGreaterThanOrEqual(j.submit);
+        // Processors in use, swept over starts and ends (ends first at equal times), never above 8.
+        const edges = js.flatMap((j) => [[c.get(j.id)!, 1, j.procs], [c.get(j.id)! + Math.min(j.runtime, j.walltime), 0, -j.procs]]);
+        edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        let used = 0;
+        for (const [, , d] of edges) expect((used += d)).toBeLessThanOrEqual(8);
+      }),
+      { numRuns: 200 },
     );
   });
 });

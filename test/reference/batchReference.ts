@@ -24,7 +24,7 @@ interface Running {
   predictedEnd: number;
 }
 
-type Policy = "fcfs" | "easy";
+type Policy = "fcfs" | "easy" | "conservative";
 
 /** Start time of every job, by id, under first-come-first-served (no backfilling). */
 export function referenceFcfs(jobs: readonly RefJob[], machineProcs: number): Map<number, number> {
@@ -34,6 +34,18 @@ export function referenceFcfs(jobs: readonly RefJob[], machineProcs: number): Ma
 /** Start time of every job, by id, under EASY backfilling (Lifka 1995). */
 export function referenceEasy(jobs: readonly RefJob[], machineProcs: number): Map<number, number> {
   return simulate(jobs, machineProcs, "easy");
+}
+
+/**
+ * Start time of every job, by id, under conservative backfilling (Mu'alem and
+ * Feitelson 2001): every queued job, in queue order, reserves the earliest
+ * start at which its processors stay free for its whole walltime, given the
+ * running jobs (until their predicted ends) and the reservations of the jobs
+ * ahead of it; jobs whose reservation is now start. Reservations are made
+ * afresh at every pass.
+ */
+export function referenceConservative(jobs: readonly RefJob[], machineProcs: number): Map<number, number> {
+  return simulate(jobs, machineProcs, "conservative");
 }
 
 function validate(jobs: readonly RefJob[], machineProcs: number): void {
@@ -75,8 +87,43 @@ function simulate(jobs: readonly RefJob[], machineProcs: number, policy: Policy)
     running.push({ procs: job.procs, end: now + Math.min(job.runtime, job.walltime), predictedEnd: now + job.walltime });
   }
 
+  /** Conservative backfilling's pass: a reservation for every queued job, in order. */
+  function conservativePass(now: number): void {
+    // Reservations of this pass (jobs started now count as running instead).
+    const reserved: { start: number; end: number; procs: number }[] = [];
+    /** Processors free at instant t (>= now) as the scheduler believes it: running jobs until their predicted ends, reservations over [start, end). */
+    const freeAt = (t: number): number => {
+      let used = 0;
+      for (const r of running) if (r.predictedEnd > t) used += r.procs;
+      for (const x of reserved) if (x.start <= t && t < x.end) used += x.procs;
+      return machineProcs - used;
+    };
+    const waiting: RefJob[] = [];
+    for (const job of queue) {
+      // Candidate starts: now and every instant at which processors come free.
+      const candidates = [now, ...running.map((r) => r.predictedEnd), ...reserved.map((x) => x.end)].filter((t) => t >= now).sort((a, b) => a - b);
+      let at = Infinity;
+      for (const t of candidates) {
+        // Free processors only drop inside the window where a reservation begins: check t and those instants.
+        const checks = [t, ...reserved.map((x) => x.start).filter((s) => s > t && s < t + job.walltime)];
+        if (checks.every((c) => freeAt(c) >= job.procs)) {
+          at = t;
+          break;
+        }
+      }
+      if (at === Infinity) throw new Error("internal: job can never fit");
+      if (at === now) start(job, now);
+      else {
+        reserved.push({ start: at, end: at + job.walltime, procs: job.procs });
+        waiting.push(job);
+      }
+    }
+    queue = waiting;
+  }
+
   /** One scheduling pass at instant `now`. */
   function pass(now: number): void {
+    if (policy === "conservative") return conservativePass(now);
     // Both policies: start jobs from the head of the queue while the head fits.
     while (queue.length > 0 && queue[0].procs <= free) start(queue.shift()!, now);
     if (policy === "fcfs" || queue.length === 0) return; // FCFS stops at the first job that does not fit.
