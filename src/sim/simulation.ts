@@ -403,6 +403,10 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.start = now;
     if (job.firstStart < 0) job.firstStart = now;
     job.runtime = actualRuntime(job.spec, model, device, d.pstate)! * (1 - job.workDone);
+    // The work left of a resumed job is a fraction of its run time, which rounds: a job whose
+    // walltime is its run time would be left an ulp over its time left, and killed (mislabelled) at
+    // its end. Within a relative 1e-9 the work left is the time left.
+    if (job.workDone > 0 && Math.abs(job.runtime - job.timeLeft) <= 1e-9 * job.timeLeft) job.runtime = job.timeLeft;
     job.setup = setup;
     job.setupEnd = now + setup;
     job.predictedEnd = now + setup + (Number.isFinite(job.timeLeft) ? job.timeLeft : expectedRuntime(at.job, at.pool, device, d.pstate)!);
@@ -527,6 +531,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const runtimeHere = job.runtime / (1 - job.workDone);
     job.workDone = Math.min(1, job.workDone + (now - job.setupEnd) / runtimeHere);
     const site = releaseNodes(job);
+    // Suspended, not killed: the run ends here with its work kept (the kill it was heading for is void).
+    job.killed = false;
     emitFact(job, site, false);
     job.wallUsed += now - job.start;
     job.runSeconds += now - job.start;

@@ -12,6 +12,9 @@ import { describe, expect, it } from "vitest";
 import type { QosSpec } from "../../../src/io/spec.js";
 import { policyEasyBackfill } from "../../../src/planner/index.js";
 import type { Decision, Policy } from "../../../src/planner/view.js";
+import { rngSeeded } from "../../../src/core/rng.js";
+import { forecastFromActual } from "../../../src/models/forecast.js";
+import { simulate } from "../../../src/sim/simulation.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
 import { runTiny } from "../../helpers/runTiny.js";
 
@@ -60,5 +63,34 @@ describe("suspend and resume", () => {
     const r = await runTiny(platform(), suspendAt(40, 1, 2), [job(1, 0, 100, 1000, 1), job(2, 40, 30, 30, 1)]);
     expect(r.result.refusals).toMatchObject({ not_suspendable: 1 });
     expect(r.facts.get(1)!.end).toBe(100);
+  });
+
+  // Issue 17: 17 of 1,000 GAIA jobs run with preemption ended "killed" although they had done all their work.
+  // A resumed job's work left is a fraction of its run time: 2474 x (1 - 1331 / 2474) = 1143.0000000000002 in
+  // floating point, an ulp over its time left 2474 - 1331 = 1143, so its run was cut at the walltime and labelled a kill.
+  it("simulate() ends a resumed job whose walltime is its run time as completed, not killed at its walltime", async () => {
+    const victim = { ...job(1, 0, 2474, 2474, 1), qos: preemptible };
+    const r = await runTiny(platform(), suspendAt(1331, 1, 2), [victim, job(2, 1331, 100, 100, 1)]);
+    expect(r.result.suspensions).toBe(1);
+    expect(r.result.jobsKilled).toBe(0);
+    const j1 = r.facts.get(1)!;
+    // J2 runs 1331..1431, then J1 its 1143 s left: 1431..2574, all 2474 s of its work.
+    expect([j1.start, j1.end, j1.runSeconds, j1.killed, j1.final]).toEqual([1431, 2574, 2474, false, true]);
+  });
+
+  it("simulate() reports a suspended run as not killed, even when its run would have been cut at the walltime", async () => {
+    // J1 asks 50 s but needs 100: its run is heading for a kill at 50, and is suspended at 40 first.
+    const runs: { killed: boolean; final: boolean }[] = [];
+    const plat = platform();
+    const result = await simulate({
+      platform: plat,
+      policy: suspendAt(40, 1, 2),
+      jobs: [[{ ...job(1, 0, 100, 50, 1), qos: preemptible }, job(2, 40, 30, 30, 1)]],
+      forecasts: plat.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
+      observer: { jobEnded: (f) => void (f.job.id === 1 && runs.push({ killed: f.killed, final: f.final })) },
+    });
+    expect(result.suspensions).toBe(1);
+    // The suspended run is not a kill; the resumed one (10 s of walltime left for 60 s of work) is.
+    expect(runs).toEqual([{ killed: false, final: false }, { killed: true, final: true }]);
   });
 });
