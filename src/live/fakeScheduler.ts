@@ -11,6 +11,12 @@
  * arrival) — the order the simulator documents too, so both worlds give a
  * policy the same events. It runs CPU, GPU and FPGA batch jobs; workflows,
  * file staging and FPGA reconfiguration are the simulator's alone.
+ *
+ * Driven from outside (`external: true`, the service's mirror of a real
+ * scheduler): jobs arrive by submit() at the time they are told, never end on
+ * their own, and end when end() says (killed or not); advance() and step()
+ * move the clock from event to event, setNow() to a time with nothing
+ * pending before it.
  */
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { PlatformModel, PowerStateModel } from "../models/index.js";
@@ -60,6 +66,26 @@ interface FakeJob {
   runningView?: RunningJobView;
 }
 
+/** A run that left its nodes: where it ran, since when, and its run seconds over all its runs (this one included). */
+export interface ReleasedRun {
+  readonly pool: number;
+  readonly takes: readonly NodeTake[];
+  readonly wholeNodes: boolean;
+  readonly device: DeviceClass;
+  readonly start: number;
+  readonly firstStart: number;
+  readonly runSeconds: number;
+}
+
+export interface FakeSchedulerOptions {
+  /** Jobs come by submit() and end by end(); their run times are never known here. */
+  readonly external?: boolean;
+  /** Called when a job starts, after its nodes are taken (the service's meter listens). */
+  readonly onStart?: (spec: JobSpec, pool: number, takes: readonly NodeTake[], device: DeviceClass, wholeNodes: boolean, pstate: number | undefined) => void;
+  /** Called when a job leaves its nodes (its run ended, or it was suspended: final false). */
+  readonly onRelease?: (spec: JobSpec, killed: boolean, final: boolean, run: ReleasedRun) => void;
+}
+
 export class FakeScheduler implements SchedulerBackend {
   now = 0;
   readonly nodeCount: number;
@@ -85,6 +111,7 @@ export class FakeScheduler implements SchedulerBackend {
   private readonly byId = new Map<number, FakeJob>();
   private readonly timers = new Set<string>();
   private runIds = 0;
+  private arrivals = 0;
 
   /**
    * @param jobs batch jobs in submit order; their actual run times are the scheduler's, never shown in a view
@@ -92,6 +119,7 @@ export class FakeScheduler implements SchedulerBackend {
   constructor(
     private readonly platform: PlatformModel,
     jobs: readonly JobSpec[],
+    private readonly options: FakeSchedulerOptions = {},
   ) {
     this.pools = platformPoolFigures(platform).map((f) => poolView(f, f.nodes, 0, 0));
     const n = platform.pools.reduce((a, p) => a + p.count, 0);
@@ -109,14 +137,70 @@ export class FakeScheduler implements SchedulerBackend {
     this.low = new Array(n);
     this.lowKind = new Uint8Array(n);
     for (const p of this.pools) for (let k = 0; k < p.nodes; k++) this.nodePool[p.firstNode + k] = p.index;
-    jobs.forEach((spec, arrival) => {
-      const job: FakeJob = { spec, arrival, wallUsed: 0, ranSeconds: 0, workDone: 0, pool: -1, device: "cpu", nodes: [], takes: [], wholeNodes: false, start: -1, firstStart: -1, predictedEnd: Infinity, runtime: 0, runId: -1 };
-      this.at(spec.submit, PRIO_SUBMIT, arrival, false, () => {
-        this.queue.push(job);
-        this.byId.set(spec.id, job);
-        this.events.push({ kind: "submitted", jobId: spec.id });
-      });
+    for (const spec of jobs) this.submit(spec, spec.submit);
+  }
+
+  /**
+   * A job arrives at time `t` (default now), after the jobs submitted before it at that time.
+   * @throws RangeError for a time before now or a job id already known
+   */
+  submit(spec: JobSpec, t = this.now): void {
+    if (!(t >= this.now)) throw new RangeError(`FakeScheduler.submit: job ${spec.id} at ${t}, before now (${this.now})`);
+    const arrival = this.arrivals++;
+    const job: FakeJob = { spec, arrival, wallUsed: 0, ranSeconds: 0, workDone: 0, pool: -1, device: "cpu", nodes: [], takes: [], wholeNodes: false, start: -1, firstStart: -1, predictedEnd: Infinity, runtime: 0, runId: -1 };
+    this.at(t, PRIO_SUBMIT, arrival, false, () => {
+      this.queue.push(job);
+      this.byId.set(spec.id, job);
+      this.events.push({ kind: "submitted", jobId: spec.id });
     });
+  }
+
+  /**
+   * A running job ends at time `t` (default now): external mode only.
+   * @throws RangeError when the job is not running or the time is before now
+   */
+  end(jobId: number, killed: boolean, t = this.now): void {
+    const job = this.byId.get(jobId);
+    if (!job || job.pool < 0) throw new RangeError(`FakeScheduler.end: job ${jobId} is not running`);
+    if (!(t >= this.now)) throw new RangeError(`FakeScheduler.end: job ${jobId} at ${t}, before now (${this.now})`);
+    const runId = job.runId;
+    this.at(t, PRIO_END, jobId, false, () => {
+      if (job.runId !== runId) return;
+      this.finish(job, killed);
+    });
+  }
+
+  private finish(job: FakeJob, killed: boolean): void {
+    this.release(job);
+    this.byId.delete(job.spec.id);
+    this.options.onRelease?.(job.spec, killed, true, this.released(job));
+    this.events.push({ kind: "ended", jobId: job.spec.id, killed });
+  }
+
+  /** Whether a job is waiting, running (and where), or unknown (never submitted, or ended). */
+  jobState(jobId: number): "queued" | "running" | undefined {
+    const job = this.byId.get(jobId);
+    return !job ? undefined : job.pool >= 0 ? "running" : "queued";
+  }
+
+  /** Time of the next pending event (daemon timers included), Infinity when none. */
+  nextTime(): number {
+    return this.pending.length > 0 ? this.pending[0].t : Infinity;
+  }
+
+  /** Runs the next instant's events, daemon timers included. @returns false when nothing is pending */
+  step(): boolean {
+    if (this.pending.length === 0) return false;
+    const t = this.pending[0].t;
+    this.now = t;
+    while (this.pending.length > 0 && this.pending[0].t === t) this.pending.shift()!.run();
+    return true;
+  }
+
+  /** Moves the clock to t with nothing pending before it. @throws RangeError otherwise */
+  setNow(t: number): void {
+    if (t < this.now || this.nextTime() < t) throw new RangeError(`FakeScheduler.setNow: ${t} is before now (${this.now}) or after a pending event (${this.nextTime()})`);
+    this.now = t;
   }
 
   private at(t: number, prio: number, key: number, daemon: boolean, run: () => void): void {
@@ -221,7 +305,8 @@ export class FakeScheduler implements SchedulerBackend {
     this.queue.splice(i, 1);
     const pool = this.pools[this.nodePool[nodes[0]]];
     const model = this.platform.pools[pool.index];
-    const base = job.spec.runtimes?.[device] ?? (device === "cpu" ? job.spec.runtime : undefined);
+    const external = this.options.external === true;
+    const base = job.spec.runtimes?.[device] ?? (device === "cpu" ? job.spec.runtime : external ? 0 : undefined);
     if (base === undefined) throw new RangeError(`FakeScheduler.start: job ${jobId} has no run time on ${device}`);
     const speed = device === "cpu" ? model.speed * (pstate === undefined ? 1 : model.dvfs![pstate].speed) : 1;
     const timeLeft = job.spec.walltime - job.wallUsed;
@@ -250,13 +335,17 @@ export class FakeScheduler implements SchedulerBackend {
     }
     insertRunning(this.runningJobs, job);
     const runId = (job.runId = this.runIds++);
+    this.options.onStart?.(job.spec, pool.index, takes, device, wholeNodes, pstate);
+    if (external) return;
     const killed = job.runtime > timeLeft;
     this.at(this.now + Math.min(job.runtime, timeLeft), PRIO_END, jobId, false, () => {
       if (job.runId !== runId) return; // this run was suspended
-      this.release(job);
-      this.byId.delete(jobId);
-      this.events.push({ kind: "ended", jobId, killed });
+      this.finish(job, killed);
     });
+  }
+
+  private released(job: FakeJob): ReleasedRun {
+    return { pool: job.pool, takes: job.takes, wholeNodes: job.wholeNodes, device: job.device, start: job.start, firstStart: job.firstStart, runSeconds: job.ranSeconds + (this.now - job.start) };
   }
 
   private release(job: FakeJob): void {
@@ -287,8 +376,9 @@ export class FakeScheduler implements SchedulerBackend {
     const job = this.byId.get(jobId);
     if (!job || job.pool < 0) throw new RangeError(`FakeScheduler.suspend: job ${jobId} is not running`);
     const runtimeHere = job.runtime / (1 - job.workDone);
-    job.workDone = Math.min(1, job.workDone + (this.now - job.start) / runtimeHere);
+    job.workDone = runtimeHere > 0 ? Math.min(1, job.workDone + (this.now - job.start) / runtimeHere) : job.workDone;
     this.release(job);
+    this.options.onRelease?.(job.spec, false, false, this.released(job));
     job.wallUsed += this.now - job.start;
     job.ranSeconds += this.now - job.start;
     job.lastSuspendedAt = this.now;

@@ -53,6 +53,9 @@ export class LiveWorld implements World {
   private events: WorldEvent[] = [];
   private readonly store: PolicyStateStore;
   private readonly siteIds: readonly string[];
+  /** Forecasts in force (the options', or posted ones) and power budgets set live, per site. */
+  private readonly forecasts: IntensityForecast[];
+  private readonly budgets = new Map<number, number>();
 
   constructor(
     private readonly backend: SchedulerBackend,
@@ -64,6 +67,7 @@ export class LiveWorld implements World {
     for (const f of this.figures) for (let k = 0; k < f.nodes; k++) this.nodePool[f.firstNode + k] = f.index;
     this.siteIds = platform.sites.map((s) => s.id);
     this.store = options.store ?? memoryStateStore(options.policy?.initialState?.());
+    this.forecasts = [...options.forecasts];
     // Grid intensity changes wake the policy as they do in the simulator (daemon timers: they keep nobody busy).
     platform.sites.forEach((_, s) => this.nextIntensity(s));
   }
@@ -71,6 +75,28 @@ export class LiveWorld implements World {
   private nextIntensity(s: number): void {
     const next = this.options.platform.sites[s].intensity.series.nextChange(this.backend.now);
     if (next !== Infinity && next > this.backend.now) this.backend.timer(next, `grid:${s}`, true);
+  }
+
+  /**
+   * A forecast or a power budget given live (a service's update): a forecast of
+   * climate-change intensity as points (time, kg CO2e per joule), each holding
+   * until the next and the last one on (before the first, and for the other
+   * categories, the forecast it replaces); a power budget in watts (undefined:
+   * the platform's again). The policy hears of it at the next pass
+   * (intensityChanged, budgetChanged), which runs now.
+   */
+  override(o: { readonly site: string; readonly forecast?: readonly { readonly t: number; readonly perJoule: number }[]; readonly powerBudgetW?: number }): void {
+    const s = this.siteIds.indexOf(o.site);
+    if (s < 0) throw new RangeError(`LiveWorld.override: unknown site "${o.site}"`);
+    if (o.forecast !== undefined) {
+      this.forecasts[s] = pointForecast(this.options.forecasts[s], o.forecast);
+      this.backend.timer(this.backend.now, `grid:${s}`, true);
+    } else {
+      if (o.powerBudgetW === undefined) this.budgets.delete(s);
+      else this.budgets.set(s, o.powerBudgetW);
+      this.events.push({ kind: "budgetChanged", site: o.site });
+      this.backend.timer(this.backend.now, "wake");
+    }
   }
 
   get policyState(): unknown {
@@ -171,9 +197,9 @@ export class LiveWorld implements World {
       watts[this.figures[p].siteIndex] += nodeDraw(model, Math.min(1, b.cores / model.coresPerNode), b.gpus, b.fpgas, 0);
     }
     const sites: SiteView[] = platform.sites.map((site, index) =>
-      Object.freeze({ index, id: site.id, pue: site.pue, powerW: watts[index], powerBudgetW: site.powerBudget ? site.powerBudget.valueAt(b.now) : (site.powerBudgetW ?? Infinity) }),
+      Object.freeze({ index, id: site.id, pue: site.pue, powerW: watts[index], powerBudgetW: this.budgets.get(index) ?? (site.powerBudget ? site.powerBudget.valueAt(b.now) : (site.powerBudgetW ?? Infinity)) }),
     );
-    const forecasts = this.options.forecasts;
+    const forecasts = this.forecasts;
     const siteIds = this.siteIds;
     return Object.freeze({
       now: b.now,
@@ -348,4 +374,44 @@ export class LiveWorld implements World {
     this.pull();
     return refusals;
   }
+}
+
+/** A forecast of climate change from points (each holds until the next; the last one on), the base forecast before them and for other categories. */
+function pointForecast(base: IntensityForecast, points: readonly { readonly t: number; readonly perJoule: number }[]): IntensityForecast {
+  const pts = [...points].sort((a, b) => a.t - b.t);
+  const first = pts.length > 0 ? pts[0].t : Infinity;
+  const at = (t: number, category = 0): number => {
+    if (category !== 0 || t < first) return base.at(t, category);
+    let i = pts.length - 1;
+    while (i > 0 && pts[i].t > t) i--;
+    return pts[i].perJoule;
+  };
+  return {
+    at,
+    bias: base.bias,
+    mean(from, to, category = 0) {
+      if (category !== 0 || to <= first) return base.mean(from, to, category);
+      if (!(to > from)) return at(from, category);
+      let sum = 0;
+      let t = from;
+      if (t < first) {
+        sum += base.mean(t, first, category) * (first - t);
+        t = first;
+      }
+      for (let i = 0; i < pts.length && t < to; i++) {
+        const end = i + 1 < pts.length ? Math.min(pts[i + 1].t, to) : to;
+        if (end > t) {
+          sum += pts[i].perJoule * (end - Math.max(t, pts[i].t));
+          t = end;
+        }
+      }
+      return sum / (to - from);
+    },
+    nextChange(t) {
+      const next = pts.find((p) => p.t > t);
+      const b = base.nextChange?.(t) ?? Infinity;
+      return t < first ? Math.min(first, b) : (next?.t ?? Infinity);
+    },
+    spread: (from, to, category) => base.spread?.(from, to, category) ?? 0,
+  };
 }
