@@ -136,7 +136,14 @@ if (existsSync(BIG_TRACE)) {
   report("whole", "KTH x8 whole process: peak resident memory", w.maxRssMb, "MB");
   report("whole", "KTH x8: speed-up over the pure-Python EASY (3.4 s)", PYTHON_EASY_REFERENCE_S / w.seconds, "x");
   const c = wholeProcess(["run", "--workload", BIG_TRACE, "--quiet", "--out", shippedPath("results/bench-kth8")]);
-  report("whole", "KTH x8, whole process, also writing jobs.csv + sites.csv", c.seconds, "s");
+  report("whole", "KTH x8, whole process, default outputs (jobs, sites, nodes)", c.seconds, "s");
+  // Shared nodes: the same trace on one 128-core node that every job shares (bench/platforms), next to the one-core nodes above.
+  const shared = ["run", "--workload", BIG_TRACE, "--platform", shippedPath("bench/platforms/kth-128-core-node.json"), "--quiet", "--out", shippedPath("results/bench-kth8-shared")];
+  const sh = wholeProcess([...shared, "--summary-only"]);
+  report("whole", "KTH x8 on a shared 128-core node, EASY + full accounting, whole process", sh.seconds, "s");
+  report("whole", "KTH x8: one-core nodes / one shared 128-core node (summary only)", w.seconds / sh.seconds, "x");
+  const sc = wholeProcess(shared);
+  report("whole", "KTH x8 on a shared 128-core node, whole process, default outputs", sc.seconds, "s");
 } else console.log(`  (skipped KTH x8 runs: ${BIG_TRACE} not present)`);
 
 // --- record and compare --------------------------------------------------------------

@@ -164,17 +164,20 @@ describe("runScenario() on the default scenario", () => {
       expect(peak, key).toBeLessThanOrEqual(cores.get(key)!);
       expect(held, key).toBe(0);
     }
-    // Every node's stays tile the run, never hold more cores than the node has, and their energy is the sites' meters'.
+    // Per node, its time in each state adds up to the run, allocation never above its cores, and the energy is the sites' meters'.
     const nodes = readCsv(join(a.outDir, "nodes.csv"));
     let joules = 0;
-    const last = new Map<string, number>();
+    const time = new Map<string, number>();
     for (const r of nodes) {
-      expect(Number(r.alloc_cores_mean), r.node).toBeLessThanOrEqual(perNode.get(`${r.site}/${r.node_type}`)! + 1e-9);
-      expect(Number(r.start_s), r.node).toBe(last.get(r.node) ?? 0);
-      last.set(r.node, Number(r.end_s));
+      const seconds = Number(r.seconds);
+      expect(Number(r.alloc_core_seconds) / seconds, r.node).toBeLessThanOrEqual(perNode.get(`${r.site}/${r.node_type}`)! + 1e-9);
+      expect(Number(r.busy_core_seconds), r.node).toBeLessThanOrEqual(Number(r.alloc_core_seconds) * (1 + 1e-12));
+      time.set(r.node, (time.get(r.node) ?? 0) + seconds);
       joules += Number(r.joules);
     }
-    for (const end of last.values()) expect(end).toBe(a.summary.simulation.end_s);
+    const total = platform.sites.reduce((a: number, s: { nodes: { count: number }[] }) => a + s.nodes.reduce((b, n) => b + n.count, 0), 0);
+    expect(time.size).toBe(total);
+    for (const [node, seconds] of time) expectRel(seconds, a.summary.simulation.end_s, `node ${node}'s time`);
     expectRel(joules, a.summary.energy_j.it, "nodes.csv energy = IT energy");
   });
 
