@@ -9,7 +9,7 @@
  */
 import type { DeviceClass } from "../io/index.js";
 import { place, type NodeReader, type NodeTake } from "./placement.js";
-import { canRunOn, defaultDevice, holdsWholeNodes, nodesNeeded } from "./resources.js";
+import { defaultDevice, expectedRuntime, holdsWholeNodes, nodesNeeded, poolCanHold } from "./resources.js";
 import { NodeState, type Decision, type PoolView, type QueuedJobView, type RefusalReason, type RunningJobView } from "./view.js";
 
 /** What the checker asks of a world: its state now, after the decisions applied earlier in the pass. */
@@ -65,7 +65,10 @@ export function checkStart(d: Start, w: DecisionContext): Placement | RefusalRea
   // Plain batch jobs (no runtime models) run on CPUs: no device search on the hot path.
   const plain = job.runtimes === undefined && d.device === undefined;
   const device = plain ? "cpu" : (d.device ?? defaultDevice(job, pool));
-  if (device === undefined || (!plain && !canRunOn(job, pool, device))) return "no_runtime_model";
+  // No model for the device, or a device the pool does not offer; else a request the pool can never hold.
+  const offered = device === "cpu" || (device === "gpu" ? pool.gpusPerNode > 0 : device === "fpga" && pool.fpgasPerNode > 0);
+  if (device === undefined || !offered || (!plain && expectedRuntime(job, pool, device) === undefined)) return "no_runtime_model";
+  if (!poolCanHold(job, pool, device)) return "pool_cannot_hold";
   if (d.pstate !== undefined && (device !== "cpu" || !Number.isInteger(d.pstate) || d.pstate < 0 || d.pstate >= pool.dvfsSpeeds.length)) return "invalid_pstate";
   // A DVFS state is the node's: a start that sets one takes whole nodes.
   const wholeNodes = holdsWholeNodes(job, pool) || d.pstate !== undefined;
