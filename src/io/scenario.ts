@@ -40,7 +40,7 @@ export const scenarioSchema = z.strictObject({
   attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional() }).optional(),
   policy: z
     .strictObject({
-      name: z.enum(["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"]).optional(),
+      name: z.enum(["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", "flexible"]).optional(),
       module: nonEmpty.optional(),
       params: z.record(z.string(), z.unknown()).optional(),
     })
@@ -60,6 +60,8 @@ export const scenarioSchema = z.strictObject({
             impact_preference: z.number().min(0).max(1),
             priority: z.number().optional(),
             preemptible: z.boolean().optional(),
+            checkpoint_s: z.number().min(0).optional(),
+            min_piece_s: z.number().min(0).optional(),
           }),
         )
         .min(1),

@@ -21,6 +21,15 @@ export interface QosSpec {
   readonly priority?: number;
   /** Its jobs may be suspended and resumed (checkpointed) by a policy. */
   readonly preemptible?: boolean;
+  /**
+   * What a suspension costs, s: writing the checkpoint and reading it back when
+   * the job resumes, both at the job's draw (so its energy and impacts are
+   * charged like its work), paid at the start of each resumed run and not
+   * counted against the walltime (default 0: suspension is free).
+   */
+  readonly checkpoint_s?: number;
+  /** Least length of a piece an interrupting policy plans, s (default 0: one slot). */
+  readonly min_piece_s?: number;
 }
 
 /** Kinds of device a job or task can run on. */
@@ -407,7 +416,7 @@ export interface PlatformSpec {
   readonly links?: readonly LinkSpec[];
 }
 
-export type PolicyName = "fcfs" | "easy" | "conservative" | "heft" | "temporal" | "weighted" | "consolidate" | "powercap" | "campaign";
+export type PolicyName = "fcfs" | "easy" | "conservative" | "heft" | "temporal" | "weighted" | "consolidate" | "powercap" | "campaign" | "flexible";
 
 /** A workflow submitted in a scenario. */
 export interface ScenarioWorkflowSpec {

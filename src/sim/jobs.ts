@@ -42,6 +42,8 @@ export class SimJob {
   /** Actual run time of this run (never shown to policies) and its setup. */
   runtime = 0;
   setup = 0;
+  /** Seconds of this run spent restarting from its checkpoint (a resumed run of a class with checkpoint_s), part of `runtime`. */
+  restart = 0;
   slot = -1;
   private scaled?: Readonly<Partial<Record<DeviceClass, number>>>;
   constructor(

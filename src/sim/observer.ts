@@ -45,6 +45,8 @@ export interface JobFact {
   /** Start of its first run, and its run seconds over all runs so far (this one included). */
   readonly firstStart: number;
   readonly runSeconds: number;
+  /** Seconds of this run spent restarting from a checkpoint (its QoS class's checkpoint_s on a resumed run; absent or 0 otherwise). */
+  readonly restartSeconds?: number;
 }
 
 /** A workflow finished: every task ended. */

@@ -146,6 +146,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     final: true,
     firstStart: 0,
     runSeconds: 0,
+    restartSeconds: 0,
   };
 
   /** Frees a job's nodes (now idle) and removes it from the running list; returns its site. */
@@ -192,6 +193,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     fact.final = final;
     fact.firstStart = job.firstStart;
     fact.runSeconds = job.runSeconds + (engine.now - job.start);
+    fact.restartSeconds = Math.min(job.restart, engine.now - job.start);
     observer.jobEnded(fact);
   }
 
@@ -407,9 +409,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     // walltime is its run time would be left an ulp over its time left, and killed (mislabelled) at
     // its end. Within a relative 1e-9 the work left is the time left.
     if (job.workDone > 0 && Math.abs(job.runtime - job.timeLeft) <= 1e-9 * job.timeLeft) job.runtime = job.timeLeft;
+    // A resumed run first reads back its checkpoint: its class's checkpoint_s at the job's draw, beyond its walltime.
+    job.restart = job.lastSuspendedAt !== undefined ? (job.spec.qos?.checkpoint_s ?? 0) : 0;
+    job.runtime += job.restart;
     job.setup = setup;
     job.setupEnd = now + setup;
-    job.predictedEnd = now + setup + (Number.isFinite(job.timeLeft) ? job.timeLeft : expectedRuntime(at.job, at.pool, device, d.pstate)!);
+    job.predictedEnd = now + setup + job.restart + (Number.isFinite(job.timeLeft) ? job.timeLeft : expectedRuntime(at.job, at.pool, device, d.pstate)!);
     // Whole nodes: the job's cores and devices spread evenly over them, as whole-node jobs always were; shared: what it took of each.
     // Either way its cores are busy its CPU load of the time (its recorded usage, capped at 1).
     job.wholeNodes = at.wholeNodes;
@@ -477,10 +482,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   function beginRun(job: SimJob, now: number): void {
     if (job.spec.workflow !== undefined) tracker.running(job.spec.workflow, job.spec.task!, now + job.setup);
     const occupied = now - job.start + job.setup + job.runtime;
-    job.killed = occupied > job.timeLeft;
+    // The restart is not counted against the walltime.
+    const limit = job.timeLeft + job.restart;
+    job.killed = occupied > limit;
     // A setup cut short by the walltime never completes (and loads nothing).
-    if (job.setup > 0 && now + job.setup < job.start + job.timeLeft) engine.schedule(now + job.setup, SETUP_DONE, job.id, job.slot);
-    engine.schedule(job.start + Math.min(occupied, job.timeLeft), END, job.id, job.slot);
+    if (job.setup > 0 && now + job.setup < job.start + limit) engine.schedule(now + job.setup, SETUP_DONE, job.id, job.slot);
+    engine.schedule(job.start + Math.min(occupied, limit), END, job.id, job.slot);
   }
 
   /** A staged job's inputs are all there: its setup (if any) and run begin now. */
@@ -522,19 +529,20 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   /**
    * Suspends a running job that allows it: its nodes are freed, the work done
-   * so far is kept (checkpointed; no restart cost is modelled), and it goes back
-   * to its place in the queue.
+   * so far is kept (checkpointed; its class's checkpoint_s is paid when it
+   * resumes), and it goes back to its place in the queue.
    */
   function applySuspend(id: number): void {
     const job = jobs.runningById.get(id)!;
     const now = engine.now;
-    const runtimeHere = job.runtime / (1 - job.workDone);
-    job.workDone = Math.min(1, job.workDone + (now - job.setupEnd) / runtimeHere);
+    const runtimeHere = (job.runtime - job.restart) / (1 - job.workDone);
+    // Work is done after the restart: a run suspended while still restarting did none.
+    job.workDone = Math.min(1, job.workDone + Math.max(0, now - job.setupEnd - job.restart) / runtimeHere);
     const site = releaseNodes(job);
     // Suspended, not killed: the run ends here with its work kept (the kill it was heading for is void).
     job.killed = false;
     emitFact(job, site, false);
-    job.wallUsed += now - job.start;
+    job.wallUsed += Math.max(0, now - job.start - job.restart);
     job.runSeconds += now - job.start;
     job.lastSuspendedAt = now;
     job.resetScaled();
