@@ -6,3 +6,9 @@
 export { Service, type ServiceOptions, type ServiceEvent, type JobRequest, type JobStatus, type JobState, type DecisionRecord, type BudgetVerdict, type ClockMode } from "./service.js";
 export { loadServiceWorld, type ServiceWorld } from "./world.js";
 export { replay, inProcessTarget, jobRequest, scenarioJobs, type ReplayTarget, type ReplayStart, type ReplayResult } from "./replay.js";
+export { buildApp, HttpError, type HttpOptions } from "./http.js";
+export { startServe, readTokenFile, type ServeOptions, type Running } from "./start.js";
+export { Tokens, hashToken, newToken } from "./auth.js";
+export { ServiceMetrics } from "./metrics.js";
+export { openApiDocument } from "./openapi.js";
+export { httpTarget } from "./client.js";

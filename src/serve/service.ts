@@ -121,6 +121,7 @@ export class Service {
   private replaying = false;
   private timer?: NodeJS.Timeout;
   private closed = false;
+  private readonly listeners: { pass?: (ms: number, decisions: readonly Decision[]) => void; charge?: (c: ChargeInput) => void }[] = [];
   /** Events handled, and passes run. */
   events = 0;
   passes = 0;
@@ -202,10 +203,18 @@ export class Service {
         await this.o.ledger.appendEvent(event.t, event, db);
         for (const c of charges) await this.o.ledger.charge(c, db);
       });
-      for (const c of charges) this.o.onCharge?.(c);
+      for (const c of charges) {
+        this.o.onCharge?.(c);
+        for (const l of this.listeners) l.charge?.(c);
+      }
       this.armTimer();
       return { event, result: this.describe(event) };
     });
+  }
+
+  /** Calls `l.pass` after every live pass and `l.charge` for every charge written (metrics). */
+  addListener(l: { pass?: (ms: number, decisions: readonly Decision[]) => void; charge?: (c: ChargeInput) => void }): void {
+    this.listeners.push(l);
   }
 
   /** Submits a job at time t (simulated clock; default now), after the budget check. */
@@ -231,6 +240,21 @@ export class Service {
   /** Moves a simulated clock to t, running every instant up to it. */
   tick(t: number): Promise<{ event: ServiceEvent; result: unknown }> {
     return this.handle(() => ({ kind: "clock", t }));
+  }
+
+  /** Posts a climate-change forecast for a site (points in world seconds, g CO2e/kWh), issued at `issued`. */
+  forecast(site: string, issued: number, points: readonly { t: number; g_per_kwh: number }[]): Promise<{ event: ServiceEvent; result: unknown }> {
+    return this.handle((now) => ({ kind: "forecast", t: now, site, issued, points }));
+  }
+
+  /** Sets a site's IT power budget (W), or back to the platform's (null). */
+  powerBudget(site: string, watts: number | null): Promise<{ event: ServiceEvent; result: unknown }> {
+    return this.handle((now) => ({ kind: "powerBudget", t: now, site, watts }));
+  }
+
+  /** Jobs running now. */
+  runningCount(): number {
+    return this.sched.running().length;
   }
 
   /** Jobs waiting in the queue now. */
@@ -402,7 +426,9 @@ export class Service {
       const st = this.jobs.get(q.id);
       if (st && st.state === "waiting") st.state = "queued";
     }
-    this.o.onPass?.(performance.now() - started, decisions);
+    const ms = performance.now() - started;
+    this.o.onPass?.(ms, decisions);
+    if (!this.replaying) for (const l of this.listeners) l.pass?.(ms, decisions);
   }
 
   private record(r: Omit<DecisionRecord, "seq">): void {
