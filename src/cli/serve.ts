@@ -7,8 +7,7 @@
  */
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../core/index.js";
-import { readTokenFile, startServe } from "../serve/index.js";
-import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMIT } from "../serve/limits.js";
+import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMIT, readTokenFile, startServe } from "../serve/index.js";
 
 interface ServeArgs {
   scenario?: string;

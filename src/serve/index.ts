@@ -11,4 +11,5 @@ export { startServe, readTokenFile, type ServeOptions, type Running } from "./st
 export { Tokens, hashToken, newToken } from "./auth.js";
 export { ServiceMetrics } from "./metrics.js";
 export { openApiDocument } from "./openapi.js";
+export { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMIT } from "./limits.js";
 export { httpTarget } from "./client.js";
