@@ -64,3 +64,4 @@ export { finiteJson } from "./finiteJson.js";
 export { RunOutputs, runIdOf, RUN_FILES, DERIVED_FILES, SUMMARY_FILE, type OutputRecord } from "./runOutputs.js";
 export { checkRunFolder } from "./runFolder.js";
 export { shippedPath, PACKAGE_ROOT } from "./paths.js";
+export { loadStudy, checkStudy, MAX_STUDY_YEARS, type StudySpec, type LifetimeStudySpec, type GrowthStudySpec, type GrowthOptionSpec, type StudyCommonSpec, type StudyGroupSpec, type StudySiteSpec, type FleetEventSpec, type GridTrajectorySpec, type GroupRef } from "./study.js";

@@ -35,3 +35,4 @@ export { busyNodeWatts, nodeDraw, poolDevices, shareDraw, type ShareLoad, type S
 export { seriesSpans, coveredFrom, coveredUntil, type SeriesSpan } from "./coverage.js";
 export { chargeForecastInto, chargeInto, chargeScore, embodiedRate, forecastIntegralInto, phaseTotal, useImpact, type ChargeEnergy, type EmbodiedRates, type PartsHeld } from "./charge.js";
 export { isoAt, shortSeriesText, uncoveredIssues, extensionIssues, EXTEND_HINT } from "./coverage.js";
+export { platformGroups, fleetTimeline, fleetInYear, fleetCapacity, embodiedPerNode, embodiedByYear, gpuNodeForCpuJobs, FLEET_EMBODIED_RULES, type EmbodiedBasis, type FleetEmbodiedRule, type FleetEvent, type NodeEmbodied, type FleetGroup, type FleetProblem } from "./fleet.js";

@@ -5,3 +5,4 @@
 export { buildRunReport, renderRunReport, writeRunReport, type RunReport } from "./runReport.js";
 export { isSweepFolder, writeSweepReport, SWEEP_FILES } from "./sweepReport.js";
 export { wasteReport, type WasteReport } from "./waste.js";
+export { isStudyFolder, renderStudyReport, writeStudyReport } from "./studyReport.js";

@@ -10,3 +10,5 @@ export { summarizeSweep, meanCI, tQuantile975, SWEEP_METRICS, FRONT_OBJECTIVES, 
 export { exploreTradeoff, candidateSummary, OBJECTIVES, DEFAULT_OBJECTIVES, type Candidate, type CandidateSummary, type Exploration, type ExploreOptions, type Objective } from "./explore.js";
 export { dominates, paretoFront, paretoIndices } from "./pareto.js";
 export { createPool, runTask, type RunPool, type RunResult, type RunTask, type RunTaskOverrides } from "./pool.js";
+export { runBatch, mergeShardFiles, manifestOf, readManifest, type BatchItem, type BatchManifest, type BatchOptions, type BatchOutcome } from "./batch.js";
+export * from "./study/index.js";
