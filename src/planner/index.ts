@@ -17,6 +17,8 @@ export { policyEasyBackfill } from "./policies/easy.js";
 export { policyHeft, type HeftParams } from "./policies/heft.js";
 export { policyTemporalShift, type TemporalShiftParams, type TemporalPlan, type TemporalState } from "./policies/temporal.js";
 export { policyWeighted, type WeightedParams } from "./policies/weighted.js";
+export { policyFlexible, FLEXIBLE_RULES, type FlexibleParams, type FlexiblePlan, type FlexibleRule, type FlexibleState } from "./policies/flexible.js";
+export { planPieces, pieceCells, slotCount, slotRates, type Piece, type PiecePlan, type PieceProblem } from "./pieces.js";
 export { policyConservativeBackfill } from "./policies/conservative.js";
 export { policyConsolidate, breakEvenSeconds, powerStateFigures, type ConsolidateParams, type ConsolidateState, type PowerStateFigures } from "./policies/consolidate.js";
 export { policyPowerCap, type PowerCapParams } from "./policies/powercap.js";
@@ -33,6 +35,7 @@ import { policyWeighted } from "./policies/weighted.js";
 import { policyConsolidate } from "./policies/consolidate.js";
 import { policyPowerCap } from "./policies/powercap.js";
 import { policyCampaignTarget } from "./policies/campaignTarget.js";
+import { policyFlexible } from "./policies/flexible.js";
 
 /**
  * The policies selectable by name (CLI, scenario files). Each factory takes the
@@ -52,6 +55,8 @@ export const POLICIES: Readonly<Record<string, (params: Readonly<Record<string, 
     ),
   powercap: (params) => policyPowerCap(policyEasyBackfill(), checkedParams("powercap", params, { dvfs: "boolean", throttle_batch: "boolean" })),
   campaign: (params) => policyCampaignTarget(checkedParams("campaign", params, { class_of: "string", slot_s: "number", horizon_slots: "number", replan_s: "number" })),
+  flexible: (params) =>
+    policyFlexible(checkedParams("flexible", params, { rule: "string", step_s: "number", start_step_s: "number", length: "string", category: "string", percentile: "number", horizon_s: "number" })),
 };
 
 function checkedParams(name: string, params: Readonly<Record<string, unknown>>, known: Readonly<Record<string, "number" | "boolean" | "string" | "object">>): Record<string, never> {
