@@ -1,16 +1,17 @@
 /**
- * A synchronous line writer that joins lines in memory and writes them in
- * large chunks (per-row output costs little). It hashes what it writes
- * (SHA-256, chunk by chunk), so a run can name each of its files by content
- * without reading them again.
+ * A synchronous line writer that assembles its output in one reused buffer
+ * and writes it in large chunks (per-row output costs little and allocates
+ * nothing per row). It hashes what it writes (SHA-256, chunk by chunk), so a
+ * run can name each of its files by content without reading them again.
  */
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 
 export class BufferedLineWriter {
   private fd: number;
-  private buf: string[] = [];
-  private size = 0;
+  /** Bytes not yet written, out[0, at). */
+  protected out: Buffer;
+  protected at = 0;
   private readonly hash: Hash = createHash("sha256");
   private digest: string | undefined;
   /** Lines written, header excluded. */
@@ -18,27 +19,33 @@ export class BufferedLineWriter {
   /** Bytes written so far (UTF-8). */
   bytes = 0;
 
-  constructor(readonly path: string, private readonly chunk = 1 << 20) {
+  constructor(readonly path: string, chunk = 1 << 20) {
     this.fd = openSync(path, "w");
+    this.out = Buffer.allocUnsafe(chunk);
+  }
+
+  /** Makes room for n more bytes: writes what the buffer holds when they would not fit, and grows it for a line longer than it. */
+  protected reserve(n: number): void {
+    if (this.at + n <= this.out.length) return;
+    this.flush();
+    if (n > this.out.length) this.out = Buffer.allocUnsafe(n);
   }
 
   /** Appends one line (without its newline). */
   protected line(text: string, counted = true): void {
-    this.buf.push(text, "\n");
-    this.size += text.length + 1;
+    this.reserve(text.length * 3 + 1);
+    this.at += this.out.write(text, this.at, "utf8");
+    this.out[this.at++] = 10;
     if (counted) this.lines++;
-    if (this.size >= this.chunk) this.flush();
   }
 
   flush(): void {
-    if (this.buf.length > 0) {
-      const data = Buffer.from(this.buf.join(""), "utf8");
-      writeSync(this.fd, data);
-      this.hash.update(data);
-      this.bytes += data.length;
-    }
-    this.buf = [];
-    this.size = 0;
+    if (this.at === 0) return;
+    const data = this.out.subarray(0, this.at);
+    for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done);
+    this.hash.update(data);
+    this.bytes += data.length;
+    this.at = 0;
   }
 
   close(): void {

@@ -1,11 +1,19 @@
 /**
  * A buffered, synchronous CSV writer. Numbers are written in JavaScript's
- * shortest round-trip form, so output is byte-identical across runs. A number
- * that is not finite is refused with its column and row: NaN or Infinity
- * never reaches a file.
+ * shortest round-trip form (String(x)), so output is byte-identical across
+ * runs. A number that is not finite is refused with its column and row: NaN
+ * or Infinity never reaches a file.
+ *
+ * Rows go straight into the writer's reused buffer: whole numbers up to 2^53
+ * digit by digit, ASCII strings byte by byte, only other numbers through
+ * String() (V8's shortest round-trip digits; nothing faster is exact). About
+ * 5x faster than building each row as a string (bench/csv.ts).
  */
 import { SimulationError } from "../core/index.js";
 import { BufferedLineWriter } from "./bufferedWriter.js";
+
+/** Longest text String() gives a finite number: "-1.2345678901234567e-308" is 24 characters. */
+const MAX_NUMBER_CHARS = 25;
 
 export class CsvWriter extends BufferedLineWriter {
   /** Name the rows' cells report under (the file's final name when it is written under a temporary one). */
@@ -24,20 +32,67 @@ export class CsvWriter extends BufferedLineWriter {
 
   /**
    * Appends a row; strings containing commas, quotes or newlines are quoted.
-   * @throws SimulationError on a number that is not finite, naming the file, row and column
+   * @throws SimulationError on a number that is not finite, naming the file, row and column (nothing of the row is written)
    */
   row(cells: readonly (string | number)[]): void {
-    let line = "";
+    let room = cells.length;
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i];
-      if (i > 0) line += ",";
       if (typeof c === "number") {
         if (!Number.isFinite(c)) throw new SimulationError(`${this.name}: row ${this.lines + 1}, column ${this.header[i] ?? i + 1}: expected a finite number, got ${c} (an input beyond the plausible bounds, or a bug; the file is not kept)`);
-        line += String(c);
-      } else line += quote(c);
+        room += MAX_NUMBER_CHARS;
+      } else room += c.length * 6 + 2; // every character a 3-byte one, quoted and doubled
     }
-    this.line(line);
+    this.reserve(room);
+    const out = this.out;
+    let at = this.at;
+    for (let i = 0; i < cells.length; i++) {
+      if (i > 0) out[at++] = 44;
+      const c = cells[i];
+      at = typeof c === "number" ? writeNumber(out, at, c) : writeText(out, at, c);
+    }
+    out[at++] = 10;
+    this.at = at;
+    this.lines++;
   }
+}
+
+/** Writes String(x) of a finite x at `at`; returns the position after it. */
+export function writeNumber(out: Buffer, at: number, x: number): number {
+  if (Number.isSafeInteger(x)) {
+    // Whole numbers below 2^53 print as their digits (-0 as 0), so they need no string.
+    if (x < 0) {
+      out[at++] = 45;
+      x = -x;
+    }
+    const start = at;
+    do {
+      const q = Math.floor(x / 10);
+      out[at++] = 48 + (x - q * 10); // the digit first: 48 + x may round above 2^53
+      x = q;
+    } while (x > 0);
+    for (let a = start, b = at - 1; a < b; a++, b--) {
+      const t = out[a];
+      out[a] = out[b];
+      out[b] = t;
+    }
+    return at;
+  }
+  const s = String(x);
+  for (let i = 0; i < s.length; i++) out[at++] = s.charCodeAt(i);
+  return at;
+}
+
+/** Writes a cell's text, quoted when it holds a comma, quote or line break; returns the position after it. */
+function writeText(out: Buffer, at: number, s: string): number {
+  const start = at;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Not plain ASCII, or needs quotes: the general path.
+    if (c >= 128 || c === 44 || c === 34 || c === 10 || c === 13) return start + out.write(quote(s), start, "utf8");
+    out[at++] = c;
+  }
+  return at;
 }
 
 function quote(s: string): string {

@@ -1,0 +1,79 @@
+/**
+ * jobs.csv writing speed: the CSV writer (io/csvWriter.ts) against rows built
+ * as strings and joined (the writer before issue 13, kept here as the
+ * yardstick), on rows shaped like jobs.csv (41 cells: 12 whole numbers, 24
+ * full-precision doubles, 5 short strings). Both write and hash the same
+ * bytes; the ratio is printed. Usage: npx tsx bench/csv.ts [rows]
+ */
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CsvWriter } from "../src/io/csvWriter.js";
+
+/** Rows like jobs.csv's: ids and times, then doubles over many magnitudes (seeded, so every run writes the same file). */
+export function jobLikeRows(n: number): (string | number)[][] {
+  let s = 12345;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rows: (string | number)[][] = [];
+  for (let i = 0; i < n; i++) {
+    const submit = i * 37 + Math.floor(rand() * 100);
+    const row: (string | number)[] = [i + 1, submit, submit + 5, submit + 4000, 5, 3995, "completed", "site", "node", 4, 4, rand(), 250 * rand()];
+    for (let k = 0; k < 22; k++) row.push(rand() * 10 ** (Math.floor(rand() * 24) - 14));
+    row.push("g1", String(i % 50), "cpu", "", "", 4, 0, 0, 0, 0);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The previous writer: each row a string, numbers through String(), lines joined per chunk and encoded. */
+function previousWriter(path: string, header: string[], rows: (string | number)[][]): string {
+  const fd = openSync(path, "w");
+  const hash = createHash("sha256");
+  let buf: string[] = [header.join(","), "\n"];
+  let size = 0;
+  const flush = () => {
+    const data = Buffer.from(buf.join(""), "utf8");
+    writeSync(fd, data);
+    hash.update(data);
+    buf = [];
+    size = 0;
+  };
+  for (const cells of rows) {
+    let line = "";
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i];
+      if (i > 0) line += ",";
+      line += typeof c === "number" ? String(c) : /[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c;
+    }
+    buf.push(line, "\n");
+    size += line.length + 1;
+    if (size >= 1 << 20) flush();
+  }
+  flush();
+  closeSync(fd);
+  return hash.digest("hex");
+}
+
+const n = Number(process.argv[2] ?? 227_808);
+const rows = jobLikeRows(n);
+const header = rows[0].map((_, i) => `c${i}`);
+const dir = tmpdir();
+const a = join(dir, `bench-csv-prev-${process.pid}.csv`);
+const b = join(dir, `bench-csv-new-${process.pid}.csv`);
+let prev = Infinity;
+let next = Infinity;
+for (let r = 0; r < 3; r++) {
+  let t0 = performance.now();
+  previousWriter(a, header, rows);
+  prev = Math.min(prev, performance.now() - t0);
+  t0 = performance.now();
+  const w = new CsvWriter(b, header);
+  for (const row of rows) w.row(row);
+  w.close();
+  next = Math.min(next, performance.now() - t0);
+}
+const same = readFileSync(a).equals(readFileSync(b));
+rmSync(a);
+rmSync(b);
+console.log(`${n} rows: previous ${prev.toFixed(0)} ms, writer ${next.toFixed(0)} ms, ${(prev / next).toFixed(2)}x faster; same bytes: ${same}`);
