@@ -251,13 +251,15 @@ export function gpuNodeForCpuJobs(type: NodeTypeSpec, speedup: number, source: s
   const curve: [number, number][] = us.map((u) => [u, cpuCurve(u) + extra(u)]);
   const epsilon = a.epsilon + gpus.count * (b.epsilon - gpus.power.idle_w);
   if (epsilon !== cpu.idle_w) curve.unshift([0, epsilon]);
+  // Two linear curves sum to a linear one: a single point at u = 1 is its max_w (curve_w needs two points).
+  const shape = curve.length >= 2 ? { curve_w: curve } : { max_w: curve[0][1] };
   return {
     ...type,
     speed: (type.speed ?? 1) * speedup,
     speed_source: source,
     power: {
       idle_w: cpu.idle_w,
-      curve_w: curve,
+      ...shape,
       source: `${cpu.source}; plus ${gpus.count} x ${gpus.model} loaded as the node's cores are (${gpus.power.source}): a GPU node seen by CPU-only trace jobs, an assumption of the growth study`,
     },
   };

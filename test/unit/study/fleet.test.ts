@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { N_COORDS, N_PHASES, PHASE_INDEX, categoryIndex } from "../../../src/core/index.js";
-import { embodiedByYear, fleetCapacity, fleetInYear, fleetTimeline, platformGroups } from "../../../src/models/index.js";
+import { embodiedByYear, fleetCapacity, fleetInYear, fleetTimeline, gpuNodeForCpuJobs, platformGroups, powerCurveFromSpec } from "../../../src/models/index.js";
 import type { PlatformSpec } from "../../../src/io/index.js";
 
 const CC = categoryIndex("CC");
@@ -99,5 +99,23 @@ describe("embodiedByYear", () => {
     v[use] = 5;
     const g = { id: "n", site: "a", type: "t", count: 1, from: 0, until: 1 };
     expect(embodiedByYear(g, v, 1, "purchase", 1)[0][use]).toBe(0);
+  });
+});
+
+describe("gpuNodeForCpuJobs", () => {
+  const base = { cores: 4, power: { idle_w: 100, max_w: 200, source: "cpu" }, gpus: { model: "g", count: 2, power: { idle_w: 10, curve_w: [[0.5, 40], [1, 110]], source: "gpu" } }, embodied: { lifetime_years: 4, lifetime_source: "t", impacts: {}, source: "t" } } as never;
+
+  it("runs speedup times faster and adds the GPUs' draw over their idle, loaded as the cores are", () => {
+    const t = gpuNodeForCpuJobs(base, 3, "assumed");
+    expect(t.speed).toBe(3);
+    const p = powerCurveFromSpec(t.power);
+    // u = 0.5: CPU 150 W, each GPU 40 - 10 = 30 W over idle; u = 1: 200 + 2 x 100; u = 0.25: 125 + 2 x (25 - 10).
+    expect([p(0), p(0.25), p(0.5), p(1)]).toEqual([100, 155, 210, 400]);
+  });
+
+  it("gives a linear node (max_w) when both curves are linear", () => {
+    const linear = { ...(base as object), gpus: { model: "g", count: 1, power: { idle_w: 10, max_w: 110, source: "gpu" } } } as never;
+    const t = gpuNodeForCpuJobs(linear, 2, "assumed");
+    expect([t.power.idle_w, "max_w" in t.power ? t.power.max_w : undefined]).toEqual([100, 300]);
   });
 });
