@@ -17,10 +17,12 @@ export interface HttpTargetOptions {
   readonly onRetry?: (err: unknown) => void;
 }
 
-export function httpTarget(o: HttpTargetOptions): ReplayTarget & { request(method: string, path: string, body?: unknown): Promise<unknown> } {
-  let seen = 0;
+/** A request to the service: JSON in and out, retried while it cannot be sent or the service is closing (503). @throws Error with the status and body of a 4xx or 5xx answer */
+export type ServiceRequest = (method: string, path: string, body?: unknown) => Promise<unknown>;
+
+export function serviceClient(o: HttpTargetOptions): ServiceRequest {
   const base = () => (typeof o.url === "string" ? o.url : o.url());
-  const request = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const deadline = Date.now() + (o.retryMs ?? 30_000);
     for (;;) {
       let res: Response;
@@ -41,6 +43,11 @@ export function httpTarget(o: HttpTargetOptions): ReplayTarget & { request(metho
       return text ? (JSON.parse(text) as unknown) : undefined;
     }
   };
+}
+
+export function httpTarget(o: HttpTargetOptions): ReplayTarget & { request: ServiceRequest } {
+  let seen = 0;
+  const request = serviceClient(o);
   return {
     request,
     submit: async (job, t) => void (await request("POST", "/v1/jobs", { ...job, t })),

@@ -12,4 +12,4 @@ export { Tokens, hashToken, newToken } from "./auth.js";
 export { ServiceMetrics } from "./metrics.js";
 export { openApiDocument } from "./openapi.js";
 export { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMIT } from "./limits.js";
-export { httpTarget } from "./client.js";
+export { httpTarget, serviceClient, type ServiceRequest, type HttpTargetOptions } from "./client.js";

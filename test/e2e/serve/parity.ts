@@ -19,13 +19,21 @@ export interface Expected {
   readonly score: number;
 }
 
-/** The default scenario over the first `jobs` jobs of its trace (all when undefined), written to dir. */
-export function sliceScenario(dir: string, jobs?: number): string {
-  const spec = JSON.parse(readFileSync(DEFAULT_SCENARIO, "utf8")) as { platform: string; workload: { file: string } };
+/**
+ * The default scenario over the first `jobs` jobs of its trace (all when
+ * undefined), written to dir. `live`: for a service on the real clock, world
+ * time 0 is now and the grid series hold their last values past their end.
+ */
+export function sliceScenario(dir: string, jobs?: number, o: { live?: boolean } = {}): string {
+  const spec = JSON.parse(readFileSync(DEFAULT_SCENARIO, "utf8")) as { platform: string; workload: { file: string; start: string }; series_extension?: string };
   const base = dirname(DEFAULT_SCENARIO);
   spec.platform = resolve(base, spec.platform);
   spec.workload.file = jobs === undefined ? resolve(base, spec.workload.file) : writeTraceSlice(dir, jobs);
-  const path = join(dir, `scenario-${jobs ?? "all"}.json`);
+  if (o.live) {
+    spec.workload.start = new Date().toISOString();
+    spec.series_extension = "hold";
+  }
+  const path = join(dir, `scenario-${jobs ?? "all"}${o.live ? "-live" : ""}.json`);
   writeFileSync(path, JSON.stringify(spec));
   return path;
 }
