@@ -116,6 +116,6 @@ describe("gpuNodeForCpuJobs", () => {
   it("gives a linear node (max_w) when both curves are linear", () => {
     const linear = { ...(base as object), gpus: { model: "g", count: 1, power: { idle_w: 10, max_w: 110, source: "gpu" } } } as never;
     const t = gpuNodeForCpuJobs(linear, 2, "assumed");
-    expect([t.power.idle_w, "max_w" in t.power ? t.power.max_w : undefined]).toEqual([100, 300]);
+    expect(t.power).toMatchObject({ idle_w: 100, max_w: 300 });
   });
 });
