@@ -163,6 +163,39 @@ export function defaultDevice(job: QueuedJobView, pool: PoolView): DeviceClass |
   return undefined;
 }
 
+/** Cores the job takes of a pool on its default device (its whole nodes' cores when it holds them whole; poolNeed without allocating); Infinity where it cannot run. */
+export function coresFor(job: QueuedJobView, pool: PoolView): number {
+  // Plain CPU batch jobs (the common case) skip the device search.
+  const device = job.runtimes === undefined ? (poolCanHold(job, pool, "cpu") ? "cpu" : undefined) : defaultDevice(job, pool);
+  if (device === undefined) return Infinity;
+  return holdsWholeNodes(job, pool) ? (job.exactNodes ?? nodesNeeded(job, pool, device)) * pool.coresPerNode : job.cores;
+}
+
+/**
+ * Run time a policy prices on a pool's default device (pricedRuntime: the
+ * expected run time cut at the wall time left; for plain batch jobs, the wall
+ * time left); Infinity where the job cannot run.
+ */
+export function runtimeFor(job: QueuedJobView, pool: PoolView): number {
+  if (job.runtimes === undefined) return job.timeLeft;
+  const device = defaultDevice(job, pool);
+  return device === undefined ? Infinity : (pricedRuntime(job, pool, device) ?? Infinity);
+}
+
+/**
+ * Lower bounds over pools of coresFor and runtimeFor: what a world's queue
+ * index (ClusterView.queueIndex) keeps of each queued job.
+ */
+export function leastNeeds(job: QueuedJobView, pools: readonly PoolView[]): { cores: number; seconds: number } {
+  let cores = Infinity;
+  let seconds = Infinity;
+  for (const pool of pools) {
+    cores = Math.min(cores, coresFor(job, pool));
+    seconds = Math.min(seconds, runtimeFor(job, pool));
+  }
+  return { cores, seconds };
+}
+
 /**
  * What a placement holds and is charged, as the accountant charges it when the
  * job is alone on its nodes (co-tenants change only how a nonlinear curve's

@@ -220,6 +220,31 @@ export interface ClusterView {
   readonly scoreMethod?: ScoreMethod;
   /** Forecast of a site's impact intensity; never the actual series. */
   forecast(site: string): IntensityForecast;
+  /**
+   * The queue indexed by need, offered by worlds whose queues grow long (the
+   * simulator), so that a pass costs what can start, not the whole queue.
+   * Optional: policies fall back to walking `queue` (common.ts QueueWalk).
+   */
+  readonly queueIndex?: QueueIndex;
+}
+
+/**
+ * Walks a view's queue in order, passing over jobs that cannot start under
+ * bounds the policy gives. Valid only for the view it came with (`view`): a
+ * copy of the view with another queue (e.g. restrictView) must not use it.
+ */
+export interface QueueIndex {
+  readonly view: ClusterView;
+  /** Jobs queued (= view.queue.length, without making the array). */
+  readonly length: number;
+  /**
+   * The first job after `after` (from the head when undefined) whose fewest
+   * cores in any pool (resources.coresFor) are within `cores`, or within
+   * `shortCores` with a shortest priced run time in any pool
+   * (resources.runtimeFor) within `shortSeconds`; undefined when none is left.
+   * Every job passed over fails both, so it could take neither.
+   */
+  next(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined;
 }
 
 /**

@@ -7,8 +7,13 @@
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { Tenant } from "./cluster.js";
 import type { PoolModel } from "../models/index.js";
+import type { QueuedJobView, RunningJobView } from "../planner/index.js";
+import { OrderedQueue, type QueueItem } from "./orderedQueue.js";
 
-export class SimJob {
+export class SimJob implements QueueItem {
+  /** Lower bounds of what queue policies count for it (set when it is queued; 0 passes over nothing). */
+  leastCores = 0;
+  leastSeconds = 0;
   pool = -1;
   nodes: number[] = [];
   /** Its hold on each of its nodes (cores, devices, memory; busy parts by phase). */
@@ -45,6 +50,9 @@ export class SimJob {
   /** Seconds of this run spent restarting from its checkpoint (a resumed run of a class with checkpoint_s), part of `runtime`. */
   restart = 0;
   slot = -1;
+  /** Its views as policies see them, made when first needed (sim/view.ts; dropped when the job changes). */
+  queuedView: QueuedJobView | undefined = undefined;
+  runningView: RunningJobView | undefined = undefined;
   private scaled?: Readonly<Partial<Record<DeviceClass, number>>>;
   constructor(
     readonly spec: JobSpec,
@@ -82,9 +90,9 @@ export function actualRuntime(spec: JobSpec, pool: PoolModel, device: DeviceClas
   return base / (pool.speed * (pstate === undefined ? 1 : pool.dvfs![pstate].speed));
 }
 
-/** Queued jobs (arrival order) and running jobs (by predicted end, then id). */
+/** Queued jobs (arrival order, indexed by need: sim/orderedQueue.ts) and running jobs (by predicted end, then id). */
 export class JobTable {
-  readonly queue: SimJob[] = [];
+  readonly queue = new OrderedQueue<SimJob>();
   readonly queued = new Map<number, SimJob>();
   readonly running: SimJob[] = [];
   readonly runningById = new Map<number, SimJob>();
@@ -92,31 +100,28 @@ export class JobTable {
   version = 0;
 
   enqueue(job: SimJob): void {
-    this.queue.push(job);
+    this.queue.insert(job);
     this.queued.set(job.id, job);
     this.version++;
   }
 
   /** Back to its place in the queue (arrival order), after a suspension. */
   requeue(job: SimJob): void {
-    let i = this.queue.length;
-    while (i > 0 && this.queue[i - 1].arrival > job.arrival) i--;
-    this.queue.splice(i, 0, job);
-    this.queued.set(job.id, job);
-    this.version++;
+    this.enqueue(job);
   }
 
-  /** Removes a job from the queue's index (the array is compacted once per pass: compact()). */
+  /** Removes a job from the queue. */
   unqueue(job: SimJob): void {
+    this.queue.remove(job);
     this.queued.delete(job.id);
     this.version++;
   }
 
-  /** Drops from the queue array the jobs no longer queued, in place. */
-  compact(): void {
-    let w = 0;
-    for (let r = 0; r < this.queue.length; r++) if (this.queued.has(this.queue[r].id)) this.queue[w++] = this.queue[r];
-    this.queue.length = w;
+  /** Empties the queue (the run is over). */
+  clearQueue(): void {
+    this.queue.clear();
+    this.queued.clear();
+    this.version++;
   }
 
   private runningIndex(job: SimJob): number {

@@ -16,7 +16,7 @@ import type { IntensityForecast } from "../models/index.js";
 import { busyNodeWatts } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
 import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "../planner/index.js";
-import { cannotHold, canRunOn, cpuLoad, devicesRequested, expectedRuntime, poolDeviceClasses, queuedJobView } from "../planner/index.js";
+import { cannotHold, canRunOn, cpuLoad, devicesRequested, expectedRuntime, leastNeeds, poolDeviceClasses, queuedJobView } from "../planner/index.js";
 import { poolView } from "../planner/index.js";
 import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
@@ -234,8 +234,16 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       return;
     }
     submitted++;
+    keyed(job);
     jobs.enqueue(job);
     happened.push({ kind: "jobSubmitted", jobId: job.id });
+  }
+
+  /** Sets what the queue's index keeps of a job about to be queued: its least cores and run time over pools. */
+  function keyed(job: SimJob): void {
+    const need = leastNeeds(views.queued(job), fixedPools);
+    job.leastCores = need.cores;
+    job.leastSeconds = need.seconds;
   }
 
   const WORKFLOW = engine.defineKind("workflowSubmitted", PRIO_SUBMIT, (w) => {
@@ -279,6 +287,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const job = slots[slot]!;
     slots[slot] = undefined;
     freeSlots.push(slot);
+    keyed(job);
     jobs.enqueue(job);
     happened.push({ kind: "jobSubmitted", jobId: job.id });
   });
@@ -375,8 +384,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     siteCount: platform.sites.length,
   };
 
-  let startedThisPass = false;
-  let removedThisPass = false;
   const applyRefusals: Refusal[] = [];
 
   function refuse(decision: Decision, reason: RefusalReason): void {
@@ -457,7 +464,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         for (const t of tracker.requestTransfer(w!, file, at.pool.siteIndex, job.id, now)) startTransfer(t);
       }
     } else beginRun(job, now);
-    startedThisPass = true;
   }
 
   /** The job's devices reconfigure (FPGA setup): its FPGAs draw their reconfiguration power, its cores idle. */
@@ -552,6 +558,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.nodes = [];
     job.predictedEnd = Infinity;
     views.forget(job);
+    keyed(job);
     jobs.requeue(job);
     suspended++;
     happened.push({ kind: "jobSuspended", jobId: job.id });
@@ -570,7 +577,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         if (why) return refuse(d, why);
         dropJob(jobs.queued.get(d.jobId)!, `rejected: ${d.reason}`);
         rejected++;
-        removedThisPass = true;
         return;
       }
       case "setPowerState": {
@@ -607,8 +613,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   function applyAll(decisions: readonly Decision[]): readonly Refusal[] {
     applyRefusals.length = 0;
-    startedThisPass = false;
-    removedThisPass = false;
     for (const d of decisions) {
       const before = applyRefusals.length;
       applyOne(d);
@@ -616,7 +620,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       const explained = d.kind === "defer" || ((d.kind === "start" || d.kind === "setPowerState" || d.kind === "transfer" || d.kind === "suspend") && d.why !== undefined);
       if (explained && applyRefusals.length === before) observer.decided?.(engine.now, d);
     }
-    if (startedThisPass || removedThisPass) jobs.compact();
     return applyRefusals.length > 0 ? [...applyRefusals] : [];
   }
 
@@ -744,8 +747,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   // Jobs still waiting when nothing else can happen are reported, not lost.
   const neverStarted = jobs.queue.length;
   for (const job of jobs.queue) observer.jobDropped?.(job.spec, "never_started");
-  jobs.queue.length = 0;
-  jobs.queued.clear();
+  jobs.clearQueue();
   const end = engine.now;
   cluster.flushAll();
   observer.finished?.(end);

@@ -11,7 +11,7 @@ import type { IntensityForecast } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
 import { queuedJobView, runningJobView, type JobProgress } from "../planner/index.js";
 import { platformPoolFigures, poolView, type PoolFigures } from "../planner/index.js";
-import type { ClusterView, LinkView, NodeState, PoolView, QueuedJobView, RunningJobView, SiteView, WorkflowView } from "../planner/index.js";
+import type { ClusterView, LinkView, NodeState, PoolView, QueueIndex, QueuedJobView, RunningJobView, SiteView, WorkflowView } from "../planner/index.js";
 import type { Cluster } from "./cluster.js";
 import type { JobTable, SimJob } from "./jobs.js";
 import type { WorkflowTracker } from "./workflows.js";
@@ -21,22 +21,23 @@ function progressOf(job: SimJob): JobProgress {
   return { wallUsed: job.wallUsed, ranSeconds: job.runSeconds, runtimes: job.runtimes, deferredUntil: job.deferredUntil, lastSuspendedAt: job.lastSuspendedAt };
 }
 
+type Queries = Pick<ClusterView, "nodeState" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">;
+
 export class ViewProjector {
   readonly figures: readonly PoolFigures[];
   private readonly links: readonly LinkView[];
-  private readonly queuedViews = new WeakMap<SimJob, QueuedJobView>();
-  private readonly runningViews = new WeakMap<SimJob, RunningJobView>();
   private pools: readonly PoolView[] = [];
   private poolsVersion = -1;
   private queue: readonly QueuedJobView[] = [];
   private running: readonly RunningJobView[] = [];
-  private jobsVersion = -1;
+  private queueVersion = -1;
+  private runningVersion = -1;
   private readonly workflows: WorkflowView[] = [];
   private readonly workflowVersions: number[] = [];
   private readonly workflowIds: number[] = [];
   private workflowsFrozen: readonly WorkflowView[] = Object.freeze([]);
   private readonly siteIndex: Map<string, number>;
-  private readonly queries: Pick<ClusterView, "nodeState" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">;
+  private readonly queries: Queries;
 
   constructor(
     private readonly platform: PlatformModel,
@@ -71,25 +72,23 @@ export class ViewProjector {
 
   /** A queued job as policies see it (made once, and again after it changes: forget()). */
   queued(job: SimJob): QueuedJobView {
-    let v = this.queuedViews.get(job);
-    if (v === undefined) this.queuedViews.set(job, (v = queuedJobView(job.spec, progressOf(job))));
-    return v;
+    return (job.queuedView ??= queuedJobView(job.spec, progressOf(job)));
   }
 
   /** A running job as policies see it (made at its start, and again after it changes: forget()). */
   runningView(job: SimJob): RunningJobView {
-    let v = this.runningViews.get(job);
+    let v = job.runningView;
     if (v === undefined) {
       const run = { pool: job.pool, device: job.device, pstate: job.pstate, nodes: job.nodes, allocation: job.tenants, holdsWholeNodes: job.wholeNodes, start: job.start, firstStart: job.firstStart, setupEnd: job.setupEnd, awaitingInputs: job.pendingInputs > 0, predictedEnd: job.predictedEnd };
-      this.runningViews.set(job, (v = runningJobView(job.spec, progressOf(job), run)));
+      job.runningView = v = runningJobView(job.spec, progressOf(job), run);
     }
     return v;
   }
 
   /** The job changed (deferred, suspended, its inputs arrived): its views are made again. */
   forget(job: SimJob): void {
-    this.queuedViews.delete(job);
-    this.runningViews.delete(job);
+    job.queuedView = undefined;
+    job.runningView = undefined;
   }
 
   /** Pool `p` with its counts now. */
@@ -106,25 +105,41 @@ export class ViewProjector {
       this.pools = Object.freeze(this.figures.map((f, p) => poolView(f, c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p])));
       this.poolsVersion = c.version;
     }
-    if (this.jobsVersion !== this.jobs.version) {
-      const q: QueuedJobView[] = [];
-      for (const job of this.jobs.queue) if (this.jobs.queued.has(job.id)) q.push(this.queued(job));
-      this.queue = Object.freeze(q);
-      this.running = Object.freeze(this.jobs.running.map((j) => this.runningView(j)));
-      this.jobsVersion = this.jobs.version;
-    }
     const sites: SiteView[] = this.platform.sites.map((site, index) => Object.freeze({ index, id: site.id, pue: site.pue, powerW: c.siteIt[index], powerBudgetW: c.budgets[index] }));
-    return Object.freeze({
-      now: this.clock.now,
-      workflows: this.workflowViews(),
-      links: this.links,
-      sites: Object.freeze(sites),
-      pools: this.pools,
-      queue: this.queue,
-      running: this.running,
-      scoreMethod: this.scoreMethod,
-      ...this.queries,
-    });
+    const index = new PassIndex(this, this.jobs.queue.length);
+    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, Object.freeze(sites), this.pools, this.runningArray(), index, this.scoreMethod, this.queries));
+    index.view = view;
+    return view;
+  }
+
+  /** The queue as an array, made again only after the job table changed. */
+  queueArray(): readonly QueuedJobView[] {
+    if (this.queueVersion !== this.jobs.version) {
+      const q: QueuedJobView[] = [];
+      for (const job of this.jobs.queue) q.push(this.queued(job));
+      this.queue = Object.freeze(q);
+      this.queueVersion = this.jobs.version;
+    }
+    return this.queue;
+  }
+
+  private runningArray(): readonly RunningJobView[] {
+    if (this.runningVersion !== this.jobs.version) {
+      this.running = Object.freeze(this.jobs.running.map((j) => this.runningView(j)));
+      this.runningVersion = this.jobs.version;
+    }
+    return this.running;
+  }
+
+  /** The queue index's search (ClusterView.queueIndex), on the job table's index. */
+  nextQueued(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined {
+    let from: SimJob | undefined;
+    if (after !== undefined) {
+      from = this.jobs.queued.get(after.id);
+      if (from === undefined) throw new RangeError(`ClusterView.queueIndex.next: job ${after.id} is not queued`);
+    }
+    const job = this.jobs.queue.next(from, cores, shortCores, shortSeconds);
+    return job && this.queued(job);
   }
 
   /** Workflows submitted so far, each copied again only when it changed. */
@@ -169,5 +184,69 @@ export class ViewProjector {
       taskSite: Int32Array.from(f.siteOf),
       fileSites: Uint32Array.from(f.fileSites),
     });
+  }
+}
+
+/** One pass's queue index: valid for the view it came with only. */
+class PassIndex implements QueueIndex {
+  view!: ClusterView;
+  constructor(
+    private readonly projector: ViewProjector,
+    readonly length: number,
+  ) {}
+
+  next(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined {
+    return this.projector.nextQueued(after, cores, shortCores, shortSeconds);
+  }
+}
+
+/**
+ * One pass's view: plain data but for the queue, made into an array only when
+ * a policy reads it (a policy using the queue index never does, so a pass
+ * costs what can start). A class, so that a view costs one small object per
+ * pass; the queue is read through its prototype's getter, so a copy of the
+ * view made by spreading it (`{ ...view }`) must set `queue` itself (as
+ * restrictView does).
+ */
+class SimView implements ClusterView {
+  readonly #projector: ViewProjector;
+  readonly nodeState: Queries["nodeState"];
+  readonly nodeSince: Queries["nodeSince"];
+  readonly nodeReadyAt: Queries["nodeReadyAt"];
+  readonly nodeJob: Queries["nodeJob"];
+  readonly nodeJobs: Queries["nodeJobs"];
+  readonly nodeFreeCores: Queries["nodeFreeCores"];
+  readonly nodeFreeGpus: Queries["nodeFreeGpus"];
+  readonly nodeFreeFpgas: Queries["nodeFreeFpgas"];
+  readonly nodeFreeMemoryMb: Queries["nodeFreeMemoryMb"];
+  readonly forecast: Queries["forecast"];
+
+  constructor(
+    projector: ViewProjector,
+    readonly now: number,
+    readonly workflows: readonly WorkflowView[],
+    readonly links: readonly LinkView[],
+    readonly sites: readonly SiteView[],
+    readonly pools: readonly PoolView[],
+    readonly running: readonly RunningJobView[],
+    readonly queueIndex: QueueIndex,
+    readonly scoreMethod: ScoreMethod | undefined,
+    q: Queries,
+  ) {
+    this.#projector = projector;
+    this.nodeState = q.nodeState;
+    this.nodeSince = q.nodeSince;
+    this.nodeReadyAt = q.nodeReadyAt;
+    this.nodeJob = q.nodeJob;
+    this.nodeJobs = q.nodeJobs;
+    this.nodeFreeCores = q.nodeFreeCores;
+    this.nodeFreeGpus = q.nodeFreeGpus;
+    this.nodeFreeFpgas = q.nodeFreeFpgas;
+    this.nodeFreeMemoryMb = q.nodeFreeMemoryMb;
+    this.forecast = q.forecast;
+  }
+
+  get queue(): readonly QueuedJobView[] {
+    return this.#projector.queueArray();
   }
 }

@@ -1,6 +1,6 @@
 /** Small pieces shared by the queue policies. */
-import type { ClusterView, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { defaultDevice, holdsWholeNodes, poolCanHold, poolNeed, pricedRuntime, type PoolNeed } from "../resources.js";
+import type { ClusterView, PoolView, QueueIndex, QueuedJobView, WorldEvent } from "../view.js";
+import { coresFor, defaultDevice, holdsWholeNodes, poolCanHold, poolNeed, type PoolNeed } from "../resources.js";
 
 /**
  * What queue policies count a pool's capacity in: cores. A job that shares
@@ -62,6 +62,46 @@ export class Capacity {
   }
 }
 
+/**
+ * Walks a view's queue in order: with the world's index (ClusterView.queueIndex)
+ * passing over jobs that cannot start under the bounds given, so a pass costs
+ * what can start; without one (or on a copy of the view it does not belong
+ * to), every job in turn. One walk at a time; start() begins another.
+ */
+export class QueueWalk {
+  private view: ClusterView | undefined;
+  private index: QueueIndex | undefined;
+  private pos = -1;
+  private job: QueuedJobView | undefined;
+
+  start(view: ClusterView): this {
+    const index = view.queueIndex;
+    this.view = view;
+    this.index = index !== undefined && index.view === view ? index : undefined;
+    this.pos = -1;
+    this.job = undefined;
+    return this;
+  }
+
+  /**
+   * The next job after the current one, passing over (with an index) those
+   * that need more than `cores` cores in every pool and either more than
+   * `shortCores` or a run time over `shortSeconds` (QueueIndex.next); undefined at the end.
+   */
+  next(cores = Infinity, shortCores = 0, shortSeconds = -Infinity): QueuedJobView | undefined {
+    if (this.index !== undefined) return (this.job = this.index.next(this.job, cores, shortCores, shortSeconds));
+    const queue = this.view!.queue;
+    if (this.pos < queue.length) this.pos++;
+    return (this.job = queue[this.pos]);
+  }
+
+  /** True when no job follows the current one. */
+  atLast(): boolean {
+    if (this.index !== undefined) return this.index.next(this.job, Infinity, 0, -Infinity) === undefined;
+    return this.pos >= this.view!.queue.length - 1;
+  }
+}
+
 /** True when the job fits `pool` with `cores` free cores and `idle` idle nodes (see Capacity). */
 function fitsIn(job: QueuedJobView, pool: PoolView, cores: number, idle: number): boolean {
   const need = coresFor(job, pool);
@@ -93,23 +133,7 @@ export function firstFit(job: QueuedJobView, pools: readonly PoolView[], free: C
   return -1;
 }
 
-/** Cores the job takes of a pool on its default device (its whole nodes' cores when it holds them whole); Infinity where it cannot run. */
-export function coresFor(job: QueuedJobView, pool: PoolView): number {
-  // Plain CPU batch jobs (the common case) skip the device search.
-  const device = job.runtimes === undefined ? (poolCanHold(job, pool, "cpu") ? "cpu" : undefined) : defaultDevice(job, pool);
-  return device === undefined ? Infinity : poolNeed(job, pool, device).cores;
-}
-
-/**
- * Run time a policy prices on a pool's default device (resources.pricedRuntime:
- * the expected run time cut at the wall time left; for plain batch jobs, the
- * wall time left); Infinity where the job cannot run.
- */
-export function runtimeFor(job: QueuedJobView, pool: PoolView): number {
-  if (job.runtimes === undefined) return job.timeLeft;
-  const device = defaultDevice(job, pool);
-  return device === undefined ? Infinity : (pricedRuntime(job, pool, device) ?? Infinity);
-}
+export { coresFor, runtimeFor } from "../resources.js";
 
 /**
  * True when nothing but intensity changes happened: a queue policy that ignores

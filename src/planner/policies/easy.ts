@@ -19,7 +19,7 @@
  * model on the pool's default device for workflow tasks (planner/resources).
  */
 import type { ClusterView, Decision, Policy, QueuedJobView, WorldEvent } from "../view.js";
-import { Capacity, coresFor, firstFit, needFor, onlyIntensityChanged, runtimeFor, shadowTime } from "./common.js";
+import { Capacity, coresFor, firstFit, needFor, onlyIntensityChanged, QueueWalk, runtimeFor, shadowTime } from "./common.js";
 
 interface Reservation {
   pool: number;
@@ -35,6 +35,7 @@ export function policyEasyBackfill(): Policy {
   const passEnd: number[] = [];
   const pass = { pool: passPool, cores: passCores, idle: passIdle, end: passEnd };
   const free = new Capacity();
+  const walk = new QueueWalk();
 
   function reserve(view: ClusterView, head: QueuedJobView, free: Capacity): Reservation | undefined {
     let best: Reservation | undefined;
@@ -57,25 +58,26 @@ export function policyEasyBackfill(): Policy {
       if (onlyIntensityChanged(happened)) return [];
       const pools = view.pools;
       free.from(pools);
-      const queue = view.queue;
+      const queue = walk.start(view);
       const out: Decision[] = [];
       passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
-      let i = 0;
-      for (; i < queue.length; i++) {
-        const job = queue[i];
-        const p = firstFit(job, pools, free);
+      let head = queue.next();
+      for (; head !== undefined; head = queue.next()) {
+        const p = firstFit(head, pools, free);
         if (p < 0) break;
-        out.push({ kind: "start", jobId: job.id, pool: p });
+        out.push({ kind: "start", jobId: head.id, pool: p });
         passPool.push(p);
-        passCores.push(coresFor(job, pools[p]));
+        passCores.push(coresFor(head, pools[p]));
         passIdle.push(free.lastIdle);
-        passEnd.push(view.now + runtimeFor(job, pools[p]));
+        passEnd.push(view.now + runtimeFor(head, pools[p]));
       }
-      if (i >= queue.length - 1) return out;
+      if (head === undefined || queue.atLast()) return out;
       if (!free.any()) return out;
-      const res = reserve(view, queue[i], free);
-      for (let j = i + 1; j < queue.length; j++) {
-        const job = queue[j];
+      const res = reserve(view, head, free);
+      // Jobs that could start nowhere are passed over (the queue's index): in the reserved pool a job needs
+      // cores within the extra ones, or any free core if it ends by the shadow time (with a slack for rounding).
+      const shortSeconds = res === undefined ? -Infinity : res.shadow - view.now + 1e-9 * Math.max(1, Math.abs(res.shadow));
+      for (let job = next(); job !== undefined; job = next()) {
         for (let p = 0; p < pools.length; p++) {
           if (!free.fits(job, pools[p])) continue;
           const need = coresFor(job, pools[p]);
@@ -90,6 +92,18 @@ export function policyEasyBackfill(): Policy {
           break;
         }
         if (!free.any()) break;
+      }
+      function next(): QueuedJobView | undefined {
+        let any = 0;
+        let short = 0;
+        for (let p = 0; p < pools.length; p++) {
+          const c = free.cores[p];
+          if (res !== undefined && p === res.pool) {
+            any = Math.max(any, Math.min(c, res.extra));
+            short = c;
+          } else any = Math.max(any, c);
+        }
+        return queue.next(any, short, shortSeconds);
       }
       return out;
     },
