@@ -2,12 +2,12 @@
  * The queue in arrival order, indexed by what each job needs, so that a
  * scheduling pass costs what can start rather than the whole queue. Jobs are
  * kept in blocks of up to 2 x BLOCK in arrival order; each block knows the
- * least cores and the least run time its jobs need (lower bounds over pools,
- * given by the world when a job joins). A search for the next job that might
- * start under given bounds passes over whole blocks whose least needs exceed
- * them (square-root decomposition: removal, insertion and a search cost
- * O(log n + n / BLOCK + BLOCK), against O(n) for an array spliced or
- * filtered at every pass).
+ * least cores its jobs need and the front of their (cores, run time) needs
+ * (lower bounds over pools, given by the world when a job joins). A search
+ * for the next job that might start under given bounds passes over whole
+ * blocks that hold no such job (square-root decomposition: removal, insertion
+ * and a search cost O(log n + n / BLOCK + BLOCK), against O(n) for an array
+ * spliced or filtered at every pass).
  */
 
 /** What the queue keeps of a job: its arrival (the order) and lower bounds of its needs. */
@@ -21,11 +21,67 @@ export interface QueueItem {
 
 const BLOCK = 64;
 
+/**
+ * A run of jobs in arrival order, with its least cores and the Pareto front
+ * of (cores, run time) over its jobs: cores ascending, run time strictly
+ * descending, so "some job within c cores and s seconds" is one binary search.
+ */
+class Block<T extends QueueItem> {
+  leastCores = Infinity;
+  frontCores: number[] = [];
+  frontSeconds: number[] = [];
+  constructor(readonly items: T[]) {
+    this.rekey();
+  }
+
+  /** True when some job of the block takes at most `cores`, or at most `shortCores` within `shortSeconds`. */
+  mayHold(cores: number, shortCores: number, shortSeconds: number): boolean {
+    if (this.leastCores <= cores) return true;
+    const fc = this.frontCores;
+    let lo = 0;
+    let hi = fc.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (fc[mid] <= shortCores) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && this.frontSeconds[lo - 1] <= shortSeconds;
+  }
+
+  /** Its keys afresh from its jobs (each added to an empty front: O(jobs x front), no sort). */
+  rekey(): void {
+    this.frontCores.length = this.frontSeconds.length = 0;
+    this.leastCores = Infinity;
+    for (const x of this.items) this.add(x);
+  }
+
+  /** Adds a job's keys to the front: in place, dropping the points it dominates. */
+  add(x: T): void {
+    const fc = this.frontCores;
+    const fs = this.frontSeconds;
+    const c = x.leastCores;
+    const sec = x.leastSeconds;
+    if (c < this.leastCores) this.leastCores = c;
+    // Dominated by a front point (as few cores or fewer, as short or shorter): the front stays.
+    let k = 0;
+    for (; k < fc.length && fc[k] < c; k++) if (fs[k] <= sec) return;
+    if (k < fc.length && fc[k] === c && fs[k] <= sec) return;
+    // Points from k on have as many cores or more; those not shorter than it are dominated by it.
+    let end = k;
+    while (end < fc.length && fs[end] >= sec) end++;
+    fc.splice(k, end - k, c);
+    fs.splice(k, end - k, sec);
+  }
+
+  /** After a job left: a rebuild only when it was on the front. */
+  removed(x: T): void {
+    const fc = this.frontCores;
+    for (let k = 0; k < fc.length; k++) if (fc[k] === x.leastCores && this.frontSeconds[k] === x.leastSeconds) return this.rekey();
+  }
+}
+
 export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
-  private blocks: T[][] = [];
-  /** Per block: least cores and least run time of its jobs. */
-  private cores: number[] = [];
-  private seconds: number[] = [];
+  private blocks: Block<T>[] = [];
   private count = 0;
 
   get length(): number {
@@ -36,30 +92,22 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
   insert(item: T): void {
     const bs = this.blocks;
     let b = bs.length - 1;
+    this.count++;
     if (b < 0) {
-      bs.push([item]);
-      this.cores.push(item.leastCores);
-      this.seconds.push(item.leastSeconds);
-      this.count++;
+      bs.push(new Block([item]));
       return;
     }
-    const last = bs[b];
-    if (item.arrival < last[last.length - 1].arrival) b = this.blockOf(item.arrival);
+    const lastItems = bs[b].items;
+    if (item.arrival < lastItems[lastItems.length - 1].arrival) b = this.blockOf(item.arrival);
     const block = bs[b];
-    let i = block.length;
-    while (i > 0 && block[i - 1].arrival > item.arrival) i--;
-    block.splice(i, 0, item);
-    if (item.leastCores < this.cores[b]) this.cores[b] = item.leastCores;
-    if (item.leastSeconds < this.seconds[b]) this.seconds[b] = item.leastSeconds;
-    this.count++;
-    if (block.length > 2 * BLOCK) {
-      const tail = block.splice(BLOCK);
-      bs.splice(b + 1, 0, tail);
-      this.cores.splice(b + 1, 0, 0);
-      this.seconds.splice(b + 1, 0, 0);
-      this.rekey(b);
-      this.rekey(b + 1);
-    }
+    const items = block.items;
+    let i = items.length;
+    while (i > 0 && items[i - 1].arrival > item.arrival) i--;
+    items.splice(i, 0, item);
+    if (items.length > 2 * BLOCK) {
+      bs.splice(b + 1, 0, new Block(items.splice(BLOCK)));
+      block.rekey();
+    } else block.add(item);
   }
 
   /** Removes a job; false when it is not queued. */
@@ -67,31 +115,28 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     const b = this.blockOf(item.arrival);
     const block = this.blocks[b];
     if (block === undefined) return false;
-    const i = indexIn(block, item.arrival);
-    if (block[i] !== item) return false;
-    block.splice(i, 1);
+    const items = block.items;
+    const i = indexIn(items, item.arrival);
+    if (items[i] !== item) return false;
+    items.splice(i, 1);
     this.count--;
-    if (block.length === 0) {
+    if (items.length === 0) {
       this.blocks.splice(b, 1);
-      this.cores.splice(b, 1);
-      this.seconds.splice(b, 1);
       return true;
     }
     // Small neighbours merge, so blocks stay few however the queue drains.
     const next = this.blocks[b + 1];
-    if (next !== undefined && block.length + next.length <= BLOCK) {
-      for (const x of next) block.push(x);
+    if (next !== undefined && items.length + next.items.length <= BLOCK) {
+      for (const x of next.items) items.push(x);
       this.blocks.splice(b + 1, 1);
-      this.cores.splice(b + 1, 1);
-      this.seconds.splice(b + 1, 1);
-      this.rekey(b);
-    } else if (item.leastCores === this.cores[b] || item.leastSeconds === this.seconds[b]) this.rekey(b);
+      block.rekey();
+    } else block.removed(item);
     return true;
   }
 
   /** The first job, or undefined when the queue is empty. */
   first(): T | undefined {
-    return this.blocks.length > 0 ? this.blocks[0][0] : undefined;
+    return this.blocks.length > 0 ? this.blocks[0].items[0] : undefined;
   }
 
   /**
@@ -106,15 +151,16 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     if (after !== undefined) {
       b = this.blockOf(after.arrival);
       if (b >= bs.length) return undefined;
-      i = indexIn(bs[b], after.arrival);
-      if (i < bs[b].length && bs[b][i].arrival === after.arrival) i++;
+      const items = bs[b].items;
+      i = indexIn(items, after.arrival);
+      if (i < items.length && items[i].arrival === after.arrival) i++;
     }
     for (; b < bs.length; b++, i = 0) {
-      const c = this.cores[b];
-      if (c > cores && (c > shortCores || this.seconds[b] > shortSeconds)) continue;
       const block = bs[b];
-      for (; i < block.length; i++) {
-        const x = block[i];
+      if (!block.mayHold(cores, shortCores, shortSeconds)) continue;
+      const items = block.items;
+      for (; i < items.length; i++) {
+        const x = items[i];
         if (x.leastCores <= cores || (x.leastCores <= shortCores && x.leastSeconds <= shortSeconds)) return x;
       }
     }
@@ -122,20 +168,18 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
   }
 
   *[Symbol.iterator](): Iterator<T> {
-    for (const block of this.blocks) yield* block;
+    for (const block of this.blocks) yield* block.items;
   }
 
   /** Every job, in order, into a new array. */
   toArray(): T[] {
     const out: T[] = [];
-    for (const block of this.blocks) for (const x of block) out.push(x);
+    for (const block of this.blocks) for (const x of block.items) out.push(x);
     return out;
   }
 
   clear(): void {
     this.blocks = [];
-    this.cores = [];
-    this.seconds = [];
     this.count = 0;
   }
 
@@ -146,22 +190,11 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     let hi = bs.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const blk = bs[mid];
-      if (blk[blk.length - 1].arrival < a) lo = mid + 1;
+      const items = bs[mid].items;
+      if (items[items.length - 1].arrival < a) lo = mid + 1;
       else hi = mid;
     }
     return lo;
-  }
-
-  private rekey(b: number): void {
-    let c = Infinity;
-    let s = Infinity;
-    for (const x of this.blocks[b]) {
-      if (x.leastCores < c) c = x.leastCores;
-      if (x.leastSeconds < s) s = x.leastSeconds;
-    }
-    this.cores[b] = c;
-    this.seconds[b] = s;
   }
 }
 
