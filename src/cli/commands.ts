@@ -10,6 +10,9 @@ import { paretoCommand } from "./pareto.js";
 import { mergeCommand, sweepCommand } from "./sweep.js";
 import { reportCommand } from "./report.js";
 import { lcaCommand } from "./lca.js";
+import { serveCommand } from "./serve.js";
+import { ledgerCommand } from "./ledger.js";
+import { studyCommand } from "./study.js";
 import { EXIT } from "./exit.js";
 import type { Extension } from "../core/index.js";
 import { comparePolicies, formatComparison, type PolicyChoice } from "../run/index.js";
@@ -150,6 +153,9 @@ export async function commands(argv: string[]): Promise<number> {
     .command(mergeCommand)
     .command(reportCommand)
     .command(lcaCommand)
+    .command(serveCommand)
+    .command(ledgerCommand)
+    .command(studyCommand)
     .command("estimate", "Estimate a job's (sbatch options or script) or a workflow's wait, run time, energy and impacts before submission; see impactsim estimate --help", () => {}, () => {})
     .demandCommand(1, "give a command, e.g. impactsim run")
     .strict()
