@@ -50,7 +50,7 @@ describe("checkSweep", () => {
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toMatchInlineSnapshot(`
       [
         "name: expected a non-empty string, got """,
-        "parameters.policy[1]: expected one of "fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", got "nope"",
+        "parameters.policy[1]: expected one of "fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", "flexible", got "nope"",
         "parameters.seed.replicas: expected a number >= 1, got 0",
         "parameters["forecast.sigma"][0]: expected a number >= 0, got -1",
         "output.dir: expected a string, got nothing (missing field)",
