@@ -13,7 +13,10 @@
  *   end in time (a policy's fault);
  * - "waited W s for capacity from T s": it was free to run (submitted,
  *   suspended, or released by its last defer at T) but did not start at once,
- *   and then no longer fitted its window.
+ *   and then no longer fitted its window;
+ * - "its window was too short: W s of work left at T s": it started as soon
+ *   as it was free and still could not end in time (a deadline shorter than
+ *   its walltime, say).
  * So the invariant "a preemptible job either finishes its work within its
  * allowed delay or the output says why" can be checked from this file alone.
  */
@@ -38,8 +41,8 @@ export interface PiecesSummary {
   pieces: number;
   /** Jobs run in more than one piece. */
   interrupted: number;
-  /** Jobs that ended past their window, by reason (killed, policy, capacity). */
-  past_window: { killed: number; policy: number; capacity: number };
+  /** Jobs that ended past their window, by reason (killed, policy, capacity, a window too short for the work). */
+  past_window: { killed: number; policy: number; capacity: number; window: number };
 }
 
 /** Tolerance on times, s: ends within it of the latest end are in time. */
@@ -48,7 +51,7 @@ const EPS = 1e-6;
 export class PiecesLog implements SimObserver {
   /** Per job: the piece index so far, and when it was last free to run (submit, suspension, or a defer's end) and by what. */
   private readonly state = new Map<number, { piece: number; freeFrom: number; heldUntil?: number }>();
-  readonly totals: PiecesSummary = { jobs: 0, pieces: 0, interrupted: 0, past_window: { killed: 0, policy: 0, capacity: 0 } };
+  readonly totals: PiecesSummary = { jobs: 0, pieces: 0, interrupted: 0, past_window: { killed: 0, policy: 0, capacity: 0, window: 0 } };
 
   /** @param write receives each row's cells, in PIECE_COLUMNS order (undefined: summary only) */
   constructor(private readonly write?: (cells: readonly (string | number)[]) => void) {}
@@ -88,9 +91,12 @@ export class PiecesLog implements SimObserver {
         else if (s.heldUntil !== undefined && s.heldUntil >= f.start - EPS && s.heldUntil + work > end + EPS) {
           why = `held by the policy until ${s.heldUntil} s`;
           this.totals.past_window.policy++;
-        } else {
+        } else if (f.start > s.freeFrom + EPS) {
           why = `waited ${f.start - s.freeFrom} s for capacity from ${s.freeFrom} s`;
           this.totals.past_window.capacity++;
+        } else {
+          why = `its window was too short: ${work} s of work left at ${f.start} s`;
+          this.totals.past_window.window++;
         }
       }
       this.state.delete(job.id);

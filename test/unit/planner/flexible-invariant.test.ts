@@ -1,9 +1,11 @@
 /**
  * The invariant of issue 17, on random workloads under every rule of the
  * flexible policy: a job with a QoS class either ends its work within its
- * window (submit + max_delay_s + walltime) or pieces.csv (run/pieces.ts) says
- * why. With ample capacity no job ends past its window; where capacity binds
- * (two one-core nodes) the reason is always capacity, never the policy.
+ * window (submit + max_delay_s + walltime, no later than submit + deadline_s)
+ * or pieces.csv (run/pieces.ts) says
+ * why. With ample capacity no job ends past its window unless its deadline is
+ * shorter than its run time (said so); where capacity binds (two one-core
+ * nodes) the reason is capacity or that short window, never the policy.
  * Each job's pieces also add up: its runs' work is its run time (none killed:
  * walltimes cover run times).
  */
@@ -46,6 +48,8 @@ const arbJob = fc.record({
   preemptible: fc.boolean(),
   checkpoint: fc.constantFrom(0, 0, 120, 600),
   minPiece: fc.constantFrom(0, 0, 900),
+  /** A deadline after submit, s (undefined: none), sometimes shorter than the walltime. */
+  deadline: fc.option(fc.integer({ min: 1, max: 24 }).map((k) => k * 600), { nil: undefined }),
 });
 
 const arbCase = fc.record({
@@ -61,7 +65,7 @@ async function run(c: Case, nodes: number) {
   const platform = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: hourly(c.rates.map((r) => r / 10)) }], [{ nodes, cores: 1, idle: 0, max: 100 }]);
   const specs: JobSpec[] = c.jobs.map((j, i) => ({
     ...job(i + 1, j.submit, j.runtime, Math.ceil(j.runtime * j.over), 1),
-    qos: { name: "q", max_delay_s: j.delay, impact_preference: 1, preemptible: j.preemptible, checkpoint_s: j.checkpoint, min_piece_s: j.minPiece },
+    qos: { name: "q", max_delay_s: j.delay, impact_preference: 1, preemptible: j.preemptible, checkpoint_s: j.checkpoint, min_piece_s: j.minPiece, deadline_s: j.deadline },
   }));
   specs.sort((a, b) => a.submit - b.submit);
   const rows: (string | number)[][] = [];
@@ -94,16 +98,21 @@ describe("flexible: every job ends in its window or pieces.csv says why", () => 
             const work = mine.reduce((a, r) => a + Number(r[col("work_s")]), 0);
             expect(work).toBeCloseTo(spec.runtime, 6);
             expect(last[col("killed")]).toBe(0);
-            const latest = spec.submit + spec.qos!.max_delay_s + spec.walltime;
+            const q = spec.qos!;
+            const latest = Math.min(spec.submit + q.max_delay_s + spec.walltime, q.deadline_s === undefined ? Infinity : spec.submit + q.deadline_s);
             expect(last[col("latest_end_s")]).toBe(latest);
             const late = Number(last[col("end_s")]) > latest + 1e-6;
             expect(last[col("past_window")]).toBe(late ? 1 : 0);
-            if (late) expect(String(last[col("why")])).toMatch(/^waited \d+(\.\d+)? s for capacity/);
+            // A window shorter than the run time cannot be kept: said so. Otherwise only capacity may make it late.
+            const tooShort = latest - spec.submit < spec.runtime - 1e-6;
+            if (late) expect(String(last[col("why")])).toMatch(tooShort ? /^(its window was too short|waited)/ : /^waited \d+(\.\d+)? s for capacity/);
             else expect(last[col("why")]).toBe("");
           }
           expect(log.totals.jobs).toBe(specs.length);
           expect(log.totals.past_window.policy).toBe(0);
           if (nodes === 20) expect(log.totals.past_window.capacity).toBe(0);
+          const tooShort = specs.filter((sp) => sp.qos!.deadline_s !== undefined && sp.qos!.deadline_s < sp.runtime).length;
+          expect(log.totals.past_window.window).toBeLessThanOrEqual(tooShort);
         }),
         { numRuns: 40, seed: 1717 },
       );
