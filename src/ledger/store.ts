@@ -222,6 +222,11 @@ export class LedgerStore {
     return this.insert(c, "charge", undefined, undefined, db);
   }
 
+  /** A charge without reading it back (the service's hot path): whether it was already there. */
+  async record(c: ChargeInput, db: Db = this.db): Promise<{ duplicate: boolean }> {
+    return { duplicate: (await this.insertRaw(c, "charge", undefined, undefined, db)) === 0 };
+  }
+
   /** Several charges in one transaction (each once). */
   async chargeMany(cs: readonly ChargeInput[]): Promise<{ duplicate: boolean }[]> {
     return this.db.tx(async (db) => {

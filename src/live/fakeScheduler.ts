@@ -107,6 +107,8 @@ export class FakeScheduler implements SchedulerBackend {
   private seq = 0;
   private events: BackendEvent[] = [];
   private readonly queue: FakeJob[] = [];
+  /** queued()'s answer until the queue changes. */
+  private queuedList?: readonly QueuedJobView[];
   private readonly runningJobs: FakeJob[] = [];
   private readonly byId = new Map<number, FakeJob>();
   private readonly timers = new Set<string>();
@@ -150,6 +152,7 @@ export class FakeScheduler implements SchedulerBackend {
     const job: FakeJob = { spec, arrival, wallUsed: 0, ranSeconds: 0, workDone: 0, pool: -1, device: "cpu", nodes: [], takes: [], wholeNodes: false, start: -1, firstStart: -1, predictedEnd: Infinity, runtime: 0, runId: -1 };
     this.at(t, PRIO_SUBMIT, arrival, false, () => {
       this.queue.push(job);
+      this.queuedList = undefined;
       this.byId.set(spec.id, job);
       this.events.push({ kind: "submitted", jobId: spec.id });
     });
@@ -235,7 +238,14 @@ export class FakeScheduler implements SchedulerBackend {
   }
 
   queued(): readonly QueuedJobView[] {
-    return this.queue.map((j) => (j.queuedView ??= queuedJobView(j.spec, progress(j))));
+    // Kept until the queue changes: a live service asks for it several times a pass, over thousands of waiting jobs.
+    return (this.queuedList ??= Object.freeze(this.queue.map((j) => (j.queuedView ??= queuedJobView(j.spec, progress(j))))));
+  }
+
+  /** Whether a job has arrived and waits in the queue (not running, not ended, not cancelled). */
+  isQueued(jobId: number): boolean {
+    const job = this.byId.get(jobId);
+    return job !== undefined && job.pool < 0;
   }
 
   running(): readonly RunningJobView[] {
@@ -303,6 +313,7 @@ export class FakeScheduler implements SchedulerBackend {
     if (i < 0) throw new RangeError(`FakeScheduler.start: job ${jobId} is not queued`);
     const job = this.queue[i];
     this.queue.splice(i, 1);
+    this.queuedList = undefined;
     const pool = this.pools[this.nodePool[nodes[0]]];
     const model = this.platform.pools[pool.index];
     const external = this.options.external === true;
@@ -368,6 +379,7 @@ export class FakeScheduler implements SchedulerBackend {
     const i = this.queue.findIndex((j) => j.spec.id === jobId);
     if (i >= 0) {
       this.queue.splice(i, 1);
+      this.queuedList = undefined;
       this.byId.delete(jobId);
     }
   }
@@ -392,6 +404,7 @@ export class FakeScheduler implements SchedulerBackend {
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1].arrival > job.arrival) i--;
     this.queue.splice(i, 0, job);
+    this.queuedList = undefined;
     this.events.push({ kind: "suspended", jobId });
   }
 
@@ -422,6 +435,7 @@ export class FakeScheduler implements SchedulerBackend {
     if (!job) return;
     job.deferredUntil = until;
     job.queuedView = undefined;
+    this.queuedList = undefined;
   }
 
   timer(t: number, tag: string, daemon = false): void {

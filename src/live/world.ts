@@ -207,7 +207,7 @@ export class LiveWorld implements World {
       links: Object.freeze(platform.links ?? []),
       sites: Object.freeze(sites),
       pools: Object.freeze(pools),
-      queue: Object.freeze([...b.queued()]),
+      queue: frozenList(b.queued()),
       running: Object.freeze([...running]),
       scoreMethod: this.options.scoreMethod,
       nodeState: (id: number) => b.nodeState(id),
@@ -230,7 +230,15 @@ export class LiveWorld implements World {
   apply(decisions: readonly Decision[]): readonly Refusal[] {
     const b = this.backend;
     // The scheduler's state as this pass's decisions leave it, for the checks of the later ones.
-    const queued = new Map<number, QueuedJobView>(b.queued().map((j) => [j.id, j]));
+    // Made at the first question (most passes over a long queue start nothing and ask none), with the changes since.
+    let queuedMap: Map<number, QueuedJobView> | undefined;
+    const gone = new Set<number>();
+    const back = new Map<number, QueuedJobView>();
+    const queued = {
+      get: (id: number) => (queuedMap ??= new Map(b.queued().filter((j) => !gone.has(j.id)).map((j) => [j.id, j]))).get(id) ?? back.get(id),
+      delete: (id: number) => (queuedMap ? queuedMap.delete(id) : gone.add(id), back.delete(id)),
+      set: (id: number, v: QueuedJobView) => (queuedMap ? queuedMap.set(id, v) : back.set(id, v), gone.delete(id)),
+    };
     const running = new Map<number, RunningJobView>(b.running().map((r) => [r.id, r]));
     // The nodes as the scheduler reported them before this pass's commands (a real scheduler applies them later;
     // an in-memory one at once), and what this pass's starts took of each since, for the checks of the later ones.
@@ -414,4 +422,9 @@ function pointForecast(base: IntensityForecast, points: readonly { readonly t: n
     },
     spread: (from, to, category) => base.spread?.(from, to, category) ?? 0,
   };
+}
+
+/** A list as a frozen array: itself when already frozen (FakeScheduler's queue), else a frozen copy. */
+function frozenList<T>(xs: readonly T[]): readonly T[] {
+  return Object.isFrozen(xs) ? xs : Object.freeze([...xs]);
 }

@@ -111,6 +111,8 @@ export class Service {
   private readonly meter: LiveMeter;
   private readonly accountant: Accountant;
   private readonly jobs = new Map<number, JobStatus>();
+  /** Jobs submitted and not yet in the queue or decided on (a pass marks them queued once they arrive). */
+  private readonly waiting = new Set<number>();
   private readonly specs = new Map<number, JobSpec>();
   private readonly earlierRuns = new Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>();
   private readonly measured = new Map<number, { joules: number; source: string }>();
@@ -201,7 +203,7 @@ export class Service {
       this.charges = [];
       await this.o.ledger.db.tx(async (db) => {
         await this.o.ledger.appendEvent(event.t, event, db);
-        for (const c of charges) await this.o.ledger.charge(c, db);
+        for (const c of charges) await this.o.ledger.record(c, db);
       });
       for (const c of charges) {
         this.o.onCharge?.(c);
@@ -348,6 +350,7 @@ export class Service {
         this.specs.set(spec.id, spec);
         const st: JobStatus = { id: spec.id, project: e.job.project, user: e.job.user, state: "waiting", submitted: e.t, ...(e.budget ? { budget: e.budget } : {}) };
         this.jobs.set(spec.id, st);
+        this.waiting.add(spec.id);
         if (e.budget?.verdict === "refused") {
           st.state = "refused";
           st.decision = { kind: "reject", at: e.t, reason: `over budget: ${e.budget.left} ${e.budget.unit} left, and its QoS class allows no delay` };
@@ -422,9 +425,10 @@ export class Service {
       }
     }
     // Jobs that arrived and got nothing yet are queued.
-    for (const q of this.sched.queued()) {
-      const st = this.jobs.get(q.id);
-      if (st && st.state === "waiting") st.state = "queued";
+    for (const id of this.waiting) {
+      const st = this.jobs.get(id)!;
+      if (st.state === "waiting" && this.sched.isQueued(id)) st.state = "queued";
+      if (st.state !== "waiting") this.waiting.delete(id);
     }
     const ms = performance.now() - started;
     this.o.onPass?.(ms, decisions);

@@ -84,6 +84,16 @@ for (const b of backends) {
       await l.close();
     });
 
+    it("record() (charge() without the read-back) counts a key once too, and charge() after it is a duplicate", async () => {
+      const l = await open("record");
+      const a = await l.record(charge("ci/job/8", { score: 1.5 }));
+      const b = await l.record(charge("ci/job/8", { score: 7 }));
+      const c = await l.charge(charge("ci/job/8", { score: 9 }));
+      expect([a.duplicate, b.duplicate, c.duplicate, c.entry.singleScorePt]).toEqual([false, true, true, 1.5]);
+      expect((await l.entries()).length).toBe(1);
+      await l.close();
+    });
+
     it("balance() is the grants of the period less the charges of jobs that ended in it", async () => {
       const l = await open("balance");
       await l.grant({ key: "g1", project: "p1", unit: "score_pt", amount: 10, periodStart: MARCH, periodEnd: APRIL });
