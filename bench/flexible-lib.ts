@@ -39,7 +39,12 @@ const secondsOf = (stamp: string) => (Date.parse(stamp.replace(" ", "T") + "Z") 
 
 /** A country's 2020 series on a 30-min grid from 2020-01-01 00:00: starts (s) and gCO2e/kWh. */
 export function lwaSeries(country: Country): { starts: number[]; g: number[] } {
-  const lines = readFileSync(SHARED + LWA_FILES[country], "utf8").trim().split("\n").slice(1);
+  return lwaSeriesFile(SHARED + LWA_FILES[country]);
+}
+
+/** The same from a file of the study's format (the repository ships DE and FR in traces/grid). */
+export function lwaSeriesFile(path: string): { starts: number[]; g: number[] } {
+  const lines = readFileSync(path, "utf8").trim().split("\n").slice(1);
   const starts: number[] = [];
   const g: number[] = [];
   for (const line of lines) {
@@ -126,4 +131,20 @@ export async function runFlexible(platform: PlatformModel, policy: Policy<unknow
     mode: "lenient",
   });
   return { ccG: cc * 1000, result, runs, seconds: (performance.now() - t0) / 1000 };
+}
+
+export interface LwaJob {
+  id: number;
+  arrival: number;
+  duration: number;
+  slack: { next_workday: number; semi_weekly: number };
+}
+
+/** Let's Wait Awhile's scenario II jobs (bench/flexible-lwa-jobs.csv, drawn by bench/flexible-lwa-ref.py), ids from 1. */
+export function lwaJobs(): LwaJob[] {
+  const lines = readFileSync(new URL("./flexible-lwa-jobs.csv", import.meta.url), "utf8").trim().split("\n").slice(1);
+  return lines.map((l) => {
+    const [id, arrival, duration, nw, sw] = l.split(",").map(Number);
+    return { id: id + 1, arrival, duration, slack: { next_workday: nw, semi_weekly: sw } };
+  });
 }

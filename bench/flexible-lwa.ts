@@ -21,10 +21,9 @@
  *
  * Usage: npx tsx bench/flexible-lwa.ts [de|gb|fr ...]
  */
-import { readFileSync } from "node:fs";
 import { policyEasyBackfill, policyFlexible, policyTemporalShift } from "../src/planner/index.js";
 import type { Policy } from "../src/planner/view.js";
-import { ccSeries, lwaSeries, onePlatform, oneCoreJob, runFlexible, type Country } from "./flexible-lib.js";
+import { ccSeries, lwaJobs, lwaSeries, onePlatform, oneCoreJob, runFlexible, type Country } from "./flexible-lib.js";
 
 /** Published (Wiesner et al., Table/Fig. of scenario II, perfect forecast), % saved: interrupting, non-interrupting. */
 const PUBLISHED: Record<string, { i?: number; x?: number }> = {
@@ -42,21 +41,6 @@ const REPLICA: Record<string, { i: number; x: number }> = {
   "gb semi_weekly": { i: 20.0, x: 14.75 },
   "fr semi_weekly": { i: 13.86, x: 11.15 },
 };
-
-interface LwaJob {
-  id: number;
-  arrival: number;
-  duration: number;
-  slack: { next_workday: number; semi_weekly: number };
-}
-
-function lwaJobs(): LwaJob[] {
-  const lines = readFileSync(new URL("./flexible-lwa-jobs.csv", import.meta.url), "utf8").trim().split("\n").slice(1);
-  return lines.map((l) => {
-    const [id, arrival, duration, nw, sw] = l.split(",").map(Number);
-    return { id: id + 1, arrival, duration, slack: { next_workday: nw, semi_weekly: sw } };
-  });
-}
 
 const countries = (process.argv.slice(2).length ? process.argv.slice(2) : ["de", "gb", "fr"]) as Country[];
 const all = lwaJobs();
