@@ -6,12 +6,18 @@
  * (DESIGN.md principle 3). Callers keep their own order: collect the promises
  * of run() in task order and await them together.
  *
- * The worker entry is the plain ESM file worker.mjs beside this module. It
- * imports the compiled pool.js when it sits beside it (the library build,
- * dist/lib/sweep/), and otherwise this TypeScript source through tsx (a
- * runtime dependency). The bundled CLI in dist/ has no worker.mjs beside it and
- * uses the one in src/ (shipped), so the pool works from the sources (tsx,
- * vitest), the library build and the CLI bundle alike.
+ * The worker entry is the plain ESM file worker.mjs beside this module (or
+ * src/sweep/worker.mjs, shipped, when this module is bundled). It loads the
+ * code that runs tasks from the fastest place there is: workerEntry's file
+ * when that is JavaScript (its own chunk of the CLI bundle, which holds the
+ * run machinery and not the CLI's commands, or dist/lib/sweep/workerEntry.js),
+ * passed in workerData; else the compiled pool.js beside it; else this
+ * TypeScript source through tsx (a runtime dependency). Loading the bundle
+ * costs a worker a parse of JavaScript; loading the sources through tsx costs
+ * it a transpilation of the whole source tree, which made 2 workers slower
+ * than 1 (issue 13). Bundle chunks do not export runTaskEnvelope by name, so
+ * this module puts it on a global symbol the worker reads once it has
+ * imported the file.
  *
  * Policy parameters go to runScenario as `overrides.policyParams`, so a run
  * with parameters is the same run as `impactsim run` of that scenario with them,
@@ -97,21 +103,35 @@ function inProcessPool(): RunPool {
  */
 export const WORKER_URL = workerUrl();
 
+/** Where worker.mjs finds the task function after importing this module's file (see the module comment). */
+const TASK_KEY = Symbol.for("impactsim.sweep.runTaskEnvelope");
+
+/**
+ * The file workers import for the task function when it is JavaScript (a
+ * bundle chunk or the compiled library), else undefined (the sources: the
+ * worker falls back to tsx). Imported dynamically so that a bundler gives
+ * workerEntry.ts a chunk of its own.
+ */
+export async function taskModuleUrl(): Promise<string | undefined> {
+  const { TASK_MODULE } = await import("./workerEntry.js");
+  return /\.(m?js|cjs)$/.test(new URL(TASK_MODULE).pathname) ? TASK_MODULE : undefined;
+}
+
 function workerUrl(): string {
   const beside = new URL("./worker.mjs", import.meta.url);
   return existsSync(fileURLToPath(beside)) ? beside.href : pathToFileURL(shippedPath("src/sweep/worker.mjs")).href;
 }
 
 function threadPool(workers: number): RunPool {
-  const piscina = new Piscina<RunTask, TaskEnvelope>({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1 });
+  const ready = taskModuleUrl().then((taskModule) => new Piscina<RunTask, TaskEnvelope>({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1, workerData: { taskModule } }));
   return {
     workers,
     async run(task) {
-      const envelope = await piscina.run(task);
+      const envelope = await (await ready).run(task);
       if (envelope.ok) return envelope.result;
       throw reviveError(envelope.error);
     },
-    close: () => piscina.close(),
+    close: async () => (await ready).close(),
   };
 }
 
@@ -156,6 +176,8 @@ export async function runTaskEnvelope(task: RunTask): Promise<TaskEnvelope> {
     return { ok: false, error: { name: "Error", message: String(err) } };
   }
 }
+
+(globalThis as Record<symbol, unknown>)[TASK_KEY] = runTaskEnvelope;
 
 const ERROR_CLASSES: Readonly<Record<string, new (message: string) => Error>> = { RangeError, TypeError, SimulationError };
 
