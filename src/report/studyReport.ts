@@ -205,7 +205,8 @@ const STUDY_JS = String.raw`
 ${PAGE_HELPERS_JS}
   var colour = d3.scaleOrdinal(d3.schemeTableau10);
   // series: [{label, dash, points: [[x, y]], marks: [[x, y, text]]}]
-  function lines(root, series, xLabel, yLabel, zero) {
+  // xFormat: tick format of the x axis (years want no thousands separator).
+  function lines(root, series, xLabel, yLabel, zero, xFormat) {
     var W = 1000, H = 340, M = { l: 80, r: 20, t: 10, b: 46 }, w = W - M.l - M.r;
     var xs = [], ys = zero ? [0] : [];
     series.forEach(function (s) { s.points.forEach(function (p) { xs.push(p[0]); ys.push(p[1]); }); });
@@ -214,7 +215,7 @@ ${PAGE_HELPERS_JS}
     legend(root, series.map(function (s, i) { return { color: colour(s.key || s.label), label: s.label }; }));
     var svg = root.append("svg").attr("width", W).attr("height", H + M.t + M.b);
     var g = svg.append("g").attr("transform", "translate(" + M.l + "," + M.t + ")");
-    g.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(d3.axisBottom(x).ticks(8).tickFormat(numTicks(x, 8)))
+    g.append("g").attr("class", "axis").attr("transform", "translate(0," + H + ")").call(xFormat ? d3.axisBottom(x).tickValues(x.ticks(8).filter(Number.isInteger)).tickFormat(xFormat) : d3.axisBottom(x).ticks(8).tickFormat(numTicks(x, 8)))
       .append("text").attr("fill", "#222").attr("x", w / 2).attr("y", 38).attr("text-anchor", "middle").text(xLabel);
     g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(8).tickFormat(numTicks(y, 8)))
       .append("text").attr("fill", "#222").attr("text-anchor", "middle").attr("transform", "rotate(-90)").attr("x", -H / 2).attr("y", -64).text(yLabel);
@@ -227,8 +228,10 @@ ${PAGE_HELPERS_JS}
         .on("mousemove", function (ev, p) { showTip(ev, s.label + "\n" + xLabel + ": " + fmt(p[0]) + "\n" + yLabel + ": " + fmt(p[1])); }).on("mouseleave", hideTip);
       (s.marks || []).forEach(function (m) {
         if (m[0] < x.domain()[0] || m[0] > x.domain()[1]) return;
-        g.append("circle").attr("cx", x(m[0])).attr("cy", y(m[1])).attr("r", 6).attr("fill", "#fff").attr("stroke", c).attr("stroke-width", 2);
-        g.append("text").attr("class", "lbl").attr("x", x(m[0]) + 8).attr("y", y(m[1]) - 8).text(m[2]);
+        g.append("circle").attr("cx", x(m[0])).attr("cy", y(m[1])).attr("r", 6).attr("fill", "#fff").attr("stroke", c).attr("stroke-width", 2)
+          .on("mousemove", function (ev) { showTip(ev, s.label + ": " + m[2]); }).on("mouseleave", hideTip);
+        // Labels on the solid (rebound 0) series only: the dashed ones sit beside them and would overlap.
+        if (!s.dash) g.append("text").attr("class", "lbl").attr("x", x(m[0]) + 8).attr("y", y(m[1]) - 8).text(m[2]);
       });
     });
   }
@@ -240,7 +243,7 @@ ${PAGE_HELPERS_JS}
       var acc = 0;
       return { key: p.values.option, label: p.values.option + (p.values.rebound ? " (rebound " + p.values.rebound + ")" : ""), dash: p.values.rebound ? "6,3" : null,
         points: p.years.map(function (y) { acc += y.cc; return [y.year, acc / 1000]; }) };
-    }), "year", "cumulative climate change (t CO2 eq)", false);
+    }), "year", "cumulative climate change (t CO2 eq)", false, d3.format("d"));
   });
   var C = DATA.comparisons || [];
   guard("chart-grid", C.some(function (c) { return c.meanKwh !== null; }), "No comparison has a grid break-even to draw.", function (root) {
