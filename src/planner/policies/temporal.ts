@@ -63,6 +63,10 @@
  * suspended with less than step_s of work left, nor within step_s of its last
  * suspension. What it needs of a running job (its submit time, QoS, the wall
  * time it ran before, its last suspension) is in the view.
+ * Preemption here moves one remaining block at a time, greedily, on intensity
+ * changes; the `flexible` policy (policies/flexible.ts, docs/flexible.md)
+ * chooses all the pieces of an interruptible job together, with restart costs,
+ * and is what reproduces the published interrupting policies.
  * Deterministic: no clock, no randomness; ties break by time and queue order.
  */
 import { EF_CATEGORIES, categoryIndex } from "../../core/index.js";
