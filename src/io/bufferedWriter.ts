@@ -7,10 +7,17 @@
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 
+const UTF8 = new TextEncoder();
+
+/** Writes text as UTF-8 at `at` (room for it reserved); returns the position after it. */
+export function writeUtf8(out: Uint8Array, at: number, text: string): number {
+  return at + UTF8.encodeInto(text, out.subarray(at)).written;
+}
+
 export class BufferedLineWriter {
   private fd: number;
-  /** Bytes not yet written, out[0, at). */
-  protected out: Buffer;
+  /** Bytes not yet written, out[0, at) (a Buffer, typed as what it is used as: declarations need no Node types). */
+  protected out: Uint8Array;
   protected at = 0;
   private readonly hash: Hash = createHash("sha256");
   private digest: string | undefined;
@@ -34,18 +41,30 @@ export class BufferedLineWriter {
   /** Appends one line (without its newline). */
   protected line(text: string, counted = true): void {
     this.reserve(text.length * 3 + 1);
-    this.at += this.out.write(text, this.at, "utf8");
+    this.at = writeUtf8(this.out, this.at, text);
     this.out[this.at++] = 10;
     if (counted) this.lines++;
   }
 
+  /** Appends bytes as they are (binary files). */
+  protected raw(data: Uint8Array): void {
+    if (this.at + data.length > this.out.length) this.flush();
+    // Longer than the buffer (a column of a record batch): written straight through.
+    if (data.length > this.out.length) return this.emit(data);
+    this.out.set(data, this.at);
+    this.at += data.length;
+  }
+
   flush(): void {
     if (this.at === 0) return;
-    const data = this.out.subarray(0, this.at);
+    this.emit(this.out.subarray(0, this.at));
+    this.at = 0;
+  }
+
+  private emit(data: Uint8Array): void {
     for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done);
     this.hash.update(data);
     this.bytes += data.length;
-    this.at = 0;
   }
 
   close(): void {

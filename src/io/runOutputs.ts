@@ -15,13 +15,14 @@
 import { createHash } from "node:crypto";
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ArrowColumn, ArrowTableWriter } from "./arrowWriter.js";
 import type { BufferedLineWriter } from "./bufferedWriter.js";
 import { CsvWriter } from "./csvWriter.js";
 import { finiteJson } from "./finiteJson.js";
 import { JsonLinesWriter } from "./jsonLines.js";
 
 /** Every file a run may write, summary first. */
-export const RUN_FILES = ["summary.json", "jobs.csv", "sites.csv", "nodes.csv", "workflows.csv", "predictions.csv", "decisions.jsonl"] as const;
+export const RUN_FILES = ["summary.json", "jobs.csv", "sites.csv", "nodes.csv", "workflows.csv", "predictions.csv", "decisions.jsonl", "impacts.arrow"] as const;
 /** Files made from a run's files by `impactsim report`. */
 export const DERIVED_FILES = ["report.html", "waste.json"] as const;
 export const SUMMARY_FILE = "summary.json";
@@ -53,6 +54,15 @@ export class RunOutputs {
   /** A CSV file of this run, written under a temporary name until commit. */
   csv(name: string, header: readonly string[]): CsvWriter {
     const w = new CsvWriter(this.temp(name), header);
+    w.name = join(this.dir, name);
+    this.writers.set(name, w);
+    return w;
+  }
+
+  /** A table of numbers as an Arrow IPC file of this run (io/arrowWriter.ts), written under a temporary name until commit; apache-arrow is loaded only then. */
+  async arrow(name: string, columns: readonly ArrowColumn[]): Promise<ArrowTableWriter> {
+    const { ArrowTableWriter } = await import("./arrowWriter.js");
+    const w = new ArrowTableWriter(this.temp(name), columns);
     w.name = join(this.dir, name);
     this.writers.set(name, w);
     return w;

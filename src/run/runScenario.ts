@@ -9,7 +9,7 @@ import { Accountant, type JobCharge } from "../accounting/index.js";
 import { MetricsCollector } from "../accounting/index.js";
 import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/index.js";
 import { NODE_COLUMNS, NodeTimeline } from "../accounting/index.js";
-import { INDICATORS, N_COORDS, PHASES } from "../core/index.js";
+import { ENERGY, INDICATORS, N_COORDS, PHASES } from "../core/index.js";
 import { AdjustmentLog, InputError } from "../core/index.js";
 import { describeNodes, MAX_LIFETIME_YEARS, MAX_NODES, MAX_PUE } from "../core/index.js";
 import { hashUnit } from "../core/index.js";
@@ -82,6 +82,8 @@ export interface RunOverrides {
   readonly staticSplit?: StaticRule;
   /** Skip writing jobs.csv and sites.csv (benchmarks). */
   readonly summaryOnly?: boolean;
+  /** Also write impacts.arrow, every job's impacts by life-cycle phase (impactColumns), even with summaryOnly. */
+  readonly impactTable?: boolean;
   /** Estimate every job when first queued (the pre-submission estimate) and score it against what then happened: predictions.csv and summary.predictions. */
   readonly predict?: boolean;
 }
@@ -116,6 +118,21 @@ export function jobColumns(): string[] {
     "single_score_pt", "project", "user", "device", "workflow", "task",
     "alloc_cores", "alloc_gpus", "alloc_fpgas", "alloc_mem_mb", "exclusive",
   ];
+}
+
+/**
+ * Columns of impacts.arrow: job_id (int64), the job's IT and facility energy,
+ * then for each life-cycle phase every coordinate of its impacts, named as
+ * jobs.csv names climate change by phase (cc_use_kgco2eq): the 16 EF 3.1
+ * categories, energy_<phase>_j (the facility joules the phase is charged for)
+ * and pe_<phase>_mj. Summed over phases, a category's columns give jobs.csv's.
+ */
+export function impactColumns(): { name: string; type?: "int64" }[] {
+  const coords: string[] = [];
+  for (let i = 0; i < N_COORDS; i++) coords.push(i === ENERGY ? "energy_j" : INDICATORS.find((c) => c.index === i)!.column);
+  const cols: { name: string; type?: "int64" }[] = [{ name: "job_id", type: "int64" }, { name: "energy_it_j" }, { name: "energy_facility_j" }];
+  for (const p of PHASES) for (const c of coords) cols.push({ name: c.replace("_", `_${p}_`) });
+  return cols;
 }
 
 function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array): (string | number)[] {
@@ -306,6 +323,8 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   if (writeCsv) {
     jobsCsv = outputs.csv("jobs.csv", jobColumns());
   }
+  const impactTable = o.impactTable ? await outputs.arrow("impacts.arrow", impactColumns()) : undefined;
+  const impactRow = new Float64Array(3 + PHASES.length * N_COORDS);
   // Runs of suspended jobs are summed into the job's one row, written at its last run.
   const earlierRuns = new Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>();
   let predictionsCsv: CsvWriter | undefined;
@@ -314,7 +333,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     if (!o.summaryOnly) predictionsCsv = outputs.csv("predictions.csv", PREDICTION_COLUMNS);
     predictions = new PredictionLog(predictionsCsv);
   }
-  const accountant = new Accountant(platform, (jobsCsv || predictions) && ((c) => {
+  const accountant = new Accountant(platform, (jobsCsv || predictions || impactTable) && ((c) => {
     const id = c.fact.job.id;
     const before = earlierRuns.get(id);
     if (!c.fact.final) {
@@ -334,6 +353,13 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
     const pool = platform.pools[c.fact.pool];
     jobsCsv?.row(jobRow(charge, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
     predictions?.measure(charge, platform.sites[c.fact.site].id);
+    if (impactTable) {
+      impactRow[0] = c.fact.job.id;
+      impactRow[1] = charge.itJ;
+      impactRow[2] = charge.facilityJ;
+      impactRow.set(charge.impacts, 3);
+      impactTable.row(impactRow);
+    }
   }));
   const metrics = MetricsCollector.forPlatform(platform);
   // Scheduling metrics per QoS class as well.
