@@ -1,33 +1,42 @@
 #!/usr/bin/env node
-// Launcher for the installed CLI: the bundled build when present (fast start),
-// otherwise the TypeScript sources through tsx. In a development checkout
-// (tsconfig.json beside package.json; never shipped) a bundle older than the
-// sources is passed over too. An installed package is not checked: npm gives
-// extracted files the time of extraction, so src/ may look newer than dist/.
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// Launcher of the command line: runs the bundle, dist/impactsim.mjs, built by
+// `npm ci` (prepare) or `npm run build`. An installed package runs it as it
+// is (npm gives extracted files the time of extraction, so sources cannot be
+// compared there). In a development checkout (tsconfig.json beside
+// package.json; never shipped) the bundle must match the sources: when any
+// source it was made from is newer (a stat of each, listed at build time in
+// dist/impactsim.inputs.json; no walk of src/), it is rebuilt first, which
+// esbuild does in under a second, and said on stderr. Only without esbuild
+// (a checkout installed without its dev dependencies) are the sources run
+// through tsx, slowly, and said so.
+import { existsSync } from "node:fs";
 
 const bundle = new URL("../dist/impactsim.mjs", import.meta.url);
-const src = fileURLToPath(new URL("../src", import.meta.url));
-const checkout = existsSync(fileURLToPath(new URL("../tsconfig.json", import.meta.url)));
+const checkout = existsSync(new URL("../tsconfig.json", import.meta.url));
 
-/** Newest modification time of the files under dir, ms. */
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = `${dir}/${e.name}`;
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+let run = bundle;
+if (checkout) {
+  const build = await import("../scripts/build.mjs");
+  if (build.isStale()) {
+    let built = false;
+    try {
+      process.stderr.write("impactsim: dist/ is older than src/ (or missing): rebuilding it\n");
+      await build.buildCli();
+      built = true;
+    } catch (err) {
+      // esbuild's own message names the file and line of a source that does not compile.
+      if (err?.code !== "ERR_MODULE_NOT_FOUND") {
+        process.stderr.write(`impactsim: cannot build dist/ from src/: ${err?.message ?? err}\n`);
+        process.exit(1);
+      }
+      process.stderr.write("impactsim: esbuild is not installed (npm ci installs it): running the sources through tsx, slowly\n");
+    }
+    if (!built) run = undefined;
   }
-  return t;
-}
+} else if (!existsSync(bundle)) run = undefined;
 
-let fresh = existsSync(bundle);
-if (fresh && checkout && existsSync(src) && newest(src) > statSync(bundle).mtimeMs) {
-  process.stderr.write("impactsim: dist/ is older than src/; running the sources (npm run build to refresh the fast bundle)\n");
-  fresh = false;
-}
-if (fresh) {
-  await import(bundle.href);
+if (run) {
+  await import(run.href);
 } else {
   const { register } = await import("tsx/esm/api");
   register();

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * Builds the command line's bundle, dist/impactsim.mjs (and its chunks, loaded
+ * per command), with esbuild: the sources bundled with the small pure-JS
+ * packages every run loads (BUNDLED: loading them from node_modules file by
+ * file, zod's and yargs' dozens of modules, cost a 10-job run about 0.15 s of
+ * its 0.7), other packages left external (native ones, those only some
+ * commands load, and any package added later).
+ * Beside it, dist/impactsim.inputs.json lists the source files it was made
+ * from, so bin/impactsim.js can tell in a checkout, by a stat of each, that
+ * the bundle is older than the sources. Run by `npm run build`, by `npm ci`
+ * (prepare) and by the launcher when the bundle is stale (under a second).
+ *
+ * The new files are written under temporary names and renamed into place,
+ * chunks first and the entry last, so a launcher started meanwhile runs the
+ * old bundle or the new one, never half of one; `clean` (npm run build)
+ * removes old chunks first, which a rebuild by the launcher leaves.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const BUNDLE = join(ROOT, "dist", "impactsim.mjs");
+export const INPUTS = join(ROOT, "dist", "impactsim.inputs.json");
+
+/** Packages bundled into dist/ (with what they import); every other package is loaded from node_modules at run time. */
+export const BUNDLED = new Set(["zod", "yargs", "csv-parse", "seedrandom", "simple-statistics", "javascript-lp-solver"]);
+
+/** esbuild plugin: a package imported from the sources is external unless BUNDLED; what a bundled package imports is bundled with it. */
+const chooseExternals = {
+  name: "impactsim-externals",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("node:") || args.importer.includes("/node_modules/")) return undefined;
+      const name = args.path.startsWith("@") ? args.path.split("/").slice(0, 2).join("/") : args.path.split("/")[0];
+      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+/** Builds the bundle; returns the number of source files it was made from. */
+export async function buildCli({ clean = false } = {}) {
+  const { build } = await import("esbuild");
+  const dist = join(ROOT, "dist");
+  if (clean) for (const p of [BUNDLE, INPUTS, join(dist, "chunks")]) rmSync(p, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ["src/cli/main.ts"],
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    plugins: [chooseExternals],
+    // Bundled CommonJS packages (seedrandom, the LP solver) call require(): give the ES module one.
+    banner: { js: 'import { createRequire as __impactsimRequire } from "node:module"; const require = __impactsimRequire(import.meta.url);' },
+    target: "node20",
+    outdir: "dist",
+    entryNames: "impactsim",
+    chunkNames: "chunks/[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
+    logLevel: "warning",
+    metafile: true,
+    write: false,
+  });
+  const tag = `.${process.pid}.tmp`;
+  const files = [...result.outputFiles].sort((a, b) => Number(a.path === BUNDLE) - Number(b.path === BUNDLE));
+  for (const f of files) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    writeFileSync(f.path + tag, f.contents);
+  }
+  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules/"));
+  writeFileSync(INPUTS + tag, JSON.stringify(inputs) + "\n");
+  renameSync(INPUTS + tag, INPUTS);
+  for (const f of files) renameSync(f.path + tag, f.path);
+  return inputs.length;
+}
+
+/** Whether the bundle is missing or older than a source it was made from (a stat per source, about 150). */
+export function isStale() {
+  const bundle = statSync(BUNDLE, { throwIfNoEntry: false });
+  if (!bundle) return true;
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(INPUTS, "utf8"));
+  } catch {
+    return true;
+  }
+  for (const p of inputs) {
+    const s = statSync(join(ROOT, p), { throwIfNoEntry: false });
+    if (!s || s.mtimeMs > bundle.mtimeMs) return true;
+  }
+  return false;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const n = await buildCli({ clean: process.argv.includes("--clean") });
+  if (process.argv.includes("--verbose")) console.log(`built ${relative(process.cwd(), BUNDLE)} from ${n} sources`);
+}
