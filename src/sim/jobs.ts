@@ -96,8 +96,9 @@ export class JobTable {
   readonly queued = new Map<number, SimJob>();
   readonly running: SimJob[] = [];
   readonly runningById = new Map<number, SimJob>();
-  /** Bumped on every change of the queue or the running list (or of a job in them), so views are rebuilt only then. */
+  /** Bumped on every change of the queue or the running list (or of a job in them), so views are rebuilt only then; the second on changes of the running list only. */
   version = 0;
+  runningVersion = 0;
 
   enqueue(job: SimJob): void {
     this.queue.insert(job);
@@ -140,6 +141,7 @@ export class JobTable {
     this.running.splice(this.runningIndex(job), 0, job);
     this.runningById.set(job.id, job);
     this.version++;
+    this.runningVersion++;
   }
 
   /** @returns false when the job was not in the running list */
@@ -149,6 +151,7 @@ export class JobTable {
     this.running.splice(i, 1);
     this.runningById.delete(job.id);
     this.version++;
+    this.runningVersion++;
     return true;
   }
 

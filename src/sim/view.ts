@@ -27,6 +27,7 @@ export class ViewProjector {
   readonly figures: readonly PoolFigures[];
   private readonly links: readonly LinkView[];
   private pools: readonly PoolView[] = [];
+  private sites: readonly SiteView[] = [];
   private poolsVersion = -1;
   private queue: readonly QueuedJobView[] = [];
   private running: readonly RunningJobView[] = [];
@@ -89,6 +90,7 @@ export class ViewProjector {
   forget(job: SimJob): void {
     job.queuedView = undefined;
     job.runningView = undefined;
+    this.queueVersion = this.runningVersion = -1;
   }
 
   /** Pool `p` with its counts now. */
@@ -98,18 +100,34 @@ export class ViewProjector {
     return poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
   }
 
-  /** The view of now. */
+  /** The view of now (its pools and queue are made when a policy reads them). */
   view(): ClusterView {
+    const c = this.cluster;
+    const platformSites = this.platform.sites;
+    // Sites' views are made again only when their power or budget changed.
+    let changed: SiteView[] | undefined;
+    for (let i = 0; i < platformSites.length; i++) {
+      const v = this.sites[i];
+      if (v !== undefined && v.powerW === c.siteIt[i] && v.powerBudgetW === c.budgets[i]) continue;
+      changed ??= [...this.sites];
+      const site = platformSites[i];
+      changed[i] = Object.freeze({ index: i, id: site.id, pue: site.pue, powerW: c.siteIt[i], powerBudgetW: c.budgets[i] });
+    }
+    if (changed !== undefined) this.sites = Object.freeze(changed);
+    const index = new PassIndex(this, this.jobs.queue.length);
+    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, this.sites, this.runningArray(), index, this.scoreMethod, this.queries));
+    index.view = view;
+    return view;
+  }
+
+  /** The pools with their counts now, made again only after the cluster's counts changed. */
+  poolArray(): readonly PoolView[] {
     const c = this.cluster;
     if (this.poolsVersion !== c.version) {
       this.pools = Object.freeze(this.figures.map((f, p) => poolView(f, c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p])));
       this.poolsVersion = c.version;
     }
-    const sites: SiteView[] = this.platform.sites.map((site, index) => Object.freeze({ index, id: site.id, pue: site.pue, powerW: c.siteIt[index], powerBudgetW: c.budgets[index] }));
-    const index = new PassIndex(this, this.jobs.queue.length);
-    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, Object.freeze(sites), this.pools, this.runningArray(), index, this.scoreMethod, this.queries));
-    index.view = view;
-    return view;
+    return this.pools;
   }
 
   /** The queue as an array, made again only after the job table changed. */
@@ -124,9 +142,9 @@ export class ViewProjector {
   }
 
   private runningArray(): readonly RunningJobView[] {
-    if (this.runningVersion !== this.jobs.version) {
+    if (this.runningVersion !== this.jobs.runningVersion) {
       this.running = Object.freeze(this.jobs.running.map((j) => this.runningView(j)));
-      this.runningVersion = this.jobs.version;
+      this.runningVersion = this.jobs.runningVersion;
     }
     return this.running;
   }
@@ -201,12 +219,12 @@ class PassIndex implements QueueIndex {
 }
 
 /**
- * One pass's view: plain data but for the queue, made into an array only when
- * a policy reads it (a policy using the queue index never does, so a pass
- * costs what can start). A class, so that a view costs one small object per
- * pass; the queue is read through its prototype's getter, so a copy of the
- * view made by spreading it (`{ ...view }`) must set `queue` itself (as
- * restrictView does).
+ * One pass's view: plain data but for the pools and the queue, made only when
+ * a policy reads them (a policy using the queue index never makes the queue,
+ * so a pass costs what can start; a pass with nothing queued need not make the
+ * pools). A class, so that a view costs one small object per pass; pools and
+ * queue are read through its prototype's getters, so a copy of the view made
+ * by spreading it (`{ ...view }`) must set them itself (as restrictView does).
  */
 class SimView implements ClusterView {
   readonly #projector: ViewProjector;
@@ -227,7 +245,6 @@ class SimView implements ClusterView {
     readonly workflows: readonly WorkflowView[],
     readonly links: readonly LinkView[],
     readonly sites: readonly SiteView[],
-    readonly pools: readonly PoolView[],
     readonly running: readonly RunningJobView[],
     readonly queueIndex: QueueIndex,
     readonly scoreMethod: ScoreMethod | undefined,
@@ -244,6 +261,10 @@ class SimView implements ClusterView {
     this.nodeFreeFpgas = q.nodeFreeFpgas;
     this.nodeFreeMemoryMb = q.nodeFreeMemoryMb;
     this.forecast = q.forecast;
+  }
+
+  get pools(): readonly PoolView[] {
+    return this.#projector.poolArray();
   }
 
   get queue(): readonly QueuedJobView[] {

@@ -431,7 +431,7 @@ function planStart(s: Supply, from: number, need: number, w: number, now: number
 /** `view` with `extra` entries merged into its running jobs (by predicted end, then id). */
 function withRunning(view: ClusterView, extra: readonly RunningJobView[]): ClusterView {
   const running = [...view.running, ...extra].sort((a, b) => a.predictedEnd - b.predictedEnd || a.id - b.id);
-  return { ...view, queue: view.queue, running };
+  return { ...view, pools: view.pools, queue: view.queue, running };
 }
 
 /** A node that will be free at `predictedEnd`, shown to EASY as a one-node job ending then. */

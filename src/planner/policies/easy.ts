@@ -56,12 +56,13 @@ export function policyEasyBackfill(): Policy {
     params: {},
     decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
       if (onlyIntensityChanged(happened)) return [];
+      const queue = walk.start(view);
+      let head = queue.next();
+      if (head === undefined) return [];
       const pools = view.pools;
       free.from(pools);
-      const queue = walk.start(view);
       const out: Decision[] = [];
       passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
-      let head = queue.next();
       for (; head !== undefined; head = queue.next()) {
         const p = firstFit(head, pools, free);
         if (p < 0) break;
