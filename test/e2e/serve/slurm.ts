@@ -8,7 +8,7 @@
  * tests that need it skip and say so; .ci/run installs it.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, chmodSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, chmodSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,8 +53,8 @@ async function stopPid(file: string): Promise<void> {
   }
 }
 
-/** Starts munged, slurmctld and slurmd with partitions named after `sites`. */
-export async function startSlurm(sites: readonly string[]): Promise<LocalSlurm> {
+/** Starts munged, slurmctld and slurmd with partitions named after `sites`; `jobSubmitLua`: a job_submit.lua script to load (JobSubmitPlugins=lua). */
+export async function startSlurm(sites: readonly string[], o: { jobSubmitLua?: string } = {}): Promise<LocalSlurm> {
   const dir = mkdtempSync(join(tmpdir(), "impactsim-slurm-"));
   chmodSync(dir, 0o755);
   const d = (p: string) => join(dir, p);
@@ -100,10 +100,13 @@ export async function startSlurm(sites: readonly string[]): Promise<LocalSlurm> 
       `JobCompLoc=${d("log/jobcomp.log")}`,
       "MinJobAge=300",
       "SlurmdParameters=config_overrides",
+      ...(o.jobSubmitLua ? ["JobSubmitPlugins=lua"] : []),
       `NodeName=${host} CPUs=8 RealMemory=8000 State=UNKNOWN`,
       ...sites.map((s, i) => `PartitionName=${s} Nodes=${host} ${i === 0 ? "Default=YES " : ""}MaxTime=INFINITE State=UP`),
     ].join("\n");
     writeFileSync(d("slurm.conf"), conf + "\n");
+    // The plugin reads job_submit.lua from slurm.conf's folder.
+    if (o.jobSubmitLua) copyFileSync(o.jobSubmitLua, d("job_submit.lua"));
     execFileSync("/usr/sbin/slurmctld", ["-f", d("slurm.conf")], { stdio: "pipe" });
     execFileSync("/usr/sbin/slurmd", ["-f", d("slurm.conf")], { stdio: "pipe" });
     // Ready when the node is idle.
