@@ -1,0 +1,152 @@
+/**
+ * impactsim serve's speed (issue 14): ledger charges per second (SQLite, one
+ * transaction per charge as the service writes them, and 1,000 per
+ * transaction), and decision latency under concurrent clients on loopback:
+ * a service on the real clock (the default scenario, grid series held past
+ * their end) with `queued` jobs waiting, then job submissions at `rate`
+ * requests/s from `clients` concurrent clients, each answered with the
+ * decision pass it caused. The clients run in a child process (their own
+ * event loop). Prints p50/p99/max of the request latency (client side), the
+ * decision pass and the CPU per request (service side).
+ *
+ * Usage: npx tsx bench/serve.ts [--queued 10000] [--rate 200] [--seconds 10] [--clients 8] [--charges 20000] [--json]
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { Agent, request } from "node:http";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { N_IMPACTS, openLedger, type ChargeInput } from "../src/ledger/index.js";
+import { DEFAULT_SCENARIO } from "../src/run/index.js";
+import { buildApp, loadServiceWorld, Service, ServiceMetrics, Tokens } from "../src/serve/index.js";
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const QUEUED = arg("queued", 10_000);
+const RATE = arg("rate", 200);
+const SECONDS = arg("seconds", 10);
+const CLIENTS = arg("clients", 8);
+const CHARGES = arg("charges", 20_000);
+const JSON_OUT = process.argv.includes("--json");
+const job = (id: number) => ({ id, project: `p${id % 20}`, user: `u${id % 97}`, cores: 64, walltime_s: 86400 });
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+/** The load: job submissions at RATE/s (open loop) over CLIENTS keep-alive connections; prints the latencies' summary as JSON. */
+async function clients(base: string, first: number): Promise<void> {
+  const url = new URL(base);
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const post = (body: unknown): Promise<number> =>
+    new Promise((res, rej) => {
+      const data = JSON.stringify(body);
+      const t = performance.now();
+      const r = request({ host: url.hostname, port: url.port, path: "/v1/jobs", method: "POST", agent, headers: { authorization: "Bearer bench-admin-token-0123456789", "content-type": "application/json", "content-length": Buffer.byteLength(data) } }, (resp) => {
+        resp.resume();
+        resp.on("end", () => (resp.statusCode! < 300 ? res(performance.now() - t) : rej(new Error(`POST /v1/jobs: ${resp.statusCode}`))));
+      });
+      r.on("error", rej);
+      r.end(data);
+    });
+  const latencies: number[] = [];
+  const total = RATE * SECONDS;
+  const t = performance.now();
+  await new Promise<void>((done, fail) => {
+    let sent = 0;
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - t) / 1000) * RATE) + 1);
+      for (; sent < due; sent++) post(job(first + sent)).then((ms) => (latencies.push(ms) === total ? done() : undefined), fail);
+      if (sent >= total) clearInterval(tick);
+    }, 1);
+  });
+  agent.destroy();
+  console.log(JSON.stringify({ requests: latencies.length, wall: (performance.now() - t) / 1000, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies) }));
+  process.exit(0);
+}
+const clientAt = process.argv.indexOf("--client");
+if (clientAt > 0) await clients(process.argv[clientAt + 1], arg("first", 1));
+const dir = mkdtempSync(join(tmpdir(), "impactsim-bench-serve-"));
+const figures: Record<string, number> = {};
+const say = (name: string, value: number, unit: string) => {
+  figures[name] = value;
+  if (!JSON_OUT) console.log(`  ${name.padEnd(52)} ${value >= 100 ? Math.round(value).toLocaleString("en") : value.toPrecision(4)} ${unit}`);
+};
+if (!JSON_OUT) console.log(`impactsim serve bench on ${cpus()[0]?.model ?? "?"} x${cpus().length}, Node ${process.version}`);
+
+// --- ledger charges per second -------------------------------------------------
+function charge(i: number): ChargeInput {
+  const impacts = new Array<number>(N_IMPACTS).fill(0).map((_, k) => (k % 7) * 1e-3 * (1 + (i % 13)));
+  return { key: `bench/job/${i}`, job: String(i), project: `p${i % 20}`, user: `u${i % 97}`, site: i % 2 ? "fr" : "de", nodeType: "dell-r640", start: 1.58e9 + i, end: 1.58e9 + i + 3600, energyItJ: 1e6 + i, energyFacilityJ: 1.5e6 + i, impacts, singleScorePt: 1e-4 * (i % 17), basis: "model", provenance: { model: "bench" }, waste: { killed: false, walltime_unused_core_s: 10, idle_reserved_core_s: 5 } };
+}
+{
+  const ledger = await openLedger(join(dir, "charges.sqlite"));
+  // As the service writes them: record() in a transaction per event. CPU time too (the machine may be busy).
+  const cpuRate = (n: number, c0: NodeJS.CpuUsage) => {
+    const c = process.cpuUsage(c0);
+    return n / ((c.user + c.system) / 1e6);
+  };
+  let t = performance.now();
+  let c0 = process.cpuUsage();
+  for (let i = 0; i < CHARGES; i++) await ledger.db.tx(async (db) => void (await ledger.record(charge(i), db)));
+  say("ledger charges, one transaction each (SQLite)", CHARGES / ((performance.now() - t) / 1000), "charges/s");
+  say("  the same per CPU second", cpuRate(CHARGES, c0), "charges/CPU-s");
+  t = performance.now();
+  c0 = process.cpuUsage();
+  for (let b = 0; b < CHARGES; b += 1000) await ledger.db.tx(async (db) => { for (let i = b; i < b + 1000; i++) await ledger.record(charge(CHARGES + i), db); });
+  say("ledger charges, 1,000 per transaction (SQLite)", CHARGES / ((performance.now() - t) / 1000), "charges/s");
+  say("  the same per CPU second", cpuRate(CHARGES, c0), "charges/CPU-s");
+  t = performance.now();
+  for (let i = 0; i < 2000; i++) await ledger.record(charge(i));
+  say("ledger charges repeated (idempotent, no write)", 2000 / ((performance.now() - t) / 1000), "charges/s");
+  await ledger.close();
+}
+
+// --- decision latency ----------------------------------------------------------
+const spec = JSON.parse(readFileSync(DEFAULT_SCENARIO, "utf8")) as Record<string, unknown> & { platform: string; workload: { file: string; start: string } };
+spec.platform = resolve(dirname(DEFAULT_SCENARIO), spec.platform);
+spec.workload.file = resolve(dirname(DEFAULT_SCENARIO), spec.workload.file);
+spec.series_extension = "hold";
+// World time 0 is now, so the real clock starts at the scenario's start (no catch-up over the grid series' hours).
+spec.workload.start = new Date().toISOString();
+const scenario = join(dir, "scenario.json");
+writeFileSync(scenario, JSON.stringify(spec));
+const world = await loadServiceWorld(scenario);
+const ledger = await openLedger(join(dir, "serve.sqlite"));
+const passes: number[] = [];
+const service = await Service.open({ world, ledger, clock: "real", cluster: "bench", onPass: (ms) => passes.push(ms) });
+const tokens = await Tokens.load(ledger);
+const TOKEN = "bench-admin-token-0123456789";
+await tokens.add(TOKEN, "admin", "admin");
+const app = await buildApp({ service, ledger, tokens, metrics: new ServiceMetrics(), rateLimit: 0, log: false });
+const url = await app.listen({ port: 0, host: "127.0.0.1" });
+// Jobs of 64 cores for a day: the 480 cores of the platform hold 7 of them at once, the rest wait.
+let t = performance.now();
+for (let i = 1; i <= QUEUED; i++) await service.submit(job(i));
+say(`preload: ${QUEUED} jobs submitted in process`, (performance.now() - t) / 1000, "s");
+say("queued after preload", service.queuedCount(), "jobs");
+passes.length = 0;
+const cpu0 = process.cpuUsage();
+// The clients in another process, so that they do not share the service's event loop.
+const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--client", url, "--first", String(QUEUED + 1), "--rate", String(RATE), "--seconds", String(SECONDS), "--clients", String(CLIENTS)], { stdio: ["ignore", "pipe", "inherit"] });
+let out = "";
+child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+await new Promise((r) => child.once("exit", r));
+const cpu = process.cpuUsage(cpu0);
+const c = JSON.parse(out) as { requests: number; wall: number; p50: number; p99: number; max: number };
+say(`requests at ${RATE}/s from ${CLIENTS} clients, ${QUEUED.toLocaleString("en")}+ queued`, c.requests, "requests");
+say("achieved rate", c.requests / c.wall, "requests/s");
+say("request latency p50", c.p50, "ms");
+say("request latency p99", c.p99, "ms");
+say("request latency max", c.max, "ms");
+say("decision pass p50", pct(passes, 50), "ms");
+say("decision pass p99", pct(passes, 99), "ms");
+say("service CPU per request (user+system)", (cpu.user + cpu.system) / 1000 / c.requests, "ms");
+await app.close();
+await service.close();
+await ledger.close();
+rmSync(dir, { recursive: true, force: true });
+if (JSON_OUT) console.log(JSON.stringify(figures));
