@@ -21,7 +21,12 @@
  *   walltime free at the window's end so the deadline holds on the walltime.
  * The saving lost to uncertainty is perfect's saving less predicted's.
  *
- * Usage: npx tsx bench/flexible-gaia.ts [step_s, default 300]
+ * With the argument "steps", each rule is run instead as GAIA's code runs it,
+ * to compare with its replay (bench/flexible-gaia-ref.py): GAIA's 5-s steps
+ * (arrivals and lengths truncated to them, slots of 5 s), the hourly values of
+ * the same series held for the hour, perfect lengths.
+ *
+ * Usage: npx tsx bench/flexible-gaia.ts [step_s, default 300 | steps]
  */
 import { policyEasyBackfill, policyFlexible, type FlexibleParams } from "../src/planner/index.js";
 import type { Policy } from "../src/planner/view.js";
@@ -29,10 +34,17 @@ import type { JobSpec } from "../src/io/spec.js";
 import { PiecesLog } from "../src/run/pieces.js";
 import { ccSeries, gaiaTrace, lwaSeries, onePlatform, oneCoreJob, runFlexible } from "./flexible-lib.js";
 
-const STEP = Number(process.argv[2] ?? 300);
+const STEPS = process.argv[2] === "steps";
+const STEP = STEPS ? 5 : Number(process.argv[2] ?? 300);
 const { starts, g } = lwaSeries("de");
-const platform = onePlatform(ccSeries(starts, g, starts[starts.length - 1] + 1800), 4000);
-const trace = gaiaTrace();
+const hours = starts.flatMap((t, k) => (t % 3600 === 0 ? [k] : []));
+const platform = STEPS
+  ? onePlatform(ccSeries(hours.map((k) => starts[k]), hours.map((k) => g[k]), starts[hours[hours.length - 1]] + 3600), 4000)
+  : onePlatform(ccSeries(starts, g, starts[starts.length - 1] + 1800), 4000);
+// GAIA's steps: arrival and length in whole 5-s steps (src/task.py, TIME_FACTOR 5).
+const trace = STEPS ? gaiaTrace().map((t) => ({ ...t, arrival: 5 * Math.floor(t.arrival / 5), length: 5 * Math.floor(t.length / 5) })) : gaiaTrace();
+/** bench/flexible-gaia-ref.py's replay of GAIA's code on the same jobs and series, % saved. */
+const REPLAY: Record<string, number> = { "wait-awhile": 13.96, ecovisor: 8.26, "lowest-window": 12.34, "carbon-time": 11.64, "lowest-slot": 7.4 };
 
 /** Run time rounded up to a power of two hours (at least 1 h). */
 const request = (runtime: number) => 3600 * 2 ** Math.max(0, Math.ceil(Math.log2(runtime / 3600) - 1e-12));
@@ -59,7 +71,7 @@ const rules: [string, FlexibleParams][] = [
 ];
 const saved: Record<string, Record<string, number>> = {};
 for (const [name, params] of rules) {
-  for (const knowledge of ["perfect", "walltime", "predicted"] as const) {
+  for (const knowledge of STEPS ? (["perfect"] as const) : (["perfect", "walltime", "predicted"] as const)) {
     const specs = jobs(knowledge);
     const log = new PiecesLog();
     const policy = policyFlexible({ ...params, step_s: STEP, length: knowledge === "predicted" ? "predicted" : "walltime" }) as Policy<unknown>;
@@ -70,13 +82,13 @@ for (const [name, params] of rules) {
     (saved[name] ??= {})[knowledge] = pct;
     const late = log.totals.past_window;
     console.log(
-      `${name.padEnd(13)} ${knowledge.padEnd(9)}: ${pct.toFixed(2)} % saved, mean completion delay ${(delay / specs.length / 3600).toFixed(2)} h, ` +
+      `${name.padEnd(13)} ${knowledge.padEnd(9)}: ${pct.toFixed(2)} % saved${STEPS ? ` (GAIA's code replayed: ${REPLAY[name].toFixed(2)} %)` : ""}, mean completion delay ${(delay / specs.length / 3600).toFixed(2)} h, ` +
         `interrupted jobs ${log.totals.interrupted}, suspensions ${o.result.suspensions}, past window ${late.killed + late.policy + late.capacity}, killed ${o.result.jobsKilled}; ${o.seconds.toFixed(1)} s`,
     );
   }
 }
-console.log("Saving lost to uncertainty (perfect - predicted), and planning on the walltime alone (perfect - walltime), percentage points:");
-for (const [name] of rules) {
+if (!STEPS) console.log("Saving lost to uncertainty (perfect - predicted), and planning on the walltime alone (perfect - walltime), percentage points:");
+for (const [name] of STEPS ? [] : rules) {
   const s = saved[name];
   console.log(`${name.padEnd(13)} ${(s.perfect - s.predicted).toFixed(2)}  ${(s.perfect - s.walltime).toFixed(2)}`);
 }
