@@ -116,24 +116,41 @@ export interface SimObserver {
 
 /** One observer that forwards every call to each of `observers` in order. */
 export function combineObservers(...observers: SimObserver[]): SimObserver {
+  // The calls made at every power change go straight to their one listener when there is one (the usual case).
+  const siteInterval = observers.filter((o) => o.siteInterval);
+  const poolIdle = observers.filter((o) => o.poolIdle);
+  const jobShare = observers.filter((o) => o.jobShare);
+  const nodeInterval = observers.filter((o) => o.nodeInterval);
   return {
     jobEnded: (f) => observers.forEach((o) => o.jobEnded?.(f)),
     jobDropped: (j, r) => observers.forEach((o) => o.jobDropped?.(j, r)),
-    siteInterval: (s, a, b, it, ovh, busy) => {
-      for (const o of observers) o.siteInterval?.(s, a, b, it, ovh, busy);
-    },
-    poolIdle: (p, a, b, n) => {
-      for (const o of observers) o.poolIdle?.(p, a, b, n);
-    },
-    jobShare: (j, s, p, a, b, w, h) => {
-      for (const o of observers) o.jobShare?.(j, s, p, a, b, w, h);
-    },
-    // Only when someone listens: the simulator keeps per-node integrals for it.
-    ...(observers.some((o) => o.nodeInterval)
-      ? {
-          nodeInterval: (n: number, st: number, a: number, b: number, j: number, busy: number, alloc: number) => {
-            for (const o of observers) o.nodeInterval?.(n, st, a, b, j, busy, alloc);
+    siteInterval:
+      siteInterval.length === 1
+        ? siteInterval[0].siteInterval!.bind(siteInterval[0])
+        : (s, a, b, it, ovh, busy) => {
+            for (const o of siteInterval) o.siteInterval!(s, a, b, it, ovh, busy);
           },
+    poolIdle:
+      poolIdle.length === 1
+        ? poolIdle[0].poolIdle!.bind(poolIdle[0])
+        : (p, a, b, n) => {
+            for (const o of poolIdle) o.poolIdle!(p, a, b, n);
+          },
+    jobShare:
+      jobShare.length === 1
+        ? jobShare[0].jobShare!.bind(jobShare[0])
+        : (j, s, p, a, b, w, h) => {
+            for (const o of jobShare) o.jobShare!(j, s, p, a, b, w, h);
+          },
+    // Only when someone listens: the simulator keeps per-node integrals for it.
+    ...(nodeInterval.length > 0
+      ? {
+          nodeInterval:
+            nodeInterval.length === 1
+              ? nodeInterval[0].nodeInterval!.bind(nodeInterval[0])
+              : (n: number, st: number, a: number, b: number, j: number, busy: number, alloc: number) => {
+                  for (const o of nodeInterval) o.nodeInterval!(n, st, a, b, j, busy, alloc);
+                },
         }
       : {}),
     finished: (end) => observers.forEach((o) => o.finished?.(end)),

@@ -20,7 +20,7 @@ import { cannotHold, canRunOn, cpuLoad, devicesRequested, expectedRuntime, least
 import { poolView } from "../planner/index.js";
 import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
-import { Cluster, type StaticRule } from "./cluster.js";
+import { Cluster, type StaticRule, type Tenant } from "./cluster.js";
 import { Engine } from "./engine.js";
 import { actualRuntime, JobTable, SimJob } from "./jobs.js";
 import { Network } from "./network.js";
@@ -448,8 +448,18 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.bitstreamId = setup > 0 ? bitstream : -1;
     const staging = at.missing.length > 0;
     // While inputs travel the job holds its allocation without running; then setup (if any), then the run.
-    for (const t of job.tenants) cluster.addTenant(t, d.pstate);
-    if (!staging) (setup > 0 ? setupBegins : running)(job);
+    // Without inputs to wait for, its tenants join their nodes already in that phase (one change per node, not two).
+    for (const t of job.tenants) {
+      if (!staging) {
+        const l = loadOf(job, t, setup > 0);
+        t.busyCores = l.cores;
+        t.util = l.util;
+        t.busyGpus = l.gpus;
+        t.busyFpgas = l.fpgas;
+        t.reconfFpgas = l.reconf;
+      }
+      cluster.addTenant(t, d.pstate);
+    }
     jobs.unqueue(job);
     views.forget(job);
     jobs.addRunning(job);
@@ -466,23 +476,38 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     } else beginRun(job, now);
   }
 
-  /** The job's devices reconfigure (FPGA setup): its FPGAs draw their reconfiguration power, its cores idle. */
-  function setupBegins(job: SimJob): void {
-    for (const t of job.tenants) cluster.setBusy(t, 0, 0, 0, 0, t.exclusive ? t.devicesPerNode : t.fpgas);
+  /** What each of a job's tenants keeps busy in a phase (reused: read at once). */
+  const load = { cores: 0, util: 0, gpus: 0, fpgas: 0, reconf: 0 };
+  /** A tenant's load in setup (its FPGAs reconfiguring, its cores idle) or in its run (its cores and devices busy). */
+  function loadOf(job: SimJob, t: Tenant, setup: boolean): typeof load {
+    load.cores = load.util = load.gpus = load.fpgas = load.reconf = 0;
+    if (setup) load.reconf = t.exclusive ? t.devicesPerNode : t.fpgas;
+    else if (t.exclusive) {
+      const m = pools[job.pool];
+      const gpu = job.device === "gpu";
+      const fpga = job.device === "fpga";
+      const d = Math.min(t.devicesPerNode, gpu ? (m.gpus?.count ?? 0) : fpga ? (m.fpgas?.count ?? 0) : 0);
+      load.cores = job.utilisation * m.coresPerNode;
+      load.util = job.utilisation;
+      load.gpus = gpu ? d : 0;
+      load.fpgas = fpga ? d : 0;
+    } else {
+      load.cores = t.cores * job.utilisation;
+      load.gpus = t.gpus;
+      load.fpgas = t.fpgas;
+    }
+    return load;
   }
 
-  /** The job runs: its cores and devices busy. */
-  function running(job: SimJob): void {
-    const m = pools[job.pool];
-    const gpu = job.device === "gpu";
-    const fpga = job.device === "fpga";
+  /** The job enters its setup (FPGA reconfiguration) or its run on the nodes it holds. */
+  function phaseBegins(job: SimJob, setup: boolean): void {
     for (const t of job.tenants) {
-      if (t.exclusive) {
-        const d = Math.min(t.devicesPerNode, gpu ? (m.gpus?.count ?? 0) : fpga ? (m.fpgas?.count ?? 0) : 0);
-        cluster.setBusy(t, job.utilisation * m.coresPerNode, job.utilisation, gpu ? d : 0, fpga ? d : 0, 0);
-      } else cluster.setBusy(t, t.cores * job.utilisation, 0, t.gpus, t.fpgas, 0);
+      const l = loadOf(job, t, setup);
+      cluster.setBusy(t, l.cores, l.util, l.gpus, l.fpgas, l.reconf);
     }
   }
+  const setupBegins = (job: SimJob): void => phaseBegins(job, true);
+  const running = (job: SimJob): void => phaseBegins(job, false);
 
   /** Schedules the setup end and the end of a started job whose inputs are all present. */
   function beginRun(job: SimJob, now: number): void {
