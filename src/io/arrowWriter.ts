@@ -27,8 +27,10 @@ export interface ArrowColumn {
   readonly type?: "float64" | "int64";
 }
 
-/** Rows per record batch: 64k rows of 75 columns are about 39 MB of column memory. */
-export const BATCH_ROWS = 65_536;
+/** Rows per record batch: 16k rows of 75 columns are about 10 MB of column memory. */
+export const BATCH_ROWS = 16_384;
+/** Rows the columns first hold; they grow 4x at a time up to a batch (a small run touches little memory). */
+const FIRST_ROWS = 1024;
 
 /** The writer's byte sink: what apache-arrow writes goes straight to the file (no queue kept in memory). */
 class Sink extends AsyncByteQueue {
@@ -55,7 +57,7 @@ export class ArrowTableWriter extends BufferedLineWriter {
     this.name = path;
     this.ints = columns.map((c) => c.type === "int64");
     this.schema = new Schema(columns.map((c) => new Field(c.name, c.type === "int64" ? new Int64() : new Float64(), false)));
-    this.values = columns.map(() => new Float64Array(batchRows));
+    this.values = columns.map(() => new Float64Array(Math.min(batchRows, FIRST_ROWS)));
     this.writer = new RecordBatchFileWriter();
     this.writer.reset(new Sink((bytes) => this.raw(bytes)), this.schema);
   }
@@ -77,9 +79,19 @@ export class ArrowTableWriter extends BufferedLineWriter {
         throw new SimulationError(`${this.name}: row ${this.lines + 1}, column ${this.columns[k].name}: expected a finite ${this.ints[k] ? "whole " : ""}number, got ${x} (an input beyond the plausible bounds, or a bug; the file is not kept)`);
       }
     }
+    if (i === this.values[0].length) this.grow();
     for (let k = 0; k < this.columns.length; k++) this.values[k][i] = cells[k];
     this.lines++;
     if (++this.n === this.batchRows) this.writeBatch();
+  }
+
+  private grow(): void {
+    const size = Math.min(this.batchRows, this.values[0].length * 4);
+    for (let k = 0; k < this.values.length; k++) {
+      const v = new Float64Array(size);
+      v.set(this.values[k]);
+      this.values[k] = v;
+    }
   }
 
   private writeBatch(): void {

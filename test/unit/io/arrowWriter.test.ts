@@ -55,6 +55,17 @@ describe("ArrowTableWriter", () => {
     expect(Object.is(y[0], -0)).toBe(true);
   });
 
+  it("ArrowTableWriter(3,000 rows, batches of 2,500) keeps every row while its columns grow past their first 1,024 rows", () => {
+    const path = join(dir, "grow.arrow");
+    const w = new ArrowTableWriter(path, [{ name: "id", type: "int64" }, { name: "x" }], 2500);
+    for (let i = 0; i < 3000; i++) w.row([i, i / 7]);
+    w.close();
+    const t = tableFromIPC(readFileSync(path));
+    expect(t.batches.map((b) => b.numRows)).toEqual([2500, 500]);
+    expect([...t.getChild("id")!].map(Number)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect([...t.getChild("x")!]).toEqual(Array.from({ length: 3000 }, (_, i) => i / 7));
+  });
+
   it("ArrowTableWriter with no rows is a valid file of the schema and no rows", () => {
     const path = join(dir, "empty.arrow");
     const w = new ArrowTableWriter(path, [{ name: "a" }]);
