@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { CsvWriter } from "../src/io/csvWriter.js";
 
 /** Rows like jobs.csv's: ids and times, then doubles over many magnitudes (seeded, so every run writes the same file). */
@@ -55,25 +56,32 @@ function previousWriter(path: string, header: string[], rows: (string | number)[
   return hash.digest("hex");
 }
 
-const n = Number(process.argv[2] ?? 227_808);
-const rows = jobLikeRows(n);
-const header = rows[0].map((_, i) => `c${i}`);
-const dir = tmpdir();
-const a = join(dir, `bench-csv-prev-${process.pid}.csv`);
-const b = join(dir, `bench-csv-new-${process.pid}.csv`);
-let prev = Infinity;
-let next = Infinity;
-for (let r = 0; r < 3; r++) {
-  let t0 = performance.now();
-  previousWriter(a, header, rows);
-  prev = Math.min(prev, performance.now() - t0);
-  t0 = performance.now();
-  const w = new CsvWriter(b, header);
-  for (const row of rows) w.row(row);
-  w.close();
-  next = Math.min(next, performance.now() - t0);
+/** Writes `n` jobs.csv-like rows with both writers, best of `runs`: milliseconds of each and whether the files are byte-identical. */
+export function benchCsv(n: number, runs = 3): { previousMs: number; writerMs: number; same: boolean } {
+  const rows = jobLikeRows(n);
+  const header = rows[0].map((_, i) => `c${i}`);
+  const a = join(tmpdir(), `bench-csv-prev-${process.pid}.csv`);
+  const b = join(tmpdir(), `bench-csv-new-${process.pid}.csv`);
+  let previousMs = Infinity;
+  let writerMs = Infinity;
+  for (let r = 0; r < runs; r++) {
+    let t0 = performance.now();
+    previousWriter(a, header, rows);
+    previousMs = Math.min(previousMs, performance.now() - t0);
+    t0 = performance.now();
+    const w = new CsvWriter(b, header);
+    for (const row of rows) w.row(row);
+    w.close();
+    writerMs = Math.min(writerMs, performance.now() - t0);
+  }
+  const same = readFileSync(a).equals(readFileSync(b));
+  rmSync(a);
+  rmSync(b);
+  return { previousMs, writerMs, same };
 }
-const same = readFileSync(a).equals(readFileSync(b));
-rmSync(a);
-rmSync(b);
-console.log(`${n} rows: previous ${prev.toFixed(0)} ms, writer ${next.toFixed(0)} ms, ${(prev / next).toFixed(2)}x faster; same bytes: ${same}`);
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const n = Number(process.argv[2] ?? 227_808);
+  const { previousMs, writerMs, same } = benchCsv(n);
+  console.log(`${n} rows: previous ${previousMs.toFixed(0)} ms, writer ${writerMs.toFixed(0)} ms, ${(previousMs / writerMs).toFixed(2)}x faster; same bytes: ${same}`);
+}

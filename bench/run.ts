@@ -2,13 +2,19 @@
  * Benchmarks (not tests): figures and ratios, never pass/fail. Groups as in
  * STYLE.md: hot operations, targeted work, whole runs. Whole runs use the
  * 227,808-job KTH-SP2 x8 trace from ../shared/data when present (skipped
- * otherwise). Results are printed and written to results/bench.json with the
- * machine, Node version and commit; ratios are against bench/baseline.json.
+ * otherwise), measured as whole processes in CPU seconds (bench/measure.mjs,
+ * bench/measure.py), best of alternating runs, beside what they are compared
+ * with in the same run: the Python EASY peer (../shared/peers/easy-swf, when
+ * python3 is there), the floor (bench/floor.mjs: gunzip and parse only),
+ * `node -e ''` for start-up. Results are printed and written to
+ * results/bench.json with the machine, Node version and commit; ratios are
+ * against bench/baseline.json.
  *
  * Usage: npm run bench [-- --quick]
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { cpus, totalmem } from "node:os";
 import { Engine } from "../src/sim/engine.js";
 import { powerCurveInterpolated } from "../src/models/power.js";
@@ -17,11 +23,12 @@ import { openSwf } from "../src/io/swf.js";
 import { runScenario } from "../src/run/runScenario.js";
 import { shippedPath } from "../src/io/paths.js";
 import { bestOf } from "./lib.js";
+import { benchCsv } from "./csv.js";
 
 const quick = process.argv.includes("--quick");
 const BIG_TRACE = shippedPath("../shared/data/traces/KTH-SP2-x8-scale.swf.gz");
-/** An independent pure-Python EASY simulator without energy accounting takes 3.4 s on the x8 trace here (issue #2). */
-const PYTHON_EASY_REFERENCE_S = 3.4;
+/** The pure-Python EASY peer without energy accounting (../shared/peers/README.md), run beside impactsim. */
+const PYTHON_PEER = shippedPath("../shared/peers/easy-swf/easy_swf.py");
 
 interface Figure {
   group: string;
@@ -85,6 +92,13 @@ if (existsSync(BIG_TRACE)) {
   }
   report("targeted", "SWF read, KTH x8 (gzip, lenient)", jobs / (ms / 1000), "jobs/s");
 } else console.log(`  (skipped SWF read: ${BIG_TRACE} not present)`);
+{
+  // jobs.csv-like rows (bench/csv.ts): the writer against rows built as strings, as before issue 13; the same bytes.
+  const c = benchCsv(quick ? 50_000 : 227_808, quick ? 1 : 3);
+  if (!c.same) throw new Error("bench/csv.ts: the CSV writer's bytes differ from the string-built rows'");
+  report("targeted", "jobs.csv-like rows (KTH x8 count), CSV writer", c.writerMs / 1000, "s");
+  report("targeted", "CSV writer: x faster than rows built as strings", c.previousMs / c.writerMs, "x");
+}
 
 {
   const { benchWorkflow } = await import("./workflow.js");
@@ -97,33 +111,71 @@ if (existsSync(BIG_TRACE)) {
 }
 
 // --- whole runs ------------------------------------------------------------------
-console.log("whole runs");
-execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
-function wholeProcess(args: string[]): { seconds: number; maxRssMb: number } {
-  let seconds = Infinity;
-  let maxRssMb = 0;
-  for (let r = 0; r < (quick ? 1 : 3); r++) {
-    const t0 = performance.now();
-    const p = spawnSync(process.execPath, ["--expose-gc", shippedPath("bench/maxrss.mjs"), shippedPath("dist/impactsim.mjs"), ...args], { encoding: "utf8" });
-    if (p.status !== 0) throw new Error(`impactsim ${args.join(" ")} failed: ${p.stderr}`);
-    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
-    maxRssMb = Math.max(maxRssMb, Number(p.stdout.trim().split("\n").pop()) / 1024);
+console.log("whole runs: CPU seconds of the whole process, best of alternating runs (the machine may be busy)");
+execFileSync(process.execPath, [shippedPath("scripts/build.mjs"), "--clean"], { stdio: "inherit" });
+const MEASURE = shippedPath("bench/measure.mjs");
+/** What the fresh-clone path runs (`npm ci` built dist/; the launcher checks it against the sources) and the bundle run directly. */
+const LAUNCHER = shippedPath("bin/impactsim.js");
+const BUNDLE = shippedPath("dist/impactsim.mjs");
+interface Measured {
+  cpu: number;
+  wall: number;
+  maxRssMb: number;
+}
+type Command = readonly [string, readonly string[]];
+const node = (entry?: string, ...args: string[]): Command => [process.execPath, [MEASURE, ...(entry ? [entry] : []), ...args]];
+function once([cmd, args]: Command): Measured {
+  const t0 = performance.now();
+  const p = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (p.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${p.stderr}`);
+  const m = JSON.parse(p.stdout.trim().split("\n").pop()!) as { cpu_s: number; max_rss_kb: number };
+  return { cpu: m.cpu_s, wall: (performance.now() - t0) / 1000, maxRssMb: m.max_rss_kb / 1024 };
+}
+/** Runs the commands in turn, `rounds` times, and keeps each one's least CPU time (and its largest memory). */
+function alternate<K extends string>(commands: Partial<Record<K, Command>>, rounds = quick ? 1 : 3): Record<K, Measured> {
+  const best = {} as Record<K, Measured>;
+  for (let r = 0; r < rounds; r++) {
+    for (const k of Object.keys(commands) as K[]) {
+      const m = once(commands[k]!);
+      const b = best[k];
+      best[k] = b === undefined ? m : { cpu: Math.min(b.cpu, m.cpu), wall: Math.min(b.wall, m.wall), maxRssMb: Math.max(b.maxRssMb, m.maxRssMb) };
+    }
   }
-  return { seconds, maxRssMb };
+  return best;
 }
 {
-  const w = wholeProcess(["run", "--quiet", "--out", shippedPath("results/bench-default")]);
-  report("whole", "default scenario, whole process (3,145 jobs, 2 sites)", w.seconds, "s");
-}
-{
-  // impactsim estimate from a cold start (issue 6 aims under 0.5 s): a new process each time.
+  // Fixed cost: a 10-job run (the head of the shipped HPC2N trace) and estimate from a cold start, against Node's own start.
+  mkdirSync(shippedPath("results"), { recursive: true });
+  const ten = shippedPath("results/bench-ten-jobs.swf");
+  let n = 0;
+  const lines = gunzipSync(readFileSync(shippedPath("traces/HPC2N-2002-2.2-first3170jobs-alea.swf.gz"))).toString("utf8").split("\n");
+  writeFileSync(ten, lines.filter((l) => l.startsWith(";") || (l.trim() !== "" && n++ < 10)).join("\n") + "\n");
   const at = ["--at", "2020-03-02T09:00:00+01:00"];
-  const job = wholeProcess(["estimate", ...at, "--ntasks=32", "--time=4:00:00", "--json"]);
-  report("whole", "estimate, cold start: 32-task job, idle, 25 starts x 2 sites", job.seconds, "s");
-  const loaded = wholeProcess(["estimate", "--at", "2020-01-10T09:00:00+01:00", "--loaded", "--history", shippedPath("traces/HPC2N-2002-2.2-first3170jobs-alea.swf.gz"), "--user", "5", "--ntasks=32", "--time=4:00:00", "--json"]);
-  report("whole", "estimate, cold start: loaded by the trace replayed, history calibration", loaded.seconds, "s");
-  const wf = wholeProcess(["estimate", "--scenario", shippedPath("scenarios/workflow-continuum.json"), "--workflow", shippedPath("traces/workflows/montage-chameleon-2mass-005d-001.json"), "--at", "86400", "--json"]);
-  report("whole", "estimate, cold start: Montage workflow (58 tasks), 3 sites", wf.seconds, "s");
+  const m = alternate(
+    {
+      node: node(),
+      run10: node(LAUNCHER, "run", "--workload", ten, "--quiet", "--out", shippedPath("results/bench-ten")),
+      run10bundle: node(BUNDLE, "run", "--workload", ten, "--quiet", "--out", shippedPath("results/bench-ten")),
+      estimate: node(LAUNCHER, "estimate", ...at, "--ntasks=32", "--time=4:00:00", "--json"),
+    },
+    quick ? 1 : 5,
+  );
+  report("whole", "node -e '' (Node's own start)", m.node.cpu, "s CPU");
+  report("whole", "10-job run, cold start, launcher (fresh-clone path)", m.run10.cpu, "s CPU");
+  report("whole", "10-job run, cold start: x node -e ''", m.run10.cpu / m.node.cpu, "x");
+  report("whole", "10-job run, cold start, bundle: x node -e ''", m.run10bundle.cpu / m.node.cpu, "x");
+  report("whole", "estimate, cold start: 32-task job, idle, 25 starts x 2 sites", m.estimate.cpu, "s CPU");
+  report("whole", "estimate, cold start: x node -e ''", m.estimate.cpu / m.node.cpu, "x");
+}
+{
+  const m = alternate({
+    defaults: node(LAUNCHER, "run", "--quiet", "--out", shippedPath("results/bench-default")),
+    loaded: node(LAUNCHER, "estimate", "--at", "2020-01-10T09:00:00+01:00", "--loaded", "--history", shippedPath("traces/HPC2N-2002-2.2-first3170jobs-alea.swf.gz"), "--user", "5", "--ntasks=32", "--time=4:00:00", "--json"),
+    workflow: node(LAUNCHER, "estimate", "--scenario", shippedPath("scenarios/workflow-continuum.json"), "--workflow", shippedPath("traces/workflows/montage-chameleon-2mass-005d-001.json"), "--at", "86400", "--json"),
+  });
+  report("whole", "default scenario, whole process (3,145 jobs, 2 sites)", m.defaults.cpu, "s CPU");
+  report("whole", "estimate, cold start: loaded by the trace replayed, history calibration", m.loaded.cpu, "s CPU");
+  report("whole", "estimate, cold start: Montage workflow (58 tasks), 3 sites", m.workflow.cpu, "s CPU");
 }
 if (existsSync(BIG_TRACE)) {
   const t0 = performance.now();
@@ -131,19 +183,36 @@ if (existsSync(BIG_TRACE)) {
   const s = (performance.now() - t0) / 1000;
   report("whole", "KTH x8, EASY + full accounting, in process: jobs", out.summary.jobs / s, "jobs/s");
   report("whole", "KTH x8, EASY + full accounting, in process: events", out.result.events / s, "events/s");
-  const w = wholeProcess(["run", "--workload", BIG_TRACE, "--summary-only", "--quiet", "--out", shippedPath("results/bench-kth8")]);
-  report("whole", "KTH x8, EASY + full accounting, whole process", w.seconds, "s");
-  report("whole", "KTH x8 whole process: peak resident memory", w.maxRssMb, "MB");
-  report("whole", "KTH x8: speed-up over the pure-Python EASY (3.4 s)", PYTHON_EASY_REFERENCE_S / w.seconds, "x");
-  const c = wholeProcess(["run", "--workload", BIG_TRACE, "--quiet", "--out", shippedPath("results/bench-kth8")]);
-  report("whole", "KTH x8, whole process, default outputs (jobs, sites, nodes)", c.seconds, "s");
+  const kth = (...more: string[]) => ["run", "--workload", BIG_TRACE, "--quiet", "--out", shippedPath("results/bench-kth8"), ...more];
+  const peer = existsSync(PYTHON_PEER) && spawnSync("python3", ["--version"]).status === 0;
+  const m = alternate({
+    floor: node(shippedPath("bench/floor.mjs"), BIG_TRACE),
+    summary: node(LAUNCHER, ...kth("--summary-only")),
+    table: node(LAUNCHER, ...kth("--summary-only", "--impact-table")),
+    defaults: node(LAUNCHER, ...kth()),
+    bundle: node(BUNDLE, ...kth()),
+    ...(peer ? { peer: ["python3", [shippedPath("bench/measure.py"), PYTHON_PEER, BIG_TRACE, "--normalise", "walltime", "--out", shippedPath("results/bench-kth8-peer.csv")]] as Command } : {}),
+  });
+  report("whole", "KTH x8 floor: gunzip + parse only (bench/floor.mjs)", m.floor.cpu, "s CPU");
+  report("whole", "KTH x8, EASY + full accounting, summary only", m.summary.cpu, "s CPU");
+  report("whole", "KTH x8, summary only: x the floor", m.summary.cpu / m.floor.cpu, "x");
+  report("whole", "KTH x8 summary only: peak resident memory", m.summary.maxRssMb, "MB");
+  report("whole", "KTH x8, summary only + impacts.arrow (per-job impact table)", m.table.cpu, "s CPU");
+  report("whole", "KTH x8, impacts.arrow: x summary only", m.table.cpu / m.summary.cpu, "x");
+  report("whole", "KTH x8, default outputs (jobs, sites, nodes), launcher", m.defaults.cpu, "s CPU");
+  report("whole", "KTH x8, default outputs, bundle run directly", m.bundle.cpu, "s CPU");
+  report("whole", "KTH x8 default outputs: peak resident memory", m.defaults.maxRssMb, "MB");
+  if (m.peer) {
+    report("whole", "KTH x8, pure-Python EASY peer (no accounting), with its CSV", m.peer.cpu, "s CPU");
+    report("whole", "KTH x8: peer / impactsim, summary only", m.peer.cpu / m.summary.cpu, "x");
+    report("whole", "KTH x8: peer / impactsim, default outputs (launcher)", m.peer.cpu / m.defaults.cpu, "x");
+  } else console.log(`  (skipped the Python peer: ${existsSync(PYTHON_PEER) ? "no python3" : `${PYTHON_PEER} not present`})`);
   // Shared nodes: the same trace on one 128-core node that every job shares (bench/platforms), next to the one-core nodes above.
   const shared = ["run", "--workload", BIG_TRACE, "--platform", shippedPath("bench/platforms/kth-128-core-node.json"), "--quiet", "--out", shippedPath("results/bench-kth8-shared")];
-  const sh = wholeProcess([...shared, "--summary-only"]);
-  report("whole", "KTH x8 on a shared 128-core node, EASY + full accounting, whole process", sh.seconds, "s");
-  report("whole", "KTH x8: one-core nodes / one shared 128-core node (summary only)", w.seconds / sh.seconds, "x");
-  const sc = wholeProcess(shared);
-  report("whole", "KTH x8 on a shared 128-core node, whole process, default outputs", sc.seconds, "s");
+  const sh = alternate({ summary: node(LAUNCHER, ...shared, "--summary-only"), defaults: node(LAUNCHER, ...shared) }, 1);
+  report("whole", "KTH x8 on a shared 128-core node, summary only", sh.summary.cpu, "s CPU");
+  report("whole", "KTH x8: one-core nodes / one shared 128-core node (summary only)", m.summary.cpu / sh.summary.cpu, "x");
+  report("whole", "KTH x8 on a shared 128-core node, default outputs", sh.defaults.cpu, "s CPU");
 } else console.log(`  (skipped KTH x8 runs: ${BIG_TRACE} not present)`);
 
 // --- record and compare --------------------------------------------------------------
@@ -161,7 +230,8 @@ if (existsSync(baselinePath)) {
   const base = JSON.parse(readFileSync(baselinePath, "utf8")) as typeof record;
   console.log(`against baseline ${base.commit} (${base.node}):`);
   for (const f of figures) {
-    const b = base.figures.find((x) => x.name === f.name);
+    // Figures compare only in the same unit (whole-process figures were wall seconds before issue 13, CPU seconds since).
+    const b = base.figures.find((x) => x.name === f.name && x.unit === f.unit);
     if (b) console.log(`  ${f.name.padEnd(58)} ${(f.value / b.value).toFixed(2)}x baseline`);
   }
 }
