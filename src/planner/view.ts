@@ -245,6 +245,10 @@ export interface QueueIndex {
    * Every job passed over fails both, so it could take neither.
    */
   next(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined;
+  /** The queued job with this id, or undefined. */
+  byId(id: number): QueuedJobView | undefined;
+  /** The same index for another view of the same queue (a policy's copy of `view` with other running jobs, say). */
+  rebind(view: ClusterView): QueueIndex;
 }
 
 /**

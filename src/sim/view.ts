@@ -149,6 +149,12 @@ export class ViewProjector {
     return this.running;
   }
 
+  /** A queued job's view by id (ClusterView.queueIndex). */
+  queuedById(id: number): QueuedJobView | undefined {
+    const job = this.jobs.queued.get(id);
+    return job && this.queued(job);
+  }
+
   /** The queue index's search (ClusterView.queueIndex), on the job table's index. */
   nextQueued(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined {
     let from: SimJob | undefined;
@@ -216,6 +222,16 @@ class PassIndex implements QueueIndex {
   next(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined {
     return this.projector.nextQueued(after, cores, shortCores, shortSeconds);
   }
+
+  byId(id: number): QueuedJobView | undefined {
+    return this.projector.queuedById(id);
+  }
+
+  rebind(view: ClusterView): QueueIndex {
+    const index = new PassIndex(this.projector, this.length);
+    index.view = view;
+    return index;
+  }
 }
 
 /**
@@ -226,8 +242,11 @@ class PassIndex implements QueueIndex {
  * queue are read through its prototype's getters, so a copy of the view made
  * by spreading it (`{ ...view }`) must set them itself (as restrictView does).
  */
+const PROJECTOR = Symbol("projector");
+
 class SimView implements ClusterView {
-  readonly #projector: ViewProjector;
+  /** Symbol-keyed (not a #private field): a policy's view derived from this one by Object.create reads through the getters too. */
+  readonly [PROJECTOR]: ViewProjector;
   readonly nodeState: Queries["nodeState"];
   readonly nodeSince: Queries["nodeSince"];
   readonly nodeReadyAt: Queries["nodeReadyAt"];
@@ -250,7 +269,7 @@ class SimView implements ClusterView {
     readonly scoreMethod: ScoreMethod | undefined,
     q: Queries,
   ) {
-    this.#projector = projector;
+    this[PROJECTOR] = projector;
     this.nodeState = q.nodeState;
     this.nodeSince = q.nodeSince;
     this.nodeReadyAt = q.nodeReadyAt;
@@ -264,10 +283,10 @@ class SimView implements ClusterView {
   }
 
   get pools(): readonly PoolView[] {
-    return this.#projector.poolArray();
+    return this[PROJECTOR].poolArray();
   }
 
   get queue(): readonly QueuedJobView[] {
-    return this.#projector.queueArray();
+    return this[PROJECTOR].queueArray();
   }
 }

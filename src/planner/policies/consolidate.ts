@@ -54,7 +54,7 @@ export interface ConsolidateState {
   gapSum: number[];
   gapCount: number[];
 }
-import { coresFor } from "./common.js";
+import { coresFor, QueueWalk } from "./common.js";
 import { holdsWholeNodes } from "../resources.js";
 import { policyEasyBackfill } from "./easy.js";
 
@@ -136,6 +136,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const keepOn = params.keep_on ?? 0;
   const state = params.state ?? "off";
   const easy = policyEasyBackfill();
+  const walk = new QueueWalk();
 
   // The pool's own power-state figures when the world gives them; parameters (documented defaults) otherwise.
   const figures = (pool: PoolView): PowerStateFigures => {
@@ -245,7 +246,8 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       /** Idle nodes claimed by each planned job (job id, pool, count), and waking nodes claimed per pool. */
       const idleClaims: { jobId: number; p: number; n: number }[] = [];
       const claimedWaking = pools.map(() => 0);
-      for (const job of view.queue) {
+      const queue = walk.start(view);
+      for (let job = queue.next(); job !== undefined; job = queue.next()) {
         let best: { p: number; start: number; without: number; k: number; need: number } | undefined;
         for (let p = 0; p < pools.length; p++) {
           const need = coresFor(job, pools[p]);
@@ -303,7 +305,11 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const byId = new Map<number, (typeof view.queue)[number]>();
       const startIds = new Set<number>();
       for (const d of inner) if (d.kind === "start") startIds.add(d.jobId);
-      if (startIds.size > 0) for (const j of view.queue) if (startIds.has(j.id)) byId.set(j.id, j);
+      const index = view.queueIndex !== undefined && view.queueIndex.view === view ? view.queueIndex : undefined;
+      if (startIds.size > 0) {
+        if (index !== undefined) for (const id of startIds) byId.set(id, index.byId(id)!);
+        else for (const j of view.queue) if (startIds.has(j.id)) byId.set(j.id, j);
+      }
       const used = new Map<number, number>();
       for (const d of inner) {
         if (d.kind !== "start") {
@@ -431,7 +437,11 @@ function planStart(s: Supply, from: number, need: number, w: number, now: number
 /** `view` with `extra` entries merged into its running jobs (by predicted end, then id). */
 function withRunning(view: ClusterView, extra: readonly RunningJobView[]): ClusterView {
   const running = [...view.running, ...extra].sort((a, b) => a.predictedEnd - b.predictedEnd || a.id - b.id);
-  return { ...view, pools: view.pools, queue: view.queue, running };
+  // Derived from the view (its queue made only if read), with the queue's index kept for the copy.
+  const copy: ClusterView = Object.create(view, { running: { value: running, enumerable: true } });
+  const index = view.queueIndex;
+  if (index !== undefined && index.view === view) Object.defineProperty(copy, "queueIndex", { value: index.rebind(copy), enumerable: true });
+  return Object.freeze(copy);
 }
 
 /** A node that will be free at `predictedEnd`, shown to EASY as a one-node job ending then. */
