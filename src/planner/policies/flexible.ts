@@ -24,7 +24,9 @@
  * - "slots" (default): the cheapest set of slots, chosen together, with the
  *   class's restart cost (checkpoint_s) before every piece after the first and
  *   pieces of at least min_piece_s (planner/pieces.ts, exact);
- * - "wait-awhile": the cheapest slots, restarts and piece lengths ignored:
+ * - "wait-awhile": the cheapest slots, ties to the earlier, the least piece
+ *   ignored (restarts, when the class has them, are planned for, so the
+ *   deadline holds; the published setting has none):
  *   Wiesner et al., "Let's Wait Awhile", Middleware '21 (interruptible
  *   strategy), GAIA's "Wait AWhile" (Hanafy et al., "Going Green for Less
  *   Green", ASPLOS '24: github.com/umassos/GAIA, suspend-resume,
@@ -35,8 +37,9 @@
  *   threshold is the `percentile` quantile (default 0.3, linear interpolation)
  *   of the slot rates over the next horizon_s (default 24 h); walking the
  *   window's slots, the job runs in a slot whose rate is below the threshold,
- *   or once its waiting budget (window - L) has less than a slot left, and
- *   waits otherwise;
+ *   or once waiting a slot more would leave too little time for the rest (and
+ *   a restart to resume, when the class has one): with no restart, GAIA's
+ *   waiting budget (window - L) in whole slots; waits otherwise;
  * - "lowest-window": one piece, the start among now + k start_step_s (up to
  *   E - L) of least mean rate over [t, t + L], ties to the earliest (GAIA
  *   "oracle"/"waiting", Let's Wait Awhile's non-interrupting strategy);
@@ -55,9 +58,13 @@
  * reaching the end of a piece that is not its last is suspended (`suspend`,
  * then `wakeAt` now so EASY uses the freed nodes), unless its work left no
  * longer fits what remains of its window (it started late: capacity was
- * short), in which case it runs on. A suspended job is planned afresh at once
- * from its work left (walltime less the time it ran), paying a restart on its
- * first piece. With ample capacity and a perfect forecast the pieces run as
+ * short), in which case it runs on. After a suspension the rest of the plan
+ * stands (the published policies plan once: a threshold taken afresh would
+ * move); a job behind its plan (a piece started late), or released into a
+ * piece that ended before it could start, is planned afresh from its work left
+ * (walltime less the time it ran), paying a restart on its first piece. Equal
+ * costs tie whatever their last bits, and a slot inside one segment of the
+ * forecast has that segment's value exactly. With ample capacity and a perfect forecast the pieces run as
  * planned and "slots" is the optimum; where capacity binds, pieces start late
  * and the job may end after E: the run's pieces output says so and why.
  *
