@@ -57,11 +57,11 @@ export function memoryOn(job: Pick<QueuedJobView, "memPerCoreMb" | "memPerNodeMb
  */
 export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, nodes: NodeReader, candidates?: readonly number[]): NodeTake[] | undefined {
   // Candidates by index, without an array of the pool's ids (pools may hold millions of one-core nodes):
-  // with none given, the pool's nodes twice, in use on the first sweep and idle on the second.
+  // with none given, the pool's nodes twice, in use on the first sweep and idle on the second
+  // (no closures: this runs at every start).
   const n = pool.nodes;
   const count = candidates ? candidates.length : 2 * n;
-  const at = candidates ? (k: number) => candidates[k] : (k: number) => pool.firstNode + (k < n ? k : k - n);
-  const skip = candidates ? () => false : (k: number) => (nodes.nodeState(at(k)) === NodeState.Idle) === k < n;
+  const base = pool.firstNode;
   // One-core nodes are never partly used: the first sweep would find nothing.
   const first = candidates || pool.coresPerNode > 1 ? 0 : n;
   if (holdsWholeNodes(job, pool)) {
@@ -71,25 +71,22 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
     const out: NodeTake[] = [];
     const memMb = pool.memoryMb ?? 0;
     for (let k = candidates ? 0 : n; k < count && out.length < need; k++) {
-      const id = at(k);
+      const id = candidates ? candidates[k] : base + (k < n ? k : k - n);
       if (nodes.nodeState(id) === NodeState.Idle) out.push({ node: id, cores: pool.coresPerNode, gpus: pool.gpusPerNode, fpgas: pool.fpgasPerNode, memMb });
     }
     return out.length === need ? out : undefined;
   }
   const devices = device === "cpu" ? 0 : devicesRequested(job, device);
-  const freeDevices = (n: number) => (device === "gpu" ? nodes.nodeFreeGpus(n) : device === "fpga" ? nodes.nodeFreeFpgas(n) : 0);
-  const take = (n: number, cores: number, dev: number): NodeTake => ({ node: n, cores, gpus: device === "gpu" ? dev : 0, fpgas: device === "fpga" ? dev : 0, memMb: memoryOn(job, cores) });
-  const fits = (n: number, cores: number, dev: number) => cores <= nodes.nodeFreeCores(n) && dev <= freeDevices(n) && memoryOn(job, cores) <= nodes.nodeFreeMemoryMb(n);
   if (job.exactNodes !== undefined) {
     const k = job.exactNodes;
     const out: NodeTake[] = [];
     for (let j = first; j < count && out.length < k; j++) {
-      if (skip(j)) continue;
-      const id = at(j);
+      const id = candidates ? candidates[j] : base + (j < n ? j : j - n);
+      if (!candidates && (nodes.nodeState(id) === NodeState.Idle) === j < n) continue;
       const i = out.length;
       const cores = Math.floor(job.cores / k) + (i < job.cores % k ? 1 : 0);
       const dev = Math.floor(devices / k) + (i < devices % k ? 1 : 0);
-      if (cores > 0 && fits(id, cores, dev)) out.push(take(id, cores, dev));
+      if (cores > 0 && fitsOn(job, device, nodes, id, cores, dev)) out.push(takeOf(job, device, id, cores, dev));
     }
     return out.length === k ? out : undefined;
   }
@@ -97,18 +94,18 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
   let cores = job.cores;
   let dev = devices;
   for (let k = first; k < count && (cores > 0 || dev > 0); k++) {
-    if (skip(k)) continue;
-    const id = at(k);
+    const id = candidates ? candidates[k] : base + (k < n ? k : k - n);
+    if (!candidates && (nodes.nodeState(id) === NodeState.Idle) === k < n) continue;
     const free = nodes.nodeFreeCores(id);
     if (free === 0) continue;
     let c: number;
     let d = 0;
     if (devices > 0) {
-      d = Math.min(freeDevices(id), dev);
+      d = Math.min(freeDevices(device, nodes, id), dev);
       if (d === 0) continue;
       // Cores follow the devices: the job's cores per device, rounded up, the last node taking what is left.
       c = d === dev ? cores : Math.min(cores, Math.ceil((d * job.cores) / devices));
-      while (d > 0 && !fits(id, c, d)) {
+      while (d > 0 && !fitsOn(job, device, nodes, id, c, d)) {
         d--;
         c = d === dev ? cores : Math.min(cores, Math.ceil((d * job.cores) / devices));
       }
@@ -121,9 +118,24 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
       else if (job.memPerNodeMb !== undefined && job.memPerNodeMb > mem) c = 0;
       if (c === 0) continue;
     }
-    out.push(take(id, c, d));
+    out.push(takeOf(job, device, id, c, d));
     cores -= c;
     dev -= d;
   }
   return cores === 0 && dev === 0 ? out : undefined;
+}
+
+/** Free devices of the job's class on a node (0 for CPU jobs). */
+function freeDevices(device: DeviceClass, nodes: NodeReader, id: number): number {
+  return device === "gpu" ? nodes.nodeFreeGpus(id) : device === "fpga" ? nodes.nodeFreeFpgas(id) : 0;
+}
+
+/** What the job takes of node `id`: `cores` cores and `dev` devices of its class, with their memory. */
+function takeOf(job: QueuedJobView, device: DeviceClass, id: number, cores: number, dev: number): NodeTake {
+  return { node: id, cores, gpus: device === "gpu" ? dev : 0, fpgas: device === "fpga" ? dev : 0, memMb: memoryOn(job, cores) };
+}
+
+/** True when node `id` has `cores` cores, `dev` devices and their memory free. */
+function fitsOn(job: QueuedJobView, device: DeviceClass, nodes: NodeReader, id: number, cores: number, dev: number): boolean {
+  return cores <= nodes.nodeFreeCores(id) && dev <= freeDevices(device, nodes, id) && memoryOn(job, cores) <= nodes.nodeFreeMemoryMb(id);
 }
