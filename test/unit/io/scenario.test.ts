@@ -40,7 +40,7 @@ describe("checkScenario", () => {
         "scenarios/broken.json: workload.mode: expected one of "strict", "lenient", got "loose"",
         "scenarios/broken.json: workload.start: expected an ISO 8601 date-time with an offset, e.g. "2020-01-01T00:00:00+01:00", got "2020-01-06 00:00"",
         "scenarios/broken.json: series_extension: expected one of "error", "hold", "repeat", got "wrap"",
-        "scenarios/broken.json: policy.name: expected one of "fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", got "sjf"",
+        "scenarios/broken.json: policy.name: expected one of "fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", "flexible", got "sjf"",
         "scenarios/broken.json: policy.params: expected an object, got an array of 0 item(s)",
         "scenarios/broken.json: seed: expected an integer, got 1.5",
         "scenarios/broken.json: output.dir: expected a string, got nothing (missing field)",
