@@ -89,7 +89,7 @@ describe.skipIf(SKIP)("impactsim packed and installed into an empty folder", () 
     symlinkSync(join(PACKAGE_ROOT, "node_modules"), join(source, "node_modules"), "dir");
     const packed = join(work, "packed");
     mkdirSync(packed);
-    await timed("npm pack (prepack: npm run build, build:lib)", async () => ok(await npm(["pack", "--pack-destination", packed, "--silent"], source), "npm pack"));
+    await timed("npm pack (prepare: the CLI bundle; prepack: build:lib)", async () => ok(await npm(["pack", "--pack-destination", packed, "--silent"], source), "npm pack"));
     const tarball = readdirSync(packed).find((f) => f.endsWith(".tgz"));
     if (!tarball) throw new Error(`npm pack wrote no tarball into ${packed}`);
 
