@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run as runConsolidation, type ConsolidationResult } from "../../notebooks/consolidation.js";
 import { run as runFabrication, type FabricationVsUseResult } from "../../notebooks/fabrication-vs-use.js";
+import { run as runGrowthStudy, type GrowthStudyResult } from "../../notebooks/growth-study.js";
+import { run as runLifetimeStudy, type LifetimeStudyResult } from "../../notebooks/lifetime-study.js";
 
 /** The page loads nothing from elsewhere: no src/href/url() pointing off the page, no <link>, every script inline. */
 function expectSelfContained(html: string): void {
@@ -90,4 +92,32 @@ describe("notebooks/consolidation.ts", () => {
       expect(t.break_even_s).toBeGreaterThan(0);
     }
   });
+});
+
+describe("notebooks/lifetime-study.ts", () => {
+  it("run() writes a self-contained page where footnote 33 holds on the European case and fails on a carbon-intensive grid", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "impactsim-nb-lifetime-"));
+    const { html, json } = await runLifetimeStudy(dir);
+    expectSelfContained(readFileSync(html, "utf8"));
+    const r = JSON.parse(readFileSync(json, "utf8")) as LifetimeStudyResult;
+    const rows = (study: string) => r.rows.filter((x) => x.study === study);
+    // The inequality, re-evaluated on the terms the page shows.
+    for (const x of r.rows) expect(x.replacing_pays).toBe(x.b1_t2 > x.a + x.b2_t2p);
+    expect(rows("lifetime-eu").every((x) => !x.replacing_pays)).toBe(true);
+    expect(rows("lifetime-carbon-intensive").some((x) => x.replacing_pays)).toBe(true);
+    expect(rows("lifetime-carbon-intensive").every((x) => !x.fabrication_dominates)).toBe(true);
+    for (const s of r.studies) expect(existsSync(s.report)).toBe(true);
+  }, 900_000);
+});
+
+describe("notebooks/growth-study.ts", () => {
+  it("run() writes a self-contained page with every option, the reference first, and a non-empty front", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "impactsim-nb-growth-"));
+    const { html, json } = await runGrowthStudy(dir);
+    expectSelfContained(readFileSync(html, "utf8"));
+    const r = JSON.parse(readFileSync(json, "utf8")) as GrowthStudyResult;
+    expect(r.options.map((o) => o.option)).toEqual(["reference", "cpu-nodes", "gpu-nodes", "longer-life", "other-site"]);
+    expect(r.front.length).toBeGreaterThan(0);
+    for (const o of r.options) expect(o.total.CC).toBeCloseTo(o.use.CC + o.embodied.CC, 6);
+  }, 900_000);
 });
