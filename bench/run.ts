@@ -110,6 +110,16 @@ if (existsSync(BIG_TRACE)) {
   }
 }
 
+{
+  // impactsim serve (bench/serve.ts, its own process): ledger charges per second, and decision latency with 10,000 jobs queued.
+  const r = spawnSync(process.execPath, [...process.execArgv, shippedPath("bench/serve.ts"), "--json", ...(quick ? ["--queued", "2000", "--seconds", "3", "--charges", "5000"] : [])], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench/serve.ts failed: ${r.stderr}`);
+  const f = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
+  report("targeted", "serve: ledger charges, one transaction each (SQLite)", f["ledger charges, one transaction each (SQLite)"], "charges/s");
+  for (const k of ["request latency p50", "request latency p99", "decision pass p50", "decision pass p99"]) report("targeted", `serve: ${k}, ${quick ? "2,000" : "10,000"} queued, 200 requests/s`, f[k], "ms");
+  report("targeted", "serve: achieved rate (200 requests/s offered)", f["achieved rate"], "requests/s");
+}
+
 // --- whole runs ------------------------------------------------------------------
 console.log("whole runs: CPU seconds of the whole process, best of alternating runs (the machine may be busy)");
 execFileSync(process.execPath, [shippedPath("scripts/build.mjs"), "--clean"], { stdio: "inherit" });
@@ -214,6 +224,14 @@ if (existsSync(BIG_TRACE)) {
   report("whole", "KTH x8: one-core nodes / one shared 128-core node (summary only)", m.summary.cpu / sh.summary.cpu, "x");
   report("whole", "KTH x8 on a shared 128-core node, default outputs", sh.defaults.cpu, "s CPU");
 } else console.log(`  (skipped KTH x8 runs: ${BIG_TRACE} not present)`);
+
+// A burst of 20,000 queued jobs under EASY beside the pure-Python EASY peer, whole processes, same run, alternated (bench/burst.ts).
+if (existsSync(shippedPath("../shared/peers/easy-swf/easy_swf.py")) && existsSync(shippedPath("../shared/data/traces/KTH-SP2-1996-2.1-cln.swf.gz"))) {
+  const { benchBurst } = await import("./burst.js");
+  const b = benchBurst(20_000, quick ? 1 : 3);
+  report("whole", "20,000-job burst, EASY, whole process", b.impactsim, "s CPU");
+  report("whole", "20,000-job burst: speed-up over the pure-Python EASY peer (same run)", b.peer / b.impactsim, "x");
+} else console.log("  (skipped the burst: the Python peer or the KTH-SP2 trace is not present)");
 
 // --- record and compare --------------------------------------------------------------
 let commit = "unknown";

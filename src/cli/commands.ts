@@ -1,7 +1,7 @@
 /**
  * The yargs commands of the command line (all but estimate, which reads sbatch
  * options itself): run, compare, pareto, sweep, merge, report, lca, serve,
- * ledger, study.
+ * ledger, bridge, study.
  *
  * Start-up time: each command's module is loaded only when that command is
  * given (all of them for help or an unknown command), as several pull in much
@@ -80,6 +80,7 @@ const MODULES: Readonly<Record<string, () => Promise<CommandModule<any, any>>>> 
   lca: async () => (await import("./lca.js")).lcaCommand,
   serve: async () => (await import("./serve.js")).serveCommand,
   ledger: async () => (await import("./ledger.js")).ledgerCommand,
+  bridge: async () => (await import("./bridge.js")).bridgeCommand,
   study: async () => (await import("./study.js")).studyCommand,
 };
 const INLINE = new Set(["run", "compare", "estimate"]);
@@ -100,7 +101,7 @@ export async function commands(argv: string[]): Promise<number> {
           .positional("scenario", { type: "string", describe: "scenario JSON file" })
           .option("workload", { type: "string", describe: "SWF trace (plain or .gz) replacing the scenario's" })
           .option("platform", { type: "string", describe: "platform JSON replacing the scenario's" })
-          .option("policy", { type: "string", choices: ["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign"], describe: "scheduling policy" })
+          .option("policy", { type: "string", choices: ["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", "flexible"], describe: "scheduling policy" })
           .option("policy-module", { type: "string", describe: "a policy of your own: a .js/.mjs/.cjs (or .ts) file whose default export is a factory (params) => Policy (see README, Library)" })
           .option("policy-params", { type: "string", describe: 'parameters of the policy as a JSON object, replacing the scenario\'s, e.g. \'{"impact":2}\'' })
           .conflicts("policy", "policy-module")

@@ -22,7 +22,7 @@ import { finiteJson } from "./finiteJson.js";
 import { JsonLinesWriter } from "./jsonLines.js";
 
 /** Every file a run may write, summary first. */
-export const RUN_FILES = ["summary.json", "jobs.csv", "sites.csv", "nodes.csv", "workflows.csv", "predictions.csv", "decisions.jsonl", "impacts.arrow"] as const;
+export const RUN_FILES = ["summary.json", "jobs.csv", "sites.csv", "nodes.csv", "workflows.csv", "predictions.csv", "decisions.jsonl", "impacts.arrow", "pieces.csv"] as const;
 /** Files made from a run's files by `impactsim report`. */
 export const DERIVED_FILES = ["report.html", "waste.json"] as const;
 export const SUMMARY_FILE = "summary.json";

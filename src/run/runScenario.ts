@@ -34,6 +34,7 @@ import { buildWorld, ELECTRICITY_FACTORS } from "./world.js";
 import { coveredFrom, coveredUntil, extensionIssues } from "../models/index.js";
 import { checkRunCovered, traceSpan } from "./runSpan.js";
 import { PREDICTION_COLUMNS, PredictionLog } from "./predictions.js";
+import { PIECE_COLUMNS, PiecesLog } from "./pieces.js";
 import { buildSummary, type RunSummary } from "./summary.js";
 import { loadWorkflows, WORKFLOW_COLUMNS, workflowRow, workflowSummary } from "./workflows.js";
 import type { JobFact, WorkflowFact } from "../sim/index.js";
@@ -402,6 +403,10 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       (decisionsLog ??= outputs.jsonLines("decisions.jsonl")).write({ time, ...d });
     },
   });
+  // The pieces each job with a QoS class ran in, and why any ended past its window (pieces.csv, written
+  // only when such a job ran: runs without QoS classes keep their files).
+  let piecesCsv: CsvWriter | undefined;
+  if (writeCsv) observers.push(new PiecesLog((cells) => (piecesCsv ??= outputs.csv("pieces.csv", PIECE_COLUMNS)).row(cells)));
   const assignQos = qosAssigner(scenario, seed);
   const exclusive = o.exclusive ?? scenario.workload.exclusive ?? false;
   const cpuUsage = o.cpuUsage ?? scenario.workload.cpu_usage ?? "trace";
