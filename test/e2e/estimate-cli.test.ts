@@ -226,7 +226,7 @@ describe("impactsim estimate", () => {
   it("the README's compare and pareto examples use a scenario with QoS classes (without, temporal has nothing to shift)", () => {
     const readme = readFileSync("README.md", "utf8");
     const scenarios = [...readme.matchAll(/^npm run --silent impactsim -- (compare|pareto) (\S+)/gm)].map((m) => [m[1], m[2]]);
-    expect(scenarios.map(([c]) => c).sort()).toEqual(["compare", "pareto"]);
+    expect([...new Set(scenarios.map(([c]) => c))].sort()).toEqual(["compare", "pareto"]);
     for (const [, file] of scenarios) {
       const scenario = JSON.parse(readFileSync(file, "utf8")) as { qos?: { classes?: { max_delay_s: number }[] } };
       expect(scenario.qos?.classes?.some((c) => c.max_delay_s > 0), file).toBe(true);
