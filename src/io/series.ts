@@ -81,69 +81,84 @@ export function parseSeriesCsv(text: string, options: SeriesReadOptions): RawSer
   const toUtc = utcConverter(file, options.timezone, timeColumn, log.record);
   const nCols = valueColumns.length;
 
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: Records;
   try {
-    records = parseWithLines(text);
+    records = recordsOf(text);
   } catch (e) {
     const err = e as { lines?: number; message?: string };
     throw new InputError([{ code: "parse_error", file, line: err.lines, message: `expected valid CSV, got: ${err.message ?? String(e)}` }]);
   }
-  if (records.length === 0) throw new InputError([{ code: "missing_field", file, message: "expected a header row, got an empty file" }]);
 
-  // Header: locate the columns.
-  const header = records[0].record.map((h) => h.trim());
-  const headerLine = records[0].info.lines;
+  // Rows are read one at a time as the text is split (none is kept), so what a
+  // row allocates dies young: holding every row's fields at once made the
+  // garbage collector copy them again and again on a year of 15-min data.
   const issues: Issue[] = [];
-  const indexOf = (name: string): number => {
-    const first = header.indexOf(name);
-    if (first < 0) {
-      issues.push({ code: "missing_field", file, line: headerLine, message: `expected a column "${name}", got columns ${header.map((h) => JSON.stringify(h)).join(", ")}` });
-    } else if (header.indexOf(name, first + 1) >= 0) {
-      issues.push({ code: "duplicate_id", file, line: headerLine, path: name, message: `expected one column with this name, got ${header.filter((h) => h === name).length}` });
-    }
-    return first;
-  };
-  const timeIdx = indexOf(timeColumn);
-  const valueIdx = valueColumns.map(indexOf);
-  if (issues.length > 0) throw new InputError(issues);
-
-  // Rows: parse strictly, collect every problem. Empty cells are NaN for now.
-  const nRows = records.length - 1;
-  if (nRows < 2) throw new InputError([{ code: "missing_field", file, message: `expected at least 2 data rows to find the time step, got ${nRows}` }]);
-  const lines = new Int32Array(nRows);
-  const times = new Float64Array(nRows);
-  const values = new Float64Array(nRows * nCols);
   const emptyMode: Issue[] = [];
-  for (let r = 0; r < nRows; r++) {
-    const { record, info } = records[r + 1];
-    const line = info.lines;
-    lines[r] = line;
+  const maxRows = Math.max(0, records.count - 1);
+  const lineBuf = new Int32Array(maxRows);
+  const timeBuf = new Float64Array(maxRows);
+  const valueBuf = new Float64Array(maxRows * nCols);
+  let header: string[] | undefined;
+  let headerLine = 0;
+  let timeIdx = -1;
+  let valueIdx: number[] = [];
+  let row = -1; // index of the data row being read
+  records.each((record, line) => {
+    if (header === undefined) {
+      // Header: locate the columns.
+      const names = record.map((h) => h.trim());
+      header = names;
+      headerLine = line;
+      const indexOf = (name: string): number => {
+        const first = names.indexOf(name);
+        if (first < 0) {
+          issues.push({ code: "missing_field", file, line: headerLine, message: `expected a column "${name}", got columns ${names.map((h) => JSON.stringify(h)).join(", ")}` });
+        } else if (names.indexOf(name, first + 1) >= 0) {
+          issues.push({ code: "duplicate_id", file, line: headerLine, path: name, message: `expected one column with this name, got ${names.filter((h) => h === name).length}` });
+        }
+        return first;
+      };
+      timeIdx = indexOf(timeColumn);
+      valueIdx = valueColumns.map(indexOf);
+      return issues.length === 0;
+    }
+    // Rows: parse strictly, collect every problem. Empty cells are NaN for now.
+    row++;
+    lineBuf[row] = line;
     if (record.length !== header.length) {
       issues.push({ code: "wrong_field_count", file, line, message: `expected ${header.length} fields as in the header, got ${record.length}`, value: record.length });
-      continue;
+      return true;
     }
     for (let c = 0; c < nCols; c++) {
       const cell = record[valueIdx[c]].trim();
       if (cell === "") {
-        values[r * nCols + c] = Number.NaN;
+        valueBuf[row * nCols + c] = Number.NaN;
         if (gaps === "error") emptyMode.push({ code: "missing_value", file, line, path: valueColumns[c], message: 'expected a number, got an empty cell (gaps: "error")' });
         continue;
       }
       const x = DECIMAL.test(cell) ? Number(cell) : Number.NaN;
       if (!Number.isFinite(x)) {
         issues.push({ code: "not_a_number", file, line, path: valueColumns[c], message: `expected a number, got ${JSON.stringify(cell)}`, value: cell });
-        values[r * nCols + c] = 0;
+        valueBuf[row * nCols + c] = 0;
       } else {
-        values[r * nCols + c] = x;
+        valueBuf[row * nCols + c] = x;
       }
     }
     const stamp = parseTimestamp(record[timeIdx].trim());
     if (stamp === undefined) {
       issues.push({ code: "invalid_value", file, line, path: timeColumn, message: `expected a timestamp like "2020-01-31 23:30:00" (optionally with "Z" or "+01:00"), got ${JSON.stringify(record[timeIdx])}`, value: record[timeIdx] });
-      continue;
+      return true;
     }
-    times[r] = toUtc(stamp, line);
-  }
+    timeBuf[row] = toUtc(stamp, line);
+    return true;
+  });
+  if (header === undefined) throw new InputError([{ code: "missing_field", file, message: "expected a header row, got an empty file" }]);
+  if (row < 0 && issues.length > 0) throw new InputError(issues); // the header's
+  const nRows = row + 1;
+  if (nRows < 2) throw new InputError([{ code: "missing_field", file, message: `expected at least 2 data rows to find the time step, got ${nRows}` }]);
+  const lines = lineBuf.subarray(0, nRows);
+  const times = timeBuf.subarray(0, nRows);
+  const values = valueBuf.subarray(0, nRows * nCols);
   issues.push(...emptyMode);
   if (issues.length > 0) throw new InputError(sortIssues(issues));
 
@@ -241,7 +256,7 @@ function sortIssues(issues: Issue[]): Issue[] {
 // ---------------------------------------------------------------- timestamps
 
 /** A parsed timestamp: wall-clock fields as if UTC (ms), and the offset it carries (ms east of UTC), if any. */
-interface Stamp {
+export interface Stamp {
   readonly wallMs: number;
   readonly offsetMs: number | undefined;
   readonly text: string;
@@ -249,29 +264,56 @@ interface Stamp {
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+/** The records of a CSV text: at most `count` of them, handed to a visitor with the line each ends on until it returns false. */
+interface Records {
+  readonly count: number;
+  each(visit: (record: string[], line: number) => boolean): void;
+}
+
+const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_column_count: true } as const;
+
 /**
- * Records with the line each ends on. Grid series run to tens of thousands of
- * rows and csv-parse takes most of an estimate's start-up on them, so a text
- * without any quote, where RFC 4180 makes every line a record split at commas,
- * is split here (blank lines skipped as csv-parse's skip_empty_lines does);
- * any quote, or mixed line endings, send the whole text to csv-parse. A property test holds the two
- * paths equal.
+ * Grid series run to tens of thousands of rows and csv-parse took most of an
+ * estimate's start-up on them, so a text without any quote, where RFC 4180
+ * makes every line a record split at commas, is split here as it is visited
+ * (blank lines skipped as csv-parse's skip_empty_lines does); any quote, or
+ * mixed line endings, send the whole text to csv-parse, which throws here on
+ * bad CSV. A property test holds the two paths equal (parseWithLines).
  */
-export function parseWithLines(text: string): { record: string[]; info: { lines: number } }[] {
-  const options = { bom: true, skip_empty_lines: true, relax_column_count: true } as const;
-  if (text.includes('"') || !oneLineEnding(text)) return parse(text, { ...options, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
-  const out: { record: string[]; info: { lines: number } }[] = [];
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let line = 1;
-  let from = 0;
-  while (from <= body.length) {
-    let to = body.indexOf("\n", from);
-    if (to < 0) to = body.length;
-    const end = to > from && body.charCodeAt(to - 1) === 13 ? to - 1 : to;
-    if (end > from) out.push({ record: body.slice(from, end).split(","), info: { lines: line } });
-    line++;
-    from = to + 1;
+function recordsOf(text: string): Records {
+  if (text.includes('"') || !oneLineEnding(text)) {
+    const parsed = parse(text, { ...CSV_OPTIONS, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    return {
+      count: parsed.length,
+      each(visit) {
+        for (const { record, info } of parsed) if (!visit(record, info.lines)) return;
+      },
+    };
   }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let count = 1;
+  for (let i = body.indexOf("\n"); i >= 0; i = body.indexOf("\n", i + 1)) count++;
+  return {
+    count,
+    each(visit) {
+      let line = 1;
+      let from = 0;
+      while (from <= body.length) {
+        let to = body.indexOf("\n", from);
+        if (to < 0) to = body.length;
+        const end = to > from && body.charCodeAt(to - 1) === 13 ? to - 1 : to;
+        if (end > from && !visit(body.slice(from, end).split(","), line)) return;
+        line++;
+        from = to + 1;
+      }
+    },
+  };
+}
+
+/** Every record with the line it ends on, as the series reader sees them (for tests: the same as csv-parse's). */
+export function parseWithLines(text: string): { record: string[]; info: { lines: number } }[] {
+  const out: { record: string[]; info: { lines: number } }[] = [];
+  recordsOf(text).each((record, lines) => out.push({ record, info: { lines } }) > 0);
   return out;
 }
 
@@ -291,7 +333,75 @@ function oneLineEnding(text: string): boolean {
   return cr === crlf && lf === crlf;
 }
 
-function parseTimestamp(text: string): Stamp | undefined {
+/**
+ * A timestamp as the series reader reads it: the common shapes by hand (a
+ * grid series has tens of thousands of rows and the general parser below took
+ * most of an estimate's start-up), anything else by the general parser. A
+ * test holds the two equal on the shipped series and on awkward timestamps.
+ */
+export function parseTimestamp(text: string): Stamp | undefined {
+  return parseCommonTimestamp(text) ?? parseTimestampGeneral(text);
+}
+
+/** Value of the two decimal digits at i (and i + 1), or -1 when either is not a digit. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil), as Date counts them. */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/**
+ * "YYYY-MM-DD HH:MM:SS" (or with "T"), optionally followed at once by "Z" or
+ * "+HH:MM"/"-HH:MM"; undefined for any other text (then the general parser
+ * decides, which also refuses what is out of range here).
+ */
+export function parseCommonTimestamp(text: string): Stamp | undefined {
+  const n = text.length;
+  if (n !== 19 && n !== 20 && n !== 25) return undefined;
+  const c10 = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (c10 !== 32 && c10 !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const yHi = twoDigits(text, 0);
+  const yLo = twoDigits(text, 2);
+  const mo = twoDigits(text, 5);
+  const d = twoDigits(text, 8);
+  const h = twoDigits(text, 11);
+  const mi = twoDigits(text, 14);
+  const s = twoDigits(text, 17);
+  if (yHi < 0 || yLo < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  const y = yHi * 100 + yLo;
+  if (d > daysInMonth(y, mo)) return undefined;
+  let offsetMs: number | undefined;
+  if (n === 20) {
+    if (text.charCodeAt(19) !== 90) return undefined;
+    offsetMs = 0;
+  } else if (n === 25) {
+    const sign = text.charCodeAt(19);
+    const oh = twoDigits(text, 20);
+    const om = twoDigits(text, 23);
+    if ((sign !== 43 && sign !== 45) || text.charCodeAt(22) !== 58 || oh < 0 || om < 0 || om > 59) return undefined;
+    offsetMs = (sign === 45 ? -1 : 1) * (oh * 3600 + om * 60) * 1000;
+  }
+  const wallMs = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + s) * 1000;
+  return { wallMs, offsetMs, text };
+}
+
+/** Every shape TIMESTAMP allows (date only, minutes only, fractions, lower-case, space before the offset, "+0100", "+01"), through Date. */
+export function parseTimestampGeneral(text: string): Stamp | undefined {
   const m = TIMESTAMP.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4] ?? "0", m[5] ?? "0", m[6] ?? "0"].map(Number);
