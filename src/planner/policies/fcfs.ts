@@ -4,18 +4,23 @@
  * first job that fits nowhere. No backfilling.
  */
 import type { ClusterView, Decision, Policy, WorldEvent } from "../view.js";
-import { Capacity, firstFit, onlyIntensityChanged } from "./common.js";
+import { Capacity, firstFit, onlyIntensityChanged, QueueWalk } from "./common.js";
 
 export function policyFcfs(): Policy {
+  // Through the queue's index when the world offers one: the queue array is never made, so a pass costs its starts.
+  const walk = new QueueWalk();
   return {
     name: "fcfs",
     version: "1",
     params: {},
     decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
       if (onlyIntensityChanged(happened)) return [];
+      const queue = walk.start(view);
+      let job = queue.next();
+      if (job === undefined) return [];
       const free = new Capacity().from(view.pools);
       const out: Decision[] = [];
-      for (const job of view.queue) {
+      for (; job !== undefined; job = queue.next()) {
         const pool = firstFit(job, view.pools, free);
         if (pool < 0) break;
         out.push({ kind: "start", jobId: job.id, pool });
