@@ -9,194 +9,209 @@ import { INDICATORS } from "../core/index.js";
 import { InputError, type Issue, type IssueCode } from "../core/index.js";
 import { BYTES_PER_NODE, MAX_LIFETIME_YEARS, MAX_NODE_WATTS, MAX_NODES, MAX_PUE, describeNodes } from "../core/index.js";
 import type { NodeTypeSpec, PlatformSpec } from "./spec.js";
-import { describeValue, issuesFromZod, jsonIssue, readJsonFile } from "./json.js";
+import { describeValue, issuesFromZod, jsonIssue, lazySchema, PARSE_ONCE, readJsonFile } from "./json.js";
 
 // ---------------------------------------------------------------------------
 // Schema
 
-const nonEmpty = z.string().min(1);
-const watts = z.number().min(0).max(MAX_NODE_WATTS, { error: "more than any node draws (a DGX H100 is 10.2 kW); see core/limits.ts" });
-const categoryValues = z.record(z.string(), z.number());
-
-const nodeCount = z.number().int().min(1).max(MAX_NODES, { error: `the simulator's limit, about ${BYTES_PER_NODE} bytes of state per node; the largest machines have about 160,000 nodes` });
-
-const zoneCode = z.string().regex(/^[A-Z]{3}$/, { error: "expected a 3-letter zone code (ISO 3166-1 alpha-3, WOR or EEE)" });
+/** Answers of isTimeZone so far: a platform names a few zones many times, and each look-up builds a formatter. */
+const knownZones = new Map<string, boolean>();
 
 /** True for "UTC" and for IANA zone names the runtime knows. */
 export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  if (tz === "UTC") return true; // without building a formatter (the first one loads the zone data)
+  let known = knownZones.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownZones.set(tz, known);
   }
+  return known;
 }
-const timeZone = z.string().refine(isTimeZone, { error: 'expected an IANA time zone such as "Europe/Paris", or "UTC"' });
 
-const powerSchema = z.strictObject({
-  idle_w: watts,
-  curve_w: z.array(z.tuple([z.number().gte(0).lte(1), watts])).min(2).optional(),
-  max_w: watts.optional(),
-  source: nonEmpty,
-});
+/** The platform and node-type schemas, built on first use (see lazySchema). */
+const schemas = lazySchema(() => {
+  const nonEmpty = z.string().min(1);
+  const watts = z.number().min(0).max(MAX_NODE_WATTS, { error: "more than any node draws (a DGX H100 is 10.2 kW); see core/limits.ts" });
+  const categoryValues = z.record(z.string(), z.number());
 
-const powerStateSchema = z.strictObject({
-  w: watts,
-  switch_on_s: z.number().min(0),
-  switch_on_w: watts,
-  switch_off_s: z.number().min(0),
-  switch_off_w: watts,
-  source: nonEmpty,
-});
+  const nodeCount = z.number().int().min(1).max(MAX_NODES, { error: `the simulator's limit, about ${BYTES_PER_NODE} bytes of state per node; the largest machines have about 160,000 nodes` });
 
-const embodiedSchema = z.strictObject({
-  lifetime_years: z.number().gt(0).max(MAX_LIFETIME_YEARS, { error: "servers are kept 3 to 6 years in BoaviztaAPI's archetypes" }),
-  lifetime_source: nonEmpty,
-  impacts: z.record(z.string(), categoryValues).optional(),
-  basis: z.enum(["data", "proxy"]).optional(),
-  proxy: z.strictObject({ reference: nonEmpty }).optional(),
-  source: nonEmpty,
-});
+  const zoneCode = z.string().regex(/^[A-Z]{3}$/, { error: "expected a 3-letter zone code (ISO 3166-1 alpha-3, WOR or EEE)" });
 
-// A server's parts (BoaviztaAPI's component method). Counts are whole numbers,
-// sizes and masses > 0, distances >= 0; what is absent comes from an archetype.
-const count = z.number().int().min(1).max(4096, { error: "more than any server holds" });
-const positive = z.number().gt(0);
-const partsSchema = z.strictObject({
-  archetype: nonEmpty.optional(),
-  cpu: z
-    .strictObject({
-      units: count.optional(),
-      name: nonEmpty.optional(),
-      core_units: count.optional(),
-      die_size_mm2: positive.optional(),
-      die_size_per_core_mm2: positive.optional(),
-      tdp_w: positive.max(MAX_NODE_WATTS).optional(),
-      model_range: nonEmpty.optional(),
-      manufacturer: nonEmpty.optional(),
-      family: nonEmpty.optional(),
-    })
-    .optional(),
-  ram: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional(), density_gb_per_cm2: positive.optional(), manufacturer: nonEmpty.optional(), process_nm: positive.optional() })).min(1).optional(),
-  ssd: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional(), density_gb_per_cm2: positive.optional(), manufacturer: nonEmpty.optional(), layers: count.optional() })).optional(),
-  hdd: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional() })).optional(),
-  gpu: z
-    .strictObject({
-      units: count.optional(),
-      name: nonEmpty.optional(),
-      vram_gb: positive.optional(),
-      vram_dies: count.optional(),
-      die_size_mm2: positive.optional(),
-      weight_kg: positive.optional(),
-      heatsink_weight_kg: z.number().min(0).optional(),
-      casing_weight_kg: z.number().min(0).optional(),
-      pwb_surface_cm2: z.number().min(0).optional(),
-      transport_boat_km: z.number().min(0).optional(),
-      transport_truck_km: z.number().min(0).optional(),
-      transport_plane_km: z.number().min(0).optional(),
-    })
-    .optional(),
-  power_supply: z.strictObject({ units: count.optional(), unit_weight_kg: positive.optional() }).optional(),
-  case: z.enum(["rack", "blade"]).optional(),
-  source: nonEmpty,
-});
+  const timeZone = z.string().refine(isTimeZone, { error: 'expected an IANA time zone such as "Europe/Paris", or "UTC"' });
 
-const powerProfileSchema = z.strictObject({
-  profile: z.enum(["boavizta", "green_algorithms"]),
-  other_consumption_ratio: z.number().min(0).max(10, { error: "BoaviztaAPI's archetypes use 0.2 to 0.6" }).optional(),
-  tdp_per_core_w: positive.max(1000).optional(),
-  include_storage: z.boolean().optional(),
-  source: nonEmpty.optional(),
-});
-
-const acceleratorSchema = z.strictObject({
-  model: nonEmpty,
-  count: z.number().int().min(1).max(1024, { error: "more than any node holds (4 to 16 today)" }),
-  power: powerSchema,
-  embodied: embodiedSchema.optional(),
-  reconfiguration_s: z.number().min(0).optional(),
-  reconfiguration_w: watts.optional(),
-  reconfiguration_source: nonEmpty.optional(),
-});
-
-const dvfsSchema = z.strictObject({ name: nonEmpty, speed: z.number().gt(0), power: powerSchema });
-
-export const nodeTypeSchema = z.strictObject({
-  cores: z.number().int().min(1),
-  speed: z.number().gt(0).optional(),
-  speed_source: nonEmpty.optional(),
-  gpus: acceleratorSchema.optional(),
-  fpgas: acceleratorSchema.optional(),
-  dvfs: z.array(dvfsSchema).min(1).optional(),
-  memory_gb: z.number().min(0).optional(),
-  power: z.union([powerSchema, powerProfileSchema], { error: 'a measured power (idle_w, curve_w or max_w, source) or a power profile ({"profile": "boavizta"} or {"profile": "green_algorithms"})' }),
-  power_states: z.strictObject({ off: powerStateSchema.optional(), sleep: powerStateSchema.optional() }).optional(),
-  embodied: embodiedSchema,
-  parts: partsSchema.optional(),
-  description: z.string().optional(),
-});
-
-const lcaReferenceSchema = z.strictObject({ impacts: categoryValues, source: nonEmpty });
-
-const gridSeriesSchema = z.discriminatedUnion("kind", [
-  z.strictObject({
-    kind: z.literal("carbon_intensity"),
-    file: nonEmpty,
-    time_column: nonEmpty,
-    value_column: nonEmpty,
-    timezone: timeZone,
-    unit: z.literal("gCO2e/kWh"),
+  const powerSchema = z.strictObject({
+    idle_w: watts,
+    curve_w: z.array(z.tuple([z.number().gte(0).lte(1), watts])).min(2).optional(),
+    max_w: watts.optional(),
     source: nonEmpty,
-  }),
-  z.strictObject({
-    kind: z.literal("generation_mix"),
-    file: nonEmpty,
-    time_column: nonEmpty,
-    sources: z.record(z.string(), categoryValues),
-    timezone: timeZone,
+  });
+
+  const powerStateSchema = z.strictObject({
+    w: watts,
+    switch_on_s: z.number().min(0),
+    switch_on_w: watts,
+    switch_off_s: z.number().min(0),
+    switch_off_w: watts,
     source: nonEmpty,
-  }),
-]);
+  });
 
-const siteSchema = z.strictObject({
-  id: nonEmpty,
-  name: z.string().optional(),
-  pue: z.number().min(1).max(MAX_PUE, { error: "over three times the surveyed average of 1.56 (Uptime Institute 2024)" }),
-  pue_source: nonEmpty,
-  grid: z.strictObject({ zone: zoneCode, series: gridSeriesSchema.optional() }),
-  nodes: z.array(z.strictObject({ type: nonEmpty, count: nodeCount, sharing: z.enum(["shared", "exclusive", "shared_only"]).optional() })).min(1),
-  power_budget_w: z.number().gt(0).optional(),
-  power_budget_series: z
-    .strictObject({ file: nonEmpty, time_column: nonEmpty, value_column: nonEmpty, timezone: timeZone, source: nonEmpty })
-    .optional(),
-  storage_tiers: z
-    .array(z.strictObject({ tier: nonEmpty, bandwidth_gb_per_s: z.number().gt(0), latency_s: z.number().min(0), energy_j_per_gb: z.number().min(0), source: nonEmpty }))
-    .max(1, "expected at most one slower storage tier per site")
-    .optional(),
-});
+  const embodiedSchema = z.strictObject({
+    lifetime_years: z.number().gt(0).max(MAX_LIFETIME_YEARS, { error: "servers are kept 3 to 6 years in BoaviztaAPI's archetypes" }),
+    lifetime_source: nonEmpty,
+    impacts: z.record(z.string(), categoryValues).optional(),
+    basis: z.enum(["data", "proxy"]).optional(),
+    proxy: z.strictObject({ reference: nonEmpty }).optional(),
+    source: nonEmpty,
+  });
 
-export const platformSchema = z.strictObject({
-  name: nonEmpty,
-  description: z.string().optional(),
-  node_types: z.record(z.string(), nodeTypeSchema),
-  lca_references: z.record(z.string(), lcaReferenceSchema).optional(),
-  sites: z.array(siteSchema).min(1),
-  links: z
-    .array(
-      z.strictObject({
-        from: nonEmpty,
-        to: nonEmpty,
-        bandwidth_gb_per_s: z.number().gt(0),
-        latency_s: z.number().min(0),
-        energy_j_per_gb: z.strictObject({ source: z.number().min(0), destination: z.number().min(0), network: z.number().min(0) }),
-        source: nonEmpty,
-      }),
-    )
-    .optional(),
+  // A server's parts (BoaviztaAPI's component method). Counts are whole numbers,
+  // sizes and masses > 0, distances >= 0; what is absent comes from an archetype.
+  const count = z.number().int().min(1).max(4096, { error: "more than any server holds" });
+  const positive = z.number().gt(0);
+  const partsSchema = z.strictObject({
+    archetype: nonEmpty.optional(),
+    cpu: z
+      .strictObject({
+        units: count.optional(),
+        name: nonEmpty.optional(),
+        core_units: count.optional(),
+        die_size_mm2: positive.optional(),
+        die_size_per_core_mm2: positive.optional(),
+        tdp_w: positive.max(MAX_NODE_WATTS).optional(),
+        model_range: nonEmpty.optional(),
+        manufacturer: nonEmpty.optional(),
+        family: nonEmpty.optional(),
+      })
+      .optional(),
+    ram: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional(), density_gb_per_cm2: positive.optional(), manufacturer: nonEmpty.optional(), process_nm: positive.optional() })).min(1).optional(),
+    ssd: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional(), density_gb_per_cm2: positive.optional(), manufacturer: nonEmpty.optional(), layers: count.optional() })).optional(),
+    hdd: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional() })).optional(),
+    gpu: z
+      .strictObject({
+        units: count.optional(),
+        name: nonEmpty.optional(),
+        vram_gb: positive.optional(),
+        vram_dies: count.optional(),
+        die_size_mm2: positive.optional(),
+        weight_kg: positive.optional(),
+        heatsink_weight_kg: z.number().min(0).optional(),
+        casing_weight_kg: z.number().min(0).optional(),
+        pwb_surface_cm2: z.number().min(0).optional(),
+        transport_boat_km: z.number().min(0).optional(),
+        transport_truck_km: z.number().min(0).optional(),
+        transport_plane_km: z.number().min(0).optional(),
+      })
+      .optional(),
+    power_supply: z.strictObject({ units: count.optional(), unit_weight_kg: positive.optional() }).optional(),
+    case: z.enum(["rack", "blade"]).optional(),
+    source: nonEmpty,
+  });
+
+  const powerProfileSchema = z.strictObject({
+    profile: z.enum(["boavizta", "green_algorithms"]),
+    other_consumption_ratio: z.number().min(0).max(10, { error: "BoaviztaAPI's archetypes use 0.2 to 0.6" }).optional(),
+    tdp_per_core_w: positive.max(1000).optional(),
+    include_storage: z.boolean().optional(),
+    source: nonEmpty.optional(),
+  });
+
+  const acceleratorSchema = z.strictObject({
+    model: nonEmpty,
+    count: z.number().int().min(1).max(1024, { error: "more than any node holds (4 to 16 today)" }),
+    power: powerSchema,
+    embodied: embodiedSchema.optional(),
+    reconfiguration_s: z.number().min(0).optional(),
+    reconfiguration_w: watts.optional(),
+    reconfiguration_source: nonEmpty.optional(),
+  });
+
+  const dvfsSchema = z.strictObject({ name: nonEmpty, speed: z.number().gt(0), power: powerSchema });
+
+  const nodeTypeSchema = z.strictObject({
+    cores: z.number().int().min(1),
+    speed: z.number().gt(0).optional(),
+    speed_source: nonEmpty.optional(),
+    gpus: acceleratorSchema.optional(),
+    fpgas: acceleratorSchema.optional(),
+    dvfs: z.array(dvfsSchema).min(1).optional(),
+    memory_gb: z.number().min(0).optional(),
+    power: z.union([powerSchema, powerProfileSchema], { error: 'a measured power (idle_w, curve_w or max_w, source) or a power profile ({"profile": "boavizta"} or {"profile": "green_algorithms"})' }),
+    power_states: z.strictObject({ off: powerStateSchema.optional(), sleep: powerStateSchema.optional() }).optional(),
+    embodied: embodiedSchema,
+    parts: partsSchema.optional(),
+    description: z.string().optional(),
+  });
+
+  const lcaReferenceSchema = z.strictObject({ impacts: categoryValues, source: nonEmpty });
+
+  const gridSeriesSchema = z.discriminatedUnion("kind", [
+    z.strictObject({
+      kind: z.literal("carbon_intensity"),
+      file: nonEmpty,
+      time_column: nonEmpty,
+      value_column: nonEmpty,
+      timezone: timeZone,
+      unit: z.literal("gCO2e/kWh"),
+      source: nonEmpty,
+    }),
+    z.strictObject({
+      kind: z.literal("generation_mix"),
+      file: nonEmpty,
+      time_column: nonEmpty,
+      sources: z.record(z.string(), categoryValues),
+      timezone: timeZone,
+      source: nonEmpty,
+    }),
+  ]);
+
+  const siteSchema = z.strictObject({
+    id: nonEmpty,
+    name: z.string().optional(),
+    pue: z.number().min(1).max(MAX_PUE, { error: "over three times the surveyed average of 1.56 (Uptime Institute 2024)" }),
+    pue_source: nonEmpty,
+    grid: z.strictObject({ zone: zoneCode, series: gridSeriesSchema.optional() }),
+    nodes: z.array(z.strictObject({ type: nonEmpty, count: nodeCount, sharing: z.enum(["shared", "exclusive", "shared_only"]).optional() })).min(1),
+    power_budget_w: z.number().gt(0).optional(),
+    power_budget_series: z
+      .strictObject({ file: nonEmpty, time_column: nonEmpty, value_column: nonEmpty, timezone: timeZone, source: nonEmpty })
+      .optional(),
+    storage_tiers: z
+      .array(z.strictObject({ tier: nonEmpty, bandwidth_gb_per_s: z.number().gt(0), latency_s: z.number().min(0), energy_j_per_gb: z.number().min(0), source: nonEmpty }))
+      .max(1, "expected at most one slower storage tier per site")
+      .optional(),
+  });
+
+  const platformSchema = z.strictObject({
+    name: nonEmpty,
+    description: z.string().optional(),
+    node_types: z.record(z.string(), nodeTypeSchema),
+    lca_references: z.record(z.string(), lcaReferenceSchema).optional(),
+    sites: z.array(siteSchema).min(1),
+    links: z
+      .array(
+        z.strictObject({
+          from: nonEmpty,
+          to: nonEmpty,
+          bandwidth_gb_per_s: z.number().gt(0),
+          latency_s: z.number().min(0),
+          energy_j_per_gb: z.strictObject({ source: z.number().min(0), destination: z.number().min(0), network: z.number().min(0) }),
+          source: nonEmpty,
+        }),
+      )
+      .optional(),
+  });
+
+  return { nodeTypeSchema, platformSchema };
 });
 
 // The schema's output must be a PlatformSpec (compile-time check only).
-const _platformMatchesSpec = (p: z.infer<typeof platformSchema>): PlatformSpec => p;
+const _platformMatchesSpec = (p: z.infer<ReturnType<typeof schemas>["platformSchema"]>): PlatformSpec => p;
 void _platformMatchesSpec;
 
 // ---------------------------------------------------------------------------
@@ -425,7 +440,8 @@ function collector(file: string): { issues: Issue[]; push: Push } {
  */
 export function checkPlatform(json: unknown, file: string): Issue[] {
   const { issues, push } = collector(file);
-  const parsed = platformSchema.safeParse(json, { reportInput: true });
+  const { platformSchema } = schemas();
+  const parsed = platformSchema.safeParse(json, PARSE_ONCE);
   if (!parsed.success) issues.push(...issuesFromZod(parsed.error.issues, file, platformSchema, json));
   checkPlatformSemantics(json, push);
   return issues;
@@ -438,7 +454,8 @@ export function checkPlatform(json: unknown, file: string): Issue[] {
  */
 export function checkNodeType(json: unknown, file: string, references?: PlatformSpec["lca_references"]): Issue[] {
   const { issues, push } = collector(file);
-  const parsed = nodeTypeSchema.safeParse(json, { reportInput: true });
+  const { nodeTypeSchema } = schemas();
+  const parsed = nodeTypeSchema.safeParse(json, PARSE_ONCE);
   if (!parsed.success) issues.push(...issuesFromZod(parsed.error.issues, file, nodeTypeSchema, json));
   checkNodeTypeSemantics(json, [], references ?? {}, push, references !== undefined);
   return issues;

@@ -13,7 +13,7 @@
  */
 import { z } from "zod";
 import type { Issue } from "../core/index.js";
-import { issuesFromZod, jsonFormat, jsonIssue } from "./json.js";
+import { issuesFromZod, jsonFormat, jsonIssue, lazySchema, PARSE_ONCE } from "./json.js";
 import { DEVICE_CLASSES, type DeviceClass } from "./spec.js";
 
 export interface ProfileRun {
@@ -36,28 +36,33 @@ export interface RuntimeProfile {
   readonly runs: readonly ProfileRun[];
 }
 
-const nonEmpty = z.string().min(1);
-const count = z.number().int().min(1);
-// A refinement (not .positive()) so the message reads "expected a positive number, got -3".
-const positive = z.number().refine((v) => v > 0, { error: "expected a positive number" });
+/** Built on first use (see lazySchema). */
+const profileSchema = lazySchema(() => {
+  const nonEmpty = z.string().min(1);
+  const count = z.number().int().min(1);
+  // A refinement (not .positive()) so the message reads "expected a positive number, got -3".
+  const positive = z.number().refine((v) => v > 0, { error: "expected a positive number" });
 
-const runSchema = z.strictObject({
-  device: z.enum(DEVICE_CLASSES),
-  runtime_s: positive,
-  cores: count.optional(),
-  gpus: count.optional(),
-  fpgas: count.optional(),
-  node_type: nonEmpty.optional(),
-});
+  const runSchema = z.strictObject({
+    device: z.enum(DEVICE_CLASSES),
+    runtime_s: positive,
+    cores: count.optional(),
+    gpus: count.optional(),
+    fpgas: count.optional(),
+    node_type: nonEmpty.optional(),
+  });
 
-export const profileSchema = z.strictObject({
-  source: nonEmpty,
-  job: nonEmpty.optional(),
-  runs: z.array(runSchema).min(1),
+  const profileSchema = z.strictObject({
+    source: nonEmpty,
+    job: nonEmpty.optional(),
+    runs: z.array(runSchema).min(1),
+  });
+
+  return profileSchema;
 });
 
 // The schema's output must fit RuntimeProfile (compile-time check only).
-const _profileMatchesType = (p: z.infer<typeof profileSchema>, file: string): RuntimeProfile => ({ file, ...p });
+const _profileMatchesType = (p: z.infer<ReturnType<typeof profileSchema>>, file: string): RuntimeProfile => ({ file, ...p });
 void _profileMatchesType;
 
 /** Accelerator count fields, and the device class each belongs to. */
@@ -68,8 +73,9 @@ const ACCELERATOR_FIELDS = [
 
 /** Every issue of a parsed profile file, and the profile when there is none. */
 function profileIssues(json: unknown, file: string): { value?: RuntimeProfile; issues: Issue[] } {
-  const parsed = profileSchema.safeParse(json, { reportInput: true });
-  const issues = parsed.success ? [] : issuesFromZod(parsed.error.issues, file, profileSchema, json);
+  const schema = profileSchema();
+  const parsed = schema.safeParse(json, PARSE_ONCE);
+  const issues = parsed.success ? [] : issuesFromZod(parsed.error.issues, file, schema, json);
   // A GPU count on a CPU run (or FPGAs on a GPU run) leaves unclear which device was measured.
   const runs = isObject(json) && Array.isArray(json.runs) ? json.runs : [];
   runs.forEach((run: unknown, i) => {

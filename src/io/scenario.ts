@@ -7,10 +7,8 @@ import { dirname, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { MAX_FORECAST_ERROR } from "../core/index.js";
 import { InputError, type Issue } from "../core/index.js";
-import { issuesFromZod, readJsonFile } from "./json.js";
+import { issuesFromZod, lazySchema, PARSE_ONCE, readJsonFile } from "./json.js";
 import type { ScenarioSpec } from "./spec.js";
-
-const nonEmpty = z.string().min(1);
 
 /** ISO 8601 date-time with seconds optional and an explicit offset ("Z" or "+01:00"). */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -24,78 +22,81 @@ export function isIsoWithOffset(s: string): boolean {
   return check.getUTCFullYear() === y && check.getUTCMonth() === m - 1 && check.getUTCDate() === d;
 }
 
-export const scenarioSchema = z.strictObject({
-  name: nonEmpty,
-  description: z.string().optional(),
-  platform: nonEmpty,
-  workload: z.strictObject({
-    file: nonEmpty,
-    format: z.literal("swf"),
-    mode: z.enum(["strict", "lenient"]),
-    start: z.string().refine(isIsoWithOffset, { error: 'expected an ISO 8601 date-time with an offset, e.g. "2020-01-01T00:00:00+01:00"' }),
-    exclusive: z.boolean().optional(),
-    cpu_usage: z.enum(["trace", "ignore"]).optional(),
-  }),
-  series_extension: z.enum(["error", "hold", "repeat"]).optional(),
-  attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional() }).optional(),
-  policy: z
-    .strictObject({
-      name: z.enum(["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", "flexible"]).optional(),
-      module: nonEmpty.optional(),
-      params: z.record(z.string(), z.unknown()).optional(),
-    })
-    .refine((p) => (p.name === undefined) !== (p.module === undefined), {
-      error: "expected exactly one of name (a built-in policy) and module (a policy module file, relative to the scenario file)",
+const scenarioSchema = lazySchema(() => {
+  const nonEmpty = z.string().min(1);
+  return z.strictObject({
+    name: nonEmpty,
+    description: z.string().optional(),
+    platform: nonEmpty,
+    workload: z.strictObject({
+      file: nonEmpty,
+      format: z.literal("swf"),
+      mode: z.enum(["strict", "lenient"]),
+      start: z.string().refine(isIsoWithOffset, { error: 'expected an ISO 8601 date-time with an offset, e.g. "2020-01-01T00:00:00+01:00"' }),
+      exclusive: z.boolean().optional(),
+      cpu_usage: z.enum(["trace", "ignore"]).optional(),
     }),
-  seed: z.number().int(),
-  forecast: z.strictObject({ bias: z.number().gt(-1).max(MAX_FORECAST_ERROR, { error: "a relative bias beyond 1,000 % (see core/limits.ts)" }), sigma: z.number().min(0).max(MAX_FORECAST_ERROR, { error: "a relative noise beyond 1,000 % (see core/limits.ts)" }) }).optional(),
-  qos: z
-    .strictObject({
-      classes: z
-        .array(
-          z.strictObject({
-            name: nonEmpty,
-            max_delay_s: z.number().min(0),
-            deadline_s: z.number().gt(0).optional(),
-            impact_preference: z.number().min(0).max(1),
-            priority: z.number().optional(),
-            preemptible: z.boolean().optional(),
-            checkpoint_s: z.number().min(0).optional(),
-            min_piece_s: z.number().min(0).optional(),
-          }),
-        )
-        .min(1),
-      assign: z.discriminatedUnion("by", [
-        z.strictObject({ by: z.literal("project"), projects: z.record(z.string(), nonEmpty), default: nonEmpty }),
-        z.strictObject({ by: z.literal("share"), shares: z.record(z.string(), z.number().min(0)) }),
-      ]),
-    })
-    .optional(),
-  workflows: z
-    .array(
-      z.strictObject({
-        file: nonEmpty,
-        submit_s: z.number().min(0),
-        site: nonEmpty,
-        project: nonEmpty.optional(),
-        initial_tier: nonEmpty.optional(),
-        accelerated: z
-          .array(z.strictObject({ device: z.enum(["gpu", "fpga"]), task_prefix: nonEmpty, speedup: z.number().gt(0), bitstream: nonEmpty.optional() }))
-          .optional(),
-        accelerated_source: nonEmpty.optional(),
+    series_extension: z.enum(["error", "hold", "repeat"]).optional(),
+    attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional() }).optional(),
+    policy: z
+      .strictObject({
+        name: z.enum(["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", "flexible"]).optional(),
+        module: nonEmpty.optional(),
+        params: z.record(z.string(), z.unknown()).optional(),
+      })
+      .refine((p) => (p.name === undefined) !== (p.module === undefined), {
+        error: "expected exactly one of name (a built-in policy) and module (a policy module file, relative to the scenario file)",
       }),
-    )
-    .optional(),
-  output: z.strictObject({
-    dir: nonEmpty,
-    jobs_csv: z.boolean().optional(),
-    timeseries_csv: z.boolean().optional(),
-    nodes_csv: z.boolean().optional(),
-  }),
+    seed: z.number().int(),
+    forecast: z.strictObject({ bias: z.number().gt(-1).max(MAX_FORECAST_ERROR, { error: "a relative bias beyond 1,000 % (see core/limits.ts)" }), sigma: z.number().min(0).max(MAX_FORECAST_ERROR, { error: "a relative noise beyond 1,000 % (see core/limits.ts)" }) }).optional(),
+    qos: z
+      .strictObject({
+        classes: z
+          .array(
+            z.strictObject({
+              name: nonEmpty,
+              max_delay_s: z.number().min(0),
+              deadline_s: z.number().gt(0).optional(),
+              impact_preference: z.number().min(0).max(1),
+              priority: z.number().optional(),
+              preemptible: z.boolean().optional(),
+              checkpoint_s: z.number().min(0).optional(),
+              min_piece_s: z.number().min(0).optional(),
+            }),
+          )
+          .min(1),
+        assign: z.discriminatedUnion("by", [
+          z.strictObject({ by: z.literal("project"), projects: z.record(z.string(), nonEmpty), default: nonEmpty }),
+          z.strictObject({ by: z.literal("share"), shares: z.record(z.string(), z.number().min(0)) }),
+        ]),
+      })
+      .optional(),
+    workflows: z
+      .array(
+        z.strictObject({
+          file: nonEmpty,
+          submit_s: z.number().min(0),
+          site: nonEmpty,
+          project: nonEmpty.optional(),
+          initial_tier: nonEmpty.optional(),
+          accelerated: z
+            .array(z.strictObject({ device: z.enum(["gpu", "fpga"]), task_prefix: nonEmpty, speedup: z.number().gt(0), bitstream: nonEmpty.optional() }))
+            .optional(),
+          accelerated_source: nonEmpty.optional(),
+        }),
+      )
+      .optional(),
+    output: z.strictObject({
+      dir: nonEmpty,
+      jobs_csv: z.boolean().optional(),
+      timeseries_csv: z.boolean().optional(),
+      nodes_csv: z.boolean().optional(),
+    }),
+  });
 });
 
 // The schema's output must be a ScenarioSpec (compile-time check only).
-const _scenarioMatchesSpec = (s: z.infer<typeof scenarioSchema>): ScenarioSpec => s;
+const _scenarioMatchesSpec = (s: z.infer<ReturnType<typeof scenarioSchema>>): ScenarioSpec => s;
 void _scenarioMatchesSpec;
 
 /**
@@ -103,8 +104,9 @@ void _scenarioMatchesSpec;
  * @param file the name used in messages, e.g. "scenarios/eu.json"
  */
 export function checkScenario(json: unknown, file: string): Issue[] {
-  const parsed = scenarioSchema.safeParse(json, { reportInput: true });
-  return parsed.success ? [] : issuesFromZod(parsed.error.issues, file, scenarioSchema, json);
+  const schema = scenarioSchema();
+  const parsed = schema.safeParse(json, PARSE_ONCE);
+  return parsed.success ? [] : issuesFromZod(parsed.error.issues, file, schema, json);
 }
 
 /**

@@ -23,7 +23,7 @@
 import { z } from "zod";
 import type { Issue } from "../core/index.js";
 import { isIsoWithOffset } from "./scenario.js";
-import { issuesFromZod, jsonFormat, jsonIssue } from "./json.js";
+import { issuesFromZod, jsonFormat, jsonIssue, lazySchema, PARSE_ONCE } from "./json.js";
 import { DEVICE_CLASSES, type DeviceClass } from "./spec.js";
 
 export interface SnapshotPool {
@@ -71,39 +71,45 @@ export interface ClusterSnapshot {
   readonly queue: readonly SnapshotQueued[];
 }
 
-const name = z.string().min(1);
-const count = z.number().int().min(1);
-const countOrZero = z.number().int().min(0);
-const positive = z.number().refine((v) => v > 0 && Number.isFinite(v), { error: "expected a positive number" });
-const iso = z.string().refine(isIsoWithOffset, { error: "expected an ISO 8601 time with an offset, e.g. 2020-03-02T09:00:00+01:00" });
+/** Built on first use (see lazySchema). */
+const snapshotSchema = lazySchema(() => {
+  const name = z.string().min(1);
+  const count = z.number().int().min(1);
+  const countOrZero = z.number().int().min(0);
+  const positive = z.number().refine((v) => v > 0 && Number.isFinite(v), { error: "expected a positive number" });
+  const iso = z.string().refine(isIsoWithOffset, { error: "expected an ISO 8601 time with an offset, e.g. 2020-03-02T09:00:00+01:00" });
 
-export const snapshotSchema = z.strictObject({
-  time: iso,
-  source: name,
-  pools: z.array(z.strictObject({ site: name, node_type: name, off: countOrZero.optional(), sleeping: countOrZero.optional(), waking: countOrZero.optional() })).default([]),
-  running: z
-    .array(
-      z.strictObject({
-        id: z.number().int(),
-        site: name,
-        node_type: name,
-        nodes: count,
-        start: iso,
-        time_limit_s: positive,
-        device: z.enum(DEVICE_CLASSES).optional(),
-        cores: count.optional(),
-        exclusive: z.boolean().optional(),
-        allocation: z.array(z.strictObject({ node: countOrZero, cores: countOrZero, gpus: countOrZero.optional() })).optional(),
-      }),
-    )
-    .default([]),
-  queue: z.array(z.strictObject({ id: z.number().int(), submit: iso, cores: count, time_limit_s: positive, user: z.number().int().optional(), gpus: count.optional(), account: name.optional() })).default([]),
+  const snapshotSchema = z.strictObject({
+    time: iso,
+    source: name,
+    pools: z.array(z.strictObject({ site: name, node_type: name, off: countOrZero.optional(), sleeping: countOrZero.optional(), waking: countOrZero.optional() })).default([]),
+    running: z
+      .array(
+        z.strictObject({
+          id: z.number().int(),
+          site: name,
+          node_type: name,
+          nodes: count,
+          start: iso,
+          time_limit_s: positive,
+          device: z.enum(DEVICE_CLASSES).optional(),
+          cores: count.optional(),
+          exclusive: z.boolean().optional(),
+          allocation: z.array(z.strictObject({ node: countOrZero, cores: countOrZero, gpus: countOrZero.optional() })).optional(),
+        }),
+      )
+      .default([]),
+    queue: z.array(z.strictObject({ id: z.number().int(), submit: iso, cores: count, time_limit_s: positive, user: z.number().int().optional(), gpus: count.optional(), account: name.optional() })).default([]),
+  });
+
+  return snapshotSchema;
 });
 
 /** Every issue of a parsed snapshot, and the snapshot when there is none. */
 function snapshotIssues(json: unknown, file: string): { value?: ClusterSnapshot; issues: Issue[] } {
-  const parsed = snapshotSchema.safeParse(json, { reportInput: true });
-  if (!parsed.success) return { issues: issuesFromZod(parsed.error.issues, file, snapshotSchema, json) };
+  const schema = snapshotSchema();
+  const parsed = schema.safeParse(json, PARSE_ONCE);
+  if (!parsed.success) return { issues: issuesFromZod(parsed.error.issues, file, schema, json) };
   const s = parsed.data;
   const issues: Issue[] = [];
   // One id, one job: a bridge that lists a job twice would double its nodes.

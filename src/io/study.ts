@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { InputError, type Issue } from "../core/index.js";
 import { MAX_LIFETIME_YEARS } from "../core/index.js";
-import { issuesFromZod, jsonIssue, readJsonFile } from "./json.js";
+import { issuesFromZod, jsonIssue, lazySchema, PARSE_ONCE, readJsonFile } from "./json.js";
 import type { NodeTypeSpec } from "./spec.js";
 
 /** Longest horizon a study may cover, years (each year is one or more simulations). */
@@ -125,82 +125,87 @@ export type StudySpec = LifetimeStudySpec | GrowthStudySpec;
 // ---------------------------------------------------------------------------
 // Schema
 
-const nonEmpty = z.string().min(1);
-const year = z.number().int().min(1900).max(3000);
-const count = z.number().int().min(1);
-const factor = z.number().gt(0).max(100, { error: "a factor beyond 100 is not a trajectory" });
-const groupName = nonEmpty.regex(/^[^\s]+$/, { error: "expected a name without spaces" });
+/** Built on first use (see lazySchema). */
+const studySchema = lazySchema(() => {
+  const nonEmpty = z.string().min(1);
+  const year = z.number().int().min(1900).max(3000);
+  const count = z.number().int().min(1);
+  const factor = z.number().gt(0).max(100, { error: "a factor beyond 100 is not a trajectory" });
+  const groupName = nonEmpty.regex(/^[^\s]+$/, { error: "expected a name without spaces" });
 
-const groupSpec = z.strictObject({ group: groupName, site: nonEmpty, type: nonEmpty, count });
-const eventSchema = z.union(
-  [
-    z.strictObject({ year, add: groupSpec }),
-    z.strictObject({ year, retire: nonEmpty }),
-    z.strictObject({ year, replace: nonEmpty, with: z.strictObject({ type: nonEmpty, count, group: groupName.optional() }) }),
-  ],
-  { error: 'an event {"year", "add": {...}}, {"year", "retire": group} or {"year", "replace": group, "with": {"type", "count"}}' },
-);
+  const groupSpec = z.strictObject({ group: groupName, site: nonEmpty, type: nonEmpty, count });
+  const eventSchema = z.union(
+    [
+      z.strictObject({ year, add: groupSpec }),
+      z.strictObject({ year, retire: nonEmpty }),
+      z.strictObject({ year, replace: nonEmpty, with: z.strictObject({ type: nonEmpty, count, group: groupName.optional() }) }),
+    ],
+    { error: 'an event {"year", "add": {...}}, {"year", "retire": group} or {"year", "replace": group, "with": {"type", "count"}}' },
+  );
 
-const gridSchema = z.strictObject({
-  zone: z.string().regex(/^[A-Z]{3}$/, { error: "expected a 3-letter zone code" }).optional(),
-  change_per_year: z.number().gt(-1).max(10).optional(),
-  factors: z.array(factor).min(1).optional(),
-  series: z.record(z.string().regex(/^\d{4}$/, { error: "expected a year such as \"2021\"" }), nonEmpty).optional(),
-  source: nonEmpty,
+  const gridSchema = z.strictObject({
+    zone: z.string().regex(/^[A-Z]{3}$/, { error: "expected a 3-letter zone code" }).optional(),
+    change_per_year: z.number().gt(-1).max(10).optional(),
+    factors: z.array(factor).min(1).optional(),
+    series: z.record(z.string().regex(/^\d{4}$/, { error: "expected a year such as \"2021\"" }), nonEmpty).optional(),
+    source: nonEmpty,
+  });
+
+  const common = {
+    name: nonEmpty,
+    description: z.string().optional(),
+    base: nonEmpty,
+    years: z.strictObject({ from: year, to: year }),
+    // Node types are checked with the platform's checker (checkNodeType), which names every field.
+    node_types: z.record(nonEmpty, z.record(z.string(), z.unknown())).optional(),
+    sites: z
+      .array(z.strictObject({ id: nonEmpty, name: z.string().optional(), pue: z.number().min(1).max(5), pue_source: nonEmpty, grid: z.strictObject({ zone: z.string().regex(/^[A-Z]{3}$/, { error: "expected a 3-letter zone code" }) }) }))
+      .optional(),
+    fleet: z.array(eventSchema).optional(),
+    workload: z.strictObject({ growth_per_year: z.number().gt(-1).max(10).optional(), factors: z.array(factor).min(1).optional(), source: nonEmpty.optional() }).optional(),
+    grid: z.record(nonEmpty, gridSchema).optional(),
+    embodied: z.strictObject({ accounting: z.enum(["purchase", "amortised"]).optional() }).optional(),
+    period_days: z.number().gt(0).max(3660).optional(),
+    output: z.strictObject({ dir: nonEmpty }),
+  };
+
+  const lifetimeSchema = z.strictObject({
+    kind: z.literal("lifetime"),
+    ...common,
+    lifetime: z.strictObject({
+      group: nonEmpty,
+      successor: z.strictObject({ type: nonEmpty, count }),
+      keep_years: z.number().int().min(1).max(MAX_LIFETIME_YEARS).optional(),
+      replace_at: z.array(year).min(1),
+      rebound: z.array(z.number().min(0).max(10)).min(1).optional(),
+      loads: z.array(z.number().gt(0).max(100)).min(1).optional(),
+    }),
+  });
+
+  const growthSchema = z.strictObject({
+    kind: z.literal("growth"),
+    ...common,
+    growth: z.strictObject({
+      extra_work: z.number().min(0).max(100),
+      from: year.optional(),
+      options: z
+        .array(
+          z.strictObject({
+            name: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, { error: "expected a name of letters, digits, '_', '.' or '-'" }),
+            description: z.string().optional(),
+            events: z.array(eventSchema).optional(),
+            extend: z.array(z.strictObject({ group: nonEmpty, years: z.number().int().min(1).max(MAX_LIFETIME_YEARS) })).optional(),
+            gpu: z.strictObject({ share: z.number().gt(0).max(1), speedup: z.number().gt(0).max(1000), source: nonEmpty }).optional(),
+          }),
+        )
+        .min(1),
+    }),
+  });
+
+  const studySchema = z.discriminatedUnion("kind", [lifetimeSchema, growthSchema]);
+
+  return studySchema;
 });
-
-const common = {
-  name: nonEmpty,
-  description: z.string().optional(),
-  base: nonEmpty,
-  years: z.strictObject({ from: year, to: year }),
-  // Node types are checked with the platform's checker (checkNodeType), which names every field.
-  node_types: z.record(nonEmpty, z.record(z.string(), z.unknown())).optional(),
-  sites: z
-    .array(z.strictObject({ id: nonEmpty, name: z.string().optional(), pue: z.number().min(1).max(5), pue_source: nonEmpty, grid: z.strictObject({ zone: z.string().regex(/^[A-Z]{3}$/, { error: "expected a 3-letter zone code" }) }) }))
-    .optional(),
-  fleet: z.array(eventSchema).optional(),
-  workload: z.strictObject({ growth_per_year: z.number().gt(-1).max(10).optional(), factors: z.array(factor).min(1).optional(), source: nonEmpty.optional() }).optional(),
-  grid: z.record(nonEmpty, gridSchema).optional(),
-  embodied: z.strictObject({ accounting: z.enum(["purchase", "amortised"]).optional() }).optional(),
-  period_days: z.number().gt(0).max(3660).optional(),
-  output: z.strictObject({ dir: nonEmpty }),
-};
-
-const lifetimeSchema = z.strictObject({
-  kind: z.literal("lifetime"),
-  ...common,
-  lifetime: z.strictObject({
-    group: nonEmpty,
-    successor: z.strictObject({ type: nonEmpty, count }),
-    keep_years: z.number().int().min(1).max(MAX_LIFETIME_YEARS).optional(),
-    replace_at: z.array(year).min(1),
-    rebound: z.array(z.number().min(0).max(10)).min(1).optional(),
-    loads: z.array(z.number().gt(0).max(100)).min(1).optional(),
-  }),
-});
-
-const growthSchema = z.strictObject({
-  kind: z.literal("growth"),
-  ...common,
-  growth: z.strictObject({
-    extra_work: z.number().min(0).max(100),
-    from: year.optional(),
-    options: z
-      .array(
-        z.strictObject({
-          name: nonEmpty.regex(/^[A-Za-z0-9_.-]+$/, { error: "expected a name of letters, digits, '_', '.' or '-'" }),
-          description: z.string().optional(),
-          events: z.array(eventSchema).optional(),
-          extend: z.array(z.strictObject({ group: nonEmpty, years: z.number().int().min(1).max(MAX_LIFETIME_YEARS) })).optional(),
-          gpu: z.strictObject({ share: z.number().gt(0).max(1), speedup: z.number().gt(0).max(1000), source: nonEmpty }).optional(),
-        }),
-      )
-      .min(1),
-  }),
-});
-
-const studySchema = z.discriminatedUnion("kind", [lifetimeSchema, growthSchema]);
 
 // ---------------------------------------------------------------------------
 // Checks beyond the shape (no other file needed)
@@ -315,8 +320,9 @@ function checkSemantics(s: StudySpec, file: string, push: (i: Issue) => void): v
  * @param file the name used in messages
  */
 export function checkStudy(json: unknown, file: string): Issue[] {
-  const parsed = studySchema.safeParse(json, { reportInput: true });
-  if (!parsed.success) return issuesFromZod(parsed.error.issues, file, studySchema, json);
+  const schema = studySchema();
+  const parsed = schema.safeParse(json, PARSE_ONCE);
+  if (!parsed.success) return issuesFromZod(parsed.error.issues, file, schema, json);
   const issues: Issue[] = [];
   checkSemantics(json as StudySpec, file, (i) => issues.push(i));
   return issues;

@@ -19,7 +19,7 @@
 import { readTextFile } from "./readText.js";
 import { z } from "zod";
 import { AdjustmentLog, InputError, type Issue, type IssueCode } from "../core/index.js";
-import { describeValue, issuesFromZod, jsonIssue, parseJsonText } from "./json.js";
+import { describeValue, issuesFromZod, jsonIssue, lazySchema, parseJsonText, PARSE_ONCE } from "./json.js";
 
 export interface WorkflowFile {
   readonly id: string;
@@ -102,60 +102,65 @@ export const wfformatRepairCodes: ReadonlySet<IssueCode> = new Set<IssueCode>([
 // ---------------------------------------------------------------------------
 // Schema: only the fields used; extra fields are accepted and ignored.
 
-const nonEmpty = z.string().min(1);
+/** Built on first use (see lazySchema). */
+const wfformatSchema = lazySchema(() => {
+  const nonEmpty = z.string().min(1);
 
-const specTaskSchema = z.object({
-  name: nonEmpty,
-  id: nonEmpty,
-  parents: z.array(z.string()),
-  children: z.array(z.string()),
-  inputFiles: z.array(z.string()).optional(),
-  outputFiles: z.array(z.string()).optional(),
-});
+  const specTaskSchema = z.object({
+    name: nonEmpty,
+    id: nonEmpty,
+    parents: z.array(z.string()),
+    children: z.array(z.string()),
+    inputFiles: z.array(z.string()).optional(),
+    outputFiles: z.array(z.string()).optional(),
+  });
 
-const specFileSchema = z.object({
-  id: nonEmpty,
-  sizeInBytes: z.number().int().min(0).optional(),
-});
+  const specFileSchema = z.object({
+    id: nonEmpty,
+    sizeInBytes: z.number().int().min(0).optional(),
+  });
 
-const execTaskSchema = z.object({
-  id: nonEmpty,
-  runtimeInSeconds: z.number().optional(),
-  coreCount: z.number().int().min(1).optional(),
-  avgCPU: z.number().min(0).optional(),
-  memoryInBytes: z.number().min(0).optional(),
-  machines: z.array(nonEmpty).optional(),
-});
+  const execTaskSchema = z.object({
+    id: nonEmpty,
+    runtimeInSeconds: z.number().optional(),
+    coreCount: z.number().int().min(1).optional(),
+    avgCPU: z.number().min(0).optional(),
+    memoryInBytes: z.number().min(0).optional(),
+    machines: z.array(nonEmpty).optional(),
+  });
 
-const machineSchema = z.object({
-  nodeName: nonEmpty,
-  cpu: z
-    .object({
-      coreCount: z.number().int().min(1).optional(),
-      speedInMHz: z.number().int().min(1).optional(),
-    })
-    .optional(),
-});
-
-const wfformatSchema = z.object({
-  name: nonEmpty,
-  schemaVersion: z.string(),
-  workflow: z.object({
-    specification: z.object({
-      tasks: z.array(specTaskSchema).min(1),
-      files: z.array(specFileSchema).optional(),
-    }),
-    execution: z
+  const machineSchema = z.object({
+    nodeName: nonEmpty,
+    cpu: z
       .object({
-        makespanInSeconds: z.number().min(0).optional(),
-        tasks: z.array(execTaskSchema).optional(),
-        machines: z.array(machineSchema).optional(),
+        coreCount: z.number().int().min(1).optional(),
+        speedInMHz: z.number().int().min(1).optional(),
       })
       .optional(),
-  }),
+  });
+
+  const wfformatSchema = z.object({
+    name: nonEmpty,
+    schemaVersion: z.string(),
+    workflow: z.object({
+      specification: z.object({
+        tasks: z.array(specTaskSchema).min(1),
+        files: z.array(specFileSchema).optional(),
+      }),
+      execution: z
+        .object({
+          makespanInSeconds: z.number().min(0).optional(),
+          tasks: z.array(execTaskSchema).optional(),
+          machines: z.array(machineSchema).optional(),
+        })
+        .optional(),
+    }),
+  });
+
+  return wfformatSchema;
 });
 
-type WfFormatJson = z.infer<typeof wfformatSchema>;
+type WfFormatJson = z.infer<ReturnType<typeof wfformatSchema>>;
 
 const SPEC = ["workflow", "specification"] as const;
 const EXEC = ["workflow", "execution"] as const;
@@ -266,9 +271,10 @@ function build(json: unknown, file: string, options: WorkflowReadOptions, errors
     );
     throw new InputError(errors);
   }
-  const parsed = wfformatSchema.safeParse(json, { reportInput: true });
+  const schema = wfformatSchema();
+  const parsed = schema.safeParse(json, PARSE_ONCE);
   if (!parsed.success) {
-    errors.push(...issuesFromZod(parsed.error.issues, file, wfformatSchema, json));
+    errors.push(...issuesFromZod(parsed.error.issues, file, schema, json));
     throw new InputError(errors);
   }
   const checker = new Checker(file, options, errors);
