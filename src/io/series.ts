@@ -556,7 +556,9 @@ function fillEmptyCells(
   const n = t.length;
   const nCols = columns.length;
   const backFilled = new Uint8Array(n); // rows where some column had no earlier value
-  const emptyCols: string[][] = Array.from({ length: n }, () => []);
+  const emptyCols: (string[] | undefined)[] = new Array(n); // only rows with empty cells get a list (most rows have none)
+  const none: readonly string[] = [];
+  const emptyAt = (k: number): readonly string[] => emptyCols[k] ?? none;
   const fatal: Issue[] = [];
   for (let c = 0; c < nCols; c++) {
     let i = 0;
@@ -574,7 +576,7 @@ function fillEmptyCells(
         break;
       }
       for (let k = i; k <= j; k++) {
-        emptyCols[k].push(columns[c]);
+        (emptyCols[k] ??= []).push(columns[c]);
         let x: number;
         if (prev < 0) {
           x = v[next * nCols + c];
@@ -595,19 +597,19 @@ function fillEmptyCells(
   const how = gaps === "hold" ? "holding the previous value" : "interpolating linearly in time";
   let i = 0;
   while (i < n) {
-    if (emptyCols[i].length === 0) {
+    if (emptyAt(i).length === 0) {
       i++;
       continue;
     }
     let j = i;
-    let cells = emptyCols[i].length;
+    let cells = emptyAt(i).length;
     let back = backFilled[i] === 1;
-    const cols = new Set(emptyCols[i]);
-    while (j + 1 < n && emptyCols[j + 1].length > 0) {
+    const cols = new Set(emptyAt(i));
+    while (j + 1 < n && emptyAt(j + 1).length > 0) {
       j++;
-      cells += emptyCols[j].length;
+      cells += emptyAt(j).length;
       back ||= backFilled[j] === 1;
-      for (const c of emptyCols[j]) cols.add(c);
+      for (const c of emptyAt(j)) cols.add(c);
     }
     const end = j + 1 < n ? t[j + 1] : t[j] + step;
     const rows = j - i + 1;
@@ -670,7 +672,7 @@ function fillTimeGaps(
   let o = 0;
   for (let i = 0; i < n; i++) {
     times[o] = t[i];
-    values.set(v.subarray(i * nCols, (i + 1) * nCols), o * nCols);
+    for (let c = 0; c < nCols; c++) values[o * nCols + c] = v[i * nCols + c];
     o++;
     for (let k = 1; k <= inserts[i]; k++) {
       const tk = t[i] + k * step;
