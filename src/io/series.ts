@@ -163,7 +163,8 @@ export function parseSeriesCsv(text: string, options: SeriesReadOptions): RawSer
   if (issues.length > 0) throw new InputError(sortIssues(issues));
 
   // Sort (stable) by UTC time.
-  let order = Array.from({ length: nRows }, (_, i) => i);
+  let order = new Int32Array(nRows);
+  for (let i = 0; i < nRows; i++) order[i] = i;
   let firstUnsorted = -1;
   for (let r = 1; r < nRows; r++) {
     if (times[r] < times[r - 1]) {
@@ -185,9 +186,10 @@ export function parseSeriesCsv(text: string, options: SeriesReadOptions): RawSer
   }
 
   // Drop exact duplicate times, keeping the first row in file order.
-  const kept: number[] = [];
+  const kept = new Int32Array(nRows);
+  let nKept = 0;
   for (const r of order) {
-    const prev = kept.length > 0 ? kept[kept.length - 1] : -1;
+    const prev = nKept > 0 ? kept[nKept - 1] : -1;
     if (prev >= 0 && times[r] === times[prev]) {
       let same = true;
       for (let c = 0; c < nCols; c++) if (!Object.is(values[r * nCols + c], values[prev * nCols + c])) same = false;
@@ -201,10 +203,10 @@ export function parseSeriesCsv(text: string, options: SeriesReadOptions): RawSer
       });
       continue;
     }
-    kept.push(r);
+    kept[nKept++] = r;
   }
-  order = kept;
-  const n = order.length;
+  order = kept.subarray(0, nKept);
+  const n = nKept;
   if (n < 2) throw new InputError([{ code: "missing_field", file, message: `expected at least 2 distinct times to find the time step, got ${n}` }]);
   const t = new Float64Array(n);
   const v = new Float64Array(n * nCols);
