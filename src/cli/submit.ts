@@ -193,7 +193,7 @@ export async function runSubmit(argv: readonly string[], io: SubmitIo = { write:
     }
   }
   // A real submission happens now: the estimate's default (the scenario's start) is for what-ifs.
-  if (f.inputs.at === undefined) f.inputs.at = new Date(io.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (f.inputs.at === undefined) f.inputs.at = new Date(io.now?.() ?? Date.now()).toISOString();
   const r = await estimateJobRequest({ ...f.inputs, request, runtime_s: f.runtime_s, runtimeRange_s: f.runtimeRange_s, profile: f.profile, history: f.history, user: f.user, cpuUsage: f.cpuUsage });
   const plan = planSubmission(f.slurm, f.script, request, r.suggestion, project !== undefined ? { project } : undefined);
   const command = ["sbatch", "--parsable", ...plan.args];
