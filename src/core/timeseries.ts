@@ -10,6 +10,9 @@
  */
 export type Extension = "error" | "hold" | "repeat";
 
+/** Set by withExtension for the one construction that shares an existing series' arrays. */
+let sharing: TimeSeries | undefined;
+
 export class TimeSeries {
   readonly dim: number;
   readonly starts: Float64Array;
@@ -26,6 +29,18 @@ export class TimeSeries {
    * @throws RangeError on unsorted starts, wrong lengths or non-finite values
    */
   constructor(starts: ArrayLike<number>, values: ArrayLike<number>, dim: number, end: number, extension: Extension = "error") {
+    if (sharing !== undefined) {
+      // withExtension: the same checked segments and sums, fields set in the same order (one object shape for all series).
+      const from = sharing;
+      sharing = undefined;
+      this.dim = from.dim;
+      this.starts = from.starts;
+      this.values = from.values;
+      this.end = from.end;
+      this.extension = extension;
+      this.prefix = from.prefix;
+      return;
+    }
     const n = starts.length;
     if (n === 0) throw new RangeError("TimeSeries: expected at least one segment, got 0");
     if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`TimeSeries: expected dim >= 1, got ${dim}`);
@@ -48,6 +63,18 @@ export class TimeSeries {
       const width = (k + 1 < n ? this.starts[k + 1] : end) - this.starts[k];
       for (let d = 0; d < dim; d++) this.prefix[(k + 1) * dim + d] = this.prefix[k * dim + d] + this.values[k * dim + d] * width;
     }
+  }
+
+  /**
+   * The same segments with another extension, sharing this series' arrays
+   * (never written after construction): a forecast that only holds where the
+   * actual series refuses, without copying and summing a year of 15-min rows
+   * again.
+   */
+  withExtension(extension: Extension): TimeSeries {
+    if (extension === this.extension) return this;
+    sharing = this;
+    return new TimeSeries(this.starts, this.values, this.dim, this.end, extension);
   }
 
   /** A constant series (one segment, held forever). */

@@ -50,7 +50,7 @@ export function forecastFromActual(actual: IntensityModel, error: ForecastError,
       for (let d = 0; d < s.dim; d++) values[k * s.dim + d] = s.values[k * s.dim + d] * f;
     }
     series = new TimeSeries(s.starts, values, s.dim, s.end, extension);
-  } else if (extension !== s.extension) series = new TimeSeries(s.starts, s.values, s.dim, s.end, extension);
+  } else series = s.withExtension(extension);
   return {
     mean(from, to, category = 0) {
       return to > from ? series.integral(from, to, category) / (to - from) : series.valueAt(from, category);
