@@ -10,7 +10,7 @@ import { ENERGY, N_COORDS, PHASE_INDEX, categoryIndex } from "../../../src/core/
 import type { JobSpec } from "../../../src/io/spec.js";
 import type { PlatformModel } from "../../../src/models/platform.js";
 import type { JobFact } from "../../../src/sim/observer.js";
-import { ccSeries, job, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { ccSeries, job, jobFact, tinyPlatform } from "../../helpers/tinyPlatform.js";
 import { link, withLinks } from "../../helpers/tinyWorkflow.js";
 
 const CC = categoryIndex("CC");
@@ -25,32 +25,9 @@ function close(actual: number, expected: number, what = "", rel = 1e-12): void {
 /** Node-equivalents held of the node part alone (a CPU pool). */
 const whole = (n: number) => ({ node: n, gpu: 0, fpga: 0 });
 
-/** The run's end as the simulator reports it: whole nodes of pool 0 at site 0 over [start, end], no staging or setup unless `extra` says so. */
+/** The run's end as the simulator reports it: whole nodes of pool 0 at site 0 over [start, end], no staging or setup unless `extra` says so (no allocation listed: the accountant charges by node-share). */
 function fact(spec: JobSpec, count: number, start: number, end: number, extra: Partial<JobFact> = {}): JobFact {
-  return {
-    job: spec,
-    pool: 0,
-    site: 0,
-    nodeCount: count,
-    nodeShare: count,
-    allocCores: spec.cores,
-    allocGpus: 0,
-    allocFpgas: 0,
-    allocMemMb: 0,
-    allocation: [],
-    exclusive: true,
-    device: "cpu",
-    utilisation: 1,
-    start,
-    inputsAt: start,
-    setupEnd: start,
-    end,
-    killed: false,
-    final: true,
-    firstStart: start,
-    runSeconds: end - start,
-    ...extra,
-  };
+  return jobFact(spec, count, 0, start, end, { allocation: [], ...extra });
 }
 
 /**
