@@ -25,6 +25,7 @@ import type { RunSummary } from "../../run/index.js";
 import { manifestOf, mergeShardFiles, readManifest, runBatch, shardFile, writeAtomic, RESULTS, type Shard, type SweepProgress } from "../batch.js";
 import type { RunPool } from "../pool.js";
 import type { SweepResult } from "../stats.js";
+import type { SweepOptions } from "../runSweep.js";
 import { loadStudyContext, type StudyContext } from "./context.js";
 import { planFigures, type PlanFigures } from "./figures.js";
 import { analyseGrowth, type GrowthAnalysis } from "./growth.js";
@@ -36,17 +37,10 @@ export const STUDY_MANIFEST = "study.json";
 export const STUDY_SUMMARY = "summary.json";
 export const STUDY_REPORT = "report.html";
 
-export interface StudyOptions {
-  readonly file: string;
+/** A study runs on the sweep machinery, with its options (the file is the study's; output.dir is the study's). */
+export interface StudyOptions extends Omit<SweepOptions, "maxVariants"> {
   /** The kind the command asked for; a study of the other kind is refused. */
   readonly kind?: "lifetime" | "growth";
-  readonly workers?: number;
-  readonly shard?: Shard;
-  readonly resume?: boolean;
-  /** Output folder instead of the study's output.dir (relative to the study file). */
-  readonly out?: string;
-  readonly onProgress?: (p: SweepProgress) => void;
-  readonly pool?: RunPool;
 }
 
 export interface StudySummary {

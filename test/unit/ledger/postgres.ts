@@ -7,9 +7,9 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../helpers/freePort.js";
 
 export interface PgServer {
   /** A URL of a fresh database. */
@@ -26,16 +26,6 @@ function binDir(): string | undefined {
 
 export const PG_MISSING: string | undefined = process.env.IMPACTSIM_PG_URL ? undefined : binDir() ? undefined : "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql, or set IMPACTSIM_PG_URL): the PostgreSQL backend is not tested here; .ci/run installs it";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 export async function startPostgres(): Promise<PgServer> {
   const given = process.env.IMPACTSIM_PG_URL;
