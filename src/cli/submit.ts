@@ -47,8 +47,11 @@ or at a --cluster snapshot's time.
 Exit codes: 0 submitted (or printed), 1 sbatch missing or failing, or the service
 refusing, 2 usage error, 3 invalid input.
 
-The estimate's options, read as impactsim estimate reads them:
-${ESTIMATE_USAGE.split("\n").slice(2).join("\n")}`;
+The estimate's options, read as impactsim estimate reads them (its output options and
+workflows aside):
+
+${ESTIMATE_USAGE.slice(ESTIMATE_USAGE.indexOf("The job, as for sbatch"), ESTIMATE_USAGE.indexOf("Workflows:")).trimEnd()}
+`;
 
 const OWN_VALUE = new Set(["url", "project", "token", "token-file"]);
 
@@ -167,6 +170,9 @@ export async function runSubmit(argv: readonly string[], io: SubmitIo = { write:
     io.write(SUBMIT_USAGE);
     return EXIT.ok;
   }
+  // estimate's output options have no meaning here: refused rather than dropped silently.
+  const output = s.rest.find((w) => /^--(json|sbatch|top)(=|$)/.test(w));
+  if (output !== undefined) throw new UsageError(`${output.replace(/=.*$/, "")}: an output option of impactsim estimate, not of submit (--dry-run prints the command)`);
   if (f.workflow) throw new UsageError("--workflow: submit takes one batch script; estimate a workflow with impactsim estimate --workflow");
   if (!f.script) throw new UsageError(`expected a batch script as the last word (as for sbatch), got ${f.slurm.length ? f.slurm.join(" ") : "none"}`);
   if (s.url === undefined && (s.project ?? s.token ?? s.tokenFile) !== undefined) throw new UsageError("--project, --token and --token-file go with --url (the service that charges the job)");

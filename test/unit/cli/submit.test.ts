@@ -127,6 +127,8 @@ describe("impactsim submit with a fake sbatch", () => {
     await expect(run([script, "--url", "http://127.0.0.1:9"])).rejects.toThrow(/expected the project charged/);
     await expect(run([script, "--preference", "2"])).rejects.toThrow(InputError);
     await expect(run([script, "--workflow", "wf.json"])).rejects.toThrow(UsageError);
+    await expect(run([script, "--json"])).rejects.toThrow(new UsageError("--json: an output option of impactsim estimate, not of submit (--dry-run prints the command)"));
+    await expect(run([script, "--top=3"])).rejects.toThrow(/^--top: an output option/);
   });
 
   it("as a yargs command: every word reaches submit; a failure exits 1 with one line, no stack", async () => {
