@@ -1,7 +1,7 @@
 /**
  * The yargs commands of the command line (all but estimate, which reads sbatch
  * options itself): run, compare, pareto, sweep, merge, report, lca, serve,
- * ledger, bridge, study.
+ * ledger, bridge, submit, study.
  *
  * Start-up time: each command's module is loaded only when that command is
  * given (all of them for help or an unknown command), as several pull in much
@@ -81,6 +81,7 @@ const MODULES: Readonly<Record<string, () => Promise<CommandModule<any, any>>>> 
   serve: async () => (await import("./serve.js")).serveCommand,
   ledger: async () => (await import("./ledger.js")).ledgerCommand,
   bridge: async () => (await import("./bridge.js")).bridgeCommand,
+  submit: async () => (await import("./submit.js")).submitCommand,
   study: async () => (await import("./study.js")).studyCommand,
 };
 const INLINE = new Set(["run", "compare", "estimate"]);
