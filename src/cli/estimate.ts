@@ -380,6 +380,19 @@ export function reportJson(r: JobEstimateReport | WorkflowEstimateReport): unkno
   );
 }
 
+/** --cluster: the estimate starts from a live cluster's snapshot, at its time unless --at says otherwise (shared with submit). */
+export async function applyClusterSnapshot(f: Flags): Promise<void> {
+  if (!f.cluster) return;
+  if (f.inputs.loaded) throw usage("--cluster", "expected either --cluster (a live cluster's state) or --loaded (the scenario's replayed workload), got both");
+  const snap = await loadSnapshot(f.cluster);
+  f.inputs.source = snapshotSource(snap);
+  // The snapshot's time is the submission time unless --at says otherwise; errors about it name the file's field.
+  if (f.inputs.at === undefined) {
+    f.inputs.at = snap.time;
+    f.inputs.atSource = { file: f.cluster, path: "time" };
+  }
+}
+
 /** Runs `impactsim estimate`; returns the exit code (errors are thrown for main's handler). */
 export async function runEstimate(argv: readonly string[], write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   const f = parseEstimateArgs(argv);
@@ -387,16 +400,7 @@ export async function runEstimate(argv: readonly string[], write: (s: string) =>
     write(ESTIMATE_USAGE);
     return 0;
   }
-  if (f.cluster) {
-    if (f.inputs.loaded) throw usage("--cluster", "expected either --cluster (a live cluster's state) or --loaded (the scenario's replayed workload), got both");
-    const snap = await loadSnapshot(f.cluster);
-    f.inputs.source = snapshotSource(snap);
-    // The snapshot's time is the submission time unless --at says otherwise; errors about it name the file's field.
-    if (f.inputs.at === undefined) {
-      f.inputs.at = snap.time;
-      f.inputs.atSource = { file: f.cluster, path: "time" };
-    }
-  }
+  await applyClusterSnapshot(f);
   if (f.workflow) {
     if (f.slurm.length > 0 || f.script) throw usage("--workflow", `expected no sbatch options or script with a workflow, got ${[...f.slurm, ...(f.script ? [f.script] : [])].join(" ")}`);
     const r = await estimateWorkflowFile({ ...f.inputs, workflow: f.workflow, site: f.site, spread: f.spread });

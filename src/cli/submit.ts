@@ -20,12 +20,10 @@ import { delimiter, join } from "node:path";
 import type { CommandModule } from "yargs";
 import { InputError, UsageError } from "../core/index.js";
 import { mergeSlurm, parseSlurmArgs, readSbatchScript, type SlurmRequest } from "../io/index.js";
-import { loadSnapshot } from "../io/index.js";
 import { estimateJobRequest } from "../run/index.js";
 import { SlurmCli } from "../bridge/index.js";
 import { readTokenFile, serviceClient } from "../serve/index.js";
-import { parseEstimateArgs, ESTIMATE_USAGE } from "./estimate.js";
-import { snapshotSource } from "./clusterSource.js";
+import { applyClusterSnapshot, parseEstimateArgs, ESTIMATE_USAGE } from "./estimate.js";
 import { EXIT } from "./exit.js";
 
 export const SUBMIT_USAGE = `impactsim submit [sbatch options] script.sh [estimate options] [--url URL --project P] [--dry-run]
@@ -189,15 +187,7 @@ export async function runSubmit(argv: readonly string[], io: SubmitIo = { write:
     token = s.tokenFile !== undefined ? tokenFrom(s.tokenFile) : (s.token ?? process.env.IMPACTSIM_TOKEN);
     if (!token) throw new UsageError("--url: expected the project's token: --token-file FILE, --token T or IMPACTSIM_TOKEN");
   }
-  if (f.cluster) {
-    if (f.inputs.loaded) throw new UsageError("--cluster: expected either --cluster or --loaded, got both");
-    const snap = await loadSnapshot(f.cluster);
-    f.inputs.source = snapshotSource(snap);
-    if (f.inputs.at === undefined) {
-      f.inputs.at = snap.time;
-      f.inputs.atSource = { file: f.cluster, path: "time" };
-    }
-  }
+  await applyClusterSnapshot(f);
   // A real submission happens now: the estimate's default (the scenario's start) is for what-ifs.
   if (f.inputs.at === undefined) f.inputs.at = new Date(io.now?.() ?? Date.now()).toISOString();
   const r = await estimateJobRequest({ ...f.inputs, request, runtime_s: f.runtime_s, runtimeRange_s: f.runtimeRange_s, profile: f.profile, history: f.history, user: f.user, cpuUsage: f.cpuUsage });
