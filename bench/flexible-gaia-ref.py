@@ -1,6 +1,7 @@
 """
 GAIA's carbon policies as published in code (umassos/GAIA @62a5efc, Hanafy et
-al., ASPLOS '24), transcribed with numpy and run on GAIA's PAI excerpt
+al., ASPLOS '24), re-implemented here with numpy after what GAIA's functions compute, and run
+on GAIA's PAI excerpt
 (../shared/data/traces/gaia-pai_1k.csv) with its "6x24" classes (jobs shorter
 than 2 h wait up to 6 h, the others 24 h) and its 5-s time steps (TIME_FACTOR
 5: arrival and length divided by 5 and truncated, src/task.py), one watt per

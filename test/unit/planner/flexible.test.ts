@@ -6,7 +6,7 @@
  *   of occupied slots (each piece after the first opening with its restart
  *   slots, every piece at least the least piece of work);
  * - the published rules: the job runs exactly in the slots the published code
- *   would pick, its rules transcribed here from GAIA (umassos/GAIA,
+ *   would pick, its rules written here after what GAIA computes (umassos/GAIA,
  *   src/scheduling/suspend_scheduling_policy.py compute_schedule_optimal and
  *   compute_schedule_threshold, carbon_waiting_policy.py oracle_carbon_slot,
  *   oracle_carbon_slot_waiting, lowest_carbon_slot), slot-indexed.
