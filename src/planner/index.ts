@@ -7,6 +7,7 @@ export { restrictView, type FreeCounts } from "./policies/restrict.js";
 export { memoryOn, place, type NodeReader, type NodeTake } from "./placement.js";
 export * from "./resources.js";
 export { estimate, Z_80, type Estimate, type EstimateOptions, type EstimateRange, type Range } from "./estimate.js";
+export { OrderedQueue, type QueueItem } from "./orderedQueue.js";
 export { Availability, type AvailabilityOptions } from "./availability.js";
 export { estimateWorkflow, type WorkflowEstimate, type WorkflowEstimateOptions, type WorkflowRequest } from "./estimateWorkflow.js";
 export { planWorkflow, type WorkflowPlan, type WorkflowPlanOptions } from "./workflowPlan.js";

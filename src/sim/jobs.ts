@@ -7,8 +7,7 @@
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { Tenant } from "./cluster.js";
 import type { PoolModel } from "../models/index.js";
-import type { QueuedJobView, RunningJobView } from "../planner/index.js";
-import { OrderedQueue, type QueueItem } from "./orderedQueue.js";
+import { OrderedQueue, type QueueItem, type QueuedJobView, type RunningJobView } from "../planner/index.js";
 
 export class SimJob implements QueueItem {
   /** Lower bounds of what queue policies count for it (set when it is queued; 0 passes over nothing). */
@@ -90,7 +89,7 @@ export function actualRuntime(spec: JobSpec, pool: PoolModel, device: DeviceClas
   return base / (pool.speed * (pstate === undefined ? 1 : pool.dvfs![pstate].speed));
 }
 
-/** Queued jobs (arrival order, indexed by need: sim/orderedQueue.ts) and running jobs (by predicted end, then id). */
+/** Queued jobs (arrival order, indexed by need: planner/orderedQueue.ts) and running jobs (by predicted end, then id). */
 export class JobTable {
   readonly queue = new OrderedQueue<SimJob>();
   readonly queued = new Map<number, SimJob>();

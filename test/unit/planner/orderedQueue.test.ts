@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OrderedQueue, type QueueItem } from "../../../src/sim/orderedQueue.js";
+import { OrderedQueue, type QueueItem } from "../../../src/planner/orderedQueue.js";
 
 /** A deterministic generator (LCG), so failures reproduce. */
 function lcg(seed: number): () => number {
