@@ -45,3 +45,16 @@ export async function readTextFile(path: string, label = path): Promise<string> 
     throw unreadable(label, err);
   }
 }
+
+/**
+ * Reads a whole file as bytes.
+ * @param label the name used in messages (default: the path)
+ * @throws InputError (io_error) when the file cannot be read
+ */
+export async function readFileBytes(path: string, label = path): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw unreadable(label, err);
+  }
+}

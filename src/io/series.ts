@@ -30,7 +30,8 @@
  * In "error" mode empty cells and gaps are thrown (codes `missing_value` and
  * `gap_filled`) together with any other issue.
  */
-import { readTextFile } from "./readText.js";
+import { readFileBytes } from "./readText.js";
+import { readCachedSeries, seriesCacheDir, seriesCacheKey, writeCachedSeries } from "./seriesCache.js";
 import { parse } from "csv-parse/sync";
 import { type AdjustmentLog, type Issue, InputError } from "../core/index.js";
 
@@ -57,13 +58,28 @@ export interface RawSeries {
 }
 
 /**
- * Reads a CSV time series from a file; see parseSeriesCsv.
+ * Reads a CSV time series from a file; see parseSeriesCsv. The parse is kept
+ * in a disk cache keyed by the file's bytes and the options (seriesCache.ts),
+ * so later processes read it back, adjustments included, instead of parsing.
  * @param path file to read (UTF-8, optional BOM); also the label in messages unless options.label is set
  * @throws InputError listing every problem found (see the module comment); io_error when the file cannot be read
  */
 export async function readSeriesCsv(path: string, options: SeriesReadOptions): Promise<RawSeries> {
-  const text = await readTextFile(path, options.label ?? path);
-  return parseSeriesCsv(text, { ...options, label: options.label ?? path });
+  const label = options.label ?? path;
+  const bytes = await readFileBytes(path, label);
+  // A parse of these bytes with these options kept by an earlier process (seriesCache.ts) is read instead of parsed.
+  const dir = seriesCacheDir();
+  const key = dir !== undefined ? seriesCacheKey(bytes, { label, timeColumn: options.timeColumn, valueColumns: options.valueColumns, timezone: options.timezone, gaps: options.gaps }) : "";
+  const cached = dir !== undefined ? readCachedSeries(dir, key) : undefined;
+  if (cached) {
+    for (const x of cached.adjustments) options.log.record(x);
+    return { file: cached.file, times: cached.times, step: cached.step, columns: cached.columns, values: cached.values };
+  }
+  // As readFile(path, "utf8") decodes it.
+  const { series, adjustments } = parseSeries(bytes.toString("utf8"), { ...options, label });
+  if (dir !== undefined) writeCachedSeries(dir, key, { ...series, adjustments });
+  for (const x of adjustments) options.log.record(x);
+  return series;
 }
 
 /**
@@ -72,6 +88,13 @@ export async function readSeriesCsv(path: string, options: SeriesReadOptions): P
  * @throws InputError listing every problem found; RangeError on bad options
  */
 export function parseSeriesCsv(text: string, options: SeriesReadOptions): RawSeries {
+  const { series, adjustments } = parseSeries(text, options);
+  for (const x of adjustments) options.log.record(x);
+  return series;
+}
+
+/** parseSeriesCsv, with the adjustments returned in order instead of recorded. */
+function parseSeries(text: string, options: SeriesReadOptions): { series: RawSeries; adjustments: Issue[] } {
   const file = options.label ?? "<csv>";
   const { timeColumn, valueColumns, gaps } = options;
   checkOptions(options);
@@ -226,8 +249,7 @@ export function parseSeriesCsv(text: string, options: SeriesReadOptions): RawSer
 
   fillEmptyCells(file, t, v, rowLine, step, valueColumns, gaps, log);
   const series = fillTimeGaps(file, t, v, rowLine, step, valueColumns, timeColumn, gaps, log);
-  for (const x of pending) options.log.record(x);
-  return series;
+  return { series, adjustments: pending };
 }
 
 /** Where adjustments go (an AdjustmentLog, or a buffer in front of one). */

@@ -1,0 +1,68 @@
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdjustmentLog } from "../../../src/core/errors.ts";
+import { readSeriesCsv, type SeriesReadOptions } from "../../../src/io/series.ts";
+import { readCachedSeries, seriesCacheDir } from "../../../src/io/seriesCache.ts";
+
+const H = 3600;
+const T0 = Date.UTC(2021, 0, 1) / 1000; // 2021-01-01 00:00 UTC, computed apart from the reader
+// An empty cell at 01:00 (held: 100) and a missing 03:00 row (gap over 1.5 steps of 1 h, held: 300).
+const TEXT = "t,ci\n2021-01-01 00:00:00,100\n2021-01-01 01:00:00,\n2021-01-01 02:00:00,300\n2021-01-01 04:00:00,500\n";
+const EXPECTED = { times: [T0, T0 + H, T0 + 2 * H, T0 + 3 * H, T0 + 4 * H], values: [100, 100, 300, 300, 500], step: H };
+
+let root: string;
+let saved: string | undefined;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "impactsim-series-cache-"));
+  saved = process.env.IMPACTSIM_CACHE_DIR;
+  process.env.IMPACTSIM_CACHE_DIR = join(root, "cache");
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env.IMPACTSIM_CACHE_DIR;
+  else process.env.IMPACTSIM_CACHE_DIR = saved;
+  rmSync(root, { recursive: true, force: true });
+});
+
+const opts = (log: AdjustmentLog): SeriesReadOptions => ({ timeColumn: "t", valueColumns: ["ci"], timezone: "UTC", gaps: "hold", log });
+
+async function read(path: string) {
+  const log = new AdjustmentLog();
+  const s = await readSeriesCsv(path, opts(log));
+  return { times: [...s.times], values: [...s.values], step: s.step, columns: s.columns, file: s.file, counts: log.toJSON(), examples: JSON.parse(JSON.stringify(log.examples)) as unknown };
+}
+
+describe("series cache (readSeriesCsv)", () => {
+  it("a second read of the same file gives the same series and records the same adjustments, from the cache file the first wrote", async () => {
+    const path = join(root, "a.csv");
+    writeFileSync(path, TEXT);
+    const first = await read(path);
+    expect(first).toMatchObject({ ...EXPECTED, columns: ["ci"], file: path, counts: { gap_filled: 1, missing_value: 1 } });
+    const dir = seriesCacheDir()!;
+    const files = readdirSync(dir).filter((f) => f.endsWith(".bin"));
+    expect(files).toHaveLength(1);
+    const cached = readCachedSeries(dir, files[0].slice(0, -4))!;
+    expect([...cached.times]).toEqual(EXPECTED.times);
+    expect(cached.adjustments.map((a) => a.code).sort()).toEqual(["gap_filled", "missing_value"]);
+    expect(await read(path)).toEqual(first);
+  });
+
+  it("an edit of the same size and time is seen (the key is the content), and a damaged cache file is ignored", async () => {
+    const path = join(root, "b.csv");
+    writeFileSync(path, TEXT);
+    await read(path);
+    const { atime, mtime } = statSync(path);
+    writeFileSync(path, TEXT.replace("500", "700"));
+    utimesSync(path, atime, mtime);
+    expect((await read(path)).values).toEqual([100, 100, 300, 300, 700]);
+    const dir = seriesCacheDir()!;
+    for (const f of readdirSync(dir)) writeFileSync(join(dir, f), "not a cache file");
+    expect((await read(path)).values).toEqual([100, 100, 300, 300, 700]);
+  });
+
+  it("IMPACTSIM_CACHE=off reads without a cache", () => {
+    expect(seriesCacheDir({ IMPACTSIM_CACHE: "off" })).toBeUndefined();
+    expect(seriesCacheDir({ XDG_CACHE_HOME: "/x" })).toBe(join("/x", "impactsim", "series"));
+  });
+});
