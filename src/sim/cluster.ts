@@ -1,7 +1,9 @@
 /**
  * The simulated cluster's state and power. Nodes are shared: each holds the
  * allocations of the jobs on it (tenants: cores, GPUs, FPGAs, memory), unless
- * one job holds it exclusively. A node draws its CPU load curve at
+ * one job holds it exclusively. The tenants, their busy totals and the split
+ * of each node's draw among them are kept by sim/nodeShares.ts, the piece the
+ * live meter uses too. A node draws its CPU load curve at
  * u = busy cores / cores plus its devices (busy ones at full draw, the others
  * idle), so its power follows the busy cores and devices of all its jobs.
  *
@@ -23,43 +25,24 @@
  * before nodes were shared. Jobs plus overhead equal the site meter.
  */
 import type { JobSpec } from "../io/index.js";
-import { nodeDraw, shareDraw, type PlatformModel, type PoolModel, type PowerStateModel, type StaticRule } from "../models/index.js";
+import type { PlatformModel, PowerStateModel, StaticRule } from "../models/index.js";
 import { NodeState } from "../planner/index.js";
+import { NodeShares, type NodeTenant, type PartShares } from "./nodeShares.js";
 import type { SimObserver } from "./observer.js";
 
-export type { StaticRule };
+export type { PartShares, StaticRule };
 
-/** One job's hold on one node. */
-export interface Tenant {
-  readonly spec: JobSpec;
-  readonly node: number;
-  /** Whole node to itself: it pays the node's whole draw. */
-  readonly exclusive: boolean;
-  /**
-   * Allocated cores, GPUs, FPGAs and memory (MB), and of those, busy ones
-   * (FPGAs reconfiguring apart). An exclusive job's busy cores and devices are
-   * its own spread evenly over its nodes (possibly fractions), as a whole-node
-   * job's utilisation always was.
-   */
-  readonly cores: number;
-  readonly gpus: number;
-  readonly fpgas: number;
+/**
+ * One job's hold on one node: allocated cores, GPUs, FPGAs and memory (MB),
+ * and of those, busy ones (FPGAs reconfiguring apart). An exclusive job's busy
+ * cores and devices are its own spread evenly over its nodes (possibly
+ * fractions), as a whole-node job's utilisation always was; its util is the
+ * CPU utilisation of each of its nodes (its cores over its nodes' cores).
+ */
+export interface Tenant extends NodeTenant<JobSpec> {
   readonly memMb: number;
-  busyCores: number;
-  /** Exclusive: the CPU utilisation of each of its nodes (its cores over its nodes' cores), as whole-node jobs were drawn. */
-  util: number;
-  busyGpus: number;
-  busyFpgas: number;
-  reconfFpgas: number;
   /** Exclusive: its devices per node (the job's spread evenly over its nodes). */
   readonly devicesPerNode: number;
-}
-
-/** Share of a node (or nodes) a job held over an interval: node-equivalents of each embodied part. */
-export interface PartShares {
-  node: number;
-  gpu: number;
-  fpga: number;
 }
 
 export class Cluster {
@@ -70,9 +53,10 @@ export class Cluster {
   readonly watts: Float64Array;
   readonly since: Float64Array;
   readonly readyAt: Float64Array;
-  /** Per node: the part of its draw charged to no job (overhead), W; when its last change was settled. */
+  /** Per node: the part of its draw charged to no job (overhead), W. */
   private readonly overhead: Float64Array;
-  private readonly settled: Float64Array;
+  /** Per node: its tenants, their totals and the split of its draw (the arrays below are the shares'). */
+  readonly shares: NodeShares<JobSpec, Tenant>;
   /** Per node: allocated and busy totals of its tenants; 1 when a job holds it exclusively; its DVFS state (-1: default). */
   readonly allocCores: Int32Array;
   readonly busyCores: Float64Array;
@@ -84,8 +68,8 @@ export class Cluster {
   readonly allocMem: Float64Array;
   readonly exclusive: Uint8Array;
   readonly pstate: Int8Array;
-  /** Per node: its tenants (undefined when it never had one). */
-  readonly tenants: (Tenant[] | undefined)[];
+  /** Per node: its tenants in arrival order (undefined past the last). */
+  readonly tenants: (Tenant | undefined)[][];
   /** Power-state model a sleeping/switching node is in or moving to/from, and which (NodeState.Off or Sleep). */
   readonly lowState: (PowerStateModel | undefined)[];
   readonly lowKind: Uint8Array;
@@ -120,7 +104,7 @@ export class Cluster {
     readonly platform: PlatformModel,
     private readonly observer: SimObserver,
     private readonly clock: { readonly now: number },
-    private readonly staticRule: StaticRule = "allocated",
+    staticRule: StaticRule = "allocated",
   ) {
     const nPools = platform.pools.length;
     const nSites = platform.sites.length;
@@ -137,18 +121,18 @@ export class Cluster {
     this.since = new Float64Array(n);
     this.readyAt = new Float64Array(n).fill(NaN);
     this.overhead = new Float64Array(n);
-    this.settled = new Float64Array(n);
-    this.allocCores = new Int32Array(n);
-    this.busyCores = new Float64Array(n);
-    this.allocGpus = new Int32Array(n);
-    this.busyGpus = new Float64Array(n);
-    this.allocFpgas = new Int32Array(n);
-    this.busyFpgas = new Float64Array(n);
-    this.reconfFpgas = new Float64Array(n);
+    const shares = (this.shares = new NodeShares<JobSpec, Tenant>(platform, observer, staticRule));
+    this.allocCores = shares.allocCores;
+    this.busyCores = shares.busyCores;
+    this.allocGpus = shares.allocGpus;
+    this.busyGpus = shares.busyGpus;
+    this.allocFpgas = shares.allocFpgas;
+    this.busyFpgas = shares.busyFpgas;
+    this.reconfFpgas = shares.reconfFpgas;
     this.allocMem = new Float64Array(n);
-    this.exclusive = new Uint8Array(n);
-    this.pstate = new Int8Array(n).fill(-1);
-    this.tenants = new Array(n);
+    this.exclusive = shares.exclusive;
+    this.pstate = shares.pstate;
+    this.tenants = shares.tenants;
     this.lowState = new Array(n);
     this.lowKind = new Uint8Array(n);
     if (observer.nodeInterval) this.timeline = { from: new Float64Array(n), at: new Float64Array(n), joules: new Float64Array(n), busy: new Float64Array(n), alloc: new Float64Array(n) };
@@ -291,74 +275,12 @@ export class Cluster {
   /** Ids of the jobs on a node. */
   nodeJobs(node: number): number[] {
     const list = this.tenants[node];
-    return list ? list.map((t) => t.spec.id) : [];
-  }
-
-  /** The draw of a node from its tenants' busy totals, W (a whole-node job's at its utilisation). */
-  private drawOf(node: number, m: PoolModel): number {
-    const u = this.exclusive[node] === 1 ? this.tenants[node]![0].util : Math.min(1, this.busyCores[node] / m.coresPerNode);
-    return nodeDraw(m, u, this.busyGpus[node], this.busyFpgas[node], this.reconfFpgas[node], this.pstate[node]);
-  }
-
-  /** A tenant's share of its node's draw (see the module comment), W. */
-  private shareOf(t: Tenant): number {
-    const node = t.node;
-    if (t.exclusive) return this.watts[node];
-    return shareDraw(this.platform.pools[this.pool[node]], this.pstate[node], this.busyCores[node], this.allocCores[node], t, this.staticRule);
-  }
-
-  /** Reports each tenant's share of the node's draw since its last settlement, up to now. */
-  private settle(node: number): void {
-    this.accrue(node);
-    const now = this.clock.now;
-    const from = this.settled[node];
-    this.settled[node] = now;
-    const list = this.tenants[node];
-    if (!(now > from) || !list || list.length === 0 || !this.observer.jobShare) return;
-    const p = this.pool[node];
-    const m = this.platform.pools[p];
-    const parts = this.parts;
-    for (const t of list) {
-      parts.node = t.cores / m.coresPerNode;
-      parts.gpu = m.gpus ? t.gpus / m.gpus.count : 0;
-      parts.fpga = m.fpgas ? t.fpgas / m.fpgas.count : 0;
-      this.observer.jobShare(t.spec, m.site, p, from, now, this.shareOf(t), parts);
-    }
-  }
-
-  /** A node's busy totals, summed afresh from its tenants: fractional loads added and taken away would drift from 0. */
-  private sumBusy(node: number): void {
-    let cores = 0;
-    let gpus = 0;
-    let fpgas = 0;
-    let reconf = 0;
-    for (const t of this.tenants[node] ?? []) {
-      cores += t.busyCores;
-      gpus += t.busyGpus;
-      fpgas += t.busyFpgas;
-      reconf += t.reconfFpgas;
-    }
-    this.busyCores[node] = cores;
-    this.busyGpus[node] = gpus;
-    this.busyFpgas[node] = fpgas;
-    this.reconfFpgas[node] = reconf;
+    return Array.from({ length: this.shares.count[node] }, (_, i) => list[i]!.spec.id);
   }
 
   /** After its tenants changed: the node's draw and overhead part again. */
   private redraw(node: number): void {
-    const m = this.platform.pools[this.pool[node]];
-    const w = this.drawOf(node, m);
-    let overhead = 0;
-    if (this.allocCores[node] === 0 && this.allocGpus[node] === 0 && this.allocFpgas[node] === 0) overhead = w;
-    else if (this.exclusive[node] !== 1) {
-      // What no job pays: the idle share of unallocated cores (allocated rule) and unallocated devices.
-      const pstate = this.pstate[node];
-      const idle = (pstate < 0 ? m.curve : m.dvfs![pstate].curve)(0);
-      if (this.staticRule === "allocated") overhead += (idle * (m.coresPerNode - this.allocCores[node])) / m.coresPerNode;
-      if (m.gpus) overhead += (m.gpus.count - this.allocGpus[node]) * m.gpus.curve.idle;
-      if (m.fpgas) overhead += (m.fpgas.count - this.allocFpgas[node]) * m.fpgas.curve.idle;
-    }
-    this.setDraw(node, w, overhead);
+    this.setDraw(node, this.shares.draw[node], this.shares.overhead(node));
   }
 
   /** A job takes part of (or, exclusive, all of) a node from now. */
@@ -368,16 +290,10 @@ export class Cluster {
     const m = this.platform.pools[p];
     this.flushSite(m.site);
     this.flushPool(p);
-    this.settle(node);
-    const wasEmpty = this.allocCores[node] === 0 && this.allocGpus[node] === 0 && this.allocFpgas[node] === 0;
-    (this.tenants[node] ??= []).push(t);
-    this.allocCores[node] += t.cores;
-    this.allocGpus[node] += t.gpus;
-    this.allocFpgas[node] += t.fpgas;
+    this.accrue(node);
+    const wasEmpty = this.shares.empty(node);
+    this.shares.join(t, pstate, this.clock.now);
     this.allocMem[node] += t.memMb;
-    this.sumBusy(node);
-    if (t.exclusive) this.exclusive[node] = 1;
-    if (pstate !== undefined) this.pstate[node] = pstate;
     this.poolAllocCores[p] += t.cores;
     this.poolAllocGpus[p] += t.gpus;
     this.poolAllocFpgas[p] += t.fpgas;
@@ -399,21 +315,14 @@ export class Cluster {
     const m = this.platform.pools[p];
     this.flushSite(m.site);
     this.flushPool(p);
-    this.settle(node);
-    const list = this.tenants[node]!;
-    list.splice(list.indexOf(t), 1);
-    this.allocCores[node] -= t.cores;
-    this.allocGpus[node] -= t.gpus;
-    this.allocFpgas[node] -= t.fpgas;
+    this.accrue(node);
+    this.shares.leave(t, this.clock.now);
     this.allocMem[node] -= t.memMb;
-    this.sumBusy(node);
-    if (t.exclusive) this.exclusive[node] = 0;
     this.poolAllocCores[p] -= t.cores;
     this.poolAllocGpus[p] -= t.gpus;
     this.poolAllocFpgas[p] -= t.fpgas;
     this.freeCores[p] += t.exclusive ? m.coresPerNode : t.cores;
-    if (list.length === 0) {
-      this.pstate[node] = -1;
+    if (this.shares.count[node] === 0) {
       this.setState(node, NodeState.Idle);
       this.free[p]++;
       this.busy[p]--;
@@ -427,13 +336,8 @@ export class Cluster {
   setBusy(t: Tenant, busyCores: number, util: number, busyGpus: number, busyFpgas: number, reconfFpgas: number): void {
     const node = t.node;
     this.flushSite(this.siteOf(node));
-    this.settle(node);
-    t.busyCores = busyCores;
-    t.util = util;
-    t.busyGpus = busyGpus;
-    t.busyFpgas = busyFpgas;
-    t.reconfFpgas = reconfFpgas;
-    this.sumBusy(node);
+    this.accrue(node);
+    this.shares.setBusy(t, busyCores, util, busyGpus, busyFpgas, reconfFpgas, this.clock.now);
     this.redraw(node);
   }
 
