@@ -280,7 +280,7 @@ export class Cluster {
 
   /** After its tenants changed: the node's draw and overhead part again. */
   private redraw(node: number): void {
-    this.setDraw(node, this.shares.draw[node], this.shares.overhead(node));
+    this.setDraw(node, this.shares.draw[node], this.shares.unpaid[node]);
   }
 
   /** A job takes part of (or, exclusive, all of) a node from now. */

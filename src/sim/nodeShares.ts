@@ -66,8 +66,15 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
   readonly reconfFpgas: Float64Array;
   readonly exclusive: Uint8Array;
   readonly pstate: Int8Array;
-  /** Per node holding something: its draw since its last change, W. */
+  /**
+   * Per node holding something: its draw since its last change, W, and the
+   * part of it no job pays (the site's overhead): all of it when the node holds
+   * nothing; else the idle share of its unallocated cores ("allocated" rule)
+   * and its unallocated devices. Kept in arrays, read where needed (no number
+   * boxed per change).
+   */
   readonly draw: Float64Array;
+  readonly unpaid: Float64Array;
   /** Per node: when it was last settled. */
   private readonly settled: Float64Array;
   /** Per pool and DVFS state (+1, 0 for the default): the CPU's idle draw, curve(0). */
@@ -98,6 +105,7 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     this.exclusive = new Uint8Array(n);
     this.pstate = new Int8Array(n).fill(-1);
     this.draw = new Float64Array(n);
+    this.unpaid = new Float64Array(n);
     this.settled = new Float64Array(n);
     this.idle = platform.pools.map((m) => Float64Array.from([m.curve, ...(m.dvfs ?? []).map((d) => d.curve)], (c) => c(0)));
   }
@@ -182,7 +190,7 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     this.changed(t.node);
   }
 
-  /** After its tenants changed: the node's busy totals and draw again. */
+  /** After its tenants changed: the node's busy totals, draw and unpaid part again. */
   private changed(node: number): void {
     const list = this.tenants[node];
     const k = this.count[node];
@@ -204,18 +212,15 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     const m = this.platform.pools[this.pool[node]];
     // A whole-node job's node is drawn at its utilisation, as whole-node jobs always were.
     const u = this.exclusive[node] === 1 ? list[0]!.util : Math.min(1, cores / m.coresPerNode);
-    this.draw[node] = nodeDraw(m, u, gpus, fpgas, reconf, this.pstate[node]);
-  }
-
-  /** The part of a node's draw no job pays (the site's overhead), W: all of it when it holds nothing; else the idle share of its unallocated cores ("allocated" rule) and its unallocated devices. */
-  overhead(node: number): number {
-    if (this.empty(node)) return this.draw[node];
-    if (this.exclusive[node] === 1) return 0;
-    const m = this.platform.pools[this.pool[node]];
-    let overhead = 0;
-    if (this.staticRule === "allocated") overhead += (this.idleCpu(node) * (m.coresPerNode - this.allocCores[node])) / m.coresPerNode;
-    if (m.gpus) overhead += (m.gpus.count - this.allocGpus[node]) * m.gpus.curve.idle;
-    if (m.fpgas) overhead += (m.fpgas.count - this.allocFpgas[node]) * m.fpgas.curve.idle;
-    return overhead;
+    const w = nodeDraw(m, u, gpus, fpgas, reconf, this.pstate[node]);
+    this.draw[node] = w;
+    let unpaid = 0;
+    if (this.empty(node)) unpaid = w;
+    else if (this.exclusive[node] !== 1) {
+      if (this.staticRule === "allocated") unpaid += (this.idleCpu(node) * (m.coresPerNode - this.allocCores[node])) / m.coresPerNode;
+      if (m.gpus) unpaid += (m.gpus.count - this.allocGpus[node]) * m.gpus.curve.idle;
+      if (m.fpgas) unpaid += (m.fpgas.count - this.allocFpgas[node]) * m.fpgas.curve.idle;
+    }
+    this.unpaid[node] = unpaid;
   }
 }
