@@ -11,6 +11,9 @@ import { BYTES_PER_NODE, MAX_LIFETIME_YEARS, MAX_NODE_WATTS, MAX_NODES, MAX_PUE,
 import type { NodeTypeSpec, PlatformSpec } from "./spec.js";
 import { describeValue, issuesFromZod, jsonIssue, lazySchema, PARSE_ONCE, readJsonFile } from "./json.js";
 
+/** A 300 mm wafer's area, mm2: no die is larger. */
+const WAFER_MM2 = Math.PI * 150 * 150;
+
 // ---------------------------------------------------------------------------
 // Schema
 
@@ -74,6 +77,13 @@ const schemas = lazySchema(() => {
   // sizes and masses > 0, distances >= 0; what is absent comes from an archetype.
   const count = z.number().int().min(1).max(4096, { error: "more than any server holds" });
   const positive = z.number().gt(0);
+  // Upper ends far above any real part, so that products of sizes stay finite (no Infinity reaches an output).
+  const diePerCoreMm2 = positive.max(WAFER_MM2, { error: `larger than a 300 mm wafer (${Math.round(WAFER_MM2)} mm2)` });
+  const ramGb = positive.max(4096, { error: "more than any memory module holds (the largest are 256 GB)" });
+  const diskGb = positive.max(1e6, { error: "more than any disk holds (the largest SSDs hold about 123 TB)" });
+  const density = z.number().min(0.01, { error: "a hundred times sparser than any memory in BoaviztaAPI's tables (0.625 to 80 GB/cm2)" }).max(1e4);
+  const kg = (max: number) => z.number().min(0).max(max, { error: "heavier than any such part" });
+  const km = z.number().min(0).max(1e5, { error: "more than twice around the Earth" });
   const partsSchema = z.strictObject({
     archetype: nonEmpty.optional(),
     cpu: z
@@ -82,33 +92,33 @@ const schemas = lazySchema(() => {
         name: nonEmpty.optional(),
         core_units: count.optional(),
         die_size_mm2: positive.optional(),
-        die_size_per_core_mm2: positive.optional(),
+        die_size_per_core_mm2: diePerCoreMm2.optional(),
         tdp_w: positive.max(MAX_NODE_WATTS).optional(),
         model_range: nonEmpty.optional(),
         manufacturer: nonEmpty.optional(),
         family: nonEmpty.optional(),
       })
       .optional(),
-    ram: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional(), density_gb_per_cm2: positive.optional(), manufacturer: nonEmpty.optional(), process_nm: positive.optional() })).min(1).optional(),
-    ssd: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional(), density_gb_per_cm2: positive.optional(), manufacturer: nonEmpty.optional(), layers: count.optional() })).optional(),
-    hdd: z.array(z.strictObject({ units: count.optional(), capacity_gb: positive.optional() })).optional(),
+    ram: z.array(z.strictObject({ units: count.optional(), capacity_gb: ramGb.optional(), density_gb_per_cm2: density.optional(), manufacturer: nonEmpty.optional(), process_nm: positive.max(1000).optional() })).min(1).optional(),
+    ssd: z.array(z.strictObject({ units: count.optional(), capacity_gb: diskGb.optional(), density_gb_per_cm2: density.optional(), manufacturer: nonEmpty.optional(), layers: count.optional() })).optional(),
+    hdd: z.array(z.strictObject({ units: count.optional(), capacity_gb: diskGb.optional() })).optional(),
     gpu: z
       .strictObject({
         units: count.optional(),
         name: nonEmpty.optional(),
-        vram_gb: positive.optional(),
+        vram_gb: ramGb.optional(),
         vram_dies: count.optional(),
         die_size_mm2: positive.optional(),
-        weight_kg: positive.optional(),
-        heatsink_weight_kg: z.number().min(0).optional(),
-        casing_weight_kg: z.number().min(0).optional(),
-        pwb_surface_cm2: z.number().min(0).optional(),
-        transport_boat_km: z.number().min(0).optional(),
-        transport_truck_km: z.number().min(0).optional(),
-        transport_plane_km: z.number().min(0).optional(),
+        weight_kg: positive.max(100, { error: "heavier than any GPU card (2 to 3 kg)" }).optional(),
+        heatsink_weight_kg: kg(100).optional(),
+        casing_weight_kg: kg(100).optional(),
+        pwb_surface_cm2: z.number().min(0).max(1e5).optional(),
+        transport_boat_km: km.optional(),
+        transport_truck_km: km.optional(),
+        transport_plane_km: km.optional(),
       })
       .optional(),
-    power_supply: z.strictObject({ units: count.optional(), unit_weight_kg: positive.optional() }).optional(),
+    power_supply: z.strictObject({ units: count.optional(), unit_weight_kg: positive.max(100, { error: "heavier than any power supply (1 to 5 kg in BoaviztaAPI's archetypes)" }).optional() }).optional(),
     case: z.enum(["rack", "blade"]).optional(),
     source: nonEmpty,
   });
@@ -314,7 +324,7 @@ function checkParts(nodeType: Record<string, unknown>, path: readonly PropertyKe
     }
   }
   // A die larger than a 300 mm wafer (70,686 mm2) cannot be made; the GPU method needs room for one whole die.
-  const wafer = Math.PI * 150 * 150;
+  const wafer = WAFER_MM2;
   const cpu = parts.cpu;
   if (isObject(cpu) && typeof cpu.die_size_mm2 === "number" && cpu.die_size_mm2 > wafer) {
     push("invalid_value", [...path, "parts", "cpu", "die_size_mm2"], `expected a die smaller than a 300 mm wafer (${Math.round(wafer)} mm2), got ${cpu.die_size_mm2}`, cpu.die_size_mm2);
@@ -328,13 +338,13 @@ function checkParts(nodeType: Record<string, unknown>, path: readonly PropertyKe
 function fitsOnWafer(dieMm2: number): boolean {
   const side = Math.sqrt(dieMm2) + 0.2;
   const area = side * side;
-  return (Math.PI * 150 * 150) / area - (Math.PI * 300) / Math.sqrt(2 * area) > 0;
+  return WAFER_MM2 / area - (Math.PI * 300) / Math.sqrt(2 * area) > 0;
 }
 
 /** The largest die area fitsOnWafer accepts, mm2 (by bisection). */
 function largestWaferDie(): number {
   let lo = 1;
-  let hi = Math.PI * 150 * 150;
+  let hi = WAFER_MM2;
   for (let k = 0; k < 60; k++) {
     const mid = (lo + hi) / 2;
     if (fitsOnWafer(mid)) lo = mid;

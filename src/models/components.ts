@@ -178,6 +178,11 @@ export function serverPartArchetype(server: ArchetypeRow, part: string): Archety
   return out;
 }
 
+/** A JSON path under `base` ("" for a file's root): jsonPath('node_types["x"]', "parts") is 'node_types["x"].parts'. */
+export function jsonPath(base: string, rest: string): string {
+  return base === "" ? rest : `${base}.${rest}`;
+}
+
 function exact(v: number): Ranged {
   return { value: v, min: v, max: v };
 }
@@ -295,7 +300,7 @@ function cpuByName(ctx: Ctx, name: string): CpuRow | undefined {
   ctx.issues.push({
     code: "unknown_reference",
     file: ctx.file,
-    path: `${ctx.path}.cpu.name`,
+    path: jsonPath(ctx.path, "cpu.name"),
     message: `expected a CPU of platforms/components/cpu_specs.csv (${ctx.data.cpus.length} models), got ${JSON.stringify(name)}; closest: ${closest(name, ctx.data.cpus.map((c) => c.name)).join(", ")}; or give core_units and die_size_mm2 (and tdp_w) instead of a name`,
     value: name,
   });
@@ -473,7 +478,7 @@ function gpuByName(ctx: Ctx, name: string): GpuRow | undefined {
   ctx.issues.push({
     code: "unknown_reference",
     file: ctx.file,
-    path: `${ctx.path}.gpu.name`,
+    path: jsonPath(ctx.path, "gpu.name"),
     message: `expected a GPU of platforms/components/gpu_specs.csv (${ctx.data.gpus.map((g) => g.name).join(", ")}), got ${JSON.stringify(name)}; closest: ${closest(name, ctx.data.gpus.map((g) => g.name)).join(", ")}; or give vram_gb, vram_dies, die_size_mm2 and weight_kg instead of a name`,
     value: name,
   });
@@ -590,7 +595,7 @@ function collect(results: readonly PartResult[], gpu: boolean): PhasedRange {
  * Embodied impacts of a server from its parts (BoaviztaAPI's bottom-up
  * method), with ranges, the basis of every figure, and every value the
  * archetype or a table filled in.
- * @param where file and JSON path of the parts, for messages (e.g. node_types["r740"].parts)
+ * @param where file and JSON path of the parts, for messages (e.g. node_types["r740"].parts, or "parts" in a node-type file)
  * @throws InputError on an unknown server archetype, CPU or GPU model (naming
  *   the JSON path and the closest names); RangeError on a factor table lacking a factor
  */
@@ -603,7 +608,7 @@ export function embodiedFromParts(parts: PartsSpec, data: ComponentData, where: 
     issues.push({
       code: "unknown_reference",
       file: where.file,
-      path: `${where.path}.archetype`,
+      path: jsonPath(where.path, "archetype"),
       message: `expected a server archetype of platforms/components/archetypes_server.csv, got ${JSON.stringify(archetypeName)}; closest: ${closest(archetypeName, [...data.servers.keys()]).join(", ")}`,
       value: archetypeName,
     });

@@ -7,7 +7,7 @@
 import { categoryIndex, INDICATORS, InputError, type Issue, N_COORDS, N_PHASES, PHASE_INDEX } from "../core/index.js";
 import { Basis } from "../core/index.js";
 import { readComponentData, type ComponentData, type NodeTypeSpec, type PlatformSpec, type PowerSpec } from "../io/index.js";
-import { embodiedFromParts, type PartsEmbodied, type PhasedRange } from "./components.js";
+import { embodiedFromParts, jsonPath, type PartsEmbodied, type PhasedRange } from "./components.js";
 import { amortise, embodiedPerNodeSecond, proxyFill, shareOf, type EmbodiedRate } from "./embodied.js";
 import { powerCurveFromSpec, type PowerCurve } from "./power.js";
 import { nodePowerProfile, type NodePowerProfile } from "./powerProfile.js";
@@ -40,7 +40,7 @@ export function needsComponentData(type: NodeTypeSpec): boolean {
 
 /**
  * Builds one node type.
- * @param where file and JSON path of the node type, for messages (node_types["r740"])
+ * @param where file and JSON path of the node type, for messages (node_types["r740"]; "" for a node-type file)
  * @param data the component tables, when the node type has parts
  * @throws InputError on unknown archetypes or models in its parts; RangeError on a node type the
  *   platform checks should have refused (a profile without parts, embodied without figures or parts)
@@ -49,7 +49,7 @@ export function buildNodeType(type: NodeTypeSpec, references: PlatformSpec["lca_
   let parts: PartsEmbodied | undefined;
   if (type.parts) {
     if (!data) throw new RangeError(`buildNodeType: ${where.path}: expected the component tables for a node type with parts, got none`);
-    parts = embodiedFromParts(type.parts, data, { file: where.file, path: `${where.path}.parts` });
+    parts = embodiedFromParts(type.parts, data, { file: where.file, path: jsonPath(where.path, "parts") });
   }
   let embodied: EmbodiedRate;
   let totals: PhasedRange | undefined;
@@ -62,7 +62,7 @@ export function buildNodeType(type: NodeTypeSpec, references: PlatformSpec["lca_
   let profile: NodePowerProfile | undefined;
   if (isPowerProfile(type.power)) {
     if (!parts || !data) throw new RangeError(`buildNodeType: ${where.path}.power: expected parts for a power profile, got none`);
-    profile = nodePowerProfile(type.power, parts.profileInputs, type, data);
+    profile = nodePowerProfile(type.power, parts.profileInputs, type, data, where);
     curve = profile.curve;
   } else curve = powerCurveFromSpec(type.power);
   return { embodied, curve, ...(totals ? { totals } : {}), ...(parts ? { parts } : {}), ...(profile ? { profile } : {}) };

@@ -20,8 +20,9 @@
  *
  * GPUs and FPGAs keep their own curves (the node type's `gpus`, `fpgas`).
  */
+import { InputError } from "../core/index.js";
 import type { ComponentData, PowerProfileSpec } from "../io/index.js";
-import { gaCpuByName, type ProfileInputs, type Ranged } from "./components.js";
+import { gaCpuByName, jsonPath, type ProfileInputs, type Ranged } from "./components.js";
 import { cpuProfileOf, cpuProfileWatts, fitCpuProfile, powerCurveProfile, type CpuProfile, type PowerCurve } from "./power.js";
 
 /**
@@ -62,6 +63,8 @@ export interface NodePowerProfile {
   /** Draw at a load in percent, by part, with low and high ends. */
   breakdown(loadPercent: number): PowerBreakdown;
   readonly source: string;
+  /** What the profile took from a default because the parts did not say (e.g. an unknown model range: the archetype's parameters). */
+  readonly assumptions: readonly string[];
 }
 
 function norm(s: string): string {
@@ -77,12 +80,21 @@ function archetypeParams(data: ComponentData): { a: number; b: number; c: number
   return p;
 }
 
+/** The parameters of the CPU's model range (and manufacturer, when given) in cpu_consumption_profile_params.csv, if any. */
+function rangeRow(inputs: ProfileInputs, data: ComponentData): ComponentData["cpuProfiles"][number] | undefined {
+  const range = inputs.cpuModelRange;
+  if (range === undefined) return undefined;
+  return data.cpuProfiles.find((r) => norm(r.modelRange) === norm(range) && (inputs.cpuManufacturer === undefined || norm(r.manufacturer) === norm(inputs.cpuManufacturer)));
+}
+
 /** The CPU model of the "boavizta" profile, and in words how it was chosen. */
 export function boaviztaCpuProfile(inputs: ProfileInputs, data: ComponentData): CpuProfile {
   const range = inputs.cpuModelRange;
-  const row = range !== undefined ? data.cpuProfiles.find((r) => norm(r.modelRange) === norm(range) && (inputs.cpuManufacturer === undefined || norm(r.manufacturer) === norm(inputs.cpuManufacturer))) : undefined;
+  const row = rangeRow(inputs, data);
   const base = row ?? archetypeParams(data);
-  const baseText = row ? `model range ${row.manufacturer} ${row.modelRange}` : "the CPU archetype's parameters";
+  // A model range the table lacks falls back to the archetype's parameters, as BoaviztaAPI does; said in the text.
+  const unknownRange = range !== undefined && !row ? ` (model range ${JSON.stringify(range)} is not in cpu_consumption_profile_params.csv)` : "";
+  const baseText = row ? `model range ${row.manufacturer} ${row.modelRange}` : `the CPU archetype's parameters${unknownRange}`;
   const tdp = inputs.cpuTdp;
   if (tdp !== undefined) {
     if (!(tdp.value > 0)) throw new RangeError(`powerProfile: expected a CPU TDP > 0 W, got ${tdp.value}`);
@@ -91,7 +103,7 @@ export function boaviztaCpuProfile(inputs: ProfileInputs, data: ComponentData): 
     return fitCpuProfile(points, base, `fitted to the TEADS power/TDP points (${data.teads.map(([l, r]) => `${l} %: ${r}`).join(", ")}) for a TDP of ${tdp.value} W (${from}), within bounds around ${baseText}`);
   }
   if (row) return cpuProfileOf(row, `parameters of model range ${row.manufacturer} ${row.modelRange} (no TDP known)`);
-  return cpuProfileOf(base, "the CPU archetype's parameters (no TDP and no known model range)");
+  return cpuProfileOf(base, `the CPU archetype's parameters (no TDP and no known model range)${unknownRange}`);
 }
 
 /** Green Algorithms' TDP per core: given, then their table by model, then the CPU's TDP over its cores (the part, or BoaviztaAPI's table). */
@@ -111,9 +123,10 @@ function tdpPerCore(spec: PowerProfileSpec, inputs: ProfileInputs, data: Compone
  * @param spec which model, and its options
  * @param inputs what embodiedFromParts read from the parts
  * @param node the node type's cores and memory (memory_gb wins over the RAM parts for Green Algorithms)
- * @throws RangeError when the Green Algorithms model has no TDP per core, or a ratio is out of range
+ * @param where file and JSON path of the node type, for messages ("" for a node-type file)
+ * @throws InputError when the Green Algorithms model has no TDP per core (naming power.tdp_per_core_w); RangeError on a ratio out of range
  */
-export function nodePowerProfile(spec: PowerProfileSpec, inputs: ProfileInputs, node: { cores: number; memory_gb?: number }, data: ComponentData): NodePowerProfile {
+export function nodePowerProfile(spec: PowerProfileSpec, inputs: ProfileInputs, node: { cores: number; memory_gb?: number }, data: ComponentData, where: { file: string; path: string } = { file: "node type", path: "" }): NodePowerProfile {
   const storageW = spec.include_storage ? inputs.ssdTb * CCF_SSD_W_PER_TB + inputs.hddTb * CCF_HDD_W_PER_TB : 0;
   const storageText = spec.include_storage
     ? `; disks ${storageW.toPrecision(3)} W (Cloud Carbon Footprint: ${CCF_SSD_W_PER_TB} W/TB SSD, ${CCF_HDD_W_PER_TB} W/TB HDD)`
@@ -141,11 +154,23 @@ export function nodePowerProfile(spec: PowerProfileSpec, inputs: ProfileInputs, 
       `boavizta profile: (${inputs.cpuUnits} x CPU + RAM) x (1 + other); CPU = ${cpu.a.toPrecision(6)} ln(load % + ${cpu.c.toPrecision(6)}) ${cpu.offset < 0 ? "-" : "+"} ${Math.abs(cpu.offset).toPrecision(6)} W, ${cpu.source}; ` +
       `RAM ${inputs.ramGb.value} GB x ${BOAVIZTA_RAM_W_PER_GB} W/GB; other ${otherText}${storageText}`;
     const curve = powerCurveProfile({ watts: (u) => breakdown(100 * u).total.value, describe });
-    return { profile: "boavizta", curve, cpu, breakdown, source: `${describe} (BoaviztaAPI v2.4.1 server model)${spec.source ? `; ${spec.source}` : ""}` };
+    const assumptions: string[] = [];
+    if (inputs.cpuModelRange !== undefined && !rangeRow(inputs, data)) {
+      assumptions.push(`power: CPU model range ${JSON.stringify(inputs.cpuModelRange)} has no parameters in cpu_consumption_profile_params.csv: the CPU archetype's (BoaviztaAPI's fallback)`);
+    }
+    return { profile: "boavizta", curve, cpu, breakdown, source: `${describe} (BoaviztaAPI v2.4.1 server model)${spec.source ? `; ${spec.source}` : ""}`, assumptions };
   }
   const perCore = tdpPerCore(spec, inputs, data);
   if (perCore === undefined) {
-    throw new RangeError("nodePowerProfile: the green_algorithms profile needs the CPU's TDP per core: give power.tdp_per_core_w, parts.cpu.tdp_w and core_units, or a CPU name of Green Algorithms' or BoaviztaAPI's table");
+    // Green Algorithms has no archetype to fall back on: the user must say.
+    throw new InputError([
+      {
+        code: "missing_field",
+        file: where.file,
+        path: jsonPath(where.path, "power.tdp_per_core_w"),
+        message: "the green_algorithms profile needs the CPU's TDP per core: give power.tdp_per_core_w, parts.cpu.tdp_w and core_units, or a CPU name of Green Algorithms' or BoaviztaAPI's table",
+      },
+    ]);
   }
   const memGb = node.memory_gb ?? inputs.ramGb.value;
   const memW = memGb * data.gaMemoryWPerGb.value;
@@ -157,6 +182,6 @@ export function nodePowerProfile(spec: PowerProfileSpec, inputs: ProfileInputs, 
   };
   const describe = `green_algorithms profile: ${node.cores} cores x ${perCore.value} W per core (${perCore.source}) x load + ${memGb} GB x ${data.gaMemoryWPerGb.value} W/GB${storageText}`;
   const curve = powerCurveProfile({ watts: (u) => breakdown(100 * u).total.value, describe });
-  return { profile: "green_algorithms", curve, tdpPerCore: perCore, breakdown, source: `${describe} (Green Algorithms v3.0, Lannelongue et al. 2021, doi:10.1002/advs.202100707; ${data.gaMemoryWPerGb.source})${spec.source ? `; ${spec.source}` : ""}` };
+  return { profile: "green_algorithms", curve, tdpPerCore: perCore, breakdown, assumptions: [], source: `${describe} (Green Algorithms v3.0, Lannelongue et al. 2021, doi:10.1002/advs.202100707; ${data.gaMemoryWPerGb.source})${spec.source ? `; ${spec.source}` : ""}` };
 }
 

@@ -137,7 +137,7 @@ export async function nodeLca(o: LcaOptions = {}): Promise<LcaReport> {
 
   const { name, file, type, references, site } = await nodeTypeOf(o);
   const data = needsComponentData(type) ? await componentData() : undefined;
-  const built: BuiltNodeType = buildNodeType(type, references, data, { file, path: o.nodeFile !== undefined ? "(node type)" : `node_types[${JSON.stringify(name)}]` });
+  const built: BuiltNodeType = buildNodeType(type, references, data, { file, path: o.nodeFile !== undefined ? "" : `node_types[${JSON.stringify(name)}]` });
 
   const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
   const zoneId = o.zone ?? site?.grid.zone ?? DEFAULT_LCA_ZONE;
@@ -224,7 +224,7 @@ export async function nodeLca(o: LcaOptions = {}): Promise<LcaReport> {
     lifetime_years: type.embodied.lifetime_years,
     lifetime_source: type.embodied.lifetime_source,
     embodied_source: built.embodied.source,
-    filled_in: built.parts?.assumptions ?? [],
+    filled_in: [...(built.parts?.assumptions ?? []), ...(built.profile?.assumptions ?? [])],
     parts: built.parts?.parts.map((p) => ({ part: p.part, attributes: p.attributes })) ?? [],
     power: {
       profile,
