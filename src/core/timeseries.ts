@@ -12,6 +12,49 @@ export type Extension = "error" | "hold" | "repeat";
 
 /** Set by withExtension for the one construction that shares an existing series' arrays. */
 let sharing: TimeSeries | undefined;
+/** Set by adopt for the one construction that keeps its caller's arrays instead of copying them. */
+let adopting = false;
+
+/** Rows of prefix sums filled at a time, on demand (about 42 days of 15-min rows). */
+const PREFIX_BLOCK = 4096;
+
+/**
+ * Prefix sums filled on demand, in row order, so every sum is the same
+ * sequence of additions as when they were all filled at once: a cold start
+ * that integrates over a few days of a year of 15-min rows touches (and pays
+ * the page faults of) the rows up to those days only. Shared by the series
+ * withExtension makes from one another.
+ */
+class PrefixSums {
+  /** sums[k*dim + d] = integral of coordinate d from starts[0] to starts[k] (k = n gives the end); rows 0..filled are set. */
+  readonly sums: Float64Array;
+  filled = 0;
+  constructor(
+    private readonly starts: Float64Array,
+    private readonly values: Float64Array,
+    private readonly dim: number,
+    private readonly end: number,
+  ) {
+    this.sums = new Float64Array((starts.length + 1) * dim);
+  }
+
+  /** Fills the sums of rows up to k (at least; a block at a time) and returns them. */
+  upTo(k: number): Float64Array {
+    if (k > this.filled) this.fill(Math.min(this.starts.length, Math.max(k, this.filled + PREFIX_BLOCK)));
+    return this.sums;
+  }
+
+  private fill(to: number): void {
+    const { starts, values, dim, end, sums } = this;
+    const n = starts.length;
+    for (let k = this.filled; k < to; k++) {
+      const width = (k + 1 < n ? starts[k + 1] : end) - starts[k];
+      const at = k * dim;
+      for (let d = 0; d < dim; d++) sums[at + dim + d] = sums[at + d] + values[at + d] * width;
+    }
+    this.filled = to;
+  }
+}
 
 export class TimeSeries {
   readonly dim: number;
@@ -19,8 +62,7 @@ export class TimeSeries {
   readonly end: number;
   readonly values: Float64Array;
   readonly extension: Extension;
-  /** prefix[k*dim + d] = integral of coordinate d from starts[0] to starts[k] (k = n gives the end). */
-  private readonly prefix: Float64Array;
+  private readonly prefix: PrefixSums;
 
   /**
    * @param starts segment start times in seconds, strictly increasing
@@ -41,27 +83,37 @@ export class TimeSeries {
       this.prefix = from.prefix;
       return;
     }
+    const adopt = adopting;
+    adopting = false;
     const n = starts.length;
     if (n === 0) throw new RangeError("TimeSeries: expected at least one segment, got 0");
     if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`TimeSeries: expected dim >= 1, got ${dim}`);
     if (values.length !== n * dim) throw new RangeError(`TimeSeries: expected ${n * dim} values for ${n} segments of dim ${dim}, got ${values.length}`);
-    for (let k = 1; k < n; k++) {
-      if (!(starts[k] > starts[k - 1])) throw new RangeError(`TimeSeries: segment starts must increase, got ${starts[k - 1]} then ${starts[k]} at index ${k}`);
-    }
+    checkIncreasing(starts);
     if (!Number.isFinite(starts[0]) || !Number.isFinite(end)) throw new RangeError(`TimeSeries: expected finite start and end, got ${starts[0]} and ${end}`);
     if (!(end > starts[n - 1])) throw new RangeError(`TimeSeries: expected end > last start ${starts[n - 1]}, got ${end}`);
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) throw new RangeError(`TimeSeries: value ${i} is not finite: ${values[i]}`);
-    }
+    checkFinite(values);
     this.dim = dim;
-    this.starts = Float64Array.from(starts);
-    this.values = Float64Array.from(values);
+    this.starts = adopt ? (starts as Float64Array) : copyOf(starts);
+    this.values = adopt ? (values as Float64Array) : copyOf(values);
     this.end = end;
     this.extension = extension;
-    this.prefix = new Float64Array((n + 1) * dim);
-    for (let k = 0; k < n; k++) {
-      const width = (k + 1 < n ? this.starts[k + 1] : end) - this.starts[k];
-      for (let d = 0; d < dim; d++) this.prefix[(k + 1) * dim + d] = this.prefix[k * dim + d] + this.values[k * dim + d] * width;
+    this.prefix = new PrefixSums(this.starts, this.values, dim, end);
+  }
+
+  /**
+   * A series on the caller's own arrays, kept rather than copied (a year of
+   * 15-min rows of 18 coordinates is 5 MB, and a fresh copy's page faults cost
+   * a cold start more than the copying): for arrays made for this series and
+   * never written afterwards. Checked as the constructor checks.
+   * @throws RangeError as the constructor does
+   */
+  static adopt(starts: Float64Array, values: Float64Array, dim: number, end: number, extension: Extension = "error"): TimeSeries {
+    adopting = true;
+    try {
+      return new TimeSeries(starts, values, dim, end, extension);
+    } finally {
+      adopting = false;
     }
   }
 
@@ -125,17 +177,18 @@ export class TimeSeries {
   /** Integral of coordinate d from starts[0] to t (t may lie outside when the series extends). */
   private cumulative(t: number, d: number): number {
     const t0 = this.starts[0];
+    const n = this.starts.length;
     if (this.extension === "hold") {
-      const n = this.starts.length;
       if (t < t0) return -this.values[d] * (t0 - t);
-      if (t >= this.end) return this.prefix[n * this.dim + d] + this.values[(n - 1) * this.dim + d] * (t - this.end);
+      if (t >= this.end) return this.prefix.upTo(n)[n * this.dim + d] + this.values[(n - 1) * this.dim + d] * (t - this.end);
     }
     // Integrals may run up to the exact end of a series that does not extend.
-    if (t === this.end) return this.prefix[this.starts.length * this.dim + d];
+    if (t === this.end) return this.prefix.upTo(n)[n * this.dim + d];
     const [ft, cycles] = this.fold(t);
     const k = this.indexIn(ft);
-    const within = this.prefix[k * this.dim + d] + this.values[k * this.dim + d] * (ft - this.starts[k]);
-    return cycles === 0 ? within : cycles * this.prefix[this.starts.length * this.dim + d] + within;
+    const prefix = this.prefix.upTo(cycles === 0 ? k : n);
+    const within = prefix[k * this.dim + d] + this.values[k * this.dim + d] * (ft - this.starts[k]);
+    return cycles === 0 ? within : cycles * prefix[n * this.dim + d] + within;
   }
 
   /** Exact integral of coordinate d over [a, b] (value x seconds). */
@@ -152,18 +205,19 @@ export class TimeSeries {
       for (let d = 0; d < dim; d++) out[d] += k * this.cumulative(t, d);
       return;
     }
-    const n0 = this.starts.length;
+    const n = this.starts.length;
     if (t === this.end) {
-      for (let d = 0; d < dim; d++) out[d] += k * this.prefix[n0 * dim + d];
+      const prefix = this.prefix.upTo(n);
+      for (let d = 0; d < dim; d++) out[d] += k * prefix[n * dim + d];
       return;
     }
     const [ft, cycles] = this.fold(t);
     const i = this.indexIn(ft);
-    const n = this.starts.length;
+    const prefix = this.prefix.upTo(cycles === 0 ? i : n);
     const dt = ft - this.starts[i];
     for (let d = 0; d < dim; d++) {
-      const within = this.prefix[i * dim + d] + this.values[i * dim + d] * dt;
-      out[d] += k * (cycles === 0 ? within : cycles * this.prefix[n * dim + d] + within);
+      const within = prefix[i * dim + d] + this.values[i * dim + d] * dt;
+      out[d] += k * (cycles === 0 ? within : cycles * prefix[n * dim + d] + within);
     }
   }
 
@@ -195,5 +249,22 @@ export class TimeSeries {
     if (k + 1 < this.starts.length) return base + this.starts[k + 1];
     // In "error" mode the last segment has no successor: reading past end throws instead.
     return this.extension === "repeat" ? base + this.end : Infinity;
+  }
+}
+
+/** A copy as a Float64Array (a typed array's by one block copy). */
+function copyOf(a: ArrayLike<number>): Float64Array {
+  return a instanceof Float64Array ? a.slice() : Float64Array.from(a);
+}
+
+function checkIncreasing(starts: ArrayLike<number>): void {
+  for (let k = 1; k < starts.length; k++) {
+    if (!(starts[k] > starts[k - 1])) throw new RangeError(`TimeSeries: segment starts must increase, got ${starts[k - 1]} then ${starts[k]} at index ${k}`);
+  }
+}
+
+function checkFinite(values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new RangeError(`TimeSeries: value ${i} is not finite: ${values[i]}`);
   }
 }
