@@ -8,6 +8,8 @@
  * against that rounding, its ends to 4 figures). Criteria: gwp -> CC (kg CO2
  * eq), adp -> RUMM (kg Sb eq), pe -> PE (MJ); "embedded" = all phases.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { categoryIndex, N_COORDS, N_PHASES, PHASE_INDEX } from "../../../src/core/categories.js";
 import { InputError } from "../../../src/core/errors.js";
@@ -128,6 +130,39 @@ describe("embodiedOfComponent: BoaviztaAPI's component reference results", () =>
     relClose(partTotal(result, "PE")[0], 3722.4, 1e-5, "PE");
     // All 16 EF categories and PE; water use is a stand-in (WRI consumption).
     expect(new Set(result.impacts.map((i) => i.id)).size).toBe(17);
+  });
+});
+
+describe("embodiedOfComponent: every GPU of the project's derived GPU table, every EF criterion and phase", () => {
+  // /work/shared/data/boavizta/gpu_embodied_impacts_derived.csv: Boavizta's GPU method applied outside impactsim to
+  // every GPU of gpu_specs.csv and the archetype (it reproduces boaviztapi's three GPU tests exactly); per card, by phase.
+  const file = process.env.IMPACTSIM_SHARED_DATA ? join(process.env.IMPACTSIM_SHARED_DATA, "boavizta/gpu_embodied_impacts_derived.csv") : "/work/shared/data/boavizta/gpu_embodied_impacts_derived.csv";
+  const have = existsSync(file);
+  const ids: Record<string, string> = { gwp: "CC", adp: "RUMM", pe: "PE", adpf: "RUF", ap: "AC", ctue: "ETF", "ctuh-c": "HTC", "ctuh-nc": "HTNC", efp: "EUF", efm: "EUM", ept: "EUT", ir: "IR", lu: "LU", odp: "ODP", pm: "PM", pocp: "POCP", wu: "WU" };
+
+  it.skipIf(!have)("embodiedOfComponent(\"gpu\", { name }) equals the derived table within 1e-4 for the 8 GPUs and the archetype, 17 indicators, before and at end of life", () => {
+    const rows = readFileSync(file, "utf8").trim().split(/\r?\n/).slice(1).map((l) => {
+      // The archetype's name is quoted and holds a comma.
+      const m = /^("[^"]*"|[^,]*),(.*)$/.exec(l)!;
+      const [criterion, , manufacture, transport, endOfLife] = m[2].split(",");
+      return { gpu: m[1].replace(/"/g, ""), criterion, phases: { fabrication: Number(manufacture), transport: Number(transport), endOfLife: Number(endOfLife) } };
+    });
+    let checked = 0;
+    for (const gpu of new Set(rows.map((r) => r.gpu))) {
+      const { result } = embodiedOfComponent("gpu", gpu.startsWith("DEFAULT") ? {} : { name: gpu }, data);
+      for (const r of rows.filter((x) => x.gpu === gpu && ids[x.criterion])) {
+        // The derived table counts the upstream transport (kg of card) under transport, impactsim under fabrication
+        // (components.ts phaseOf): fabrication and transport are checked together, end of life alone.
+        const upstream = { fabrication: r.phases.fabrication + r.phases.transport, endOfLife: r.phases.endOfLife };
+        for (const [phase, expected] of Object.entries(upstream)) {
+          const got = result.impacts.filter((i) => i.id === ids[r.criterion] && (phase === "endOfLife" ? i.phase === "endOfLife" : i.phase !== "endOfLife")).reduce((a, i) => a + i.value, 0);
+          // The table prints 6 significant figures.
+          if (!(Math.abs(got - expected) <= 1e-4 * Math.abs(expected) + 1e-12)) throw new Error(`${gpu} ${r.criterion} ${phase}: expected ${expected}, got ${got}`);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(9 * 17 * 2);
   });
 });
 
