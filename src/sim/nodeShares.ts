@@ -45,7 +45,7 @@ export interface PartShares {
 }
 
 /** Where shares go (the accountant's jobShare has this signature). The held object is reused. */
-export interface ShareSink<J> {
+export interface JobShareSink<J> {
   jobShare?(job: J, site: number, pool: number, from: number, to: number, watts: number, held: Readonly<PartShares>): void;
 }
 
@@ -83,7 +83,7 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
 
   constructor(
     readonly platform: PlatformModel,
-    private readonly sink: ShareSink<J>,
+    private readonly sink: JobShareSink<J>,
     readonly staticRule: StaticRule = "allocated",
   ) {
     const n = platform.pools.reduce((a, p) => a + p.count, 0);
