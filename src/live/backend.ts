@@ -20,6 +20,15 @@ export type BackendEvent =
   /** A timer set with timer() fired. */
   | { readonly kind: "timer"; readonly tag: string };
 
+/** A backend's queue by need and by id (planner/view.ts QueueIndex, for whichever view the world makes). */
+export interface IndexedQueue {
+  queuedCount(): number;
+  /** The waiting job with this id, or undefined. */
+  queuedJob(id: number): QueuedJobView | undefined;
+  /** QueueIndex.next over the backend's queue. @throws RangeError when `after` is not queued */
+  nextQueued(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined;
+}
+
 export interface SchedulerBackend {
   /** The scheduler's clock, s. */
   readonly now: number;
@@ -27,6 +36,12 @@ export interface SchedulerBackend {
   drain(): BackendEvent[];
   /** Waiting jobs in queue order, as the scheduler knows them (no actual run times). */
   queued(): readonly QueuedJobView[];
+  /**
+   * The queue indexed by need, for a backend that keeps one (FakeScheduler):
+   * the live view then offers ClusterView.queueIndex and makes the queue's
+   * list only when a policy reads it, so a pass costs what can start.
+   */
+  readonly queueIndex?: IndexedQueue;
   /** Running jobs, by predicted end, then id. */
   running(): readonly RunningJobView[];
   /** Nodes: how many, and each one's state, since when, when a switch completes (NaN when none), and the jobs on it. */

@@ -20,11 +20,11 @@
  */
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { PlatformModel, PowerStateModel } from "../models/index.js";
-import { queuedJobView, runningJobView, type JobProgress, type NodeTake } from "../planner/index.js";
+import { leastNeeds, OrderedQueue, queuedJobView, runningJobView, type JobProgress, type NodeTake, type QueueItem } from "../planner/index.js";
 import { expectedRuntime } from "../planner/index.js";
 import { platformPoolFigures, poolView } from "../planner/index.js";
 import { NodeState, type PoolView, type QueuedJobView, type RunningJobView } from "../planner/index.js";
-import type { BackendEvent, SchedulerBackend } from "./backend.js";
+import type { BackendEvent, IndexedQueue, SchedulerBackend } from "./backend.js";
 
 const PRIO_END = 0;
 const PRIO_SWITCH = 1;
@@ -41,9 +41,12 @@ interface Pending {
   readonly run: () => void;
 }
 
-interface FakeJob {
+interface FakeJob extends QueueItem {
   readonly spec: JobSpec;
-  readonly arrival: number;
+  /** Order of submit() calls: the order of submissions within an instant. */
+  readonly submitted: number;
+  /** The queue's order: when it first joined the queue (a suspended job goes back to its place, as in the simulator). */
+  arrival: number;
   wallUsed: number;
   ranSeconds: number;
   workDone: number;
@@ -106,13 +109,15 @@ export class FakeScheduler implements SchedulerBackend {
   private pending: Pending[] = [];
   private seq = 0;
   private events: BackendEvent[] = [];
-  private readonly queue: FakeJob[] = [];
+  /** Waiting jobs in queue order, indexed by need (planner/orderedQueue.ts, as the simulator's queue): a pass costs what can start. */
+  private readonly queue = new OrderedQueue<FakeJob>();
   /** queued()'s answer until the queue changes. */
   private queuedList?: readonly QueuedJobView[];
   private readonly runningJobs: FakeJob[] = [];
   private readonly byId = new Map<number, FakeJob>();
   private readonly timers = new Set<string>();
   private runIds = 0;
+  private submissions = 0;
   private arrivals = 0;
 
   /**
@@ -148,11 +153,11 @@ export class FakeScheduler implements SchedulerBackend {
    */
   submit(spec: JobSpec, t = this.now): void {
     if (!(t >= this.now)) throw new RangeError(`FakeScheduler.submit: job ${spec.id} at ${t}, before now (${this.now})`);
-    const arrival = this.arrivals++;
-    const job: FakeJob = { spec, arrival, wallUsed: 0, ranSeconds: 0, workDone: 0, pool: -1, device: "cpu", nodes: [], takes: [], wholeNodes: false, start: -1, firstStart: -1, predictedEnd: Infinity, runtime: 0, runId: -1 };
-    this.at(t, PRIO_SUBMIT, arrival, false, () => {
-      this.queue.push(job);
-      this.queuedList = undefined;
+    const submitted = this.submissions++;
+    const job: FakeJob = { spec, submitted, arrival: -1, leastCores: 0, leastSeconds: 0, wallUsed: 0, ranSeconds: 0, workDone: 0, pool: -1, device: "cpu", nodes: [], takes: [], wholeNodes: false, start: -1, firstStart: -1, predictedEnd: Infinity, runtime: 0, runId: -1 };
+    this.at(t, PRIO_SUBMIT, submitted, false, () => {
+      job.arrival = this.arrivals++;
+      this.enqueue(job);
       this.byId.set(spec.id, job);
       this.events.push({ kind: "submitted", jobId: spec.id });
     });
@@ -238,8 +243,48 @@ export class FakeScheduler implements SchedulerBackend {
   }
 
   queued(): readonly QueuedJobView[] {
-    // Kept until the queue changes: a live service asks for it several times a pass, over thousands of waiting jobs.
-    return (this.queuedList ??= Object.freeze(this.queue.map((j) => (j.queuedView ??= queuedJobView(j.spec, progress(j))))));
+    // Kept until the queue changes; a live world reads it only when a policy asks for the whole queue (indexed: queueIndex).
+    if (this.queuedList === undefined) {
+      const list: QueuedJobView[] = [];
+      for (const j of this.queue) list.push(viewOf(j));
+      this.queuedList = Object.freeze(list);
+    }
+    return this.queuedList;
+  }
+
+  /** The queue by need and by id, without making the list (SchedulerBackend.queueIndex). */
+  readonly queueIndex: IndexedQueue = {
+    queuedCount: () => this.queue.length,
+    queuedJob: (id) => {
+      const job = this.byId.get(id);
+      return job !== undefined && job.pool < 0 ? viewOf(job) : undefined;
+    },
+    nextQueued: (after, cores, shortCores, shortSeconds) => {
+      let from: FakeJob | undefined;
+      if (after !== undefined) {
+        from = this.byId.get(after.id);
+        if (from === undefined || from.pool >= 0) throw new RangeError(`FakeScheduler.nextQueued: job ${after.id} is not queued`);
+      }
+      const job = this.queue.next(from, cores, shortCores, shortSeconds);
+      return job && viewOf(job);
+    },
+  };
+
+  /** A job joins the queue at its place, with what its index keeps of it (least cores and run time over pools, as the simulator keys it). */
+  private enqueue(job: FakeJob): void {
+    const need = leastNeeds(viewOf(job), this.pools);
+    job.leastCores = need.cores;
+    job.leastSeconds = need.seconds;
+    this.queue.insert(job);
+    this.queuedList = undefined;
+  }
+
+  /** Takes a job out of the queue; undefined when it is not there. */
+  private unqueue(jobId: number): FakeJob | undefined {
+    const job = this.byId.get(jobId);
+    if (job === undefined || job.pool >= 0 || !this.queue.remove(job)) return undefined;
+    this.queuedList = undefined;
+    return job;
   }
 
   /** Whether a job has arrived and waits in the queue (not running, not ended, not cancelled). */
@@ -309,11 +354,8 @@ export class FakeScheduler implements SchedulerBackend {
 
   start(jobId: number, takes: readonly NodeTake[], device: DeviceClass, wholeNodes: boolean, pstate?: number): void {
     const nodes = takes.map((t) => t.node);
-    const i = this.queue.findIndex((j) => j.spec.id === jobId);
-    if (i < 0) throw new RangeError(`FakeScheduler.start: job ${jobId} is not queued`);
-    const job = this.queue[i];
-    this.queue.splice(i, 1);
-    this.queuedList = undefined;
+    const job = this.unqueue(jobId);
+    if (job === undefined) throw new RangeError(`FakeScheduler.start: job ${jobId} is not queued`);
     const pool = this.pools[this.nodePool[nodes[0]]];
     const model = this.platform.pools[pool.index];
     const external = this.options.external === true;
@@ -376,12 +418,7 @@ export class FakeScheduler implements SchedulerBackend {
   }
 
   cancel(jobId: number): void {
-    const i = this.queue.findIndex((j) => j.spec.id === jobId);
-    if (i >= 0) {
-      this.queue.splice(i, 1);
-      this.queuedList = undefined;
-      this.byId.delete(jobId);
-    }
+    if (this.unqueue(jobId) !== undefined) this.byId.delete(jobId);
   }
 
   suspend(jobId: number): void {
@@ -401,10 +438,7 @@ export class FakeScheduler implements SchedulerBackend {
     job.predictedEnd = Infinity;
     job.queuedView = undefined;
     job.runningView = undefined;
-    let i = this.queue.length;
-    while (i > 0 && this.queue[i - 1].arrival > job.arrival) i--;
-    this.queue.splice(i, 0, job);
-    this.queuedList = undefined;
+    this.enqueue(job);
     this.events.push({ kind: "suspended", jobId });
   }
 
@@ -452,6 +486,11 @@ export class FakeScheduler implements SchedulerBackend {
 
 function before(a: Pending, b: Pending): boolean {
   return a.t < b.t || (a.t === b.t && (a.prio < b.prio || (a.prio === b.prio && (a.key < b.key || (a.key === b.key && a.seq < b.seq)))));
+}
+
+/** A queued job as policies see it (made once, and again after it changes). */
+function viewOf(j: FakeJob): QueuedJobView {
+  return (j.queuedView ??= queuedJobView(j.spec, progress(j)));
 }
 
 function progress(j: FakeJob): JobProgress {

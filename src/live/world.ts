@@ -17,9 +17,9 @@ import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTim
 import { devicesRequested } from "../planner/index.js";
 import { nodeDraw } from "../models/index.js";
 import { platformPoolFigures, poolView, type PoolFigures } from "../planner/index.js";
-import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueuedJobView, type RunningJobView, type SiteView, type WorldEvent } from "../planner/index.js";
+import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueueIndex, type QueuedJobView, type RunningJobView, type SiteView, type WorkflowView, type WorldEvent } from "../planner/index.js";
 import type { Refusal, World } from "../planner/index.js";
-import type { SchedulerBackend } from "./backend.js";
+import type { IndexedQueue, SchedulerBackend } from "./backend.js";
 
 /** Where a live world keeps its policy's state (JSON data) between passes and across restarts. */
 export interface PolicyStateStore {
@@ -56,6 +56,9 @@ export class LiveWorld implements World {
   /** Forecasts in force (the options', or posted ones) and power budgets set live, per site. */
   private readonly forecasts: IntensityForecast[];
   private readonly budgets = new Map<number, number>();
+  private readonly links: ClusterView["links"];
+  /** The view's queries, the same functions for every view (they read the backend as it is). */
+  private readonly queries: Queries;
 
   constructor(
     private readonly backend: SchedulerBackend,
@@ -68,6 +71,26 @@ export class LiveWorld implements World {
     this.siteIds = platform.sites.map((s) => s.id);
     this.store = options.store ?? memoryStateStore(options.policy?.initialState?.());
     this.forecasts = [...options.forecasts];
+    this.links = Object.freeze(platform.links ?? []);
+    const b = backend;
+    const forecasts = this.forecasts;
+    const siteIds = this.siteIds;
+    this.queries = {
+      nodeState: (id) => b.nodeState(id),
+      nodeSince: (id) => b.nodeSince(id),
+      nodeReadyAt: (id) => b.nodeReadyAt(id),
+      nodeJob: (id) => b.nodeJob(id),
+      nodeJobs: (id) => b.nodeJobs(id),
+      nodeFreeCores: (id) => b.nodeFreeCores(id),
+      nodeFreeGpus: (id) => b.nodeFreeGpus(id),
+      nodeFreeFpgas: (id) => b.nodeFreeFpgas(id),
+      nodeFreeMemoryMb: (id) => b.nodeFreeMemoryMb(id),
+      forecast: (site) => {
+        const i = siteIds.indexOf(site);
+        if (i < 0) throw new RangeError(`ClusterView.forecast: unknown site "${site}"`);
+        return forecasts[i];
+      },
+    };
     // Grid intensity changes wake the policy as they do in the simulator (daemon timers: they keep nobody busy).
     platform.sites.forEach((_, s) => this.nextIntensity(s));
   }
@@ -199,45 +222,40 @@ export class LiveWorld implements World {
     const sites: SiteView[] = platform.sites.map((site, index) =>
       Object.freeze({ index, id: site.id, pue: site.pue, powerW: watts[index], powerBudgetW: this.budgets.get(index) ?? (site.powerBudget ? site.powerBudget.valueAt(b.now) : (site.powerBudgetW ?? Infinity)) }),
     );
-    const forecasts = this.forecasts;
-    const siteIds = this.siteIds;
-    return Object.freeze({
+    const index = b.queueIndex !== undefined ? new LiveQueueIndex(b.queueIndex) : undefined;
+    // The queue's list is made only when a policy reads it (a getter; a spread copy of the view calls it):
+    // a policy walking the queue index never makes it, so a pass over a long queue costs what can start.
+    const view: ClusterView = Object.freeze({
       now: b.now,
-      workflows: Object.freeze([]),
-      links: Object.freeze(platform.links ?? []),
+      workflows: NO_WORKFLOWS,
+      links: this.links,
       sites: Object.freeze(sites),
       pools: Object.freeze(pools),
-      queue: frozenList(b.queued()),
-      running: Object.freeze([...running]),
+      running: frozenList(running),
       scoreMethod: this.options.scoreMethod,
-      nodeState: (id: number) => b.nodeState(id),
-      nodeSince: (id: number) => b.nodeSince(id),
-      nodeReadyAt: (id: number) => b.nodeReadyAt(id),
-      nodeJob: (id: number) => b.nodeJob(id),
-      nodeJobs: (id: number) => b.nodeJobs(id),
-      nodeFreeCores: (id: number) => b.nodeFreeCores(id),
-      nodeFreeGpus: (id: number) => b.nodeFreeGpus(id),
-      nodeFreeFpgas: (id: number) => b.nodeFreeFpgas(id),
-      nodeFreeMemoryMb: (id: number) => b.nodeFreeMemoryMb(id),
-      forecast: (site: string) => {
-        const i = siteIds.indexOf(site);
-        if (i < 0) throw new RangeError(`ClusterView.forecast: unknown site "${site}"`);
-        return forecasts[i];
+      ...this.queries,
+      ...(index !== undefined ? { queueIndex: index } : {}),
+      get queue() {
+        return frozenList(b.queued());
       },
     });
+    if (index !== undefined) index.view = view;
+    return view;
   }
 
   apply(decisions: readonly Decision[]): readonly Refusal[] {
     const b = this.backend;
-    // The scheduler's state as this pass's decisions leave it, for the checks of the later ones.
-    // Made at the first question (most passes over a long queue start nothing and ask none), with the changes since.
+    // The scheduler's queue as this pass's decisions leave it, for the checks of the later ones: the scheduler's
+    // (by its index; without one, a map made at the first question) less the jobs started or rejected, plus the suspended.
+    const index = b.queueIndex;
     let queuedMap: Map<number, QueuedJobView> | undefined;
+    const reported = (id: number) => (index !== undefined ? index.queuedJob(id) : (queuedMap ??= new Map(b.queued().map((j) => [j.id, j]))).get(id));
     const gone = new Set<number>();
     const back = new Map<number, QueuedJobView>();
     const queued = {
-      get: (id: number) => (queuedMap ??= new Map(b.queued().filter((j) => !gone.has(j.id)).map((j) => [j.id, j]))).get(id) ?? back.get(id),
-      delete: (id: number) => (queuedMap ? queuedMap.delete(id) : gone.add(id), back.delete(id)),
-      set: (id: number, v: QueuedJobView) => (queuedMap ? queuedMap.set(id, v) : back.set(id, v), gone.delete(id)),
+      get: (id: number) => back.get(id) ?? (gone.has(id) ? undefined : reported(id)),
+      delete: (id: number) => (gone.add(id), back.delete(id)),
+      set: (id: number, v: QueuedJobView) => (back.set(id, v), gone.delete(id)),
     };
     const running = new Map<number, RunningJobView>(b.running().map((r) => [r.id, r]));
     // The nodes as the scheduler reported them before this pass's commands (a real scheduler applies them later;
@@ -352,7 +370,7 @@ export class LiveWorld implements World {
           b.suspend(d.jobId);
           running.delete(d.jobId);
           // The freed nodes count again only from the next pass (a scheduler frees them when the job has stopped).
-          const back = b.queued().find((j) => j.id === d.jobId);
+          const back = index !== undefined ? index.queuedJob(d.jobId) : b.queued().find((j) => j.id === d.jobId);
           if (back) queued.set(d.jobId, back);
           break;
         }
@@ -427,4 +445,33 @@ function pointForecast(base: IntensityForecast, points: readonly { readonly t: n
 /** A list as a frozen array: itself when already frozen (FakeScheduler's queue), else a frozen copy. */
 function frozenList<T>(xs: readonly T[]): readonly T[] {
   return Object.isFrozen(xs) ? xs : Object.freeze([...xs]);
+}
+
+type Queries = Pick<ClusterView, "nodeState" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">;
+
+const NO_WORKFLOWS: readonly WorkflowView[] = Object.freeze([]);
+
+/** One pass's queue index over the backend's (valid for the view it came with only: QueueIndex.view). */
+class LiveQueueIndex implements QueueIndex {
+  /** Set once the view that holds it is made. */
+  view!: ClusterView;
+  constructor(private readonly source: IndexedQueue) {}
+
+  get length(): number {
+    return this.source.queuedCount();
+  }
+
+  next(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined {
+    return this.source.nextQueued(after, cores, shortCores, shortSeconds);
+  }
+
+  byId(id: number): QueuedJobView | undefined {
+    return this.source.queuedJob(id);
+  }
+
+  rebind(view: ClusterView): QueueIndex {
+    const index = new LiveQueueIndex(this.source);
+    index.view = view;
+    return index;
+  }
 }

@@ -261,7 +261,7 @@ export class Service {
 
   /** Jobs waiting in the queue now. */
   queuedCount(): number {
-    return this.sched.queued().length;
+    return this.sched.queueIndex.queuedCount();
   }
 
   /** An idempotent repeat's answer (no change), undefined for a new event; throws for an event that cannot apply. */
