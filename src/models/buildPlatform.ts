@@ -15,7 +15,7 @@ import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./
 import type { DeviceModel, EmbodiedPart, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
 import { BYTES_PER_GB, gbToBytes } from "../core/index.js";
 import { powerCurveFromSpec } from "./power.js";
-import { buildNodeTypes } from "./nodeType.js";
+import { buildNodeTypes, nodeTypeProvenance, type NodeTypeProvenance } from "./nodeType.js";
 
 export interface BuildOptions {
   /** Path of the platform file; series paths are relative to it. */
@@ -33,6 +33,8 @@ export interface BuiltPlatform {
   readonly model: PlatformModel;
   /** Data files read (series), for provenance. */
   readonly files: readonly string[];
+  /** Per node type of the platform: embodied figures from parts or given, the power profile used, what was filled in. */
+  readonly nodeTypes: Readonly<Record<string, NodeTypeProvenance>>;
 }
 
 function deviceModel(acc: AcceleratorSpec | undefined): DeviceModel | undefined {
@@ -145,5 +147,7 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
       links.push({ from: s, to: s, bandwidth: gbToBytes(t.bandwidth_gb_per_s), latency: t.latency_s, joulesPerByte: { source: t.energy_j_per_gb / BYTES_PER_GB, destination: 0, network: 0 }, tier: t.tier });
     }
   });
-  return { model: { name: spec.name, epoch: opts.t0Epoch, sites, pools, links }, files };
+  const provenance: Record<string, NodeTypeProvenance> = {};
+  for (const [name, built] of nodeTypes) provenance[name] = nodeTypeProvenance(spec.node_types[name], built);
+  return { model: { name: spec.name, epoch: opts.t0Epoch, sites, pools, links }, files, nodeTypes: provenance };
 }

@@ -28,7 +28,7 @@ export {
   type Ranged,
 } from "./components.js";
 export { nodePowerProfile, boaviztaCpuProfile, BOAVIZTA_RAM_W_PER_GB, CCF_SSD_W_PER_TB, CCF_HDD_W_PER_TB, type NodePowerProfile, type PowerBreakdown } from "./powerProfile.js";
-export { buildNodeType, buildNodeTypes, componentData, isPowerProfile, needsComponentData, type BuiltNodeType } from "./nodeType.js";
+export { buildNodeType, buildNodeTypes, componentData, isPowerProfile, needsComponentData, nodeTypeProvenance, type BuiltNodeType, type NodeTypeProvenance } from "./nodeType.js";
 export { fitCpuProfile, cpuProfileOf, cpuProfileWatts, powerCurveProfile, type CpuProfile } from "./power.js";
 export { forecastFromActual, type ForecastError, type IntensityForecast } from "./forecast.js";
 export { busyNodeWatts, nodeDraw, poolDevices, shareDraw, type ShareLoad, type StaticRule } from "./nodePower.js";

@@ -128,6 +128,31 @@ function embodiedOfParts(type: NodeTypeSpec, parts: PartsEmbodied, references: P
   return { embodied: { perPhase, basis, source }, totals: { totals, low, high, basis } };
 }
 
+/** What a run's outputs say about a node type: how its figures and its power were obtained. */
+export interface NodeTypeProvenance {
+  /** Embodied impacts from its parts (BoaviztaAPI's component method) or from given figures. */
+  readonly embodied_from: "parts" | "figures";
+  /** "measured" (a given curve, e.g. SPECpower) or the profile computed from its parts. */
+  readonly power_profile: "measured" | "boavizta" | "green_algorithms";
+  /** The curve in words (its parameters). */
+  readonly power: string;
+  /** Where the power figures come from. */
+  readonly power_source: string;
+  /** Values an archetype or a table filled in (parts only): none when everything was given. */
+  readonly filled_in: readonly string[];
+}
+
+/** A built node type's provenance, for run outputs (summary.json) and `impactsim lca`. */
+export function nodeTypeProvenance(type: NodeTypeSpec, built: BuiltNodeType): NodeTypeProvenance {
+  return {
+    embodied_from: type.embodied.impacts !== undefined ? "figures" : "parts",
+    power_profile: built.profile?.profile ?? "measured",
+    power: built.curve.describe(),
+    power_source: built.profile?.source ?? (isPowerProfile(type.power) ? "" : type.power.source),
+    filled_in: [...(built.parts?.assumptions ?? []), ...(built.profile?.assumptions ?? [])],
+  };
+}
+
 /** Component tables read once per folder (they are the same for every run of a process). */
 const cache = new Map<string, Promise<ComponentData>>();
 

@@ -20,7 +20,7 @@ import {
   type PlatformSpec,
   type ScoreMethodVersion,
 } from "../io/index.js";
-import { buildNodeType, componentData, embodiedPerNodeSecond, needsComponentData, powerCurveFromSpec, type BuiltNodeType, type Ranged } from "../models/index.js";
+import { buildNodeType, componentData, embodiedPerNodeSecond, needsComponentData, nodeTypeProvenance, powerCurveFromSpec, type BuiltNodeType, type Ranged } from "../models/index.js";
 import { ELECTRICITY_FACTORS } from "./world.js";
 
 /** The platform whose LCA references (e.g. ademe-generic-server) a node-type file's proxy names by default. */
@@ -214,22 +214,22 @@ export async function nodeLca(o: LcaOptions = {}): Promise<LcaReport> {
   const scoreEmbodied = singleScore(embodiedHour, method);
 
   const curvePoints = Array.from({ length: 11 }, (_, k) => [k / 10, built.curve(k / 10)] as const);
-  const profile = built.profile?.profile ?? "measured";
+  const prov = nodeTypeProvenance(type, built);
   const breakdown = bd && { cpu_w: bd.cpu, ram_w: bd.ram, storage_w: bd.storage, other_w: bd.other };
   return {
     node_type: name,
     file,
-    given_by: type.embodied.impacts !== undefined ? "figures" : "parts",
+    given_by: prov.embodied_from,
     ...(type.description ? { description: type.description } : {}),
     lifetime_years: type.embodied.lifetime_years,
     lifetime_source: type.embodied.lifetime_source,
     embodied_source: built.embodied.source,
-    filled_in: [...(built.parts?.assumptions ?? []), ...(built.profile?.assumptions ?? [])],
+    filled_in: prov.filled_in,
     parts: built.parts?.parts.map((p) => ({ part: p.part, attributes: p.attributes })) ?? [],
     power: {
-      profile,
-      describe: built.curve.describe(),
-      source: built.profile?.source ?? ("source" in type.power ? (type.power.source ?? "") : ""),
+      profile: prov.power_profile,
+      describe: prov.power,
+      source: prov.power_source,
       curve_w: curvePoints,
       at_load: { load_percent: load, node_w: nodeW, gpus_w: gpusW, fpgas_w: fpgasW, total_w: totalW, ...(breakdown ? { breakdown } : {}) },
     },

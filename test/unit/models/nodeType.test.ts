@@ -6,7 +6,10 @@ import { Basis } from "../../../src/core/impact.js";
 import { yearsToSeconds } from "../../../src/core/units.js";
 import { loadNodeType } from "../../../src/io/platform.js";
 import type { NodeTypeSpec, PlatformSpec } from "../../../src/io/spec.js";
-import { buildNodeTypes, componentData, buildNodeType } from "../../../src/models/nodeType.js";
+import { buildNodeTypes, componentData, buildNodeType, nodeTypeProvenance } from "../../../src/models/nodeType.js";
+import { buildPlatform } from "../../../src/models/buildPlatform.js";
+import { readElectricityFactors } from "../../../src/io/electricityFactors.js";
+import { AdjustmentLog } from "../../../src/core/errors.js";
 
 const root = (p: string) => new URL(`../../../${p}`, import.meta.url).pathname;
 const at = (phase: keyof typeof PHASE_INDEX, id: string) => PHASE_INDEX[phase] * N_COORDS + categoryIndex(id);
@@ -64,5 +67,28 @@ describe("buildNodeType", () => {
     expect(r620.embodied.basis[at("fabrication", "CC")]).toBe(Basis.Proxy);
     expect(r620.embodied.basis[at("fabrication", "PE")]).toBe(Basis.Missing);
     expect(r620.embodied.source).toContain("these figures stand in for the node (basis proxy)");
+  });
+
+  it("buildPlatform(platform with a node type by parts).nodeTypes says, per node type, figures or parts, the power profile used and what was filled in", async () => {
+    const platform = await defaultPlatform();
+    const r620 = await loadNodeType(root("platforms/nodes/dell-r620-parts.json"), platform.lca_references);
+    // Static grid factors (no series to read); one R620 by parts beside the German R620s.
+    const sites = platform.sites.map((s, i) => ({ ...s, grid: { zone: s.grid.zone }, nodes: i === 1 ? [...s.nodes, { type: "r620-parts", count: 1 }] : s.nodes }));
+    const spec = { ...platform, node_types: { ...platform.node_types, "r620-parts": r620 }, sites } as PlatformSpec;
+    const zones = await readElectricityFactors(root("platforms/electricity/electricity_factors_by_zone.csv"));
+    const built = await buildPlatform(spec, { file: root("platforms/two-site-eu.json"), zones, t0Epoch: 0, extension: "error", log: new AdjustmentLog() });
+    expect(Object.keys(built.nodeTypes)).toEqual(["dell-r640", "dell-r620", "r620-parts"]);
+    // The bundled R620: figures and a measured SPECpower curve, nothing filled in.
+    expect(built.nodeTypes["dell-r620"]).toMatchObject({ embodied_from: "figures", power_profile: "measured", filled_in: [] });
+    expect(built.nodeTypes["dell-r620"].power).toMatch(/^interpolated\(idle=54.1 W/);
+    expect(built.nodeTypes["dell-r620"].power_source).toContain("SPECpower");
+    // By its parts: the boavizta profile from the E5-2670's TDP (115 W in BoaviztaAPI's CPU table), disks and power supply from the archetype.
+    const parts = built.nodeTypes["r620-parts"];
+    expect(parts).toMatchObject({ embodied_from: "parts", power_profile: "boavizta" });
+    expect(parts.power_source).toContain("for a TDP of 115 W (cpu_specs.csv: Intel Xeon E5-2670)");
+    expect(parts.filled_in).toContain("power supply.unit_weight_kg = 2.99 [1..5] kg (archetype platform_compute_medium)");
+    // The same provenance lca gives.
+    const one = buildNodeType(r620, platform.lca_references, await componentData(), { file: "r620.json", path: "" });
+    expect(nodeTypeProvenance(r620, one)).toEqual(parts);
   });
 });
