@@ -6,6 +6,7 @@
  * via the project's reference cases (green_algorithms_cases.json), derived from
  * their published formula and data.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readComponentData, type ComponentData } from "../../../src/io/componentData.js";
 import type { PartsSpec } from "../../../src/io/spec.js";
@@ -150,5 +151,34 @@ describe("nodePowerProfile, green_algorithms", () => {
   it("nodePowerProfile(green_algorithms) without a TDP per core throws a RangeError saying what to give", () => {
     const parts = embodiedFromParts({ source: "t", cpu: { units: 1, core_units: 8, die_size_mm2: 100 } }, data);
     expect(() => nodePowerProfile({ profile: "green_algorithms" }, parts.profileInputs, { cores: 8 }, data)).toThrow(/needs the CPU's TDP per core: give power.tdp_per_core_w, parts.cpu.tdp_w and core_units/);
+  });
+});
+
+describe("nodePowerProfile, green_algorithms: every case of green_algorithms_cases.json", () => {
+  // /work/shared/data/reference_cases/green_algorithms_cases.json: Green Algorithms' formula applied to their published
+  // data (no upstream fixtures exist). power_w = PUE x (cores x TDP per core x usage + GPUs x TDP x usage + GB x 0.3725);
+  // energy = power x hours x PSF; carbon = energy x CI. GPUs keep their own curve in impactsim: here a constant TDP x usage.
+  const file = "/work/shared/data/reference_cases/green_algorithms_cases.json";
+  interface Case {
+    id: string;
+    input: { runtime_h?: number; n_cores?: number; tdp_per_core_w?: number; usage?: number; memory_gb?: number; pue?: number; ci_gco2e_per_kwh?: number; psf?: number; n_gpus?: number; gpu_tdp_w?: number };
+    expected: { power_w?: number; energy_kwh: number; carbon_gco2e: number };
+  }
+  const cases: Case[] = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { cases: Case[] }).cases.filter((c) => c.input.n_cores !== undefined) : [];
+
+  it.skipIf(cases.length === 0)("nodePowerProfile(green_algorithms) gives the five calculator cases' power, energy and carbon exactly (6 significant figures, as published)", () => {
+    expect(cases.map((c) => c.id)).toEqual(["ga-default-world-pue1.67", "ga-default-world-pue1.56", "ga-default-france", "ga-gpu-v100-gb", "ga-usage-0.5-psf-3"]);
+    for (const c of cases) {
+      const i = c.input;
+      const parts = embodiedFromParts({ source: "t", cpu: { units: 1, core_units: i.n_cores!, die_size_mm2: 100 } }, data);
+      const p = nodePowerProfile({ profile: "green_algorithms", tdp_per_core_w: i.tdp_per_core_w }, parts.profileInputs, { cores: i.n_cores!, memory_gb: i.memory_gb }, data);
+      const usage = i.usage ?? 1;
+      const watts = (p.curve(usage) + (i.n_gpus ?? 0) * (i.gpu_tdp_w ?? 0) * usage) * i.pue!;
+      const kwh = (watts * i.runtime_h! * (i.psf ?? 1)) / 1000;
+      const digits = (x: number) => Math.max(0, 6 - Math.ceil(Math.log10(Math.abs(x))));
+      if (c.expected.power_w !== undefined) expect(watts, c.id).toBeCloseTo(c.expected.power_w, digits(c.expected.power_w));
+      expect(kwh, c.id).toBeCloseTo(c.expected.energy_kwh, digits(c.expected.energy_kwh));
+      expect(kwh * i.ci_gco2e_per_kwh!, c.id).toBeCloseTo(c.expected.carbon_gco2e, digits(c.expected.carbon_gco2e));
+    }
   });
 });
