@@ -43,6 +43,10 @@ export function openSqlite(file: string): Db {
     if (!s) cache.set(sql, (s = db.prepare(sql)));
     return s;
   };
+  // Prepared once, as every statement (exec() would parse them again at each transaction).
+  const begin = db.prepare("BEGIN IMMEDIATE");
+  const commit = db.prepare("COMMIT");
+  const rollback = db.prepare("ROLLBACK");
   let depth = 0;
   const self: Db = {
     kind: "sqlite",
@@ -63,13 +67,13 @@ export function openSqlite(file: string): Db {
       // better-sqlite3 is synchronous; `fn` awaits only this Db's calls, which resolve at once, so nothing interleaves.
       if (depth > 0) return fn(self);
       depth++;
-      db.exec("BEGIN IMMEDIATE");
+      begin.run();
       try {
         const out = await fn(self);
-        db.exec("COMMIT");
+        commit.run();
         return out;
       } catch (err) {
-        db.exec("ROLLBACK");
+        rollback.run();
         throw err;
       } finally {
         depth--;
