@@ -7,14 +7,23 @@
  * requests/s from `clients` concurrent clients, each answered with the
  * decision pass it caused. The clients run in a child process (their own
  * event loop). Prints p50/p99/max of the request latency (client side), the
- * decision pass and the CPU per request (service side).
+ * decision pass and the CPU per request (service side). Then the most it
+ * serves: the same clients, each sending its next request as soon as the last
+ * is answered (closed loop), for --max-seconds (0: skipped).
  *
- * Usage: npx tsx bench/serve.ts [--queued 10000] [--rate 200] [--seconds 10] [--clients 8] [--charges 20000] [--json]
+ * Where a request's time goes, for a busy machine: the service's own time per
+ * request (its onRequest hook to its response sent), the event-loop delay in
+ * the service and in the clients (time a ready callback waited: another
+ * callback running, or the process waiting for a CPU) and the load average.
+ *
+ * Usage: npx tsx bench/serve.ts [--queued 10000] [--rate 200] [--seconds 10] [--clients 8] [--max-seconds 5] [--charges 20000] [--json]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { Agent, request } from "node:http";
+import { loadavg } from "node:os";
+import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { N_IMPACTS, openLedger, type ChargeInput } from "../src/ledger/index.js";
@@ -29,6 +38,7 @@ const QUEUED = arg("queued", 10_000);
 const RATE = arg("rate", 200);
 const SECONDS = arg("seconds", 10);
 const CLIENTS = arg("clients", 8);
+const MAX_SECONDS = arg("max-seconds", 5);
 const CHARGES = arg("charges", 20_000);
 const JSON_OUT = process.argv.includes("--json");
 const job = (id: number) => ({ id, project: `p${id % 20}`, user: `u${id % 97}`, cores: 64, walltime_s: 86400 });
@@ -37,8 +47,17 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-/** The load: job submissions at RATE/s (open loop) over CLIENTS keep-alive connections; prints the latencies' summary as JSON. */
-async function clients(base: string, first: number): Promise<void> {
+/** An event-loop delay histogram's p50/p99/max, ms. */
+const loopDelay = (h: IntervalHistogram) => ({ p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 });
+
+/**
+ * The load: job submissions at RATE/s (open loop), or closed loop with
+ * `closed` (each client sends its next request when the last is answered),
+ * over CLIENTS keep-alive connections; prints the latencies' summary as JSON.
+ */
+async function clients(base: string, first: number, closed: boolean): Promise<void> {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const url = new URL(base);
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const post = (body: unknown): Promise<number> =>
@@ -55,7 +74,12 @@ async function clients(base: string, first: number): Promise<void> {
   const latencies: number[] = [];
   const total = RATE * SECONDS;
   const t = performance.now();
-  await new Promise<void>((done, fail) => {
+  if (closed) {
+    let next = first;
+    await Promise.all(Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() - t < SECONDS * 1000) latencies.push(await post(job(next++)));
+    }));
+  } else await new Promise<void>((done, fail) => {
     let sent = 0;
     const tick = setInterval(() => {
       const due = Math.min(total, Math.floor(((performance.now() - t) / 1000) * RATE) + 1);
@@ -64,11 +88,12 @@ async function clients(base: string, first: number): Promise<void> {
     }, 1);
   });
   agent.destroy();
-  console.log(JSON.stringify({ requests: latencies.length, wall: (performance.now() - t) / 1000, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies) }));
+  loop.disable();
+  console.log(JSON.stringify({ requests: latencies.length, wall: (performance.now() - t) / 1000, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies), loop: loopDelay(loop) }));
   process.exit(0);
 }
 const clientAt = process.argv.indexOf("--client");
-if (clientAt > 0) await clients(process.argv[clientAt + 1], arg("first", 1));
+if (clientAt > 0) await clients(process.argv[clientAt + 1], arg("first", 1), process.argv.includes("--closed"));
 const dir = mkdtempSync(join(tmpdir(), "impactsim-bench-serve-"));
 const figures: Record<string, number> = {};
 const say = (name: string, value: number, unit: string) => {
@@ -122,21 +147,40 @@ const tokens = await Tokens.load(ledger);
 const TOKEN = "bench-admin-token-0123456789";
 await tokens.add(TOKEN, "admin", "admin");
 const app = await buildApp({ service, ledger, tokens, metrics: new ServiceMetrics(), rateLimit: 0, log: false });
-const url = await app.listen({ port: 0, host: "127.0.0.1" });
 // Jobs of 64 cores for a day: the 480 cores of the platform hold 7 of them at once, the rest wait.
 let t = performance.now();
 for (let i = 1; i <= QUEUED; i++) await service.submit(job(i));
 say(`preload: ${QUEUED} jobs submitted in process`, (performance.now() - t) / 1000, "s");
 say("queued after preload", service.queuedCount(), "jobs");
-passes.length = 0;
-const cpu0 = process.cpuUsage();
-// The clients in another process, so that they do not share the service's event loop.
-const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--client", url, "--first", String(QUEUED + 1), "--rate", String(RATE), "--seconds", String(SECONDS), "--clients", String(CLIENTS)], { stdio: ["ignore", "pipe", "inherit"] });
-let out = "";
-child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-await new Promise((r) => child.once("exit", r));
-const cpu = process.cpuUsage(cpu0);
-const c = JSON.parse(out) as { requests: number; wall: number; p50: number; p99: number; max: number };
+// Service side: its own time per request (first hook to response sent), and its event-loop delay.
+const since = new WeakMap<object, number>();
+const served: number[] = [];
+app.addHook("onRequest", async (req) => void since.set(req, performance.now()));
+app.addHook("onResponse", async (req) => void served.push(performance.now() - since.get(req)!));
+const url = await app.listen({ port: 0, host: "127.0.0.1" });
+const loop = monitorEventLoopDelay({ resolution: 1 });
+let first = QUEUED + 1;
+
+/** One load (open loop at RATE, or closed loop) in a child process; returns the clients' summary and the service's CPU. */
+async function load(closed: boolean): Promise<{ c: { requests: number; wall: number; p50: number; p99: number; max: number; loop: ReturnType<typeof loopDelay> }; cpuMs: number }> {
+  passes.length = served.length = 0;
+  loop.reset();
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  // The clients in another process, so that they do not share the service's event loop.
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--client", url, "--first", String(first), "--rate", String(RATE), "--seconds", String(closed ? MAX_SECONDS : SECONDS), "--clients", String(CLIENTS), ...(closed ? ["--closed"] : [])], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => child.once("exit", r));
+  const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+  const c = JSON.parse(out) as Awaited<ReturnType<typeof load>>["c"];
+  first += c.requests;
+  return { c, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+say("load average (1 min) before the requests", loadavg()[0], "");
+const { c, cpuMs } = await load(false);
 say(`requests at ${RATE}/s from ${CLIENTS} clients, ${QUEUED.toLocaleString("en")}+ queued`, c.requests, "requests");
 say("achieved rate", c.requests / c.wall, "requests/s");
 say("request latency p50", c.p50, "ms");
@@ -144,7 +188,23 @@ say("request latency p99", c.p99, "ms");
 say("request latency max", c.max, "ms");
 say("decision pass p50", pct(passes, 50), "ms");
 say("decision pass p99", pct(passes, 99), "ms");
-say("service CPU per request (user+system)", (cpu.user + cpu.system) / 1000 / c.requests, "ms");
+say("service CPU per request (user+system)", cpuMs / c.requests, "ms");
+say("  decision passes' share of it", passes.reduce((a, b) => a + b, 0) / cpuMs, "");
+say("service time per request p50 (hook to response)", pct(served, 50), "ms");
+say("service time per request p99", pct(served, 99), "ms");
+const ld = loopDelay(loop);
+say("service event-loop delay p50", ld.p50, "ms");
+say("service event-loop delay p99", ld.p99, "ms");
+say("service event-loop delay max", ld.max, "ms");
+say("clients' event-loop delay p99", c.loop.p99, "ms");
+say("load average (1 min) after", loadavg()[0], "");
+if (MAX_SECONDS > 0) {
+  const m = await load(true);
+  say(`most served: ${CLIENTS} clients in closed loop for ${MAX_SECONDS} s`, m.c.requests / m.c.wall, "requests/s");
+  say("  its request latency p50", m.c.p50, "ms");
+  say("  its request latency p99", m.c.p99, "ms");
+  say("  its service CPU per request", m.cpuMs / m.c.requests, "ms");
+}
 await app.close();
 await service.close();
 await ledger.close();

@@ -631,7 +631,7 @@ export class Service {
     const v = this.live.view();
     return {
       now: this.describeTime(v.now),
-      queued: v.queue.length,
+      queued: this.queuedCount(),
       running: v.running.length,
       pools: v.pools.map((p) => ({ site: p.site, node_type: p.nodeType, nodes: p.nodes, free: p.freeNodes, sleeping: p.sleepingNodes, waking: p.wakingNodes })),
       sites: v.sites.map((s) => ({ site: s.id, power_w: s.powerW, power_budget_w: Number.isFinite(s.powerBudgetW) ? s.powerBudgetW : null, pue: s.pue })),
