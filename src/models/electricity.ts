@@ -213,7 +213,8 @@ function seriesOf(raw: RawSeries, values: Float64Array, t0Epoch: number, extensi
   const n = raw.times.length;
   const starts = new Float64Array(n);
   for (let i = 0; i < n; i++) starts[i] = raw.times[i] - t0Epoch;
-  return new TimeSeries(starts, values, N_COORDS, starts[n - 1] + raw.step, extension);
+  // starts and values are made for this series and never written again: kept, not copied.
+  return TimeSeries.adopt(starts, values, N_COORDS, starts[n - 1] + raw.step, extension);
 }
 
 function isoUtc(epochSeconds: number): string {

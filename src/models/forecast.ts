@@ -49,7 +49,7 @@ export function forecastFromActual(actual: IntensityModel, error: ForecastError,
       const f = Math.max(0, 1 + error.bias + error.sigma * rng.normal());
       for (let d = 0; d < s.dim; d++) values[k * s.dim + d] = s.values[k * s.dim + d] * f;
     }
-    series = new TimeSeries(s.starts, values, s.dim, s.end, extension);
+    series = TimeSeries.adopt(s.starts, values, s.dim, s.end, extension);
   } else series = s.withExtension(extension);
   return {
     mean(from, to, category = 0) {

@@ -32,6 +32,7 @@ export { buildNodeType, buildNodeTypes, componentData, isPowerProfile, needsComp
 export { fitCpuProfile, cpuProfileOf, cpuProfileWatts, powerCurveProfile, type CpuProfile } from "./power.js";
 export { forecastFromActual, type ForecastError, type IntensityForecast } from "./forecast.js";
 export { busyNodeWatts, nodeDraw, poolDevices, shareDraw, type ShareLoad, type StaticRule } from "./nodePower.js";
+export { NodeShares, type NodeTenant, type PartShares, type JobShareSink } from "./nodeShares.js";
 export { seriesSpans, coveredFrom, coveredUntil, type SeriesSpan } from "./coverage.js";
 export { chargeForecastInto, chargeInto, chargeScore, embodiedRate, forecastIntegralInto, phaseTotal, useImpact, type ChargeEnergy, type EmbodiedRates, type PartsHeld } from "./charge.js";
 export { isoAt, shortSeriesText, uncoveredIssues, extensionIssues, EXTEND_HINT } from "./coverage.js";

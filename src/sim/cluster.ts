@@ -2,7 +2,7 @@
  * The simulated cluster's state and power. Nodes are shared: each holds the
  * allocations of the jobs on it (tenants: cores, GPUs, FPGAs, memory), unless
  * one job holds it exclusively. The tenants, their busy totals and the split
- * of each node's draw among them are kept by sim/nodeShares.ts, the piece the
+ * of each node's draw among them are kept by models/nodeShares.ts, the piece the
  * live meter uses too. A node draws its CPU load curve at
  * u = busy cores / cores plus its devices (busy ones at full draw, the others
  * idle), so its power follows the busy cores and devices of all its jobs.
@@ -27,7 +27,7 @@
 import type { JobSpec } from "../io/index.js";
 import type { PlatformModel, PowerStateModel, StaticRule } from "../models/index.js";
 import { NodeState } from "../planner/index.js";
-import { NodeShares, type NodeTenant, type PartShares } from "./nodeShares.js";
+import { NodeShares, type NodeTenant, type PartShares } from "../models/index.js";
 import type { SimObserver } from "./observer.js";
 
 export type { PartShares, StaticRule };

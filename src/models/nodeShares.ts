@@ -18,7 +18,8 @@
  * held its most tenants. Busy totals are summed afresh from the tenants at
  * each change: fractional loads added and taken away would drift from 0.
  */
-import { nodeDraw, shareDraw, type PlatformModel, type StaticRule } from "../models/index.js";
+import { nodeDraw, shareDraw, type StaticRule } from "./nodePower.js";
+import type { PlatformModel } from "./platform.js";
 
 /** One job's hold on one node: allocated cores and devices, and of those, busy ones (busy counts may be fractions). */
 export interface NodeTenant<J> {

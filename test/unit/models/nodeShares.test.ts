@@ -1,5 +1,5 @@
 /**
- * NodeShares (sim/nodeShares.ts), the tenants of shared nodes and the split of
+ * NodeShares (models/nodeShares.ts), the tenants of shared nodes and the split of
  * each node's draw, which the cluster and the live meter both use: shares
  * worked by hand on a 4-core node (linear curve 100 W idle, 300 W at full
  * load: curve(u) = 100 + 200u) with 2 GPUs (10 W idle, 50 W busy), under both
@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { NodeShares, type NodeTenant } from "../../../src/sim/nodeShares.js";
+import { NodeShares, type NodeTenant } from "../../../src/models/index.js";
 import type { StaticRule } from "../../../src/models/index.js";
 import { tinyPlatform } from "../../helpers/tinyPlatform.js";
 
