@@ -10,9 +10,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
-import { EF_CATEGORIES, PHASES } from "../core/index.js";
+import { EF_CATEGORIES, INDICATORS, PHASES } from "../core/index.js";
 import { JOULES_PER_KWH } from "../core/index.js";
-import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/index.js";
+import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod, SCORE_METHOD_VERSIONS } from "../io/index.js";
 import type { RunSummary } from "../run/index.js";
 import { checkRunFolder } from "../io/index.js";
 import { PAGE_CSS, PAGE_JS } from "./page.js";
@@ -137,11 +137,15 @@ export interface ImpactData {
   categories: { id: string; name: string; unit: string; total: number; by_phase: Record<string, number>; proxy_share: number; missing_phases: string[]; score_pt: number | null; score_share: number | null }[];
 }
 
-/** Impacts per EF 3.1 category with their phase split and, when the summary's method is the shipped one, their share of the single score. */
+/**
+ * Impacts per EF category, then primary energy (PE, never weighted), with their phase split, proxy share and,
+ * when the summary's method is one of the shipped table's (EF 3.1 or EF 3.0), their share of the single score.
+ */
 export async function impactData(summary: RunSummary): Promise<ImpactData> {
   let contributions: Map<string, number> | undefined;
   try {
-    const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH);
+    const version = SCORE_METHOD_VERSIONS.find((v) => summary.single_score?.method === `EF ${v}`) ?? "3.1";
+    const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH, { version });
     if (method.name === summary.single_score?.method) {
       contributions = new Map(EF_CATEGORIES.map((c, i) => [c.id, ((summary.impacts[c.id]?.total ?? 0) / method.normalisation[i]) * method.weights[i]]));
     }
@@ -149,7 +153,7 @@ export async function impactData(summary: RunSummary): Promise<ImpactData> {
     contributions = undefined; // the chart says the factors are not available
   }
   const scoreTotal = contributions ? [...contributions.values()].reduce((a, x) => a + x, 0) : null;
-  const categories = EF_CATEGORIES.filter((c) => summary.impacts?.[c.id]).map((c) => {
+  const categories = INDICATORS.filter((c) => summary.impacts?.[c.id]).map((c) => {
     const s = summary.impacts[c.id];
     const pt = contributions?.get(c.id) ?? null;
     return {
@@ -343,8 +347,8 @@ ${missing.length ? `<p class="missing">Missing from ${esc(dir)}: ${missing.map(e
 <h2>Jobs (Gantt)</h2>
 <p class="note">${ganttNote}Each row (lane) holds jobs that do not overlap on a site, packed greedily: lanes are not nodes. Coloured by ${gantt?.colourBy ?? "site"}; workflow tasks have a black outline, jobs killed at their walltime a red one. Hover a bar for the job.</p>
 <div id="chart-gantt" class="chart"></div>
-<h2>Impacts by EF 3.1 category and life-cycle phase</h2>
-<p class="note">Left: each category's split between life-cycle phases as a 100 % stacked bar (shares of the absolute values, so credits count by size). Right: each category normalised and weighted, as its share of the single score, so categories can be compared. ⚠ and lighter bars: more than 10 % of the category rests on documented proxies; * : a phase had missing figures (counted as zero, a lower bound). Hover for totals and units.</p>
+<h2>Impacts by EF category and life-cycle phase</h2>
+<p class="note">Left: each category's split between life-cycle phases as a 100 % stacked bar (shares of the absolute values, so credits count by size); the last row is primary energy (PE, MJ), kept beside the 16 categories and not weighted. Right: each category normalised and weighted, as its share of the single score, so categories can be compared. The percentage after a bar is the share of the category resting on documented proxies. ⚠ and lighter bars: more than 10 % of the category rests on documented proxies; * : a phase had missing figures (counted as zero, a lower bound). Hover for totals and units.</p>
 <div id="chart-impacts" class="chart"></div>
 ${credits ? `<p class="note credits" id="credits-note">${esc(credits)}</p>` : ""}
 <h2>Energy and impacts by ${data.projects?.by ?? "project"}</h2>

@@ -60,7 +60,10 @@ describe("renderRunReport", () => {
     const data = JSON.parse(/id="report-data">([\s\S]*?)<\/script>/.exec(html)![1]);
     expect(data.sites.length).toBe(2);
     expect(data.gantt.total).toBeGreaterThan(1000);
-    expect(data.impacts.categories).toHaveLength(16);
+    // The 16 EF categories, then primary energy: shown, never weighted.
+    expect(data.impacts.categories).toHaveLength(17);
+    expect(data.impacts.categories[16]).toMatchObject({ id: "PE", unit: "MJ", score_pt: null, score_share: null });
+    expect(data.impacts.categories[0].score_pt).toBeGreaterThan(0);
     expect(data.projects.rows.length).toBeGreaterThan(0);
     // No external resources: no src= or href= at all, no CSS imports or url().
     expect(html).not.toMatch(/<(script|img|iframe)[^>]*\ssrc\s*=/i);
@@ -83,6 +86,12 @@ describe("renderRunReport", () => {
     expect(marks(doc, "chart-power")).toHaveLength(2 * 4);
     expect(marks(doc, "chart-gantt").length).toBeGreaterThan(1000);
     expect(doc.getElementById("chart-impacts")!.querySelectorAll("text").some((t) => /proxy \d+ %/.test(t.textContent))).toBe(true);
+    // Per category, the share resting on proxies as summary.json gives it: climate change's, and PE's (all of it: the per-kWh estimate).
+    const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as RunSummary;
+    const labels = doc.getElementById("chart-impacts")!.querySelectorAll("text").map((t) => t.textContent);
+    expect(labels).toContain(`proxy ${(100 * summary.impacts.CC.proxy_share).toFixed(0)} %`);
+    expect(summary.impacts.PE.proxy_share).toBe(1);
+    expect(labels.filter((l) => l === "proxy 100 %").length).toBeGreaterThanOrEqual(2);
   });
 
   it("hides only the chart of a missing file, with a note", async () => {
