@@ -53,6 +53,9 @@ export interface Placement {
 
 type Start = Extract<Decision, { kind: "start" }>;
 
+/** The missing inputs of a job outside workflows (shared: no array per start). */
+const NO_FILES: readonly number[] = Object.freeze([]);
+
 /**
  * Checks a start decision.
  * @returns the placement to apply, or the reason it is refused
@@ -74,7 +77,7 @@ export function checkStart(d: Start, w: DecisionContext): Placement | RefusalRea
   const wholeNodes = holdsWholeNodes(job, pool) || d.pstate !== undefined;
   if (wholeNodes ? (job.exactNodes ?? nodesNeeded(job, pool, device)) > w.freeNodes(pool.index) : job.cores > w.freeCores(pool.index)) return "not_enough_free_nodes";
   const wf = job.workflow;
-  const missing = wf === undefined ? [] : w.missingInputs(wf, job.task!, pool.siteIndex);
+  const missing = wf === undefined ? NO_FILES : w.missingInputs(wf, job.task!, pool.siteIndex);
   for (const file of missing) if (w.route(wf!, file, pool.siteIndex) < 0) return "no_route";
   if (d.nodes) {
     if (wholeNodes && d.nodes.length !== (job.exactNodes ?? nodesNeeded(job, pool, device))) return "wrong_node_count";
@@ -85,7 +88,8 @@ export function checkStart(d: Start, w: DecisionContext): Placement | RefusalRea
     }
     if (new Set(d.nodes).size !== d.nodes.length) return "node_not_free";
   }
-  const takes = place(wholeNodes && !job.exclusive ? { ...job, exclusive: true } : job, pool, device, w, d.nodes);
+  // Only a DVFS state makes a job that would share hold whole nodes: placement is told so by a copy of its view.
+  const takes = place(wholeNodes && !job.exclusive && !holdsWholeNodes(job, pool) ? { ...job, exclusive: true } : job, pool, device, w, d.nodes);
   if (!takes) return "not_enough_free_nodes";
   const nodes = takes.map((t) => t.node);
   return { job, pool, device, wholeNodes, nodes, takes, missing };

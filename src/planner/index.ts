@@ -1,13 +1,14 @@
 export * from "./view.js";
 export { decisionPass, policyFailure, type PassOptions, type Refusal, type World } from "./world.js";
 export { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "./decisions.js";
-export { queuedJobView, runningJobView, type JobProgress, type RunInfo } from "./jobViews.js";
+export { queuedJobView, runningJobView, sharedAllocation, type JobProgress, type RunInfo } from "./jobViews.js";
 export { platformPoolFigures, poolFigures, poolView, type PoolFigures } from "./poolView.js";
 export { restrictView, type FreeCounts } from "./policies/restrict.js";
 export { memoryOn, place, type NodeReader, type NodeTake } from "./placement.js";
 export * from "./resources.js";
 export { estimate, Z_80, type Estimate, type EstimateOptions, type EstimateRange, type Range } from "./estimate.js";
 export { OrderedQueue, type QueueItem } from "./orderedQueue.js";
+export { insertAt, removeAt, replaceRange } from "./arrays.js";
 export { Availability, type AvailabilityOptions } from "./availability.js";
 export { estimateWorkflow, type WorkflowEstimate, type WorkflowEstimateOptions, type WorkflowRequest } from "./estimateWorkflow.js";
 export { planWorkflow, type WorkflowPlan, type WorkflowPlanOptions } from "./workflowPlan.js";

@@ -5,6 +5,7 @@
  * world show a job alike.
  */
 import type { DeviceClass, JobSpec } from "../io/index.js";
+import type { NodeTake } from "./placement.js";
 import type { QueuedJobView, RunningJobView } from "./view.js";
 
 type Writable<T> = { -readonly [K in keyof T]?: T[K] };
@@ -34,6 +35,19 @@ export interface RunInfo {
   readonly setupEnd: number;
   readonly awaitingInputs: boolean;
   readonly predictedEnd: number;
+}
+
+type Allocation = RunInfo["allocation"];
+
+/**
+ * Freezes placement takes (planner/placement.ts: the five fields a view
+ * shows) in place, so that runningJobView shares them rather than copying
+ * every node's entry at every start: it takes a frozen allocation array as
+ * already in the view's shape.
+ */
+export function sharedAllocation(takes: readonly NodeTake[]): Allocation {
+  for (const t of takes) Object.freeze(t);
+  return Object.freeze(takes);
 }
 
 function frozen<T extends object>(x: T | undefined): T | undefined {
@@ -91,11 +105,12 @@ export function runningJobView(spec: JobSpec, p: JobProgress, run: RunInfo): Run
   v.device = run.device;
   if (run.pstate !== undefined) v.pstate = run.pstate;
   v.nodeCount = run.nodes.length;
-  v.nodes = Object.freeze([...run.nodes]);
+  // A frozen list of ids cannot change under the view: shared, not copied.
+  v.nodes = Object.isFrozen(run.nodes) ? run.nodes : Object.freeze([...run.nodes]);
   let cores = 0;
   for (const a of run.allocation) cores += a.cores;
   v.allocCores = cores;
-  v.allocation = Object.freeze(run.allocation.map((a) => Object.freeze({ node: a.node, cores: a.cores, gpus: a.gpus, fpgas: a.fpgas, memMb: a.memMb })));
+  v.allocation = Object.isFrozen(run.allocation) ? run.allocation : Object.freeze(run.allocation.map((a) => Object.freeze({ node: a.node, cores: a.cores, gpus: a.gpus, fpgas: a.fpgas, memMb: a.memMb })));
   v.holdsWholeNodes = run.holdsWholeNodes;
   v.start = run.start;
   v.firstStart = run.firstStart;

@@ -9,6 +9,7 @@
  * and a search cost O(log n + n / BLOCK + BLOCK), against O(n) for an array
  * spliced or filtered at every pass).
  */
+import { insertAt, removeAt, replaceRange } from "./arrays.js";
 
 /** What the queue keeps of a job: its arrival (the order) and lower bounds of its needs. */
 export interface QueueItem {
@@ -69,8 +70,8 @@ class Block<T extends QueueItem> {
     // Points from k on have as many cores or more; those not shorter than it are dominated by it.
     let end = k;
     while (end < fc.length && fs[end] >= sec) end++;
-    fc.splice(k, end - k, c);
-    fs.splice(k, end - k, sec);
+    replaceRange(fc, k, end, c);
+    replaceRange(fs, k, end, sec);
   }
 
   /** After a job left: a rebuild only when it was on the front. */
@@ -103,7 +104,7 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     const items = block.items;
     let i = items.length;
     while (i > 0 && items[i - 1].arrival > item.arrival) i--;
-    items.splice(i, 0, item);
+    insertAt(items, i, item);
     if (items.length > 2 * BLOCK) {
       bs.splice(b + 1, 0, new Block(items.splice(BLOCK)));
       block.rekey();
@@ -118,17 +119,17 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     const items = block.items;
     const i = indexIn(items, item.arrival);
     if (items[i] !== item) return false;
-    items.splice(i, 1);
+    removeAt(items, i);
     this.count--;
     if (items.length === 0) {
-      this.blocks.splice(b, 1);
+      removeAt(this.blocks, b);
       return true;
     }
     // Small neighbours merge, so blocks stay few however the queue drains.
     const next = this.blocks[b + 1];
     if (next !== undefined && items.length + next.items.length <= BLOCK) {
       for (const x of next.items) items.push(x);
-      this.blocks.splice(b + 1, 1);
+      removeAt(this.blocks, b + 1);
       block.rekey();
     } else block.removed(item);
     return true;

@@ -7,16 +7,30 @@
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { Tenant } from "./cluster.js";
 import type { PoolModel } from "../models/index.js";
-import { OrderedQueue, type QueueItem, type QueuedJobView, type RunningJobView } from "../planner/index.js";
+import { insertAt, OrderedQueue, removeAt, type JobProgress, type NodeTake, type QueueItem, type QueuedJobView, type RunInfo, type RunningJobView } from "../planner/index.js";
 
-export class SimJob implements QueueItem {
+/** The nodes and allocation of a job not running (shared: no arrays per job until it starts). */
+const NO_NODES: readonly number[] = Object.freeze([]);
+const NO_TAKES: readonly NodeTake[] = Object.freeze([]);
+/** Never added to: a job's tenants are replaced by a new array at each start. */
+const NO_TENANTS: Tenant[] = [];
+
+/**
+ * A job's record. It is also what views are made from (planner/jobViews.ts
+ * JobProgress and RunInfo, read through the getters below), so a view costs
+ * no record of its own.
+ */
+export class SimJob implements QueueItem, JobProgress, RunInfo {
   /** Lower bounds of what queue policies count for it (set when it is queued; 0 passes over nothing). */
   leastCores = 0;
   leastSeconds = 0;
   pool = -1;
-  nodes: number[] = [];
+  /** Its nodes on this run (frozen: its running view shares them). */
+  nodes: readonly number[] = NO_NODES;
+  /** What it holds of each node as placement gave it (frozen, planner/jobViews.ts sharedAllocation: its running view shares it). */
+  allocation: readonly NodeTake[] = NO_TAKES;
   /** Its hold on each of its nodes (cores, devices, memory; busy parts by phase). */
-  tenants: Tenant[] = [];
+  tenants: Tenant[] = NO_TENANTS;
   /** Whole nodes to itself on this run. */
   wholeNodes = false;
   device: DeviceClass = "cpu";
@@ -61,6 +75,20 @@ export class SimJob implements QueueItem {
 
   get id(): number {
     return this.spec.id;
+  }
+
+  /** Run seconds over its earlier runs (JobProgress). */
+  get ranSeconds(): number {
+    return this.runSeconds;
+  }
+
+  /** RunInfo's names for its run. */
+  get holdsWholeNodes(): boolean {
+    return this.wholeNodes;
+  }
+
+  get awaitingInputs(): boolean {
+    return this.pendingInputs > 0;
   }
 
   /** Runtime models of the work left: the job's own until it has run, then scaled by the share left. */
@@ -137,7 +165,7 @@ export class JobTable {
   }
 
   addRunning(job: SimJob): void {
-    this.running.splice(this.runningIndex(job), 0, job);
+    insertAt(this.running, this.runningIndex(job), job);
     this.runningById.set(job.id, job);
     this.version++;
     this.runningVersion++;
@@ -147,7 +175,7 @@ export class JobTable {
   removeRunning(job: SimJob): boolean {
     const i = this.runningIndex(job);
     if (this.running[i] !== job) return false;
-    this.running.splice(i, 1);
+    removeAt(this.running, i);
     this.runningById.delete(job.id);
     this.version++;
     this.runningVersion++;

@@ -17,7 +17,7 @@ import { busyNodeWatts } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
 import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "../planner/index.js";
 import { cannotHold, canRunOn, cpuLoad, devicesRequested, expectedRuntime, leastNeeds, poolDeviceClasses, queuedJobView } from "../planner/index.js";
-import { poolView } from "../planner/index.js";
+import { poolView, sharedAllocation } from "../planner/index.js";
 import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
 import { Cluster, type StaticRule, type Tenant } from "./cluster.js";
@@ -407,7 +407,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       if (nodes.some((n) => cluster.bitstream[n] !== bitstream)) setup = model.fpgas!.reconfigurationSeconds;
     }
     job.pool = p;
-    job.nodes = [...nodes];
+    // Fresh arrays of this start (checkStart's): frozen, the running view shares them.
+    job.nodes = Object.freeze(nodes as number[]);
+    job.allocation = sharedAllocation(at.takes);
     job.device = device;
     job.start = now;
     if (job.firstStart < 0) job.firstStart = now;

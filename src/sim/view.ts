@@ -9,17 +9,15 @@
 import type { ScoreMethod } from "../core/index.js";
 import type { IntensityForecast } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
-import { queuedJobView, runningJobView, type JobProgress } from "../planner/index.js";
+import { queuedJobView, runningJobView } from "../planner/index.js";
 import { platformPoolFigures, poolView, type PoolFigures } from "../planner/index.js";
 import type { ClusterView, LinkView, NodeState, PoolView, QueueIndex, QueuedJobView, RunningJobView, SiteView, WorkflowView } from "../planner/index.js";
 import type { Cluster } from "./cluster.js";
 import type { JobTable, SimJob } from "./jobs.js";
 import type { WorkflowTracker } from "./workflows.js";
 
-/** What the world knows of a job's progress, as planner/jobViews reads it. */
-function progressOf(job: SimJob): JobProgress {
-  return { wallUsed: job.wallUsed, ranSeconds: job.runSeconds, runtimes: job.runtimes, deferredUntil: job.deferredUntil, lastSuspendedAt: job.lastSuspendedAt };
-}
+/** Views kept per pool (see ViewProjector.pool). */
+const POOL_VIEWS_KEPT = 1024;
 
 type Queries = Pick<ClusterView, "nodeState" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">;
 
@@ -29,6 +27,8 @@ export class ViewProjector {
   private pools: readonly PoolView[] = [];
   private sites: readonly SiteView[] = [];
   private poolsVersion = -1;
+  /** Views of each pool made so far, by free cores (see pool()). */
+  private readonly poolViews: Map<number, PoolView>[] = [];
   private queue: readonly QueuedJobView[] = [];
   private running: readonly RunningJobView[] = [];
   private queueVersion = -1;
@@ -73,17 +73,12 @@ export class ViewProjector {
 
   /** A queued job as policies see it (made once, and again after it changes: forget()). */
   queued(job: SimJob): QueuedJobView {
-    return (job.queuedView ??= queuedJobView(job.spec, progressOf(job)));
+    return (job.queuedView ??= queuedJobView(job.spec, job));
   }
 
   /** A running job as policies see it (made at its start, and again after it changes: forget()). */
   runningView(job: SimJob): RunningJobView {
-    let v = job.runningView;
-    if (v === undefined) {
-      const run = { pool: job.pool, device: job.device, pstate: job.pstate, nodes: job.nodes, allocation: job.tenants, holdsWholeNodes: job.wholeNodes, start: job.start, firstStart: job.firstStart, setupEnd: job.setupEnd, awaitingInputs: job.pendingInputs > 0, predictedEnd: job.predictedEnd };
-      job.runningView = v = runningJobView(job.spec, progressOf(job), run);
-    }
-    return v;
+    return (job.runningView ??= runningJobView(job.spec, job, job));
   }
 
   /** The job changed (deferred, suspended, its inputs arrived): its views are made again. */
@@ -93,18 +88,38 @@ export class ViewProjector {
     this.queueVersion = this.runningVersion = -1;
   }
 
-  /** Pool `p` with its counts now. */
+  /**
+   * Pool `p` with its counts now. A pool's view depends on its counts alone
+   * and is frozen, so views are kept by free cores (with the other counts
+   * checked) and given again when the counts come back: a pool's free
+   * capacity moves within a narrow range, and a new view at each pass (some
+   * 25 fields) was an eighth of a long run's allocation.
+   */
   pool(p: number): PoolView {
     if (this.poolsVersion === this.cluster.version) return this.pools[p];
     const c = this.cluster;
-    return poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
+    const known = (this.poolViews[p] ??= new Map());
+    const v = known.get(c.freeCores[p]);
+    if (v !== undefined && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p]) return v;
+    // Bounded: a pool of many shared nodes can see many counts.
+    if (known.size >= POOL_VIEWS_KEPT) known.clear();
+    const made = poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
+    known.set(made.freeCores, made);
+    return made;
   }
 
-  /** The view of now (its pools and queue are made when a policy reads them). */
+  /** The view of now (its pools, sites, queue and running jobs are made when a policy reads them). */
   view(): ClusterView {
+    const index = new PassIndex(this, this.jobs.queue.length);
+    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, index, this.scoreMethod, this.queries));
+    index.view = view;
+    return view;
+  }
+
+  /** The sites with their power now, each made again only when its power or budget changed. */
+  siteArray(): readonly SiteView[] {
     const c = this.cluster;
     const platformSites = this.platform.sites;
-    // Sites' views are made again only when their power or budget changed.
     let changed: SiteView[] | undefined;
     for (let i = 0; i < platformSites.length; i++) {
       const v = this.sites[i];
@@ -114,17 +129,21 @@ export class ViewProjector {
       changed[i] = Object.freeze({ index: i, id: site.id, pue: site.pue, powerW: c.siteIt[i], powerBudgetW: c.budgets[i] });
     }
     if (changed !== undefined) this.sites = Object.freeze(changed);
-    const index = new PassIndex(this, this.jobs.queue.length);
-    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, this.sites, this.runningArray(), index, this.scoreMethod, this.queries));
-    index.view = view;
-    return view;
+    return this.sites;
   }
 
-  /** The pools with their counts now, made again only after the cluster's counts changed. */
+  /** The pools with their counts now: after the cluster changed, each made again only when its own counts did. */
   poolArray(): readonly PoolView[] {
     const c = this.cluster;
     if (this.poolsVersion !== c.version) {
-      this.pools = Object.freeze(this.figures.map((f, p) => poolView(f, c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p])));
+      let changed: PoolView[] | undefined;
+      for (let p = 0; p < this.figures.length; p++) {
+        const v = this.pools[p];
+        if (v !== undefined && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p] && v.freeCores === c.freeCores[p]) continue;
+        changed ??= [...this.pools];
+        changed[p] = this.pool(p);
+      }
+      if (changed !== undefined) this.pools = Object.freeze(changed);
       this.poolsVersion = c.version;
     }
     return this.pools;
@@ -141,7 +160,8 @@ export class ViewProjector {
     return this.queue;
   }
 
-  private runningArray(): readonly RunningJobView[] {
+  /** The running jobs as an array, made again only after the running list changed. */
+  runningArray(): readonly RunningJobView[] {
     if (this.runningVersion !== this.jobs.runningVersion) {
       this.running = Object.freeze(this.jobs.running.map((j) => this.runningView(j)));
       this.runningVersion = this.jobs.runningVersion;
@@ -235,12 +255,13 @@ class PassIndex implements QueueIndex {
 }
 
 /**
- * One pass's view: plain data but for the pools and the queue, made only when
- * a policy reads them (a policy using the queue index never makes the queue,
- * so a pass costs what can start; a pass with nothing queued need not make the
- * pools). A class, so that a view costs one small object per pass; pools and
- * queue are read through its prototype's getters, so a copy of the view made
- * by spreading it (`{ ...view }`) must set them itself (as restrictView does).
+ * One pass's view: plain data but for the pools, sites, queue and running
+ * jobs, made only when a policy reads them (a policy using the queue index
+ * never makes the queue, so a pass costs what can start; a pass with nothing
+ * queued need not make the pools, one that reserves nothing need not copy the
+ * running list). A class, so that a view costs one small object per pass;
+ * those four are read through its prototype's getters, so a copy of the view
+ * made by spreading it (`{ ...view }`) must set them itself (as restrictView does).
  */
 const PROJECTOR = Symbol("projector");
 
@@ -263,8 +284,6 @@ class SimView implements ClusterView {
     readonly now: number,
     readonly workflows: readonly WorkflowView[],
     readonly links: readonly LinkView[],
-    readonly sites: readonly SiteView[],
-    readonly running: readonly RunningJobView[],
     readonly queueIndex: QueueIndex,
     readonly scoreMethod: ScoreMethod | undefined,
     q: Queries,
@@ -288,5 +307,13 @@ class SimView implements ClusterView {
 
   get queue(): readonly QueuedJobView[] {
     return this[PROJECTOR].queueArray();
+  }
+
+  get running(): readonly RunningJobView[] {
+    return this[PROJECTOR].runningArray();
+  }
+
+  get sites(): readonly SiteView[] {
+    return this[PROJECTOR].siteArray();
   }
 }

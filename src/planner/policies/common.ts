@@ -159,6 +159,9 @@ export function needFor(job: QueuedJobView, pool: PoolView): PoolNeed | undefine
   return device === undefined ? undefined : poolNeed(job, pool, device);
 }
 
+/** shadowTime's scratch: this pass's starts in the pool, by predicted end (reused: shadowTime runs once per pool per pass). */
+const passOrder: number[] = [];
+
 /**
  * EASY's reservation in one pool: the earliest time the need is met (its
  * cores free; for a job holding whole nodes, that many nodes idle too),
@@ -170,9 +173,10 @@ export function needFor(job: QueuedJobView, pool: PoolView): PoolNeed | undefine
  * Infinity when never.
  */
 export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts): { shadow: number; extra: number } {
-  const order: number[] = [];
+  const order = passOrder;
+  order.length = 0;
   for (let k = 0; k < pass.pool.length; k++) if (pass.pool[k] === p) order.push(k);
-  order.sort((a, b) => pass.end[a] - pass.end[b]);
+  if (order.length > 1) order.sort((a, b) => pass.end[a] - pass.end[b]);
   // Whole nodes: when enough are idle, from each node's last job's end.
   let nodesAt = view.now;
   if (need.wholeNodes > free.nodes) {

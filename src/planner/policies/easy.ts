@@ -18,7 +18,7 @@
  * their predicted end. Estimates are the walltime for batch jobs and the runtime
  * model on the pool's default device for workflow tasks (planner/resources).
  */
-import type { ClusterView, Decision, Policy, QueuedJobView, WorldEvent } from "../view.js";
+import type { ClusterView, Decision, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
 import { Capacity, coresFor, firstFit, needFor, onlyIntensityChanged, QueueWalk, runtimeFor, shadowTime } from "./common.js";
 
 interface Reservation {
@@ -26,6 +26,9 @@ interface Reservation {
   shadow: number;
   extra: number;
 }
+
+/** A pass that starts nothing (shared: passes that start nothing are most of a long run's). */
+const NOTHING: readonly Decision[] = Object.freeze([]);
 
 export function policyEasyBackfill(): Policy {
   // Scratch for jobs started in the current pass (pool, cores, idle nodes taken, predicted end).
@@ -36,18 +39,41 @@ export function policyEasyBackfill(): Policy {
   const pass = { pool: passPool, cores: passCores, idle: passIdle, end: passEnd };
   const free = new Capacity();
   const walk = new QueueWalk();
+  // The pass's reservation (pool < 0: none), kept here rather than made per pass.
+  const res: Reservation = { pool: -1, shadow: Infinity, extra: 0 };
+  const freeHere = { cores: 0, nodes: 0 };
 
-  function reserve(view: ClusterView, head: QueuedJobView, free: Capacity): Reservation | undefined {
-    let best: Reservation | undefined;
+  /** Sets `res` to the head's reservation: the pool with the earliest shadow time (ties: platform order); pool -1 when none. */
+  function reserve(view: ClusterView, head: QueuedJobView): void {
+    res.pool = -1;
     for (let p = 0; p < view.pools.length; p++) {
       const pool = view.pools[p];
       const need = needFor(head, pool);
       if (need === undefined) continue;
-      const { shadow, extra } = shadowTime(view, p, need, { cores: free.cores[p], nodes: free.nodes[p] }, pass);
+      freeHere.cores = free.cores[p];
+      freeHere.nodes = free.nodes[p];
+      const { shadow, extra } = shadowTime(view, p, need, freeHere, pass);
       if (shadow === Infinity) continue;
-      if (best === undefined || shadow < best.shadow) best = { pool: p, shadow, extra };
+      if (res.pool < 0 || shadow < res.shadow) {
+        res.pool = p;
+        res.shadow = shadow;
+        res.extra = extra;
+      }
     }
-    return best;
+  }
+
+  /** The next job that might backfill: within the cores free anywhere (the reserved pool's extra ones), or within its free cores if short enough. */
+  function nextBackfill(queue: QueueWalk, pools: readonly PoolView[], shortSeconds: number): QueuedJobView | undefined {
+    let any = 0;
+    let short = 0;
+    for (let p = 0; p < pools.length; p++) {
+      const c = free.cores[p];
+      if (p === res.pool) {
+        any = Math.max(any, Math.min(c, res.extra));
+        short = c;
+      } else any = Math.max(any, c);
+    }
+    return queue.next(any, short, shortSeconds);
   }
 
   return {
@@ -55,58 +81,45 @@ export function policyEasyBackfill(): Policy {
     version: "1",
     params: {},
     decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
-      if (onlyIntensityChanged(happened)) return [];
+      if (onlyIntensityChanged(happened)) return NOTHING;
       const queue = walk.start(view);
       let head = queue.next();
-      if (head === undefined) return [];
+      if (head === undefined) return NOTHING;
       const pools = view.pools;
       free.from(pools);
-      const out: Decision[] = [];
+      let out: Decision[] | undefined;
       passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
       for (; head !== undefined; head = queue.next()) {
         const p = firstFit(head, pools, free);
         if (p < 0) break;
-        out.push({ kind: "start", jobId: head.id, pool: p });
+        (out ??= []).push({ kind: "start", jobId: head.id, pool: p });
         passPool.push(p);
         passCores.push(coresFor(head, pools[p]));
         passIdle.push(free.lastIdle);
         passEnd.push(view.now + runtimeFor(head, pools[p]));
       }
-      if (head === undefined || queue.atLast()) return out;
-      if (!free.any()) return out;
-      const res = reserve(view, head, free);
+      if (head === undefined || queue.atLast() || !free.any()) return out ?? NOTHING;
+      reserve(view, head);
       // Jobs that could start nowhere are passed over (the queue's index): in the reserved pool a job needs
       // cores within the extra ones, or any free core if it ends by the shadow time (with a slack for rounding).
-      const shortSeconds = res === undefined ? -Infinity : res.shadow - view.now + 1e-9 * Math.max(1, Math.abs(res.shadow));
-      for (let job = next(); job !== undefined; job = next()) {
+      const shortSeconds = res.pool < 0 ? -Infinity : res.shadow - view.now + 1e-9 * Math.max(1, Math.abs(res.shadow));
+      for (let job = nextBackfill(queue, pools, shortSeconds); job !== undefined; job = nextBackfill(queue, pools, shortSeconds)) {
         for (let p = 0; p < pools.length; p++) {
           if (!free.fits(job, pools[p])) continue;
           const need = coresFor(job, pools[p]);
-          if (res !== undefined && p === res.pool) {
+          if (p === res.pool) {
             if (view.now + runtimeFor(job, pools[p]) <= res.shadow) {
               // ends before the reservation: free to use any core
             } else if (need <= res.extra) res.extra -= need;
             else continue;
           }
           free.take(job, pools[p]);
-          out.push({ kind: "start", jobId: job.id, pool: p });
+          (out ??= []).push({ kind: "start", jobId: job.id, pool: p });
           break;
         }
         if (!free.any()) break;
       }
-      function next(): QueuedJobView | undefined {
-        let any = 0;
-        let short = 0;
-        for (let p = 0; p < pools.length; p++) {
-          const c = free.cores[p];
-          if (res !== undefined && p === res.pool) {
-            any = Math.max(any, Math.min(c, res.extra));
-            short = c;
-          } else any = Math.max(any, c);
-        }
-        return queue.next(any, short, shortSeconds);
-      }
-      return out;
+      return out ?? NOTHING;
     },
   };
 }

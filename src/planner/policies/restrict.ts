@@ -20,5 +20,6 @@ function withFree(p: PoolView, cores: number, nodes: number): PoolView {
 /** `view` with pool i's free capacity cut to `free` (when given) and only the queued jobs `keep` accepts. */
 export function restrictView(view: ClusterView, free: FreeCounts | undefined, keep: (job: QueuedJobView) => boolean): ClusterView {
   const pools = free === undefined ? view.pools : view.pools.map((p, i) => withFree(p, free.cores[i] ?? p.freeCores, free.nodes[i] ?? p.freeNodes));
-  return { ...view, pools, queue: view.queue.filter(keep) };
+  // A world's view may give its parts through getters (sim/view.ts), which a spread does not copy: named here.
+  return { ...view, pools, queue: view.queue.filter(keep), running: view.running, sites: view.sites };
 }
