@@ -26,7 +26,7 @@ export function formatSummaryTable(s: RunSummary): string {
     ["energy IT / facility", `${fmt(s.energy_j.it / JOULES_PER_KWH, 1)} / ${fmt(s.energy_j.facility / JOULES_PER_KWH, 1)} kWh`],
     ["  of which overhead (idle, off)", `${fmt(s.energy_j.overhead_facility / JOULES_PER_KWH, 1)} kWh facility`],
     ["climate change (use / embodied)", `${fmt(s.impacts.CC.by_phase.use, 1)} / ${fmt(s.impacts.CC.total - s.impacts.CC.by_phase.use, 1)} kg CO2e`],
-    ["single score (EF 3.1)", `${fmt(s.single_score.total_pt, 4)} Pt`],
+    [`single score (${s.single_score.method})`, `${fmt(s.single_score.total_pt, 4)} Pt`],
   ];
   for (const w of s.workflows) {
     rows.push([`workflow ${w.workflow} ${w.name} (${w.tasks} tasks)`, `makespan ${fmt(w.makespan_s / 3600, 2)} h, ${fmt(w.bytes_moved / 1e9, 2)} GB moved, ${fmt(w.cc_kgco2eq, 3)} kg CO2e`]);

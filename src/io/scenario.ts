@@ -38,6 +38,7 @@ const scenarioSchema = lazySchema(() => {
     }),
     series_extension: z.enum(["error", "hold", "repeat"]).optional(),
     attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional() }).optional(),
+    score_method: z.enum(["ef3.1", "ef3.0"]).optional(),
     policy: z
       .strictObject({
         name: z.enum(["fcfs", "easy", "conservative", "heft", "temporal", "weighted", "consolidate", "powercap", "campaign", "flexible"]).optional(),

@@ -468,6 +468,8 @@ export interface ScenarioSpec {
    * all of it among the node's jobs by allocated cores.
    */
   readonly attribution?: { readonly static_split?: "allocated" | "jobs" };
+  /** The single score's EF version: EF 3.1 (default) or EF 3.0's normalisation factors (same weights). */
+  readonly score_method?: "ef3.1" | "ef3.0";
   /**
    * The scheduling policy: exactly one of `name` (a built-in policy) and
    * `module` (a policy module file, relative to the scenario file, whose default

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type { Policy } from "../planner/index.js";
+import type { NodeTypeProvenance } from "../models/index.js";
 import { shippedPath } from "../io/index.js";
 
 export interface Provenance {
@@ -15,6 +16,8 @@ export interface Provenance {
   forecast_error: { bias: number; sigma: number };
   /** How nodes were allocated: the trace's jobs given whole nodes or sharing them, and the static split of shared nodes (DESIGN.md, "Attribution"). */
   allocation?: { trace_exclusive: boolean; static_split: "allocated" | "jobs"; cpu_usage: "trace" | "ignore" };
+  /** Per node type of the platform: embodied figures from its parts or given, the power profile used (measured, boavizta, green_algorithms) and its source, what an archetype or table filled in. */
+  node_types?: Readonly<Record<string, NodeTypeProvenance>>;
   /** A sweep's platform and workload variant, when one applied. */
   variant?: { platform: Record<string, unknown>; workload_scale: number };
   /** Input files (paths relative to the working directory) and their SHA-256. */

@@ -305,7 +305,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   if (o.platformVariant) platformSpec = applyPlatformVariant(platformSpec, o.platformVariant);
   inputs.push(platformFile);
   const forecastError = o.forecast ?? scenario.forecast ?? { bias: 0, sigma: 0 };
-  const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: seriesLog, forecastError, seed });
+  const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: seriesLog, forecastError, seed, scoreVersion: scenario.score_method === "ef3.0" ? "3.0" : "3.1" });
   inputs.push(...world.files.filter((f) => !inputs.includes(f)));
   const { platform, method, forecasts } = world;
   const workflows = await loadWorkflows(scenario, scenarioPath, platform, inputs, seriesLog);
@@ -439,7 +439,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       method,
       adjustments: { workload: log, series: seriesLog },
       dropped,
-      provenance: { ...provenance(seed, policy, inputs, forecastError), allocation: { trace_exclusive: exclusive, static_split: staticSplit, cpu_usage: cpuUsage }, ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
+      provenance: { ...provenance(seed, policy, inputs, forecastError), allocation: { trace_exclusive: exclusive, static_split: staticSplit, cpu_usage: cpuUsage }, node_types: world.nodeTypes, ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
       workflows: workflowSummaries,
       qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
       lateStarts,

@@ -9,12 +9,12 @@ import { deriveSeed, rngSeeded } from "../core/index.js";
 import type { ScoreMethod } from "../core/index.js";
 import type { Extension } from "../core/index.js";
 import { readElectricityFactors } from "../io/index.js";
-import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod } from "../io/index.js";
+import { DEFAULT_SCORE_METHOD_PATH, readScoreMethod, type ScoreMethodVersion } from "../io/index.js";
 import { shippedPath } from "../io/index.js";
 import type { PlatformSpec } from "../io/index.js";
 import { buildPlatform } from "../models/index.js";
 import { forecastFromActual, type ForecastError, type IntensityForecast } from "../models/index.js";
-import type { PlatformModel } from "../models/index.js";
+import type { NodeTypeProvenance, PlatformModel } from "../models/index.js";
 
 export const ELECTRICITY_FACTORS = shippedPath("platforms/electricity/electricity_factors_by_zone.csv");
 
@@ -29,10 +29,14 @@ export interface WorldOptions {
   readonly forecastError: ForecastError;
   /** Seed of the forecasts' noise (one stream per site). */
   readonly seed: number;
+  /** EF version of the single score (default 3.1). */
+  readonly scoreVersion?: ScoreMethodVersion;
 }
 
 export interface World {
   readonly platform: PlatformModel;
+  /** Per node type: embodied figures from parts or given, the power profile used, what was filled in (summary.json provenance.node_types). */
+  readonly nodeTypes: Readonly<Record<string, NodeTypeProvenance>>;
   /** Data files read, for provenance: the electricity factors, the score method, the series. */
   readonly files: readonly string[];
   /** One per site, in platform order. */
@@ -53,8 +57,8 @@ export async function buildWorld(spec: PlatformSpec, opts: WorldOptions): Promis
   checkForecastError(opts.forecastError);
   const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
   const built = await buildPlatform(spec, { file: opts.file, zones, t0Epoch: opts.t0Epoch, extension: opts.extension, log: opts.log });
-  const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH);
+  const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH, { version: opts.scoreVersion ?? "3.1" });
   const platform = built.model;
   const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, opts.forecastError, rngSeeded(deriveSeed(opts.seed, `forecast/${s.id}`))));
-  return { platform, files: [ELECTRICITY_FACTORS, DEFAULT_SCORE_METHOD_PATH, ...built.files], forecasts, method };
+  return { platform, nodeTypes: built.nodeTypes, files: [ELECTRICITY_FACTORS, DEFAULT_SCORE_METHOD_PATH, ...built.files], forecasts, method };
 }

@@ -65,4 +65,13 @@ describe("coverage of the default scenario", () => {
     expect(s.impacts.PE.proxy_share).toBe(1);
     expect(s.impacts.PE.by_phase.use).toBe(s.impacts.PE.total);
   });
+
+  it("runScenario(default): summary.json's provenance says per node type whether its figures and power are given or computed from parts, and which profile was used", () => {
+    const p = (run.summary as unknown as { provenance: { node_types: Record<string, { embodied_from: string; power_profile: string; power: string; power_source: string; filled_in: string[] }> } }).provenance.node_types;
+    expect(Object.keys(p)).toEqual(["dell-r640", "dell-r620"]);
+    // Both are given by figures with SPECpower curves (platforms/two-site-eu.json): measured, nothing filled in.
+    for (const t of Object.values(p)) expect(t).toMatchObject({ embodied_from: "figures", power_profile: "measured", filled_in: [] });
+    expect(p["dell-r620"].power).toMatch(/^interpolated\(idle=54.1 W, /);
+    expect(p["dell-r620"].power_source).toMatch(/^SPECpower_ssj2008 result power_ssj2008-20120306-00434/);
+  });
 });

@@ -45,7 +45,7 @@ describe("checkScenario", () => {
         "scenarios/broken.json: seed: expected an integer, got 1.5",
         "scenarios/broken.json: output.dir: expected a string, got nothing (missing field)",
         "scenarios/broken.json: output.jobs_csv: expected a boolean, got "yes"",
-        "scenarios/broken.json: extra: unknown field, expected one of: name, description, platform, workload, series_extension, attribution, policy, seed, forecast, qos, workflows, output",
+        "scenarios/broken.json: extra: unknown field, expected one of: name, description, platform, workload, series_extension, attribution, score_method, policy, seed, forecast, qos, workflows, output",
       ]
     `);
   });
