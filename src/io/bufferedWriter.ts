@@ -38,6 +38,25 @@ export class BufferedLineWriter {
     if (n > this.out.length) this.out = Buffer.allocUnsafe(n);
   }
 
+  /**
+   * Makes room for n more bytes while out[from, at), a line being written,
+   * stays in the buffer: what is before it is written out and it moves to
+   * the front (the buffer grows for a line longer than it).
+   * @returns how far the line moved back (its start is now from - returned)
+   */
+  protected reserveFrom(from: number, n: number): number {
+    if (this.at + n <= this.out.length) return 0;
+    if (from > 0) this.emit(this.out.subarray(0, from));
+    const pending = this.at - from;
+    if (pending + n > this.out.length) {
+      const bigger = Buffer.allocUnsafe(2 * (pending + n));
+      bigger.set(this.out.subarray(from, this.at));
+      this.out = bigger;
+    } else this.out.copyWithin(0, from, this.at);
+    this.at = pending;
+    return from;
+  }
+
   /** Appends one line (without its newline). */
   protected line(text: string, counted = true): void {
     this.reserve(text.length * 3 + 1);

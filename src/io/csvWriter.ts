@@ -15,11 +15,16 @@ import { MAX_NUMBER_CHARS, writeNumber } from "./numberText.js";
 export class CsvWriter extends BufferedLineWriter {
   /** Name the rows' cells report under (the file's final name when it is written under a temporary one). */
   name: string;
+  /** Where the row being written starts in the buffer (a refused row is cut back to it). */
+  private rowStart = 0;
+  /** Cells of the row being written so far. */
+  private column = 0;
 
   constructor(path: string, private readonly header: readonly string[], chunk?: number) {
     super(path, chunk);
     this.name = path;
     this.line(header.join(","), false);
+    this.rowStart = this.at;
   }
 
   /** Rows written. */
@@ -32,25 +37,60 @@ export class CsvWriter extends BufferedLineWriter {
    * @throws SimulationError on a number that is not finite, naming the file, row and column (nothing of the row is written)
    */
   row(cells: readonly (string | number)[]): void {
-    let room = cells.length;
-    for (let i = 0; i < cells.length; i++) {
-      const c = cells[i];
-      if (typeof c === "number") {
-        if (!Number.isFinite(c)) throw new SimulationError(`${this.name}: row ${this.lines + 1}, column ${this.header[i] ?? i + 1}: expected a finite number, got ${c} (an input beyond the plausible bounds, or a bug; the file is not kept)`);
-        room += MAX_NUMBER_CHARS;
-      } else room += c.length * 6 + 2; // every character a 3-byte one, quoted and doubled
-    }
-    this.reserve(room);
-    const out = this.out;
-    let at = this.at;
-    for (let i = 0; i < cells.length; i++) {
-      if (i > 0) out[at++] = 44;
-      const c = cells[i];
-      at = typeof c === "number" ? writeNumber(out, at, c) : writeText(out, at, c);
-    }
-    out[at++] = 10;
-    this.at = at;
+    for (let i = 0; i < cells.length; i++) this.cell(cells[i]);
+    this.end();
+  }
+
+  /** Appends a number or a string to the row being written (number() or text()). */
+  cell(c: string | number): this {
+    return typeof c === "number" ? this.number(c) : this.text(c);
+  }
+
+  /**
+   * Appends a number to the row being written, cell by cell in the header's
+   * order and closed by end(): a row without an array of its cells.
+   * @throws SimulationError when x is not finite, naming the file, row and column (the row is dropped: nothing of it is written)
+   */
+  number(x: number): this {
+    if (!Number.isFinite(x)) this.refuse(x);
+    this.room(MAX_NUMBER_CHARS + 1);
+    if (this.column++ > 0) this.out[this.at++] = 44;
+    this.at = writeNumber(this.out, this.at, x);
+    return this;
+  }
+
+  /** Appends a string to the row being written, quoted when it holds a comma, quote or line break. */
+  text(s: string): this {
+    this.room(s.length * 6 + 3); // every character a 3-byte one, quoted and doubled
+    if (this.column++ > 0) this.out[this.at++] = 44;
+    this.at = writeText(this.out, this.at, s);
+    return this;
+  }
+
+  /** Ends the row being written. */
+  end(): void {
+    this.room(1);
+    this.out[this.at++] = 10;
     this.lines++;
+    this.column = 0;
+    this.rowStart = this.at;
+  }
+
+  override flush(): void {
+    super.flush();
+    this.rowStart = this.at;
+  }
+
+  /** Room for n more bytes of the row, which stays whole in the buffer (rows before it are written out first). */
+  private room(n: number): void {
+    if (this.at + n > this.out.length) this.rowStart -= this.reserveFrom(this.rowStart, n);
+  }
+
+  private refuse(x: number): never {
+    const column = this.header[this.column] ?? this.column + 1;
+    this.at = this.rowStart;
+    this.column = 0;
+    throw new SimulationError(`${this.name}: row ${this.lines + 1}, column ${column}: expected a finite number, got ${x} (an input beyond the plausible bounds, or a bug; the file is not kept)`);
   }
 }
 

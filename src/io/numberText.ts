@@ -30,6 +30,8 @@ export const MAX_NUMBER_CHARS = 25;
 
 /** 10^k for k in 0..22, each exact in a double. */
 const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** 10^k for k in 0..9, for 32-bit integer arithmetic. */
+const POW10_INT = Int32Array.from({ length: 10 }, (_, k) => 10 ** k);
 
 /** Scales 10^P handled: P = 8 - floor(log10 x) for x in [1e-290, 2^53), one either side for log10's rounding. */
 const P_MIN = -9;
@@ -60,14 +62,15 @@ const MARGIN = 1e-9;
 /** Veltkamp's splitter for doubles: 2^27 + 1. */
 const SPLIT = 134217729;
 
+/** Half a unit in the last place of a normal double, by its biased exponent: 2^(biased - 1023 - 53). */
+const HALF_ULP = Float64Array.from({ length: 2047 }, (_, biased) => 2 ** (biased - 1076));
+
 /** A double's bits, read without allocating. */
 const BITS = new Float64Array(1);
 const WORDS = new Uint32Array(BITS.buffer);
 const HIGH = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 1 : 0; // the word with the sign and exponent (1 on little-endian machines)
 const LOW = 1 - HIGH;
 
-/** Digits of the number being written, most significant first. */
-const DIGITS = new Uint8Array(24);
 
 /** Writes String(x) of a finite x at `at` (room for MAX_NUMBER_CHARS bytes reserved); returns the position after it. */
 export function writeNumber(out: Uint8Array, at: number, x: number): number {
@@ -115,10 +118,7 @@ function writeShortest(out: Uint8Array, at: number, x: number): number {
   const high = WORDS[HIGH];
   const biased = high >>> 20; // x > 0 and normal here
   const powerOfTwo = (high & 0xfffff) === 0 && WORDS[LOW] === 0;
-  // Half a unit in the last place of x: 2^(biased - 1023 - 53), built from its bits.
-  WORDS[HIGH] = (biased - 53) << 20;
-  WORDS[LOW] = 0;
-  const halfUlp = BITS[0];
+  const halfUlp = HALF_ULP[biased];
 
   // V1 = x * 10^P in [10^8, 2 * 10^9): x is in [2^e2, 2^(e2+1)) and floor(e2 * log10(2)) is floor(log10(x)) or one less
   // (78913 / 2^18 is log10(2) closely enough for |e2| < 1700).
@@ -153,40 +153,39 @@ function writeShortest(out: Uint8Array, at: number, x: number): number {
     A += 1;
     B -= 1e9;
   }
-  // The digits of V's whole part: A's 9 or 10 (A < 2^31), then B's 9.
-  let n = A >= 1e9 ? 10 : 9;
-  for (let i = n - 1, v = A | 0; i >= 0; i--) {
-    const q = (v / 10) | 0;
-    DIGITS[i] = v - q * 10;
-    v = q;
-  }
-  for (let i = n + 8, v = B | 0; i >= n; i--) {
-    const q = (v / 10) | 0;
-    DIGITS[i] = v - q * 10;
-    v = q;
-  }
-  n += 9;
   // The rounding interval of x, scaled alike: up to `above` over V and `below` under it.
   const above = halfUlp * ph * 1e9;
   const below = powerOfTwo ? above / 2 : above;
+  const b9 = B | 0; // below 10^9
+  const a9 = A | 0; // below 2 * 10^9 < 2^31
 
   // The largest j for which a multiple of 10^j is inside the interval, and which one: the one at or below V (V's
-  // digits with the last j cut) or the next one up. Below V by `down` (the cut digits + F), above by `up`; each
-  // accumulated digit by digit, so the one that can be small is exact.
+  // digits with the last j cut) or the next one up, below V by `down` and above it by `up`, each computed so that
+  // it is exact when it is small.
   let found = -1;
   let upper = false;
   let unsure = false;
   let tieCandidate = false;
-  let cut = 0;
-  let rest = 0;
-  for (let j = 0; j < n; j++) {
-    if (j > 0) {
-      const d = DIGITS[n - j];
-      cut += d * POW10[j - 1];
-      rest += (9 - d) * POW10[j - 1];
+  let cut = 0; // B's last j digits
+  let kept = b9; // B without them
+  let keptAtFound = 0;
+  for (let j = 0; j <= 19; j++) {
+    let down: number;
+    let up: number;
+    if (j <= 9) {
+      if (j > 0) {
+        const q = (kept / 10) | 0;
+        cut += (kept - q * 10) * POW10_INT[j - 1];
+        kept = q;
+      }
+      down = cut + F;
+      up = POW10_INT[j] - 1 - cut + (1 - F);
+    } else {
+      const m = POW10[j - 9];
+      const rest = A % m;
+      down = rest * 1e9 + (B + F);
+      up = (m - 1 - rest) * 1e9 + (1e9 - B - F);
     }
-    const down = cut + F;
-    const up = rest + (1 - F);
     const closeDown = Math.abs(down - below) <= MARGIN;
     const closeUp = Math.abs(up - above) <= MARGIN;
     const inDown = down < below && !closeDown;
@@ -205,31 +204,50 @@ function writeShortest(out: Uint8Array, at: number, x: number): number {
       tieCandidate = false;
     }
     found = j;
+    keptAtFound = kept;
   }
   if (found < 0) return -1;
+
+  // The decimal: `head` then `tail` (tailDigits digits, zeros in front), the last digit worth 10^last in x.
+  let head: number;
+  let tail = 0;
+  let tailDigits = 0;
+  if (found <= 9) {
+    head = a9;
+    tailDigits = 9 - found;
+    tail = keptAtFound;
+  } else head = Math.floor(A / POW10[found - 9]);
   if (unsure) {
     // Too close to call, unless V is exactly whole (x * 10^(p+9) exact as a + b, both whole): then the distances are
     // whole numbers of the same parity, and close means equal, an exact tie, which goes to the even last digit.
     if (!(tieCandidate && exactlyWhole(x, p + 9))) return -1;
-    upper = (DIGITS[n - found - 1] & 1) === 1;
+    upper = ((tailDigits > 0 ? tail : head) & 1) === 1;
   }
-
-  // The decimal is DIGITS[0..n - found), plus one in its last place when upper, times 10^(found - 9 - p).
-  let k = n - found;
-  let point = n - 9 - p;
   if (upper) {
-    let i = k - 1;
-    while (i >= 0 && DIGITS[i] === 9) DIGITS[i--] = 0;
-    if (i >= 0) DIGITS[i]++;
-    else {
-      // All nines: the next power of ten.
-      DIGITS[0] = 1;
-      k = 1;
-      point++;
+    if (tailDigits > 0) {
+      tail++;
+      if (tail === POW10_INT[tailDigits]) {
+        tail = 0;
+        head++;
+      }
+    } else head++;
+  }
+  let last = found - 9 - p;
+  // No trailing zero (there is none unless a carry made one).
+  while (tailDigits > 0 && tail % 10 === 0) {
+    tail = (tail / 10) | 0;
+    tailDigits--;
+    last++;
+  }
+  if (tailDigits === 0) {
+    while (head % 10 === 0) {
+      head = (head / 10) | 0;
+      last++;
     }
   }
-  while (k > 1 && DIGITS[k - 1] === 0) k--;
-  return writeDecimal(out, at, k, point);
+  let headDigits = head >= 1e8 ? (head >= 1e9 ? 10 : 9) : 1; // A's 9 or 10 digits, unless digits were cut from it
+  if (headDigits === 1) while (headDigits < 9 && head >= POW10_INT[headDigits]) headDigits++;
+  return writeDecimal(out, at, head, headDigits, tail, tailDigits, last);
 }
 
 /** Whether x * 10^q is a whole number, tested exactly (Dekker's product with 10^q exact, q in 0..22). */
@@ -250,30 +268,37 @@ function productError(x: number, y: number, a: number): number {
   return xh * yh - a + xh * yl + xl * yh + xl * yl;
 }
 
-/** Writes DIGITS[0..k) (no trailing zero) with the decimal point `point` digits from the left, in Number::toString's notation. */
-function writeDecimal(out: Uint8Array, at: number, k: number, point: number): number {
+/**
+ * Writes the decimal whose digits are head's then tail's (tailDigits of them,
+ * zeros in front; no trailing zero), the last worth 10^last, in
+ * Number::toString's notation; returns the position after it.
+ */
+function writeDecimal(out: Uint8Array, at: number, head: number, headDigits: number, tail: number, tailDigits: number, last: number): number {
+  const k = headDigits + tailDigits;
+  const point = k + last; // digits before the decimal point
+  let dot = k; // digits before the '.' written among them (k: none)
+  let exponent = false;
   if (point > 0 && point <= 21) {
-    if (k <= point) {
-      for (let i = 0; i < k; i++) out[at++] = 48 + DIGITS[i];
-      for (let i = k; i < point; i++) out[at++] = 48;
-      return at;
-    }
-    for (let i = 0; i < point; i++) out[at++] = 48 + DIGITS[i];
-    out[at++] = 46;
-    for (let i = point; i < k; i++) out[at++] = 48 + DIGITS[i];
-    return at;
-  }
-  if (point <= 0 && point > -6) {
+    if (point < k) dot = point;
+  } else if (point <= 0 && point > -6) {
     out[at++] = 48;
     out[at++] = 46;
     for (let i = point; i < 0; i++) out[at++] = 48;
-    for (let i = 0; i < k; i++) out[at++] = 48 + DIGITS[i];
-    return at;
+  } else {
+    exponent = true;
+    dot = 1;
   }
-  out[at++] = 48 + DIGITS[0];
-  if (k > 1) {
-    out[at++] = 46;
-    for (let i = 1; i < k; i++) out[at++] = 48 + DIGITS[i];
+  // The digits, then the first `dot` of them one place left for the '.'.
+  const end = dot < k ? at + k + 1 : at + k;
+  putDigits(out, end, head, tail, tailDigits);
+  if (dot < k) {
+    for (let i = 0; i < dot; i++) out[at + i] = out[at + i + 1];
+    out[at + dot] = 46;
+  }
+  at = end;
+  if (!exponent) {
+    for (let i = k; i < point; i++) out[at++] = 48;
+    return at;
   }
   out[at++] = 101;
   let e = point - 1;
@@ -281,8 +306,41 @@ function writeDecimal(out: Uint8Array, at: number, k: number, point: number): nu
     out[at++] = 45;
     e = -e;
   } else out[at++] = 43;
-  if (e >= 100) out[at++] = 48 + Math.floor(e / 100);
-  if (e >= 10) out[at++] = 48 + (Math.floor(e / 10) % 10);
-  out[at++] = 48 + (e % 10);
+  if (e >= 100) {
+    out[at++] = 48 + ((e / 100) | 0);
+    e %= 100;
+  } else if (e < 10) {
+    out[at++] = 48 + e;
+    return at;
+  }
+  out[at++] = PAIRS[e << 1];
+  out[at++] = PAIRS[(e << 1) + 1];
   return at;
+}
+
+/** "00" to "99", two ASCII digits each. */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor(i / 20)));
+
+/** Writes head's digits then tail's (tailDigits of them, zeros in front) so that they end at `end`, two at a time. */
+function putDigits(out: Uint8Array, end: number, head: number, tail: number, tailDigits: number): void {
+  let i = end;
+  for (; tailDigits >= 2; tailDigits -= 2) {
+    const q = (tail / 100) | 0;
+    const r = (tail - q * 100) << 1;
+    out[--i] = PAIRS[r + 1];
+    out[--i] = PAIRS[r];
+    tail = q;
+  }
+  if (tailDigits === 1) out[--i] = 48 + tail;
+  while (head >= 100) {
+    const q = (head / 100) | 0;
+    const r = (head - q * 100) << 1;
+    out[--i] = PAIRS[r + 1];
+    out[--i] = PAIRS[r];
+    head = q;
+  }
+  if (head >= 10) {
+    out[--i] = PAIRS[(head << 1) + 1];
+    out[--i] = PAIRS[head << 1];
+  } else out[--i] = 48 + head;
 }

@@ -136,20 +136,20 @@ export function impactColumns(): { name: string; type?: "int64" }[] {
   return cols;
 }
 
-function jobRow(c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array): (string | number)[] {
+/** Writes a job's row of jobs.csv straight into the writer, cell by cell in jobColumns()'s order (no array of cells per job). */
+function writeJobRow(w: CsvWriter, c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array): void {
   const f = c.fact;
   totals.fill(0);
   for (let ph = 0; ph < PHASES.length; ph++) for (let i = 0; i < N_COORDS; i++) totals[i] += c.impacts[ph * N_COORDS + i];
-  const row: (string | number)[] = [
-    f.job.id, f.job.submit, f.firstStart, f.end, f.firstStart - f.job.submit, f.runSeconds, f.killed ? "killed" : "completed",
-    // power_w: its mean IT draw while it held its nodes (its share of them, when shared).
-    siteId, nodeType, f.nodeCount, f.job.cores, f.utilisation, f.runSeconds > 0 ? c.itJ / f.runSeconds : 0, c.itJ, c.facilityJ,
-  ];
-  for (const c of INDICATORS) row.push(totals[c.index]);
-  for (let ph = 0; ph < PHASES.length; ph++) row.push(c.impacts[ph * N_COORDS]);
-  row.push(singleScore(totals, method), f.job.project, f.job.user, f.device, f.job.workflow ?? "", f.job.task ?? "");
-  row.push(f.allocCores, f.allocGpus, f.allocFpgas, f.allocMemMb, f.exclusive ? 1 : 0);
-  return row;
+  w.number(f.job.id).number(f.job.submit).number(f.firstStart).number(f.end).number(f.firstStart - f.job.submit).number(f.runSeconds);
+  w.text(f.killed ? "killed" : "completed").text(siteId).text(nodeType).number(f.nodeCount).number(f.job.cores).number(f.utilisation);
+  // power_w: its mean IT draw while it held its nodes (its share of them, when shared).
+  w.number(f.runSeconds > 0 ? c.itJ / f.runSeconds : 0).number(c.itJ).number(c.facilityJ);
+  for (const ind of INDICATORS) w.number(totals[ind.index]);
+  for (let ph = 0; ph < PHASES.length; ph++) w.number(c.impacts[ph * N_COORDS]);
+  w.number(singleScore(totals, method)).cell(f.job.project).cell(f.job.user).cell(f.device).cell(f.job.workflow ?? "").cell(f.job.task ?? "");
+  w.number(f.allocCores).number(f.allocGpus).number(f.allocFpgas).number(f.allocMemMb).number(f.exclusive ? 1 : 0);
+  w.end();
 }
 
 /** A workload from which no job reached the simulator: nothing to report, so it is refused with what became of its records. */
@@ -352,7 +352,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       charge = { fact: c.fact, impacts: before.impacts, itJ: before.itJ + c.itJ, facilityJ: before.facilityJ + c.facilityJ };
     }
     const pool = platform.pools[c.fact.pool];
-    jobsCsv?.row(jobRow(charge, platform.sites[c.fact.site].id, pool.nodeType, method, totals));
+    if (jobsCsv) writeJobRow(jobsCsv, charge, platform.sites[c.fact.site].id, pool.nodeType, method, totals);
     predictions?.measure(charge, platform.sites[c.fact.site].id);
     if (impactTable) {
       impactRow[0] = c.fact.job.id;

@@ -1,7 +1,8 @@
 /**
  * The CSV writer writes exactly the text of the plain rule it replaced: each
  * number as String(x), each string quoted when it holds a comma, quote or line
- * break, cells joined by commas. That rule (below, three lines, not the code
+ * break, cells joined by commas, whether a row comes as an array or cell by
+ * cell. That rule (below, three lines, not the code
  * under test) is the oracle, on awkward numbers, on random doubles and
  * strings, and on every file of a real run.
  */
@@ -74,27 +75,73 @@ describe("CsvWriter", () => {
     expect(w.rows).toBe(1);
   });
 
-  it("a real run (500 jobs of the default trace): every CSV file is the oracle's text of the rows given to the writer", async () => {
+  it("CsvWriter.number/text/end (a row cell by cell, no array) writes what row() writes, across buffer flushes", () => {
+    const rows: (string | number)[][] = [];
+    for (let i = 0; i < 200; i++) rows.push([i, i / 7, `s${i}`, "a,b", -1e-7 * i, "é"]);
+    const path = join(dir, "cells.csv");
+    const w = new CsvWriter(path, ["a", "b", "c", "d", "e", "f"], 64);
+    for (const r of rows) {
+      for (const c of r) if (typeof c === "number") w.number(c);
+      else w.text(c);
+      w.end();
+    }
+    w.close();
+    expect(readFileSync(path, "utf8")).toBe(oracle(["a", "b", "c", "d", "e", "f"], rows));
+    expect(w.rows).toBe(200);
+  });
+
+  it("CsvWriter.number(NaN) part-way through a row longer than the buffer refuses it naming its column, and nothing of that row reaches the file", () => {
+    const path = join(dir, "cut.csv");
+    const w = new CsvWriter(path, ["a", "b", "c", "d"], 32);
+    w.number(1).number(2).number(3).number(4).end();
+    w.text("x".repeat(40)).number(0.1);
+    expect(() => w.number(Number.NaN)).toThrow(/cut\.csv: row 2, column c: expected a finite number, got NaN/);
+    w.number(5).number(6).number(7).number(8).end();
+    w.close();
+    expect(readFileSync(path, "utf8")).toBe("a,b,c,d\n1,2,3,4\n5,6,7,8\n");
+    expect(w.rows).toBe(2);
+  });
+
+  it("a real run (500 jobs of the default trace): every CSV file is the oracle's text of the cells given to the writer", async () => {
+    // The cells as the writer receives them, row() or cell by cell (every row goes through number, text and end).
     const rowsByFile = new Map<string, (string | number)[][]>();
     const headers = new Map<string, readonly string[]>();
-    const original = CsvWriter.prototype.row;
-    const spy = vi.spyOn(CsvWriter.prototype, "row").mockImplementation(function (this: CsvWriter, cells) {
-      const name = this.name.split("/").pop()!;
-      if (!rowsByFile.has(name)) {
-        rowsByFile.set(name, []);
-        headers.set(name, (this as unknown as { header: readonly string[] }).header);
-      }
-      rowsByFile.get(name)!.push([...cells]);
-      original.call(this, cells);
-    });
+    const current = new Map<string, (string | number)[]>();
+    const record = (w: CsvWriter, cell: string | number) => {
+      const name = w.name.split("/").pop()!;
+      if (!current.has(name)) current.set(name, []);
+      current.get(name)!.push(cell);
+    };
+    const { number, text, end } = CsvWriter.prototype;
+    const spies = [
+      vi.spyOn(CsvWriter.prototype, "number").mockImplementation(function (this: CsvWriter, x: number) {
+        record(this, x);
+        return number.call(this, x);
+      }),
+      vi.spyOn(CsvWriter.prototype, "text").mockImplementation(function (this: CsvWriter, x: string) {
+        record(this, x);
+        return text.call(this, x);
+      }),
+      vi.spyOn(CsvWriter.prototype, "end").mockImplementation(function (this: CsvWriter) {
+        const name = this.name.split("/").pop()!;
+        if (!rowsByFile.has(name)) {
+          rowsByFile.set(name, []);
+          headers.set(name, (this as unknown as { header: readonly string[] }).header);
+        }
+        rowsByFile.get(name)!.push(current.get(name) ?? []);
+        current.delete(name);
+        end.call(this);
+      }),
+    ];
     try {
       const out = join(dir, "run");
       const run = await runScenario({ overrides: { workload: writeTraceSlice(dir, 500), out, predict: true } });
       expect([...rowsByFile.keys()].sort()).toEqual(["jobs.csv", "nodes.csv", "predictions.csv", "sites.csv"]);
       for (const [name, rows] of rowsByFile) expect(readFileSync(join(out, name), "utf8")).toBe(oracle(headers.get(name)!, rows));
       expect(rowsByFile.get("jobs.csv")!.length).toBe(run.summary.jobs);
+      expect(rowsByFile.get("jobs.csv")![0].length).toBe(headers.get("jobs.csv")!.length);
     } finally {
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
   });
 });
