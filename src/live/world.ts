@@ -244,6 +244,11 @@ export class LiveWorld implements World {
   }
 
   apply(decisions: readonly Decision[]): readonly Refusal[] {
+    // Most passes over a long, blocked queue decide nothing: no state to check against.
+    if (decisions.length === 0) {
+      this.pull();
+      return [];
+    }
     const b = this.backend;
     // The scheduler's queue as this pass's decisions leave it, for the checks of the later ones: the scheduler's
     // (by its index; without one, a map made at the first question) less the jobs started or rejected, plus the suspended.

@@ -17,7 +17,7 @@ import { INDICATORS, InputError, N_COORDS, N_PHASES, singleScore, type Issue } f
 import type { JobSpec, QosSpec } from "../io/index.js";
 import { Accountant, type JobCharge } from "../accounting/index.js";
 import { decisionPass, type Decision, type QueuedJobView } from "../planner/index.js";
-import { canRunOn, poolDeviceClasses } from "../planner/index.js";
+import { canRunOn, platformPoolFigures, poolDeviceClasses, poolView, type PoolView } from "../planner/index.js";
 import { FakeScheduler, LiveMeter, LiveWorld, type ReleasedRun } from "../live/index.js";
 import { type ChargeInput, type LedgerStore, type Unit } from "../ledger/index.js";
 import type { ServiceWorld } from "./world.js";
@@ -114,6 +114,8 @@ export class Service {
   /** Jobs submitted and not yet in the queue or decided on (a pass marks them queued once they arrive). */
   private readonly waiting = new Set<number>();
   private readonly specs = new Map<number, JobSpec>();
+  /** The pools with what never changes (sizes, devices): whether a pool can ever hold a job, without a view per request. */
+  private readonly fixedPools: readonly PoolView[];
   private readonly earlierRuns = new Map<number, { impacts: Float64Array; itJ: number; facilityJ: number }>();
   private readonly measured = new Map<number, { joules: number; source: string }>();
   private charges: ChargeInput[] = [];
@@ -131,6 +133,7 @@ export class Service {
   private constructor(private readonly o: ServiceOptions) {
     this.world = o.world;
     const { platform } = o.world;
+    this.fixedPools = platformPoolFigures(platform).map((f) => poolView(f, f.nodes, 0, 0));
     this.sched = new FakeScheduler(platform, [], {
       external: true,
       onStart: (spec, pool, takes, device, whole, pstate) => this.meter.start(spec, pool, takes, device, whole, pstate),
@@ -308,11 +311,11 @@ export class Service {
     if (j.qos !== undefined && !this.world.qos.has(j.qos)) {
       throw new InputError([{ code: "unknown_reference", file: "request", path: "job.qos", message: `expected a QoS class of the scenario (${[...this.world.qos.keys()].join(", ") || "none defined"}), got "${j.qos}"`, value: j.qos }]);
     }
-    const view = this.live.view();
+    const pools = this.fixedPools;
     const q = this.specOf(j, 0);
     const probe = { id: q.id, submit: 0, cores: q.cores, walltime: q.walltime, timeLeft: q.walltime, ranSeconds: 0, user: q.user, project: q.project, ...(q.gpus !== undefined ? { gpus: q.gpus, runtimes: { gpu: q.walltime } } : {}), ...(q.exclusive ? { exclusive: true } : {}), ...(q.exactNodes ? { exactNodes: q.exactNodes } : {}) } as QueuedJobView;
-    if (!view.pools.some((p) => poolDeviceClasses(p).some((d) => canRunOn(probe, p, d)))) {
-      const largest = Math.max(...view.pools.map((p) => p.nodes * p.coresPerNode));
+    if (!pools.some((p) => poolDeviceClasses(p).some((d) => canRunOn(probe, p, d)))) {
+      const largest = Math.max(...pools.map((p) => p.nodes * p.coresPerNode));
       throw new InputError([{ code: "invalid_value", file: "request", path: "job.cores", message: `expected a job some pool of platform ${this.world.platform.name} can hold (largest ${largest} cores), got ${j.cores} cores${j.gpus ? ` and ${j.gpus} GPUs` : ""}`, value: j.cores }]);
     }
   }
