@@ -26,7 +26,8 @@
  * - ENERGY: 1 per joule, Data.
  * Other criteria (gwpb, gwpf, gwplu, fe) are read and ignored.
  */
-import { readTextFile } from "./readText.js";
+import { readFileBytes } from "./readText.js";
+import { cachedParse, type Cached } from "./parseCache.js";
 import { categoryIndex, ENERGY, INDICATORS, N_COORDS } from "../core/index.js";
 import { type Issue, InputError } from "../core/index.js";
 import { Basis, type FactorVector } from "../core/index.js";
@@ -71,7 +72,24 @@ interface Row {
 
 /** Per-zone static factors per JOULE of electricity (converted from per kWh), EF category order, ENERGY coordinate = 1 per joule. */
 export async function readElectricityFactors(path: string): Promise<Map<string, FactorVector>> {
-  return parseElectricityFactors(await readTextFile(path), path);
+  const bytes = await readFileBytes(path);
+  // Kept by an earlier process when there is one (parseCache.ts): zones in table order, N_COORDS values each.
+  return cachedParse(
+    "electricity-factors",
+    bytes,
+    { label: path },
+    () => parseElectricityFactors(bytes.toString("utf8"), path),
+    (zones): Cached<[string, number[], string][]> => {
+      const values = new Float64Array(zones.size * N_COORDS);
+      let i = 0;
+      for (const z of zones.values()) values.set(z.values, N_COORDS * i++);
+      return { head: [...zones].map(([zone, z]) => [zone, [...z.basis], z.source]), arrays: [values] };
+    },
+    ({ head, arrays: [values] }) => {
+      if (values.length !== head.length * N_COORDS) throw new RangeError("electricity factors cache: wrong length");
+      return new Map(head.map(([zone, basis, source], i) => [zone, { values: values.slice(i * N_COORDS, (i + 1) * N_COORDS), basis: Uint8Array.from(basis), source }]));
+    },
+  );
 }
 
 /**

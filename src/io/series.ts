@@ -31,7 +31,7 @@
  * `gap_filled`) together with any other issue.
  */
 import { readFileBytes } from "./readText.js";
-import { readCachedSeries, seriesCacheDir, seriesCacheKey, writeCachedSeries } from "./seriesCache.js";
+import { cachedParse, type Cached } from "./parseCache.js";
 import { parse } from "csv-parse/sync";
 import { type AdjustmentLog, type Issue, InputError } from "../core/index.js";
 
@@ -59,7 +59,7 @@ export interface RawSeries {
 
 /**
  * Reads a CSV time series from a file; see parseSeriesCsv. The parse is kept
- * in a disk cache keyed by the file's bytes and the options (seriesCache.ts),
+ * in a disk cache keyed by the file's bytes and the options (parseCache.ts),
  * so later processes read it back, adjustments included, instead of parsing.
  * @param path file to read (UTF-8, optional BOM); also the label in messages unless options.label is set
  * @throws InputError listing every problem found (see the module comment); io_error when the file cannot be read
@@ -67,19 +67,26 @@ export interface RawSeries {
 export async function readSeriesCsv(path: string, options: SeriesReadOptions): Promise<RawSeries> {
   const label = options.label ?? path;
   const bytes = await readFileBytes(path, label);
-  // A parse of these bytes with these options kept by an earlier process (seriesCache.ts) is read instead of parsed.
-  const dir = seriesCacheDir();
-  const key = dir !== undefined ? seriesCacheKey(bytes, { label, timeColumn: options.timeColumn, valueColumns: options.valueColumns, timezone: options.timezone, gaps: options.gaps }) : "";
-  const cached = dir !== undefined ? readCachedSeries(dir, key) : undefined;
-  if (cached) {
-    for (const x of cached.adjustments) options.log.record(x);
-    return { file: cached.file, times: cached.times, step: cached.step, columns: cached.columns, values: cached.values };
-  }
-  // As readFile(path, "utf8") decodes it.
-  const { series, adjustments } = parseSeries(bytes.toString("utf8"), { ...options, label });
-  if (dir !== undefined) writeCachedSeries(dir, key, { ...series, adjustments });
+  const { timeColumn, valueColumns, timezone, gaps } = options;
+  const { series, adjustments } = cachedParse(
+    "series",
+    bytes,
+    { label, timeColumn, valueColumns, timezone, gaps },
+    // As readFile(path, "utf8") decodes it.
+    () => parseSeries(bytes.toString("utf8"), { ...options, label }),
+    ({ series: s, adjustments: adj }): Cached<SeriesHead> => ({ head: { file: s.file, step: s.step, columns: s.columns, adjustments: adj }, arrays: [s.times, s.values] }),
+    ({ head, arrays: [times, values] }) => ({ series: { file: head.file, times, step: head.step, columns: head.columns, values }, adjustments: head.adjustments }),
+  );
   for (const x of adjustments) options.log.record(x);
   return series;
+}
+
+/** What the parse cache keeps of a series beside its times and values. */
+interface SeriesHead {
+  readonly file: string;
+  readonly step: number;
+  readonly columns: readonly string[];
+  readonly adjustments: Issue[];
 }
 
 /**

@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdjustmentLog } from "../../../src/core/errors.ts";
 import { readSeriesCsv, type SeriesReadOptions } from "../../../src/io/series.ts";
-import { readCachedSeries, seriesCacheDir } from "../../../src/io/seriesCache.ts";
+import { parseElectricityFactors, readElectricityFactors } from "../../../src/io/electricityFactors.ts";
+import { parseCacheDir, readCached } from "../../../src/io/parseCache.ts";
 
 const H = 3600;
 const T0 = Date.UTC(2021, 0, 1) / 1000; // 2021-01-01 00:00 UTC, computed apart from the reader
@@ -39,12 +40,12 @@ describe("series cache (readSeriesCsv)", () => {
     writeFileSync(path, TEXT);
     const first = await read(path);
     expect(first).toMatchObject({ ...EXPECTED, columns: ["ci"], file: path, counts: { gap_filled: 1, missing_value: 1 } });
-    const dir = seriesCacheDir()!;
+    const dir = parseCacheDir()!;
     const files = readdirSync(dir).filter((f) => f.endsWith(".bin"));
     expect(files).toHaveLength(1);
-    const cached = readCachedSeries(dir, files[0].slice(0, -4))!;
-    expect([...cached.times]).toEqual(EXPECTED.times);
-    expect(cached.adjustments.map((a) => a.code).sort()).toEqual(["gap_filled", "missing_value"]);
+    const cached = readCached<{ adjustments: { code: string }[] }>(dir, files[0].slice(0, -4))!;
+    expect([...cached.arrays[0]]).toEqual(EXPECTED.times);
+    expect(cached.head.adjustments.map((a) => a.code).sort()).toEqual(["gap_filled", "missing_value"]);
     expect(await read(path)).toEqual(first);
   });
 
@@ -56,13 +57,25 @@ describe("series cache (readSeriesCsv)", () => {
     writeFileSync(path, TEXT.replace("500", "700"));
     utimesSync(path, atime, mtime);
     expect((await read(path)).values).toEqual([100, 100, 300, 300, 700]);
-    const dir = seriesCacheDir()!;
+    const dir = parseCacheDir()!;
     for (const f of readdirSync(dir)) writeFileSync(join(dir, f), "not a cache file");
     expect((await read(path)).values).toEqual([100, 100, 300, 300, 700]);
   });
 
   it("IMPACTSIM_CACHE=off reads without a cache", () => {
-    expect(seriesCacheDir({ IMPACTSIM_CACHE: "off" })).toBeUndefined();
-    expect(seriesCacheDir({ XDG_CACHE_HOME: "/x" })).toBe(join("/x", "impactsim", "series"));
+    expect(parseCacheDir({ IMPACTSIM_CACHE: "off" })).toBeUndefined();
+    expect(parseCacheDir({ XDG_CACHE_HOME: "/x" })).toBe(join("/x", "impactsim", "parsed"));
+  });
+});
+
+describe("electricity factors cache (readElectricityFactors)", () => {
+  it("the shipped table read twice (parsed, then from the cache) equals the table parsed from its text, zone by zone in order", async () => {
+    const path = new URL("../../../platforms/electricity/electricity_factors_by_zone.csv", import.meta.url).pathname;
+    const reference = parseElectricityFactors(readFileSync(path, "utf8"), path);
+    for (let round = 0; round < 2; round++) {
+      const zones = await readElectricityFactors(path);
+      expect([...zones.keys()]).toEqual([...reference.keys()]);
+      for (const [zone, f] of reference) expect(zones.get(zone)).toEqual(f);
+    }
   });
 });
