@@ -132,11 +132,13 @@ interface Measured {
   wall: number;
   maxRssMb: number;
 }
-type Command = readonly [string, readonly string[]];
+/** A command, its arguments and, optionally, variables added to the environment. */
+type Command = readonly [string, readonly string[], Readonly<Record<string, string>>?];
 const node = (entry?: string, ...args: string[]): Command => [process.execPath, [MEASURE, ...(entry ? [entry] : []), ...args]];
-function once([cmd, args]: Command): Measured {
+const withEnv = ([cmd, args]: Command, env: Readonly<Record<string, string>>): Command => [cmd, args, env];
+function once([cmd, args, env]: Command): Measured {
   const t0 = performance.now();
-  const p = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+  const p = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26, ...(env ? { env: { ...process.env, ...env } } : {}) });
   if (p.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${p.stderr}`);
   const m = JSON.parse(p.stdout.trim().split("\n").pop()!) as { cpu_s: number; max_rss_kb: number };
   return { cpu: m.cpu_s, wall: (performance.now() - t0) / 1000, maxRssMb: m.max_rss_kb / 1024 };
@@ -167,6 +169,8 @@ function alternate<K extends string>(commands: Partial<Record<K, Command>>, roun
       run10: node(LAUNCHER, "run", "--workload", ten, "--quiet", "--out", shippedPath("results/bench-ten")),
       run10bundle: node(BUNDLE, "run", "--workload", ten, "--quiet", "--out", shippedPath("results/bench-ten")),
       estimate: node(LAUNCHER, "estimate", ...at, "--ntasks=32", "--time=4:00:00", "--json"),
+      // Without the parse cache (io/parseCache.ts): the grid series and the factor table parsed from their CSV, as on a first start.
+      estimateParsed: withEnv(node(LAUNCHER, "estimate", ...at, "--ntasks=32", "--time=4:00:00", "--json"), { IMPACTSIM_CACHE: "off" }),
     },
     quick ? 1 : 5,
   );
@@ -176,6 +180,19 @@ function alternate<K extends string>(commands: Partial<Record<K, Command>>, roun
   report("whole", "10-job run, cold start, bundle: x node -e ''", m.run10bundle.cpu / m.node.cpu, "x");
   report("whole", "estimate, cold start: 32-task job, idle, 25 starts x 2 sites", m.estimate.cpu, "s CPU");
   report("whole", "estimate, cold start: x node -e ''", m.estimate.cpu / m.node.cpu, "x");
+  report("whole", "estimate, cold start without the parse cache: x node -e ''", m.estimateParsed.cpu / m.node.cpu, "x");
+}
+{
+  // Sweeps (bench/sweep.ts): scenarios/sweep-default.json on 1 worker (in-process) and 2 worker threads, whole processes of the bundle.
+  const { benchSweep } = await import("./sweep.js");
+  const s = await benchSweep(quick ? 1 : 2);
+  if (!s.identical) throw new Error("bench/sweep.ts: the sweep's results differ between 1 and 2 workers");
+  report("whole", "sweep-default (9 variants), 1 worker, whole process", s.one.cpu, "s CPU");
+  report("whole", "sweep-default, 2 workers, whole process", s.two.cpu, "s CPU");
+  report("whole", "sweep, 2 workers: wall-time speed-up (depends on the load)", s.speedup, "x");
+  report("whole", "sweep, 2 workers: parallel overhead, CPU 2 workers / 1", s.overhead, "x");
+  report("whole", "sweep, 2 workers: critical path, main + busiest worker", s.criticalPath, "s CPU");
+  report("whole", "sweep, 2 workers: speed-up bound, CPU 1 worker / critical path", s.speedupBound, "x");
 }
 {
   const m = alternate({

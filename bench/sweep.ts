@@ -1,67 +1,144 @@
 /**
- * Benchmark (not a test): sweep scaling of the worker pool. Explores 8
- * candidates (HEFT impact_weight on the workflow-continuum scenario) with 1
- * worker (in-process, sequential) and with 2 worker threads, and prints the
- * wall times and the speed-up, end to end (pool start and tsx loading in the
- * workers included) and on a warm pool (each side warmed by runs first). It
- * also checks that both give the same exploration, byte for byte. Other load
- * on the machine skews the ratio: run it on an otherwise idle machine.
+ * Benchmark (not a test): sweep scaling of the worker pool on
+ * scenarios/sweep-default.json (9 variants: 3 policies x 3 seeds of qos-eu),
+ * run as whole processes of the bundle (`impactsim sweep --workers 1`, the
+ * in-process reference, and `--workers 2`), alternated, best of `rounds`.
  *
- * Usage: npx tsx bench/sweep.ts [--workers N] (default 2)
+ * Wall time on a machine other work shares says little, so beside the
+ * wall-time speed-up it prints figures that do not depend on the load, from
+ * the CPU time of each thread of the process (read from /proc every 20 ms,
+ * Linux; the last 20 ms of a thread may be missed):
+ * - parallel overhead: CPU of the 2-worker process / CPU of the 1-worker one
+ *   (what running on threads costs on top of the runs: each worker loading
+ *   the bundle and compiling hot code again, two heaps);
+ * - critical path: the main thread's CPU + the busiest worker thread's, which
+ *   bounds the 2-worker wall time on an idle machine of 2 cores (V8's own
+ *   compiler and GC threads run beside), and the speed-up bound it gives,
+ *   CPU of the 1-worker process / critical path.
+ * It checks that both runs write byte-identical results and that each process
+ * exits by itself (no thread or child keeps it alive; 120 s timeout).
+ *
+ * Usage: npx tsx bench/sweep.ts [--rounds N] (default 2)
  */
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
+import { join } from "node:path";
 import { shippedPath } from "../src/io/paths.js";
-import { exploreTradeoff } from "../src/sweep/explore.js";
-import { createPool, type RunPool, type RunTask } from "../src/sweep/pool.js";
 
-const SCENARIO = shippedPath("scenarios/workflow-continuum.json");
-const VALUES = [0, 0.25, 0.5, 1, 2, 4, 8, 16];
-const argWorkers = process.argv.indexOf("--workers");
-const N = argWorkers >= 0 ? Number(process.argv[argWorkers + 1]) : 2;
+const SWEEP = shippedPath("scenarios/sweep-default.json");
+const BUNDLE = shippedPath("dist/impactsim.mjs");
+const MEASURE = shippedPath("bench/measure.mjs");
+const TICK_S = 0.01; // /proc CPU times are in clock ticks of 10 ms (USER_HZ 100 on Linux)
 
-let commit = "unknown";
-try {
-  commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-} catch {
-  /* not a git checkout */
-}
-console.log(`impactsim sweep bench on ${cpus()[0]?.model ?? "?"} x${cpus().length}, Node ${process.version}, commit ${commit}`);
-console.log(`${VALUES.length} candidates: heft impact_weight = ${VALUES.join(", ")} on scenarios/workflow-continuum.json`);
-
-async function seconds<T>(f: () => Promise<T>): Promise<{ s: number; value: T }> {
-  const t0 = performance.now();
-  const value = await f();
-  return { s: (performance.now() - t0) / 1000, value };
+export interface SweepRun {
+  readonly workers: number;
+  readonly wall: number;
+  /** CPU seconds of the whole process (measure.mjs at exit). */
+  readonly cpu: number;
+  /** CPU seconds of the main thread, and of each other thread, busiest first (from /proc). */
+  readonly mainCpu: number;
+  readonly threadCpu: readonly number[];
+  readonly results: string;
 }
 
-const explore = (workers: number) => exploreTradeoff({ scenario: SCENARIO, policy: "heft", param: "impact_weight", values: VALUES, workers });
-
-// End to end: what `impactsim pareto` costs, pool start included.
-const one = await seconds(() => explore(1));
-const many = await seconds(() => explore(N));
-const identical = JSON.stringify(one.value) === JSON.stringify(many.value);
-console.log("end to end (exploreTradeoff, pool start and worker loading included)");
-console.log(`  1 worker (in-process)   ${one.s.toFixed(2)} s`);
-console.log(`  ${N} workers (threads)    ${many.s.toFixed(2)} s`);
-console.log(`  speed-up                ${(one.s / many.s).toFixed(2)}x`);
-
-// Warm pools: workers started and their code compiled and warmed before timing.
-const tasks: RunTask[] = VALUES.map((v, i) => ({ id: String(i), scenario: SCENARIO, overrides: { policy: "heft" }, policyParams: { impact_weight: v } }));
-/** Best of REPEATS batches of the 8 candidates on a pool warmed by one run per worker (other load on the machine only slows a batch down). */
-const REPEATS = 3;
-async function warmRun(pool: RunPool): Promise<number> {
-  await Promise.all(tasks.slice(0, Math.max(1, pool.workers)).map((t) => pool.run(t)));
-  let best = Infinity;
-  for (let r = 0; r < REPEATS; r++) best = Math.min(best, (await seconds(() => Promise.all(tasks.map((t) => pool.run(t))))).s);
-  await pool.close();
-  return best;
+/** CPU seconds of each thread of a process now, by thread id (empty once it has exited). */
+function threadTimes(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      // Fields after the command name (which may hold spaces) start at ")": utime and stime are fields 14 and 15.
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) * TICK_S);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
 }
-const warmOne = await warmRun(createPool({ workers: 1 }));
-const warmMany = await warmRun(createPool({ workers: N }));
-console.log(`warm pool (runs only, best of ${REPEATS})`);
-console.log(`  1 worker (in-process)   ${warmOne.toFixed(2)} s  (${((warmOne / VALUES.length) * 1000).toFixed(0)} ms per candidate)`);
-console.log(`  ${N} workers (threads)    ${warmMany.toFixed(2)} s`);
-console.log(`  speed-up                ${(warmOne / warmMany).toFixed(2)}x`);
-console.log(`explorations with 1 and ${N} workers identical: ${identical ? "yes" : "NO"}`);
-if (!identical) process.exitCode = 1;
+
+/** One sweep as a whole process; rejects when it fails or does not exit by itself within 120 s. */
+export function runSweepProcess(workers: number): Promise<SweepRun> {
+  const out = shippedPath(`results/bench-sweep-w${workers}`);
+  rmSync(out, { recursive: true, force: true });
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [MEASURE, BUNDLE, "sweep", SWEEP, "--workers", String(workers), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    const last = new Map<number, number>();
+    const poll = setInterval(() => {
+      for (const [tid, s] of threadTimes(child.pid!)) last.set(tid, s);
+    }, 20);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    const timeout = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`sweep with ${workers} worker(s) did not exit within 120 s (something kept the process alive)`));
+    }, 120_000);
+    child.on("exit", (code) => {
+      clearInterval(poll);
+      clearTimeout(timeout);
+      const wall = (performance.now() - t0) / 1000;
+      if (code !== 0) return reject(new Error(`sweep with ${workers} worker(s) failed (exit ${code}): ${stderr}`));
+      const m = JSON.parse(stdout.trim().split("\n").pop()!) as { cpu_s: number };
+      const mainCpu = last.get(child.pid!) ?? 0;
+      last.delete(child.pid!);
+      resolve({ workers, wall, cpu: m.cpu_s, mainCpu, threadCpu: [...last.values()].sort((a, b) => b - a), results: readFileSync(join(out, "results.jsonl"), "utf8") });
+    });
+  });
+}
+
+export interface SweepBench {
+  readonly one: SweepRun;
+  readonly two: SweepRun;
+  /** Wall-time speed-up, 1 worker / 2 workers (depends on the load). */
+  readonly speedup: number;
+  /** CPU of the 2-worker process / CPU of the 1-worker process. */
+  readonly overhead: number;
+  /** Main thread + busiest worker thread, CPU seconds, 2 workers. */
+  readonly criticalPath: number;
+  /** CPU of the 1-worker process / critical path. */
+  readonly speedupBound: number;
+  readonly identical: boolean;
+}
+
+/** Best (least CPU) of `rounds` alternated runs with 1 and 2 workers. */
+export async function benchSweep(rounds = 2): Promise<SweepBench> {
+  let one: SweepRun | undefined;
+  let two: SweepRun | undefined;
+  let identical = true;
+  for (let r = 0; r < rounds; r++) {
+    const a = await runSweepProcess(1);
+    const b = await runSweepProcess(2);
+    identical &&= a.results === b.results && (one === undefined || one.results === a.results);
+    if (!one || a.cpu < one.cpu) one = a;
+    if (!two || b.cpu < two.cpu) two = b;
+  }
+  // The busiest worker thread: of the threads other than the main one, the busiest (V8's helper threads do far less).
+  const criticalPath = two!.mainCpu + (two!.threadCpu[0] ?? 0);
+  return { one: one!, two: two!, speedup: one!.wall / two!.wall, overhead: two!.cpu / one!.cpu, criticalPath, speedupBound: one!.cpu / criticalPath, identical };
+}
+
+if (process.argv[1] && /bench[\\/]sweep\.ts$/.test(process.argv[1])) {
+  const i = process.argv.indexOf("--rounds");
+  const rounds = i >= 0 ? Number(process.argv[i + 1]) : 2;
+  console.log(`impactsim sweep bench on ${cpus()[0]?.model ?? "?"} x${cpus().length}, Node ${process.version}: scenarios/sweep-default.json (9 variants), bundle, best of ${rounds} alternated`);
+  const b = await benchSweep(rounds);
+  const f = (x: number) => x.toFixed(2);
+  console.log(`  1 worker (in-process)  wall ${f(b.one.wall)} s  CPU ${f(b.one.cpu)} s`);
+  console.log(`  2 workers (threads)    wall ${f(b.two.wall)} s  CPU ${f(b.two.cpu)} s  main thread ${f(b.two.mainCpu)} s  busiest threads ${b.two.threadCpu.slice(0, 4).map(f).join(", ")} s`);
+  console.log(`  speed-up (wall, depends on the load)        ${f(b.speedup)}x`);
+  console.log(`  parallel overhead (CPU 2 workers / 1)       ${f(b.overhead)}x`);
+  console.log(`  critical path (main + busiest worker, CPU)  ${f(b.criticalPath)} s`);
+  console.log(`  speed-up bound (CPU 1 worker / critical)    ${f(b.speedupBound)}x`);
+  console.log(`  results identical: ${b.identical ? "yes" : "NO"}`);
+  if (!b.identical) process.exitCode = 1;
+}
