@@ -283,27 +283,37 @@ export class Cluster {
     this.setDraw(node, this.shares.draw[node], this.shares.unpaid[node]);
   }
 
+  /** Before a change on a node: its site's and pool's intervals and the node's integrals, up to now. */
+  private beforeChange(node: number, p: number, site: number): void {
+    this.flushSite(site);
+    this.flushPool(p);
+    this.accrue(node);
+  }
+
+  /** A tenant's allocation joins (+1) or leaves (-1) its node's memory and its pool's counts. */
+  private book(t: Tenant, p: number, sign: 1 | -1): void {
+    this.allocMem[t.node] += sign * t.memMb;
+    this.poolAllocCores[p] += sign * t.cores;
+    this.poolAllocGpus[p] += sign * t.gpus;
+    this.poolAllocFpgas[p] += sign * t.fpgas;
+    this.freeCores[p] -= sign * (t.exclusive ? this.platform.pools[p].coresPerNode : t.cores);
+  }
+
   /** A job takes part of (or, exclusive, all of) a node from now. */
   addTenant(t: Tenant, pstate: number | undefined): void {
     const node = t.node;
     const p = this.pool[node];
-    const m = this.platform.pools[p];
-    this.flushSite(m.site);
-    this.flushPool(p);
-    this.accrue(node);
+    const site = this.platform.pools[p].site;
+    this.beforeChange(node, p, site);
     const wasEmpty = this.shares.empty(node);
     this.shares.join(t, pstate, this.clock.now);
-    this.allocMem[node] += t.memMb;
-    this.poolAllocCores[p] += t.cores;
-    this.poolAllocGpus[p] += t.gpus;
-    this.poolAllocFpgas[p] += t.fpgas;
+    this.book(t, p, 1);
     if (wasEmpty) {
       this.setState(node, NodeState.Busy);
       this.free[p]--;
       this.busy[p]++;
-      this.siteBusy[m.site]++;
+      this.siteBusy[site]++;
     }
-    this.freeCores[p] -= t.exclusive ? m.coresPerNode : t.cores;
     this.redraw(node);
     this.version++;
   }
@@ -312,21 +322,15 @@ export class Cluster {
   removeTenant(t: Tenant): void {
     const node = t.node;
     const p = this.pool[node];
-    const m = this.platform.pools[p];
-    this.flushSite(m.site);
-    this.flushPool(p);
-    this.accrue(node);
+    const site = this.platform.pools[p].site;
+    this.beforeChange(node, p, site);
     this.shares.leave(t, this.clock.now);
-    this.allocMem[node] -= t.memMb;
-    this.poolAllocCores[p] -= t.cores;
-    this.poolAllocGpus[p] -= t.gpus;
-    this.poolAllocFpgas[p] -= t.fpgas;
-    this.freeCores[p] += t.exclusive ? m.coresPerNode : t.cores;
+    this.book(t, p, -1);
     if (this.shares.count[node] === 0) {
       this.setState(node, NodeState.Idle);
       this.free[p]++;
       this.busy[p]--;
-      this.siteBusy[m.site]--;
+      this.siteBusy[site]--;
     }
     this.redraw(node);
     this.version++;
