@@ -14,7 +14,8 @@
  * Where a request's time goes, for a busy machine: the service's own time per
  * request (its onRequest hook to its response sent), the event-loop delay in
  * the service and in the clients (time a ready callback waited: another
- * callback running, or the process waiting for a CPU) and the load average.
+ * callback running, or the process waiting for a CPU), the load average, and
+ * the HTTP stack's own CPU per request (GET /healthz in the same closed loop).
  *
  * Usage: npx tsx bench/serve.ts [--queued 10000] [--rate 200] [--seconds 10] [--clients 8] [--max-seconds 5] [--charges 20000] [--json]
  */
@@ -55,18 +56,19 @@ const loopDelay = (h: IntervalHistogram) => ({ p50: h.percentile(50) / 1e6, p99:
  * `closed` (each client sends its next request when the last is answered),
  * over CLIENTS keep-alive connections; prints the latencies' summary as JSON.
  */
-async function clients(base: string, first: number, closed: boolean): Promise<void> {
+async function clients(base: string, first: number, closed: boolean, healthz: boolean): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const url = new URL(base);
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const post = (body: unknown): Promise<number> =>
     new Promise((res, rej) => {
-      const data = JSON.stringify(body);
+      const data = healthz ? "" : JSON.stringify(body);
       const t = performance.now();
-      const r = request({ host: url.hostname, port: url.port, path: "/v1/jobs", method: "POST", agent, headers: { authorization: "Bearer bench-admin-token-0123456789", "content-type": "application/json", "content-length": Buffer.byteLength(data) } }, (resp) => {
+      const headers = { authorization: "Bearer bench-admin-token-0123456789", ...(healthz ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(data) }) };
+      const r = request({ host: url.hostname, port: url.port, path: healthz ? "/healthz" : "/v1/jobs", method: healthz ? "GET" : "POST", agent, headers }, (resp) => {
         resp.resume();
-        resp.on("end", () => (resp.statusCode! < 300 ? res(performance.now() - t) : rej(new Error(`POST /v1/jobs: ${resp.statusCode}`))));
+        resp.on("end", () => (resp.statusCode! < 300 ? res(performance.now() - t) : rej(new Error(`${r.method} ${r.path}: ${resp.statusCode}`))));
       });
       r.on("error", rej);
       r.end(data);
@@ -95,7 +97,7 @@ async function clients(base: string, first: number, closed: boolean): Promise<vo
   process.exit(0);
 }
 const clientAt = process.argv.indexOf("--client");
-if (clientAt > 0) await clients(process.argv[clientAt + 1], arg("first", 1), process.argv.includes("--closed"));
+if (clientAt > 0) await clients(process.argv[clientAt + 1], arg("first", 1), process.argv.includes("--closed"), process.argv.includes("--healthz"));
 const dir = mkdtempSync(join(tmpdir(), "impactsim-bench-serve-"));
 const figures: Record<string, number> = {};
 const say = (name: string, value: number, unit: string) => {
@@ -151,8 +153,12 @@ await tokens.add(TOKEN, "admin", "admin");
 const app = await buildApp({ service, ledger, tokens, metrics: new ServiceMetrics(), rateLimit: 0, log: false });
 // Jobs of 64 cores for a day: the 480 cores of the platform hold 7 of them at once, the rest wait.
 let t = performance.now();
+const preloadCpu = process.cpuUsage();
 for (let i = 1; i <= QUEUED; i++) await service.submit(job(i));
+const pc = process.cpuUsage(preloadCpu);
 say(`preload: ${QUEUED} jobs submitted in process`, (performance.now() - t) / 1000, "s");
+// What the service itself does per submission (budget check, decision pass, ledger transaction), without HTTP.
+if (QUEUED > 0) say("  CPU per submission in process (no HTTP)", (pc.user + pc.system) / 1000 / QUEUED, "ms");
 say("queued after preload", service.queuedCount(), "jobs");
 // Service side: its own time per request (first hook to response sent), and its event-loop delay.
 const since = new WeakMap<object, number>();
@@ -164,13 +170,13 @@ const loop = monitorEventLoopDelay({ resolution: 1 });
 let first = QUEUED + 1;
 
 /** One load (open loop at RATE, or closed loop) in a child process; returns the clients' summary and the service's CPU. */
-async function load(closed: boolean): Promise<{ c: { requests: number; wall: number; p50: number; p99: number; max: number; loop: ReturnType<typeof loopDelay> }; cpuMs: number }> {
+async function load(closed: boolean, healthz = false): Promise<{ c: { requests: number; wall: number; p50: number; p99: number; max: number; loop: ReturnType<typeof loopDelay> }; cpuMs: number }> {
   passes.length = served.length = 0;
   loop.reset();
   loop.enable();
   const cpu0 = process.cpuUsage();
   // The clients in another process, so that they do not share the service's event loop.
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--client", url, "--first", String(first), "--rate", String(RATE), "--seconds", String(closed ? MAX_SECONDS : SECONDS), "--clients", String(CLIENTS), ...(closed ? ["--closed"] : [])], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--client", url, "--first", String(first), "--rate", String(RATE), "--seconds", String(closed ? MAX_SECONDS : SECONDS), "--clients", String(CLIENTS), ...(closed ? ["--closed"] : []), ...(healthz ? ["--healthz"] : [])], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once("exit", r));
@@ -206,6 +212,10 @@ if (MAX_SECONDS > 0) {
   say("  its request latency p50", m.c.p50, "ms");
   say("  its request latency p99", m.c.p99, "ms");
   say("  its service CPU per request", m.cpuMs / m.c.requests, "ms");
+  // The HTTP stack's own cost, for comparison: GET /healthz (no body, no service work) in the same closed loop.
+  const h = await load(true, true);
+  say("GET /healthz in closed loop: service CPU per request", h.cpuMs / h.c.requests, "ms");
+  say("  its rate", h.c.requests / h.c.wall, "requests/s");
 }
 await app.close();
 await service.close();
