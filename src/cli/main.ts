@@ -5,7 +5,9 @@
  *
  * estimate reads sbatch options itself (yargs must not judge them) and is
  * loaded alone, without yargs and the sweep machinery, so it answers fast from
- * a cold start; every other command goes through yargs (commands.ts).
+ * a cold start; run reads the plain forms of its options without yargs too
+ * (run.ts); every other command, and any other form, goes through yargs
+ * (commands.ts).
  */
 import { InputError, SimulationError, UsageError } from "../core/index.js";
 import { EXIT } from "./exit.js";
@@ -27,6 +29,15 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "estimate") return (await import("./estimate.js")).runEstimate(argv.slice(1));
+  if (argv[0] === "run") {
+    // The plain forms of run's options are read without loading yargs (run.ts); anything else goes to yargs.
+    const run = await import("./run.js");
+    const args = run.fastRunArgs(argv.slice(1));
+    if (args !== undefined) {
+      await run.runCommand(args);
+      return EXIT.ok;
+    }
+  }
   return (await import("./commands.js")).commands(argv);
 }
 
