@@ -102,6 +102,32 @@ export class QueueWalk {
   }
 }
 
+/**
+ * The next job that might start now while a reservation is held in pool
+ * `resPool` (< 0: none), EASY's backfill rule: anywhere within the free cores
+ * (in the reserved pool, within `resExtra` of them), or in the reserved pool
+ * within its free cores when its run time is within `shortSeconds` (the time
+ * left to the shadow time, with a slack for rounding). Jobs passed over could
+ * start nowhere under that rule.
+ */
+export function nextBackfill(queue: QueueWalk, free: Capacity, resPool: number, resExtra: number, shortSeconds: number): QueuedJobView | undefined {
+  let any = 0;
+  let short = 0;
+  for (let p = 0; p < free.cores.length; p++) {
+    const c = free.cores[p];
+    if (p === resPool) {
+      any = Math.max(any, Math.min(c, resExtra));
+      short = c;
+    } else any = Math.max(any, c);
+  }
+  return queue.next(any, short, shortSeconds);
+}
+
+/** The run time within which a job ends by `shadow` from `now`, with a slack for rounding (nextBackfill's `shortSeconds`). */
+export function secondsTo(shadow: number, now: number): number {
+  return shadow - now + 1e-9 * Math.max(1, Math.abs(shadow));
+}
+
 /** True when the job fits `pool` with `cores` free cores and `idle` idle nodes (see Capacity). */
 function fitsIn(job: QueuedJobView, pool: PoolView, cores: number, idle: number): boolean {
   const need = coresFor(job, pool);

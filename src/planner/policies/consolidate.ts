@@ -436,7 +436,24 @@ function planStart(s: Supply, from: number, need: number, w: number, now: number
 
 /** `view` with `extra` entries merged into its running jobs (by predicted end, then id). */
 function withRunning(view: ClusterView, extra: readonly RunningJobView[]): ClusterView {
-  const running = [...view.running, ...extra].sort((a, b) => a.predictedEnd - b.predictedEnd || a.id - b.id);
+  // view.running is in that order already: the few extra entries are sorted and merged in (not the whole list sorted again).
+  const byEnd = (a: RunningJobView, b: RunningJobView): number => a.predictedEnd - b.predictedEnd || a.id - b.id;
+  const more = [...extra].sort(byEnd);
+  let base = view.running;
+  // A view out of that order (one made by hand) is sorted first.
+  for (let k = 1; k < base.length; k++) {
+    if (byEnd(base[k - 1], base[k]) > 0) {
+      base = [...base].sort(byEnd);
+      break;
+    }
+  }
+  const running: RunningJobView[] = [];
+  let i = 0;
+  for (const x of more) {
+    while (i < base.length && byEnd(base[i], x) <= 0) running.push(base[i++]);
+    running.push(x);
+  }
+  while (i < base.length) running.push(base[i++]);
   // Derived from the view (its queue made only if read), with the queue's index kept for the copy.
   const copy: ClusterView = Object.create(view, { running: { value: running, enumerable: true } });
   const index = view.queueIndex;

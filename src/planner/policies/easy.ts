@@ -18,8 +18,8 @@
  * their predicted end. Estimates are the walltime for batch jobs and the runtime
  * model on the pool's default device for workflow tasks (planner/resources).
  */
-import type { ClusterView, Decision, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { Capacity, coresFor, firstFit, needFor, onlyIntensityChanged, QueueWalk, runtimeFor, shadowTime } from "./common.js";
+import type { ClusterView, Decision, Policy, QueuedJobView, WorldEvent } from "../view.js";
+import { Capacity, coresFor, firstFit, needFor, nextBackfill, onlyIntensityChanged, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 
 interface Reservation {
   pool: number;
@@ -62,20 +62,6 @@ export function policyEasyBackfill(): Policy {
     }
   }
 
-  /** The next job that might backfill: within the cores free anywhere (the reserved pool's extra ones), or within its free cores if short enough. */
-  function nextBackfill(queue: QueueWalk, pools: readonly PoolView[], shortSeconds: number): QueuedJobView | undefined {
-    let any = 0;
-    let short = 0;
-    for (let p = 0; p < pools.length; p++) {
-      const c = free.cores[p];
-      if (p === res.pool) {
-        any = Math.max(any, Math.min(c, res.extra));
-        short = c;
-      } else any = Math.max(any, c);
-    }
-    return queue.next(any, short, shortSeconds);
-  }
-
   return {
     name: "easy",
     version: "1",
@@ -102,8 +88,8 @@ export function policyEasyBackfill(): Policy {
       reserve(view, head);
       // Jobs that could start nowhere are passed over (the queue's index): in the reserved pool a job needs
       // cores within the extra ones, or any free core if it ends by the shadow time (with a slack for rounding).
-      const shortSeconds = res.pool < 0 ? -Infinity : res.shadow - view.now + 1e-9 * Math.max(1, Math.abs(res.shadow));
-      for (let job = nextBackfill(queue, pools, shortSeconds); job !== undefined; job = nextBackfill(queue, pools, shortSeconds)) {
+      const shortSeconds = res.pool < 0 ? -Infinity : secondsTo(res.shadow, view.now);
+      for (let job = nextBackfill(queue, free, res.pool, res.extra, shortSeconds); job !== undefined; job = nextBackfill(queue, free, res.pool, res.extra, shortSeconds)) {
         for (let p = 0; p < pools.length; p++) {
           if (!free.fits(job, pools[p])) continue;
           const need = coresFor(job, pools[p]);

@@ -57,7 +57,7 @@ import type { DeviceClass } from "../../io/index.js";
 import { chargeForecastInto, chargeInto, phaseTotal, type ChargeEnergy } from "../../models/index.js";
 import { defaultDevice, placementCharge, placementEmbodied } from "../resources.js";
 import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { Capacity, canHold, coresFor, needFor, runtimeFor, shadowTime } from "./common.js";
+import { Capacity, canHold, coresFor, needFor, nextBackfill, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 import { missingBytes, transferJoules, transferTime } from "../transfers.js";
 
 export interface WeightedParams {
@@ -135,6 +135,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
   const passEnd: number[] = [];
   const pass = { pool: passPool, cores: passCores, idle: passIdle, end: passEnd };
   const free = new Capacity();
+  const walk = new QueueWalk();
 
   /** Earliest time the job's need is met in pool p, and the cores free beyond it then (as EASY's reservation). */
   function shadowOf(view: ClusterView, job: QueuedJobView, pool: PoolView): { shadow: number; extra: number } {
@@ -233,7 +234,12 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
       passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
       const forecasts = new Map<string, IntensityForecast>();
       let res: Reservation | undefined;
-      for (const job of view.queue) {
+      // Once a reservation is held, only jobs that fit now may start (the others are not scored): the walk
+      // passes over the rest by EASY's rule (a job's run time there includes transfers, so the rule's bound holds).
+      const queue = walk.start(view);
+      let shortSeconds = -Infinity;
+      const next = (): QueuedJobView | undefined => (res === undefined ? queue.next() : nextBackfill(queue, free, res.pool, res.extra, shortSeconds));
+      for (let job = next(); job !== undefined; job = next()) {
         // Filter: pools that can hold it and reach its inputs; which of them can take it now.
         const fits: { pool: PoolView; need: number; now: boolean; bytes: Map<number, number> }[] = [];
         let anyNow = false;
@@ -286,6 +292,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
           // The first job that waits holds its best pool from its expected start there.
           const s = shadowOf(view, job, pools[best.pool]);
           res = { pool: best.pool, shadow: best.start, extra: s.extra };
+          shortSeconds = secondsTo(res.shadow, now);
         }
       }
       return out;
