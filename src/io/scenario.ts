@@ -37,7 +37,7 @@ const scenarioSchema = lazySchema(() => {
       cpu_usage: z.enum(["trace", "ignore"]).optional(),
     }),
     series_extension: z.enum(["error", "hold", "repeat"]).optional(),
-    attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional() }).optional(),
+    attribution: z.strictObject({ static_split: z.enum(["allocated", "jobs"]).optional(), embodied_after_life: z.enum(["linear", "capped", "paid"]).optional() }).optional(),
     score_method: z.enum(["ef3.1", "ef3.0"]).optional(),
     policy: z
       .strictObject({

@@ -146,6 +146,12 @@ export interface EmbodiedSpec {
   readonly lifetime_years: number;
   readonly lifetime_source: string;
   /**
+   * Age of the nodes at the run's start, years (default 0: nodes of unknown
+   * age are assumed new when the run starts). Under the "paid" rule a node
+   * past its lifetime is charged no embodied impacts.
+   */
+  readonly age_years?: number;
+  /**
    * Impacts of one node per life-cycle phase (fabrication, transport, endOfLife;
    * never use), by category id or "PE". Absent when the node type is given by
    * its `parts`: the component method computes them.
@@ -467,7 +473,16 @@ export interface ScenarioSpec {
    * the node's, the unallocated cores' share to the site's overhead; "jobs"
    * all of it among the node's jobs by allocated cores.
    */
-  readonly attribution?: { readonly static_split?: "allocated" | "jobs" };
+  readonly attribution?: {
+    readonly static_split?: "allocated" | "jobs";
+    /**
+     * Embodied impacts of time past a node's lifetime (models/embodied.ts
+     * EmbodiedRule): "paid" (default) charges none, "capped" never charges one
+     * job's run more than the node's whole embodied impacts, "linear" keeps
+     * charging at the amortised rate.
+     */
+    readonly embodied_after_life?: "linear" | "capped" | "paid";
+  };
   /** The single score's EF version: EF 3.1 (default) or EF 3.0's normalisation factors (same weights). */
   readonly score_method?: "ef3.1" | "ef3.0";
   /**

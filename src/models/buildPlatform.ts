@@ -10,7 +10,7 @@ import { TimeSeries, type Extension } from "../core/index.js";
 import type { FactorVector } from "../core/index.js";
 import { readSeriesCsv } from "../io/index.js";
 import type { AcceleratorSpec, PlatformSpec, PowerStateSpec } from "../io/index.js";
-import { embodiedPerNodeSecond } from "./embodied.js";
+import { DEFAULT_EMBODIED_RULE, embodiedClock, embodiedPerNodeSecond, type EmbodiedRule } from "./embodied.js";
 import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./electricity.js";
 import type { DeviceModel, EmbodiedPart, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel } from "./platform.js";
 import { BYTES_PER_GB, gbToBytes } from "../core/index.js";
@@ -27,6 +27,8 @@ export interface BuildOptions {
   readonly extension: Extension;
   /** Adjustments made while reading series are counted here. */
   readonly log: AdjustmentLog;
+  /** How intervals of use are charged embodied impacts past the lifetime (default DEFAULT_EMBODIED_RULE). */
+  readonly embodiedRule?: EmbodiedRule;
 }
 
 export interface BuiltPlatform {
@@ -109,6 +111,14 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
         }
       }
       const curve = built.curve;
+      // Accelerators keep their own lifetime and, unless given, the node's age.
+      const life = type.embodied.lifetime_years;
+      const age = type.embodied.age_years ?? 0;
+      const clock = embodiedClock(
+        opts.embodiedRule ?? DEFAULT_EMBODIED_RULE,
+        [life, type.gpus?.embodied?.lifetime_years ?? life, type.fpgas?.embodied?.lifetime_years ?? life],
+        [age, type.gpus?.embodied?.age_years ?? age, type.fpgas?.embodied?.age_years ?? age],
+      );
       pools.push({
         site: s,
         nodeType: group.type,
@@ -127,6 +137,7 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
         embodiedPerNodeSecond: embodied.perPhase,
         embodiedBasis: embodied.basis,
         embodiedParts: parts,
+        embodiedClock: clock,
       });
     }
   });

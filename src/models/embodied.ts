@@ -222,3 +222,60 @@ export function embodiedShare(ageStart: number, seconds: number, lifetime: numbe
       throw new RangeError(`embodiedShare: expected a rule (${EMBODIED_RULES.join(", ")}), got ${JSON.stringify(rule)}`);
   }
 }
+
+/** Part kinds of a pool's node, in the order of PoolModel.embodiedParts' kinds and of the ledger's node-seconds: node, GPUs, FPGAs. */
+export const PART_KINDS = ["node", "gpu", "fpga"] as const;
+
+/**
+ * A pool's embodied rule in a run, per part kind (PART_KINDS): what
+ * embodiedSeconds clips an interval of use to. Every node of a pool has the
+ * same age: its node type's `embodied.age_years` at the run's start (default 0:
+ * a node of unknown age is assumed new when the run starts).
+ */
+export interface EmbodiedClock {
+  readonly rule: EmbodiedRule;
+  /**
+   * Per part kind, s: "paid": simulated time at which the part reaches its
+   * lifetime (lifetime - age at start, >= 0); "capped": the lifetime, counted
+   * from the start of each job's run; "linear": Infinity.
+   */
+  readonly until: Float64Array;
+}
+
+/**
+ * The clock of a pool's parts under `rule`.
+ * @param lifetimeYears per part kind, > 0
+ * @param ageYears per part kind, the age at the run's start, >= 0
+ * @throws RangeError on a lifetime that is not > 0, an age that is not >= 0, or an unknown rule
+ */
+export function embodiedClock(rule: EmbodiedRule, lifetimeYears: readonly number[], ageYears: readonly number[]): EmbodiedClock {
+  if (!EMBODIED_RULES.includes(rule)) throw new RangeError(`embodiedClock: expected a rule (${EMBODIED_RULES.join(", ")}), got ${JSON.stringify(rule)}`);
+  const until = new Float64Array(PART_KINDS.length);
+  PART_KINDS.forEach((kind, k) => {
+    const life = lifetimeYears[k];
+    const age = ageYears[k];
+    if (!(Number.isFinite(life) && life > 0)) throw new RangeError(`embodiedClock: ${kind}: expected lifetime_years > 0, got ${life}`);
+    if (!(Number.isFinite(age) && age >= 0)) throw new RangeError(`embodiedClock: ${kind}: expected age_years >= 0, got ${age}`);
+    until[k] = rule === "linear" ? Infinity : rule === "capped" ? yearsToSeconds(life) : Math.max(0, yearsToSeconds(life) - yearsToSeconds(age));
+  });
+  return { rule, until };
+}
+
+/**
+ * The seconds of [from, to] (simulated time, from <= to) that part kind `k` of
+ * a pool is charged embodied impacts for under its clock: to - from exactly
+ * when the rule does not bite (so within the lifetime nothing changes), less
+ * beyond it. `runStart` is when the job's run began, for "capped"; time no job
+ * holds (a site's overhead) passes undefined and is charged linearly under
+ * "capped", which caps a single job's charge. Without a clock: linear.
+ * Allocation-free (the accountant calls it per interval).
+ */
+export function embodiedSeconds(clock: EmbodiedClock | undefined, k: number, from: number, to: number, runStart?: number): number {
+  if (!clock) return to - from;
+  let until = clock.until[k];
+  if (clock.rule === "capped") {
+    if (runStart === undefined) return to - from;
+    until += runStart;
+  }
+  return to <= until ? to - from : from >= until ? 0 : until - from;
+}

@@ -3,6 +3,7 @@
  * Built from a PlatformSpec by buildPlatform() in models/buildPlatform.ts.
  */
 import type { PowerCurve } from "./power.js";
+import type { EmbodiedClock } from "./embodied.js";
 import type { TimeSeries } from "../core/index.js";
 import type { Seconds, Watts } from "../core/index.js";
 
@@ -73,6 +74,8 @@ export interface PoolModel {
    * the node is one component (embodiedPerNodeSecond, embodiedBasis).
    */
   readonly embodiedParts?: readonly EmbodiedPart[];
+  /** How intervals of use are charged embodied impacts past the parts' lifetimes (models/embodied.ts); absent: linear. */
+  readonly embodiedClock?: EmbodiedClock;
 }
 
 /** One component's embodied impacts in a pool's node: the node itself (with everything but its accelerators), its GPUs or its FPGAs (all of them). */

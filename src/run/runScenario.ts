@@ -305,7 +305,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   if (o.platformVariant) platformSpec = applyPlatformVariant(platformSpec, o.platformVariant);
   inputs.push(platformFile);
   const forecastError = o.forecast ?? scenario.forecast ?? { bias: 0, sigma: 0 };
-  const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: seriesLog, forecastError, seed, scoreVersion: scenario.score_method === "ef3.0" ? "3.0" : "3.1" });
+  const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: seriesLog, forecastError, seed, scoreVersion: scenario.score_method === "ef3.0" ? "3.0" : "3.1", embodiedRule: scenario.attribution?.embodied_after_life });
   inputs.push(...world.files.filter((f) => !inputs.includes(f)));
   const { platform, method, forecasts } = world;
   const workflows = await loadWorkflows(scenario, scenarioPath, platform, inputs, seriesLog);

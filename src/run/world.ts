@@ -14,7 +14,7 @@ import { shippedPath } from "../io/index.js";
 import type { PlatformSpec } from "../io/index.js";
 import { buildPlatform } from "../models/index.js";
 import { forecastFromActual, type ForecastError, type IntensityForecast } from "../models/index.js";
-import type { NodeTypeProvenance, PlatformModel } from "../models/index.js";
+import type { EmbodiedRule, NodeTypeProvenance, PlatformModel } from "../models/index.js";
 
 export const ELECTRICITY_FACTORS = shippedPath("platforms/electricity/electricity_factors_by_zone.csv");
 
@@ -31,6 +31,8 @@ export interface WorldOptions {
   readonly seed: number;
   /** EF version of the single score (default 3.1). */
   readonly scoreVersion?: ScoreMethodVersion;
+  /** Embodied impacts past the lifetime (default DEFAULT_EMBODIED_RULE, "paid"). */
+  readonly embodiedRule?: EmbodiedRule;
 }
 
 export interface World {
@@ -56,7 +58,7 @@ function checkForecastError(f: { readonly bias: number; readonly sigma: number }
 export async function buildWorld(spec: PlatformSpec, opts: WorldOptions): Promise<World> {
   checkForecastError(opts.forecastError);
   const zones = await readElectricityFactors(ELECTRICITY_FACTORS);
-  const built = await buildPlatform(spec, { file: opts.file, zones, t0Epoch: opts.t0Epoch, extension: opts.extension, log: opts.log });
+  const built = await buildPlatform(spec, { file: opts.file, zones, t0Epoch: opts.t0Epoch, extension: opts.extension, log: opts.log, embodiedRule: opts.embodiedRule });
   const method = await readScoreMethod(DEFAULT_SCORE_METHOD_PATH, { version: opts.scoreVersion ?? "3.1" });
   const platform = built.model;
   const forecasts = platform.sites.map((s) => forecastFromActual(s.intensity, opts.forecastError, rngSeeded(deriveSeed(opts.seed, `forecast/${s.id}`))));
