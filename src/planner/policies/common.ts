@@ -1,5 +1,5 @@
 /** Small pieces shared by the queue policies. */
-import type { ClusterView, PoolView, QueueIndex, QueuedJobView, WorldEvent } from "../view.js";
+import type { ClusterView, PoolView, QueueIndex, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
 import { coresFor, defaultDevice, holdsWholeNodes, poolCanHold, poolNeed, type PoolNeed } from "../resources.js";
 
 /**
@@ -196,9 +196,10 @@ const passOrder: number[] = [];
  * last job on it ends; a start of this pass frees the idle nodes it took),
  * from `free` now; and the cores free then beyond the need, counting every job
  * predicted to end exactly at that time. `now` when it is met already;
- * Infinity when never.
+ * Infinity when never. `running`: the view's running jobs, or a list in the
+ * same order standing for them (consolidate's, with waking nodes as jobs).
  */
-export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts): { shadow: number; extra: number } {
+export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts, running: readonly RunningJobView[] = view.running): { shadow: number; extra: number } {
   const order = passOrder;
   order.length = 0;
   for (let k = 0; k < pass.pool.length; k++) if (pass.pool[k] === p) order.push(k);
@@ -207,7 +208,7 @@ export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: {
   let nodesAt = view.now;
   if (need.wholeNodes > free.nodes) {
     const lastEnd = new Map<number, number>();
-    for (const r of view.running) if (r.pool === p) for (const n of r.nodes) lastEnd.set(n, Math.max(lastEnd.get(n) ?? -Infinity, r.predictedEnd));
+    for (const r of running) if (r.pool === p) for (const n of r.nodes) lastEnd.set(n, Math.max(lastEnd.get(n) ?? -Infinity, r.predictedEnd));
     const ends = [...lastEnd.values()];
     for (const k of order) for (let i = 0; i < pass.idle[k]; i++) ends.push(pass.end[k]);
     ends.sort((a, b) => a - b);
@@ -219,7 +220,6 @@ export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: {
   let shadow = avail >= need.cores && nodesAt <= view.now ? view.now : Infinity;
   let r = 0;
   let s = 0;
-  const running = view.running;
   for (;;) {
     while (r < running.length && running[r].pool !== p) r++;
     const tr = r < running.length ? running[r].predictedEnd : Infinity;

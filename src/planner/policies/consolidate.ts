@@ -301,7 +301,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       }
 
       // 2. EASY on the view with waking nodes shown as jobs ending when they are on.
-      const inner = easy.decide(synthetic.length === 0 ? view : withRunning(view, synthetic), happened);
+      const inner = easy.decideWith(view, happened, synthetic.length === 0 ? undefined : withRunning(view, synthetic));
       const byId = new Map<number, (typeof view.queue)[number]>();
       const startIds = new Set<number>();
       for (const d of inner) if (d.kind === "start") startIds.add(d.jobId);
@@ -434,8 +434,8 @@ function planStart(s: Supply, from: number, need: number, w: number, now: number
   return { start: Infinity, without, k: 0 };
 }
 
-/** `view` with `extra` entries merged into its running jobs (by predicted end, then id). */
-function withRunning(view: ClusterView, extra: readonly RunningJobView[]): ClusterView {
+/** The view's running jobs with `extra` entries merged in (by predicted end, then id), for EASY (not a derived view: one per pass made the view a prototype, which slowed every read of it). */
+function withRunning(view: ClusterView, extra: readonly RunningJobView[]): readonly RunningJobView[] {
   // view.running is in that order already: the few extra entries are sorted and merged in (not the whole list sorted again).
   const byEnd = (a: RunningJobView, b: RunningJobView): number => a.predictedEnd - b.predictedEnd || a.id - b.id;
   const more = [...extra].sort(byEnd);
@@ -454,11 +454,7 @@ function withRunning(view: ClusterView, extra: readonly RunningJobView[]): Clust
     running.push(x);
   }
   while (i < base.length) running.push(base[i++]);
-  // Derived from the view (its queue made only if read), with the queue's index kept for the copy.
-  const copy: ClusterView = Object.create(view, { running: { value: running, enumerable: true } });
-  const index = view.queueIndex;
-  if (index !== undefined && index.view === view) Object.defineProperty(copy, "queueIndex", { value: index.rebind(copy), enumerable: true });
-  return Object.freeze(copy);
+  return running;
 }
 
 /** A node that will be free at `predictedEnd`, shown to EASY as a one-node job ending then. */

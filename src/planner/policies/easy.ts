@@ -18,7 +18,7 @@
  * their predicted end. Estimates are the walltime for batch jobs and the runtime
  * model on the pool's default device for workflow tasks (planner/resources).
  */
-import type { ClusterView, Decision, Policy, QueuedJobView, WorldEvent } from "../view.js";
+import type { ClusterView, Decision, Policy, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
 import { Capacity, coresFor, firstFit, needFor, nextBackfill, onlyIntensityChanged, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 
 interface Reservation {
@@ -30,7 +30,13 @@ interface Reservation {
 /** A pass that starts nothing (shared: passes that start nothing are most of a long run's). */
 const NOTHING: readonly Decision[] = Object.freeze([]);
 
-export function policyEasyBackfill(): Policy {
+/** EASY, also callable with a running list standing for the view's (consolidate's waking nodes shown as jobs). */
+export interface EasyBackfill extends Policy {
+  /** decide(), with `running` (by predicted end, then id) in place of view.running. */
+  decideWith(view: ClusterView, happened: readonly WorldEvent[], running: readonly RunningJobView[] | undefined): readonly Decision[];
+}
+
+export function policyEasyBackfill(): EasyBackfill {
   // Scratch for jobs started in the current pass (pool, cores, idle nodes taken, predicted end).
   const passPool: number[] = [];
   const passCores: number[] = [];
@@ -44,7 +50,7 @@ export function policyEasyBackfill(): Policy {
   const freeHere = { cores: 0, nodes: 0 };
 
   /** Sets `res` to the head's reservation: the pool with the earliest shadow time (ties: platform order); pool -1 when none. */
-  function reserve(view: ClusterView, head: QueuedJobView): void {
+  function reserve(view: ClusterView, head: QueuedJobView, running: readonly RunningJobView[]): void {
     res.pool = -1;
     for (let p = 0; p < view.pools.length; p++) {
       const pool = view.pools[p];
@@ -52,7 +58,7 @@ export function policyEasyBackfill(): Policy {
       if (need === undefined) continue;
       freeHere.cores = free.cores[p];
       freeHere.nodes = free.nodes[p];
-      const { shadow, extra } = shadowTime(view, p, need, freeHere, pass);
+      const { shadow, extra } = shadowTime(view, p, need, freeHere, pass, running);
       if (shadow === Infinity) continue;
       if (res.pool < 0 || shadow < res.shadow) {
         res.pool = p;
@@ -62,50 +68,55 @@ export function policyEasyBackfill(): Policy {
     }
   }
 
+  function decideWith(view: ClusterView, happened: readonly WorldEvent[], running: readonly RunningJobView[] | undefined): readonly Decision[] {
+    if (onlyIntensityChanged(happened)) return NOTHING;
+    const queue = walk.start(view);
+    let head = queue.next();
+    if (head === undefined) return NOTHING;
+    const pools = view.pools;
+    free.from(pools);
+    let out: Decision[] | undefined;
+    passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
+    for (; head !== undefined; head = queue.next()) {
+      const p = firstFit(head, pools, free);
+      if (p < 0) break;
+      (out ??= []).push({ kind: "start", jobId: head.id, pool: p });
+      passPool.push(p);
+      passCores.push(coresFor(head, pools[p]));
+      passIdle.push(free.lastIdle);
+      passEnd.push(view.now + runtimeFor(head, pools[p]));
+    }
+    if (head === undefined || queue.atLast() || !free.any()) return out ?? NOTHING;
+    reserve(view, head, running ?? view.running);
+    // Jobs that could start nowhere are passed over (the queue's index): in the reserved pool a job needs
+    // cores within the extra ones, or any free core if it ends by the shadow time (with a slack for rounding).
+    const shortSeconds = res.pool < 0 ? -Infinity : secondsTo(res.shadow, view.now);
+    for (let job = nextBackfill(queue, free, res.pool, res.extra, shortSeconds); job !== undefined; job = nextBackfill(queue, free, res.pool, res.extra, shortSeconds)) {
+      for (let p = 0; p < pools.length; p++) {
+        if (!free.fits(job, pools[p])) continue;
+        const need = coresFor(job, pools[p]);
+        if (p === res.pool) {
+          if (view.now + runtimeFor(job, pools[p]) <= res.shadow) {
+            // ends before the reservation: free to use any core
+          } else if (need <= res.extra) res.extra -= need;
+          else continue;
+        }
+        free.take(job, pools[p]);
+        (out ??= []).push({ kind: "start", jobId: job.id, pool: p });
+        break;
+      }
+      if (!free.any()) break;
+    }
+    return out ?? NOTHING;
+  }
+
   return {
     name: "easy",
     version: "1",
     params: {},
     decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
-      if (onlyIntensityChanged(happened)) return NOTHING;
-      const queue = walk.start(view);
-      let head = queue.next();
-      if (head === undefined) return NOTHING;
-      const pools = view.pools;
-      free.from(pools);
-      let out: Decision[] | undefined;
-      passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
-      for (; head !== undefined; head = queue.next()) {
-        const p = firstFit(head, pools, free);
-        if (p < 0) break;
-        (out ??= []).push({ kind: "start", jobId: head.id, pool: p });
-        passPool.push(p);
-        passCores.push(coresFor(head, pools[p]));
-        passIdle.push(free.lastIdle);
-        passEnd.push(view.now + runtimeFor(head, pools[p]));
-      }
-      if (head === undefined || queue.atLast() || !free.any()) return out ?? NOTHING;
-      reserve(view, head);
-      // Jobs that could start nowhere are passed over (the queue's index): in the reserved pool a job needs
-      // cores within the extra ones, or any free core if it ends by the shadow time (with a slack for rounding).
-      const shortSeconds = res.pool < 0 ? -Infinity : secondsTo(res.shadow, view.now);
-      for (let job = nextBackfill(queue, free, res.pool, res.extra, shortSeconds); job !== undefined; job = nextBackfill(queue, free, res.pool, res.extra, shortSeconds)) {
-        for (let p = 0; p < pools.length; p++) {
-          if (!free.fits(job, pools[p])) continue;
-          const need = coresFor(job, pools[p]);
-          if (p === res.pool) {
-            if (view.now + runtimeFor(job, pools[p]) <= res.shadow) {
-              // ends before the reservation: free to use any core
-            } else if (need <= res.extra) res.extra -= need;
-            else continue;
-          }
-          free.take(job, pools[p]);
-          (out ??= []).push({ kind: "start", jobId: job.id, pool: p });
-          break;
-        }
-        if (!free.any()) break;
-      }
-      return out ?? NOTHING;
+      return decideWith(view, happened, undefined);
     },
+    decideWith,
   };
 }
