@@ -68,7 +68,7 @@ const schemas = lazySchema(() => {
     lifetime_years: z.number().gt(0).max(MAX_LIFETIME_YEARS, { error: "servers are kept 3 to 6 years in BoaviztaAPI's archetypes" }),
     lifetime_source: nonEmpty,
     // Beyond the lifetime is allowed (old hardware kept in service); the bound only keeps seconds finite.
-    age_years: z.number().min(0).max(MAX_LIFETIME_YEARS, { error: `expected at most ${MAX_LIFETIME_YEARS} years, the longest lifetime accepted` }).optional(),
+    age_years: z.number().min(0).max(MAX_LIFETIME_YEARS, { error: "the longest lifetime accepted" }).optional(),
     impacts: z.record(z.string(), categoryValues).optional(),
     basis: z.enum(["data", "proxy"]).optional(),
     proxy: z.strictObject({ reference: nonEmpty }).optional(),
