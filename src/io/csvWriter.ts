@@ -6,7 +6,9 @@
  *
  * Rows go straight into the writer's reused buffer: numbers as the bytes of
  * String(x) without making the string (io/numberText.ts), ASCII strings byte
- * by byte. About 5x faster than building each row as a string (bench/csv.ts).
+ * by byte, a row cell by cell (number, text, end) or from an array (row).
+ * 4.1-4.7x faster in CPU time than building each row as a string
+ * (bench/csv.ts, 227,808 jobs.csv-like rows, busy machine).
  */
 import { SimulationError } from "../core/index.js";
 import { BufferedLineWriter, writeUtf8 } from "./bufferedWriter.js";

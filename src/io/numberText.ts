@@ -14,15 +14,18 @@
  *   19-digit number V = A*10^9 + B + F (A, B whole, F the fraction), computed
  *   in double-double arithmetic (Dekker's exact product, 10^k held as the sum
  *   of two doubles), so V is known to within about 1e-12 while the rounding
- *   interval of x, scaled alike, is from about 0.5 to 1100 wide. Then, for
+ *   interval of x, scaled alike, is about 8 to 450 wide. Then, for
  *   j = 0, 1, 2, ..., the multiples of 10^j just below and above V are tested
  *   against the interval; the last j with one inside gives the shortest
  *   decimal, and of two inside the closer one is taken. A decision that falls
- *   within 1e-9 of an interval end or of a tie (about one number in 1e10, and
- *   every exact tie) is left to String(), as are numbers outside that range.
+ *   within 1e-9 of an interval end or of a tie is left to String() (none in
+ *   8.5 million random doubles), as are numbers outside that range, except an
+ *   exact tie (V provably whole), which takes the even last digit as V8 does.
  *
- * test/unit/io/numberText.test.ts compares it with String() on millions of
- * random bit patterns, decimals, integers and edge cases.
+ * test/unit/io/numberText.test.ts compares it with String() on random bit
+ * patterns, decimals, short binary fractions, integers and edge cases (a
+ * one-off run of the same kinds over 10 million values found no difference).
+ * About 4x faster than String() on bench/csv.ts's doubles (CPU time).
  */
 
 /** Longest text String() gives a finite number: "-1.2345678901234567e-308" is 24 characters. */
