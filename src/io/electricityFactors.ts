@@ -26,7 +26,7 @@
  * - ENERGY: 1 per joule, Data.
  * Other criteria (gwpb, gwpf, gwplu, fe) are read and ignored.
  */
-import { readFileBytes } from "./readText.js";
+import { readFileBytes, utf8Text } from "./readText.js";
 import { cachedParse, type Cached } from "./parseCache.js";
 import { categoryIndex, ENERGY, INDICATORS, N_COORDS } from "../core/index.js";
 import { type Issue, InputError } from "../core/index.js";
@@ -78,7 +78,7 @@ export async function readElectricityFactors(path: string): Promise<Map<string, 
     "electricity-factors",
     bytes,
     { label: path },
-    () => parseElectricityFactors(bytes.toString("utf8"), path),
+    () => parseElectricityFactors(utf8Text(bytes), path),
     (zones): Cached<[string, number[], string][]> => {
       const values = new Float64Array(zones.size * N_COORDS);
       let i = 0;

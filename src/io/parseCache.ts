@@ -36,7 +36,7 @@ export interface Cached<H> {
 }
 
 /** The cache folder, or undefined when caching is off. */
-export function parseCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function parseCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
   if (env.IMPACTSIM_CACHE === "off" || env.IMPACTSIM_CACHE === "0") return undefined;
   if (env.IMPACTSIM_CACHE_DIR) return join(env.IMPACTSIM_CACHE_DIR, "parsed");
   const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");

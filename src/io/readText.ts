@@ -46,12 +46,18 @@ export async function readTextFile(path: string, label = path): Promise<string> 
   }
 }
 
+/** Bytes decoded as readFile(path, "utf8") decodes them (a view, no copy). */
+export function utf8Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
+
 /**
- * Reads a whole file as bytes.
+ * Reads a whole file as bytes (typed as Uint8Array so that the published
+ * declarations need no Node types).
  * @param label the name used in messages (default: the path)
  * @throws InputError (io_error) when the file cannot be read
  */
-export async function readFileBytes(path: string, label = path): Promise<Buffer> {
+export async function readFileBytes(path: string, label = path): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (err) {

@@ -30,7 +30,7 @@
  * In "error" mode empty cells and gaps are thrown (codes `missing_value` and
  * `gap_filled`) together with any other issue.
  */
-import { readFileBytes } from "./readText.js";
+import { readFileBytes, utf8Text } from "./readText.js";
 import { cachedParse, type Cached } from "./parseCache.js";
 import { parse } from "csv-parse/sync";
 import { type AdjustmentLog, type Issue, InputError } from "../core/index.js";
@@ -73,7 +73,7 @@ export async function readSeriesCsv(path: string, options: SeriesReadOptions): P
     bytes,
     { label, timeColumn, valueColumns, timezone, gaps },
     // As readFile(path, "utf8") decodes it.
-    () => parseSeries(bytes.toString("utf8"), { ...options, label }),
+    () => parseSeries(utf8Text(bytes), { ...options, label }),
     ({ series: s, adjustments: adj }): Cached<SeriesHead> => ({ head: { file: s.file, step: s.step, columns: s.columns, adjustments: adj }, arrays: [s.times, s.values] }),
     ({ head, arrays: [times, values] }) => ({ series: { file: head.file, times, step: head.step, columns: head.columns, values }, adjustments: head.adjustments }),
   );
