@@ -10,7 +10,7 @@ import { N_COORDS } from "../core/index.js";
 import type { PlatformModel } from "../models/index.js";
 import type { JobFact, PartShares, SimObserver, TransferFact } from "../sim/index.js";
 import type { JobSpec } from "../io/index.js";
-import { chargeInto, embodiedRate, type ChargeEnergy } from "../models/index.js";
+import { chargeInto, embodiedRate, embodiedSeconds, type ChargeEnergy } from "../models/index.js";
 import { Ledger, N_PHASED } from "./ledger.js";
 
 /** A finished job with its charges, handed to writers (e.g. jobs.csv). */
@@ -51,6 +51,11 @@ export class Accountant implements SimObserver {
    * interval costs one intensity integral however many nodes it holds. Equal
    * per-node draws are kept as a count, so n identical nodes charge n x W.
    */
+  /** When each running job's current run began: the "capped" rule's origin (kept only for pools under it). */
+  private readonly runStarts = new Map<JobSpec, number>();
+  /** Seconds beyond the embodied rule per part (node, gpu, fpga) of the last interval checked, and node-equivalents of a run charged. */
+  private readonly beyond = new Float64Array(3);
+  private readonly charged = { node: 0, gpu: 0, fpga: 0 };
   private readonly pending = { job: undefined as JobSpec | undefined, site: 0, pool: 0, from: 0, to: 0, first: 0, count: 0, sum: 0, same: true, node: 0, gpu: 0, fpga: 0 };
 
   /** @param onJob receives each run's full phased impacts (computed only when given) */
@@ -100,15 +105,30 @@ export class Accountant implements SimObserver {
     site.intensity.series.integralInto(p.from, p.to, this.scratch);
     const it = watts * dt;
     const held = p; // its node, gpu and fpga shares, read at once (no object per charge)
+    let runStart: number | undefined;
+    if (pool.embodiedClock?.rule === "capped") {
+      runStart = this.runStarts.get(job);
+      if (runStart === undefined) this.runStarts.set(job, (runStart = p.from));
+    }
+    const past = this.pastLife(p.pool, p.from, p.to, runStart);
+    const b = this.beyond;
     for (const a of this.ledger.accountsOf(p.site, job)) {
       a.chargeUse(p.site, this.scratch, watts * site.pue);
       a.chargeEnergy(it, it * site.pue);
       a.chargeParts(p.pool, held, dt);
+      if (past) a.exemptParts(p.pool, held, b[0], b[1], b[2]);
     }
     if (!this.onJob) return;
     let run = this.runs.get(job);
     if (!run) this.runs.set(job, (run = { impacts: new Float64Array(N_PHASED), itJ: 0, facilityJ: 0 }));
-    embodiedRate(pool, held, this.rate);
+    const c = this.charged;
+    if (past) {
+      // The run is charged the node-equivalents held x the share of the interval each part is charged for.
+      c.node = (held.node * (dt - b[0])) / dt;
+      c.gpu = (held.gpu * (dt - b[1])) / dt;
+      c.fpga = (held.fpga * (dt - b[2])) / dt;
+    }
+    embodiedRate(pool, past ? c : held, this.rate);
     chargeInto(this.part, this.energy, 1, watts, dt, site.pue, this.scratch, this.rate);
     for (let i = 0; i < N_PHASED; i++) run.impacts[i] += this.part[i];
     run.itJ += this.energy.it;
@@ -117,6 +137,7 @@ export class Accountant implements SimObserver {
 
   jobEnded(f: JobFact): void {
     this.flushShare();
+    this.runStarts.delete(f.job);
     if (f.final) for (const a of this.ledger.accountsOf(f.site, f.job)) a.jobs++; // a suspended run is charged, the job counted once
     if (!this.onJob) return;
     const run = this.runs.get(f.job) ?? { impacts: new Float64Array(N_PHASED), itJ: 0, facilityJ: 0 };
@@ -172,7 +193,24 @@ export class Accountant implements SimObserver {
   transferBytes = 0;
 
   poolIdle(p: number, from: number, to: number, idle: Readonly<PartShares>): void {
-    if (idle.node !== 0 || idle.gpu !== 0 || idle.fpga !== 0) this.ledger.siteOverhead[this.platform.pools[p].site].chargeParts(p, idle, to - from);
+    if (idle.node === 0 && idle.gpu === 0 && idle.fpga === 0) return;
+    const o = this.ledger.siteOverhead[this.platform.pools[p].site];
+    o.chargeParts(p, idle, to - from);
+    // Time no job holds has no run: "capped" charges it linearly.
+    if (this.pastLife(p, from, to, undefined)) o.exemptParts(p, idle, this.beyond[0], this.beyond[1], this.beyond[2]);
+  }
+
+  /**
+   * Whether any part of pool p is held over [from, to] beyond what its embodied
+   * rule charges; if so, this.beyond holds those seconds per part (node, gpu, fpga).
+   */
+  private pastLife(p: number, from: number, to: number, runStart: number | undefined): boolean {
+    const clock = this.platform.pools[p].embodiedClock;
+    if (!clock || clock.rule === "linear") return false;
+    const dt = to - from;
+    const b = this.beyond;
+    for (let k = 0; k < 3; k++) b[k] = dt - embodiedSeconds(clock, k, from, to, runStart);
+    return b[0] !== 0 || b[1] !== 0 || b[2] !== 0;
   }
 
   finished(end: number): void {

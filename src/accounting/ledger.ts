@@ -25,6 +25,12 @@ export class Account {
   readonly use: CompensatedVector;
   /** Per pool, node-equivalent seconds of its node, GPU and FPGA parts (held by jobs, or unheld for overhead), 3 per pool. */
   readonly nodeSeconds: CompensatedVector;
+  /**
+   * Of those, per pool and part, the node-equivalent seconds charged no
+   * embodied impacts: past the lifetime under the scenario's rule
+   * (models/embodied.ts embodiedSeconds). Zero within the lifetime.
+   */
+  readonly exempt: CompensatedVector;
   /** IT and facility energy, J. */
   readonly energy = new CompensatedVector(2);
   jobs = 0;
@@ -32,6 +38,7 @@ export class Account {
   constructor(readonly nSites: number, readonly nPools: number) {
     this.use = new CompensatedVector(nSites * N_COORDS);
     this.nodeSeconds = new CompensatedVector(3 * nPools);
+    this.exempt = new CompensatedVector(3 * nPools);
   }
 
   /** Adds use-phase impacts `v * k` (N_COORDS) at site s. */
@@ -51,6 +58,13 @@ export class Account {
     if (held.fpga !== 0) this.nodeSeconds.addAt(3 * pool + 2, held.fpga * seconds);
   }
 
+  /** Node-equivalents `held` of a pool's parts, held for `node`, `gpu`, `fpga` seconds each beyond what the embodied rule charges. */
+  exemptParts(pool: number, held: { readonly node: number; readonly gpu: number; readonly fpga: number }, node: number, gpu: number, fpga: number): void {
+    if (held.node !== 0 && node !== 0) this.exempt.addAt(3 * pool, held.node * node);
+    if (held.gpu !== 0 && gpu !== 0) this.exempt.addAt(3 * pool + 1, held.gpu * gpu);
+    if (held.fpga !== 0 && fpga !== 0) this.exempt.addAt(3 * pool + 2, held.fpga * fpga);
+  }
+
   chargeEnergy(itJ: number, facilityJ: number): void {
     this.energy.addAt(0, itJ);
     this.energy.addAt(1, facilityJ);
@@ -59,6 +73,7 @@ export class Account {
   merge(other: Account): void {
     this.use.merge(other.use);
     this.nodeSeconds.merge(other.nodeSeconds);
+    this.exempt.merge(other.exempt);
     this.energy.merge(other.energy);
     this.jobs += other.jobs;
   }
@@ -83,7 +98,10 @@ export class Account {
       const active = use[s * N_COORDS + ENERGY] > 0;
       for (let c = 0; c < N_COORDS; c++) add(USE * N_COORDS + c, use[s * N_COORDS + c], site.intensity.basis[c], active);
     });
+    // Node-equivalent seconds charged embodied impacts: held minus exempt (the same array when none is).
     const ns = this.nodeSeconds.values();
+    const ex = this.exempt.values();
+    for (let k = 0; k < ns.length; k++) if (ex[k] !== 0) ns[k] -= ex[k];
     const KIND = { node: 0, gpu: 1, fpga: 2 } as const;
     platform.pools.forEach((pool, p) => {
       if (ns[3 * p] === 0 && ns[3 * p + 1] === 0 && ns[3 * p + 2] === 0) return;

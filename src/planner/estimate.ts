@@ -192,7 +192,7 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
   const watts = charge.runWatts;
   const site = view.sites[pool.siteIndex];
   const forecast = view.forecast(site.id);
-  const rate = placementEmbodied(pool, charge, new Float64Array(N_PHASES * N_COORDS));
+  const rate = placementEmbodied(pool, charge, new Float64Array(N_PHASES * N_COORDS), start, runtime);
   const end = start + runtime;
   const impacts = new Float64Array(N_PHASES * N_COORDS);
   const low = new Float64Array(N_PHASES * N_COORDS);

@@ -228,11 +228,11 @@ function charge(view: ClusterView, w: WorkflowView, plan: WorkflowPlan, z: numbe
     const device = plan.device[i];
     const charge = placementCharge(taskJob(w, i), pool, device);
     const watts = charge.runWatts;
-    placementEmbodied(pool, charge, rate);
     const site = view.sites[pool.siteIndex];
     const from = now + plan.start[i];
     const to = now + plan.finish[i];
     const held = now + Math.min(holdFrom[i], plan.start[i]);
+    placementEmbodied(pool, charge, rate, held, to - held);
     const runtime = to - from;
     const hold = from - held;
     const f = forecasts[site.index];

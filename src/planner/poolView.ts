@@ -43,6 +43,7 @@ export function poolFigures(index: number, model: PoolModel, site: string, siteI
     },
     embodiedPerNodeSecond: Float64Array.from(model.embodiedPerNodeSecond),
     ...(model.embodiedParts ? { embodiedParts: Object.freeze(model.embodiedParts.map((part) => Object.freeze({ kind: part.kind, perNodeSecond: Float64Array.from(part.perNodeSecond) }))) } : {}),
+    ...(model.embodiedClock ? { embodiedClock: model.embodiedClock } : {}),
     exclusive: model.exclusive === true,
     sharedOnly: model.sharedOnly === true,
     ...(model.memoryMb !== undefined ? { memoryMb: model.memoryMb } : {}),

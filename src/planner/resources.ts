@@ -6,7 +6,7 @@
  * its cores and devices (planner/placement.ts says where they go).
  */
 import type { DeviceClass } from "../io/index.js";
-import { embodiedRate } from "../models/index.js";
+import { embodiedRate, embodiedSeconds } from "../models/index.js";
 import type { PoolView, QueuedJobView } from "./view.js";
 
 /** True when the job holds whole nodes in this pool: it asks to (exclusive), or the pool is an exclusive partition. */
@@ -255,7 +255,21 @@ export function placementCharge(job: QueuedJobView, pool: PoolView, device: Devi
   };
 }
 
-/** The embodied impacts per second a placement is charged (N_PHASES x N_COORDS), into `out`. */
-export function placementEmbodied(pool: PoolView, charge: PlacementCharge, out: Float64Array): Float64Array {
-  return embodiedRate(pool, charge, out);
+/**
+ * The embodied impacts per second a placement is charged (N_PHASES x N_COORDS),
+ * into `out`. Given the placement's hold, [from, from + seconds] (a run
+ * starting at `from`), the rate is averaged over it as the accountant charges
+ * it: less where the hold passes the parts' lifetimes under the pool's
+ * embodied rule (models/embodied.ts embodiedSeconds).
+ */
+export function placementEmbodied(pool: PoolView, charge: PlacementCharge, out: Float64Array, from?: number, seconds?: number): Float64Array {
+  const clock = pool.embodiedClock;
+  if (!clock || clock.rule === "linear" || from === undefined || seconds === undefined || !(seconds > 0)) return embodiedRate(pool, charge, out);
+  const to = from + seconds;
+  const dt = to - from;
+  const node = embodiedSeconds(clock, 0, from, to, from);
+  const gpu = embodiedSeconds(clock, 1, from, to, from);
+  const fpga = embodiedSeconds(clock, 2, from, to, from);
+  if (node === dt && gpu === dt && fpga === dt) return embodiedRate(pool, charge, out);
+  return embodiedRate(pool, { node: (charge.node * node) / dt, gpu: (charge.gpu * gpu) / dt, fpga: (charge.fpga * fpga) / dt }, out);
 }

@@ -13,7 +13,7 @@
  * nothing from it across calls but what it puts in its state.
  */
 import type { Seconds } from "../core/index.js";
-import type { IntensityForecast } from "../models/index.js";
+import type { EmbodiedClock, IntensityForecast } from "../models/index.js";
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { ScoreMethod } from "../core/index.js";
 import type { WorkflowSpec } from "../io/index.js";
@@ -69,6 +69,8 @@ export interface PoolView {
   readonly embodiedPerNodeSecond: Float64Array;
   /** The same by part (the node, its GPUs, its FPGAs) where the platform gives parts: what a shared job's devices are charged by (models/charge.ts embodiedRate). */
   readonly embodiedParts?: readonly { readonly kind: "node" | "gpu" | "fpga"; readonly perNodeSecond: Float64Array }[];
+  /** How time past the parts' lifetimes is charged embodied impacts (models/embodied.ts; absent: linear). */
+  readonly embodiedClock?: EmbodiedClock;
   /** Memory per node, MB, where the platform gives it (absent: no constraint). */
   readonly memoryMb?: number;
   /** The pool's low-power states, when it has them: draw and switch times and draws. */

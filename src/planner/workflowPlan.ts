@@ -223,7 +223,7 @@ export function planWorkflow(view: ClusterView, w: WorkflowView, options: Workfl
       const pool = pools[poolOf[r]];
       const charge = placementCharge(taskJob(w, i), pool, device[i * P + pool.index]);
       const site = view.sites[pool.siteIndex];
-      chargeForecastInto(price, energy, 1, charge.runWatts, now + start, finish - start, site.pue, forecasts[site.index], placementEmbodied(pool, charge, rate), integral, CC);
+      chargeForecastInto(price, energy, 1, charge.runWatts, now + start, finish - start, site.pue, forecasts[site.index], placementEmbodied(pool, charge, rate, now + start, finish - start), integral, CC);
       let cc = phaseTotal(price, CC);
       for (const p of w.spec.tasks[i].parents) {
         const sa = siteOf[resourceOf[p]];

@@ -164,7 +164,7 @@ async function loadWorldFor(inputs: EstimateInputs): Promise<EstimateWorld> {
   const t0Epoch = Date.parse(scenario.workload.start) / 1000;
   const extension: Extension = inputs.seriesExtension ?? scenario.series_extension ?? "error";
   const forecast = inputs.forecast ?? scenario.forecast ?? { bias: 0, sigma: 0 };
-  const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: new AdjustmentLog(), forecastError: forecast, seed: scenario.seed });
+  const world = await buildWorld(platformSpec, { file: platformFile, t0Epoch, extension, log: new AdjustmentLog(), forecastError: forecast, seed: scenario.seed, embodiedRule: scenario.attribution?.embodied_after_life });
   return { scenario, scenarioPath, platformSpec, world, t0Epoch, forecast };
 }
 

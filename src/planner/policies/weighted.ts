@@ -151,8 +151,8 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
     const site = view.sites[pool.siteIndex];
     const device: DeviceClass = job.runtimes === undefined ? "cpu" : defaultDevice(job, pool)!;
     const charge = placementCharge(job, pool, device);
-    const rate = placementEmbodied(pool, charge, embodied);
     const transfer = transferTime(view, bytes);
+    const rate = placementEmbodied(pool, charge, embodied, start, transfer + runtime);
     const transferJ = transferJoules(view, bytes);
     const forecast = (id: string) => forecasts.get(id) ?? forecasts.set(id, view.forecast(id)).get(id)!;
     const here = forecast(site.id);
