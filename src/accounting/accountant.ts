@@ -207,6 +207,9 @@ export class Accountant implements SimObserver {
   private pastLife(p: number, from: number, to: number, runStart: number | undefined): boolean {
     const clock = this.platform.pools[p].embodiedClock;
     if (!clock || clock.rule === "linear") return false;
+    const u = clock.until;
+    // Within every part's lifetime (the common case): nothing to set apart, and no call per part.
+    if (clock.rule === "paid" && to <= u[0] && to <= u[1] && to <= u[2]) return false;
     const dt = to - from;
     const b = this.beyond;
     for (let k = 0; k < 3; k++) b[k] = dt - embodiedSeconds(clock, k, from, to, runStart);
