@@ -38,7 +38,12 @@ import { rngSeeded } from "../../src/core/rng.js";
 import { job, tinyPlatform } from "../helpers/tinyPlatform.js";
 
 const PYTHON = "/usr/bin/python3";
-const PEER = join(__dirname, "../../../shared/peers/simgrid-energy/sg_fcfs_energy.py");
+// The peer lives beside the checkout (../shared) or, for a clone made elsewhere, where IMPACTSIM_SHARED or /work/shared says.
+const PEER_IN_SHARED = "peers/simgrid-energy/sg_fcfs_energy.py";
+const PEER = [process.env.IMPACTSIM_SHARED, join(__dirname, "../../../shared"), "/work/shared"]
+  .filter((d): d is string => d !== undefined && d !== "")
+  .map((d) => join(d, PEER_IN_SHARED))
+  .find((f) => existsSync(f)) ?? join(__dirname, "../../../shared", PEER_IN_SHARED);
 const available = existsSync(PEER) && spawnSync(PYTHON, ["-c", "import simgrid"], { stdio: "ignore" }).status === 0;
 const root = mkdtempSync(join(tmpdir(), "impactsim-simgrid-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
