@@ -124,13 +124,18 @@ export async function buildApp(o: HttpOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: "not_found", message: `no route ${req.method} ${req.url.split("?")[0]}` } }));
 
+  // A request's token record, once found: routes ask who() and then ofProject(), and each lookup hashes the token.
+  const caller = new WeakMap<FastifyRequest, TokenRecord>();
   /** The caller's token. @throws HttpError 401 */
   const who = (req: FastifyRequest): TokenRecord => {
+    const known = caller.get(req);
+    if (known) return known;
     const h = req.headers.authorization;
     const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
     if (!m) throw new HttpError(401, "unauthenticated", "expected an Authorization: Bearer <token> header");
     const rec = o.tokens.find(m[1]);
     if (!rec) throw new HttpError(401, "unauthenticated", "unknown token");
+    caller.set(req, rec);
     return rec;
   };
   const admin = (req: FastifyRequest): TokenRecord => {
