@@ -45,17 +45,18 @@ export class Accountant implements SimObserver {
   private readonly meterWattSeconds: CompensatedVector[];
   /** Each running job's charge so far in its current run (only when onJob is given). */
   private readonly runs = new Map<JobSpec, { impacts: Float64Array; itJ: number; facilityJ: number }>();
+  /** When each running job's current run began: the "capped" rule's origin (kept only for pools under it). */
+  private readonly runStarts = new Map<JobSpec, number>();
+  /** Seconds beyond the embodied rule per part (node, gpu, fpga) of the last interval checked (pastLife). */
+  private readonly beyond = new Float64Array(3);
+  /** Node-equivalents of a run charged over an interval partly past the rule (reused, no object per charge). */
+  private readonly charged = { node: 0, gpu: 0, fpga: 0 };
   /**
    * A share not charged yet: consecutive shares of one job over the same
    * interval (its nodes, settled one after another) add up first, so a job's
    * interval costs one intensity integral however many nodes it holds. Equal
    * per-node draws are kept as a count, so n identical nodes charge n x W.
    */
-  /** When each running job's current run began: the "capped" rule's origin (kept only for pools under it). */
-  private readonly runStarts = new Map<JobSpec, number>();
-  /** Seconds beyond the embodied rule per part (node, gpu, fpga) of the last interval checked, and node-equivalents of a run charged. */
-  private readonly beyond = new Float64Array(3);
-  private readonly charged = { node: 0, gpu: 0, fpga: 0 };
   private readonly pending = { job: undefined as JobSpec | undefined, site: 0, pool: 0, from: 0, to: 0, first: 0, count: 0, sum: 0, same: true, node: 0, gpu: 0, fpga: 0 };
 
   /** @param onJob receives each run's full phased impacts (computed only when given) */
