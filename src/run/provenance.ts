@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type { Policy } from "../planner/index.js";
-import type { NodeTypeProvenance } from "../models/index.js";
+import type { EmbodiedRule, NodeTypeProvenance } from "../models/index.js";
 import { shippedPath } from "../io/index.js";
 
 export interface Provenance {
@@ -15,7 +15,7 @@ export interface Provenance {
   /** Error applied to the intensity forecasts policies saw; zero means perfect foresight. */
   forecast_error: { bias: number; sigma: number };
   /** How nodes were allocated: the trace's jobs given whole nodes or sharing them, and the static split of shared nodes (DESIGN.md, "Attribution"). */
-  allocation?: { trace_exclusive: boolean; static_split: "allocated" | "jobs"; cpu_usage: "trace" | "ignore" };
+  allocation?: { trace_exclusive: boolean; static_split: "allocated" | "jobs"; cpu_usage: "trace" | "ignore"; embodied_after_life: EmbodiedRule };
   /** Per node type of the platform: embodied figures from its parts or given, the power profile used (measured, boavizta, green_algorithms) and its source, what an archetype or table filled in. */
   node_types?: Readonly<Record<string, NodeTypeProvenance>>;
   /** A sweep's platform and workload variant, when one applied. */

@@ -31,7 +31,7 @@ import { combineObservers, type SimObserver } from "../sim/index.js";
 import { choosePolicy } from "./policyModule.js";
 import { provenance } from "./provenance.js";
 import { buildWorld, ELECTRICITY_FACTORS } from "./world.js";
-import { coveredFrom, coveredUntil, extensionIssues } from "../models/index.js";
+import { coveredFrom, coveredUntil, extensionIssues, DEFAULT_EMBODIED_RULE } from "../models/index.js";
 import { checkRunCovered, traceSpan } from "./runSpan.js";
 import { PREDICTION_COLUMNS, PredictionLog } from "./predictions.js";
 import { PIECE_COLUMNS, PiecesLog } from "./pieces.js";
@@ -439,7 +439,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       method,
       adjustments: { workload: log, series: seriesLog },
       dropped,
-      provenance: { ...provenance(seed, policy, inputs, forecastError), allocation: { trace_exclusive: exclusive, static_split: staticSplit, cpu_usage: cpuUsage }, node_types: world.nodeTypes, ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
+      provenance: { ...provenance(seed, policy, inputs, forecastError), allocation: { trace_exclusive: exclusive, static_split: staticSplit, cpu_usage: cpuUsage, embodied_after_life: scenario.attribution?.embodied_after_life ?? DEFAULT_EMBODIED_RULE }, node_types: world.nodeTypes, ...(o.platformVariant || o.workloadScale !== undefined ? { variant: { platform: o.platformVariant ?? {}, workload_scale: o.workloadScale ?? 1 } } : {}) },
       workflows: workflowSummaries,
       qosMetrics: new Map([...qosMetrics.entries()].map(([k, m]) => [k, m.result()])),
       lateStarts,

@@ -17,8 +17,8 @@ describe("scenario score_method", () => {
   it("runScenario(default with score_method ef3.0) scores the same impacts with EF 3.0's normalisation: the hand-computed sum of total / NF x weight", async () => {
     const s = JSON.parse(readFileSync("scenarios/default.json", "utf8"));
     const file = join(dir, "ef30.json");
-    writeFileSync(file, JSON.stringify({ ...s, score_method: "ef3.0", platform: resolve("scenarios", s.platform), workload: { ...s.workload, file: resolve("scenarios", s.workload.file) } }));
-    const ef30 = (await runScenario({ scenario: file, overrides: { out: join(dir, "a"), summaryOnly: true } })).summary as unknown as { impacts: Record<string, { total: number }>; single_score: { total_pt: number; method: string } };
+    writeFileSync(file, JSON.stringify({ ...s, score_method: "ef3.0", attribution: { ...s.attribution, embodied_after_life: "capped" }, platform: resolve("scenarios", s.platform), workload: { ...s.workload, file: resolve("scenarios", s.workload.file) } }));
+    const ef30 = (await runScenario({ scenario: file, overrides: { out: join(dir, "a"), summaryOnly: true } })).summary as unknown as { impacts: Record<string, { total: number }>; single_score: { total_pt: number; method: string }; provenance: { allocation: { embodied_after_life: string } } };
     expect(ef30.single_score.method).toBe("EF 3.0");
     const [head, ...rows] = readFileSync("platforms/lca/ef31_normalisation_weighting.csv", "utf8").trim().split("\n").map((l) => l.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/));
     const col = (name: string) => head.indexOf(name);
