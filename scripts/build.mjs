@@ -16,6 +16,7 @@
  * old bundle or the new one, never half of one; `clean` (npm run build)
  * removes old chunks first, which a rebuild by the launcher leaves.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -53,6 +54,20 @@ const englishZod = {
   },
 };
 
+/**
+ * The bundle's identity, written where the sources read __IMPACTSIM_BUILD__
+ * (io/parseCache.ts: input files this build checked once are not checked
+ * again): a SHA-256 of every output file's name and code, so any change to
+ * the sources or the bundled packages gives another. The placeholder is as
+ * long as the id it is replaced by.
+ */
+const BUILD_PLACEHOLDER = "impactsim-build-id:".padEnd(64, "-");
+function buildId(files) {
+  const h = createHash("sha256");
+  for (const f of files) h.update(`${relative(ROOT, f.path)}\0${f.contents.length}\0`).update(f.contents);
+  return h.digest("hex");
+}
+
 /** Builds the bundle; returns the number of source files it was made from. */
 export async function buildCli({ clean = false } = {}) {
   const { build } = await import("esbuild");
@@ -76,12 +91,14 @@ export async function buildCli({ clean = false } = {}) {
     logLevel: "warning",
     metafile: true,
     write: false,
+    define: { __IMPACTSIM_BUILD__: JSON.stringify(BUILD_PLACEHOLDER) },
   });
   const tag = `.${process.pid}.tmp`;
   const files = [...result.outputFiles].sort((a, b) => Number(a.path === BUNDLE) - Number(b.path === BUNDLE));
+  const id = buildId(files);
   for (const f of files) {
     mkdirSync(dirname(f.path), { recursive: true });
-    writeFileSync(f.path + tag, f.contents);
+    writeFileSync(f.path + tag, f.text.includes(BUILD_PLACEHOLDER) ? f.text.replaceAll(BUILD_PLACEHOLDER, id) : f.contents);
   }
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules/"));
   writeFileSync(INPUTS + tag, JSON.stringify(inputs) + "\n");

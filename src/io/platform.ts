@@ -9,7 +9,9 @@ import { INDICATORS } from "../core/index.js";
 import { InputError, type Issue, type IssueCode } from "../core/index.js";
 import { BYTES_PER_NODE, MAX_LIFETIME_YEARS, MAX_NODE_WATTS, MAX_NODES, MAX_PUE, describeNodes } from "../core/index.js";
 import type { NodeTypeSpec, PlatformSpec } from "./spec.js";
-import { describeValue, issuesFromZod, jsonIssue, lazySchema, PARSE_ONCE, readJsonFile } from "./json.js";
+import { describeValue, issuesFromZod, jsonIssue, lazySchema, PARSE_ONCE, parseJsonText, readJsonFile } from "./json.js";
+import { checkedOnce } from "./parseCache.js";
+import { readTextFile } from "./readText.js";
 
 /** A 300 mm wafer's area, mm2: no die is larger. */
 const WAFER_MM2 = Math.PI * 150 * 150;
@@ -478,8 +480,10 @@ export function checkNodeType(json: unknown, file: string, references?: Platform
  * @throws InputError holding every issue (syntax errors with line and column)
  */
 export async function loadPlatform(path: string): Promise<PlatformSpec> {
-  const { value, issues } = await readJsonFile(path);
-  if (value !== undefined || issues.length === 0) issues.push(...checkPlatform(value, path));
+  const text = await readTextFile(path);
+  const { value, issues: syntax } = parseJsonText(text, path);
+  // A text this build found valid before is not checked again (parseCache.ts).
+  const issues = checkedOnce("platform", text, () => (value !== undefined || syntax.length === 0 ? [...syntax, ...checkPlatform(value, path)] : syntax));
   if (issues.length > 0) throw new InputError(issues);
   return value as PlatformSpec;
 }

@@ -7,7 +7,9 @@ import { dirname, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { MAX_FORECAST_ERROR } from "../core/index.js";
 import { InputError, type Issue } from "../core/index.js";
-import { issuesFromZod, lazySchema, PARSE_ONCE, readJsonFile } from "./json.js";
+import { issuesFromZod, lazySchema, PARSE_ONCE, parseJsonText } from "./json.js";
+import { checkedOnce } from "./parseCache.js";
+import { readTextFile } from "./readText.js";
 import type { ScenarioSpec } from "./spec.js";
 
 /** ISO 8601 date-time with seconds optional and an explicit offset ("Z" or "+01:00"). */
@@ -115,8 +117,10 @@ export function checkScenario(json: unknown, file: string): Issue[] {
  * @throws InputError holding every issue (syntax errors with line and column)
  */
 export async function loadScenario(path: string): Promise<ScenarioSpec> {
-  const { value, issues } = await readJsonFile(path);
-  if (value !== undefined || issues.length === 0) issues.push(...checkScenario(value, path));
+  const text = await readTextFile(path);
+  const { value, issues: syntax } = parseJsonText(text, path);
+  // A text this build found valid before is not checked again (parseCache.ts).
+  const issues = checkedOnce("scenario", text, () => (value !== undefined || syntax.length === 0 ? [...syntax, ...checkScenario(value, path)] : syntax));
   if (issues.length > 0) throw new InputError(issues);
   return value as ScenarioSpec;
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdjustmentLog } from "../../../src/core/errors.ts";
 import { readSeriesCsv, type SeriesReadOptions } from "../../../src/io/series.ts";
 import { parseElectricityFactors, readElectricityFactors } from "../../../src/io/electricityFactors.ts";
-import { parseCacheDir, readCached } from "../../../src/io/parseCache.ts";
+import { checkedOnce, parseCacheDir, readCached } from "../../../src/io/parseCache.ts";
 
 const H = 3600;
 const T0 = Date.UTC(2021, 0, 1) / 1000; // 2021-01-01 00:00 UTC, computed apart from the reader
@@ -77,5 +77,45 @@ describe("electricity factors cache (readElectricityFactors)", () => {
       expect([...zones.keys()]).toEqual([...reference.keys()]);
       for (const [zone, f] of reference) expect(zones.get(zone)).toEqual(f);
     }
+  });
+});
+
+describe("checks remembered (checkedOnce)", () => {
+  /** A check that counts its calls and finds `issues`. */
+  function counting(issues: string[]) {
+    const c = { calls: 0, check: () => (c.calls++, [...issues]) };
+    return c;
+  }
+
+  it("a text a build found valid is not checked again by that build; another text, checker or build is", () => {
+    const ok = counting([]);
+    expect(checkedOnce("scenario", '{"a":1}', ok.check, "build-1")).toEqual([]);
+    expect(checkedOnce("scenario", '{"a":1}', ok.check, "build-1")).toEqual([]);
+    expect(ok.calls).toBe(1);
+    checkedOnce("scenario", '{"a":2}', ok.check, "build-1");
+    checkedOnce("platform", '{"a":1}', ok.check, "build-1");
+    checkedOnce("scenario", '{"a":1}', ok.check, "build-2");
+    expect(ok.calls).toBe(4);
+  });
+
+  it("a text with issues is checked, and its issues given, every time", () => {
+    const bad = counting(["expected a number, got \"x\""]);
+    for (let i = 0; i < 3; i++) expect(checkedOnce("scenario", '{"a":"x"}', bad.check, "build-1")).toEqual(['expected a number, got "x"']);
+    expect(bad.calls).toBe(3);
+  });
+
+  it("without a build id (running from the sources) or with IMPACTSIM_CACHE=off, every call checks", () => {
+    const ok = counting([]);
+    checkedOnce("scenario", '{"b":1}', ok.check, undefined);
+    checkedOnce("scenario", '{"b":1}', ok.check, undefined);
+    expect(ok.calls).toBe(2);
+    process.env.IMPACTSIM_CACHE = "off";
+    try {
+      checkedOnce("scenario", '{"b":1}', ok.check, "build-1");
+      checkedOnce("scenario", '{"b":1}', ok.check, "build-1");
+    } finally {
+      delete process.env.IMPACTSIM_CACHE;
+    }
+    expect(ok.calls).toBe(4);
   });
 });
