@@ -46,7 +46,7 @@ type Allocation = RunInfo["allocation"];
  * already in the view's shape.
  */
 export function sharedAllocation(takes: readonly NodeTake[]): Allocation {
-  for (const t of takes) Object.freeze(t);
+  for (const t of takes) if (!Object.isFrozen(t)) Object.freeze(t);
   return Object.freeze(takes);
 }
 

@@ -34,6 +34,12 @@ export interface NodeReader {
   nodeFreeGpus(id: number): number;
   nodeFreeFpgas(id: number): number;
   nodeFreeMemoryMb(id: number): number;
+  /**
+   * Optional: the world's take of a node with these figures (frozen; it may
+   * give the same object again, e.g. the node's last take when equal), so
+   * that a start need not make one per node. Without it a fresh object is made.
+   */
+  take?(id: number, cores: number, gpus: number, fpgas: number, memMb: number): NodeTake;
 }
 
 /** What a job takes of one node. */
@@ -72,7 +78,7 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
     const memMb = pool.memoryMb ?? 0;
     for (let k = candidates ? 0 : n; k < count && out.length < need; k++) {
       const id = candidates ? candidates[k] : base + (k < n ? k : k - n);
-      if (nodes.nodeState(id) === NodeState.Idle) out.push({ node: id, cores: pool.coresPerNode, gpus: pool.gpusPerNode, fpgas: pool.fpgasPerNode, memMb });
+      if (nodes.nodeState(id) === NodeState.Idle) out.push(takeOn(nodes, id, pool.coresPerNode, pool.gpusPerNode, pool.fpgasPerNode, memMb));
     }
     return out.length === need ? out : undefined;
   }
@@ -86,7 +92,7 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
       const i = out.length;
       const cores = Math.floor(job.cores / k) + (i < job.cores % k ? 1 : 0);
       const dev = Math.floor(devices / k) + (i < devices % k ? 1 : 0);
-      if (cores > 0 && fitsOn(job, device, nodes, id, cores, dev)) out.push(takeOf(job, device, id, cores, dev));
+      if (cores > 0 && fitsOn(job, device, nodes, id, cores, dev)) out.push(takeOf(job, device, nodes, id, cores, dev));
     }
     return out.length === k ? out : undefined;
   }
@@ -118,7 +124,7 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
       else if (job.memPerNodeMb !== undefined && job.memPerNodeMb > mem) c = 0;
       if (c === 0) continue;
     }
-    out.push(takeOf(job, device, id, c, d));
+    out.push(takeOf(job, device, nodes, id, c, d));
     cores -= c;
     dev -= d;
   }
@@ -131,8 +137,13 @@ function freeDevices(device: DeviceClass, nodes: NodeReader, id: number): number
 }
 
 /** What the job takes of node `id`: `cores` cores and `dev` devices of its class, with their memory. */
-function takeOf(job: QueuedJobView, device: DeviceClass, id: number, cores: number, dev: number): NodeTake {
-  return { node: id, cores, gpus: device === "gpu" ? dev : 0, fpgas: device === "fpga" ? dev : 0, memMb: memoryOn(job, cores) };
+function takeOf(job: QueuedJobView, device: DeviceClass, nodes: NodeReader, id: number, cores: number, dev: number): NodeTake {
+  return takeOn(nodes, id, cores, device === "gpu" ? dev : 0, device === "fpga" ? dev : 0, memoryOn(job, cores));
+}
+
+/** A take with these figures: the world's (NodeReader.take) where it gives them. */
+function takeOn(nodes: NodeReader, id: number, cores: number, gpus: number, fpgas: number, memMb: number): NodeTake {
+  return nodes.take ? nodes.take(id, cores, gpus, fpgas, memMb) : { node: id, cores, gpus, fpgas, memMb };
 }
 
 /** True when node `id` has `cores` cores, `dev` devices and their memory free. */

@@ -26,7 +26,7 @@
  */
 import type { JobSpec } from "../io/index.js";
 import type { PlatformModel, PowerStateModel, StaticRule } from "../models/index.js";
-import { NodeState } from "../planner/index.js";
+import { NodeState, type NodeTake } from "../planner/index.js";
 import { NodeShares, type NodeTenant, type PartShares } from "../models/index.js";
 import type { SimObserver } from "./observer.js";
 
@@ -44,6 +44,9 @@ export interface Tenant extends NodeTenant<JobSpec> {
   /** Exclusive: its devices per node (the job's spread evenly over its nodes). */
   readonly devicesPerNode: number;
 }
+
+/** A tenant record the cluster hands out and takes back (Cluster.tenant, release): reused, so a start allocates none once as many have been held at once. */
+type TenantRecord = { -readonly [K in keyof Tenant]: Tenant[K] };
 
 export class Cluster {
   readonly nodeCount: number;
@@ -99,6 +102,14 @@ export class Cluster {
   /** Bumped whenever a pool's counts change, so views are rebuilt only then. */
   version = 0;
   private readonly parts: PartShares = { node: 0, gpu: 0, fpga: 0 };
+  /** Tenant records given back (release), for the next starts. */
+  private readonly spare: TenantRecord[] = [];
+  /**
+   * Per node: the last take handed out (take()). A node's take is usually the
+   * same as last time (a one-core node, a whole node), so it is given again
+   * rather than made at every start: takes are frozen, so sharing one is safe.
+   */
+  private readonly lastTake: (NodeTake | undefined)[];
 
   constructor(
     readonly platform: PlatformModel,
@@ -134,6 +145,7 @@ export class Cluster {
     this.pstate = shares.pstate;
     this.tenants = shares.tenants;
     this.lowState = new Array(n);
+    this.lastTake = new Array(n);
     this.lowKind = new Uint8Array(n);
     if (observer.nodeInterval) this.timeline = { from: new Float64Array(n), at: new Float64Array(n), joules: new Float64Array(n), busy: new Float64Array(n), alloc: new Float64Array(n) };
     this.bitstream = new Int32Array(n).fill(-1);
@@ -299,6 +311,31 @@ export class Cluster {
     this.freeCores[p] -= sign * (t.exclusive ? this.platform.pools[p].coresPerNode : t.cores);
   }
 
+  /** What a job takes of a node (planner/placement.ts NodeReader.take): frozen, the node's last one when equal. */
+  take(node: number, cores: number, gpus: number, fpgas: number, memMb: number): NodeTake {
+    const last = this.lastTake[node];
+    if (last !== undefined && last.cores === cores && last.gpus === gpus && last.fpgas === fpgas && last.memMb === memMb) return last;
+    return (this.lastTake[node] = Object.freeze({ node, cores, gpus, fpgas, memMb }));
+  }
+
+  /** A tenant record for a job's take of a node, idle (its load is set before it joins, or by setBusy). */
+  tenant(spec: JobSpec, take: NodeTake, exclusive: boolean, devicesPerNode: number): Tenant {
+    const t = this.spare.pop();
+    if (t === undefined) {
+      return { spec, node: take.node, exclusive, cores: take.cores, gpus: take.gpus, fpgas: take.fpgas, memMb: take.memMb, busyCores: 0, util: 0, busyGpus: 0, busyFpgas: 0, reconfFpgas: 0, devicesPerNode };
+    }
+    t.spec = spec;
+    t.node = take.node;
+    t.exclusive = exclusive;
+    t.cores = take.cores;
+    t.gpus = take.gpus;
+    t.fpgas = take.fpgas;
+    t.memMb = take.memMb;
+    t.busyCores = t.util = t.busyGpus = t.busyFpgas = t.reconfFpgas = 0;
+    t.devicesPerNode = devicesPerNode;
+    return t;
+  }
+
   /** A job takes part of (or, exclusive, all of) a node from now. */
   addTenant(t: Tenant, pstate: number | undefined): void {
     const node = t.node;
@@ -318,7 +355,7 @@ export class Cluster {
     this.version++;
   }
 
-  /** A job leaves a node now (its run ended or was suspended). */
+  /** A job leaves a node now (its run ended or was suspended); its record is taken back, to be reused: drop it. */
   removeTenant(t: Tenant): void {
     const node = t.node;
     const p = this.pool[node];
@@ -334,6 +371,7 @@ export class Cluster {
     }
     this.redraw(node);
     this.version++;
+    this.spare.push(t as TenantRecord);
   }
 
   /** A tenant's busy cores and devices change (its setup or its run begins): settled, then redrawn. */

@@ -151,7 +151,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   /** Frees a job's nodes (now idle) and removes it from the running list; returns its site. */
   function releaseNodes(job: SimJob): number {
+    // The records go back to the cluster for reuse: none of this run's is read after this.
     for (const t of job.tenants) cluster.removeTenant(t);
+    job.tenants.length = 0;
     if (!jobs.removeRunning(job)) throw new SimulationError(`job ${job.id} missing from the running list`);
     views.forget(job);
     return pools[job.pool].site;
@@ -170,18 +172,18 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     let gpus = 0;
     let fpgas = 0;
     let mem = 0;
-    for (const t of job.tenants) {
-      cores += t.cores;
-      gpus += t.gpus;
-      fpgas += t.fpgas;
-      mem += t.memMb;
+    for (const a of job.allocation) {
+      cores += a.cores;
+      gpus += a.gpus;
+      fpgas += a.fpgas;
+      mem += a.memMb;
     }
     fact.nodeShare = job.wholeNodes ? job.nodes.length : cores / m.coresPerNode;
     fact.allocCores = cores;
     fact.allocGpus = gpus;
     fact.allocFpgas = fpgas;
     fact.allocMemMb = mem;
-    fact.allocation = job.tenants;
+    fact.allocation = job.allocation;
     fact.exclusive = job.wholeNodes;
     fact.utilisation = job.utilisation;
     fact.device = job.device;
@@ -370,6 +372,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     nodeFreeGpus: (n) => cluster.nodeFreeGpus(n),
     nodeFreeFpgas: (n) => cluster.nodeFreeFpgas(n),
     nodeFreeMemoryMb: (n) => cluster.nodeFreeMemoryMb(n),
+    take: (n, cores, gpus, fpgas, memMb) => cluster.take(n, cores, gpus, fpgas, memMb),
     nodeCount: cluster.nodeCount,
     nodeState: (id) => cluster.state[id] as NodeState,
     nodePool: (id) => cluster.pool[id],
@@ -429,21 +432,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.wholeNodes = at.wholeNodes;
     job.utilisation = (at.wholeNodes ? Math.min(1, job.spec.cores / (need * model.coresPerNode)) : 1) * cpuLoad(job.spec);
     const devicesPerNode = at.wholeNodes ? devicesRequested(at.job, device) / need : 0;
-    job.tenants = at.takes.map((take) => ({
-      spec: job.spec,
-      node: take.node,
-      exclusive: at.wholeNodes,
-      cores: take.cores,
-      gpus: take.gpus,
-      fpgas: take.fpgas,
-      memMb: take.memMb,
-      busyCores: 0,
-      util: 0,
-      busyGpus: 0,
-      busyFpgas: 0,
-      reconfFpgas: 0,
-      devicesPerNode,
-    }));
+    const tenants: Tenant[] = [];
+    for (const take of at.takes) tenants.push(cluster.tenant(job.spec, take, at.wholeNodes, devicesPerNode));
+    job.tenants = tenants;
     job.pendingInputs = at.missing.length;
     job.pstate = d.pstate;
     job.inputsAt = now;
