@@ -139,7 +139,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const walk = new QueueWalk();
 
   // The pool's own power-state figures when the world gives them; parameters (documented defaults) otherwise.
-  const figures = (pool: PoolView): PowerStateFigures => {
+  const figuresOf = (pool: PoolView): PowerStateFigures => {
     const state = (params.state ?? "off") === "off" ? pool.off : pool.sleep;
     const given = powerStateFigures(pool.idleWatts, params);
     if (!state) return given;
@@ -151,7 +151,20 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       switchOffWatts: params.switch_off_w ?? state.switchOffWatts,
     };
   };
-  const threshold = (pool: PoolView): number => params.idle_s ?? breakEvenSeconds(pool.idleWatts, figures(pool));
+  // Per pool index, the figures and threshold last worked out, with what they came from: a pass asks for
+  // them per queued job and per start, and a pool's view is made afresh whenever its counts change.
+  const known: { idleWatts: number; state: PoolView["off"]; figures: PowerStateFigures; threshold: number }[] = [];
+  const entry = (pool: PoolView) => {
+    const state = (params.state ?? "off") === "off" ? pool.off : pool.sleep;
+    let k = known[pool.index];
+    if (k === undefined || k.idleWatts !== pool.idleWatts || k.state !== state) {
+      const f = figuresOf(pool);
+      k = known[pool.index] = { idleWatts: pool.idleWatts, state, figures: f, threshold: params.idle_s ?? breakEvenSeconds(pool.idleWatts, f) };
+    }
+    return k;
+  };
+  const figures = (pool: PoolView): PowerStateFigures => entry(pool).figures;
+  const threshold = (pool: PoolView): number => entry(pool).threshold;
 
   /** True when the pool's nodes have the low-power state the policy uses. */
   const hasState = (pool: PoolView): boolean => (state === "off" ? pool.off : pool.sleep) !== undefined;
@@ -233,13 +246,15 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       }
       for (let p = 0; p < pools.length; p++) while (w[p] < ready[p].length) add(p, ready[p][w[p]++], pools[p].coresPerNode, true);
       const cursor = pools.map(() => 0);
-      // Off or asleep nodes: counted from the view, listed (by a scan) only when some are switched on.
+      // Off or asleep nodes: listed (by a scan of the pool) the first time a pass asks how many there are.
       const lowPower: (number[] | undefined)[] = pools.map(() => undefined);
-      const lowCount = pools.map((pool) => (hasState(pool) && pool.sleepingNodes > 0 ? lowPowerNodes(view, pool).length : 0));
+      const lowList = (p: number): number[] => (lowPower[p] ??= hasState(pools[p]) && pools[p].sleepingNodes > 0 ? lowPowerNodes(view, pools[p]) : []);
+      const lowCount = pools.map(() => -1);
       const taken = pools.map(() => 0);
-      const wakeCount = (p: number) => Math.max(0, lowCount[p] - taken[p]);
+      const wakeCount = (p: number) => Math.max(0, (lowCount[p] < 0 ? (lowCount[p] = lowList(p).length) : lowCount[p]) - taken[p]);
       const wake = (p: number, k: number): number[] => {
-        const nodes = (lowPower[p] ??= lowPowerNodes(view, pools[p])).splice(0, k);
+        wakeCount(p);
+        const nodes = lowList(p).splice(0, k);
         taken[p] += nodes.length;
         return nodes;
       };
@@ -248,18 +263,28 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const claimedWaking = pools.map(() => 0);
       const queue = walk.start(view);
       for (let job = queue.next(); job !== undefined; job = queue.next()) {
-        let best: { p: number; start: number; without: number; k: number; need: number } | undefined;
-        for (let p = 0; p < pools.length; p++) {
-          const need = coresFor(job, pools[p]);
-          if (need === Infinity) continue;
-          const K = pools[p].coresPerNode;
-          const plan = planStart(supply[p], cursor[p], need, wakeCount(p) * K, now, now + figures(pools[p]).switchOnSeconds);
+        // The best plan (pool -1: none), in scalars: this runs for every job the walk reaches.
+        let p = -1;
+        let start = Infinity;
+        let without = Infinity;
+        let k = 0;
+        let need = 0;
+        for (let q = 0; q < pools.length; q++) {
+          const needQ = coresFor(job, pools[q]);
+          if (needQ === Infinity) continue;
+          const KQ = pools[q].coresPerNode;
+          planStart(supply[q], cursor[q], needQ, wakeCount(q) * KQ, now, now + figures(pools[q]).switchOnSeconds);
           if (plan.start === Infinity) continue;
           // Cores short are switched on as whole nodes.
-          if (best === undefined || plan.start < best.start) best = { p, start: plan.start, without: plan.without, k: Math.ceil(plan.k / K), need };
+          if (p < 0 || plan.start < start) {
+            p = q;
+            start = plan.start;
+            without = plan.without;
+            k = Math.ceil(plan.k / KQ);
+            need = needQ;
+          }
         }
-        if (best === undefined) break;
-        const { p, start, without, k, need } = best;
+        if (p < 0) break;
         const f = figures(pools[p]);
         const s = supply[p];
         const K = pools[p].coresPerNode;
@@ -328,7 +353,8 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           }
           delete memory.gapStart[n];
         }
-        out.push(nodes ? { ...d, nodes } : d);
+        // A start of EASY's is { kind, jobId, pool }: the same with its nodes, made without a spread.
+        out.push(nodes ? { kind: "start", jobId: d.jobId, pool: d.pool, nodes } : d);
       }
 
       // 3 and 4. Reserve, then switch off what has idled past the threshold.
@@ -405,12 +431,24 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   };
 }
 
+/** planStart's answer (one object, rewritten at each call: it runs for every pool of every job a pass plans). */
+const plan = { start: Infinity, without: Infinity, k: 0 };
+
+/** Sets `plan` and returns it. */
+function answer(start: number, without: number, k: number): typeof plan {
+  plan.start = start;
+  plan.without = without;
+  plan.k = k;
+  return plan;
+}
+
 /**
  * Earliest start of a job that needs `need` nodes, from the supply (from entry
  * `from` on) plus up to `w` nodes switched on now and ready at `ready`: the
- * start, the start without switching any on, and how many to switch on.
+ * start, the start without switching any on, and how many to switch on (in
+ * `plan`, valid until the next call).
  */
-function planStart(s: Supply, from: number, need: number, w: number, now: number, ready: number): { start: number; without: number; k: number } {
+function planStart(s: Supply, from: number, need: number, w: number, now: number, ready: number): typeof plan {
   let acc = 0;
   let accReady = 0;
   let without = Infinity;
@@ -423,15 +461,15 @@ function planStart(s: Supply, from: number, need: number, w: number, now: number
     }
   }
   // Waiting for running jobs that free enough nodes before a switch-on would complete wakes nothing.
-  if (without <= ready) return { start: without, without, k: 0 };
-  if (accReady + w >= need) return { start: ready, without, k: need - accReady };
+  if (without <= ready) return answer(without, without, 0);
+  if (accReady + w >= need) return answer(ready, without, need - accReady);
   // Even every off node is too few by `ready`: the first later supply time that, with them, is enough.
   acc = 0;
   for (let i = from; i < s.t.length; i++) {
     acc += s.n[i];
-    if (s.t[i] > ready && acc + w >= need) return { start: s.t[i], without, k: Math.max(0, need - acc) };
+    if (s.t[i] > ready && acc + w >= need) return answer(s.t[i], without, Math.max(0, need - acc));
   }
-  return { start: Infinity, without, k: 0 };
+  return answer(Infinity, without, 0);
 }
 
 /** The view's running jobs with `extra` entries merged in (by predicted end, then id), for EASY (not a derived view: one per pass made the view a prototype, which slowed every read of it). */
@@ -479,8 +517,15 @@ function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, idle: numbe
   }
   const free = (n: number) => view.nodeFreeCores(n) - (used.get(n) ?? 0);
   const inUse: number[] = [];
-  for (let n = pool.firstNode; n < pool.firstNode + pool.nodes; n++) {
-    if (view.nodeState(n) === NodeState.Busy || (used.has(n) && view.nodeState(n) === NodeState.Idle)) if (free(n) > 0) inUse.push(n);
+  if (pool.freeCores > pool.freeNodes * K) {
+    for (let n = pool.firstNode; n < pool.firstNode + pool.nodes; n++) {
+      if (view.nodeState(n) === NodeState.Busy || (used.has(n) && view.nodeState(n) === NodeState.Idle)) if (free(n) > 0) inUse.push(n);
+    }
+  } else {
+    // No busy node had a free core when the pass began (the pool's free cores are all on its idle
+    // nodes): only nodes this pass's starts took from idle can be partly used. Without a scan of the pool.
+    for (const n of used.keys()) if (n >= pool.firstNode && n < pool.firstNode + pool.nodes && view.nodeState(n) === NodeState.Idle && free(n) > 0) inUse.push(n);
+    inUse.sort((a, b) => a - b);
   }
   let tightest = -1;
   for (const n of inUse) if (free(n) >= job.cores && (tightest < 0 || free(n) < free(tightest))) tightest = n;
