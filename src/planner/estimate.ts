@@ -207,10 +207,13 @@ function draft(job: QueuedJobView, view: ClusterView, pool: PoolView, device: De
   const highStarts = candidateStarts(forecast, ends.sLow, ends.sHigh, ends.rHigh, start);
   const lowIntegral = new Float64Array(N_COORDS);
   const highIntegral = new Float64Array(N_COORDS);
+  // Without a wait or run-time range (an idle platform, no calibration) an end's integral is the expected one, already computed.
+  const lowIsExpected = lowStarts.length === 1 && lowStarts[0] === start && ends.rLow === runtime;
+  const highIsExpected = highStarts.length === 1 && highStarts[0] === start && ends.rHigh === runtime;
   for (let c = 0; c < N_COORDS; c++) {
     const [fLow, fHigh] = forecastBand(forecast, start, end, c, z);
-    lowIntegral[c] = extremeIntegral(forecast, lowStarts, ends.rLow, c, Math.min) * fLow;
-    highIntegral[c] = extremeIntegral(forecast, highStarts, ends.rHigh, c, Math.max) * fHigh;
+    lowIntegral[c] = (lowIsExpected ? integral[c] : extremeIntegral(forecast, lowStarts, ends.rLow, c, Math.min)) * fLow;
+    highIntegral[c] = (highIsExpected ? integral[c] : extremeIntegral(forecast, highStarts, ends.rHigh, c, Math.max)) * fHigh;
   }
   chargeInto(low, lowEnergy, 1, watts, ends.rLow, site.pue, lowIntegral, rate);
   chargeInto(high, highEnergy, 1, watts, ends.rHigh, site.pue, highIntegral, rate);
@@ -258,20 +261,22 @@ export function forecastBand(forecast: IntensityForecast, from: number, to: numb
 /**
  * Starts in [from, to] where the integral of the forecast over [s, s + r] can
  * be extreme: the ends, and every s at which s or s + r meets a change point
- * (the integral is piecewise linear in s between them).
+ * (the integral is piecewise linear in s between them). Each start once, in
+ * the order found: an extreme over them is the same without repeats.
  */
 function candidateStarts(forecast: IntensityForecast, from: number, to: number, r: number, expected: number): number[] {
   // The expected start keeps low <= expected <= high even when the change points are cut off.
-  const out = [from, to, expected];
-  if (to <= from || !forecast.nextChange) return out;
-  for (const shift of [0, r]) {
-    let t = forecast.nextChange(from + shift);
-    for (let k = 0; k < MAX_BREAKPOINTS && t < to + shift; k++) {
-      out.push(t - shift);
-      t = forecast.nextChange(t);
+  const out = new Set([from, to, expected]);
+  if (to > from && forecast.nextChange) {
+    for (const shift of [0, r]) {
+      let t = forecast.nextChange(from + shift);
+      for (let k = 0; k < MAX_BREAKPOINTS && t < to + shift; k++) {
+        out.add(t - shift);
+        t = forecast.nextChange(t);
+      }
     }
   }
-  return out;
+  return [...out];
 }
 
 function extremeIntegral(forecast: IntensityForecast, starts: readonly number[], r: number, c: number, pick: (a: number, b: number) => number): number {
