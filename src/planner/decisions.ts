@@ -78,7 +78,7 @@ export function checkStart(d: Start, w: DecisionContext): Placement | RefusalRea
   if (wholeNodes ? (job.exactNodes ?? nodesNeeded(job, pool, device)) > w.freeNodes(pool.index) : job.cores > w.freeCores(pool.index)) return "not_enough_free_nodes";
   const wf = job.workflow;
   const missing = wf === undefined ? NO_FILES : w.missingInputs(wf, job.task!, pool.siteIndex);
-  for (const file of missing) if (w.route(wf!, file, pool.siteIndex) < 0) return "no_route";
+  for (let i = 0; i < missing.length; i++) if (w.route(wf!, missing[i], pool.siteIndex) < 0) return "no_route";
   if (d.nodes) {
     if (wholeNodes && d.nodes.length !== (job.exactNodes ?? nodesNeeded(job, pool, device))) return "wrong_node_count";
     for (const n of d.nodes) {

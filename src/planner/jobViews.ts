@@ -46,7 +46,7 @@ type Allocation = RunInfo["allocation"];
  * already in the view's shape.
  */
 export function sharedAllocation(takes: readonly NodeTake[]): Allocation {
-  for (const t of takes) if (!Object.isFrozen(t)) Object.freeze(t);
+  for (let i = 0; i < takes.length; i++) if (!Object.isFrozen(takes[i])) Object.freeze(takes[i]);
   return Object.freeze(takes);
 }
 
@@ -108,7 +108,8 @@ export function runningJobView(spec: JobSpec, p: JobProgress, run: RunInfo): Run
   // A frozen list of ids cannot change under the view: shared, not copied.
   v.nodes = Object.isFrozen(run.nodes) ? run.nodes : Object.freeze([...run.nodes]);
   let cores = 0;
-  for (const a of run.allocation) cores += a.cores;
+  const allocation = run.allocation;
+  for (let i = 0; i < allocation.length; i++) cores += allocation[i].cores;
   v.allocCores = cores;
   v.allocation = Object.isFrozen(run.allocation) ? run.allocation : Object.freeze(run.allocation.map((a) => Object.freeze({ node: a.node, cores: a.cores, gpus: a.gpus, fpgas: a.fpgas, memMb: a.memMb })));
   v.holdsWholeNodes = run.holdsWholeNodes;

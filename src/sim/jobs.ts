@@ -12,8 +12,8 @@ import { insertAt, OrderedQueue, removeAt, type JobProgress, type NodeTake, type
 /** The nodes and allocation of a job not running (shared: no arrays per job until it starts). */
 const NO_NODES: readonly number[] = Object.freeze([]);
 const NO_TAKES: readonly NodeTake[] = Object.freeze([]);
-/** Never added to: a job's tenants are replaced by a new array at each start. */
-const NO_TENANTS: Tenant[] = [];
+/** Never added to: a job's tenants are replaced by a new array at each start, and by this one when it leaves its nodes. */
+export const NO_TENANTS: Tenant[] = [];
 
 /**
  * A job's record. It is also what views are made from (planner/jobViews.ts

@@ -22,7 +22,7 @@ import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEv
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
 import { Cluster, type StaticRule, type Tenant } from "./cluster.js";
 import { Engine } from "./engine.js";
-import { actualRuntime, JobTable, SimJob } from "./jobs.js";
+import { actualRuntime, JobTable, NO_TENANTS, SimJob } from "./jobs.js";
 import { Network } from "./network.js";
 import type { JobFact, SimObserver } from "./observer.js";
 import { ViewProjector } from "./view.js";
@@ -152,8 +152,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   /** Frees a job's nodes (now idle) and removes it from the running list; returns its site. */
   function releaseNodes(job: SimJob): number {
     // The records go back to the cluster for reuse: none of this run's is read after this.
-    for (const t of job.tenants) cluster.removeTenant(t);
-    job.tenants.length = 0;
+    const tenants = job.tenants;
+    for (let i = 0; i < tenants.length; i++) cluster.removeTenant(tenants[i]);
+    job.tenants = NO_TENANTS;
     if (!jobs.removeRunning(job)) throw new SimulationError(`job ${job.id} missing from the running list`);
     views.forget(job);
     return pools[job.pool].site;
@@ -172,7 +173,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     let gpus = 0;
     let fpgas = 0;
     let mem = 0;
-    for (const a of job.allocation) {
+    const allocation = job.allocation;
+    for (let i = 0; i < allocation.length; i++) {
+      const a = allocation[i];
       cores += a.cores;
       gpus += a.gpus;
       fpgas += a.fpgas;
@@ -433,7 +436,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.utilisation = (at.wholeNodes ? Math.min(1, job.spec.cores / (need * model.coresPerNode)) : 1) * cpuLoad(job.spec);
     const devicesPerNode = at.wholeNodes ? devicesRequested(at.job, device) / need : 0;
     const tenants: Tenant[] = [];
-    for (const take of at.takes) tenants.push(cluster.tenant(job.spec, take, at.wholeNodes, devicesPerNode));
+    for (let i = 0; i < at.takes.length; i++) tenants.push(cluster.tenant(job.spec, at.takes[i], at.wholeNodes, devicesPerNode));
     job.tenants = tenants;
     job.pendingInputs = at.missing.length;
     job.pstate = d.pstate;
@@ -442,7 +445,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const staging = at.missing.length > 0;
     // While inputs travel the job holds its allocation without running; then setup (if any), then the run.
     // Without inputs to wait for, its tenants join their nodes already in that phase (one change per node, not two).
-    for (const t of job.tenants) {
+    for (let i = 0; i < tenants.length; i++) {
+      const t = tenants[i];
       if (!staging) {
         const l = loadOf(job, t, setup > 0);
         t.busyCores = l.cores;
@@ -494,7 +498,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   /** The job enters its setup (FPGA reconfiguration) or its run on the nodes it holds. */
   function phaseBegins(job: SimJob, setup: boolean): void {
-    for (const t of job.tenants) {
+    const tenants = job.tenants;
+    for (let i = 0; i < tenants.length; i++) {
+      const t = tenants[i];
       const l = loadOf(job, t, setup);
       cluster.setBusy(t, l.cores, l.util, l.gpus, l.fpgas, l.reconf);
     }
@@ -630,8 +636,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   }
 
   function applyAll(decisions: readonly Decision[]): readonly Refusal[] {
-    applyRefusals.length = 0;
-    for (const d of decisions) {
+    if (applyRefusals.length > 0) applyRefusals.length = 0;
+    for (let i = 0; i < decisions.length; i++) {
+      const d = decisions[i];
       const before = applyRefusals.length;
       applyOne(d);
       // Explained decisions (and deferrals) that were applied go to the record.
@@ -717,7 +724,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   }
 
   function enqueue(batch: readonly JobSpec[]): void {
-    for (const spec of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const spec = batch[i];
       if (!fitsSomewhere(spec)) {
         dropNeverRunnable(spec);
         continue;
