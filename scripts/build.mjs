@@ -68,6 +68,23 @@ function buildId(files) {
   return h.digest("hex");
 }
 
+/**
+ * esbuild plugin: javascript-lp-solver imports child_process at its top for
+ * its external-solver option (execFile, called only then), which made every
+ * command that loads the planner load child_process, net and dgram too; it
+ * gets an object that loads child_process on first use instead.
+ */
+const lazyChildProcess = {
+  name: "impactsim-lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (/[\\/]node_modules[\\/]javascript-lp-solver[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-child-process" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
+      contents: 'import { createRequire } from "node:module";\nconst load = createRequire(import.meta.url);\nexport default new Proxy({}, { get: (_, key) => load("node:child_process")[key] });\n',
+      loader: "js",
+    }));
+  },
+};
+
 /** Builds the bundle; returns the number of source files it was made from. */
 export async function buildCli({ clean = false } = {}) {
   const { build } = await import("esbuild");
@@ -80,7 +97,7 @@ export async function buildCli({ clean = false } = {}) {
     splitting: true,
     platform: "node",
     format: "esm",
-    plugins: [chooseExternals, englishZod],
+    plugins: [lazyChildProcess, chooseExternals, englishZod],
     // Bundled CommonJS packages (seedrandom, the LP solver) call require(): give the ES module one.
     banner: { js: 'import { createRequire as __impactsimRequire } from "node:module"; const require = __impactsimRequire(import.meta.url);' },
     target: "node20",
@@ -100,7 +117,8 @@ export async function buildCli({ clean = false } = {}) {
     mkdirSync(dirname(f.path), { recursive: true });
     writeFileSync(f.path + tag, f.text.includes(BUILD_PLACEHOLDER) ? f.text.replaceAll(BUILD_PLACEHOLDER, id) : f.contents);
   }
-  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules/"));
+  // Sources only: not packages, nor the modules the plugins make (named "namespace:path").
+  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules/") && !/^[a-z-]+:/.test(p));
   writeFileSync(INPUTS + tag, JSON.stringify(inputs) + "\n");
   renameSync(INPUTS + tag, INPUTS);
   for (const f of files) renameSync(f.path + tag, f.path);

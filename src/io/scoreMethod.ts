@@ -4,10 +4,11 @@
  * into a core ScoreMethod: EF 3.1 (the default) or EF 3.0, which differ in
  * their normalisation factors only (the weights are the same).
  */
-import { readTextFile } from "./readText.js";
+import { readFileBytes, utf8Text } from "./readText.js";
+import { cachedParse, type Cached } from "./parseCache.js";
 import { shippedPath } from "./paths.js";
 import { parse } from "csv-parse/sync";
-import { EF_CATEGORIES } from "../core/index.js";
+import { EF_CATEGORIES, N_EF } from "../core/index.js";
 import { InputError, type Issue } from "../core/index.js";
 import { scoreMethod, type ScoreMethod } from "../core/index.js";
 
@@ -41,9 +42,25 @@ const WEIGHT_EXCL_TOX_COLUMN = "weighting_percent_excl_toxicity";
 export async function readScoreMethod(path: string, options: { excludeToxicity?: boolean; version?: ScoreMethodVersion } = {}): Promise<ScoreMethod> {
   const version = options.version ?? "3.1";
   if (!SCORE_METHOD_VERSIONS.includes(version)) throw new RangeError(`readScoreMethod: expected version ${SCORE_METHOD_VERSIONS.join(" or ")}, got ${JSON.stringify(version)}`);
-  const NF_COLUMN = NF_COLUMNS[version];
-  const text = await readTextFile(path);
   const excludeToxicity = options.excludeToxicity ?? false;
+  const bytes = await readFileBytes(path);
+  // Kept by an earlier process when there is one (parseCache.ts): csv-parse was about a twentieth of a 10-job run.
+  return cachedParse(
+    "score-method",
+    bytes,
+    { label: path, version, excludeToxicity },
+    () => parseScoreMethod(utf8Text(bytes), path, version, excludeToxicity),
+    (m): Cached<{ name: string; source: string }> => ({ head: { name: m.name, source: m.source }, arrays: [m.normalisation, m.weights] }),
+    ({ head, arrays: [normalisation, weights] }) => {
+      if (normalisation?.length !== N_EF || weights?.length !== N_EF || typeof head.name !== "string" || typeof head.source !== "string") throw new RangeError("score method cache: wrong shape");
+      return { name: head.name, normalisation, weights, source: head.source };
+    },
+  );
+}
+
+/** readScoreMethod on the table's text. */
+function parseScoreMethod(text: string, path: string, version: ScoreMethodVersion, excludeToxicity: boolean): ScoreMethod {
+  const NF_COLUMN = NF_COLUMNS[version];
   const weightColumn = excludeToxicity ? WEIGHT_EXCL_TOX_COLUMN : WEIGHT_COLUMN;
   const issues: Issue[] = [];
   let rows: { record: Record<string, string>; info: { lines: number } }[];

@@ -14,7 +14,6 @@
 import { open } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { pipeline, type Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
 import { AdjustmentLog, InputError, type Issue, type IssueCode } from "../core/index.js";
 import type { JobSpec, SwfHeader } from "./spec.js";
 import { describeFsError } from "./readText.js";
@@ -177,8 +176,10 @@ function readError(file: string, line: number | undefined, what: string, err: un
  * the message if reading fails.
  */
 async function* lineChunks(path: string, gzip: boolean, label: string, lineNo: () => number): AsyncGenerator<Buffer> {
+  // zlib loaded only for a compressed trace: commands that read none (estimate) start without it.
+  const gunzip = gzip ? (await import("node:zlib")).createGunzip({ chunkSize: GZIP_CHUNK }) : undefined;
   const file = createReadStream(path, { highWaterMark: gzip ? GZIP_CHUNK : PLAIN_CHUNK });
-  const stream: Readable = gzip ? pipeline(file, createGunzip({ chunkSize: GZIP_CHUNK }), () => {}) : file;
+  const stream: Readable = gunzip ? pipeline(file, gunzip, () => {}) : file;
   let rest: Buffer | null = null;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {

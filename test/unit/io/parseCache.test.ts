@@ -6,6 +6,7 @@ import { AdjustmentLog } from "../../../src/core/errors.ts";
 import { readSeriesCsv, type SeriesReadOptions } from "../../../src/io/series.ts";
 import { parseElectricityFactors, readElectricityFactors } from "../../../src/io/electricityFactors.ts";
 import { checkedOnce, parseCacheDir, readCached } from "../../../src/io/parseCache.ts";
+import { readScoreMethod } from "../../../src/io/scoreMethod.ts";
 
 const H = 3600;
 const T0 = Date.UTC(2021, 0, 1) / 1000; // 2021-01-01 00:00 UTC, computed apart from the reader
@@ -77,6 +78,22 @@ describe("electricity factors cache (readElectricityFactors)", () => {
       expect([...zones.keys()]).toEqual([...reference.keys()]);
       for (const [zone, f] of reference) expect(zones.get(zone)).toEqual(f);
     }
+  });
+});
+
+describe("score method cache (readScoreMethod)", () => {
+  it("the shipped table read twice per reading (parsed, then from the cache) gives the same method, field for field", async () => {
+    const path = new URL("../../../platforms/lca/ef31_normalisation_weighting.csv", import.meta.url).pathname;
+    for (const options of [{}, { version: "3.0" as const }, { excludeToxicity: true }]) {
+      const first = await readScoreMethod(path, options);
+      const second = await readScoreMethod(path, options);
+      expect(Object.keys(second)).toEqual(Object.keys(first));
+      expect(second).toEqual(first);
+    }
+    // Three readings, three cache files: each one's options are in its key.
+    const dir = parseCacheDir()!;
+    const kept = readdirSync(dir).filter((f) => f.endsWith(".bin")).map((f) => readCached<{ name: string }>(dir, f.slice(0, -4))?.head.name);
+    expect(kept.filter((n) => n?.startsWith("EF 3")).sort()).toEqual(["EF 3.0", "EF 3.1", "EF 3.1 (without toxicity categories)"]);
   });
 });
 
