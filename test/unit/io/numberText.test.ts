@@ -97,6 +97,32 @@ describe("writeNumber", () => {
     );
   });
 
+  it("writeNumber(whole numbers either side of 2^31, of 10^8 multiples and of each power of ten up to 2^53, both signs) writes String(x)", () => {
+    const cases: number[] = [2 ** 31, 2 ** 31 - 1, 2 ** 31 + 1, 2 ** 32, 2 ** 32 - 1, 2 ** 53 - 1, 2 ** 53 - 2, 99999999, 100000000, 100000001, 1e8 * 123456 - 1, 1e8 * 123456];
+    for (let e = 0; e <= 15; e++) for (const d of [-1, 0, 1]) cases.push(10 ** e + d);
+    for (let k = 1; k < 90071992; k = k * 3 + 1) for (const d of [-1, 0, 1]) cases.push(k * 1e8 + d);
+    for (const x of cases) {
+      expect(text(x)).toBe(String(x));
+      expect(text(-x)).toBe(String(-x));
+    }
+  });
+
+  it("writeNumber(binary fractions m / 2^f, f from 1 to 24, m of 1 to 53 bits: short decimals and not) writes String(x)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 53 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: -3, max: 3 }), (f, bits, u, d) => {
+        const m = Math.min(2 ** 53 - 1, Math.max(1, Math.floor(u * 2 ** bits) + d));
+        same(m / 2 ** f);
+        same(-m / 2 ** f);
+      }),
+      { numRuns: 30_000 },
+    );
+    // The largest fractions of at most 15 digits and the smallest of 16, and short ones in exponent notation.
+    for (const x of [999999999999999.5, 99999999999999.75, 0.000244140625, 2 ** -20, 3 * 2 ** -22, 2 ** -22, 1.5, 0.5, 2147483647.5, 2147483648.5, 1e14 + 0.5, 1e15 - 0.5]) {
+      expect(text(x)).toBe(String(x));
+      same(-x);
+    }
+  });
+
   it("writeNumber(x) writes at `at` and returns the position after the text", () => {
     const buf = new Uint8Array(40).fill(120);
     const end = writeNumber(buf, 3, -0.000012089005370441675);
