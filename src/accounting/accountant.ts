@@ -13,13 +13,20 @@ import type { JobSpec } from "../io/index.js";
 import { chargeInto, embodiedRate, embodiedSeconds, type ChargeEnergy } from "../models/index.js";
 import { Ledger, N_PHASED } from "./ledger.js";
 
-/** A finished job with its charges, handed to writers (e.g. jobs.csv). */
+/** A finished job with its charges, handed to writers (e.g. jobs.csv); the object and its impacts are reused: valid only during the callback. */
 export interface JobCharge {
   readonly fact: JobFact;
-  /** N_PHASED values; valid only during the callback. */
+  /** N_PHASED values. */
   readonly impacts: Float64Array;
   readonly itJ: number;
   readonly facilityJ: number;
+}
+
+/** A run's charge so far, while it spans more than one settled share. */
+interface RunCharge {
+  impacts: Float64Array;
+  itJ: number;
+  facilityJ: number;
 }
 
 export interface SiteMeter {
@@ -43,8 +50,18 @@ export class Accountant implements SimObserver {
   /** Sites whose intensity never changes, and their accumulated IT and overhead watt-seconds. */
   private readonly constant: boolean[];
   private readonly meterWattSeconds: CompensatedVector[];
-  /** Each running job's charge so far in its current run (only when onJob is given). */
-  private readonly runs = new Map<JobSpec, { impacts: Float64Array; itJ: number; facilityJ: number }>();
+  /**
+   * Each running job's charge so far in its current run, when it has more
+   * than the share settled as it ends (only when onJob is given); emptied
+   * ones are kept in `spare` for the next, so a run costs no allocation.
+   */
+  private readonly runs = new Map<JobSpec, RunCharge>();
+  private readonly spare: RunCharge[] = [];
+  /** The charge handed to onJob (reused); its impacts are `ending`'s when the run's one share is settled as it ends. */
+  private readonly charge: { fact: JobFact; impacts: Float64Array; itJ: number; facilityJ: number } = { fact: undefined as unknown as JobFact, impacts: new Float64Array(N_PHASED), itJ: 0, facilityJ: 0 };
+  private readonly ending = new Float64Array(N_PHASED);
+  /** The job whose end is being settled, while its pending share is charged straight into `ending` (see jobEnded). */
+  private endingJob: JobSpec | undefined;
   /** When each running job's current run began: the "capped" rule's origin (kept only for pools under it). */
   private readonly runStarts = new Map<JobSpec, number>();
   /** Seconds beyond the embodied rule per part (node, gpu, fpga) of the last interval checked (pastLife). */
@@ -120,8 +137,6 @@ export class Accountant implements SimObserver {
       if (past) a.exemptParts(p.pool, held, b[0], b[1], b[2]);
     }
     if (!this.onJob) return;
-    let run = this.runs.get(job);
-    if (!run) this.runs.set(job, (run = { impacts: new Float64Array(N_PHASED), itJ: 0, facilityJ: 0 }));
     const c = this.charged;
     if (past) {
       // The run is charged the node-equivalents held x the share of the interval each part is charged for.
@@ -130,20 +145,60 @@ export class Accountant implements SimObserver {
       c.fpga = (held.fpga * (dt - b[2])) / dt;
     }
     embodiedRate(pool, past ? c : held, this.rate);
-    chargeInto(this.part, this.energy, 1, watts, dt, site.pue, this.scratch, this.rate);
-    for (let i = 0; i < N_PHASED; i++) run.impacts[i] += this.part[i];
+    const part = this.part;
+    chargeInto(part, this.energy, 1, watts, dt, site.pue, this.scratch, this.rate);
+    // Summed from zero as a run of several shares is (0 + x: -0 becomes 0 alike).
+    if (job === this.endingJob) {
+      const e = this.ending;
+      for (let i = 0; i < N_PHASED; i++) e[i] = 0 + part[i];
+      this.charge.itJ = 0 + this.energy.it;
+      this.charge.facilityJ = 0 + this.energy.facility;
+      this.endingJob = undefined;
+      return;
+    }
+    let run = this.runs.get(job);
+    if (!run) this.runs.set(job, (run = this.spare.pop() ?? { impacts: new Float64Array(N_PHASED), itJ: 0, facilityJ: 0 }));
+    const sum = run.impacts;
+    for (let i = 0; i < N_PHASED; i++) sum[i] += part[i];
     run.itJ += this.energy.it;
     run.facilityJ += this.energy.facility;
   }
 
   jobEnded(f: JobFact): void {
+    const charge = this.charge;
+    // A run whose one share is pending (the common case): charged straight into `ending`, with no run kept.
+    const direct = this.onJob !== undefined && this.pending.job === f.job && (this.runs.size === 0 || !this.runs.has(f.job));
+    if (direct) {
+      this.endingJob = f.job;
+      charge.impacts = this.ending;
+    }
     this.flushShare();
     this.runStarts.delete(f.job);
     if (f.final) for (const a of this.ledger.accountsOf(f.site, f.job)) a.jobs++; // a suspended run is charged, the job counted once
     if (!this.onJob) return;
-    const run = this.runs.get(f.job) ?? { impacts: new Float64Array(N_PHASED), itJ: 0, facilityJ: 0 };
+    charge.fact = f;
+    if (direct) return this.onJob(charge);
+    const run = this.runs.get(f.job);
+    if (!run) {
+      // Nothing charged (no share settled).
+      this.ending.fill(0);
+      charge.impacts = this.ending;
+      charge.itJ = 0;
+      charge.facilityJ = 0;
+      return this.onJob(charge);
+    }
     this.runs.delete(f.job);
-    this.onJob({ fact: f, impacts: run.impacts, itJ: run.itJ, facilityJ: run.facilityJ });
+    charge.impacts = run.impacts;
+    charge.itJ = run.itJ;
+    charge.facilityJ = run.facilityJ;
+    try {
+      this.onJob(charge);
+    } finally {
+      run.impacts.fill(0);
+      run.itJ = 0;
+      run.facilityJ = 0;
+      this.spare.push(run);
+    }
   }
 
   siteInterval(s: number, from: number, to: number, itWatts: number, overheadWatts: number): void {

@@ -336,7 +336,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   }
   const accountant = new Accountant(platform, (jobsCsv || predictions || impactTable) && ((c) => {
     const id = c.fact.job.id;
-    const before = earlierRuns.get(id);
+    const before = earlierRuns.size > 0 ? earlierRuns.get(id) : undefined;
     if (!c.fact.final) {
       if (before) {
         for (let i = 0; i < before.impacts.length; i++) before.impacts[i] += c.impacts[i];

@@ -184,6 +184,34 @@ describe("Accountant", () => {
     expect(Array.from(acc.ledger.siteJobs[0].nodeSeconds.values())).toEqual([1350, 0, 0]);
   });
 
+  it("hands each run its own charge when runs' shares interleave, a run is settled in several shares, or in none", () => {
+    // PUE 1.5. A: 100 W over [0, 100] then 200 W over [100, 200]: 10 000 + 20 000 = 30 000 J IT.
+    // B: 50 W over [0, 100] then over [100, 300]: 5 000 + 10 000 = 15 000 J. C: 10 W over [300, 400]: 1 000 J.
+    // D: no share at all: 0. E: 100 W over [400, 500] and [500, 600]: 20 000 J (its sum starting from zero
+    // though a finished run's storage is used again).
+    const { acc, charges } = accountantOf(twoNodes(0.1));
+    const [a, b, c, d, e] = [1, 2, 3, 4, 5].map((id) => job(id, 0, 1000, 1000, 4));
+    acc.jobShare(a, 0, 0, 0, 100, 100, whole(1));
+    acc.jobShare(b, 0, 0, 0, 100, 50, whole(1));
+    acc.jobShare(a, 0, 0, 100, 200, 200, whole(1));
+    acc.jobEnded(fact(a, 1, 0, 200));
+    acc.jobShare(b, 0, 0, 100, 300, 50, whole(1));
+    acc.jobEnded(fact(b, 1, 0, 300));
+    run(acc, c, 1, 10, 300, 400);
+    acc.jobEnded(fact(d, 1, 400, 400));
+    acc.jobShare(e, 0, 0, 400, 500, 100, whole(1));
+    acc.jobShare(e, 0, 0, 500, 600, 100, whole(1));
+    acc.jobEnded(fact(e, 1, 400, 600));
+    const it = [30_000, 15_000, 1_000, 0, 20_000];
+    for (const [k, j] of [a, b, c, d, e].entries()) {
+      const got = charges.get(j.id)!;
+      expect([got.itJ, got.facilityJ], `job ${j.id}`).toEqual([it[k], 1.5 * it[k]]);
+      // Fabrication: 1e-6 kg per node-second, one node over the run.
+      close(got.impacts[FAB + CC], [200, 300, 100, 0, 200][k] * 1e-6, `job ${j.id} fabrication CC`);
+    }
+    expect(Array.from(charges.get(4)!.impacts).every((v) => v === 0)).toBe(true);
+  });
+
   it("charges a job to its site, its project, its workflow and its QoS class", () => {
     const { acc } = accountantOf(twoNodes(0.1));
     const spec: JobSpec = { ...job(4, 0, 100, 100, 4, "proj"), workflow: 2, qos: { name: "green", max_delay_s: 0, impact_preference: 1 } };
