@@ -190,7 +190,9 @@ async function load(closed: boolean, healthz = false): Promise<{ c: { requests: 
 }
 
 say("load average (1 min) before the requests", loadavg()[0], "");
+const ck0 = { ...ledger.db.checkpoints! };
 const { c, cpuMs } = await load(false);
+const ck = ledger.db.checkpoints!;
 say(`requests at ${RATE}/s from ${CLIENTS} clients, ${QUEUED.toLocaleString("en")}+ queued`, c.requests, "requests");
 say("achieved rate", c.requests / c.wall, "requests/s");
 say("request latency p50", c.p50, "ms");
@@ -206,6 +208,10 @@ say("service event-loop delay p50", ld.p50, "ms");
 say("service event-loop delay p99", ld.p99, "ms");
 say("service event-loop delay max", ld.max, "ms");
 say("clients' event-loop delay p99", c.loop.p99, "ms");
+// The ledger's WAL checkpoints during the load, off the requests (ledger/checkpoint.ts): run in its worker, of which caught up and restarted the WAL, and forced in the writer at the cap.
+say("WAL checkpoints in the worker during the load", ck.checkpoints - ck0.checkpoints, "");
+say("  of which restarted the WAL", ck.resets - ck0.resets, "");
+say("  forced in the writer (WAL past its cap)", ck.forced - ck0.forced, "");
 say("load average (1 min) after", loadavg()[0], "");
 if (MAX_SECONDS > 0) {
   const m = await load(true);

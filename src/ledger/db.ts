@@ -8,6 +8,7 @@
  */
 import Database from "better-sqlite3";
 import pg from "pg";
+import { walCheckpointer, type CheckpointOptions, type CheckpointStats } from "./checkpoint.js";
 
 export type Row = Record<string, unknown>;
 
@@ -20,6 +21,8 @@ export interface Db {
   /** Runs `fn` in one transaction (committed when it resolves, rolled back when it throws). */
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** SQLite: what its WAL checkpointer did (ledger/checkpoint.ts). */
+  readonly checkpoints?: CheckpointStats;
 }
 
 /** An auto-increment primary key in each dialect. */
@@ -31,12 +34,15 @@ export function idColumn(kind: Db["kind"]): string {
  * A SQLite file (created when missing), WAL mode, synchronous NORMAL: a commit
  * survives the process being killed (the WAL is written before the call
  * returns); a power cut may lose the last commits, never corrupt the file.
+ * Checkpoints run in a worker thread, off the commits (ledger/checkpoint.ts).
  */
-export function openSqlite(file: string): Db {
+export function openSqlite(file: string, checkpoints: CheckpointOptions = {}): Db {
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
+  // An in-memory database has no WAL (journal_mode stays memory): nothing to checkpoint.
+  const ck = db.pragma("journal_mode", { simple: true }) === "wal" ? walCheckpointer(db, file, checkpoints) : undefined;
   const cache = new Map<string, Database.Statement>();
   const stmt = (sql: string) => {
     let s = cache.get(sql);
@@ -55,13 +61,18 @@ export function openSqlite(file: string): Db {
       const s = stmt(sql);
       if (s.reader) {
         const rows = s.all(...(params as unknown[])) as Row[];
+        if (depth === 0 && !s.readonly) ck?.committed();
         return { changes: rows.length, rows };
       }
       const r = s.run(...(params as unknown[]));
+      if (depth === 0) ck?.committed();
       return { changes: r.changes, rows: [] };
     },
     async all(sql, params = []) {
-      return stmt(sql).all(...(params as unknown[])) as Row[];
+      const s = stmt(sql);
+      const rows = s.all(...(params as unknown[])) as Row[];
+      if (depth === 0 && !s.readonly) ck?.committed();
+      return rows;
     },
     async tx(fn) {
       // better-sqlite3 is synchronous; `fn` awaits only this Db's calls, which resolve at once, so nothing interleaves.
@@ -71,6 +82,7 @@ export function openSqlite(file: string): Db {
       try {
         const out = await fn(self);
         commit.run();
+        ck?.committed();
         return out;
       } catch (err) {
         rollback.run();
@@ -80,8 +92,10 @@ export function openSqlite(file: string): Db {
       }
     },
     async close() {
+      await ck?.close();
       db.close();
     },
+    ...(ck ? { checkpoints: ck.stats } : {}),
   };
   return self;
 }
