@@ -40,6 +40,8 @@ export interface NodeReader {
    * that a start need not make one per node. Without it a fresh object is made.
    */
   take?(id: number, cores: number, gpus: number, fpgas: number, memMb: number): NodeTake;
+  /** Optional: the first node in [from, to) whose state is Idle, or `to` (a world that indexes its idle nodes saves asking each). */
+  nextIdle?(from: number, to: number): number;
 }
 
 /** What a job takes of one node. */
@@ -77,6 +79,8 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
     const out: NodeTake[] = [];
     const memMb = pool.memoryMb ?? 0;
     for (let k = candidates ? 0 : n; k < count && out.length < need; k++) {
+      if (!candidates) k = idleFrom(nodes, k, n, base);
+      if (k >= count) break;
       const id = candidates ? candidates[k] : base + (k < n ? k : k - n);
       if (nodes.nodeState(id) === NodeState.Idle) out.push(takeOn(nodes, id, pool.coresPerNode, pool.gpusPerNode, pool.fpgasPerNode, memMb));
     }
@@ -87,6 +91,8 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
     const k = job.exactNodes;
     const out: NodeTake[] = [];
     for (let j = first; j < count && out.length < k; j++) {
+      if (!candidates) j = idleFrom(nodes, j, n, base);
+      if (j >= count) break;
       const id = candidates ? candidates[j] : base + (j < n ? j : j - n);
       if (!candidates && (nodes.nodeState(id) === NodeState.Idle) === j < n) continue;
       const i = out.length;
@@ -100,6 +106,8 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
   let cores = job.cores;
   let dev = devices;
   for (let k = first; k < count && (cores > 0 || dev > 0); k++) {
+    if (!candidates) k = idleFrom(nodes, k, n, base);
+    if (k >= count) break;
     const id = candidates ? candidates[k] : base + (k < n ? k : k - n);
     if (!candidates && (nodes.nodeState(id) === NodeState.Idle) === k < n) continue;
     const free = nodes.nodeFreeCores(id);
@@ -129,6 +137,15 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
     dev -= d;
   }
   return cores === 0 && dev === 0 ? out : undefined;
+}
+
+/**
+ * On the sweep over idle nodes (k >= n of the pool's 2n sweep indices), the
+ * index of the next idle node from k (2n when none is left), found by the
+ * world's index where it has one; elsewhere k itself.
+ */
+function idleFrom(nodes: NodeReader, k: number, n: number, base: number): number {
+  return k < n || !nodes.nextIdle ? k : n + nodes.nextIdle(base + k - n, base + n) - base;
 }
 
 /** Free devices of the job's class on a node (0 for CPU jobs). */

@@ -110,6 +110,8 @@ export class Cluster {
    * rather than made at every start: takes are frozen, so sharing one is safe.
    */
   private readonly lastTake: (NodeTake | undefined)[];
+  /** One bit per node, set while it is idle (on, nothing allocated): placement finds idle nodes by it (nextIdle) rather than asking every node. */
+  private readonly idleBits: Int32Array;
 
   constructor(
     readonly platform: PlatformModel,
@@ -146,6 +148,7 @@ export class Cluster {
     this.tenants = shares.tenants;
     this.lowState = new Array(n);
     this.lastTake = new Array(n);
+    this.idleBits = new Int32Array((n + 31) >>> 5);
     this.lowKind = new Uint8Array(n);
     if (observer.nodeInterval) this.timeline = { from: new Float64Array(n), at: new Float64Array(n), joules: new Float64Array(n), busy: new Float64Array(n), alloc: new Float64Array(n) };
     this.bitstream = new Int32Array(n).fill(-1);
@@ -172,6 +175,7 @@ export class Cluster {
         const id = this.firstNode[p] + k;
         this.pool[id] = p;
         this.state[id] = NodeState.Idle;
+        this.idleBits[id >>> 5] |= 1 << (id & 31);
         this.watts[id] = m.idleWatts;
         this.overhead[id] = m.idleWatts;
         this.siteIt[m.site] += m.idleWatts;
@@ -252,8 +256,25 @@ export class Cluster {
   setState(node: number, state: NodeState, readyAt = NaN): void {
     if (state !== this.state[node]) this.endStay(node);
     this.state[node] = state;
+    if (state === NodeState.Idle) this.idleBits[node >>> 5] |= 1 << (node & 31);
+    else this.idleBits[node >>> 5] &= ~(1 << (node & 31));
     this.since[node] = this.clock.now;
     this.readyAt[node] = readyAt;
+  }
+
+  /** The first idle node in [from, to), or `to` when none is (planner/placement.ts NodeReader.nextIdle). */
+  nextIdle(from: number, to: number): number {
+    if (from >= to) return to;
+    let w = from >>> 5;
+    let word = this.idleBits[w] & (-1 << (from & 31));
+    for (;;) {
+      if (word !== 0) {
+        const id = (w << 5) + 31 - Math.clz32(word & -word);
+        return id < to ? id : to;
+      }
+      if (++w << 5 >= to) return to;
+      word = this.idleBits[w];
+    }
   }
 
   /** Free cores of a node for a shared job (0 when it is not on, or held exclusively). */

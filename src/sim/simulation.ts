@@ -104,6 +104,13 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   // --- counters and the events since the last pass ------------------------------
   let slots: (SimJob | undefined)[] = [];
   const freeSlots: number[] = [];
+  /**
+   * Jobs read but not yet submitted, by slot (their submission events' payload).
+   * Their records are made at submission: a batch of the stream is read ahead
+   * of the clock, and records made then outlived young-generation collections.
+   */
+  const submitting: (JobSpec | undefined)[] = [];
+  const freeSubmitting: number[] = [];
   let happened: WorldEvent[] = [];
   let nonDaemon = 0;
   let submitted = 0;
@@ -287,11 +294,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     if (job.bitstreamId >= 0) for (const n of job.nodes) cluster.bitstream[n] = job.bitstreamId;
   });
 
-  const SUBMIT = engine.defineKind("jobSubmitted", PRIO_SUBMIT, (slot) => {
+  // The key is the job's arrival number.
+  const SUBMIT = engine.defineKind("jobSubmitted", PRIO_SUBMIT, (slot, arrival) => {
     nonDaemon--;
-    const job = slots[slot]!;
-    slots[slot] = undefined;
-    freeSlots.push(slot);
+    const job = new SimJob(submitting[slot]!, arrival);
+    submitting[slot] = undefined;
+    freeSubmitting.push(slot);
     keyed(job);
     jobs.enqueue(job);
     happened.push({ kind: "jobSubmitted", jobId: job.id });
@@ -376,6 +384,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     nodeFreeFpgas: (n) => cluster.nodeFreeFpgas(n),
     nodeFreeMemoryMb: (n) => cluster.nodeFreeMemoryMb(n),
     take: (n, cores, gpus, fpgas, memMb) => cluster.take(n, cores, gpus, fpgas, memMb),
+    nextIdle: (from, to) => cluster.nextIdle(from, to),
     nodeCount: cluster.nodeCount,
     nodeState: (id) => cluster.state[id] as NodeState,
     nodePool: (id) => cluster.pool[id],
@@ -736,8 +745,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       lastSubmit = spec.submit;
       nonDaemon++;
       submitted++;
-      const job = new SimJob(spec, arrivals);
-      engine.schedule(spec.submit, SUBMIT, arrivals++, slotOf(job));
+      const slot = freeSubmitting.length > 0 ? freeSubmitting.pop()! : submitting.length;
+      submitting[slot] = spec;
+      engine.schedule(spec.submit, SUBMIT, arrivals++, slot);
     }
   }
 
