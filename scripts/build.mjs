@@ -26,7 +26,7 @@ export const BUNDLE = join(ROOT, "dist", "impactsim.mjs");
 export const INPUTS = join(ROOT, "dist", "impactsim.inputs.json");
 
 /** Packages bundled into dist/ (with what they import); every other package is loaded from node_modules at run time. */
-export const BUNDLED = new Set(["zod", "yargs", "csv-parse", "seedrandom", "simple-statistics", "javascript-lp-solver"]);
+export const BUNDLED = new Set(["zod", "yargs", "csv-parse", "seedrandom", "simple-statistics"]);
 
 /** esbuild plugin: a package imported from the sources is external unless BUNDLED; what a bundled package imports is bundled with it. */
 const chooseExternals = {
@@ -69,17 +69,24 @@ function buildId(files) {
 }
 
 /**
- * esbuild plugin: javascript-lp-solver imports child_process at its top for
- * its external-solver option (execFile, called only then), which made every
- * command that loads the planner load child_process, net and dgram too; it
- * gets an object that loads child_process on first use instead.
+ * esbuild plugin: javascript-lp-solver (130 KB of code, only the campaign
+ * policy solves an LP) is loaded from node_modules on first use, through an
+ * object standing in for the solver, instead of being compiled by every
+ * command that loads the planner.
  */
-const lazyChildProcess = {
-  name: "impactsim-lazy-child-process",
+const lazyLpSolver = {
+  name: "impactsim-lazy-lp-solver",
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (/[\\/]node_modules[\\/]javascript-lp-solver[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-child-process" } : undefined));
-    b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
-      contents: 'import { createRequire } from "node:module";\nconst load = createRequire(import.meta.url);\nexport default new Proxy({}, { get: (_, key) => load("node:child_process")[key] });\n',
+    b.onResolve({ filter: /^javascript-lp-solver$/ }, (args) => (args.importer.includes("/node_modules/") ? undefined : { path: "javascript-lp-solver", namespace: "lazy-lp-solver" }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-lp-solver" }, () => ({
+      contents: [
+        'import { createRequire } from "node:module";',
+        "const load = createRequire(import.meta.url);",
+        "let solver;",
+        "// The solver's methods read its own fields (this): they are called on it.",
+        'export default new Proxy({}, { get: (_, key) => { solver ??= load("javascript-lp-solver"); const v = solver[key]; return typeof v === "function" ? v.bind(solver) : v; } });',
+        "",
+      ].join("\n"),
       loader: "js",
     }));
   },
@@ -97,7 +104,7 @@ export async function buildCli({ clean = false } = {}) {
     splitting: true,
     platform: "node",
     format: "esm",
-    plugins: [lazyChildProcess, chooseExternals, englishZod],
+    plugins: [lazyLpSolver, chooseExternals, englishZod],
     // Bundled CommonJS packages (seedrandom, the LP solver) call require(): give the ES module one.
     banner: { js: 'import { createRequire as __impactsimRequire } from "node:module"; const require = __impactsimRequire(import.meta.url);' },
     target: "node20",
@@ -109,6 +116,9 @@ export async function buildCli({ clean = false } = {}) {
     metafile: true,
     write: false,
     define: { __IMPACTSIM_BUILD__: JSON.stringify(BUILD_PLACEHOLDER) },
+    minifyWhitespace: true,
+    sourcemap: "linked",
+    sourcesContent: false,
   });
   const tag = `.${process.pid}.tmp`;
   const files = [...result.outputFiles].sort((a, b) => Number(a.path === BUNDLE) - Number(b.path === BUNDLE));
