@@ -11,7 +11,8 @@
  */
 import { InputError, SimulationError, UsageError } from "../core/index.js";
 import { EXIT } from "./exit.js";
-import { describeFsError } from "../io/index.js";
+import { readFileSync } from "node:fs";
+import { describeFsError, shippedPath } from "../io/index.js";
 
 /** A Node file-system error that names its path (ENOENT, EISDIR, EACCES, ...). */
 function isFsError(err: unknown): err is Error & { code: string; path: string } {
@@ -28,6 +29,11 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 
 async function main(argv: string[]): Promise<number> {
+  // The version alone, as yargs prints it, without loading every command's module (yargs' --version needs them all).
+  if (argv.length === 1 && argv[0] === "--version") {
+    process.stdout.write(`${(JSON.parse(readFileSync(shippedPath("package.json"), "utf8")) as { version: string }).version}\n`);
+    return EXIT.ok;
+  }
   if (argv[0] === "estimate") return (await import("./estimate.js")).runEstimate(argv.slice(1));
   if (argv[0] === "run") {
     // The plain forms of run's options are read without loading yargs (run.ts); anything else goes to yargs.

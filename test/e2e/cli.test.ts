@@ -1,4 +1,5 @@
 /** The command line's exit codes, which scripts rely on (README: 0 ok, 2 usage, 3 invalid input). */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleCli, type Cli } from "../helpers/cli.js";
 
@@ -16,6 +17,13 @@ describe("impactsim CLI", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/impactsim run \[scenario\]/);
     expect(r.stdout).toMatch(/impactsim compare/);
+  });
+
+  it("impactsim --version prints package.json's version and exits 0", () => {
+    const r = cli("--version");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version}\n`);
+    expect(r.stderr).toBe("");
   });
 
   it("impactsim with an unknown command exits 2", () => {
