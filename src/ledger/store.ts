@@ -12,6 +12,7 @@
  * balances to the last bit.
  */
 import { fsum, INDICATORS, N_COORDS, PHASES, ENERGY, N_PHASES, InputError } from "../core/index.js";
+import { BudgetCache } from "./budget.js";
 import { idColumn, type Db, type Row } from "./db.js";
 
 export const SCHEMA_VERSION = 1;
@@ -196,6 +197,8 @@ const INSERT_ENTRY = `INSERT INTO entries (key, kind, refers, reason, job, proje
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`;
 
 export class LedgerStore {
+  private budgets?: BudgetCache;
+
   private constructor(readonly db: Db) {}
 
   /** Opens a ledger on a database, creating its tables when missing. @throws InputError when the database holds a newer schema */
@@ -362,6 +365,17 @@ export class LedgerStore {
     const charged = fsum(entries.map((e) => amountIn(e, unit)));
     const jobs = new Set(entries.filter((e) => e.kind === "charge").map((e) => e.key)).size - new Set(entries.filter((e) => e.kind === "refund").map((e) => e.refers)).size;
     return { project, ...(opts.user !== undefined ? { user: opts.user } : {}), unit, periodStart, periodEnd, granted, charged, left: granted - charged, jobs };
+  }
+
+  /**
+   * What a project has left now (`at`, epoch s) of its project-wide budget, in
+   * the unit of its first grant covering `at`: `balance(project, { at, unit })`'s
+   * left, read from a cache brought up to date with the ledger at each call
+   * (ledger/budget.ts); undefined when no project-wide grant covers `at`.
+   */
+  async budgetLeft(project: string, at: number): Promise<{ unit: Unit; left: number } | undefined> {
+    this.budgets ??= new BudgetCache(this.db, grantOf);
+    return this.budgets.left(project, at);
   }
 
   /** Appends an event to the service's log; returns its sequence number. */

@@ -564,12 +564,9 @@ export class Service {
    * over budget and allowed no delay: refused. No grant: no budget, fine.
    */
   async budgetVerdict(j: JobRequest, now: number): Promise<BudgetVerdict | undefined> {
-    const at = this.epoch(now);
-    const grants = (await this.o.ledger.grants(j.project)).filter((g) => g.user === undefined && g.periodStart <= at && at < g.periodEnd);
-    if (grants.length === 0) return undefined;
-    const unit = grants[0].unit;
-    const b = await this.o.ledger.balance(j.project, { at, unit });
-    const left = b.left;
+    const b = await this.o.ledger.budgetLeft(j.project, this.epoch(now));
+    if (!b) return undefined;
+    const { left, unit } = b;
     if (left > 0) return { verdict: "ok", left, unit };
     const qos = j.qos !== undefined ? this.world.qos.get(j.qos) : undefined;
     if (!qos || !(qos.max_delay_s > 0)) return { verdict: "refused", left, unit };

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fsum, InputError, N_COORDS } from "../../../src/core/index.js";
+import { fsum, InputError, N_COORDS, rngSeeded } from "../../../src/core/index.js";
 import { entriesCsv, LedgerStore, N_IMPACTS, openPostgres, openSqlite, statement, type ChargeInput, type Db } from "../../../src/ledger/index.js";
 import { PG_MISSING, startPostgres, type PgServer } from "./postgres.js";
 
@@ -43,12 +43,24 @@ function charge(key: string, o: { score: number; ccFab?: number; ccUse?: number;
   };
 }
 
-const backends: { name: string; skip: string | undefined; open: (tag: string) => Promise<Db> }[] = [];
+/** A backend: `open` makes a fresh database, `again` a second connection to the one of a Db it opened (another writer). */
+const backends: { name: string; skip: string | undefined; open: (tag: string) => Promise<Db>; again: (db: Db) => Promise<Db> }[] = [];
 let dir = "";
 let pg: PgServer | undefined;
 let dbs = 0;
-backends.push({ name: "SQLite", skip: undefined, open: async (tag) => openSqlite(join(dir, `${tag}-${dbs++}.sqlite`)) });
-backends.push({ name: "PostgreSQL", skip: PG_MISSING, open: async (tag) => openPostgres(pg!.database(`l_${tag.replace(/\W/g, "_")}_${dbs++}`)) });
+const pgUrls = new WeakMap<Db, string>();
+backends.push({ name: "SQLite", skip: undefined, open: async (tag) => openSqlite(join(dir, `${tag}-${dbs++}.sqlite`)), again: async (db) => openSqlite(db.where) });
+backends.push({
+  name: "PostgreSQL",
+  skip: PG_MISSING,
+  open: async (tag) => {
+    const url = pg!.database(`l_${tag.replace(/\W/g, "_")}_${dbs++}`);
+    const db = await openPostgres(url);
+    pgUrls.set(db, url);
+    return db;
+  },
+  again: async (db) => openPostgres(pgUrls.get(db)!),
+});
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "impactsim-ledger-"));
@@ -206,6 +218,74 @@ for (const b of backends) {
         }),
         { numRuns: 25 },
       );
+      await l.close();
+    });
+
+    it("budgetLeft() is balance()'s left to the bit (the uncached path, as the service read it before) over random grants, charges, duplicates, corrections and refunds, by this store or another writer", async () => {
+      const db = await b.open("budget");
+      const l = await LedgerStore.open(db);
+      const other = await LedgerStore.open(await b.again(db));
+      const rng = rngSeeded(1414);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)];
+      const projects = ["a", "b", "c"];
+      const units = ["score_pt", "energy_kwh", "cc_kgco2eq"];
+      const days = (d: number) => MARCH + d * 86400;
+      /** The uncached answer: the project-wide grants covering `at`, the first one's unit, balance() in it. */
+      const oracle = async (project: string, at: number) => {
+        const grants = (await l.grants(project)).filter((g) => g.user === undefined && g.periodStart <= at && at < g.periodEnd);
+        if (grants.length === 0) return undefined;
+        const bal = await l.balance(project, { at, unit: grants[0].unit });
+        return { unit: bal.unit, left: bal.left };
+      };
+      const charged: string[] = [];
+      let checks = 0;
+      for (let step = 0; step < 160; step++) {
+        const w = rng.next() < 0.5 ? l : other;
+        const project = pick(projects);
+        const r = rng.next();
+        if (r < 0.15) {
+          const from = days(Math.floor(rng.next() * 60) - 20);
+          await w.grant({ key: `g${step}`, project, ...(rng.next() < 0.2 ? { user: "alice" } : {}), unit: pick(units), amount: Math.round(rng.next() * 1e4) / 10, periodStart: from, periodEnd: from + (1 + Math.floor(rng.next() * 40)) * 86400 });
+        } else if (r < 0.7) {
+          const key = rng.next() < 0.1 && charged.length > 0 ? pick(charged) : `ci/job/${step}`;
+          await w.charge(charge(key, { project, score: rng.next() * 3 - 0.2, ccFab: rng.next(), ccUse: rng.next() * 2, kwh: rng.next() * 50, end: days(rng.next() * 70 - 10), user: pick(["alice", "bob"]) }));
+          charged.push(key);
+        } else if (r < 0.8 && charged.length > 0) {
+          await w.correct(`corr/${step}`, pick(charged), { energyItJ: 1e6, energyFacilityJ: 1.5e6 * rng.next(), impacts: new Array<number>(N_IMPACTS).fill(rng.next()), singleScorePt: rng.next(), basis: "measured", provenance: { meter: "test" } }, "test");
+        } else if (r < 0.85 && charged.length > 0) {
+          const refers = pick(charged);
+          await w.refund(`${refers}/refund`, refers, "test").catch(() => undefined);
+        }
+        for (const p of projects) {
+          const at = days(rng.next() * 70 - 10);
+          const [want, got] = [await oracle(p, at), await l.budgetLeft(p, at)];
+          expect(got, `step ${step}, project ${p}, at ${at}`).toEqual(want);
+          if (want) {
+            expect(Object.is(got!.left, want.left)).toBe(true);
+            checks++;
+          }
+        }
+      }
+      // Enough of the checks had a budget to compare (not only "no grant").
+      expect(checks).toBeGreaterThan(100);
+      await other.close();
+      await l.close();
+    }, 120_000);
+
+    it.skipIf(b.name !== "PostgreSQL")("budgetLeft() counts a charge whose id was taken before one it has seen but committed after it (PostgreSQL's sequence)", async () => {
+      const db = await b.open("late");
+      const l = await LedgerStore.open(db);
+      const other = await LedgerStore.open(await b.again(db));
+      await l.grant({ key: "g", project: "p1", unit: "score_pt", amount: 10, periodStart: MARCH, periodEnd: APRIL });
+      expect(await l.budgetLeft("p1", MARCH)).toEqual({ unit: "score_pt", left: 10 });
+      await other.db.tx(async (t) => {
+        // This one takes its id first and commits last.
+        await other.charge(charge("ci/job/late", { score: 1 }), t);
+        await l.charge(charge("ci/job/early", { score: 2 }));
+        expect(await l.budgetLeft("p1", MARCH)).toEqual({ unit: "score_pt", left: 8 });
+      });
+      expect(await l.budgetLeft("p1", MARCH)).toEqual({ unit: "score_pt", left: 7 });
+      await other.close();
       await l.close();
     });
   });

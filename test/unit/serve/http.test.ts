@@ -152,6 +152,27 @@ describe("the service's HTTP API", () => {
     expect(m).toMatch(/impactsim_charges_total\{site="fr",project="p1",basis="model"\} 1/);
   });
 
+  it("a grant or a charge made through the service is counted by the next submission's budget check (cached, ledger/budget.ts)", async () => {
+    const { app: a, ledger } = await app();
+    const grant = (key: string, amount: number) => a.inject({ method: "POST", url: "/v1/projects/p1/grants", payload: { key, unit: "score_pt", amount, period_start: "2019-12-01T00:00:00Z", period_end: "2020-02-01T00:00:00Z" }, headers: auth(ADMIN) });
+    const submit = async (id: number, t: number) => (await a.inject({ method: "POST", url: "/v1/jobs", payload: { ...job(id), t }, headers: auth(P1) })).json().budget;
+    expect(await submit(1, 60)).toBeUndefined();
+    expect((await grant("g1", 10)).statusCode).toBe(201);
+    expect(await submit(2, 60)).toEqual({ verdict: "ok", left: 10, unit: "score_pt" });
+    await a.inject({ method: "POST", url: "/v1/clock", payload: { t: 60 }, headers: auth(ADMIN) });
+    await a.inject({ method: "POST", url: "/v1/jobs/1/end", payload: { t: 1860 }, headers: auth(P1) });
+    await a.inject({ method: "POST", url: "/v1/clock", payload: { t: 1860 }, headers: auth(ADMIN) });
+    const pt = (await ledger.entry("t/job/1"))!.singleScorePt;
+    expect(pt).toBeGreaterThan(0);
+    // The job's charge, written with its end event, is in the next check: 10 less what it cost.
+    expect(await submit(3, 1860)).toEqual({ verdict: "ok", left: 10 - pt, unit: "score_pt" });
+    await grant("g2", 5);
+    expect(await submit(4, 1860)).toEqual({ verdict: "ok", left: 15 - pt, unit: "score_pt" });
+    // Refunded through the API: the charge counts no more.
+    await a.inject({ method: "POST", url: "/v1/refunds", payload: { refers: "t/job/1", reason: "test" }, headers: auth(ADMIN) });
+    expect(await submit(5, 1860)).toEqual({ verdict: "ok", left: 15, unit: "score_pt" });
+  });
+
   it("a project over budget: a job whose QoS allows no delay is refused, one that may wait is deferred to the cleanest window", async () => {
     const { app: a } = await app({ w: qosWorld });
     const g = await a.inject({ method: "POST", url: "/v1/projects/p1/grants", payload: { key: "g0", unit: "cc_kgco2eq", amount: 0, period_start: "2019-12-01T00:00:00Z", period_end: "2020-02-01T00:00:00Z" }, headers: auth(ADMIN) });
