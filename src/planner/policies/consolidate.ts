@@ -170,38 +170,71 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const hasState = (pool: PoolView): boolean => (state === "off" ? pool.off : pool.sleep) !== undefined;
 
   /**
+   * Nodes whose gap start is in `gapsOf` (true), kept beside the state so that
+   * a pass does not look each idle node up in it again (a lookup in an object
+   * keyed by node ids, with deletions, is a dictionary lookup). Only this
+   * policy writes the state; a state it did not leave clears it.
+   */
+  let gapsOf: ConsolidateState | undefined;
+  const gapSet: boolean[] = [];
+
+  /**
    * Idle nodes of each pool in id order (a scan of pools with free nodes); an
    * idle node whose gap the state does not know yet starts it when it became idle.
    */
   function idleByPool(view: ClusterView, memory: ConsolidateState): number[][] {
+    if (gapsOf !== memory) {
+      // A state this policy did not leave (the first, or one a store gave back): nothing known of it.
+      gapsOf = memory;
+      gapSet.length = 0;
+    }
     return view.pools.map((pool) => {
       const list: number[] = [];
       if (pool.freeNodes === 0) return list;
-      for (let n = pool.firstNode; n < pool.firstNode + pool.nodes && list.length < pool.freeNodes; n++) {
+      // From the highest id down (work is packed on low ids, so the idle ones are found first), then reversed.
+      for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && list.length < pool.freeNodes; n--) {
         if (view.nodeState(n) !== NodeState.Idle) continue;
-        memory.gapStart[n] ??= view.nodeSince(n);
+        if (gapSet[n] !== true) {
+          memory.gapStart[n] ??= view.nodeSince(n);
+          gapSet[n] = true;
+        }
         list.push(n);
       }
-      return list;
+      return list.reverse();
     });
   }
 
-  /** Nodes of a pool that are off or asleep (not switching), in id order. */
+  /** Ends node n's idle gap in the state (see gapSet). */
+  function endGap(memory: ConsolidateState, n: number): void {
+    delete memory.gapStart[n];
+    gapSet[n] = false;
+  }
+
+  /**
+   * Nodes of a pool that are off or asleep (not switching), in id order. The
+   * scan runs from the highest id down (nodes are switched off highest first)
+   * and stops once it has met all the pool's sleepingNodes (off, asleep or
+   * switching off).
+   */
   function lowPowerNodes(view: ClusterView, pool: PoolView): number[] {
     const out: number[] = [];
     if (pool.sleepingNodes === 0) return out;
-    for (let n = pool.firstNode; n < pool.firstNode + pool.nodes; n++) {
+    let met = 0;
+    for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && met < pool.sleepingNodes; n--) {
       const s = view.nodeState(n);
-      if (s === NodeState.Off || s === NodeState.Sleep) out.push(n);
+      if (s === NodeState.Off || s === NodeState.Sleep) {
+        out.push(n);
+        met++;
+      } else if (s === NodeState.SwitchingOff) met++;
     }
-    return out;
+    return out.reverse();
   }
 
-  /** When each waking node of a pool will be on, earliest first. */
+  /** When each waking node of a pool will be on, earliest first (a scan that stops once it has met them all). */
   function wakingReady(view: ClusterView, pool: PoolView): number[] {
     const out: number[] = [];
     if (pool.wakingNodes === 0) return out;
-    for (let n = pool.firstNode; n < pool.firstNode + pool.nodes; n++) if (view.nodeState(n) === NodeState.SwitchingOn) out.push(view.nodeReadyAt(n));
+    for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && out.length < pool.wakingNodes; n--) if (view.nodeState(n) === NodeState.SwitchingOn) out.push(view.nodeReadyAt(n));
     return out.sort((x, y) => x - y);
   }
 
@@ -226,25 +259,31 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const power: Decision[] = [];
 
       // 1. Wake plan. Supply per pool in time order: idle now, waking nodes when on, running jobs' predicted ends.
-      const ready: number[][] = pools.map((pool) => wakingReady(view, pool));
+      // With nothing queued there is nothing to plan, and EASY starts nothing: neither is built.
+      const queue = walk.start(view);
+      const first = queue.next();
       const synthetic: RunningJobView[] = [];
-      for (const pool of pools) for (const t of ready[pool.index]) synthetic.push(placeholder(-1 - synthetic.length, pool, now, t));
-      const supply: Supply[] = pools.map((pool) => {
-        const s: Supply = { t: [], n: [], waking: [], idleEntry: -1 };
-        const idleCores = idle[pool.index].length * pool.coresPerNode;
-        if (pool.freeCores > idleCores) s.t.push(now), s.n.push(pool.freeCores - idleCores), s.waking.push(false);
-        if (idleCores > 0) (s.idleEntry = s.t.length), s.t.push(now), s.n.push(idleCores), s.waking.push(false);
-        return s;
-      });
-      const w = pools.map(() => 0);
-      const add = (p: number, t: number, n: number, waking: boolean) => (supply[p].t.push(t), supply[p].n.push(n), supply[p].waking.push(waking));
-      for (const r of view.running) {
-        const p = r.pool;
-        const K = pools[p].coresPerNode;
-        while (w[p] < ready[p].length && ready[p][w[p]] <= r.predictedEnd) add(p, ready[p][w[p]++], K, true);
-        add(p, r.predictedEnd, r.allocCores, false);
+      const supply: Supply[] = [];
+      if (first !== undefined) {
+        const ready: number[][] = pools.map((pool) => wakingReady(view, pool));
+        for (const pool of pools) for (const t of ready[pool.index]) synthetic.push(placeholder(-1 - synthetic.length, pool, now, t));
+        for (const pool of pools) {
+          const s: Supply = { t: [], n: [], waking: [], idleEntry: -1 };
+          const idleCores = idle[pool.index].length * pool.coresPerNode;
+          if (pool.freeCores > idleCores) s.t.push(now), s.n.push(pool.freeCores - idleCores), s.waking.push(false);
+          if (idleCores > 0) (s.idleEntry = s.t.length), s.t.push(now), s.n.push(idleCores), s.waking.push(false);
+          supply.push(s);
+        }
+        const w = pools.map(() => 0);
+        const add = (p: number, t: number, n: number, waking: boolean) => (supply[p].t.push(t), supply[p].n.push(n), supply[p].waking.push(waking));
+        for (const r of view.running) {
+          const p = r.pool;
+          const K = pools[p].coresPerNode;
+          while (w[p] < ready[p].length && ready[p][w[p]] <= r.predictedEnd) add(p, ready[p][w[p]++], K, true);
+          add(p, r.predictedEnd, r.allocCores, false);
+        }
+        for (let p = 0; p < pools.length; p++) while (w[p] < ready[p].length) add(p, ready[p][w[p]++], pools[p].coresPerNode, true);
       }
-      for (let p = 0; p < pools.length; p++) while (w[p] < ready[p].length) add(p, ready[p][w[p]++], pools[p].coresPerNode, true);
       const cursor = pools.map(() => 0);
       // Off or asleep nodes: listed (by a scan of the pool) the first time a pass asks how many there are.
       const lowPower: (number[] | undefined)[] = pools.map(() => undefined);
@@ -252,6 +291,8 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const lowCount = pools.map(() => -1);
       const taken = pools.map(() => 0);
       const wakeCount = (p: number) => Math.max(0, (lowCount[p] < 0 ? (lowCount[p] = lowList(p).length) : lowCount[p]) - taken[p]);
+      /** Cores that switching nodes of pool p on could add: asked only when waiting is not enough (the count may need a scan). */
+      const wakeCores = (p: number) => wakeCount(p) * pools[p].coresPerNode;
       const wake = (p: number, k: number): number[] => {
         wakeCount(p);
         const nodes = lowList(p).splice(0, k);
@@ -261,8 +302,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       /** Idle nodes claimed by each planned job (job id, pool, count), and waking nodes claimed per pool. */
       const idleClaims: { jobId: number; p: number; n: number }[] = [];
       const claimedWaking = pools.map(() => 0);
-      const queue = walk.start(view);
-      for (let job = queue.next(); job !== undefined; job = queue.next()) {
+      for (let job = first; job !== undefined; job = queue.next()) {
         // The best plan (pool -1: none), in scalars: this runs for every job the walk reaches.
         let p = -1;
         let start = Infinity;
@@ -273,7 +313,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           const needQ = coresFor(job, pools[q]);
           if (needQ === Infinity) continue;
           const KQ = pools[q].coresPerNode;
-          planStart(supply[q], cursor[q], needQ, wakeCount(q) * KQ, now, now + figures(pools[q]).switchOnSeconds);
+          planStart(supply[q], cursor[q], needQ, q, wakeCores, now, now + figures(pools[q]).switchOnSeconds);
           if (plan.start === Infinity) continue;
           // Cores short are switched on as whole nodes.
           if (p < 0 || plan.start < start) {
@@ -326,7 +366,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       }
 
       // 2. EASY on the view with waking nodes shown as jobs ending when they are on.
-      const inner = easy.decideWith(view, happened, synthetic.length === 0 ? undefined : withRunning(view, synthetic));
+      const inner = first === undefined ? [] : easy.decideWith(view, happened, synthetic.length === 0 ? undefined : withRunning(view, synthetic));
       const byId = new Map<number, (typeof view.queue)[number]>();
       const startIds = new Set<number>();
       for (const d of inner) if (d.kind === "start") startIds.add(d.jobId);
@@ -351,7 +391,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
             memory.gapSum[d.pool] += now - g;
             memory.gapCount[d.pool]++;
           }
-          delete memory.gapStart[n];
+          endGap(memory, n);
         }
         // A start of EASY's is { kind, jobId, pool }: the same with its nodes, made without a spread.
         out.push(nodes ? { kind: "start", jobId: d.jobId, pool: d.pool, nodes } : d);
@@ -443,12 +483,12 @@ function answer(start: number, without: number, k: number): typeof plan {
 }
 
 /**
- * Earliest start of a job that needs `need` nodes, from the supply (from entry
- * `from` on) plus up to `w` nodes switched on now and ready at `ready`: the
- * start, the start without switching any on, and how many to switch on (in
- * `plan`, valid until the next call).
+ * Earliest start of a job that needs `need` cores, from the supply (from entry
+ * `from` on) plus up to `wakeCores(pool)` cores switched on now and ready at
+ * `ready`: the start, the start without switching any on, and how many to
+ * switch on (in `plan`, valid until the next call).
  */
-function planStart(s: Supply, from: number, need: number, w: number, now: number, ready: number): typeof plan {
+function planStart(s: Supply, from: number, need: number, pool: number, wakeCores: (pool: number) => number, now: number, ready: number): typeof plan {
   let acc = 0;
   let accReady = 0;
   let without = Infinity;
@@ -462,6 +502,7 @@ function planStart(s: Supply, from: number, need: number, w: number, now: number
   }
   // Waiting for running jobs that free enough nodes before a switch-on would complete wakes nothing.
   if (without <= ready) return answer(without, without, 0);
+  const w = wakeCores(pool);
   if (accReady + w >= need) return answer(ready, without, need - accReady);
   // Even every off node is too few by `ready`: the first later supply time that, with them, is enough.
   acc = 0;
