@@ -43,10 +43,11 @@ type Allocation = RunInfo["allocation"];
  * Freezes placement takes (planner/placement.ts: the five fields a view
  * shows) in place, so that runningJobView shares them rather than copying
  * every node's entry at every start: it takes a frozen allocation array as
- * already in the view's shape.
+ * already in the view's shape. One placement's takes are all the world's own
+ * (NodeReader.take: frozen already) or all fresh, so the first says which.
  */
 export function sharedAllocation(takes: readonly NodeTake[]): Allocation {
-  for (let i = 0; i < takes.length; i++) if (!Object.isFrozen(takes[i])) Object.freeze(takes[i]);
+  if (takes.length > 0 && !Object.isFrozen(takes[0])) for (let i = 0; i < takes.length; i++) Object.freeze(takes[i]);
   return Object.freeze(takes);
 }
 
