@@ -6,7 +6,9 @@
  *
  * Rows go straight into the writer's reused buffer: numbers as the bytes of
  * String(x) without making the string (io/numberText.ts), ASCII strings byte
- * by byte, a row cell by cell (number, text, end) or from an array (row).
+ * by byte, a row cell by cell (number, text, end), its numbers gathered in a
+ * Float64Array (numbers: V8 allocates a double passed to a call it does not
+ * inline, 86 MB over KTH x8's jobs.csv cell by cell) or from an array (row).
  * 4.1-4.7x faster in CPU time than building each row as a string
  * (bench/csv.ts, 227,808 jobs.csv-like rows, busy machine).
  */
@@ -58,6 +60,23 @@ export class CsvWriter extends BufferedLineWriter {
     this.room(MAX_NUMBER_CHARS + 1);
     if (this.column++ > 0) this.out[this.at++] = 44;
     this.at = writeNumber(this.out, this.at, x);
+    return this;
+  }
+
+  /**
+   * Appends values[from], ..., values[to - 1] to the row being written, each
+   * as number() does: a row's numbers gathered in a Float64Array go in with
+   * no call per cell, and no double boxed (allocated) to pass it.
+   * @throws SimulationError when one is not finite, as number() (the row is dropped)
+   */
+  numbers(values: Float64Array, from: number, to: number): this {
+    for (let i = from; i < to; i++) {
+      const x = values[i];
+      if (!Number.isFinite(x)) this.refuse(x);
+      this.room(MAX_NUMBER_CHARS + 1);
+      if (this.column++ > 0) this.out[this.at++] = 44;
+      this.at = writeNumber(this.out, this.at, x);
+    }
     return this;
   }
 

@@ -100,7 +100,9 @@ export function writeNumber(out: Uint8Array, at: number, x: number): number {
   if (x < 9007199254740992) {
     if (Number.isInteger(x)) return writeWhole(out, at, x);
     if (x >= 1e-290) {
-      const end = writeShortest(out, at, x);
+      // x goes by BITS, not as an argument: a double passed to a call V8 does not inline is boxed (allocated).
+      BITS[0] = x;
+      const end = writeShortest(out, at);
       if (end >= 0) return end;
     }
   }
@@ -139,13 +141,13 @@ function writeWhole(out: Uint8Array, at: number, x: number): number {
 }
 
 /**
- * Writes the shortest closest decimal of x (1e-290 <= x < 2^53, not whole)
+ * Writes the shortest closest decimal of x = BITS[0] (1e-290 <= x < 2^53, not whole)
  * in String()'s notation (a short binary fraction's exactly, the others by the
  * search described at the top); returns the position after it, or -1 when a
  * decision is too close to call (nothing is written then).
  */
-function writeShortest(out: Uint8Array, at: number, x: number): number {
-  BITS[0] = x;
+function writeShortest(out: Uint8Array, at: number): number {
+  const x = BITS[0];
   const high = WORDS[HIGH];
   const low = WORDS[LOW];
   const biased = high >>> 20; // x > 0 and normal here
@@ -161,7 +163,7 @@ function writeShortest(out: Uint8Array, at: number, x: number): number {
   const f = 1075 - biased - zeros;
   // m has 53 - zeros bits, 5^f about 2.32 f: no call when m * 5^f is surely 10^15 (2^49.83) or more.
   if (f <= 22 && 52 - zeros + 2.32 * f < 49.83) {
-    const end = writeBinaryFraction(out, at, x, f);
+    const end = writeBinaryFraction(out, at, f);
     if (end >= 0) return end;
   }
   const halfUlp = HALF_ULP[biased];
@@ -296,9 +298,9 @@ function writeShortest(out: Uint8Array, at: number, x: number): number {
   return writeDecimal(out, at, head, headDigits, tail, tailDigits, last);
 }
 
-/** Writes x = m / 2^f (m odd, 0 < f <= 22) as m * 5^f / 10^f when that has at most 15 digits (see writeShortest); else returns -1, writing nothing. */
-function writeBinaryFraction(out: Uint8Array, at: number, x: number, f: number): number {
-  const y = x * POW10[f]; // m * 5^f, exact when below 2^53
+/** Writes x = BITS[0] = m / 2^f (m odd, 0 < f <= 22) as m * 5^f / 10^f when that has at most 15 digits (see writeShortest); else returns -1, writing nothing. */
+function writeBinaryFraction(out: Uint8Array, at: number, f: number): number {
+  const y = BITS[0] * POW10[f]; // m * 5^f, exact when below 2^53
   if (!(y < 1e15)) return -1;
   // As 32-bit integers (y is whole; its head below 10^6 when split), as writeShortest passes them.
   let head = 0;

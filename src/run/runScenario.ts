@@ -136,19 +136,47 @@ export function impactColumns(): { name: string; type?: "int64" }[] {
   return cols;
 }
 
-/** Writes a job's row of jobs.csv straight into the writer, cell by cell in jobColumns()'s order (no array of cells per job). */
-function writeJobRow(w: CsvWriter, c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array): void {
+/** Numeric cells of a jobs.csv row (jobColumns() less its 8 text cells). */
+const JOB_NUMBERS = 6 + 6 + INDICATORS.length + PHASES.length + 1 + 5;
+
+/**
+ * Writes a job's row of jobs.csv straight into the writer in jobColumns()'s
+ * order: its numbers gathered in `cells` (reused) and written run by run (no
+ * array of cells, no number allocated per job).
+ */
+function writeJobRow(w: CsvWriter, c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array, cells: Float64Array): void {
   const f = c.fact;
   totals.fill(0);
   for (let ph = 0; ph < PHASES.length; ph++) for (let i = 0; i < N_COORDS; i++) totals[i] += c.impacts[ph * N_COORDS + i];
-  w.number(f.job.id).number(f.job.submit).number(f.firstStart).number(f.end).number(f.firstStart - f.job.submit).number(f.runSeconds);
-  w.text(f.killed ? "killed" : "completed").text(siteId).text(nodeType).number(f.nodeCount).number(f.job.cores).number(f.utilisation);
+  let k = 0;
+  cells[k++] = f.job.id;
+  cells[k++] = f.job.submit;
+  cells[k++] = f.firstStart;
+  cells[k++] = f.end;
+  cells[k++] = f.firstStart - f.job.submit;
+  cells[k++] = f.runSeconds;
+  w.numbers(cells, 0, k);
+  w.text(f.killed ? "killed" : "completed").text(siteId).text(nodeType);
+  const second = k;
+  cells[k++] = f.nodeCount;
+  cells[k++] = f.job.cores;
+  cells[k++] = f.utilisation;
   // power_w: its mean IT draw while it held its nodes (its share of them, when shared).
-  w.number(f.runSeconds > 0 ? c.itJ / f.runSeconds : 0).number(c.itJ).number(c.facilityJ);
-  for (const ind of INDICATORS) w.number(totals[ind.index]);
-  for (let ph = 0; ph < PHASES.length; ph++) w.number(c.impacts[ph * N_COORDS]);
-  w.number(singleScore(totals, method)).cell(f.job.project).cell(f.job.user).cell(f.device).cell(f.job.workflow ?? "").cell(f.job.task ?? "");
-  w.number(f.allocCores).number(f.allocGpus).number(f.allocFpgas).number(f.allocMemMb).number(f.exclusive ? 1 : 0);
+  cells[k++] = f.runSeconds > 0 ? c.itJ / f.runSeconds : 0;
+  cells[k++] = c.itJ;
+  cells[k++] = c.facilityJ;
+  for (const ind of INDICATORS) cells[k++] = totals[ind.index];
+  for (let ph = 0; ph < PHASES.length; ph++) cells[k++] = c.impacts[ph * N_COORDS];
+  cells[k++] = singleScore(totals, method);
+  w.numbers(cells, second, k);
+  w.cell(f.job.project).cell(f.job.user).cell(f.device).cell(f.job.workflow ?? "").cell(f.job.task ?? "");
+  const third = k;
+  cells[k++] = f.allocCores;
+  cells[k++] = f.allocGpus;
+  cells[k++] = f.allocFpgas;
+  cells[k++] = f.allocMemMb;
+  cells[k++] = f.exclusive ? 1 : 0;
+  w.numbers(cells, third, k);
   w.end();
 }
 
@@ -321,6 +349,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const writeSeries = !o.summaryOnly && scenario.output.timeseries_csv !== false;
   let jobsCsv: CsvWriter | undefined;
   const totals = new Float64Array(N_COORDS);
+  const jobCells = new Float64Array(JOB_NUMBERS);
   if (writeCsv) {
     jobsCsv = outputs.csv("jobs.csv", jobColumns());
   }
@@ -352,7 +381,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       charge = { fact: c.fact, impacts: before.impacts, itJ: before.itJ + c.itJ, facilityJ: before.facilityJ + c.facilityJ };
     }
     const pool = platform.pools[c.fact.pool];
-    if (jobsCsv) writeJobRow(jobsCsv, charge, platform.sites[c.fact.site].id, pool.nodeType, method, totals);
+    if (jobsCsv) writeJobRow(jobsCsv, charge, platform.sites[c.fact.site].id, pool.nodeType, method, totals, jobCells);
     predictions?.measure(charge, platform.sites[c.fact.site].id);
     if (impactTable) {
       impactRow[0] = c.fact.job.id;

@@ -90,6 +90,24 @@ describe("CsvWriter", () => {
     expect(w.rows).toBe(200);
   });
 
+  it("CsvWriter.numbers(values, from, to) writes each of values[from..to) as number() does, between text cells, across buffer flushes; a NaN among them is refused naming its column", () => {
+    const rows: (string | number)[][] = [];
+    const values = new Float64Array(4);
+    const path = join(dir, "numbers.csv");
+    const w = new CsvWriter(path, ["a", "b", "c", "d", "e"], 48);
+    for (let i = 0; i < 100; i++) {
+      values.set([i, i / 3, -(2 ** 40) - i, 1e-9 * i]);
+      rows.push([i / 3, -(2 ** 40) - i, `t${i}`, 1e-9 * i, i]);
+      w.numbers(values, 1, 3).text(`t${i}`).numbers(values, 3, 4).numbers(values, 0, 1).numbers(values, 2, 2).end();
+    }
+    values[1] = Number.NaN;
+    w.number(1);
+    expect(() => w.numbers(values, 0, 2)).toThrow(/numbers\.csv: row 101, column c: expected a finite number, got NaN/);
+    w.close();
+    expect(readFileSync(path, "utf8")).toBe(oracle(["a", "b", "c", "d", "e"], rows));
+    expect(w.rows).toBe(100);
+  });
+
   it("CsvWriter.number(NaN) part-way through a row longer than the buffer refuses it naming its column, and nothing of that row reaches the file", () => {
     const path = join(dir, "cut.csv");
     const w = new CsvWriter(path, ["a", "b", "c", "d"], 32);
@@ -112,11 +130,15 @@ describe("CsvWriter", () => {
       if (!current.has(name)) current.set(name, []);
       current.get(name)!.push(cell);
     };
-    const { number, text, end } = CsvWriter.prototype;
+    const { number, numbers, text, end } = CsvWriter.prototype;
     const spies = [
       vi.spyOn(CsvWriter.prototype, "number").mockImplementation(function (this: CsvWriter, x: number) {
         record(this, x);
         return number.call(this, x);
+      }),
+      vi.spyOn(CsvWriter.prototype, "numbers").mockImplementation(function (this: CsvWriter, values: Float64Array, from: number, to: number) {
+        for (let i = from; i < to; i++) record(this, values[i]);
+        return numbers.call(this, values, from, to);
       }),
       vi.spyOn(CsvWriter.prototype, "text").mockImplementation(function (this: CsvWriter, x: string) {
         record(this, x);
