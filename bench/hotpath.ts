@@ -78,21 +78,27 @@ function record(kind: number, t: Tenant, now: number, c = 0, u = 0, g = 0, f = 0
 let platform: PlatformModel | undefined;
 let staticRule: StaticRule = "allocated";
 const proto = Cluster.prototype;
+/** The cluster reuses a tenant record once its job left the node: each stay on a node is recorded as a copy of its own. */
+const stay = new Map<Tenant, Tenant>();
+const stayOf = (t: Tenant): Tenant => stay.get(t) ?? t;
 const { addTenant, removeTenant, setBusy } = proto;
 // The clock is private to the cluster: read here only to record when each change happened.
 const nowOf = (c: Cluster): number => (c as unknown as { clock: { now: number } }).clock.now;
 proto.addTenant = function (this: Cluster, t: Tenant, pstate: number | undefined) {
   platform = this.platform;
   staticRule = this.shares.staticRule;
-  record(ADD, t, nowOf(this), t.busyCores, t.util, t.busyGpus, t.busyFpgas, t.reconfFpgas, pstate);
+  const copy = { ...t };
+  stay.set(t, copy);
+  record(ADD, copy, nowOf(this), t.busyCores, t.util, t.busyGpus, t.busyFpgas, t.reconfFpgas, pstate);
   addTenant.call(this, t, pstate);
 };
 proto.removeTenant = function (this: Cluster, t: Tenant) {
-  record(REMOVE, t, nowOf(this));
+  record(REMOVE, stayOf(t), nowOf(this));
+  stay.delete(t);
   removeTenant.call(this, t);
 };
 proto.setBusy = function (this: Cluster, t: Tenant, c: number, u: number, g: number, f: number, r: number) {
-  record(BUSY, t, nowOf(this), c, u, g, f, r);
+  record(BUSY, stayOf(t), nowOf(this), c, u, g, f, r);
   setBusy.call(this, t, c, u, g, f, r);
 };
 await run();
