@@ -160,6 +160,31 @@ say(`preload: ${QUEUED} jobs submitted in process`, (performance.now() - t) / 10
 // What the service itself does per submission (budget check, decision pass, ledger transaction), without HTTP.
 if (QUEUED > 0) say("  CPU per submission in process (no HTTP)", (pc.user + pc.system) / 1000 / QUEUED, "ms");
 say("queued after preload", service.queuedCount(), "jobs");
+// The same submissions in process at RATE/s (no HTTP, no client process): the service's own latency, which depends less
+// on what else the machine runs than the figures over loopback. Timed from when each was due to its answer.
+{
+  const n = RATE * Math.min(SECONDS, 4);
+  const lat: number[] = [];
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  await new Promise<void>((done) => {
+    let sent = 0;
+    const tick = () => {
+      const due = Math.min(n, Math.floor(((performance.now() - t0) / 1000) * RATE) + 1);
+      for (; sent < due; sent++) {
+        const at = t0 + (sent / RATE) * 1000;
+        void service.submit(job(QUEUED + 1 + sent)).then(() => (lat.push(performance.now() - at) === n ? done() : undefined));
+      }
+      if (sent < n) setTimeout(tick, Math.max(0, t0 + (sent / RATE) * 1000 - performance.now()));
+    };
+    tick();
+  });
+  const c1 = process.cpuUsage(c0);
+  say(`in process at ${RATE}/s, ${n} submissions: latency p50`, pct(lat, 50), "ms");
+  say("  its latency p99", pct(lat, 99), "ms");
+  say("  its latency max", Math.max(...lat), "ms");
+  say("  its CPU per submission", (c1.user + c1.system) / 1000 / n, "ms");
+}
 // Service side: its own time per request (first hook to response sent), and its event-loop delay.
 const since = new WeakMap<object, number>();
 const served: number[] = [];
@@ -169,7 +194,7 @@ const url = await app.listen({ port: 0, host: "127.0.0.1" });
 // Sampled every 1 ms (its figures include that 1 ms period: a coarser one would raise them). Its own cost is in the
 // service's CPU per request: ~33 ms of CPU per second measured idle, ~0.17 ms per request at 200/s, ~0.01 in closed loop.
 const loop = monitorEventLoopDelay({ resolution: 1 });
-let first = QUEUED + 1;
+let first = QUEUED + 1 + RATE * Math.min(SECONDS, 4);
 
 /** One load (open loop at RATE, or closed loop) in a child process; returns the clients' summary and the service's CPU. */
 async function load(closed: boolean, healthz = false): Promise<{ c: { requests: number; wall: number; p50: number; p99: number; max: number; loop: ReturnType<typeof loopDelay> }; cpuMs: number }> {
