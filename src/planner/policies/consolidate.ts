@@ -238,6 +238,9 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
     return out.sort((x, y) => x - y);
   }
 
+  /** Per pool, the supply a pass plans on (see decide). */
+  const supplies: Supply[] = [];
+
   function askWake(out: Decision[], now: number, time: number): void {
     if (time > now) out.push({ kind: "wakeAt", time });
   }
@@ -263,16 +266,18 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const queue = walk.start(view);
       const first = queue.next();
       const synthetic: RunningJobView[] = [];
-      const supply: Supply[] = [];
+      // Each pool's supply is kept from pass to pass (arrays emptied, not made again): a pass plans on few entries.
+      const supply = supplies;
       if (first !== undefined) {
         const ready: number[][] = pools.map((pool) => wakingReady(view, pool));
         for (const pool of pools) for (const t of ready[pool.index]) synthetic.push(placeholder(-1 - synthetic.length, pool, now, t));
         for (const pool of pools) {
-          const s: Supply = { t: [], n: [], waking: [], idleEntry: -1 };
+          const s = (supply[pool.index] ??= { t: [], n: [], waking: [], idleEntry: -1 });
+          s.t.length = s.n.length = s.waking.length = 0;
+          s.idleEntry = -1;
           const idleCores = idle[pool.index].length * pool.coresPerNode;
           if (pool.freeCores > idleCores) s.t.push(now), s.n.push(pool.freeCores - idleCores), s.waking.push(false);
           if (idleCores > 0) (s.idleEntry = s.t.length), s.t.push(now), s.n.push(idleCores), s.waking.push(false);
-          supply.push(s);
         }
         const w = pools.map(() => 0);
         const add = (p: number, t: number, n: number, waking: boolean) => (supply[p].t.push(t), supply[p].n.push(n), supply[p].waking.push(waking));
@@ -366,12 +371,12 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       }
 
       // 2. EASY on the view with waking nodes shown as jobs ending when they are on.
-      const inner = first === undefined ? [] : easy.decideWith(view, happened, synthetic.length === 0 ? undefined : withRunning(view, synthetic));
+      const inner = first === undefined ? NONE : easy.decideWith(view, happened, synthetic.length === 0 ? undefined : withRunning(view, synthetic));
+      // Most passes start nothing: the maps are made only for those that do.
+      const startIds: ReadonlySet<number> = inner.length === 0 ? NO_IDS : new Set(startsOf(inner));
       const byId = new Map<number, (typeof view.queue)[number]>();
-      const startIds = new Set<number>();
-      for (const d of inner) if (d.kind === "start") startIds.add(d.jobId);
-      const index = view.queueIndex !== undefined && view.queueIndex.view === view ? view.queueIndex : undefined;
       if (startIds.size > 0) {
+        const index = view.queueIndex !== undefined && view.queueIndex.view === view ? view.queueIndex : undefined;
         if (index !== undefined) for (const id of startIds) byId.set(id, index.byId(id)!);
         else for (const j of view.queue) if (startIds.has(j.id)) byId.set(j.id, j);
       }
@@ -415,10 +420,10 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         }
         const thr = threshold(pool);
         if (thr === Infinity) continue;
-        const candidates = list.slice(Math.min(list.length, keepOn + claimedIdle[p]));
         const off: number[] = [];
         let idleFor = Infinity;
-        for (const n of candidates) {
+        for (let i = Math.min(list.length, keepOn + claimedIdle[p]); i < list.length; i++) {
+          const n = list[i];
           const since = view.nodeSince(n);
           if (since + thr <= now) {
             off.push(n);
@@ -469,6 +474,17 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       return out;
     },
   };
+}
+
+/** What EASY decides when nothing is queued, and the starts of a pass that starts nothing. */
+const NONE: readonly Decision[] = Object.freeze([]);
+const NO_IDS: ReadonlySet<number> = new Set<number>();
+
+/** The ids of the jobs the decisions start. */
+function startsOf(decisions: readonly Decision[]): number[] {
+  const ids: number[] = [];
+  for (const d of decisions) if (d.kind === "start") ids.push(d.jobId);
+  return ids;
 }
 
 /** planStart's answer (one object, rewritten at each call: it runs for every pool of every job a pass plans). */
