@@ -27,7 +27,12 @@
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import type Database from "better-sqlite3";
+
+/** What the checkpointer uses of a better-sqlite3 connection (typed here: the published declarations carry no better-sqlite3 types). */
+export interface SqliteConnection {
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  readonly open: boolean;
+}
 
 export interface CheckpointOptions {
   /** Commits between checkpoints (default 1,000: ~2,000 WAL pages of service events). */
@@ -90,7 +95,7 @@ parentPort.on("message", (m) => {
 `;
 
 /** Takes over `db`'s checkpoints (a file in WAL mode). */
-export function walCheckpointer(db: Database.Database, file: string, o: CheckpointOptions = {}): Checkpointer {
+export function walCheckpointer(db: SqliteConnection, file: string, o: CheckpointOptions = {}): Checkpointer {
   const every = o.every ?? 1000;
   const capBytes = o.capBytes ?? 64 * 2 ** 20;
   db.pragma("wal_autocheckpoint = 0");
