@@ -62,6 +62,23 @@ describe("intensityFromCarbonSeries", () => {
     expect(() => intensityFromCarbonSeries(raw, "ci", zone(), T0, "error").series.valueAt(3600, CC)).toThrow(RangeError);
   });
 
+  it("every row of a carbon series of 2 to 37 rows is the zone's row (ENERGY 1) with its own CC, whatever the row count", () => {
+    const z = zone();
+    for (let n = 2; n <= 37; n++) {
+      const rows = Array.from({ length: n }, (_, i) => `2021-01-01T${String(Math.floor(i / 2)).padStart(2, "0")}:${i % 2 ? "30" : "00"}:00Z,${10 * (i + 1)}`);
+      const it = intensityFromCarbonSeries(series(`time,ci\n${rows.join("\n")}\n`, ["ci"]), "ci", z, T0, "hold");
+      expect(it.series.values.length).toBe(n * N_COORDS);
+      for (let i = 0; i < n; i++) {
+        const row = [...it.series.values.subarray(i * N_COORDS, (i + 1) * N_COORDS)];
+        // 10 (i + 1) g/kWh in kg per J, as the unit conversion is written by hand here.
+        const expected = [...z.values].map((v, d) => (d === CC ? (10 * (i + 1)) / 1000 / 3.6e6 : d === ENERGY ? 1 : v));
+        expect(row[CC]).toBeCloseTo(expected[CC], 22);
+        row[CC] = expected[CC];
+        expect(row).toEqual(expected);
+      }
+    }
+  });
+
   it("intensityFromCarbonSeries(...) takes CC from the series as Data and every other category, value and basis, from the zone", () => {
     const raw = series("time,ci\n2021-01-01T01:00:00Z,36\n2021-01-01T02:00:00Z,72\n", ["ci"]);
     const z = zone();
