@@ -9,7 +9,7 @@ import { INDICATORS } from "../core/index.js";
 import { InputError, type Issue, type IssueCode } from "../core/index.js";
 import { BYTES_PER_NODE, MAX_LIFETIME_YEARS, MAX_NODE_WATTS, MAX_NODES, MAX_PUE, describeNodes } from "../core/index.js";
 import type { NodeTypeSpec, PlatformSpec } from "./spec.js";
-import { describeValue, issuesFromZod, jsonIssue, lazySchema, PARSE_ONCE, parseJsonText, readJsonFile } from "./json.js";
+import { describeValue, issuesFromZod, jsonIssue, lazySchema, PARSE_ONCE, parseJsonText } from "./json.js";
 import { checkedOnce } from "./parseCache.js";
 import { readTextFile } from "./readText.js";
 
@@ -493,8 +493,11 @@ export async function loadPlatform(path: string): Promise<PlatformSpec> {
  * @throws InputError holding every issue
  */
 export async function loadNodeType(path: string, references?: PlatformSpec["lca_references"]): Promise<NodeTypeSpec> {
-  const { value, issues } = await readJsonFile(path);
-  if (value !== undefined || issues.length === 0) issues.push(...checkNodeType(value, path, references));
+  const text = await readTextFile(path);
+  const { value, issues: syntax } = parseJsonText(text, path);
+  // Checked against the references given: they are part of what was found valid (parseCache.ts).
+  const checker = `node-type ${references === undefined ? "" : JSON.stringify(references)}`;
+  const issues = checkedOnce(checker, text, () => (value !== undefined || syntax.length === 0 ? [...syntax, ...checkNodeType(value, path, references)] : syntax));
   if (issues.length > 0) throw new InputError(issues);
   return value as NodeTypeSpec;
 }
@@ -536,7 +539,8 @@ export function platformForProcs(
       },
     ],
   };
-  const issues = checkPlatform(platform, "platformForProcs");
+  // A platform built the same way before, and found valid, is not checked again (parseCache.ts): its JSON text is all it holds.
+  const issues = checkedOnce("platform", JSON.stringify(platform), () => checkPlatform(platform, "platformForProcs"));
   if (issues.length > 0) throw new RangeError(`platformForProcs: the built platform is invalid:\n${new InputError(issues).message}`);
   return platform;
 }
