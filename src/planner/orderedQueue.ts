@@ -7,7 +7,11 @@
  * for the next job that might start under given bounds passes over whole
  * blocks that hold no such job (square-root decomposition: removal, insertion
  * and a search cost O(log n + n / BLOCK + BLOCK), against O(n) for an array
- * spliced or filtered at every pass).
+ * spliced or filtered at every pass). Blocks are grouped GROUP by GROUP with
+ * the same keys over the group, so that a search passes over a group of
+ * blocks at once: with 20,000 jobs queued a search that finds nothing looks
+ * at about 20 groups rather than 300 blocks. A group's keys are worked out
+ * again when a search reaches it after one of its blocks changed.
  */
 import { insertAt, removeAt, replaceRange } from "./arrays.js";
 
@@ -21,21 +25,20 @@ export interface QueueItem {
 }
 
 const BLOCK = 64;
+/** Blocks per group. */
+const GROUP = 16;
 
 /**
- * A run of jobs in arrival order, with its least cores and the Pareto front
- * of (cores, run time) over its jobs: cores ascending, run time strictly
- * descending, so "some job within c cores and s seconds" is one binary search.
+ * The least cores and the Pareto front of (cores, run time) of a set of jobs:
+ * cores ascending, run time strictly descending, so "some job within c cores
+ * and s seconds" is one binary search.
  */
-class Block<T extends QueueItem> {
+class Front {
   leastCores = Infinity;
   frontCores: number[] = [];
   frontSeconds: number[] = [];
-  constructor(readonly items: T[]) {
-    this.rekey();
-  }
 
-  /** True when some job of the block takes at most `cores`, or at most `shortCores` within `shortSeconds`. */
+  /** True when some job of the set takes at most `cores`, or at most `shortCores` within `shortSeconds`. */
   mayHold(cores: number, shortCores: number, shortSeconds: number): boolean {
     if (this.leastCores <= cores) return true;
     const fc = this.frontCores;
@@ -49,19 +52,16 @@ class Block<T extends QueueItem> {
     return lo > 0 && this.frontSeconds[lo - 1] <= shortSeconds;
   }
 
-  /** Its keys afresh from its jobs (each added to an empty front: O(jobs x front), no sort). */
-  rekey(): void {
+  /** Empty: no job. */
+  clear(): void {
     this.frontCores.length = this.frontSeconds.length = 0;
     this.leastCores = Infinity;
-    for (const x of this.items) this.add(x);
   }
 
-  /** Adds a job's keys to the front: in place, dropping the points it dominates. */
-  add(x: T): void {
+  /** Adds a job's keys (c cores, sec seconds) to the front: in place, dropping the points it dominates. */
+  addPoint(c: number, sec: number): void {
     const fc = this.frontCores;
     const fs = this.frontSeconds;
-    const c = x.leastCores;
-    const sec = x.leastSeconds;
     if (c < this.leastCores) this.leastCores = c;
     // Dominated by a front point (as few cores or fewer, as short or shorter): the front stays.
     let k = 0;
@@ -74,6 +74,30 @@ class Block<T extends QueueItem> {
     replaceRange(fs, k, end, sec);
   }
 
+  /** Adds every point of another front. */
+  addFront(other: Front): void {
+    for (let k = 0; k < other.frontCores.length; k++) this.addPoint(other.frontCores[k], other.frontSeconds[k]);
+  }
+}
+
+/** A run of jobs in arrival order, with the keys of its jobs. */
+class Block<T extends QueueItem> extends Front {
+  constructor(readonly items: T[]) {
+    super();
+    this.rekey();
+  }
+
+  /** Its keys afresh from its jobs (each added to an empty front: O(jobs x front), no sort). */
+  rekey(): void {
+    this.clear();
+    for (const x of this.items) this.add(x);
+  }
+
+  /** Adds a job's keys. */
+  add(x: T): void {
+    this.addPoint(x.leastCores, x.leastSeconds);
+  }
+
   /** After a job left: a rebuild only when it was on the front. */
   removed(x: T): void {
     const fc = this.frontCores;
@@ -81,8 +105,14 @@ class Block<T extends QueueItem> {
   }
 }
 
+/** The keys of blocks [g x GROUP, (g + 1) x GROUP); `stale` when one of them changed since they were worked out. */
+class Group extends Front {
+  stale = true;
+}
+
 export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
   private blocks: Block<T>[] = [];
+  private groups: Group[] = [];
   private count = 0;
 
   get length(): number {
@@ -96,6 +126,7 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     this.count++;
     if (b < 0) {
       bs.push(new Block([item]));
+      this.staleFrom(0, true);
       return;
     }
     const lastItems = bs[b].items;
@@ -108,7 +139,11 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     if (items.length > 2 * BLOCK) {
       bs.splice(b + 1, 0, new Block(items.splice(BLOCK)));
       block.rekey();
-    } else block.add(item);
+      this.staleFrom(b, true);
+    } else {
+      block.add(item);
+      this.staleFrom(b, false);
+    }
   }
 
   /** Removes a job; false when it is not queued. */
@@ -123,6 +158,7 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     this.count--;
     if (items.length === 0) {
       removeAt(this.blocks, b);
+      this.staleFrom(b, true);
       return true;
     }
     // Small neighbours merge, so blocks stay few however the queue drains.
@@ -131,8 +167,34 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
       for (const x of next.items) items.push(x);
       removeAt(this.blocks, b + 1);
       block.rekey();
-    } else block.removed(item);
+      this.staleFrom(b, true);
+    } else {
+      block.removed(item);
+      this.staleFrom(b, false);
+    }
     return true;
+  }
+
+  /** Block b changed (and, when `shifted`, the blocks after it moved): the keys of its group (and of every later one) are stale. */
+  private staleFrom(b: number, shifted: boolean): void {
+    const gs = this.groups;
+    const g = Math.floor(b / GROUP);
+    const end = shifted ? gs.length : Math.min(g + 1, gs.length);
+    for (let k = g; k < end; k++) gs[k].stale = true;
+  }
+
+  /** Group g's keys, worked out again when stale. */
+  private group(g: number): Group {
+    const gs = this.groups;
+    while (gs.length <= g) gs.push(new Group());
+    const group = gs[g];
+    if (group.stale) {
+      group.clear();
+      const bs = this.blocks;
+      for (let b = g * GROUP; b < Math.min(bs.length, (g + 1) * GROUP); b++) group.addFront(bs[b]);
+      group.stale = false;
+    }
+    return group;
   }
 
   /** The first job, or undefined when the queue is empty. */
@@ -157,6 +219,11 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
       if (i < items.length && items[i].arrival === after.arrival) i++;
     }
     for (; b < bs.length; b++, i = 0) {
+      // At the first block of a group, the whole group is passed over when none of its jobs might start.
+      if (b % GROUP === 0 && i === 0 && !this.group(b / GROUP).mayHold(cores, shortCores, shortSeconds)) {
+        b += GROUP - 1;
+        continue;
+      }
       const block = bs[b];
       if (!block.mayHold(cores, shortCores, shortSeconds)) continue;
       const items = block.items;
@@ -181,6 +248,7 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
 
   clear(): void {
     this.blocks = [];
+    this.groups = [];
     this.count = 0;
   }
 

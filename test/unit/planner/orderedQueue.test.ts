@@ -56,6 +56,91 @@ describe("OrderedQueue (the queue indexed by need)", () => {
     }
   });
 
+  it("answers as the scan does on queues long enough for groups of blocks (thousands of jobs, a burst drained from the head, jobs leaving anywhere)", () => {
+    for (let seed = 1; seed <= 3; seed++) {
+      const rnd = lcg(100 + seed);
+      const q = new OrderedQueue<QueueItem>();
+      let ref: QueueItem[] = [];
+      // A burst: 6,000 jobs, mostly wide and long, a few narrow or short ones (what a search must find).
+      for (let a = 0; a < 6000; a++) {
+        const narrow = rnd() < 0.01;
+        const item = { arrival: a, leastCores: narrow ? 1 + Math.floor(rnd() * 4) : 16 + Math.floor(rnd() * 48), leastSeconds: narrow ? Math.floor(rnd() * 100) : 1000 + Math.floor(rnd() * 5000) };
+        q.insert(item);
+        ref.push(item);
+      }
+      let arrival = 6000;
+      for (let step = 0; step < 3000; step++) {
+        const r = rnd();
+        if (r < 0.3 && ref.length > 0) {
+          // the head starts (a burst drains from the front)
+          const item = ref[Math.floor(rnd() * Math.min(3, ref.length))];
+          expect(q.remove(item)).toBe(true);
+          ref = ref.filter((x) => x !== item);
+        } else if (r < 0.45 && ref.length > 0) {
+          const item = ref[Math.floor(rnd() * ref.length)];
+          expect(q.remove(item)).toBe(true);
+          ref = ref.filter((x) => x !== item);
+        } else if (r < 0.55) {
+          const item = { arrival: arrival++, leastCores: 1 + Math.floor(rnd() * 64), leastSeconds: Math.floor(rnd() * 6000) };
+          q.insert(item);
+          ref.push(item);
+        } else {
+          // searches from the head and from anywhere, with bounds that pass over most jobs
+          const after = rnd() < 0.5 || ref.length === 0 ? undefined : ref[Math.floor(rnd() * ref.length)];
+          const cores = Math.floor(rnd() * 20);
+          const shortCores = Math.floor(rnd() * 64);
+          const shortSeconds = rnd() * 2000;
+          expect(q.next(after, cores, shortCores, shortSeconds)).toBe(bruteNext(ref, after, cores, shortCores, shortSeconds));
+        }
+      }
+      expect(q.length).toBe(ref.length);
+      expect(q.toArray()).toEqual(ref);
+      // Drained to empty and filled again: nothing of the old groups remains.
+      for (const x of [...ref]) q.remove(x);
+      expect(q.length).toBe(0);
+      expect(q.next(undefined, Infinity, 0, -Infinity)).toBeUndefined();
+      const again = Array.from({ length: 2000 }, (_, a) => ({ arrival: 10_000 + a, leastCores: a === 1500 ? 2 : 32, leastSeconds: 500 }));
+      for (const x of again) q.insert(x);
+      expect(q.next(undefined, 4, 0, -Infinity)).toBe(again[1500]);
+      expect(q.next(again[1500], 4, 0, -Infinity)).toBeUndefined();
+    }
+  });
+
+  it("finds a job that joins a group a search has just passed over (at the end, or re-queued at its place in the middle)", () => {
+    const q = new OrderedQueue<QueueItem>();
+    // 5,000 wide jobs (arrivals 0, 2, 4, ...): every group is passed over by a search for 4 cores.
+    const wide = Array.from({ length: 5000 }, (_, k) => ({ arrival: 2 * k, leastCores: 32, leastSeconds: 1000 }));
+    for (const x of wide) q.insert(x);
+    expect(q.next(undefined, 4, 4, 10)).toBeUndefined();
+    const last = { arrival: 20_000, leastCores: 2, leastSeconds: 1000 };
+    q.insert(last);
+    expect(q.next(undefined, 4, 4, 10)).toBe(last);
+    const middle = { arrival: 3001, leastCores: 64, leastSeconds: 5 };
+    q.insert(middle);
+    expect(q.next(undefined, 4, 64, 10)).toBe(middle);
+    expect(q.next(middle, 4, 64, 10)).toBe(last);
+    // A block splits (more than 2 x 64 jobs in it) and later blocks shift: still found.
+    for (let k = 0; k < 200; k++) q.insert({ arrival: 3001 + 2 * k + 0.5, leastCores: 32, leastSeconds: 1000 });
+    expect(q.next(undefined, 4, 64, 10)).toBe(middle);
+    expect(q.next(middle, 4, 4, 10)).toBe(last);
+    expect(q.remove(middle)).toBe(true);
+    expect(q.next(undefined, 4, 64, 10)).toBe(last);
+  });
+
+  it("finds a job whose block moved to the next group when an earlier block split", () => {
+    const q = new OrderedQueue<QueueItem>();
+    const wide = Array.from({ length: 5000 }, (_, k) => ({ arrival: 2 * k, leastCores: 32, leastSeconds: 1000 }));
+    for (const x of wide) q.insert(x);
+    // Near the end of the first group of blocks (blocks of about 64 jobs, 16 blocks a group).
+    const narrow = { arrival: 2045, leastCores: 2, leastSeconds: 1000 };
+    q.insert(narrow);
+    expect(q.next(undefined, 4, 4, 10)).toBe(narrow);
+    expect(q.next(narrow, 4, 4, 10)).toBeUndefined();
+    // 70 jobs into the first block: it splits, and every later block moves up one place.
+    for (let k = 0; k < 70; k++) q.insert({ arrival: 0.5 + k / 100, leastCores: 32, leastSeconds: 1000 });
+    expect(q.next(undefined, 4, 4, 10)).toBe(narrow);
+  });
+
   it("continues after a job that has just left the queue, and passes over nothing with unbounded cores", () => {
     const q = new OrderedQueue<QueueItem>();
     const items = [0, 1, 2, 3].map((a) => ({ arrival: a, leastCores: 8, leastSeconds: 100 }));
