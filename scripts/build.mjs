@@ -5,7 +5,10 @@
  * packages every run loads (BUNDLED: loading them from node_modules file by
  * file, zod's and yargs' dozens of modules, cost a 10-job run about 0.15 s of
  * its 0.7), other packages left external (native ones, those only some
- * commands load, and any package added later).
+ * commands load, and any package added later). zod and csv-parse are built
+ * apart into dist/vendor/ and loaded on first use (see VENDOR), the LP solver
+ * from node_modules on first use. Whitespace is minified (a quarter of the
+ * code each command compiles), with linked source maps.
  * Beside it, dist/impactsim.inputs.json lists the source files it was made
  * from, so bin/impactsim.js can tell in a checkout, by a stat of each, that
  * the bundle is older than the sources. Run by `npm run build`, by `npm ci`
@@ -69,33 +72,70 @@ function buildId(files) {
 }
 
 /**
- * esbuild plugin: zod and csv-parse stay in the bundle but are evaluated on
- * first use. Every command loaded them at start (zod alone about 40 ms of
- * CPU: its 300 KB compiled and its classes made), while a run or an estimate
- * on inputs checked before (io/parseCache.ts) and cached tables uses neither.
- * The sources' imports get a stand-in (zod's `z` as an object that forwards to
- * the real one, csv-parse's `parse` as a function that calls it) that
- * requires the package, which esbuild bundles as a module initialised when
- * first required. One instance of each either way: every source gets the
- * stand-in, so zod's classes (instanceof in io/json.ts) are the same.
+ * zod and csv-parse are built apart, each as one CommonJS file under
+ * dist/vendor/, and required on first use. Every command loaded them at start
+ * (zod alone about 40 ms of CPU: its 300 KB compiled and its classes made),
+ * while a run or an estimate on inputs checked before (io/parseCache.ts) and
+ * cached tables uses neither. The sources' imports get a stand-in (zod's `z`
+ * as an object that forwards to the real one, csv-parse's `parse` as a
+ * function that calls it): every source gets it, so there is one instance of
+ * each and zod's classes (instanceof in io/json.ts) are the same for all.
+ * name -> [file under dist/vendor/, the export the sources import, how the stand-in gives it]
  */
-const LAZY_PACKAGES = {
-  zod: 'export const z = new Proxy({}, { get: (_, key) => require("zod").z[key] });',
-  "csv-parse/sync": 'export function parse(...args) { return require("csv-parse/sync").parse(...args); }',
+const VENDOR = {
+  zod: ["zod.cjs", "z", "export const z = new Proxy({}, { get: (_, key) => real().z[key] });"],
+  "csv-parse/sync": ["csv-parse-sync.cjs", "parse", "export function parse(...args) { return real().parse(...args); }"],
 };
 const lazyPackages = {
   name: "impactsim-lazy-packages",
   setup(b) {
-    const filter = new RegExp(`^(${Object.keys(LAZY_PACKAGES).join("|")})$`);
-    b.onResolve({ filter }, async (args) => {
-      if (args.pluginData?.real || args.importer.includes("/node_modules/")) return undefined;
-      // The stand-in's own require: the package's ES module build, as an import would resolve it.
-      if (args.namespace === "lazy-package") return b.resolve(args.path, { kind: "import-statement", resolveDir: ROOT, pluginData: { real: true } });
-      return { path: args.path, namespace: "lazy-package" };
+    const filter = new RegExp(`^(${Object.keys(VENDOR).join("|")})$`);
+    b.onResolve({ filter }, (args) => (args.importer.includes("/node_modules/") ? undefined : { path: args.path, namespace: "lazy-package" }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => {
+      const [file, , standIn] = VENDOR[args.path];
+      const contents = [
+        'import { createRequire } from "node:module";',
+        'import { fileURLToPath } from "node:url";',
+        // The stand-in lands in dist/impactsim.mjs or in a chunk under dist/chunks/.
+        'const here = new URL(".", import.meta.url);',
+        `const path = new URL(here.pathname.endsWith("/chunks/") ? "../vendor/${file}" : "vendor/${file}", here);`,
+        "let loaded;",
+        "const real = () => (loaded ??= createRequire(import.meta.url)(fileURLToPath(path)));",
+        standIn,
+        "",
+      ].join("\n");
+      return { contents, loader: "js" };
     });
-    b.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => ({ contents: LAZY_PACKAGES[args.path], loader: "js", resolveDir: ROOT }));
   },
 };
+
+/** The vendor files (see VENDOR), built from the packages' ES module code with zod's English messages only. */
+async function buildVendor(build) {
+  const entries = Object.fromEntries(Object.entries(VENDOR).map(([name, [file]]) => [`vendor/${file.replace(/\.cjs$/, "")}`, `vendor:${name}`]));
+  return build({
+    absWorkingDir: ROOT,
+    entryPoints: entries,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    outdir: "dist",
+    outExtension: { ".js": ".cjs" },
+    logLevel: "warning",
+    write: false,
+    minifyWhitespace: true,
+    plugins: [
+      {
+        name: "impactsim-vendor",
+        setup(b) {
+          b.onResolve({ filter: /^vendor:/ }, (args) => ({ path: args.path.slice("vendor:".length), namespace: "vendor" }));
+          b.onLoad({ filter: /.*/, namespace: "vendor" }, (args) => ({ contents: `export { ${VENDOR[args.path][1]} } from ${JSON.stringify(args.path)};`, resolveDir: ROOT, loader: "js" }));
+        },
+      },
+      englishZod,
+    ],
+  });
+}
 
 /**
  * esbuild plugin: javascript-lp-solver (130 KB of code, only the campaign
@@ -125,7 +165,8 @@ const lazyLpSolver = {
 export async function buildCli({ clean = false } = {}) {
   const { build } = await import("esbuild");
   const dist = join(ROOT, "dist");
-  if (clean) for (const p of [BUNDLE, INPUTS, join(dist, "chunks")]) rmSync(p, { recursive: true, force: true });
+  if (clean) for (const p of [BUNDLE, INPUTS, join(dist, "chunks"), join(dist, "vendor")]) rmSync(p, { recursive: true, force: true });
+  const vendor = await buildVendor(build);
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: ["src/cli/main.ts"],
@@ -150,7 +191,7 @@ export async function buildCli({ clean = false } = {}) {
     sourcesContent: false,
   });
   const tag = `.${process.pid}.tmp`;
-  const files = [...result.outputFiles].sort((a, b) => Number(a.path === BUNDLE) - Number(b.path === BUNDLE));
+  const files = [...vendor.outputFiles, ...result.outputFiles].sort((a, b) => Number(a.path === BUNDLE) - Number(b.path === BUNDLE));
   const id = buildId(files);
   for (const f of files) {
     mkdirSync(dirname(f.path), { recursive: true });
