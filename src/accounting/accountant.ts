@@ -10,7 +10,7 @@ import { N_COORDS } from "../core/index.js";
 import type { PlatformModel } from "../models/index.js";
 import type { JobFact, PartShares, SimObserver, TransferFact } from "../sim/index.js";
 import type { JobSpec } from "../io/index.js";
-import { chargeInto, embodiedRate, embodiedSeconds, type ChargeEnergy } from "../models/index.js";
+import { chargedParts, chargeInto, embodiedRate, embodiedSeconds, type ChargeEnergy } from "../models/index.js";
 import { Ledger, N_PHASED } from "./ledger.js";
 
 /** A finished job with its charges, handed to writers (e.g. jobs.csv); the object and its impacts are reused: valid only during the callback. */
@@ -137,14 +137,8 @@ export class Accountant implements SimObserver {
       if (past) a.exemptParts(p.pool, held, b[0], b[1], b[2]);
     }
     if (!this.onJob) return;
-    const c = this.charged;
-    if (past) {
-      // The run is charged the node-equivalents held x the share of the interval each part is charged for.
-      c.node = (held.node * (dt - b[0])) / dt;
-      c.gpu = (held.gpu * (dt - b[1])) / dt;
-      c.fpga = (held.fpga * (dt - b[2])) / dt;
-    }
-    embodiedRate(pool, past ? c : held, this.rate);
+    // The run is charged the node-equivalents held x the share of the interval each part is charged for.
+    embodiedRate(pool, past ? chargedParts(held, dt, dt - b[0], dt - b[1], dt - b[2], this.charged) : held, this.rate);
     const part = this.part;
     chargeInto(part, this.energy, 1, watts, dt, site.pue, this.scratch, this.rate);
     // Summed from zero as a run of several shares is (0 + x: -0 becomes 0 alike).

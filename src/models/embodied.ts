@@ -15,6 +15,7 @@ import { categoryIndex, ENERGY, INDICATORS, N_COORDS, N_PHASES, PHASES, PHASE_IN
 import { Basis } from "../core/index.js";
 import { yearsToSeconds } from "../core/index.js";
 import type { NodeTypeSpec, PlatformSpec } from "../io/index.js";
+import type { PartsHeld } from "./charge.js";
 
 const CC = categoryIndex("CC");
 const USE = PHASE_INDEX.use;
@@ -259,6 +260,20 @@ export function embodiedClock(rule: EmbodiedRule, lifetimeYears: readonly number
     until[k] = rule === "linear" ? Infinity : rule === "capped" ? yearsToSeconds(life) : Math.max(0, yearsToSeconds(life) - yearsToSeconds(age));
   });
   return { rule, until };
+}
+
+/**
+ * Node-equivalents `held` of each part scaled by the share of an interval of
+ * `seconds` it is charged embodied impacts for (`node`, `gpu` and `fpga`
+ * seconds of it, from embodiedSeconds): what embodiedRate prices over an
+ * interval partly past a part's life. Written into `out` (no object per call;
+ * the accountant calls it per interval).
+ */
+export function chargedParts(held: PartsHeld, seconds: number, node: number, gpu: number, fpga: number, out: { node: number; gpu: number; fpga: number }): PartsHeld {
+  out.node = (held.node * node) / seconds;
+  out.gpu = (held.gpu * gpu) / seconds;
+  out.fpga = (held.fpga * fpga) / seconds;
+  return out;
 }
 
 /**

@@ -9,7 +9,7 @@ export { powerCurveLinear, powerCurveInterpolated, powerCurveFromSpec, type Powe
 export type { DeviceModel, DvfsModel, EmbodiedPart, IntensityModel, LinkModel, PlatformModel, PoolModel, PowerStateModel, SiteModel } from "./platform.js";
 export { buildPlatform, type BuildOptions, type BuiltPlatform } from "./buildPlatform.js";
 export { intensityStatic, intensityFromCarbonSeries, intensityFromMix, type ImpactIntensity } from "./electricity.js";
-export { embodiedPerNodeSecond, embodiedShare, embodiedClock, embodiedSeconds, amortise, DEFAULT_EMBODIED_RULE, EMBODIED_RULES, PART_KINDS, type EmbodiedClock, type EmbodiedRule, type EmbodiedRate } from "./embodied.js";
+export { embodiedPerNodeSecond, embodiedShare, embodiedClock, embodiedSeconds, chargedParts, amortise, DEFAULT_EMBODIED_RULE, EMBODIED_RULES, PART_KINDS, type EmbodiedClock, type EmbodiedRule, type EmbodiedRate } from "./embodied.js";
 export {
   embodiedFromParts,
   embodiedOfComponent,

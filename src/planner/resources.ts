@@ -6,7 +6,7 @@
  * its cores and devices (planner/placement.ts says where they go).
  */
 import type { DeviceClass } from "../io/index.js";
-import { embodiedRate, embodiedSeconds } from "../models/index.js";
+import { chargedParts, embodiedRate, embodiedSeconds } from "../models/index.js";
 import type { PoolView, QueuedJobView } from "./view.js";
 
 /** True when the job holds whole nodes in this pool: it asks to (exclusive), or the pool is an exclusive partition. */
@@ -271,5 +271,5 @@ export function placementEmbodied(pool: PoolView, charge: PlacementCharge, out: 
   const gpu = embodiedSeconds(clock, 1, from, to, from);
   const fpga = embodiedSeconds(clock, 2, from, to, from);
   if (node === dt && gpu === dt && fpga === dt) return embodiedRate(pool, charge, out);
-  return embodiedRate(pool, { node: (charge.node * node) / dt, gpu: (charge.gpu * gpu) / dt, fpga: (charge.fpga * fpga) / dt }, out);
+  return embodiedRate(pool, chargedParts(charge, dt, node, gpu, fpga, { node: 0, gpu: 0, fpga: 0 }), out);
 }
