@@ -62,7 +62,7 @@ export function nodeDraw(pool: PoolModel, u: number, busyGpus: number, busyFpgas
   return w;
 }
 
-/** How a shared node's static CPU power is split (DESIGN.md, "Attribution"): by allocated cores out of the node's, the rest to overhead (default); or among the node's jobs by allocated cores. */
+/** How a shared node's static CPU power is split (DESIGN.md, "Attribution"): by allocated cores out of the node's, the rest to overhead (default); or among the node's jobs by allocated cores (to overhead while its jobs hold devices but no core). */
 export type StaticRule = "allocated" | "jobs";
 
 /** One job's hold on a node, for the split of the node's draw: allocated and busy cores and devices (busy counts may be fractions). */

@@ -70,8 +70,9 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
   /**
    * Per node holding something: its draw since its last change, W, and the
    * part of it no job pays (the site's overhead): all of it when the node holds
-   * nothing; else the idle share of its unallocated cores ("allocated" rule)
-   * and its unallocated devices. Kept in arrays, read where needed (no number
+   * nothing; else the idle share of its unallocated cores ("allocated" rule;
+   * under the "jobs" rule, the CPU's whole idle draw when its jobs hold
+   * devices but no core) and its unallocated devices. Kept in arrays, read where needed (no number
    * boxed per change).
    */
   readonly draw: Float64Array;
@@ -219,6 +220,8 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     if (this.empty(node)) unpaid = w;
     else if (this.exclusive[node] !== 1) {
       if (this.staticRule === "allocated") unpaid += (this.idleCpu(node) * (m.coresPerNode - this.allocCores[node])) / m.coresPerNode;
+      // Under the jobs rule static power goes by allocated cores: held by devices alone, no job has a core to pay it by.
+      else if (this.allocCores[node] === 0) unpaid += this.idleCpu(node);
       if (m.gpus) unpaid += (m.gpus.count - this.allocGpus[node]) * m.gpus.curve.idle;
       if (m.fpgas) unpaid += (m.fpgas.count - this.allocFpgas[node]) * m.fpgas.curve.idle;
     }

@@ -73,6 +73,19 @@ describe("NodeShares", () => {
     expect(b.watts).toBeCloseTo(25 + 100 / 3, 9);
   });
 
+  it("leaves the CPU's static power to overhead under the jobs rule while the node's jobs hold GPUs but no core", () => {
+    const { shares, got } = setup("jobs");
+    shares.join(tenant("G", 0, 0, 0, 1), undefined, 0);
+    // CPU idle 100 W (no core busy), G's GPU busy 50 W, the other idle 10 W: 160 W, of which G pays its GPU only.
+    expect(shares.draw[0]).toBeCloseTo(160, 9);
+    expect(shares.unpaid[0]).toBeCloseTo(110, 9);
+    shares.join(tenant("C", 0, 1, 1, 0), undefined, 10);
+    expect(got[0]).toMatchObject({ job: "G", from: 0, to: 10 });
+    expect(got[0].watts).toBeCloseTo(50, 9);
+    // Once C holds a core, the static 100 W is all C's: unpaid is the idle GPU's 10 W.
+    expect(shares.unpaid[0]).toBeCloseTo(10, 9);
+  });
+
   it("charges a job holding the node whole the node's whole draw", () => {
     const { shares, got } = setup("allocated");
     const c = tenant("C", 0, 4, 2, 2, true, 0.5);
@@ -121,9 +134,7 @@ describe("NodeShares", () => {
           }
           const used = mine.reduce((a, t) => a + t.cores, 0);
           const gpus = mine.reduce((a, t) => a + t.gpus, 0);
-          // Under the jobs rule a node held only by GPU jobs without cores leaves its CPU's static power
-          // to no one (known gap, reported with issue 13): such holds are left out there.
-          if (used + o.cores > 4 || gpus + o.gpus > 2 || o.cores + o.gpus === 0 || (rule === "jobs" && o.cores === 0)) continue;
+          if (used + o.cores > 4 || gpus + o.gpus > 2 || o.cores + o.gpus === 0) continue;
           check(o.node);
           const t = tenant(`j${i}`, o.node, o.cores, o.cores * o.load, o.gpus);
           shares.join(t, undefined, now);
