@@ -9,8 +9,9 @@
  * by byte, a row cell by cell (number, text, end), its numbers gathered in a
  * Float64Array (numbers: V8 allocates a double passed to a call it does not
  * inline, 86 MB over KTH x8's jobs.csv cell by cell) or from an array (row).
- * 4.1-4.7x faster in CPU time than building each row as a string
- * (bench/csv.ts, 227,808 jobs.csv-like rows, busy machine).
+ * 4.8-5.9x faster in CPU time than building each row as a string
+ * (bench/csv.ts, 227,808 jobs.csv-like rows; 4.9-5.6x in its --quick 50,000;
+ * machine at load 15-17 on 2 cores).
  */
 import { SimulationError } from "../core/index.js";
 import { BufferedLineWriter, writeUtf8 } from "./bufferedWriter.js";
