@@ -37,7 +37,7 @@ export interface SqliteConnection {
 export interface CheckpointOptions {
   /** Commits between checkpoints (default 1,000: ~2,000 WAL pages of service events). */
   readonly every?: number;
-  /** WAL file size past which the writer checkpoints itself, blocking (default 64 MiB). */
+  /** WAL file size past which the writer checkpoints itself, blocking (default 16 MiB: ~4,000 pages of 4 KiB, ~3,800 service events). */
   readonly capBytes?: number;
 }
 
@@ -77,6 +77,7 @@ const Database = process.getBuiltinModule("node:module").createRequire(workerDat
 const db = new Database(workerData.file);
 db.pragma("busy_timeout = 5000");
 db.pragma("wal_autocheckpoint = 0");
+db.pragma("journal_size_limit = " + workerData.limit);
 const version = db.pragma("user_version", { simple: true });
 parentPort.on("message", (m) => {
   if (m === "close") { db.close(); parentPort.close(); return; }
@@ -97,8 +98,12 @@ parentPort.on("message", (m) => {
 /** Takes over `db`'s checkpoints (a file in WAL mode). */
 export function walCheckpointer(db: SqliteConnection, file: string, o: CheckpointOptions = {}): Checkpointer {
   const every = o.every ?? 1000;
-  const capBytes = o.capBytes ?? 64 * 2 ** 20;
+  const capBytes = o.capBytes ?? 16 * 2 ** 20;
+  // The WAL file keeps its size when the WAL restarts (frames are written again from its start): cut back to a quarter of
+  // the cap at each restart, by either connection, so the file's size past the cap says the WAL holds that much.
+  const limit = Math.floor(capBytes / 4);
   db.pragma("wal_autocheckpoint = 0");
+  db.pragma(`journal_size_limit = ${limit}`);
   const stats: CheckpointStats = { checkpoints: 0, resets: 0, forced: 0, walBytes: 0, lastFrames: 0 };
   let worker: Worker | undefined;
   let exited: Promise<void> | undefined;
@@ -122,7 +127,7 @@ export function walCheckpointer(db: SqliteConnection, file: string, o: Checkpoin
     void worker?.terminate();
   };
   const start = (): Worker => {
-    const w = new Worker(WORKER, { eval: true, execArgv: [], workerData: { file, module: createRequire(import.meta.url).resolve("better-sqlite3") } });
+    const w = new Worker(WORKER, { eval: true, execArgv: [], workerData: { file, limit, module: createRequire(import.meta.url).resolve("better-sqlite3") } });
     w.on("message", (m: { log: number; checkpointed: number; reset: boolean } | { error: string }) => {
       busy = false;
       if ("error" in m) return fail(m.error);

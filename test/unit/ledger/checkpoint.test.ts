@@ -27,7 +27,8 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("WAL checkpoints off the commits", () => {
   it("a writer pausing between bursts: the worker checkpoints and restarts the WAL, which stays small; every row is kept", async () => {
     const file = join(dir, "paused.sqlite");
-    const db = openSqlite(file, { every: 100 });
+    const cap = 4 << 20;
+    const db = openSqlite(file, { every: 100, capBytes: cap });
     await db.run(`CREATE TABLE t (k INTEGER PRIMARY KEY, body TEXT)`);
     let most = 0;
     for (let b = 0; b < 40; b++) {
@@ -40,12 +41,12 @@ describe("WAL checkpoints off the commits", () => {
     await db.close();
     expect(Number(rows[0].n)).toBe(2000);
     expect(stats.failed).toBeUndefined();
-    // 2,000 commits, one checkpoint asked every 100: at least a few ran, and caught up with the WAL (which then restarted).
-    expect(stats.checkpoints).toBeGreaterThanOrEqual(5);
+    // 2,000 commits, one checkpoint asked every 100: some ran, and caught up with the WAL (which then restarted). How many
+    // depends on how soon the worker gets a CPU (a busy machine starves it; the cap then acts, below).
+    expect(stats.checkpoints).toBeGreaterThanOrEqual(2);
     expect(stats.resets).toBeGreaterThanOrEqual(1);
-    expect(stats.forced).toBe(0);
-    // Without the restarts the WAL would hold every commit (>= 2,000 pages of 4 KiB, 8 MB): it stays a few hundred pages.
-    expect(most).toBeLessThan(2000 * 4096);
+    // Without checkpoints the WAL would hold every commit (>= 2,000 pages of 4 KiB, 8 MB): it stays under the cap.
+    expect(most).toBeLessThan(cap + 2 * 64 * 3 * 4096);
     // Reopened (the last connection's close checkpointed and removed the WAL): all there.
     const again = openSqlite(file);
     expect(Number((await again.all(`SELECT count(*) AS n, sum(k) AS s FROM t`))[0].s)).toBe((1999 * 2000) / 2);
@@ -64,7 +65,16 @@ describe("WAL checkpoints off the commits", () => {
       most = Math.max(most, walBytes(file));
     }
     const stats = { ...db.checkpoints! };
+    // Then with pauses: the worker restarts the WAL and the file is cut back (journal_size_limit) below the cap.
+    for (let b = 0; b < 20; b++) {
+      await commits(db, 3000 + b * 50, 50);
+      await pause(15);
+    }
+    const after = { ...db.checkpoints! };
+    const size = walBytes(file);
     await db.close();
+    expect(after.resets).toBeGreaterThan(stats.resets);
+    expect(size).toBeLessThan(cap + 2 * 64 * 3 * 4096);
     expect(stats.forced).toBeGreaterThanOrEqual(1);
     // Looked at every 64 commits (one or two pages each), and tried again 64 later if the worker was checkpointing then.
     expect(most).toBeLessThan(cap + 2 * 64 * 3 * 4096);
