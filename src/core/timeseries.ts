@@ -155,21 +155,26 @@ export class TimeSeries {
     return lo;
   }
 
-  /** Folds t into [starts[0], end) and returns [folded t, number of whole periods removed]. */
-  private fold(t: number): [number, number] {
+  /** Whole periods removed by the last fold(): a field, not a returned pair, so no array is made per integral. */
+  private foldCycles = 0;
+
+  /** Folds t into [starts[0], end) and returns the folded t; the number of whole periods removed is left in foldCycles. */
+  private fold(t: number): number {
     const t0 = this.starts[0];
-    if (t >= t0 && t < this.end) return [t, 0];
+    this.foldCycles = 0;
+    if (t >= t0 && t < this.end) return t;
     if (this.extension === "repeat") {
       const cycles = Math.floor((t - t0) / this.period);
-      return [t - cycles * this.period, cycles];
+      this.foldCycles = cycles;
+      return t - cycles * this.period;
     }
-    if (this.extension === "hold") return [Math.min(Math.max(t, t0), this.end), 0];
+    if (this.extension === "hold") return Math.min(Math.max(t, t0), this.end);
     throw new RangeError(`TimeSeries: time ${t} s is outside the series [${t0}, ${this.end}) s and the series does not extend`);
   }
 
   /** Value of coordinate d at time t. */
   valueAt(t: number, d = 0): number {
-    const [ft] = this.fold(t);
+    const ft = this.fold(t);
     const k = ft >= this.end ? this.starts.length - 1 : this.indexIn(ft);
     return this.values[k * this.dim + d];
   }
@@ -184,7 +189,8 @@ export class TimeSeries {
     }
     // Integrals may run up to the exact end of a series that does not extend.
     if (t === this.end) return this.prefix.upTo(n)[n * this.dim + d];
-    const [ft, cycles] = this.fold(t);
+    const ft = this.fold(t);
+    const cycles = this.foldCycles;
     const k = this.indexIn(ft);
     const prefix = this.prefix.upTo(cycles === 0 ? k : n);
     const within = prefix[k * this.dim + d] + this.values[k * this.dim + d] * (ft - this.starts[k]);
@@ -211,7 +217,8 @@ export class TimeSeries {
       for (let d = 0; d < dim; d++) out[d] += k * prefix[n * dim + d];
       return;
     }
-    const [ft, cycles] = this.fold(t);
+    const ft = this.fold(t);
+    const cycles = this.foldCycles;
     const i = this.indexIn(ft);
     const prefix = this.prefix.upTo(cycles === 0 ? i : n);
     const dt = ft - this.starts[i];
@@ -243,7 +250,8 @@ export class TimeSeries {
       const k = this.indexIn(Math.min(t, this.end));
       return k + 1 < this.starts.length && this.starts[k + 1] > t ? this.starts[k + 1] : Infinity;
     }
-    const [ft, cycles] = this.fold(t);
+    const ft = this.fold(t);
+    const cycles = this.foldCycles;
     const k = this.indexIn(ft);
     const base = cycles * this.period;
     if (k + 1 < this.starts.length) return base + this.starts[k + 1];
