@@ -82,7 +82,9 @@ const version = db.pragma("user_version", { simple: true });
 parentPort.on("message", (m) => {
   if (m === "close") { db.close(); parentPort.close(); return; }
   try {
-    const r = db.pragma("wal_checkpoint(PASSIVE)")[0];
+    // A long WAL takes a while to copy, and the writer adds to it meanwhile: again (the few pages added) so it catches up.
+    let r = db.pragma("wal_checkpoint(PASSIVE)")[0];
+    for (let k = 0; k < 3 && r.busy === 0 && r.checkpointed < r.log; k++) r = db.pragma("wal_checkpoint(PASSIVE)")[0];
     let reset = false;
     if (r.busy === 0 && r.log > 0 && r.checkpointed === r.log) {
       db.pragma("user_version = " + version);
