@@ -49,6 +49,8 @@ export interface CheckpointStats {
   resets: number;
   /** Blocking checkpoints run by the writer at the cap. */
   forced: number;
+  /** PASSIVE checkpoints run by the writer itself because it never paused to hear the worker (a tight loop). */
+  inWriter: number;
   /** The WAL file's size at the last look (every 64 commits), bytes. */
   walBytes: number;
   /** WAL pages at the last checkpoint. */
@@ -106,7 +108,7 @@ export function walCheckpointer(db: SqliteConnection, file: string, o: Checkpoin
   const limit = Math.floor(capBytes / 4);
   db.pragma("wal_autocheckpoint = 0");
   db.pragma(`journal_size_limit = ${limit}`);
-  const stats: CheckpointStats = { checkpoints: 0, resets: 0, forced: 0, walBytes: 0, lastFrames: 0 };
+  const stats: CheckpointStats = { checkpoints: 0, resets: 0, forced: 0, inWriter: 0, walBytes: 0, lastFrames: 0 };
   let worker: Worker | undefined;
   let exited: Promise<void> | undefined;
   let busy = false;
@@ -161,6 +163,14 @@ export function walCheckpointer(db: SqliteConnection, file: string, o: Checkpoin
       }
       if (stats.failed !== undefined) return;
       commits++;
+      if (busy && commits >= 2 * every) {
+        // The worker's answer waits behind a writer that never yields (a tight loop, where no request waits either):
+        // checkpoint here, as SQLite's automatic checkpoint would, so the WAL is short when the pauses come back.
+        commits = 0;
+        const r = db.pragma("wal_checkpoint(PASSIVE)") as { busy: number }[];
+        if (r[0]?.busy === 0) stats.inWriter++;
+        return;
+      }
       if (busy || commits < every) return;
       commits = 0;
       busy = true;

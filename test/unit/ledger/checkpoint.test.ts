@@ -75,7 +75,8 @@ describe("WAL checkpoints off the commits", () => {
     await db.close();
     expect(after.resets).toBeGreaterThan(stats.resets);
     expect(size).toBeLessThan(cap + 2 * 64 * 3 * 4096);
-    expect(stats.forced).toBeGreaterThanOrEqual(1);
+    // The writer checkpointed itself (it never paused to hear the worker), or at the cap.
+    expect(stats.inWriter + stats.forced).toBeGreaterThanOrEqual(1);
     // Looked at every 64 commits (one or two pages each), and tried again 64 later if the worker was checkpointing then.
     expect(most).toBeLessThan(cap + 2 * 64 * 3 * 4096);
   }, 60_000);
