@@ -117,6 +117,7 @@ if (existsSync(BIG_TRACE)) {
   const f = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
   report("targeted", "serve: ledger charges, one transaction each (SQLite)", f["ledger charges, one transaction each (SQLite)"], "charges/s");
   for (const k of ["request latency p50", "request latency p99", "decision pass p50", "decision pass p99"]) report("targeted", `serve: ${k}, ${quick ? "2,000" : "10,000"} queued, 200 requests/s`, f[k], "ms");
+  if (f["  request latency p99, steady state"] !== undefined) report("targeted", `serve: request latency p99 after the first second (steady state), ${quick ? "2,000" : "10,000"} queued`, f["  request latency p99, steady state"], "ms");
   report("targeted", "serve: achieved rate (200 requests/s offered)", f["achieved rate"], "requests/s");
   report("targeted", "serve: most served, 8 clients in closed loop", f["most served (clients in closed loop)"], "requests/s");
   // Where a request's time goes on a busy machine: the service's own time and CPU, and how long its event loop waited (for a CPU).
