@@ -24,6 +24,7 @@ import { Cluster, type StaticRule, type Tenant } from "./cluster.js";
 import { Engine } from "./engine.js";
 import { actualRuntime, JobTable, NO_TENANTS, SimJob } from "./jobs.js";
 import { Network } from "./network.js";
+import { SlotTable } from "./slots.js";
 import type { JobFact, SimObserver } from "./observer.js";
 import { ViewProjector } from "./view.js";
 import { WorkflowTracker, type Transfer, type WorkflowSubmission } from "./workflows.js";
@@ -102,15 +103,14 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const fixedPools = views.figures.map((f) => poolView(f, f.nodes, 0, 0));
 
   // --- counters and the events since the last pass ------------------------------
-  let slots: (SimJob | undefined)[] = [];
-  const freeSlots: number[] = [];
+  /** Running jobs by slot (their end and setup events' payload). */
+  const slots = new SlotTable<SimJob>();
   /**
    * Jobs read but not yet submitted, by slot (their submission events' payload).
    * Their records are made at submission: a batch of the stream is read ahead
    * of the clock, and records made then outlived young-generation collections.
    */
-  const submitting: (JobSpec | undefined)[] = [];
-  const freeSubmitting: number[] = [];
+  const submitting = new SlotTable<JobSpec>();
   let happened: WorldEvent[] = [];
   let nonDaemon = 0;
   let submitted = 0;
@@ -124,12 +124,6 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   let workflowsFinished = 0;
   const refusals: Record<string, number> = {};
   const progressEvery = opts.progressEvery ?? 10_000;
-
-  function slotOf(job: SimJob): number {
-    const slot = freeSlots.length > 0 ? freeSlots.pop()! : slots.length;
-    slots[slot] = job;
-    return slot;
-  }
 
   const fact: Mutable<JobFact> = {
     job: undefined as unknown as JobSpec,
@@ -212,9 +206,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   // --- events --------------------------------------------------------------------
   const END = engine.defineKind("jobEnded", PRIO_END, (slot) => {
     nonDaemon--;
-    const job = slots[slot]!;
-    slots[slot] = undefined;
-    freeSlots.push(slot);
+    const job = slots.take(slot);
     if (job === SUSPENDED) return; // the run this event ended was suspended before
     const s = releaseNodes(job);
     finished++;
@@ -288,7 +280,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   // Setup (FPGA reconfiguration) over: the nodes move to their run draw.
   const SETUP_DONE = engine.defineKind("setupDone", PRIO_SWITCH, (slot) => {
-    const job = slots[slot];
+    const job = slots.get(slot);
     if (!job || job.setupEnd !== engine.now) throw new SimulationError(`setup end at ${engine.now} s does not match a running job (slot ${slot})`);
     running(job);
     if (job.bitstreamId >= 0) for (const n of job.nodes) cluster.bitstream[n] = job.bitstreamId;
@@ -297,9 +289,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   // The key is the job's arrival number.
   const SUBMIT = engine.defineKind("jobSubmitted", PRIO_SUBMIT, (slot, arrival) => {
     nonDaemon--;
-    const job = new SimJob(submitting[slot]!, arrival);
-    submitting[slot] = undefined;
-    freeSubmitting.push(slot);
+    const job = new SimJob(submitting.take(slot), arrival);
     keyed(job);
     jobs.enqueue(job);
     happened.push({ kind: "jobSubmitted", jobId: job.id });
@@ -469,7 +459,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     jobs.unqueue(job);
     views.forget(job);
     jobs.addRunning(job);
-    job.slot = slotOf(job);
+    job.slot = slots.put(job);
     nonDaemon++;
     const w = job.spec.workflow;
     if (w !== undefined) tracker.started(w, job.spec.task!, at.pool.siteIndex, now);
@@ -585,7 +575,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.runSeconds += now - job.start;
     job.lastSuspendedAt = now;
     job.resetScaled();
-    slots[job.slot] = SUSPENDED;
+    slots.set(job.slot, SUSPENDED);
     job.killed = false;
     job.pool = -1;
     job.nodes = [];
@@ -745,9 +735,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       lastSubmit = spec.submit;
       nonDaemon++;
       submitted++;
-      const slot = freeSubmitting.length > 0 ? freeSubmitting.pop()! : submitting.length;
-      submitting[slot] = spec;
-      engine.schedule(spec.submit, SUBMIT, arrivals++, slot);
+      engine.schedule(spec.submit, SUBMIT, arrivals++, submitting.put(spec));
     }
   }
 
@@ -787,8 +775,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const end = engine.now;
   cluster.flushAll();
   observer.finished?.(end);
-  slots = [];
-  void slots;
+  slots.clear();
   return {
     end,
     jobsSubmitted: submitted,
