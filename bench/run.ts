@@ -255,6 +255,18 @@ if (existsSync(shippedPath("../shared/peers/easy-swf/easy_swf.py")) && existsSyn
   report("whole", "20,000-job burst: speed-up over the pure-Python EASY peer (same run)", b.peer / b.impactsim, "x");
 } else console.log("  (skipped the burst: the Python peer or the KTH-SP2 trace is not present)");
 
+// Peak memory against trace length: KTH x8 and x32 (911,232 jobs) derived from the shipped log (bench/memory.ts); full bench only (x32 costs about 35 s of CPU).
+if (!quick && existsSync(shippedPath("../shared/data/traces/KTH-SP2-1996-2.1-cln.swf.gz"))) {
+  const { benchMemory } = await import("./memory.js");
+  const [x8, x32] = benchMemory([8, 32]);
+  for (const r of [x8, x32]) {
+    report("whole", `KTH x${r.copies} (${r.jobs.toLocaleString("en")} jobs), summary only: peak resident memory`, r.summary.maxRssMb, "MB");
+    report("whole", `KTH x${r.copies}, default outputs: peak resident memory`, r.defaults.maxRssMb, "MB");
+  }
+  report("whole", "KTH x32 / x8 peak memory, default outputs (trace 4x longer)", x32.defaults.maxRssMb / x8.defaults.maxRssMb, "x");
+  report("whole", "KTH x32, EASY + full accounting, default outputs", x32.defaults.cpu, "s CPU");
+}
+
 // --- record and compare --------------------------------------------------------------
 let commit = "unknown";
 try {
