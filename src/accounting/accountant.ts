@@ -272,7 +272,8 @@ export class Accountant implements SimObserver {
     this.platform.sites.forEach((site, s) => {
       if (!this.constant[s]) return;
       const [it, overhead] = this.meterWattSeconds[s].values();
-      const v = site.intensity.series.values;
+      // A constant series: its one row is the intensity at every instant.
+      const v = site.intensity.series.row(0);
       this.meterUse[s].add(v, it * site.pue);
       this.meterEnergy[s].addAt(0, it);
       this.meterEnergy[s].addAt(1, it * site.pue);

@@ -1,8 +1,13 @@
 /**
  * A piecewise-constant series of vectors (e.g. per-kWh impact intensity, PUE,
- * power budget): segment k holds `values[k]` on [starts[k], starts[k+1]), the
- * last one until `end`. Integrals are exact, from prefix sums, so accounting
- * never samples on a tick.
+ * power budget): segment k holds row k on [starts[k], starts[k+1]), the last
+ * one until `end`. Integrals are exact, from prefix sums, so accounting never
+ * samples on a tick.
+ *
+ * Coordinates that never change (a grid series gives CC alone; the other
+ * categories are the zone's constants) may be kept once instead of in every
+ * row (TimeSeries.adoptVarying): a year of 15-min rows of 18 coordinates is
+ * 5 MB, and on a cold start its page faults cost more than the arithmetic.
  *
  * Outside [starts[0], end) the series either refuses (RangeError), holds its
  * edge values, or repeats itself with period end - starts[0] (an explicit,
@@ -14,16 +19,65 @@ export type Extension = "error" | "hold" | "repeat";
 let sharing: TimeSeries | undefined;
 /** Set by adopt for the one construction that keeps its caller's arrays instead of copying them. */
 let adopting = false;
+/** Set by adoptVarying: the coordinates its values give, and the constant row of the others. */
+let adoptingColumns: { varying: Int32Array; fixed: Float64Array } | undefined;
 
-/** Rows of prefix sums filled at a time, on demand (about 42 days of 15-min rows). */
-const PREFIX_BLOCK = 4096;
+/**
+ * Rows of prefix sums filled at least at a time, on demand (about 5 days of
+ * 15-min rows): small, as a cold start pays each page of sums it touches.
+ */
+const PREFIX_BLOCK = 512;
+
+/**
+ * The rows of a series: `values` holds, row-major, the coordinates listed in
+ * `varying` (column j of a row is coordinate varying[j]); every other
+ * coordinate d is fixed[d] in every row. A dense series lists them all.
+ */
+class Rows {
+  /** Stored columns per row. */
+  readonly width: number;
+  /** Coordinates not stored, each fixed[d] in every row. */
+  readonly constant: Int32Array;
+  /** Column of coordinate d in a stored row, or -1 when it is constant. */
+  readonly column: Int32Array;
+  constructor(
+    readonly values: Float64Array,
+    readonly varying: Int32Array,
+    readonly fixed: Float64Array,
+    readonly dim: number,
+  ) {
+    this.width = varying.length;
+    this.column = new Int32Array(dim).fill(-1);
+    varying.forEach((d, j) => (this.column[d] = j));
+    const constant: number[] = [];
+    for (let d = 0; d < dim; d++) if (this.column[d] < 0) constant.push(d);
+    this.constant = Int32Array.from(constant);
+  }
+
+  /** All coordinates stored, in order. */
+  static dense(values: Float64Array, dim: number): Rows {
+    return new Rows(values, Int32Array.from({ length: dim }, (_, d) => d), new Float64Array(dim), dim);
+  }
+
+  get dense(): boolean {
+    return this.width === this.dim;
+  }
+
+  /** Coordinate d of row k. */
+  at(k: number, d: number): number {
+    const c = this.column[d];
+    return c < 0 ? this.fixed[d] : this.values[k * this.width + c];
+  }
+}
 
 /**
  * Prefix sums filled on demand, in row order, so every sum is the same
  * sequence of additions as when they were all filled at once: a cold start
  * that integrates over a few days of a year of 15-min rows touches (and pays
- * the page faults of) the rows up to those days only. Shared by the series
- * withExtension makes from one another.
+ * the page faults of) the rows up to those days only. A constant coordinate
+ * is summed as it would be were its value stored in every row (the same
+ * product and addition per row), so its sums are those of the dense series to
+ * the bit. Shared by the series withExtension makes from one another.
  */
 class PrefixSums {
   /** sums[k*dim + d] = integral of coordinate d from starts[0] to starts[k] (k = n gives the end); rows 0..filled are set. */
@@ -31,11 +85,10 @@ class PrefixSums {
   filled = 0;
   constructor(
     private readonly starts: Float64Array,
-    private readonly values: Float64Array,
-    private readonly dim: number,
+    private readonly rows: Rows,
     private readonly end: number,
   ) {
-    this.sums = new Float64Array((starts.length + 1) * dim);
+    this.sums = new Float64Array((starts.length + 1) * rows.dim);
   }
 
   /** Fills the sums of rows up to k (at least; a block at a time) and returns them. */
@@ -45,12 +98,22 @@ class PrefixSums {
   }
 
   private fill(to: number): void {
-    const { starts, values, dim, end, sums } = this;
+    const { starts, end, sums } = this;
+    const { values, varying, constant, fixed, dim, width: w } = this.rows;
     const n = starts.length;
+    const nc = constant.length;
     for (let k = this.filled; k < to; k++) {
       const width = (k + 1 < n ? starts[k + 1] : end) - starts[k];
       const at = k * dim;
-      for (let d = 0; d < dim; d++) sums[at + dim + d] = sums[at + d] + values[at + d] * width;
+      const row = k * w;
+      for (let j = 0; j < w; j++) {
+        const d = varying[j];
+        sums[at + dim + d] = sums[at + d] + values[row + j] * width;
+      }
+      for (let j = 0; j < nc; j++) {
+        const d = constant[j];
+        sums[at + dim + d] = sums[at + d] + fixed[d] * width;
+      }
     }
     this.filled = to;
   }
@@ -60,8 +123,8 @@ export class TimeSeries {
   readonly dim: number;
   readonly starts: Float64Array;
   readonly end: number;
-  readonly values: Float64Array;
   readonly extension: Extension;
+  private readonly rows: Rows;
   private readonly prefix: PrefixSums;
 
   /**
@@ -77,28 +140,32 @@ export class TimeSeries {
       sharing = undefined;
       this.dim = from.dim;
       this.starts = from.starts;
-      this.values = from.values;
       this.end = from.end;
       this.extension = extension;
+      this.rows = from.rows;
       this.prefix = from.prefix;
       return;
     }
     const adopt = adopting;
+    const columns = adoptingColumns;
     adopting = false;
+    adoptingColumns = undefined;
     const n = starts.length;
     if (n === 0) throw new RangeError("TimeSeries: expected at least one segment, got 0");
     if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`TimeSeries: expected dim >= 1, got ${dim}`);
-    if (values.length !== n * dim) throw new RangeError(`TimeSeries: expected ${n * dim} values for ${n} segments of dim ${dim}, got ${values.length}`);
+    const width = columns ? columns.varying.length : dim;
+    if (values.length !== n * width) throw new RangeError(`TimeSeries: expected ${n * width} values for ${n} segments of ${columns ? `${width} varying coordinate(s)` : `dim ${dim}`}, got ${values.length}`);
     checkIncreasing(starts);
     if (!Number.isFinite(starts[0]) || !Number.isFinite(end)) throw new RangeError(`TimeSeries: expected finite start and end, got ${starts[0]} and ${end}`);
     if (!(end > starts[n - 1])) throw new RangeError(`TimeSeries: expected end > last start ${starts[n - 1]}, got ${end}`);
     checkFinite(values);
     this.dim = dim;
     this.starts = adopt ? (starts as Float64Array) : copyOf(starts);
-    this.values = adopt ? (values as Float64Array) : copyOf(values);
     this.end = end;
     this.extension = extension;
-    this.prefix = new PrefixSums(this.starts, this.values, dim, end);
+    const kept = adopt ? (values as Float64Array) : copyOf(values);
+    this.rows = columns ? new Rows(kept, columns.varying, columns.fixed, dim) : Rows.dense(kept, dim);
+    this.prefix = new PrefixSums(this.starts, this.rows, end);
   }
 
   /**
@@ -118,6 +185,32 @@ export class TimeSeries {
   }
 
   /**
+   * As adopt, for a series whose coordinates are `row` at all times except
+   * those listed in `varying`, which `values` gives per segment (row-major,
+   * n x varying.length; column j is coordinate varying[j]). Values and
+   * integrals are those of the dense series with `row` in every segment and
+   * `values` in its columns, to the bit; only the constant part is kept once.
+   * @throws RangeError as the constructor does, on a coordinate out of range or listed twice, or a non-finite `row`
+   */
+  static adoptVarying(starts: Float64Array, row: ArrayLike<number>, varying: readonly number[], values: Float64Array, end: number, extension: Extension = "error"): TimeSeries {
+    const dim = row.length;
+    const seen = new Set<number>();
+    for (const d of varying) {
+      if (!Number.isInteger(d) || d < 0 || d >= dim || seen.has(d)) throw new RangeError(`TimeSeries: expected distinct coordinates in [0, ${dim}) as varying columns, got ${varying.join(", ")}`);
+      seen.add(d);
+    }
+    checkFinite(row);
+    adopting = true;
+    adoptingColumns = { varying: Int32Array.from(varying), fixed: Float64Array.from(row) };
+    try {
+      return new TimeSeries(starts, values, dim, end, extension);
+    } finally {
+      adopting = false;
+      adoptingColumns = undefined;
+    }
+  }
+
+  /**
    * The same segments with another extension, sharing this series' arrays
    * (never written after construction): a forecast that only holds where the
    * actual series refuses, without copying and summing a year of 15-min rows
@@ -126,7 +219,18 @@ export class TimeSeries {
   withExtension(extension: Extension): TimeSeries {
     if (extension === this.extension) return this;
     sharing = this;
-    return new TimeSeries(this.starts, this.values, this.dim, this.end, extension);
+    return new TimeSeries(this.starts, this.rows.values, this.dim, this.end, extension);
+  }
+
+  /** Coordinate d of segment k (0 <= k < length). */
+  value(k: number, d = 0): number {
+    return this.rows.at(k, d);
+  }
+
+  /** Segment k's values of every coordinate, into `out` (dim long; a new array when not given). */
+  row(k: number, out: Float64Array = new Float64Array(this.dim)): Float64Array {
+    for (let d = 0; d < this.dim; d++) out[d] = this.rows.at(k, d);
+    return out;
   }
 
   /** A constant series (one segment, held forever). */
@@ -176,7 +280,7 @@ export class TimeSeries {
   valueAt(t: number, d = 0): number {
     const ft = this.fold(t);
     const k = ft >= this.end ? this.starts.length - 1 : this.indexIn(ft);
-    return this.values[k * this.dim + d];
+    return this.rows.at(k, d);
   }
 
   /** Integral of coordinate d from starts[0] to t (t may lie outside when the series extends). */
@@ -184,8 +288,8 @@ export class TimeSeries {
     const t0 = this.starts[0];
     const n = this.starts.length;
     if (this.extension === "hold") {
-      if (t < t0) return -this.values[d] * (t0 - t);
-      if (t >= this.end) return this.prefix.upTo(n)[n * this.dim + d] + this.values[(n - 1) * this.dim + d] * (t - this.end);
+      if (t < t0) return -this.rows.at(0, d) * (t0 - t);
+      if (t >= this.end) return this.prefix.upTo(n)[n * this.dim + d] + this.rows.at(n - 1, d) * (t - this.end);
     }
     // Integrals may run up to the exact end of a series that does not extend.
     if (t === this.end) return this.prefix.upTo(n)[n * this.dim + d];
@@ -193,7 +297,7 @@ export class TimeSeries {
     const cycles = this.foldCycles;
     const k = this.indexIn(ft);
     const prefix = this.prefix.upTo(cycles === 0 ? k : n);
-    const within = prefix[k * this.dim + d] + this.values[k * this.dim + d] * (ft - this.starts[k]);
+    const within = prefix[k * this.dim + d] + this.rows.at(k, d) * (ft - this.starts[k]);
     return cycles === 0 ? within : cycles * prefix[n * this.dim + d] + within;
   }
 
@@ -222,8 +326,9 @@ export class TimeSeries {
     const i = this.indexIn(ft);
     const prefix = this.prefix.upTo(cycles === 0 ? i : n);
     const dt = ft - this.starts[i];
+    const rows = this.rows;
     for (let d = 0; d < dim; d++) {
-      const within = prefix[i * dim + d] + this.values[i * dim + d] * dt;
+      const within = prefix[i * dim + d] + rows.at(i, d) * dt;
       out[d] += k * (cycles === 0 ? within : cycles * prefix[n * dim + d] + within);
     }
   }
@@ -233,7 +338,7 @@ export class TimeSeries {
     if (b < a) throw new RangeError(`TimeSeries.integralInto: expected a <= b, got a=${a}, b=${b}`);
     if (this.starts.length === 1 && this.extension === "hold") {
       // constant series: value x duration, no search
-      for (let d = 0; d < this.dim; d++) out[d] = this.values[d] * (b - a);
+      for (let d = 0; d < this.dim; d++) out[d] = this.rows.at(0, d) * (b - a);
       return;
     }
     out.fill(0, 0, this.dim);

@@ -66,21 +66,21 @@ export function intensityFromCarbonSeries(raw: RawSeries, column: string, zone: 
   const n = raw.times.length;
   const nCols = raw.columns.length;
   const cc = categoryIndex("CC");
-  const base = zoneRow(zone);
-  const values = repeatedRows(base, n);
+  // Only CC varies: the other coordinates are the zone's row, kept once by the series (TimeSeries.adoptVarying).
+  const values = new Float64Array(n);
   const issues: Issue[] = [];
   for (let i = 0; i < n; i++) {
     const g = raw.values[i * nCols + c];
     if (!(g >= 0)) issues.push({ code: "invalid_value", file: raw.file, path: column, message: `expected gCO2e/kWh >= 0 at ${isoUtc(raw.times[i])}, got ${g}`, value: g });
     else if (g > MAX_G_CO2E_PER_KWH) issues.push({ code: "implausible_value", file: raw.file, path: column, message: `expected gCO2e/kWh <= ${MAX_G_CO2E_PER_KWH} (twice the life-cycle intensity of coal; see core/limits.ts) at ${isoUtc(raw.times[i])}, got ${g}`, value: g });
-    values[i * N_COORDS + cc] = gPerKwhToKgPerJoule(g);
+    values[i] = gPerKwhToKgPerJoule(g);
   }
   if (issues.length > 0) throw new InputError(issues);
   const basis = Uint8Array.from(zone.basis);
   basis[cc] = Basis.Data;
   basis[ENERGY] = Basis.Data;
   const source = `CC: ${raw.file} column ${JSON.stringify(column)} (gCO2e/kWh, ${n} rows every ${raw.step} s, from ${isoUtc(raw.times[0])}, ${extension} beyond its span); other categories: ${zone.source}`;
-  return { series: seriesOf(raw, values, t0Epoch, extension), basis, source };
+  return { series: seriesOf(raw, values, t0Epoch, extension, { row: zoneRow(zone), varying: [cc] }), basis, source };
 }
 
 /**
@@ -209,25 +209,17 @@ function zoneRow(zone: FactorVector): Float64Array {
 }
 
 /**
- * `n` copies of `row`, one after the other, made by doubling what is already
- * copied (a few memory copies): a row set one at a time cost a year of 15-min
- * rows about 30 ms of a cold start, run before the loop was optimised.
+ * The series of `raw`'s rows: `values` gives every coordinate of each row, or,
+ * with `constant`, only the coordinates it lists as varying while the others
+ * keep its row (TimeSeries.adoptVarying).
  */
-function repeatedRows(row: Float64Array, n: number): Float64Array {
-  const w = row.length;
-  const out = new Float64Array(n * w);
-  if (n === 0) return out;
-  out.set(row);
-  for (let done = 1; done < n; done *= 2) out.copyWithin(done * w, 0, Math.min(done, n - done) * w);
-  return out;
-}
-
-function seriesOf(raw: RawSeries, values: Float64Array, t0Epoch: number, extension: Extension): TimeSeries {
+function seriesOf(raw: RawSeries, values: Float64Array, t0Epoch: number, extension: Extension, constant?: { row: Float64Array; varying: readonly number[] }): TimeSeries {
   const n = raw.times.length;
   const starts = new Float64Array(n);
   for (let i = 0; i < n; i++) starts[i] = raw.times[i] - t0Epoch;
+  const end = starts[n - 1] + raw.step;
   // starts and values are made for this series and never written again: kept, not copied.
-  return TimeSeries.adopt(starts, values, N_COORDS, starts[n - 1] + raw.step, extension);
+  return constant ? TimeSeries.adoptVarying(starts, constant.row, constant.varying, values, end, extension) : TimeSeries.adopt(starts, values, N_COORDS, end, extension);
 }
 
 function isoUtc(epochSeconds: number): string {

@@ -44,10 +44,13 @@ export function forecastFromActual(actual: IntensityModel, error: ForecastError,
   let series = s;
   const extension = s.extension === "error" ? "hold" : s.extension;
   if (error.bias !== 0 || error.sigma !== 0) {
-    const values = new Float64Array(s.values.length);
+    // Every coordinate of a row times that row's draw: all of them vary now, so the forecast keeps every row.
+    const values = new Float64Array(s.length * s.dim);
+    const row = new Float64Array(s.dim);
     for (let k = 0; k < s.length; k++) {
       const f = Math.max(0, 1 + error.bias + error.sigma * rng.normal());
-      for (let d = 0; d < s.dim; d++) values[k * s.dim + d] = s.values[k * s.dim + d] * f;
+      s.row(k, row);
+      for (let d = 0; d < s.dim; d++) values[k * s.dim + d] = row[d] * f;
     }
     series = TimeSeries.adopt(s.starts, values, s.dim, s.end, extension);
   } else series = s.withExtension(extension);

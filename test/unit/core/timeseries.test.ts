@@ -296,8 +296,8 @@ describe("TimeSeries", () => {
           let lo = Infinity;
           let hi = -Infinity;
           for (let k = 0; k < s.length; k++) {
-            lo = Math.min(lo, s.values[k * s.dim]);
-            hi = Math.max(hi, s.values[k * s.dim]);
+            lo = Math.min(lo, s.value(k, 0));
+            hi = Math.max(hi, s.value(k, 0));
           }
           const i = s.integral(a, c, 0);
           const tol = 1e-9 * hi * Math.max(1, c - a);

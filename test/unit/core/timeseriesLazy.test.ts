@@ -76,7 +76,10 @@ describe("TimeSeries prefix sums filled on demand", () => {
     const values = Float64Array.of(2, 5, 1);
     const s = TimeSeries.adopt(starts, values, 1, 40);
     expect(s.starts).toBe(starts);
-    expect(s.values).toBe(values);
+    // Kept, not copied: a write to the caller's array (which adopt's callers never make) shows through.
+    values[1] = 6;
+    expect(s.value(1)).toBe(6);
+    values[1] = 5;
     expect(s.integral(0, 40)).toBe(130); // 2*10 + 5*20 + 1*10
     expect(() => TimeSeries.adopt(starts, Float64Array.of(2, Number.NaN, 1), 1, 40)).toThrow(/value 1 is not finite/);
     // The constructor still copies after a refused adopt.
