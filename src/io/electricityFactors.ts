@@ -26,8 +26,8 @@
  * - ENERGY: 1 per joule, Data.
  * Other criteria (gwpb, gwpf, gwplu, fe) are read and ignored.
  */
-import { readFileBytes, utf8Text } from "./readText.js";
-import { cachedParse, type Cached } from "./parseCache.js";
+import { utf8Text } from "./readText.js";
+import { cachedParseFile, type Cached } from "./parseCache.js";
 import { categoryIndex, ENERGY, INDICATORS, N_COORDS } from "../core/index.js";
 import { type Issue, InputError } from "../core/index.js";
 import { Basis, type FactorVector } from "../core/index.js";
@@ -72,13 +72,13 @@ interface Row {
 
 /** Per-zone static factors per JOULE of electricity (converted from per kWh), EF category order, ENERGY coordinate = 1 per joule. */
 export async function readElectricityFactors(path: string): Promise<Map<string, FactorVector>> {
-  const bytes = await readFileBytes(path);
   // Kept by an earlier process when there is one (parseCache.ts): zones in table order, N_COORDS values each.
-  return cachedParse(
+  return cachedParseFile(
     "electricity-factors",
-    bytes,
+    path,
+    path,
     { label: path },
-    () => parseElectricityFactors(utf8Text(bytes), path),
+    (bytes) => parseElectricityFactors(utf8Text(bytes), path),
     (zones): Cached<[string, number[], string][]> => {
       const values = new Float64Array(zones.size * N_COORDS);
       let i = 0;

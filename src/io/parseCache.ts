@@ -6,8 +6,8 @@
  * JSON head and Float64Arrays) in one binary file per file content and read
  * options, and the next process reads that instead.
  *
- * Safe when stale: the key is a SHA-256 of the file's bytes (read anyway, and
- * hashed in a few ms) with the reader's name and options (the label named in
+ * Safe when stale: the key is a SHA-256 of the file's bytes (read a chunk at a
+ * time, hashed in a few ms) with the reader's name and options (the label named in
  * messages included), this format's version, the byte order and the time-zone
  * data's version (naive local times are converted with it), so an edited
  * file, even one of the same size and time, or another reading of it, misses.
@@ -25,10 +25,11 @@
  * impactsim, so a scenario and platform checked once are not checked again
  * by zod at every start (about 30 ms of a 10-job run's 0.39 s of CPU).
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createHash, type Hash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
 import { endianness, homedir } from "node:os";
 import { join } from "node:path";
+import { readFileBytes, unreadable } from "./readText.js";
 
 /** Bumped whenever a reader's product or this layout changes, so older cache files miss. */
 const FORMAT = "impactsim-parse-1";
@@ -48,11 +49,36 @@ export function parseCacheDir(env: Readonly<Record<string, string | undefined>> 
   return join(base, "impactsim", "parsed");
 }
 
-/** The cache key of a file's bytes read by `reader` with these options (hex SHA-256). */
-export function parseCacheKey(reader: string, bytes: Uint8Array, options: unknown): string {
+/** The hash a cache key starts from: the format, the reader and its options, and what else changes a product. */
+function keyHash(reader: string, options: unknown): Hash {
   const h = createHash("sha256");
   h.update(JSON.stringify([FORMAT, reader, endianness(), process.versions.tz ?? process.versions.icu ?? "", options]));
-  h.update(bytes);
+  return h;
+}
+
+/** The cache key of a file's bytes read by `reader` with these options (hex SHA-256). */
+export function parseCacheKey(reader: string, bytes: Uint8Array, options: unknown): string {
+  return keyHash(reader, options).update(bytes).digest("hex");
+}
+
+/** Bytes read at a time when a file is only hashed: one small buffer, reused, instead of the whole file in memory. */
+const HASH_CHUNK = 1 << 17;
+
+/**
+ * parseCacheKey of the file at `path`, read a chunk at a time: a cache hit
+ * never needs the file's bytes at once, and the pages of a whole-file buffer
+ * (2 MB for a year of two grid series) cost a cold start more than hashing.
+ * @throws the file system's error when the file cannot be read
+ */
+export function parseCacheKeyOfFile(reader: string, path: string, options: unknown): string {
+  const h = keyHash(reader, options);
+  const chunk = Buffer.allocUnsafe(HASH_CHUNK);
+  const fd = openSync(path, "r");
+  try {
+    for (let n; (n = readSync(fd, chunk, 0, HASH_CHUNK, null)) > 0; ) h.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
   return h.digest("hex");
 }
 
@@ -72,9 +98,11 @@ export function readCached<H>(dir: string, key: string): Cached<H> | undefined {
     let at = align8(8 + headLen);
     if (buf.length !== at + 8 * file.lengths.reduce((a, b) => a + b, 0)) return undefined;
     const arrays = file.lengths.map((n) => {
-      // A copy, so the array owns aligned memory whatever the buffer's offset.
-      const a = new Float64Array(n);
-      new Uint8Array(a.buffer).set(buf.subarray(at, at + 8 * n));
+      // The file's own bytes where they are aligned (a buffer this size is not pooled: it starts at 0), else a copy:
+      // a copy's fresh pages cost a cold start more than the copying.
+      const offset = buf.byteOffset + at;
+      const a = offset % 8 === 0 ? new Float64Array(buf.buffer, offset, n) : new Float64Array(n);
+      if (a.buffer !== buf.buffer) new Uint8Array(a.buffer).set(buf.subarray(at, at + 8 * n));
       at += 8 * n;
       return a;
     });
@@ -128,6 +156,36 @@ export function cachedParse<T, H>(reader: string, bytes: Uint8Array, options: un
   const product = parse();
   writeCached(dir, key, toCache(product));
   return product;
+}
+
+/**
+ * cachedParse of the file at `path`: on a hit, the file is only hashed a
+ * chunk at a time (parseCacheKeyOfFile), never held whole; on a miss, or
+ * with the cache off, it is read whole and parsed, and kept under the key of
+ * the bytes parsed (the file may have changed since it was hashed).
+ * @param label the file's name in messages
+ * @throws InputError (io_error) when the file cannot be read; what parse throws
+ */
+export async function cachedParseFile<T, H>(reader: string, path: string, label: string, options: unknown, parse: (bytes: Uint8Array) => T, toCache: (t: T) => Cached<H>, fromCache: (c: Cached<H>) => T): Promise<T> {
+  const dir = parseCacheDir();
+  if (dir !== undefined) {
+    let key: string;
+    try {
+      key = parseCacheKeyOfFile(reader, path, options);
+    } catch (err) {
+      throw unreadable(label, err);
+    }
+    const hit = readCached<H>(dir, key);
+    if (hit) {
+      try {
+        return fromCache(hit);
+      } catch {
+        // A head of an unexpected shape: parse again and keep the new product.
+      }
+    }
+  }
+  const bytes = await readFileBytes(path, label);
+  return cachedParse(reader, bytes, options, () => parse(bytes), toCache, fromCache);
 }
 
 declare const __IMPACTSIM_BUILD__: string | undefined;

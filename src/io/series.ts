@@ -30,8 +30,8 @@
  * In "error" mode empty cells and gaps are thrown (codes `missing_value` and
  * `gap_filled`) together with any other issue.
  */
-import { readFileBytes, utf8Text } from "./readText.js";
-import { cachedParse, type Cached } from "./parseCache.js";
+import { utf8Text } from "./readText.js";
+import { cachedParseFile, type Cached } from "./parseCache.js";
 import { parse } from "csv-parse/sync";
 import { type AdjustmentLog, type Issue, InputError } from "../core/index.js";
 
@@ -66,14 +66,14 @@ export interface RawSeries {
  */
 export async function readSeriesCsv(path: string, options: SeriesReadOptions): Promise<RawSeries> {
   const label = options.label ?? path;
-  const bytes = await readFileBytes(path, label);
   const { timeColumn, valueColumns, timezone, gaps } = options;
-  const { series, adjustments } = cachedParse(
+  const { series, adjustments } = await cachedParseFile(
     "series",
-    bytes,
+    path,
+    label,
     { label, timeColumn, valueColumns, timezone, gaps },
     // As readFile(path, "utf8") decodes it.
-    () => parseSeries(utf8Text(bytes), { ...options, label }),
+    (bytes) => parseSeries(utf8Text(bytes), { ...options, label }),
     ({ series: s, adjustments: adj }): Cached<SeriesHead> => ({ head: { file: s.file, step: s.step, columns: s.columns, adjustments: adj }, arrays: [s.times, s.values] }),
     ({ head, arrays: [times, values] }) => ({ series: { file: head.file, times, step: head.step, columns: head.columns, values }, adjustments: head.adjustments }),
   );

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdjustmentLog } from "../../../src/core/errors.ts";
 import { readSeriesCsv, type SeriesReadOptions } from "../../../src/io/series.ts";
 import { parseElectricityFactors, readElectricityFactors } from "../../../src/io/electricityFactors.ts";
-import { checkedOnce, parseCacheDir, readCached } from "../../../src/io/parseCache.ts";
+import { checkedOnce, parseCacheDir, parseCacheKey, parseCacheKeyOfFile, readCached, writeCached } from "../../../src/io/parseCache.ts";
 import { readScoreMethod } from "../../../src/io/scoreMethod.ts";
 
 const H = 3600;
@@ -61,6 +61,46 @@ describe("series cache (readSeriesCsv)", () => {
     const dir = parseCacheDir()!;
     for (const f of readdirSync(dir)) writeFileSync(join(dir, f), "not a cache file");
     expect((await read(path)).values).toEqual([100, 100, 300, 300, 700]);
+  });
+
+  it("a file hashed a chunk at a time has the key of its whole bytes, whatever its size against the chunk", () => {
+    // 0, 1, a chunk (128 KiB) exactly, and 2.5 chunks of bytes from a seeded generator.
+    for (const size of [0, 1, 1 << 17, 327_680]) {
+      const bytes = new Uint8Array(size);
+      let x = size + 7;
+      for (let i = 0; i < size; i++) bytes[i] = (x = (x * 1103515245 + 12345) % 2147483648) >>> 16;
+      const path = join(root, `k${size}.bin`);
+      writeFileSync(path, bytes);
+      expect(parseCacheKeyOfFile("series", path, { a: 1 })).toBe(parseCacheKey("series", bytes, { a: 1 }));
+      expect(parseCacheKeyOfFile("series", path, { a: 2 })).not.toBe(parseCacheKey("series", bytes, { a: 1 }));
+    }
+  });
+
+  it("a file that cannot be read is an io_error naming its label, with the cache on as off", async () => {
+    const missing = join(root, "nowhere", "x.csv");
+    await expect(readSeriesCsv(missing, { ...opts(new AdjustmentLog()), label: "grid.csv" })).rejects.toMatchObject({ issues: [{ code: "io_error", file: "grid.csv" }] });
+    const saved = process.env.IMPACTSIM_CACHE;
+    process.env.IMPACTSIM_CACHE = "off";
+    try {
+      await expect(readSeriesCsv(missing, { ...opts(new AdjustmentLog()), label: "grid.csv" })).rejects.toMatchObject({ issues: [{ code: "io_error", file: "grid.csv" }] });
+    } finally {
+      if (saved === undefined) delete process.env.IMPACTSIM_CACHE;
+      else process.env.IMPACTSIM_CACHE = saved;
+    }
+  });
+
+  it("arrays kept are read back equal, heads of every length (so every alignment of the arrays in the file)", () => {
+    const dir = parseCacheDir()!;
+    const a = Float64Array.of(1.5, -0, Number.MIN_VALUE, 1e308);
+    const b = Float64Array.of(3, 4);
+    for (let pad = 0; pad < 9; pad++) {
+      const key = `align${pad}`;
+      expect(writeCached(dir, key, { head: "x".repeat(pad), arrays: [a, b, new Float64Array(0)] })).toBe(true);
+      const back = readCached<string>(dir, key)!;
+      expect(back.head).toBe("x".repeat(pad));
+      expect(back.arrays.map((x) => [...x])).toEqual([[...a], [...b], []]);
+      expect(Object.is(back.arrays[0][1], -0)).toBe(true);
+    }
   });
 
   it("IMPACTSIM_CACHE=off reads without a cache", () => {
