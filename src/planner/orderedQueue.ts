@@ -7,13 +7,18 @@
  * for the next job that might start under given bounds passes over whole
  * blocks that hold no such job (square-root decomposition: removal, insertion
  * and a search cost O(log n + n / BLOCK + BLOCK), against O(n) for an array
- * spliced or filtered at every pass). Blocks are grouped GROUP by GROUP with
- * the same keys over the group, so that a search passes over a group of
- * blocks at once: with 20,000 jobs queued a search that finds nothing looks
- * at about 20 groups rather than 300 blocks. A group's keys are worked out
- * again when a search reaches it after one of its blocks changed.
+ * spliced or filtered at every pass). Blocks are held in groups of up to
+ * 2 x GROUP, each with the same keys over its blocks, so that a search passes
+ * over a group at once: with 20,000 jobs queued a search that finds nothing
+ * looks at about 20 groups rather than 300 blocks. A group owns its blocks, so
+ * a change of a block (a job leaving, a block splitting, emptying or merging)
+ * touches the keys of its own group only; they are worked out again when a
+ * search reaches it, and only when the point that left was on its front.
+ * (Groups numbered by block index, as before, went stale all after a block
+ * left, and a burst draining from the head worked out every group's keys again
+ * every few passes.) Keys live in arrays kept from one working-out to the next.
  */
-import { insertAt, removeAt, replaceRange } from "./arrays.js";
+import { insertAt, removeAt } from "./arrays.js";
 
 /** What the queue keeps of a job: its arrival (the order) and lower bounds of its needs. */
 export interface QueueItem {
@@ -31,19 +36,22 @@ const GROUP = 16;
 /**
  * The least cores and the Pareto front of (cores, run time) of a set of jobs:
  * cores ascending, run time strictly descending, so "some job within c cores
- * and s seconds" is one binary search.
+ * and s seconds" is one binary search. The first `n` entries of the arrays
+ * are the front: the arrays are never shortened, so working the keys out
+ * again allocates nothing.
  */
 class Front {
   leastCores = Infinity;
-  frontCores: number[] = [];
-  frontSeconds: number[] = [];
+  n = 0;
+  readonly frontCores: number[] = [];
+  readonly frontSeconds: number[] = [];
 
   /** True when some job of the set takes at most `cores`, or at most `shortCores` within `shortSeconds`. */
   mayHold(cores: number, shortCores: number, shortSeconds: number): boolean {
     if (this.leastCores <= cores) return true;
     const fc = this.frontCores;
     let lo = 0;
-    let hi = fc.length;
+    let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (fc[mid] <= shortCores) lo = mid + 1;
@@ -54,7 +62,7 @@ class Front {
 
   /** Empty: no job. */
   clear(): void {
-    this.frontCores.length = this.frontSeconds.length = 0;
+    this.n = 0;
     this.leastCores = Infinity;
   }
 
@@ -62,21 +70,47 @@ class Front {
   addPoint(c: number, sec: number): void {
     const fc = this.frontCores;
     const fs = this.frontSeconds;
+    const n = this.n;
     if (c < this.leastCores) this.leastCores = c;
     // Dominated by a front point (as few cores or fewer, as short or shorter): the front stays.
     let k = 0;
-    for (; k < fc.length && fc[k] < c; k++) if (fs[k] <= sec) return;
-    if (k < fc.length && fc[k] === c && fs[k] <= sec) return;
+    for (; k < n && fc[k] < c; k++) if (fs[k] <= sec) return;
+    if (k < n && fc[k] === c && fs[k] <= sec) return;
     // Points from k on have as many cores or more; those not shorter than it are dominated by it.
     let end = k;
-    while (end < fc.length && fs[end] >= sec) end++;
-    replaceRange(fc, k, end, c);
-    replaceRange(fs, k, end, sec);
+    while (end < n && fs[end] >= sec) end++;
+    if (end === k) {
+      // Inserted at k: the rest moves one place right (writing at most one past the last, so the arrays stay packed).
+      for (let j = n; j > k; j--) {
+        fc[j] = fc[j - 1];
+        fs[j] = fs[j - 1];
+      }
+      this.n = n + 1;
+    } else {
+      // Replaces [k, end): the rest moves left over the points dropped.
+      const gone = end - k - 1;
+      if (gone > 0) {
+        for (let j = k + 1; j < n - gone; j++) {
+          fc[j] = fc[j + gone];
+          fs[j] = fs[j + gone];
+        }
+        this.n = n - gone;
+      }
+    }
+    fc[k] = c;
+    fs[k] = sec;
   }
 
   /** Adds every point of another front. */
   addFront(other: Front): void {
-    for (let k = 0; k < other.frontCores.length; k++) this.addPoint(other.frontCores[k], other.frontSeconds[k]);
+    for (let k = 0; k < other.n; k++) this.addPoint(other.frontCores[k], other.frontSeconds[k]);
+  }
+
+  /** True when (c, sec) is a point of the front (a job with these keys leaving may change it). */
+  onFront(c: number, sec: number): boolean {
+    const fc = this.frontCores;
+    for (let k = 0; k < this.n; k++) if (fc[k] === c && this.frontSeconds[k] === sec) return true;
+    return false;
   }
 }
 
@@ -90,29 +124,52 @@ class Block<T extends QueueItem> extends Front {
   /** Its keys afresh from its jobs (each added to an empty front: O(jobs x front), no sort). */
   rekey(): void {
     this.clear();
-    for (const x of this.items) this.add(x);
+    const items = this.items;
+    for (let i = 0; i < items.length; i++) this.addPoint(items[i].leastCores, items[i].leastSeconds);
   }
 
-  /** Adds a job's keys. */
-  add(x: T): void {
-    this.addPoint(x.leastCores, x.leastSeconds);
-  }
-
-  /** After a job left: a rebuild only when it was on the front. */
-  removed(x: T): void {
-    const fc = this.frontCores;
-    for (let k = 0; k < fc.length; k++) if (fc[k] === x.leastCores && this.frontSeconds[k] === x.leastSeconds) return this.rekey();
+  /** Arrival of its last job. */
+  last(): number {
+    return this.items[this.items.length - 1].arrival;
   }
 }
 
-/** The keys of blocks [g x GROUP, (g + 1) x GROUP); `stale` when one of them changed since they were worked out. */
-class Group extends Front {
+/** A run of blocks in arrival order, with the keys over them (worked out again when `stale`). */
+class Group<T extends QueueItem> extends Front {
   stale = true;
+  constructor(readonly blocks: Block<T>[]) {
+    super();
+  }
+
+  /** Its keys, worked out again when stale. */
+  keys(): this {
+    if (this.stale) {
+      this.clear();
+      const bs = this.blocks;
+      for (let b = 0; b < bs.length; b++) this.addFront(bs[b]);
+      this.stale = false;
+    }
+    return this;
+  }
+
+  /** A job with keys (c, sec) joined one of its blocks. */
+  added(c: number, sec: number): void {
+    if (!this.stale) this.addPoint(c, sec);
+  }
+
+  /** A job with keys (c, sec) left one of its blocks: stale only when its point was on the front. */
+  removed(c: number, sec: number): void {
+    if (!this.stale && this.onFront(c, sec)) this.stale = true;
+  }
+
+  /** Arrival of its last job. */
+  last(): number {
+    return this.blocks[this.blocks.length - 1].last();
+  }
 }
 
 export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
-  private blocks: Block<T>[] = [];
-  private groups: Group[] = [];
+  private groups: Group<T>[] = [];
   private count = 0;
 
   get length(): number {
@@ -121,85 +178,89 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
 
   /** Adds a job at its place by arrival (at the end when it arrived last, the usual case). */
   insert(item: T): void {
-    const bs = this.blocks;
-    let b = bs.length - 1;
+    const gs = this.groups;
     this.count++;
-    if (b < 0) {
-      bs.push(new Block([item]));
-      this.staleFrom(0, true);
+    if (gs.length === 0) {
+      gs.push(new Group([new Block([item])]));
       return;
     }
-    const lastItems = bs[b].items;
-    if (item.arrival < lastItems[lastItems.length - 1].arrival) b = this.blockOf(item.arrival);
-    const block = bs[b];
+    let g = gs.length - 1;
+    if (item.arrival < gs[g].last()) g = this.groupOf(item.arrival);
+    const group = gs[g];
+    const blocks = group.blocks;
+    const b = item.arrival < blocks[blocks.length - 1].last() ? blockOf(blocks, item.arrival) : blocks.length - 1;
+    const block = blocks[b];
     const items = block.items;
     let i = items.length;
     while (i > 0 && items[i - 1].arrival > item.arrival) i--;
     insertAt(items, i, item);
     if (items.length > 2 * BLOCK) {
-      bs.splice(b + 1, 0, new Block(items.splice(BLOCK)));
+      insertAt(blocks, b + 1, new Block(items.splice(BLOCK)));
       block.rekey();
-      this.staleFrom(b, true);
+      if (blocks.length > 2 * GROUP) insertAt(gs, g + 1, new Group(blocks.splice(GROUP)));
+      group.stale = true;
     } else {
-      block.add(item);
-      this.staleFrom(b, false);
+      block.addPoint(item.leastCores, item.leastSeconds);
+      group.added(item.leastCores, item.leastSeconds);
     }
   }
 
   /** Removes a job; false when it is not queued. */
   remove(item: T): boolean {
-    const b = this.blockOf(item.arrival);
-    const block = this.blocks[b];
-    if (block === undefined) return false;
+    const a = item.arrival;
+    const gs = this.groups;
+    const g = this.groupOf(a);
+    const group = gs[g];
+    if (group === undefined) return false;
+    const blocks = group.blocks;
+    const b = blockOf(blocks, a);
+    const block = blocks[b];
     const items = block.items;
-    const i = indexIn(items, item.arrival);
+    const i = indexIn(items, a);
     if (items[i] !== item) return false;
     removeAt(items, i);
     this.count--;
+    const c = item.leastCores;
+    const sec = item.leastSeconds;
     if (items.length === 0) {
-      removeAt(this.blocks, b);
-      this.staleFrom(b, true);
+      removeAt(blocks, b);
+      if (blocks.length === 0) {
+        removeAt(gs, g);
+        return true;
+      }
+      group.removed(c, sec);
+      this.mergeNext(g);
       return true;
     }
-    // Small neighbours merge, so blocks stay few however the queue drains.
-    const next = this.blocks[b + 1];
+    // Small neighbours in the group merge, so blocks stay few however the queue drains.
+    const next = blocks[b + 1];
     if (next !== undefined && items.length + next.items.length <= BLOCK) {
       for (const x of next.items) items.push(x);
-      removeAt(this.blocks, b + 1);
+      removeAt(blocks, b + 1);
       block.rekey();
-      this.staleFrom(b, true);
-    } else {
-      block.removed(item);
-      this.staleFrom(b, false);
+      group.removed(c, sec);
+      this.mergeNext(g);
+      return true;
     }
+    if (block.onFront(c, sec)) block.rekey();
+    group.removed(c, sec);
     return true;
   }
 
-  /** Block b changed (and, when `shifted`, the blocks after it moved): the keys of its group (and of every later one) are stale. */
-  private staleFrom(b: number, shifted: boolean): void {
+  /** Group g lost a block: it takes in the next group's blocks when both together are at most GROUP, so groups stay few however the queue drains. */
+  private mergeNext(g: number): void {
     const gs = this.groups;
-    const g = Math.floor(b / GROUP);
-    const end = shifted ? gs.length : Math.min(g + 1, gs.length);
-    for (let k = g; k < end; k++) gs[k].stale = true;
-  }
-
-  /** Group g's keys, worked out again when stale. */
-  private group(g: number): Group {
-    const gs = this.groups;
-    while (gs.length <= g) gs.push(new Group());
     const group = gs[g];
-    if (group.stale) {
-      group.clear();
-      const bs = this.blocks;
-      for (let b = g * GROUP; b < Math.min(bs.length, (g + 1) * GROUP); b++) group.addFront(bs[b]);
-      group.stale = false;
-    }
-    return group;
+    const next = gs[g + 1];
+    if (next === undefined || group.blocks.length + next.blocks.length > GROUP) return;
+    for (const x of next.blocks) group.blocks.push(x);
+    removeAt(gs, g + 1);
+    group.stale = true;
   }
 
   /** The first job, or undefined when the queue is empty. */
   first(): T | undefined {
-    return this.blocks.length > 0 ? this.blocks[0].items[0] : undefined;
+    return this.groups.length > 0 ? this.groups[0].blocks[0].items[0] : undefined;
   }
 
   /**
@@ -208,63 +269,77 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
    * run time within `shortSeconds`. Jobs passed over fail both.
    */
   next(after: T | undefined, cores: number, shortCores: number, shortSeconds: number): T | undefined {
-    const bs = this.blocks;
+    const gs = this.groups;
+    let g = 0;
     let b = 0;
     let i = 0;
     if (after !== undefined) {
-      b = this.blockOf(after.arrival);
-      if (b >= bs.length) return undefined;
-      const items = bs[b].items;
-      i = indexIn(items, after.arrival);
-      if (i < items.length && items[i].arrival === after.arrival) i++;
+      const a = after.arrival;
+      g = this.groupOf(a);
+      if (g >= gs.length) return undefined;
+      b = blockOf(gs[g].blocks, a);
+      const items = gs[g].blocks[b].items;
+      i = indexIn(items, a);
+      if (i < items.length && items[i].arrival === a) i++;
     }
-    for (; b < bs.length; b++, i = 0) {
-      // At the first block of a group, the whole group is passed over when none of its jobs might start.
-      if (b % GROUP === 0 && i === 0 && !this.group(b / GROUP).mayHold(cores, shortCores, shortSeconds)) {
-        b += GROUP - 1;
-        continue;
-      }
-      const block = bs[b];
-      if (!block.mayHold(cores, shortCores, shortSeconds)) continue;
-      const items = block.items;
-      for (; i < items.length; i++) {
-        const x = items[i];
-        if (x.leastCores <= cores || (x.leastCores <= shortCores && x.leastSeconds <= shortSeconds)) return x;
+    for (; g < gs.length; g++, b = 0, i = 0) {
+      const group = gs[g];
+      // From the start of a group, the whole group is passed over when none of its jobs might start.
+      if (b === 0 && i === 0 && !group.keys().mayHold(cores, shortCores, shortSeconds)) continue;
+      const blocks = group.blocks;
+      for (; b < blocks.length; b++, i = 0) {
+        const block = blocks[b];
+        if (!block.mayHold(cores, shortCores, shortSeconds)) continue;
+        const items = block.items;
+        for (; i < items.length; i++) {
+          const x = items[i];
+          if (x.leastCores <= cores || (x.leastCores <= shortCores && x.leastSeconds <= shortSeconds)) return x;
+        }
       }
     }
     return undefined;
   }
 
   *[Symbol.iterator](): Iterator<T> {
-    for (const block of this.blocks) yield* block.items;
+    for (const group of this.groups) for (const block of group.blocks) yield* block.items;
   }
 
   /** Every job, in order, into a new array. */
   toArray(): T[] {
     const out: T[] = [];
-    for (const block of this.blocks) for (const x of block.items) out.push(x);
+    for (const group of this.groups) for (const block of group.blocks) for (const x of block.items) out.push(x);
     return out;
   }
 
   clear(): void {
-    this.blocks = [];
     this.groups = [];
     this.count = 0;
   }
 
-  /** The block holding (or that would hold) arrival `a`: the first whose last arrival is at least `a`. */
-  private blockOf(a: number): number {
-    const bs = this.blocks;
+  /** The group holding (or that would hold) arrival `a`: the first whose last arrival is at least `a`. */
+  private groupOf(a: number): number {
+    const gs = this.groups;
     let lo = 0;
-    let hi = bs.length;
+    let hi = gs.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const items = bs[mid].items;
-      if (items[items.length - 1].arrival < a) lo = mid + 1;
+      if (gs[mid].last() < a) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
+}
+
+/** The block of a group holding (or that would hold) arrival `a`: the first whose last arrival is at least `a` (the group's last when none is). */
+function blockOf<T extends QueueItem>(blocks: readonly Block<T>[], a: number): number {
+  let lo = 0;
+  let hi = blocks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (blocks[mid].last() < a) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Index of the first item of a block whose arrival is at least `a`. */

@@ -151,4 +151,78 @@ describe("OrderedQueue (the queue indexed by need)", () => {
     expect(q.next(items[0], 7, 8, 99)).toBeUndefined();
     expect(q.next(items[0], 7, 8, 100)).toBe(items[2]);
   });
+
+  it("answers as the scan does while groups split in the middle (jobs re-queued there) and empty groups merge with their neighbours (the middle drained)", () => {
+    const rnd = lcg(7);
+    const q = new OrderedQueue<QueueItem>();
+    let ref: QueueItem[] = [];
+    const key = (a: number): QueueItem => ({ arrival: a, leastCores: rnd() < 0.02 ? 1 + Math.floor(rnd() * 4) : 16 + Math.floor(rnd() * 48), leastSeconds: Math.floor(rnd() * 5000) });
+    const check = () => {
+      for (let k = 0; k < 5; k++) {
+        const after = rnd() < 0.5 || ref.length === 0 ? undefined : ref[Math.floor(rnd() * ref.length)];
+        const cores = Math.floor(rnd() * 20);
+        const shortCores = Math.floor(rnd() * 64);
+        const shortSeconds = rnd() * 3000;
+        expect(q.next(after, cores, shortCores, shortSeconds)).toBe(bruteNext(ref, after, cores, shortCores, shortSeconds));
+      }
+      expect(q.length).toBe(ref.length);
+    };
+    // 4,000 jobs at even arrivals, then 4,000 more at odd arrivals inside the middle third: its blocks and groups split there.
+    for (let a = 0; a < 4000; a++) {
+      const x = key(2 * a);
+      q.insert(x);
+      ref.push(x);
+    }
+    for (let k = 0; k < 4000; k++) {
+      const x = key(2 * (1300 + (k % 1300)) + 1 - 1e-4 * Math.floor(k / 1300) - 0.5);
+      q.insert(x);
+      ref.push(x);
+      if (k % 97 === 0) {
+        ref.sort((u, v) => u.arrival - v.arrival);
+        check();
+      }
+    }
+    ref.sort((u, v) => u.arrival - v.arrival);
+    expect(q.toArray()).toEqual(ref);
+    check();
+    // The middle drained job by job (whole blocks and groups empty), the ends kept.
+    const middle = ref.filter((x) => x.arrival > 2000 && x.arrival < 6000);
+    for (let k = 0; k < middle.length; k++) {
+      const x = middle[(k * 7919) % middle.length];
+      if (!ref.includes(x)) continue;
+      expect(q.remove(x)).toBe(true);
+      ref = ref.filter((y) => y !== x);
+      if (k % 211 === 0) check();
+    }
+    for (const x of middle) if (ref.includes(x)) {
+      q.remove(x);
+      ref = ref.filter((y) => y !== x);
+    }
+    expect(q.toArray()).toEqual(ref);
+    check();
+  });
+
+  it("finds the narrow jobs while the queue drains in random order (blocks and groups emptying and merging, each search after one removal)", () => {
+    const rnd = lcg(11);
+    const q = new OrderedQueue<QueueItem>();
+    let ref: QueueItem[] = [];
+    for (let a = 0; a < 5000; a++) {
+      const x = { arrival: a, leastCores: a === 1100 || a === 4900 ? 2 : 32, leastSeconds: 1000 + a };
+      q.insert(x);
+      ref.push(x);
+    }
+    const order = ref.filter((x) => x.leastCores > 2);
+    for (let k = order.length - 1; k > 0; k--) {
+      const j = Math.floor(rnd() * (k + 1));
+      [order[k], order[j]] = [order[j], order[k]];
+    }
+    for (const x of order) {
+      expect(q.remove(x)).toBe(true);
+      ref = ref.filter((y) => y !== x);
+      const after = ref[Math.floor(rnd() * ref.length)];
+      expect(q.next(undefined, 4, 0, -Infinity)).toBe(bruteNext(ref, undefined, 4, 0, -Infinity));
+      expect(q.next(after, 4, 0, -Infinity)).toBe(bruteNext(ref, after, 4, 0, -Infinity));
+    }
+    expect(q.toArray()).toEqual(ref);
+  });
 });
