@@ -228,6 +228,26 @@ export interface ClusterView {
    * Optional: policies fall back to walking `queue` (common.ts QueueWalk).
    */
   readonly queueIndex?: QueueIndex;
+  /**
+   * The running jobs (`running`'s order) read one by one, offered by the
+   * simulator, so that a policy that reads the first few (EASY's shadow time)
+   * does not make the whole array at every pass. Optional: policies fall back
+   * to `running`.
+   */
+  readonly runningIndex?: RunningIndex;
+}
+
+/**
+ * The running jobs of a view by predicted end, then id, one at a time. Valid
+ * only for the view it came with (`view`): a copy of the view with another
+ * running list must not use it.
+ */
+export interface RunningIndex {
+  readonly view: ClusterView;
+  /** Jobs running (= view.running.length, without making the array). */
+  readonly length: number;
+  /** The k-th running job (view.running[k]). */
+  at(k: number): RunningJobView;
 }
 
 /**

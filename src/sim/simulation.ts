@@ -390,6 +390,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   };
 
   const applyRefusals: Refusal[] = [];
+  /** What apply returns when nothing was refused (shared: most passes refuse nothing). */
+  const NO_REFUSALS: readonly Refusal[] = Object.freeze([]);
 
   function refuse(decision: Decision, reason: RefusalReason): void {
     refusals[reason] = (refusals[reason] ?? 0) + 1;
@@ -644,7 +646,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       const explained = d.kind === "defer" || ((d.kind === "start" || d.kind === "setPowerState" || d.kind === "transfer" || d.kind === "suspend") && d.why !== undefined);
       if (explained && applyRefusals.length === before) observer.decided?.(engine.now, d);
     }
-    return applyRefusals.length > 0 ? [...applyRefusals] : [];
+    return applyRefusals.length > 0 ? [...applyRefusals] : NO_REFUSALS;
   }
 
   const bitstreamIds = new Map<string, number>();

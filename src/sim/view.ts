@@ -11,7 +11,7 @@ import type { IntensityForecast } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
 import { queuedJobView, runningJobView } from "../planner/index.js";
 import { platformPoolFigures, poolView, type PoolFigures } from "../planner/index.js";
-import type { ClusterView, LinkView, NodeState, PoolView, QueueIndex, QueuedJobView, RunningJobView, SiteView, WorkflowView } from "../planner/index.js";
+import type { ClusterView, LinkView, NodeState, PoolView, QueueIndex, QueuedJobView, RunningIndex, RunningJobView, SiteView, WorkflowView } from "../planner/index.js";
 import type { Cluster } from "./cluster.js";
 import type { JobTable, SimJob } from "./jobs.js";
 import type { WorkflowTracker } from "./workflows.js";
@@ -111,9 +111,17 @@ export class ViewProjector {
   /** The view of now (its pools, sites, queue and running jobs are made when a policy reads them). */
   view(): ClusterView {
     const index = new PassIndex(this, this.jobs.queue.length);
-    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, index, this.scoreMethod, this.queries));
-    index.view = view;
+    const running = new PassRunning(this, this.jobs.running.length);
+    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, index, running, this.scoreMethod, this.queries));
+    index.view = running.view = view;
     return view;
+  }
+
+  /** The k-th running job's view (ClusterView.runningIndex), made when first read. */
+  runningAt(k: number): RunningJobView {
+    const job = this.jobs.running[k];
+    if (job === undefined) throw new RangeError(`ClusterView.runningIndex.at: no running job ${k} (${this.jobs.running.length} running)`);
+    return this.runningView(job);
   }
 
   /** The sites with their power now, each made again only when its power or budget changed. */
@@ -254,6 +262,19 @@ class PassIndex implements QueueIndex {
   }
 }
 
+/** One pass's running index: valid for the view it came with only. */
+class PassRunning implements RunningIndex {
+  view!: ClusterView;
+  constructor(
+    private readonly projector: ViewProjector,
+    readonly length: number,
+  ) {}
+
+  at(k: number): RunningJobView {
+    return this.projector.runningAt(k);
+  }
+}
+
 /**
  * One pass's view: plain data but for the pools, sites, queue and running
  * jobs, made only when a policy reads them (a policy using the queue index
@@ -285,6 +306,7 @@ class SimView implements ClusterView {
     readonly workflows: readonly WorkflowView[],
     readonly links: readonly LinkView[],
     readonly queueIndex: QueueIndex,
+    readonly runningIndex: RunningIndex,
     readonly scoreMethod: ScoreMethod | undefined,
     q: Queries,
   ) {

@@ -1,5 +1,5 @@
 /** Small pieces shared by the queue policies. */
-import type { ClusterView, PoolView, QueueIndex, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
+import type { ClusterView, PoolView, QueueIndex, QueuedJobView, RunningIndex, RunningJobView, WorldEvent } from "../view.js";
 import { coresFor, defaultDevice, holdsWholeNodes, poolCanHold, poolNeed, type PoolNeed } from "../resources.js";
 
 /**
@@ -20,7 +20,7 @@ export class Capacity {
 
   /** Reset to the view's free capacity. */
   from(pools: readonly PoolView[]): this {
-    this.cores.length = this.nodes.length = pools.length;
+    if (this.cores.length !== pools.length) this.cores.length = this.nodes.length = pools.length;
     for (let p = 0; p < pools.length; p++) {
       this.cores[p] = pools[p].freeCores;
       this.nodes[p] = pools[p].freeNodes;
@@ -188,6 +188,20 @@ export function needFor(job: QueuedJobView, pool: PoolView): PoolNeed | undefine
 /** shadowTime's scratch: this pass's starts in the pool, by predicted end (reused: shadowTime runs once per pool per pass). */
 const passOrder: number[] = [];
 
+/** The view's running index when it belongs to this view (a copy of the view with other running jobs must not use it). */
+function boundRunning(view: ClusterView): RunningIndex | undefined {
+  const index = view.runningIndex;
+  return index !== undefined && index.view === view ? index : undefined;
+}
+
+/** The k-th running job: of the list when given, else of the index. */
+function runningAt(list: readonly RunningJobView[] | undefined, index: RunningIndex | undefined, k: number): RunningJobView {
+  return list !== undefined ? list[k] : index!.at(k);
+}
+
+/** shadowTime's result (reused: read at once). */
+const shadowOut = { shadow: 0, extra: 0 };
+
 /**
  * EASY's reservation in one pool: the earliest time the need is met (its
  * cores free; for a job holding whole nodes, that many nodes idle too),
@@ -196,41 +210,59 @@ const passOrder: number[] = [];
  * last job on it ends; a start of this pass frees the idle nodes it took),
  * from `free` now; and the cores free then beyond the need, counting every job
  * predicted to end exactly at that time. `now` when it is met already;
- * Infinity when never. `running`: the view's running jobs, or a list in the
- * same order standing for them (consolidate's, with waking nodes as jobs).
+ * Infinity when never. `running`: a list in the view's running order standing
+ * for its running jobs (consolidate's, with waking nodes as jobs); by default
+ * the view's, read through its running index where it has one (ClusterView.runningIndex),
+ * so that only the jobs ending before the shadow time are read. The result is
+ * reused by the next call: read it at once.
  */
-export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts, running: readonly RunningJobView[] = view.running): { shadow: number; extra: number } {
+export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts, running?: readonly RunningJobView[]): { readonly shadow: number; readonly extra: number } {
+  const index = running === undefined ? boundRunning(view) : undefined;
+  const list = running ?? (index === undefined ? view.running : undefined);
+  const count = list !== undefined ? list.length : index!.length;
   const order = passOrder;
-  order.length = 0;
+  if (order.length > 0) order.length = 0;
   for (let k = 0; k < pass.pool.length; k++) if (pass.pool[k] === p) order.push(k);
   if (order.length > 1) order.sort((a, b) => pass.end[a] - pass.end[b]);
   // Whole nodes: when enough are idle, from each node's last job's end.
   let nodesAt = view.now;
   if (need.wholeNodes > free.nodes) {
     const lastEnd = new Map<number, number>();
-    for (const r of running) if (r.pool === p) for (const n of r.nodes) lastEnd.set(n, Math.max(lastEnd.get(n) ?? -Infinity, r.predictedEnd));
+    for (let k = 0; k < count; k++) {
+      const r = runningAt(list, index, k);
+      if (r.pool === p) for (const n of r.nodes) lastEnd.set(n, Math.max(lastEnd.get(n) ?? -Infinity, r.predictedEnd));
+    }
     const ends = [...lastEnd.values()];
     for (const k of order) for (let i = 0; i < pass.idle[k]; i++) ends.push(pass.end[k]);
     ends.sort((a, b) => a - b);
     const short = need.wholeNodes - free.nodes;
     nodesAt = short <= ends.length ? ends[short - 1] : Infinity;
-    if (nodesAt === Infinity) return { shadow: Infinity, extra: 0 };
+    if (nodesAt === Infinity) return result(Infinity, 0);
   }
   let avail = free.cores;
   let shadow = avail >= need.cores && nodesAt <= view.now ? view.now : Infinity;
   let r = 0;
   let s = 0;
+  let job = count > 0 ? runningAt(list, index, 0) : undefined;
   for (;;) {
-    while (r < running.length && running[r].pool !== p) r++;
-    const tr = r < running.length ? running[r].predictedEnd : Infinity;
+    while (job !== undefined && job.pool !== p) job = ++r < count ? runningAt(list, index, r) : undefined;
+    const tr = job !== undefined ? job.predictedEnd : Infinity;
     const ts = s < order.length ? pass.end[order[s]] : Infinity;
     if (tr === Infinity && ts === Infinity) break;
     const t = Math.min(tr, ts);
     if (shadow !== Infinity && t > shadow) break;
-    if (tr <= ts) avail += running[r++].allocCores;
-    else avail += pass.cores[order[s++]];
+    if (tr <= ts) {
+      avail += job!.allocCores;
+      job = ++r < count ? runningAt(list, index, r) : undefined;
+    } else avail += pass.cores[order[s++]];
     if (avail >= need.cores && shadow === Infinity && t >= nodesAt) shadow = t;
   }
   if (shadow === Infinity && avail >= need.cores && nodesAt < Infinity) shadow = Math.max(nodesAt, view.now);
-  return { shadow, extra: avail - need.cores };
+  return result(shadow, avail - need.cores);
+}
+
+function result(shadow: number, extra: number): { readonly shadow: number; readonly extra: number } {
+  shadowOut.shadow = shadow;
+  shadowOut.extra = extra;
+  return shadowOut;
 }

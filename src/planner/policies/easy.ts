@@ -32,7 +32,7 @@ const NOTHING: readonly Decision[] = Object.freeze([]);
 
 /** EASY, also callable with a running list standing for the view's (consolidate's waking nodes shown as jobs). */
 export interface EasyBackfill extends Policy {
-  /** decide(), with `running` (by predicted end, then id) in place of view.running. */
+  /** decide(), with `running` (by predicted end, then id) in place of view.running (undefined: the view's). */
   decideWith(view: ClusterView, happened: readonly WorldEvent[], running: readonly RunningJobView[] | undefined): readonly Decision[];
 }
 
@@ -50,7 +50,7 @@ export function policyEasyBackfill(): EasyBackfill {
   const freeHere = { cores: 0, nodes: 0 };
 
   /** Sets `res` to the head's reservation: the pool with the earliest shadow time (ties: platform order); pool -1 when none. */
-  function reserve(view: ClusterView, head: QueuedJobView, running: readonly RunningJobView[]): void {
+  function reserve(view: ClusterView, head: QueuedJobView, running: readonly RunningJobView[] | undefined): void {
     res.pool = -1;
     for (let p = 0; p < view.pools.length; p++) {
       const pool = view.pools[p];
@@ -76,7 +76,8 @@ export function policyEasyBackfill(): EasyBackfill {
     const pools = view.pools;
     free.from(pools);
     let out: Decision[] | undefined;
-    passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
+    // Emptied only when used (setting an array's length is a call into the runtime, at every pass).
+    if (passPool.length > 0) passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
     for (; head !== undefined; head = queue.next()) {
       const p = firstFit(head, pools, free);
       if (p < 0) break;
@@ -87,7 +88,7 @@ export function policyEasyBackfill(): EasyBackfill {
       passEnd.push(view.now + runtimeFor(head, pools[p]));
     }
     if (head === undefined || queue.atLast() || !free.any()) return out ?? NOTHING;
-    reserve(view, head, running ?? view.running);
+    reserve(view, head, running);
     // Jobs that could start nowhere are passed over (the queue's index): in the reserved pool a job needs
     // cores within the extra ones, or any free core if it ends by the shadow time (with a slack for rounding).
     const shortSeconds = res.pool < 0 ? -Infinity : secondsTo(res.shadow, view.now);
