@@ -1,10 +1,29 @@
 /**
- * A pool that runs scenario variants: on piscina worker threads, or in-process
- * one after the other when it has no workers. Both paths run the same task
- * function (runTask), and a run depends only on its task, never on which
- * thread ran it or when, so results are identical whatever the worker count
- * (DESIGN.md principle 3). Callers keep their own order: collect the promises
- * of run() in task order and await them together.
+ * A pool that runs scenario variants: in-process one after the other when it
+ * has no workers, or on `workers` lanes at once: the calling thread and
+ * workers - 1 worker threads. Every lane runs the same task function
+ * (runTask), and a run depends only on its task, never on which thread ran it
+ * or when, so results are identical whatever the worker count (DESIGN.md
+ * principle 3). Callers keep their own order: collect the promises of run()
+ * in task order and await them together.
+ *
+ * Why the calling thread is a lane (issue 13): a sweep's CPU is mostly each
+ * thread's own start-up, not its runs. A thread loads the code, then runs its
+ * first variants of each policy cold, in the interpreter, while V8 compiles
+ * the hot functions on its helper threads (measured on sweep-default, 9
+ * variants, in-process: about 4.7 s of CPU fixed, 0.35 s per further variant).
+ * The calling thread has loaded the code already, and a sweep's main thread
+ * otherwise waits: so 2 workers are it and one worker thread, not two more
+ * threads of which each pays the start-up again.
+ *
+ * Dealing: tasks given in one go (the run() calls of one tick) are one batch;
+ * lane l claims first from its own contiguous block of the batch (block l of
+ * `workers`), in order, then steals from the end of what is left. Neighbouring
+ * variants of a sweep mostly share their policy (and parameters), so a lane
+ * warms up the code of fewer policies; claims go through an atomic per-task
+ * slot in shared memory, so a worker thread takes its next task by itself,
+ * without waiting for the calling thread to finish a run of its own. A worker
+ * thread that dies rejects the tasks it held; the other lanes run the rest.
  *
  * The worker entry is the plain ESM file worker.mjs beside this module (or
  * src/sweep/worker.mjs, shipped, when this module is bundled). It loads the
@@ -14,10 +33,9 @@
  * passed in workerData; else the compiled pool.js beside it; else this
  * TypeScript source through tsx (a runtime dependency). Loading the bundle
  * costs a worker a parse of JavaScript; loading the sources through tsx costs
- * it a transpilation of the whole source tree, which made 2 workers slower
- * than 1 (issue 13). Bundle chunks do not export runTaskEnvelope by name, so
- * this module puts it on a global symbol the worker reads once it has
- * imported the file.
+ * it a transpilation of the whole source tree. Bundle chunks do not export
+ * serveLane (the worker's loop) by name, so this module puts it on a global
+ * symbol the worker reads once it has imported the file.
  *
  * Policy parameters go to runScenario as `overrides.policyParams`, so a run
  * with parameters is the same run as `impactsim run` of that scenario with them,
@@ -28,11 +46,12 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Piscina } from "piscina";
+import { Worker, type MessagePort } from "node:worker_threads";
 import { InputError, SimulationError, type Issue } from "../core/index.js";
 import { shippedPath } from "../io/index.js";
 import { runScenario, type RunOverrides } from "../run/index.js";
 import type { RunSummary } from "../run/index.js";
+import { claim, claimSlots, type Batch } from "./lanes.js";
 
 /** What a task may change of its scenario (as RunOverrides; `summaryOnly` defaults to true here). */
 export type RunTaskOverrides = Pick<RunOverrides, "workload" | "platform" | "policy" | "policyModule" | "procs" | "seed" | "mode" | "out" | "summaryOnly" | "platformVariant" | "workloadScale">;
@@ -58,7 +77,7 @@ export interface RunResult {
 }
 
 export interface RunPool {
-  /** Worker threads; 0 when tasks run in-process, one at a time. */
+  /** Lanes running tasks at once (the calling thread and workers - 1 worker threads); 0 when tasks run in-process, one at a time. */
   readonly workers: number;
   /** Runs a task; rejects with the task's InputError, SimulationError or other error. */
   run(task: RunTask): Promise<RunResult>;
@@ -67,7 +86,8 @@ export interface RunPool {
 }
 
 /**
- * A pool of `workers` threads (default: availableParallelism()). 0 or 1 runs
+ * A pool of `workers` lanes (default: availableParallelism()): the calling
+ * thread and workers - 1 worker threads (see the module comment). 0 or 1 runs
  * every task in the calling thread, one after the other (no thread to start,
  * and the reference for determinism tests).
  * @throws RangeError if workers is not a non-negative integer
@@ -103,11 +123,11 @@ function inProcessPool(): RunPool {
  */
 export const WORKER_URL = workerUrl();
 
-/** Where worker.mjs finds the task function after importing this module's file (see the module comment). */
-const TASK_KEY = Symbol.for("impactsim.sweep.runTaskEnvelope");
+/** Where worker.mjs finds the worker's loop (serveLane) after importing this module's file (see the module comment). */
+const LANE_KEY = Symbol.for("impactsim.sweep.serveLane");
 
 /**
- * The file workers import for the task function when it is JavaScript (a
+ * The file workers import for their loop when it is JavaScript (a
  * bundle chunk or the compiled library), else undefined (the sources: the
  * worker falls back to tsx). Imported dynamically so that a bundler gives
  * workerEntry.ts a chunk of its own.
@@ -122,17 +142,148 @@ function workerUrl(): string {
   return existsSync(fileURLToPath(beside)) ? beside.href : pathToFileURL(shippedPath("src/sweep/worker.mjs")).href;
 }
 
+/** A task given to a thread pool, and how its promise ends. */
+interface Entry {
+  readonly task: RunTask;
+  readonly resolve: (r: RunResult) => void;
+  readonly reject: (e: unknown) => void;
+  settled: boolean;
+}
+
+/** What a worker thread sends back: the outcome of the task in slot `slot` of batch `batch`. */
+interface Done {
+  readonly batch: number;
+  readonly slot: number;
+  readonly envelope: TaskEnvelope;
+}
+
+/** Lanes: the calling thread (lane 0) and workers - 1 worker threads, dealing tasks by lanes.ts. */
 function threadPool(workers: number): RunPool {
-  const ready = taskModuleUrl().then((taskModule) => new Piscina<RunTask, TaskEnvelope>({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1, workerData: { taskModule } }));
+  const batches: (Batch<RunTask> & { readonly entries: Entry[]; open: number })[] = [];
+  const live = new Set<Worker>();
+  let incoming: Entry[] = [];
+  let nextBatch = 0;
+  let closed = false;
+  let stopping = false;
+  const unsettled = new Set<Promise<unknown>>();
+  const exits: Promise<void>[] = [];
+
+  const settle = (b: (typeof batches)[number], slot: number, ok: boolean, value: unknown) => {
+    const e = b.entries[slot];
+    if (e.settled) return;
+    e.settled = true;
+    if (ok) e.resolve(value as RunResult);
+    else e.reject(value);
+    // A batch whose tasks have all ended is dropped (a long-lived pool keeps no finished tasks).
+    if (--b.open === 0) batches.splice(batches.indexOf(b), 1);
+  };
+  const post = (w: Worker, b: Batch<RunTask>) => w.postMessage({ batch: b.id, status: b.status.buffer, tasks: b.tasks });
+
+  const ready = taskModuleUrl().then((taskModule) => {
+    for (let lane = 1; lane < workers && !stopping; lane++) {
+      const w = new Worker(new URL(WORKER_URL), { workerData: { taskModule, lane, lanes: workers } });
+      live.add(w);
+      let failure: Error | undefined;
+      w.on("message", (m: Done) => {
+        const b = batches.find((x) => x.id === m.batch);
+        if (b) settle(b, m.slot, m.envelope.ok, m.envelope.ok ? m.envelope.result : reviveError(m.envelope.error));
+      });
+      w.on("error", (err) => (failure = err));
+      exits.push(
+        new Promise((done) =>
+          w.on("exit", (code) => {
+            live.delete(w);
+            // A thread that stopped before the pool closed rejects the tasks it held; the other lanes run the rest.
+            if (!stopping) {
+              const why = failure ?? new Error(`sweep worker thread ${lane} stopped (exit code ${code})`);
+              for (const b of [...batches]) for (let i = 0; i < b.tasks.length; i++) if (Atomics.load(b.status, i) === lane + 1) settle(b, i, false, why);
+              if (failure) process.emitWarning(`impactsim: sweep worker thread ${lane} failed (${failure.message}); the other lanes run the remaining tasks`);
+            }
+            done();
+          }),
+        ),
+      );
+      for (const b of batches) post(w, b);
+    }
+  });
+
+  // Lane 0, the calling thread: runs what it claims, yielding between tasks so results from the threads are taken in.
+  let running = false;
+  const mainLane = async () => {
+    if (running) return;
+    running = true;
+    try {
+      for (let c = claim(batches, 0, workers); c !== undefined; c = claim(batches, 0, workers)) {
+        const b = batches.find((x) => x.id === c!.batch.id)!;
+        try {
+          settle(b, c.slot, true, await runTask(c.batch.tasks[c.slot]));
+        } catch (err) {
+          settle(b, c.slot, false, err);
+        }
+        await new Promise((next) => setImmediate(next));
+      }
+    } finally {
+      running = false;
+    }
+  };
+
+  /** The run() calls of one tick become one batch, so that lanes deal them by blocks. */
+  const flush = () => {
+    const entries = incoming;
+    incoming = [];
+    const b = { id: nextBatch++, status: claimSlots(entries.length), tasks: entries.map((e) => e.task), entries, open: entries.length };
+    batches.push(b);
+    for (const w of live) post(w, b);
+    void ready.then(mainLane);
+  };
+
   return {
     workers,
-    async run(task) {
-      const envelope = await (await ready).run(task);
-      if (envelope.ok) return envelope.result;
-      throw reviveError(envelope.error);
+    run(task) {
+      if (closed) return Promise.reject(new Error("RunPool.run: the pool is closed"));
+      const p = new Promise<RunResult>((resolve, reject) => {
+        if (incoming.length === 0) queueMicrotask(flush);
+        incoming.push({ task, resolve, reject, settled: false });
+      });
+      const tracked: Promise<unknown> = p.then(
+        (): boolean => unsettled.delete(tracked),
+        (): boolean => unsettled.delete(tracked),
+      );
+      unsettled.add(tracked);
+      return p;
     },
-    close: async () => (await ready).close(),
+    async close() {
+      closed = true;
+      await ready;
+      while (unsettled.size > 0) await Promise.all(unsettled);
+      stopping = true;
+      for (const w of live) void w.terminate();
+      await Promise.all(exits);
+    },
   };
+}
+
+/**
+ * A worker thread's loop (worker.mjs calls it once it has loaded this module):
+ * takes the batches the pool posts, claims tasks for `lane` (lanes.ts) and runs
+ * them one at a time, posting each outcome back as a TaskEnvelope.
+ */
+export function serveLane(port: MessagePort, lane: number, lanes: number): void {
+  const batches: Batch<RunTask>[] = [];
+  let busy = false;
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    for (let c = claim(batches, lane, lanes); c !== undefined; c = claim(batches, lane, lanes)) {
+      const envelope = await runTaskEnvelope(c.batch.tasks[c.slot]);
+      port.postMessage({ batch: c.batch.id, slot: c.slot, envelope } satisfies Done);
+    }
+    busy = false;
+  };
+  port.on("message", (m: { batch: number; status: SharedArrayBuffer; tasks: RunTask[] }) => {
+    batches.push({ id: m.batch, status: new Int32Array(m.status), tasks: m.tasks });
+    void pump();
+  });
 }
 
 /**
@@ -166,7 +317,7 @@ interface SerializedError {
 
 export type TaskEnvelope = { readonly ok: true; readonly result: RunResult } | { readonly ok: false; readonly error: SerializedError };
 
-/** The worker's task function (see worker.mjs): runTask, with its error as data. */
+/** A worker thread's task function (serveLane): runTask, with its error as data. */
 export async function runTaskEnvelope(task: RunTask): Promise<TaskEnvelope> {
   try {
     return { ok: true, result: await runTask(task) };
@@ -177,7 +328,7 @@ export async function runTaskEnvelope(task: RunTask): Promise<TaskEnvelope> {
   }
 }
 
-(globalThis as Record<symbol, unknown>)[TASK_KEY] = runTaskEnvelope;
+(globalThis as Record<symbol, unknown>)[LANE_KEY] = serveLane;
 
 const ERROR_CLASSES: Readonly<Record<string, new (message: string) => Error>> = { RangeError, TypeError, SimulationError };
 

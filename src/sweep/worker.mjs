@@ -1,32 +1,33 @@
-// Entry point of a sweep worker thread (piscina). Plain ESM, so that Node
-// loads it without a build step. It runs the task function of pool.ts from
-// the fastest code there is (see pool.ts's module comment):
+// Entry point of a sweep worker thread (pool.ts). Plain ESM, so that Node
+// loads it without a build step. It runs the worker loop of pool.ts
+// (serveLane: claim tasks, run them, post their outcomes) from the fastest
+// code there is (see pool.ts's module comment):
 // 1. the JavaScript file of workerEntry.ts, passed in workerData.taskModule
 //    (its chunk of the CLI bundle, or the library's workerEntry.js):
-//    importing it puts the task function on a global symbol;
+//    importing it puts serveLane on a global symbol;
 // 2. the compiled pool.js beside this file (dist/lib/sweep/, where the
 //    library build copies it);
 // 3. the TypeScript source pool.ts through tsx, registered under its own
 //    namespace (so it neither needs nor disturbs a tsx already active in the
 //    process, as under `npx tsx` or vitest): slow to start, the fallback.
-// pool.ts also runs the task in-process when the pool has no worker threads,
-// so every path executes the same code.
+// The calling thread runs the same task function as a lane of its own, so
+// every path executes the same code.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 
-const TASK_KEY = Symbol.for("impactsim.sweep.runTaskEnvelope");
+const LANE_KEY = Symbol.for("impactsim.sweep.serveLane");
 const compiled = new URL("./pool.js", import.meta.url);
 
 async function load() {
   const taskModule = workerData?.taskModule;
   if (typeof taskModule === "string" && existsSync(fileURLToPath(taskModule))) {
     await import(taskModule);
-    if (typeof globalThis[TASK_KEY] === "function") return globalThis[TASK_KEY];
+    if (typeof globalThis[LANE_KEY] === "function") return globalThis[LANE_KEY];
   }
-  if (existsSync(fileURLToPath(compiled))) return (await import(compiled.href)).runTaskEnvelope;
+  if (existsSync(fileURLToPath(compiled))) return (await import(compiled.href)).serveLane;
   const { register } = await import("tsx/esm/api");
-  return (await register({ namespace: "impactsim-sweep-worker" }).import("./pool.ts", import.meta.url)).runTaskEnvelope;
+  return (await register({ namespace: "impactsim-sweep-worker" }).import("./pool.ts", import.meta.url)).serveLane;
 }
 
-export default await load();
+(await load())(parentPort, workerData.lane, workerData.lanes);

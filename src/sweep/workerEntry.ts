@@ -1,7 +1,7 @@
 /**
  * What a sweep worker thread imports (worker.mjs) when the pool runs from
- * JavaScript: the task function (pool.ts puts it on a global symbol when it
- * loads) and no more. The main thread imports this module dynamically for its
+ * JavaScript: the worker loop and task function (pool.ts puts serveLane on a
+ * global symbol when it loads) and no more. The main thread imports this module dynamically for its
  * URL, so a bundler gives it a chunk of its own that pulls in the run
  * machinery only, not the CLI's commands (yargs, the HTTP service, the ledger's
  * database drivers), which made each worker's start cost a second of CPU.
