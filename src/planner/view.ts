@@ -240,14 +240,15 @@ export interface ClusterView {
 /**
  * The running jobs of a view by predicted end, then id, one at a time. Valid
  * only for the view it came with (`view`): a copy of the view with another
- * running list must not use it.
+ * running list must not use it. (Its members are named apart from
+ * QueueIndex's, so that one object of a world may be both.)
  */
 export interface RunningIndex {
   readonly view: ClusterView;
   /** Jobs running (= view.running.length, without making the array). */
-  readonly length: number;
+  readonly runningCount: number;
   /** The k-th running job (view.running[k]). */
-  at(k: number): RunningJobView;
+  runningAt(k: number): RunningJobView;
 }
 
 /**

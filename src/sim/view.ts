@@ -110,17 +110,16 @@ export class ViewProjector {
 
   /** The view of now (its pools, sites, queue and running jobs are made when a policy reads them). */
   view(): ClusterView {
-    const index = new PassIndex(this, this.jobs.queue.length);
-    const running = new PassRunning(this, this.jobs.running.length);
-    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, index, running, this.scoreMethod, this.queries));
-    index.view = running.view = view;
+    const index = new PassIndex(this, this.jobs.queue.length, this.jobs.running.length);
+    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, index, this.scoreMethod, this.queries));
+    index.view = view;
     return view;
   }
 
   /** The k-th running job's view (ClusterView.runningIndex), made when first read. */
   runningAt(k: number): RunningJobView {
     const job = this.jobs.running[k];
-    if (job === undefined) throw new RangeError(`ClusterView.runningIndex.at: no running job ${k} (${this.jobs.running.length} running)`);
+    if (job === undefined) throw new RangeError(`ClusterView.runningIndex.runningAt: no running job ${k} (${this.jobs.running.length} running)`);
     return this.runningView(job);
   }
 
@@ -239,12 +238,13 @@ export class ViewProjector {
   }
 }
 
-/** One pass's queue index: valid for the view it came with only. */
-class PassIndex implements QueueIndex {
+/** One pass's queue index and running index (one object, members named apart): valid for the view it came with only. */
+class PassIndex implements QueueIndex, RunningIndex {
   view!: ClusterView;
   constructor(
     private readonly projector: ViewProjector,
     readonly length: number,
+    readonly runningCount: number,
   ) {}
 
   next(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined {
@@ -256,21 +256,12 @@ class PassIndex implements QueueIndex {
   }
 
   rebind(view: ClusterView): QueueIndex {
-    const index = new PassIndex(this.projector, this.length);
+    const index = new PassIndex(this.projector, this.length, this.runningCount);
     index.view = view;
     return index;
   }
-}
 
-/** One pass's running index: valid for the view it came with only. */
-class PassRunning implements RunningIndex {
-  view!: ClusterView;
-  constructor(
-    private readonly projector: ViewProjector,
-    readonly length: number,
-  ) {}
-
-  at(k: number): RunningJobView {
+  runningAt(k: number): RunningJobView {
     return this.projector.runningAt(k);
   }
 }
@@ -289,6 +280,8 @@ const PROJECTOR = Symbol("projector");
 class SimView implements ClusterView {
   /** Symbol-keyed (not a #private field): a policy's view derived from this one by Object.create reads through the getters too. */
   readonly [PROJECTOR]: ViewProjector;
+  readonly queueIndex: QueueIndex;
+  readonly runningIndex: RunningIndex;
   readonly nodeState: Queries["nodeState"];
   readonly nodeSince: Queries["nodeSince"];
   readonly nodeReadyAt: Queries["nodeReadyAt"];
@@ -305,12 +298,13 @@ class SimView implements ClusterView {
     readonly now: number,
     readonly workflows: readonly WorkflowView[],
     readonly links: readonly LinkView[],
-    readonly queueIndex: QueueIndex,
-    readonly runningIndex: RunningIndex,
+    index: PassIndex,
     readonly scoreMethod: ScoreMethod | undefined,
     q: Queries,
   ) {
     this[PROJECTOR] = projector;
+    this.queueIndex = index;
+    this.runningIndex = index;
     this.nodeState = q.nodeState;
     this.nodeSince = q.nodeSince;
     this.nodeReadyAt = q.nodeReadyAt;

@@ -196,7 +196,7 @@ function boundRunning(view: ClusterView): RunningIndex | undefined {
 
 /** The k-th running job: of the list when given, else of the index. */
 function runningAt(list: readonly RunningJobView[] | undefined, index: RunningIndex | undefined, k: number): RunningJobView {
-  return list !== undefined ? list[k] : index!.at(k);
+  return list !== undefined ? list[k] : index!.runningAt(k);
 }
 
 /** shadowTime's result (reused: read at once). */
@@ -219,11 +219,21 @@ const shadowOut = { shadow: 0, extra: 0 };
 export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts, running?: readonly RunningJobView[]): { readonly shadow: number; readonly extra: number } {
   const index = running === undefined ? boundRunning(view) : undefined;
   const list = running ?? (index === undefined ? view.running : undefined);
-  const count = list !== undefined ? list.length : index!.length;
+  const count = list !== undefined ? list.length : index!.runningCount;
   const order = passOrder;
   if (order.length > 0) order.length = 0;
-  for (let k = 0; k < pass.pool.length; k++) if (pass.pool[k] === p) order.push(k);
-  if (order.length > 1) order.sort((a, b) => pass.end[a] - pass.end[b]);
+  // By predicted end, ties in start order: an insertion sort in place (these lists are short; Array.prototype.sort copies into a work array at every call).
+  const end = pass.end;
+  for (let k = 0; k < pass.pool.length; k++) {
+    if (pass.pool[k] !== p) continue;
+    let i = order.length;
+    order.push(k);
+    while (i > 0 && end[order[i - 1]] > end[k]) {
+      order[i] = order[i - 1];
+      i--;
+    }
+    order[i] = k;
+  }
   // Whole nodes: when enough are idle, from each node's last job's end.
   let nodesAt = view.now;
   if (need.wholeNodes > free.nodes) {

@@ -40,11 +40,11 @@ function checkedEasy(copy: boolean, seen: { passes: number; read: number }): Pol
     decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
       const index = view.runningIndex!;
       expect(index.view).toBe(view);
-      expect(index.length).toBe(view.running.length);
-      for (let k = 0; k < index.length; k++) expect(index.at(k)).toBe(view.running[k]);
-      expect(() => index.at(index.length)).toThrow(RangeError);
+      expect(index.runningCount).toBe(view.running.length);
+      for (let k = 0; k < index.runningCount; k++) expect(index.runningAt(k)).toBe(view.running[k]);
+      expect(() => index.runningAt(index.runningCount)).toThrow(RangeError);
       seen.passes++;
-      seen.read += index.length;
+      seen.read += index.runningCount;
       // A spread copy carries the index of the view it was made from: EASY must read the copy's own running list.
       return easy.decide(copy ? { ...view, pools: view.pools, queue: view.queue, running: view.running, sites: view.sites } : view, happened);
     },
