@@ -14,19 +14,31 @@
  * Where a request's time goes, for a busy machine: the service's own time per
  * request (its onRequest hook to its response sent), the event-loop delay in
  * the service and in the clients (time a ready callback waited: another
- * callback running, or the process waiting for a CPU), the load average, and
- * the HTTP stack's own CPU per request (GET /healthz in the same closed loop).
+ * callback running, or the process waiting for a CPU), the load average, the
+ * event-loop monitor's own CPU (measured idle), and the HTTP stack's own CPU
+ * per request (GET /healthz at the same rate in open loop, and in the same
+ * closed loop).
  *
  * The open-loop figures are given over all requests and, as steady state,
  * over those sent after the first --warmup seconds (default 1), when the
- * client process and the service have compiled their request paths.
+ * client process has compiled its request path.
  *
- * Usage: npx tsx bench/serve.ts [--queued 10000] [--rate 200] [--seconds 10] [--warmup 1] [--clients 8] [--max-seconds 5] [--charges 20000] [--json]
+ * The queued jobs are submitted before the load: the last --warm of them
+ * (default 10,000) over HTTP by the same clients in closed loop, the others
+ * in process, so that the service's request path has been optimised by V8 as
+ * in a service that has run for a while (a service started cold runs it
+ * unoptimised for thousands of requests: 30-35% more CPU per request).
+ *
+ * The clients are a small keep-alive HTTP/1.1 client over node:net (class
+ * Connection), one request at a time per connection, each timed from its send
+ * to the last byte of its response.
+ *
+ * Usage: npx tsx bench/serve.ts [--queued 10000] [--warm 10000] [--rate 200] [--seconds 10] [--warmup 1] [--clients 8] [--max-seconds 5] [--charges 20000] [--json]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
-import { Agent, request } from "node:http";
+import { connect, type Socket } from "node:net";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { spawn } from "node:child_process";
@@ -52,6 +64,8 @@ const MAX_SECONDS = arg("max-seconds", 5);
  */
 const WARMUP_SECONDS = arg("warmup", 1);
 const CHARGES = arg("charges", 20_000);
+/** Of the queued jobs, the last this many are submitted over HTTP (CLIENTS clients, closed loop), the others in process. */
+const WARM = arg("warm", 10_000);
 const JSON_OUT = process.argv.includes("--json");
 const job = (id: number) => ({ id, project: `p${id % 20}`, user: `u${id % 97}`, cores: 64, walltime_s: 86400 });
 const pct = (xs: number[], p: number) => {
@@ -63,26 +77,116 @@ const pct = (xs: number[], p: number) => {
 const loopDelay = (h: IntervalHistogram) => ({ p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 });
 
 /**
+ * One keep-alive HTTP/1.1 connection of the clients, one request at a time:
+ * the request written as one string, the response read by its status line,
+ * Content-Length and body. Lighter than node:http's client (no request and
+ * response objects, streams or header maps per request), whose own CPU
+ * competed with the service for this machine's 2 cores; the latency is still
+ * the whole HTTP round trip, from the request's send to its response's last
+ * byte, in this separate process.
+ */
+class Connection {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private waiting?: { done: () => void; fail: (err: Error) => void };
+
+  private constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on("data", (d: Buffer) => this.data(d));
+    socket.on("error", (err) => this.end(err));
+    socket.on("close", () => this.end(new Error("connection closed by the service")));
+  }
+
+  static open(host: string, port: number): Promise<Connection> {
+    return new Promise((res, rej) => {
+      const s = connect({ host, port }, () => res(new Connection(s)));
+      s.once("error", rej);
+    });
+  }
+
+  /** Sends one request; resolves when its whole response is in. @throws Error on a status of 300 or more, a closed connection or a response it cannot read */
+  send(request: string): Promise<void> {
+    if (this.waiting) return Promise.reject(new Error("bench client: a request is already in flight on this connection"));
+    return new Promise((done, fail) => {
+      this.waiting = { done, fail };
+      this.socket.write(request);
+    });
+  }
+
+  close(): void {
+    this.waiting = undefined;
+    this.socket.destroy();
+  }
+
+  private end(err: Error): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.fail(err);
+  }
+
+  private data(d: Buffer): void {
+    this.chunks.push(d);
+    this.size += d.length;
+    const buf = this.chunks.length === 1 ? d : Buffer.concat(this.chunks, this.size);
+    const head = buf.indexOf("\r\n\r\n");
+    if (head < 0) return;
+    const header = buf.toString("latin1", 0, head);
+    const status = Number(header.slice(9, 12));
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(header);
+    if (!length) return this.end(new Error(`bench client: expected a response with Content-Length, got ${JSON.stringify(header)}`));
+    const total = head + 4 + Number(length[1]);
+    if (buf.length < total) return;
+    this.chunks = [];
+    this.size = 0;
+    if (buf.length > total) return this.end(new Error(`bench client: ${buf.length - total} bytes after a response, with one request in flight`));
+    const w = this.waiting;
+    this.waiting = undefined;
+    if (!w) return;
+    if (status >= 300 || !(status >= 100)) w.fail(new Error(`bench client: ${header.split("\r\n")[0]}: ${buf.toString("utf8", head + 4)}`));
+    else w.done();
+  }
+}
+
+/** The clients' event-loop delay sampling period, ms: coarser than the service's, so that the clients wake less often on the shared cores. */
+const CLIENT_LOOP_MS = 10;
+
+/**
  * The load: job submissions at RATE/s (open loop), or closed loop with
  * `closed` (each client sends its next request when the last is answered),
- * over CLIENTS keep-alive connections; prints the latencies' summary as JSON.
+ * for SECONDS or, with `count`, for that many requests, over CLIENTS
+ * keep-alive connections opened before the clock starts; prints the
+ * latencies' summary as JSON.
  */
-async function clients(base: string, first: number, closed: boolean, healthz: boolean): Promise<void> {
-  const loop = monitorEventLoopDelay({ resolution: 1 });
+async function clients(base: string, first: number, closed: boolean, healthz: boolean, count: number): Promise<void> {
+  const loop = monitorEventLoopDelay({ resolution: CLIENT_LOOP_MS });
   loop.enable();
   const url = new URL(base);
-  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const post = (body: unknown): Promise<number> =>
+  const free = await Promise.all(Array.from({ length: CLIENTS }, () => Connection.open(url.hostname, Number(url.port))));
+  const all = [...free];
+  const head = `Host: ${url.host}\r\nAuthorization: Bearer bench-admin-token-0123456789\r\n`;
+  /** Requests due while every connection was busy, sent in order as connections free up (their wait counts in their latency). */
+  const queue: { text: string; t: number; res: (ms: number) => void; rej: (err: Error) => void }[] = [];
+  const run = (c: Connection, q: (typeof queue)[number]): void => {
+    c.send(q.text).then(() => {
+      q.res(performance.now() - q.t);
+      const next = queue.shift();
+      if (next) run(c, next);
+      else free.push(c);
+    }, q.rej);
+  };
+  const post = (id: number): Promise<number> =>
     new Promise((res, rej) => {
-      const data = healthz ? "" : JSON.stringify(body);
       const t = performance.now();
-      const headers = { authorization: "Bearer bench-admin-token-0123456789", ...(healthz ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(data) }) };
-      const r = request({ host: url.hostname, port: url.port, path: healthz ? "/healthz" : "/v1/jobs", method: healthz ? "GET" : "POST", agent, headers }, (resp) => {
-        resp.resume();
-        resp.on("end", () => (resp.statusCode! < 300 ? res(performance.now() - t) : rej(new Error(`${r.method} ${r.path}: ${resp.statusCode}`))));
-      });
-      r.on("error", rej);
-      r.end(data);
+      let text: string;
+      if (healthz) text = `GET /healthz HTTP/1.1\r\n${head}\r\n`;
+      else {
+        const data = JSON.stringify(job(id));
+        text = `POST /v1/jobs HTTP/1.1\r\n${head}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\n\r\n${data}`;
+      }
+      const q = { text, t, res, rej };
+      const c = free.pop();
+      if (c) run(c, q);
+      else queue.push(q);
     });
   const latencies: number[] = [];
   /** Latencies of the requests sent after the first WARMUP_SECONDS (open loop). */
@@ -92,7 +196,7 @@ async function clients(base: string, first: number, closed: boolean, healthz: bo
   if (closed) {
     let next = first;
     await Promise.all(Array.from({ length: CLIENTS }, async () => {
-      while (performance.now() - t < SECONDS * 1000) latencies.push(await post(job(next++)));
+      while (count > 0 ? next < first + count : performance.now() - t < SECONDS * 1000) latencies.push(await post(next++));
     }));
   } else await new Promise<void>((done, fail) => {
     let sent = 0;
@@ -101,7 +205,7 @@ async function clients(base: string, first: number, closed: boolean, healthz: bo
       const due = Math.min(total, Math.floor(((performance.now() - t) / 1000) * RATE) + 1);
       for (; sent < due; sent++) {
         const warm = sent >= WARMUP_SECONDS * RATE;
-        post(job(first + sent)).then((ms) => {
+        post(first + sent).then((ms) => {
           if (warm) steady.push(ms);
           if (latencies.push(ms) === total) done();
         }, fail);
@@ -110,14 +214,18 @@ async function clients(base: string, first: number, closed: boolean, healthz: bo
     };
     tick();
   });
-  agent.destroy();
+  const wall = (performance.now() - t) / 1000;
+  for (const c of all) c.close();
   loop.disable();
   const steadyFigures = steady.length > 0 ? { steadyRequests: steady.length, steadyP50: pct(steady, 50), steadyP99: pct(steady, 99), steadyMax: Math.max(...steady) } : {};
-  console.log(JSON.stringify({ requests: latencies.length, wall: (performance.now() - t) / 1000, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies), ...steadyFigures, loop: loopDelay(loop) }));
+  // The histogram holds the times between the sampling timer's callbacks: less its period, how late each came.
+  const late = (x: number) => Math.max(0, x - CLIENT_LOOP_MS);
+  const d = loopDelay(loop);
+  console.log(JSON.stringify({ requests: latencies.length, wall, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies), ...steadyFigures, loop: { p50: late(d.p50), p99: late(d.p99), max: late(d.max) } }));
   process.exit(0);
 }
 const clientAt = process.argv.indexOf("--client");
-if (clientAt > 0) await clients(process.argv[clientAt + 1], arg("first", 1), process.argv.includes("--closed"), process.argv.includes("--healthz"));
+if (clientAt > 0) await clients(process.argv[clientAt + 1], arg("first", 1), process.argv.includes("--closed"), process.argv.includes("--healthz"), arg("count", 0));
 const dir = mkdtempSync(join(tmpdir(), "impactsim-bench-serve-"));
 const figures: Record<string, number> = {};
 const say = (name: string, value: number, unit: string) => {
@@ -190,14 +298,45 @@ const tokens = await Tokens.load(ledger);
 const TOKEN = "bench-admin-token-0123456789";
 await tokens.add(TOKEN, "admin", "admin");
 const app = await buildApp({ service, ledger, tokens, metrics: new ServiceMetrics(), rateLimit: 0, log: false });
-// Jobs of 64 cores for a day: the 480 cores of the platform hold 7 of them at once, the rest wait.
+// Service side: its own time per request (first hook to response sent), and its event-loop delay.
+// Callback hooks and a Map (not async hooks and a WeakMap, whose promises and ephemerons would add to what is measured).
+const since = new Map<object, number>();
+const served: number[] = [];
+app.addHook("onRequest", (req, _reply, done) => {
+  since.set(req, performance.now());
+  done();
+});
+app.addHook("onResponse", (req, _reply, done) => {
+  served.push(performance.now() - since.get(req)!);
+  since.delete(req);
+  done();
+});
+const url = await app.listen({ port: 0, host: "127.0.0.1" });
+// Sampled every 1 ms (its figures include that 1 ms period: a coarser one would raise them). Its own cost is in the
+// service's CPU per request: ~33 ms of CPU per second measured idle, ~0.17 ms per request at 200/s, ~0.01 in closed loop.
+const loop = monitorEventLoopDelay({ resolution: 1 });
+// Jobs of 64 cores for a day: the 480 cores of the platform hold 7 of them at once, the rest wait. The first in process,
+// the last WARM over HTTP (closed loop), so that the service's request path has been through V8's compilers as in a
+// service that has run for a while: V8 optimises a function after it has run a given amount of bytecode, so the
+// request path of a service started cold runs unoptimised for the first thousands of requests (measured, 2,000
+// queued: 1.4-1.55 ms of service CPU per request at 200/s, 0.9-1.1 after 11,000-15,000 requests over HTTP).
+const inProcess = Math.max(0, QUEUED - WARM);
 let t = performance.now();
 const preloadCpu = process.cpuUsage();
-for (let i = 1; i <= QUEUED; i++) await service.submit(job(i));
+for (let i = 1; i <= inProcess; i++) await service.submit(job(i));
 const pc = process.cpuUsage(preloadCpu);
-say(`preload: ${QUEUED} jobs submitted in process`, (performance.now() - t) / 1000, "s");
-// What the service itself does per submission (budget check, decision pass, ledger transaction), without HTTP.
-if (QUEUED > 0) say("  CPU per submission in process (no HTTP)", (pc.user + pc.system) / 1000 / QUEUED, "ms");
+let first = inProcess + 1;
+if (inProcess > 0) {
+  say(`preload: ${inProcess} jobs submitted in process`, (performance.now() - t) / 1000, "s");
+  // What the service itself does per submission (budget check, decision pass, ledger transaction), without HTTP.
+  say("  CPU per submission in process (no HTTP)", (pc.user + pc.system) / 1000 / inProcess, "ms");
+}
+if (QUEUED > inProcess) {
+  t = performance.now();
+  const w = await load(true, false, QUEUED - inProcess);
+  say(`preload: ${QUEUED - inProcess} jobs submitted over HTTP (closed loop)`, (performance.now() - t) / 1000, "s");
+  say("  its service CPU per request", w.cpuMs / w.c.requests, "ms");
+}
 say("queued after preload", service.queuedCount(), "jobs");
 // The same submissions in process at RATE/s (no HTTP, no client process): the service's own latency, which depends less
 // on what else the machine runs than the figures over loopback. Timed from when each was due to its answer.
@@ -212,50 +351,53 @@ say("queued after preload", service.queuedCount(), "jobs");
       const due = Math.min(n, Math.floor(((performance.now() - t0) / 1000) * RATE) + 1);
       for (; sent < due; sent++) {
         const at = t0 + (sent / RATE) * 1000;
-        void service.submit(job(QUEUED + 1 + sent)).then(() => (lat.push(performance.now() - at) === n ? done() : undefined));
+        void service.submit(job(first + sent)).then(() => (lat.push(performance.now() - at) === n ? done() : undefined));
       }
       if (sent < n) setTimeout(tick, Math.max(0, t0 + (sent / RATE) * 1000 - performance.now()));
     };
     tick();
   });
+  first += n;
   const c1 = process.cpuUsage(c0);
   say(`in process at ${RATE}/s, ${n} submissions: latency p50`, pct(lat, 50), "ms");
   say("  its latency p99", pct(lat, 99), "ms");
   say("  its latency max", Math.max(...lat), "ms");
   say("  its CPU per submission", (c1.user + c1.system) / 1000 / n, "ms");
 }
-// Service side: its own time per request (first hook to response sent), and its event-loop delay.
-const since = new WeakMap<object, number>();
-const served: number[] = [];
-app.addHook("onRequest", async (req) => void since.set(req, performance.now()));
-app.addHook("onResponse", async (req) => void served.push(performance.now() - since.get(req)!));
-const url = await app.listen({ port: 0, host: "127.0.0.1" });
-// Sampled every 1 ms (its figures include that 1 ms period: a coarser one would raise them). Its own cost is in the
-// service's CPU per request: ~33 ms of CPU per second measured idle, ~0.17 ms per request at 200/s, ~0.01 in closed loop.
-const loop = monitorEventLoopDelay({ resolution: 1 });
-let first = QUEUED + 1 + RATE * Math.min(SECONDS, 4);
 
-/** One load (open loop at RATE, or closed loop) in a child process; returns the clients' summary and the service's CPU. */
-async function load(closed: boolean, healthz = false): Promise<{ c: { requests: number; wall: number; p50: number; p99: number; max: number; steadyRequests?: number; steadyP50?: number; steadyP99?: number; steadyMax?: number; loop: ReturnType<typeof loopDelay> }; cpuMs: number }> {
+/** One load (open loop at RATE, or closed loop for MAX_SECONDS or `count` requests) in a child process; returns the clients' summary and the service's CPU. */
+async function load(closed: boolean, healthz = false, count = 0, seconds?: number): Promise<{ wallMs: number; c: { requests: number; wall: number; p50: number; p99: number; max: number; steadyRequests?: number; steadyP50?: number; steadyP99?: number; steadyMax?: number; loop: ReturnType<typeof loopDelay> }; cpuMs: number }> {
   passes.length = served.length = 0;
   loop.reset();
   loop.enable();
   const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
   // The clients in another process, so that they do not share the service's event loop.
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--client", url, "--first", String(first), "--rate", String(RATE), "--seconds", String(closed ? MAX_SECONDS : SECONDS), "--clients", String(CLIENTS), ...(closed ? ["--closed"] : []), ...(healthz ? ["--healthz"] : [])], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--client", url, "--first", String(first), "--rate", String(RATE), "--seconds", String(seconds ?? (closed ? MAX_SECONDS : SECONDS)), "--clients", String(CLIENTS), ...(closed ? ["--closed"] : []), ...(healthz ? ["--healthz"] : []), ...(count > 0 ? ["--count", String(count)] : [])], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once("exit", r));
   const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
   loop.disable();
   const c = JSON.parse(out) as Awaited<ReturnType<typeof load>>["c"];
   first += c.requests;
-  return { c, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { wallMs, c, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
+// The event-loop monitor's own CPU (it wakes the service every 1 ms), measured idle: 1 s with it, 1 s without.
+const idleCpuMs = async (monitor: boolean): Promise<number> => {
+  if (monitor) loop.enable();
+  const c0 = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, 1000));
+  const c1 = process.cpuUsage(c0);
+  loop.disable();
+  return (c1.user + c1.system) / 1000;
+};
+const monitorMsPerS = Math.max(0, (await idleCpuMs(true)) - (await idleCpuMs(false)));
 say("load average (1 min) before the requests", loadavg()[0], "");
 const ck0 = { ...ledger.db.checkpoints! };
-const { c, cpuMs } = await load(false);
+const { c, cpuMs, wallMs } = await load(false);
 const ck = ledger.db.checkpoints!;
 say(`requests at ${RATE}/s from ${CLIENTS} clients, ${QUEUED.toLocaleString("en")}+ queued`, c.requests, "requests");
 say("achieved rate", c.requests / c.wall, "requests/s");
@@ -271,6 +413,7 @@ if (c.steadyRequests !== undefined) {
 say("decision pass p50", pct(passes, 50), "ms");
 say("decision pass p99", pct(passes, 99), "ms");
 say("service CPU per request (user+system)", cpuMs / c.requests, "ms");
+say("  of which its event-loop monitor (measured idle)", (monitorMsPerS * (wallMs / 1000)) / c.requests, "ms");
 say("service time per request p50 (hook to response)", pct(served, 50), "ms");
 say("service time per request p99", pct(served, 99), "ms");
 const ld = loopDelay(loop);
@@ -283,6 +426,16 @@ say("WAL checkpoints in the worker during the load", ck.checkpoints - ck0.checkp
 say("  of which restarted the WAL", ck.resets - ck0.resets, "");
 say("  forced in the writer (WAL past its cap)", ck.forced - ck0.forced, "");
 say("load average (1 min) after", loadavg()[0], "");
+{
+  // The same open loop with GET /healthz (no body, no service work): what a request costs the service when requests come
+  // one at a time (waking the process, the HTTP stack and the socket, with caches cold between requests), beside the
+  // closed-loop figures below, where a busy service handles requests back to back.
+  const h = await load(false, true, 0, Math.min(SECONDS, 3));
+  say(`GET /healthz at ${RATE}/s: service CPU per request`, h.cpuMs / h.c.requests, "ms");
+  say("  of which its event-loop monitor", (monitorMsPerS * (h.wallMs / 1000)) / h.c.requests, "ms");
+  say("  its request latency p50", h.c.p50, "ms");
+  say("  its request latency p99", h.c.p99, "ms");
+}
 if (MAX_SECONDS > 0) {
   const m = await load(true);
   // Closed loop: CLIENTS clients for MAX_SECONDS s, each sending its next request when the last is answered.
