@@ -115,7 +115,12 @@ export class BudgetCache {
 
   /** Reads what was added to the ledger since the last look. */
   private async sync(): Promise<void> {
-    for (const r of await this.grantTail.next()) {
+    // First both tables' highest ids, in one statement (one read transaction, the most of a check's cost on SQLite), then
+    // the new rows of a table only when it has some. Ids skipped over (PostgreSQL) may show up below: then read as before.
+    const holes = this.grantTail.holes.size + this.entryTail.holes.size > 0;
+    const top = holes ? undefined : (await this.db.all(`SELECT (SELECT max(id) FROM grants) AS g, (SELECT max(id) FROM entries) AS e`))[0];
+    const grants = !top || Number(top.g ?? 0) > this.grantTail.seen ? await this.grantTail.next() : [];
+    for (const r of grants) {
       const g = this.grantOf(r);
       const list = this.grants.get(g.project) ?? [];
       list.push(g);
@@ -123,7 +128,7 @@ export class BudgetCache {
       if (list.length > 1 && list[list.length - 2].id > g.id) list.sort((a, b) => a.id - b.id);
       this.grants.set(g.project, list);
     }
-    const rows = await this.entryTail.next();
+    const rows = !top || Number(top.e ?? 0) > this.entryTail.seen ? await this.entryTail.next() : [];
     if (this.spent.size === 0) return;
     for (const r of rows) {
       const mine = this.byProject.get(String(r.project));

@@ -44,6 +44,9 @@ export class HttpError extends Error {
   }
 }
 
+/** What buildApp keeps on each request (fastify request decorations). */
+type Timed = FastifyRequest & { impactsimStart: number; impactsimCaller: TokenRecord | null };
+
 /** A zod path as text: points[3].time. */
 function pathText(path: readonly PropertyKey[]): string {
   let out = "";
@@ -89,20 +92,24 @@ export async function buildApp(o: HttpOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser("text/plain");
   s.addListener({ pass: (ms, d) => metrics.pass(ms, d), charge: (c) => metrics.charge(c) });
   const limiter = (o.rateLimit ?? DEFAULT_RATE_LIMIT) > 0 ? new RateLimiter(o.rateLimit ?? DEFAULT_RATE_LIMIT) : undefined;
-  const started = new WeakMap<FastifyRequest, number>();
-
-  app.addHook("onRequest", async (req) => {
-    started.set(req, performance.now());
-    if (!limiter) return;
-    const auth = req.headers.authorization;
-    const key = auth ? `t:${auth.slice(-16)}` : `ip:${req.ip}`;
-    if (!limiter.take(key, Date.now())) throw new HttpError(429, "rate_limited", `more than ${o.rateLimit ?? DEFAULT_RATE_LIMIT} requests per second from this client: slow down`);
+  // A request's start and caller on the request itself (fastify's decorations, set in its constructor), not in WeakMaps:
+  // each WeakMap entry is an ephemeron the garbage collector must trace, at every request.
+  app.decorateRequest("impactsimStart", 0);
+  app.decorateRequest("impactsimCaller", null);
+  // Callback hooks, not async ones: fastify then makes no promise and no microtask per hook and request.
+  app.addHook("onRequest", (req, _reply, done) => {
+    (req as Timed).impactsimStart = performance.now();
+    if (limiter) {
+      const auth = req.headers.authorization;
+      const key = auth ? `t:${auth.slice(-16)}` : `ip:${req.ip}`;
+      if (!limiter.take(key, Date.now())) return done(new HttpError(429, "rate_limited", `more than ${o.rateLimit ?? DEFAULT_RATE_LIMIT} requests per second from this client: slow down`));
+    }
+    done();
   });
-  app.addHook("onResponse", async (req, reply) => {
-    const route = req.routeOptions.url ?? "unknown";
-    metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
-    const t = started.get(req);
-    if (t !== undefined) metrics.latency.observe({ route }, (performance.now() - t) / 1000);
+  app.addHook("onResponse", (req, reply, done) => {
+    const t = (req as Timed).impactsimStart;
+    metrics.request(req.routeOptions.url ?? "unknown", req.method, reply.statusCode, t > 0 ? (performance.now() - t) / 1000 : undefined);
+    done();
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
@@ -124,18 +131,17 @@ export async function buildApp(o: HttpOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: "not_found", message: `no route ${req.method} ${req.url.split("?")[0]}` } }));
 
-  // A request's token record, once found: routes ask who() and then ofProject(), and each lookup hashes the token.
-  const caller = new WeakMap<FastifyRequest, TokenRecord>();
+  // A request's token record, once found (impactsimCaller): routes ask who() and then ofProject(), and each lookup hashes the token.
   /** The caller's token. @throws HttpError 401 */
   const who = (req: FastifyRequest): TokenRecord => {
-    const known = caller.get(req);
+    const known = (req as Timed).impactsimCaller;
     if (known) return known;
     const h = req.headers.authorization;
     const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
     if (!m) throw new HttpError(401, "unauthenticated", "expected an Authorization: Bearer <token> header");
     const rec = o.tokens.find(m[1]);
     if (!rec) throw new HttpError(401, "unauthenticated", "unknown token");
-    caller.set(req, rec);
+    (req as Timed).impactsimCaller = rec;
     return rec;
   };
   const admin = (req: FastifyRequest): TokenRecord => {

@@ -22,6 +22,18 @@ export class ServiceMetrics {
   readonly queued = new Gauge({ name: "impactsim_queued_jobs", help: "Jobs waiting", registers: [this.registry] });
   readonly running = new Gauge({ name: "impactsim_running_jobs", help: "Jobs running", registers: [this.registry] });
 
+  /** The counter and histogram of each route, method and status, found once (prom-client checks and hashes the labels at each call). */
+  private readonly byRequest = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<string> }>();
+
+  /** One request answered: counted by route, method and status, its latency (s; undefined: not timed) observed by route. */
+  request(route: string, method: string, status: number, seconds: number | undefined): void {
+    const key = `${method} ${status} ${route}`;
+    let m = this.byRequest.get(key);
+    if (!m) this.byRequest.set(key, (m = { count: this.requests.labels({ route, method, status: String(status) }), latency: this.latency.labels({ route }) }));
+    m.count.inc();
+    if (seconds !== undefined) m.latency.observe(seconds);
+  }
+
   pass(ms: number, decisions: readonly Decision[]): void {
     this.passLatency.observe(ms / 1000);
     for (const d of decisions) this.decisions.inc({ kind: d.kind });

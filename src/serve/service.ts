@@ -124,6 +124,8 @@ export class Service {
   private chain: Promise<unknown> = Promise.resolve();
   private replaying = false;
   private timer?: NodeJS.Timeout;
+  /** The world time the timer is set for. */
+  private timerAt = Infinity;
   private closed = false;
   private readonly listeners: { pass?: (ms: number, decisions: readonly Decision[]) => void; charge?: (c: ChargeInput) => void }[] = [];
   /** Events handled, and passes run. */
@@ -615,10 +617,14 @@ export class Service {
   /** Real clock: wakes the policy at its timers. */
   private armTimer(): void {
     if (this.o.clock !== "real" || this.replaying || this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
     const next = this.sched.nextTime();
+    // Most requests leave the next wake where it was: the timer set for it stays (no timer list churn per request).
+    if (this.timer && next === this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (next === Infinity) return;
     const ms = Math.max(0, Math.min(2 ** 31 - 1, (next - this.wallNow()) * 1000));
+    this.timerAt = next;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.handle((now) => ({ kind: "clock", t: now })).catch(() => undefined);
