@@ -48,8 +48,13 @@ import { NodeState, type ClusterView, type Decision, type Policy, type PoolView,
 
 /** What consolidation remembers across calls (JSON data, stored by the world). */
 export interface ConsolidateState {
-  /** Per node id: when its current idle gap began (kept while it is off). */
-  gapStart: Record<string, number>;
+  /**
+   * Per node id: when its current idle gap began (kept while it is off); null
+   * (or absent) once the gap has ended. An ended gap is set to null rather than
+   * deleted: deleting keys turns the object into a dictionary, and a pass looks
+   * nodes up in it once per idle gap (about 400,000 times over KTH-SP2).
+   */
+  gapStart: Record<string, number | null>;
   /** Per pool: sum (s) and count of completed idle gaps that lasted at least the threshold. */
   gapSum: number[];
   gapCount: number[];
@@ -204,9 +209,9 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
     });
   }
 
-  /** Ends node n's idle gap in the state (see gapSet). */
+  /** Ends node n's idle gap in the state (see gapSet and ConsolidateState.gapStart). */
   function endGap(memory: ConsolidateState, n: number): void {
-    delete memory.gapStart[n];
+    memory.gapStart[n] = null;
     gapSet[n] = false;
   }
 
@@ -392,7 +397,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         const thr = threshold(pool);
         for (const n of fromIdle) {
           const g = memory.gapStart[n];
-          if (g !== undefined && now - g >= thr) {
+          if (g !== undefined && g !== null && now - g >= thr) {
             memory.gapSum[d.pool] += now - g;
             memory.gapCount[d.pool]++;
           }

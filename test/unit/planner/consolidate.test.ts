@@ -464,6 +464,35 @@ describe("policyConsolidate() on random workloads", () => {
     );
   });
 
+  it("policyConsolidate() decides the same when a store gives its state back (a JSON copy) before every pass, and ends gaps with null", async () => {
+    // The state as a live world's store keeps it: written as JSON after each pass, read back before the next.
+    const stored = <S>(inner: Policy<S>): Policy<S> & { last: () => S | undefined } => {
+      let kept: string | undefined;
+      return {
+        ...inner,
+        decide(view: ClusterView, happened: readonly WorldEvent[], state: S) {
+          const copy = JSON.parse(kept ?? JSON.stringify(state)) as S;
+          const out = inner.decide(view, happened, copy);
+          kept = JSON.stringify(copy);
+          return out;
+        },
+        last: () => (kept === undefined ? undefined : (JSON.parse(kept) as S)),
+      };
+    };
+    await fc.assert(
+      fc.asyncProperty(workload, fc.constantFrom(0, 10, undefined), async (jobs, idleS) => {
+        const memory = recordingIdle(policyConsolidate({ ...FIG, idle_s: idleS }));
+        const inner = stored(policyConsolidate({ ...FIG, idle_s: idleS }));
+        const store = recordingIdle(inner);
+        await runTiny(onePool(NODES), memory, jobs);
+        await runTiny(onePool(NODES), store, jobs);
+        expect(store.calls.map((c) => [c.now, c.decisions])).toEqual(memory.calls.map((c) => [c.now, c.decisions]));
+        for (const g of Object.values(inner.last()?.gapStart ?? {})) expect(g === null || typeof g === "number").toBe(true);
+      }),
+      { numRuns: 60, seed: 13 },
+    );
+  });
+
   it("policyConsolidate() finishes every job, names only idle nodes, is never refused and explains every power decision", async () => {
     await fc.assert(
       fc.asyncProperty(workload, fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 10, undefined), async (jobs, keepOn, idleS) => {
