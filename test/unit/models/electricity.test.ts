@@ -103,6 +103,25 @@ describe("intensityFromCarbonSeries", () => {
     expect(() => intensityFromCarbonSeries(raw, "ci", zone(), T0, "error")).toThrowErrorMatchingInlineSnapshot(`[InputError: s.csv: ci: expected gCO2e/kWh >= 0 at 2021-01-01T01:00:00Z, got -5]`);
     expect(() => intensityFromCarbonSeries(raw, "CI", zone(), T0, "error")).toThrow(RangeError);
   });
+
+  it("intensityFromCarbonSeries(...) names every row out of range, in row order, from the column it reads among others", () => {
+    // The CC column is the second: a negative, a row at the limit (2,000: kept), one above it, another negative.
+    const raw = series("time,x,ci\n2021-01-01T00:00:00Z,1,-1\n2021-01-01T01:00:00Z,1,2000\n2021-01-01T02:00:00Z,-9,2000.5\n2021-01-01T03:00:00Z,1,-0.5\n", ["x", "ci"]);
+    let issues: readonly { code: string; message: string }[] = [];
+    try {
+      intensityFromCarbonSeries(raw, "ci", zone(), T0, "error");
+    } catch (e) {
+      issues = (e as InputError).issues;
+    }
+    expect(issues.map((i) => [i.code, i.message])).toEqual([
+      ["invalid_value", "expected gCO2e/kWh >= 0 at 2021-01-01T00:00:00Z, got -1"],
+      ["implausible_value", "expected gCO2e/kWh <= 2000 (twice the life-cycle intensity of coal; see core/limits.ts) at 2021-01-01T02:00:00Z, got 2000.5"],
+      ["invalid_value", "expected gCO2e/kWh >= 0 at 2021-01-01T03:00:00Z, got -0.5"],
+    ]);
+    // At the limit it is kept: 2,000 g/kWh is 2 kg per 3.6e6 J.
+    const ok = intensityFromCarbonSeries(series("time,x,ci\n2021-01-01T00:00:00Z,-3,2000\n2021-01-01T01:00:00Z,-3,0\n", ["x", "ci"]), "ci", zone(), T0, "hold");
+    expect(ok.series.value(0, CC)).toBe(2 / 3.6e6);
+  });
 });
 
 describe("intensityFromMix", () => {
