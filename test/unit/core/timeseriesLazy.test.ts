@@ -1,29 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { eagerIntegral } from "../../helpers/eagerIntegral.js";
 import { TimeSeries } from "../../../src/core/index.js";
 
 /**
  * Prefix sums are filled on demand (a block of rows at a time). The oracle
- * here sums every row eagerly in row order, as the series did before, so
- * integrals must be equal to the bit whatever order they are asked in.
+ * (eagerIntegral) sums every row eagerly in row order, as the series did
+ * before, so integrals must be equal to the bit whatever order they are asked in.
  */
-function oracle(starts: Float64Array, values: Float64Array, dim: number, end: number) {
-  const n = starts.length;
-  const P = new Float64Array((n + 1) * dim);
-  for (let k = 0; k < n; k++) {
-    const width = (k + 1 < n ? starts[k + 1] : end) - starts[k];
-    for (let d = 0; d < dim; d++) P[(k + 1) * dim + d] = P[k * dim + d] + values[k * dim + d] * width;
-  }
-  const cum = (t: number, d: number): number => {
-    if (t === end) return P[n * dim + d];
-    let k = 0;
-    while (k + 1 < n && starts[k + 1] <= t) k++;
-    return P[k * dim + d] + values[k * dim + d] * (t - starts[k]);
-  };
-  return (a: number, b: number, d: number): number => (a === b ? 0 : cum(b, d) - cum(a, d));
-}
 
-/** 12,000 rows of 900 s (about three prefix blocks), dim 3, values from a seeded generator. */
+/** 12,000 rows of 900 s (many prefix blocks), dim 3, values from a seeded generator. */
 function big() {
   const n = 12_000;
   const dim = 3;
@@ -41,7 +27,7 @@ function big() {
 describe("TimeSeries prefix sums filled on demand", () => {
   it("integral(a, b, d) asked in any order equals the eagerly summed oracle to the bit (property)", () => {
     const { starts, values, dim, end } = big();
-    const ref = oracle(starts, values, dim, end);
+    const ref = eagerIntegral(starts, values, dim, end);
     const t0 = starts[0];
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: dim - 1 })), { minLength: 1, maxLength: 20 }), (queries) => {
@@ -61,7 +47,7 @@ describe("TimeSeries prefix sums filled on demand", () => {
 
   it("a series made by withExtension shares the sums and integrates as a fresh series does", () => {
     const { starts, values, dim, end } = big();
-    const ref = oracle(starts, values, dim, end);
+    const ref = eagerIntegral(starts, values, dim, end);
     const s = new TimeSeries(starts, values, dim, end);
     const held = s.withExtension("hold");
     const late = starts[11_000];

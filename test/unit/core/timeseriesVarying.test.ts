@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { eagerIntegral } from "../../helpers/eagerIntegral.js";
 import { TimeSeries, type Extension } from "../../../src/core/index.js";
 
 /**
@@ -7,25 +8,9 @@ import { TimeSeries, type Extension } from "../../../src/core/index.js";
  * every row. Its values and integrals must be those of the dense series (the
  * constant row written into every row) to the bit, whatever the extension and
  * the order integrals are asked in: checked against the dense series and,
- * inside the span, against prefix sums written out here in row order.
+ * inside the span, against prefix sums summed eagerly in row order
+ * (eagerIntegral).
  */
-
-/** Integral from a to b (inside the span) of coordinate d, from prefix sums summed eagerly in row order. */
-function eager(starts: Float64Array, dense: Float64Array, dim: number, end: number) {
-  const n = starts.length;
-  const P = new Float64Array((n + 1) * dim);
-  for (let k = 0; k < n; k++) {
-    const width = (k + 1 < n ? starts[k + 1] : end) - starts[k];
-    for (let d = 0; d < dim; d++) P[(k + 1) * dim + d] = P[k * dim + d] + dense[k * dim + d] * width;
-  }
-  const cum = (t: number, d: number): number => {
-    if (t === end) return P[n * dim + d];
-    let k = 0;
-    while (k + 1 < n && starts[k + 1] <= t) k++;
-    return P[k * dim + d] + dense[k * dim + d] * (t - starts[k]);
-  };
-  return (a: number, b: number, d: number): number => (a === b ? 0 : cum(b, d) - cum(a, d));
-}
 
 /** A random series: its segments, the constant row, which coordinates vary and their values. */
 const arbCase = fc
@@ -68,7 +53,7 @@ describe("TimeSeries.adoptVarying", () => {
         const { starts, end, dim, extension } = s;
         const sparse = TimeSeries.adoptVarying(starts, s.row, s.varying, s.values, end, extension);
         const dense = new TimeSeries(starts, s.dense, dim, end, extension);
-        const ref = eager(starts, s.dense, dim, end);
+        const ref = eagerIntegral(starts, s.dense, dim, end);
         const t0 = starts[0];
         const span = end - t0;
         const outS = new Float64Array(dim);
