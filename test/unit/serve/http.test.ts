@@ -152,6 +152,32 @@ describe("the service's HTTP API", () => {
     expect(m).toMatch(/impactsim_charges_total\{site="fr",project="p1",basis="model"\} 1/);
   });
 
+  it("GET /metrics counts requests by route, method and status, and times them by route (the requests made here, counted by hand)", async () => {
+    const { app: a } = await app({ rateLimit: 1 });
+    const codes: number[] = [];
+    for (const id of [1, 2]) codes.push((await a.inject({ method: "POST", url: "/v1/jobs", payload: { ...job(id), t: 0 }, headers: auth(P1) })).statusCode);
+    codes.push((await a.inject({ method: "POST", url: "/v1/jobs", payload: job(3) })).statusCode);
+    codes.push((await a.inject({ method: "GET", url: "/healthz" })).statusCode);
+    codes.push((await a.inject({ method: "GET", url: "/no/such/route", headers: auth(ADMIN) })).statusCode);
+    // A rate of 1/s with bursts of 2 per client: P1's third request in the same instant is refused in the onRequest hook.
+    codes.push((await a.inject({ method: "GET", url: "/v1/jobs/1", headers: auth(P1) })).statusCode);
+    expect(codes).toEqual([201, 201, 401, 200, 404, 429]);
+    // This request is counted once answered, after its body was made: it is not in it.
+    const m = (await a.inject({ method: "GET", url: "/metrics", headers: auth(ADMIN) })).body;
+    const line = (name: string, labels: string) => new RegExp(`^${name}\\{${labels.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\} (\\S+)$`, "m").exec(m)?.[1];
+    expect(line("impactsim_http_requests_total", 'route="/v1/jobs",method="POST",status="201"')).toBe("2");
+    expect(line("impactsim_http_requests_total", 'route="/v1/jobs",method="POST",status="401"')).toBe("1");
+    expect(line("impactsim_http_requests_total", 'route="/healthz",method="GET",status="200"')).toBe("1");
+    expect(line("impactsim_http_requests_total", 'route="unknown",method="GET",status="404"')).toBe("1");
+    expect(line("impactsim_http_requests_total", 'route="/v1/jobs/:id",method="GET",status="429"')).toBe("1");
+    expect(line("impactsim_http_request_duration_seconds_count", 'route="/v1/jobs"')).toBe("3");
+    expect(line("impactsim_http_request_duration_seconds_count", 'route="/healthz"')).toBe("1");
+    // Every request timed: the largest bucket holds them all, and the sum of their times is a time (positive, finite, under a minute).
+    expect(line("impactsim_http_request_duration_seconds_bucket", 'le="+Inf",route="/v1/jobs"')).toBe("3");
+    const sum = Number(line("impactsim_http_request_duration_seconds_sum", 'route="/v1/jobs"'));
+    expect(sum > 0 && sum < 60).toBe(true);
+  });
+
   it("a grant or a charge made through the service is counted by the next submission's budget check (cached, ledger/budget.ts)", async () => {
     const { app: a, ledger } = await app();
     const grant = (key: string, amount: number) => a.inject({ method: "POST", url: "/v1/projects/p1/grants", payload: { key, unit: "score_pt", amount, period_start: "2019-12-01T00:00:00Z", period_end: "2020-02-01T00:00:00Z" }, headers: auth(ADMIN) });
