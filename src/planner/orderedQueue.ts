@@ -171,6 +171,20 @@ class Group<T extends QueueItem> extends Front {
 export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
   private groups: Group<T>[] = [];
   private count = 0;
+  /** Bumped by every insertion and removal: a search's place (below) holds only while it is unchanged. */
+  private changes = 0;
+  /** Where the last search found its job (group, block, index), so that a walk of the queue goes on from there rather than locating it again. */
+  private foundItem: T | undefined = undefined;
+  private foundAt = -1;
+  private foundG = 0;
+  private foundB = 0;
+  private foundI = 0;
+  /** Where the last search began (after which job, and its place), for a search again from the same job (a walk's look at its next job, then its search). */
+  private fromItem: T | undefined = undefined;
+  private fromAt = -1;
+  private fromG = 0;
+  private fromB = 0;
+  private fromI = 0;
 
   get length(): number {
     return this.count;
@@ -180,6 +194,7 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
   insert(item: T): void {
     const gs = this.groups;
     this.count++;
+    this.changes++;
     if (gs.length === 0) {
       gs.push(new Group([new Block([item])]));
       return;
@@ -220,6 +235,7 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     if (items[i] !== item) return false;
     removeAt(items, i);
     this.count--;
+    this.changes++;
     const c = item.leastCores;
     const sec = item.leastSeconds;
     if (items.length === 0) {
@@ -258,6 +274,16 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     group.stale = true;
   }
 
+  /** True when `item` is the job the last search found and the queue has not changed since (so it is still queued). */
+  isFound(item: T): boolean {
+    return item === this.foundItem && this.foundAt === this.changes;
+  }
+
+  /** True when the last search found `item` or began after it, and the queue has not changed since (so it is still queued). */
+  knows(item: T): boolean {
+    return this.isFound(item) || (item === this.fromItem && this.fromAt === this.changes);
+  }
+
   /** The first job, or undefined when the queue is empty. */
   first(): T | undefined {
     return this.groups.length > 0 ? this.groups[0].blocks[0].items[0] : undefined;
@@ -274,13 +300,30 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     let b = 0;
     let i = 0;
     if (after !== undefined) {
-      const a = after.arrival;
-      g = this.groupOf(a);
-      if (g >= gs.length) return undefined;
-      b = blockOf(gs[g].blocks, a);
-      const items = gs[g].blocks[b].items;
-      i = indexIn(items, a);
-      if (i < items.length && items[i].arrival === a) i++;
+      if (this.isFound(after)) {
+        // Going on from the job the last search found, the queue unchanged since.
+        g = this.foundG;
+        b = this.foundB;
+        i = this.foundI + 1;
+      } else if (after === this.fromItem && this.fromAt === this.changes) {
+        // From where the last search began.
+        g = this.fromG;
+        b = this.fromB;
+        i = this.fromI;
+      } else {
+        const a = after.arrival;
+        g = this.groupOf(a);
+        if (g >= gs.length) return undefined;
+        b = blockOf(gs[g].blocks, a);
+        const items = gs[g].blocks[b].items;
+        i = indexIn(items, a);
+        if (i < items.length && items[i].arrival === a) i++;
+      }
+      this.fromItem = after;
+      this.fromAt = this.changes;
+      this.fromG = g;
+      this.fromB = b;
+      this.fromI = i;
     }
     for (; g < gs.length; g++, b = 0, i = 0) {
       const group = gs[g];
@@ -293,7 +336,14 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
         const items = block.items;
         for (; i < items.length; i++) {
           const x = items[i];
-          if (x.leastCores <= cores || (x.leastCores <= shortCores && x.leastSeconds <= shortSeconds)) return x;
+          if (x.leastCores <= cores || (x.leastCores <= shortCores && x.leastSeconds <= shortSeconds)) {
+            this.foundItem = x;
+            this.foundAt = this.changes;
+            this.foundG = g;
+            this.foundB = b;
+            this.foundI = i;
+            return x;
+          }
         }
       }
     }
@@ -314,6 +364,8 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
   clear(): void {
     this.groups = [];
     this.count = 0;
+    this.changes++;
+    this.foundItem = this.fromItem = undefined;
   }
 
   /** The group holding (or that would hold) arrival `a`: the first whose last arrival is at least `a`. */

@@ -39,6 +39,9 @@ export class ViewProjector {
   private workflowsFrozen: readonly WorkflowView[] = Object.freeze([]);
   private readonly siteIndex: Map<string, number>;
   private readonly queries: Queries;
+  /** The job the queue index's last search found, and the one it began after (see nextQueued). */
+  private lastFound: SimJob | undefined = undefined;
+  private lastFrom: SimJob | undefined = undefined;
 
   constructor(
     private readonly platform: PlatformModel,
@@ -186,11 +189,19 @@ export class ViewProjector {
   nextQueued(after: QueuedJobView | undefined, cores: number, shortCores: number, shortSeconds: number): QueuedJobView | undefined {
     let from: SimJob | undefined;
     if (after !== undefined) {
-      from = this.jobs.queued.get(after.id);
+      // A walk passes the view the last search gave or began after: its job is known without a lookup while the queue is unchanged since.
+      const found = this.lastFound;
+      const begun = this.lastFrom;
+      if (found !== undefined && after === found.queuedView && this.jobs.queue.isFound(found)) from = found;
+      else if (begun !== undefined && after === begun.queuedView && this.jobs.queue.knows(begun)) from = begun;
+      else from = this.jobs.queued.get(after.id);
       if (from === undefined) throw new RangeError(`ClusterView.queueIndex.next: job ${after.id} is not queued`);
     }
+    this.lastFrom = from;
     const job = this.jobs.queue.next(from, cores, shortCores, shortSeconds);
-    return job && this.queued(job);
+    if (job === undefined) return undefined;
+    this.lastFound = job;
+    return this.queued(job);
   }
 
   /** Workflows submitted so far, each copied again only when it changed. */

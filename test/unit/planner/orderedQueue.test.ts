@@ -225,4 +225,47 @@ describe("OrderedQueue (the queue indexed by need)", () => {
     }
     expect(q.toArray()).toEqual(ref);
   });
+
+  it("walks as the scan does when each search goes on from the job the last one found or began after, with jobs joining and leaving between steps (the found job too)", () => {
+    const rnd = lcg(23);
+    const q = new OrderedQueue<QueueItem>();
+    let ref: QueueItem[] = [];
+    let arrival = 0;
+    for (; arrival < 3000; arrival++) {
+      const x = { arrival, leastCores: 1 + Math.floor(rnd() * 64), leastSeconds: Math.floor(rnd() * 5000) };
+      q.insert(x);
+      ref.push(x);
+    }
+    for (let walk = 0; walk < 300; walk++) {
+      const cores = Math.floor(rnd() * 12);
+      const shortCores = Math.floor(rnd() * 64);
+      const shortSeconds = rnd() * 3000;
+      let at: QueueItem | undefined = undefined;
+      for (let step = 0; step < 40; step++) {
+        // A look at the very next job first (EASY asks whether the head is the last job), then the search from the same job.
+        if (rnd() < 0.5) expect(q.next(at, Infinity, 0, -Infinity)).toBe(bruteNext(ref, at, Infinity, 0, -Infinity));
+        const want = bruteNext(ref, at, cores, shortCores, shortSeconds);
+        const got = q.next(at, cores, shortCores, shortSeconds);
+        expect(got).toBe(want);
+        if (got === undefined) break;
+        at = got;
+        const r = rnd();
+        if (r < 0.15) {
+          // the job found leaves (it starts): the walk goes on after it
+          q.remove(got);
+          ref = ref.filter((x) => x !== got);
+        } else if (r < 0.25 && ref.length > 0) {
+          const x = ref[Math.floor(rnd() * ref.length)];
+          if (x !== got) {
+            q.remove(x);
+            ref = ref.filter((y) => y !== x);
+          }
+        } else if (r < 0.3) {
+          const x = { arrival: arrival++, leastCores: 1 + Math.floor(rnd() * 64), leastSeconds: Math.floor(rnd() * 5000) };
+          q.insert(x);
+          ref.push(x);
+        }
+      }
+    }
+  });
 });
