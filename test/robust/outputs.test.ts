@@ -139,6 +139,14 @@ describe("no NaN or Infinity in a file", () => {
     expect(() => finiteJson({ a: { b: [1, NaN] } }, "summary.json")).toThrow(/summary\.json at a\.b\.1: expected a finite number, got NaN/);
     expect(finiteJson({ a: 1 }, "x")).toBe('{"a":1}');
   });
+
+  it("finiteJson gives JSON.stringify's text when every number is finite, with or without null in it, and finds a NaN beside a null", () => {
+    const finite = { a: null, s: "null", n: [1.5, -0, 1e300], o: { t: "x" } };
+    expect(finiteJson(finite, "x")).toBe(JSON.stringify(finite));
+    expect(finiteJson(finite, "x", 2)).toBe(JSON.stringify(finite, undefined, 2));
+    expect(finiteJson({ n: [1, 2] }, "x", 2)).toBe('{\n  "n": [\n    1,\n    2\n  ]\n}');
+    expect(() => finiteJson({ a: null, b: { c: Infinity } }, "log.jsonl")).toThrow(/log\.jsonl at b\.c: expected a finite number, got Infinity/);
+  });
 });
 
 describe("a policy that throws", () => {
