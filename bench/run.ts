@@ -196,8 +196,8 @@ function alternate<K extends string>(commands: Partial<Record<K, Command>>, roun
   report("whole", "sweep-default, 2 workers, whole process", s.two.cpu, "s CPU");
   report("whole", "sweep, 2 workers: wall-time speed-up (depends on the load)", s.speedup, "x");
   report("whole", "sweep, 2 workers: parallel overhead, CPU 2 workers / 1", s.overhead, "x");
-  report("whole", "sweep, 2 workers: critical path, main + busiest worker", s.criticalPath, "s CPU");
-  report("whole", "sweep, 2 workers: speed-up bound, CPU 1 worker / critical path", s.speedupBound, "x");
+  report("whole", "sweep, 2 workers: critical path, main or busiest worker", s.criticalPath, "s CPU");
+  report("whole", "sweep, 2 workers: speed-up bound on 2 idle cores (bench/sweep.ts)", s.speedupBound, "x");
 }
 {
   const m = alternate({
