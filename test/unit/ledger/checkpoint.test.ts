@@ -31,25 +31,29 @@ describe("WAL checkpoints off the commits", () => {
     const db = openSqlite(file, { every: 100, capBytes: cap });
     await db.run(`CREATE TABLE t (k INTEGER PRIMARY KEY, body TEXT)`);
     let most = 0;
-    for (let b = 0; b < 40; b++) {
+    let b = 0;
+    // 40 bursts at least; more (up to 400) while the worker has not yet checkpointed twice and restarted the WAL: how soon it
+    // gets a CPU depends on the machine (the full test suite on 2 busy cores once starved it to 1 checkpoint in 40 bursts).
+    const done = () => db.checkpoints!.checkpoints >= 2 && db.checkpoints!.resets >= 1;
+    for (; b < 40 || (b < 400 && !done()); b++) {
       await commits(db, b * 50, 50);
       await pause(15);
       most = Math.max(most, walBytes(file));
     }
+    const n = b * 50;
     const stats = { ...db.checkpoints! };
     const rows = await db.all(`SELECT count(*) AS n FROM t`);
     await db.close();
-    expect(Number(rows[0].n)).toBe(2000);
+    expect(Number(rows[0].n)).toBe(n);
     expect(stats.failed).toBeUndefined();
-    // 2,000 commits, one checkpoint asked every 100: some ran, and caught up with the WAL (which then restarted). How many
-    // depends on how soon the worker gets a CPU (a busy machine starves it; the cap then acts, below).
+    // One checkpoint asked every 100 commits: some ran, and caught up with the WAL (which then restarted).
     expect(stats.checkpoints).toBeGreaterThanOrEqual(2);
     expect(stats.resets).toBeGreaterThanOrEqual(1);
     // Without checkpoints the WAL would hold every commit (>= 2,000 pages of 4 KiB, 8 MB): it stays under the cap.
     expect(most).toBeLessThan(cap + 2 * 64 * 3 * 4096);
     // Reopened (the last connection's close checkpointed and removed the WAL): all there.
     const again = openSqlite(file);
-    expect(Number((await again.all(`SELECT count(*) AS n, sum(k) AS s FROM t`))[0].s)).toBe((1999 * 2000) / 2);
+    expect(Number((await again.all(`SELECT count(*) AS n, sum(k) AS s FROM t`))[0].s)).toBe(((n - 1) * n) / 2);
     await again.close();
   }, 60_000);
 
