@@ -205,6 +205,9 @@ function threadPool(workers: number): RunPool {
       );
       for (const b of batches) post(w, b);
     }
+  }).catch((err: unknown) => {
+    // No worker thread could be made: the calling thread's lane runs every task, with a word why.
+    process.emitWarning(`impactsim: sweep worker threads could not start (${err instanceof Error ? err.message : String(err)}); running tasks in the calling thread`);
   });
 
   // Lane 0, the calling thread: runs what it claims, yielding between tasks so results from the threads are taken in.
