@@ -157,8 +157,10 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
     };
   };
   // Per pool index, the figures and threshold last worked out, with what they came from: a pass asks for
-  // them per queued job and per start, and a pool's view is made afresh whenever its counts change.
-  const known: { idleWatts: number; state: PoolView["off"]; figures: PowerStateFigures; threshold: number }[] = [];
+  // them per queued job and per start, and a pool's view is made afresh whenever its counts change. With them,
+  // once asked for, the parts of the decisions' reasons that depend on them alone (numbers formatted by fmt:
+  // over KTH-SP2, 12,000 power decisions).
+  const known: { idleWatts: number; state: PoolView["off"]; figures: PowerStateFigures; threshold: number; breakEven?: number; offText?: string; onSeconds?: string }[] = [];
   const entry = (pool: PoolView) => {
     const state = (params.state ?? "off") === "off" ? pool.off : pool.sleep;
     let k = known[pool.index];
@@ -360,12 +362,13 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
             if (nodes.length === 0) continue;
             for (let i = 0; i < nodes.length; i++) synthetic.push(placeholder(-1 - synthetic.length, pools[p], now, now + f.switchOnSeconds));
             const finite = Number.isFinite(without);
+            const cached = entry(pools[p]);
             power.push({
               kind: "setPowerState",
               nodes,
               state: "on",
               why: {
-                reason: `switched on for job ${job.id}: it needs ${need} cores of pool ${p}; with ${nodes.length} node(s) switched on it can start at ${fmt(start)} s (switch-on ${fmt(f.switchOnSeconds)} s)${finite ? `, not at ${fmt(without)} s waiting for running jobs` : "; running jobs alone never free enough"}`,
+                reason: `switched on for job ${job.id}: it needs ${need} cores of pool ${p}; with ${nodes.length} node(s) switched on it can start at ${fmt(start)} s (switch-on ${(cached.onSeconds ??= fmt(f.switchOnSeconds))} s)${finite ? `, not at ${fmt(without)} s waiting for running jobs` : "; running jobs alone never free enough"}`,
                 expected: { job: job.id, cores_needed: need, nodes_switched: nodes.length, start_s: start, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds, ...(finite ? { start_without_s: without } : {}) },
                 ...(finite ? { alternatives: [{ option: "wait for running jobs", expected: { start_s: without } }] } : {}),
               },
@@ -438,7 +441,10 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         if (off.length === 0) continue;
         const onJ = f.switchOnWatts * f.switchOnSeconds;
         const offJ = f.switchOffWatts * f.switchOffSeconds;
-        const be = breakEvenSeconds(pool.idleWatts, f);
+        // What depends on the pool's figures alone (thr, its idle draw, f) is worked out once per figures (see known).
+        const cached = entry(pool);
+        const be = (cached.breakEven ??= breakEvenSeconds(pool.idleWatts, f));
+        const figuresText = (cached.offText ??= `${fmt(thr)} s (${params.idle_s === undefined ? "the break-even time" : "idle_s"}); idle draws ${fmt(pool.idleWatts)} W, ${state} ${fmt(f.offWatts)} W, a switch off and on costs ${fmt(offJ + onJ)} J`);
         const expectedIdle = memory.gapCount[p] > 0 ? memory.gapSum[p] / memory.gapCount[p] : undefined;
         const remaining = expectedIdle === undefined ? undefined : Math.max(0, expectedIdle - idleFor);
         power.push({
@@ -447,8 +453,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           state,
           why: {
             reason:
-              `switched ${state}: idle for ${fmt(idleFor)} s >= ${fmt(thr)} s (${params.idle_s === undefined ? "the break-even time" : "idle_s"}); ` +
-              `idle draws ${fmt(pool.idleWatts)} W, ${state} ${fmt(f.offWatts)} W, a switch off and on costs ${fmt(offJ + onJ)} J` +
+              `switched ${state}: idle for ${fmt(idleFor)} s >= ${figuresText}` +
               (expectedIdle === undefined ? "; no idle history yet, so the ski-rental rule: waiting the break-even time first costs at most twice the best choice" : `; idle gaps this long have lasted ${fmt(expectedIdle)} s on average`),
             expected: {
               nodes: off.length,
