@@ -17,10 +17,11 @@
  * The new files are written under temporary names and renamed into place,
  * chunks first and the entry last, so a launcher started meanwhile runs the
  * old bundle or the new one, never half of one; `clean` (npm run build)
- * removes old chunks first, which a rebuild by the launcher leaves.
+ * removes old chunks first, and a rebuild by the launcher removes those of
+ * older builds after a day (a process running one may still load them).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -202,7 +203,32 @@ export async function buildCli({ clean = false } = {}) {
   writeFileSync(INPUTS + tag, JSON.stringify(inputs) + "\n");
   renameSync(INPUTS + tag, INPUTS);
   for (const f of files) renameSync(f.path + tag, f.path);
+  pruneChunks(join(dist, "chunks"), new Set(files.map((f) => f.path)));
   return inputs.length;
+}
+
+/** Chunks of older builds are kept this long: a process started on one may still load a chunk lazily. */
+const CHUNK_GRACE_MS = 24 * 3600 * 1000;
+
+/**
+ * Removes chunks (and their maps) that this build did not write and that are
+ * older than CHUNK_GRACE_MS: each rebuild by the launcher writes chunks under
+ * new names, and a checkout edited for a day gathered some 500 files (20 MB).
+ * @param written absolute paths this build wrote (a chunk's map is kept with it)
+ */
+export function pruneChunks(dir, written, now = Date.now()) {
+  let names;
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (written.has(path) || written.has(path.replace(/\.map$/, ""))) continue;
+    const s = statSync(path, { throwIfNoEntry: false });
+    if (s && now - s.mtimeMs > CHUNK_GRACE_MS) rmSync(path, { force: true });
+  }
 }
 
 const MAYBE = { throwIfNoEntry: false };

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,7 +8,10 @@ import { afterAll, describe, expect, it } from "vitest";
  * dist/impactsim.mjs with the list of the sources it was built from, and
  * sources older or newer than it. Times are set by hand, a minute apart.
  */
-const { isStale } = (await import(new URL("../../../scripts/build.mjs", import.meta.url).href)) as { isStale: (root?: string) => boolean };
+const { isStale, pruneChunks } = (await import(new URL("../../../scripts/build.mjs", import.meta.url).href)) as {
+  isStale: (root?: string) => boolean;
+  pruneChunks: (dir: string, written: Set<string>, now?: number) => void;
+};
 
 const roots: string[] = [];
 afterAll(() => {
@@ -64,5 +67,28 @@ describe("the launcher's staleness check (isStale)", () => {
     const badList = checkout();
     writeFileSync(join(badList, "dist", "impactsim.inputs.json"), "[not json");
     expect(isStale(badList)).toBe(true);
+  });
+});
+
+describe("a rebuild's pruning of older builds' chunks (pruneChunks)", () => {
+  it("removes a chunk and its map more than a day old that this build did not write, keeps what it wrote and what is younger", () => {
+    const dir = mkdtempSync(join(tmpdir(), "impactsim-chunks-"));
+    roots.push(dir);
+    const now = BUILT.getTime();
+    const files: Record<string, number> = {
+      "old-A.mjs": now - 25 * 3600_000,
+      "old-A.mjs.map": now - 25 * 3600_000,
+      "kept-B.mjs": now - 48 * 3600_000, // written by this build (an unchanged chunk keeps its name)
+      "kept-B.mjs.map": now - 48 * 3600_000,
+      "young-C.mjs": now - 23 * 3600_000,
+      "young-C.mjs.map": now - 23 * 3600_000,
+    };
+    for (const [name, t] of Object.entries(files)) {
+      writeFileSync(join(dir, name), "\n");
+      utimesSync(join(dir, name), new Date(t), new Date(t));
+    }
+    pruneChunks(dir, new Set([join(dir, "kept-B.mjs")]), now);
+    expect(readdirSync(dir).sort()).toEqual(["kept-B.mjs", "kept-B.mjs.map", "young-C.mjs", "young-C.mjs.map"]);
+    pruneChunks(join(dir, "missing"), new Set(), now); // no chunks folder yet: nothing to do
   });
 });
