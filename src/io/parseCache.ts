@@ -24,9 +24,15 @@
  * (checkedOnce): an empty file per file content, checker and build of
  * impactsim, so a scenario and platform checked once are not checked again
  * by zod at every start (about 30 ms of a 10-job run's 0.39 s of CPU).
+ *
+ * Bounded: a hit sets its file's time to now, and a write that leaves more
+ * than CACHE_MAX_FILES files removes the least recently used down to
+ * CACHE_KEEP_FILES and CACHE_KEEP_BYTES (a development checkout, whose every
+ * edit makes a new build, and test suites, whose every temporary file is new
+ * content, would otherwise fill it: 837 files, 32 MB, in one day here).
  */
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { endianness, homedir } from "node:os";
 import { join } from "node:path";
 import { readFileBytes, unreadable } from "./readText.js";
@@ -106,9 +112,61 @@ export function readCached<H>(dir: string, key: string): Cached<H> | undefined {
       at += 8 * n;
       return a;
     });
+    used(join(dir, `${key}.bin`));
     return { head: file.head, arrays };
   } catch {
     return undefined;
+  }
+}
+
+/** Files the cache folder may hold before a write prunes it (see the module comment), and what pruning keeps. */
+export const CACHE_MAX_FILES = 600;
+export const CACHE_KEEP_FILES = 500;
+export const CACHE_KEEP_BYTES = 256 * 1024 * 1024;
+/** A temporary file this old was left by a process that died while writing. */
+const STALE_TMP_MS = 3600 * 1000;
+
+/** Marks a cache file as just used (its time set to now); true when it exists. */
+function used(path: string): boolean {
+  const now = new Date();
+  try {
+    utimesSync(path, now, now);
+    return true;
+  } catch (err) {
+    // A cache folder shared read-only: the file may be there all the same.
+    return (err as NodeJS.ErrnoException).code === "ENOENT" ? false : existsSync(path);
+  }
+}
+
+/**
+ * Removes the least recently used cache files when the folder holds more than
+ * maxFiles: keeps the newest up to keepFiles and keepBytes (and temporary files
+ * of writes under way). Run after a write, which has just parsed a whole file,
+ * so a listing of the folder costs little beside it. Errors are ignored.
+ */
+export function pruneParseCache(dir: string, { maxFiles = CACHE_MAX_FILES, keepFiles = CACHE_KEEP_FILES, keepBytes = CACHE_KEEP_BYTES, now = Date.now() } = {}): void {
+  try {
+    const names = readdirSync(dir);
+    if (names.length <= maxFiles) return;
+    const files: { path: string; time: number; size: number }[] = [];
+    for (const name of names) {
+      const path = join(dir, name);
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (st === undefined || !st.isFile()) continue;
+      if (name.endsWith(".tmp")) {
+        if (now - st.mtimeMs > STALE_TMP_MS) rmSync(path, { force: true });
+        continue;
+      }
+      files.push({ path, time: st.mtimeMs, size: st.size });
+    }
+    files.sort((a, b) => b.time - a.time);
+    let bytes = 0;
+    files.forEach((f, i) => {
+      bytes += f.size;
+      if (i >= keepFiles || bytes > keepBytes) rmSync(f.path, { force: true });
+    });
+  } catch {
+    // Pruning is housekeeping: a run never fails for it.
   }
 }
 
@@ -130,6 +188,7 @@ export function writeCached<H>(dir: string, key: string, c: Cached<H>): boolean 
     const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     writeFileSync(tmp, out);
     renameSync(tmp, path);
+    pruneParseCache(dir);
     return true;
   } catch {
     return false;
@@ -213,13 +272,14 @@ export function checkedOnce<I>(checker: string, text: string, check: () => I[], 
   h.update(JSON.stringify([FORMAT, "checked", checker, build, process.version, process.versions.tz ?? process.versions.icu ?? ""]));
   h.update(text);
   const marker = join(dir, `${h.digest("hex")}.checked`);
-  if (existsSync(marker)) return [];
+  if (used(marker)) return [];
   const issues = check();
   if (issues.length === 0) {
     try {
       mkdirSync(dir, { recursive: true });
       // Empty: its existence is the whole record, so a reader never sees half of one.
       writeFileSync(marker, "");
+      pruneParseCache(dir);
     } catch {
       // Not remembered: the next start checks again.
     }

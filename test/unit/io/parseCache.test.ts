@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdjustmentLog } from "../../../src/core/errors.ts";
 import { readSeriesCsv, type SeriesReadOptions } from "../../../src/io/series.ts";
 import { parseElectricityFactors, readElectricityFactors } from "../../../src/io/electricityFactors.ts";
-import { checkedOnce, parseCacheDir, parseCacheKey, parseCacheKeyOfFile, readCached, writeCached } from "../../../src/io/parseCache.ts";
+import { checkedOnce, parseCacheDir, parseCacheKey, parseCacheKeyOfFile, pruneParseCache, readCached, writeCached } from "../../../src/io/parseCache.ts";
 import { readScoreMethod } from "../../../src/io/scoreMethod.ts";
 
 const H = 3600;
@@ -174,5 +174,46 @@ describe("checks remembered (checkedOnce)", () => {
       delete process.env.IMPACTSIM_CACHE;
     }
     expect(ok.calls).toBe(4);
+  });
+});
+
+describe("a bounded cache (pruneParseCache)", () => {
+  const NOW = Date.UTC(2026, 0, 1);
+  /** A folder of n cache files of `size` bytes, file i used i minutes before NOW, and one temporary file of a write under way and one left by a dead process. */
+  function folder(n: number, size = 10): string {
+    const dir = mkdtempSync(join(root, "prune-"));
+    for (let i = 0; i < n; i++) {
+      const path = join(dir, `${String(i).padStart(4, "0")}.bin`);
+      writeFileSync(path, Buffer.alloc(size));
+      const t = new Date(NOW - i * 60_000);
+      utimesSync(path, t, t);
+    }
+    for (const [name, age] of [["live.bin.1.x.tmp", 60_000], ["dead.bin.2.y.tmp", 2 * 3600_000]] as const) {
+      writeFileSync(join(dir, name), "");
+      utimesSync(join(dir, name), new Date(NOW - age), new Date(NOW - age));
+    }
+    return dir;
+  }
+  const names = (dir: string) => readdirSync(dir).sort();
+
+  it("under the limit nothing goes; over it the least recently used go, down to the files and bytes kept", () => {
+    const small = folder(8);
+    pruneParseCache(small, { maxFiles: 10, keepFiles: 5, now: NOW });
+    expect(names(small)).toHaveLength(10);
+    const big = folder(12);
+    pruneParseCache(big, { maxFiles: 10, keepFiles: 5, now: NOW });
+    expect(names(big)).toEqual(["0000.bin", "0001.bin", "0002.bin", "0003.bin", "0004.bin", "live.bin.1.x.tmp"]);
+    const heavy = folder(12, 100);
+    pruneParseCache(heavy, { maxFiles: 10, keepFiles: 5, keepBytes: 350, now: NOW });
+    expect(names(heavy)).toEqual(["0000.bin", "0001.bin", "0002.bin", "live.bin.1.x.tmp"]);
+  });
+
+  it("a hit makes its file the most recently used, so a pruning keeps it", () => {
+    const dir = mkdtempSync(join(root, "hit-"));
+    writeCached(dir, "k", { head: { a: 1 }, arrays: [Float64Array.of(1, 2)] });
+    const old = new Date(NOW - 86_400_000);
+    utimesSync(join(dir, "k.bin"), old, old);
+    expect(readCached(dir, "k")?.head).toEqual({ a: 1 });
+    expect(statSync(join(dir, "k.bin")).mtimeMs).toBeGreaterThan(NOW);
   });
 });
