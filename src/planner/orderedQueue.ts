@@ -12,8 +12,10 @@
  * over a group at once: with 20,000 jobs queued a search that finds nothing
  * looks at about 20 groups rather than 300 blocks. A group owns its blocks, so
  * a change of a block (a job leaving, a block splitting, emptying or merging)
- * touches the keys of its own group only; they are worked out again when a
- * search reaches it, and only when the point that left was on its front.
+ * touches the keys of its own group only; a group's keys and a block's are
+ * worked out again when a search reaches them, and only when the point that
+ * left was on their front (a pass that starts several jobs of one block works
+ * its keys out once).
  * (Groups numbered by block index, as before, went stale all after a block
  * left, and a burst draining from the head worked out every group's keys again
  * every few passes.) Keys live in arrays kept from one working-out to the next.
@@ -114,18 +116,33 @@ class Front {
   }
 }
 
-/** A run of jobs in arrival order, with the keys of its jobs. */
+/** A run of jobs in arrival order, with the keys of its jobs (worked out again when `stale`, when a search reaches it). */
 class Block<T extends QueueItem> extends Front {
+  /** Its keys no longer say what its jobs need (a job on its front left, it split or took in its neighbour). */
+  stale = true;
   constructor(readonly items: T[]) {
     super();
-    this.rekey();
   }
 
-  /** Its keys afresh from its jobs (each added to an empty front: O(jobs x front), no sort). */
-  rekey(): void {
-    this.clear();
-    const items = this.items;
-    for (let i = 0; i < items.length; i++) this.addPoint(items[i].leastCores, items[i].leastSeconds);
+  /** Its keys, worked out again when stale (each job added to an empty front: O(jobs x front), no sort). */
+  keys(): this {
+    if (this.stale) {
+      this.clear();
+      const items = this.items;
+      for (let i = 0; i < items.length; i++) this.addPoint(items[i].leastCores, items[i].leastSeconds);
+      this.stale = false;
+    }
+    return this;
+  }
+
+  /** A job with keys (c, sec) joined it. */
+  added(c: number, sec: number): void {
+    if (!this.stale) this.addPoint(c, sec);
+  }
+
+  /** A job with keys (c, sec) left it: stale only when its point was on the front. */
+  removed(c: number, sec: number): void {
+    if (!this.stale && this.onFront(c, sec)) this.stale = true;
   }
 
   /** Arrival of its last job. */
@@ -146,7 +163,7 @@ class Group<T extends QueueItem> extends Front {
     if (this.stale) {
       this.clear();
       const bs = this.blocks;
-      for (let b = 0; b < bs.length; b++) this.addFront(bs[b]);
+      for (let b = 0; b < bs.length; b++) this.addFront(bs[b].keys());
       this.stale = false;
     }
     return this;
@@ -211,11 +228,11 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     insertAt(items, i, item);
     if (items.length > 2 * BLOCK) {
       insertAt(blocks, b + 1, new Block(items.splice(BLOCK)));
-      block.rekey();
+      block.stale = true;
       if (blocks.length > 2 * GROUP) insertAt(gs, g + 1, new Group(blocks.splice(GROUP)));
       group.stale = true;
     } else {
-      block.addPoint(item.leastCores, item.leastSeconds);
+      block.added(item.leastCores, item.leastSeconds);
       group.added(item.leastCores, item.leastSeconds);
     }
   }
@@ -253,12 +270,12 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     if (next !== undefined && items.length + next.items.length <= BLOCK) {
       for (const x of next.items) items.push(x);
       removeAt(blocks, b + 1);
-      block.rekey();
+      block.stale = true;
       group.removed(c, sec);
       this.mergeNext(g);
       return true;
     }
-    if (block.onFront(c, sec)) block.rekey();
+    block.removed(c, sec);
     group.removed(c, sec);
     return true;
   }
@@ -332,7 +349,7 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
       const blocks = group.blocks;
       for (; b < blocks.length; b++, i = 0) {
         const block = blocks[b];
-        if (!block.mayHold(cores, shortCores, shortSeconds)) continue;
+        if (!block.keys().mayHold(cores, shortCores, shortSeconds)) continue;
         const items = block.items;
         for (; i < items.length; i++) {
           const x = items[i];
