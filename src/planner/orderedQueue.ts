@@ -116,20 +116,23 @@ class Front {
   }
 }
 
-/** A run of jobs in arrival order, with the keys of its jobs (worked out again when `stale`, when a search reaches it). */
-class Block<T extends QueueItem> extends Front {
-  /** Its keys no longer say what its jobs need (a job on its front left, it split or took in its neighbour). */
+/**
+ * A front over jobs kept up to date as they come and go: a job joining adds
+ * its point; one leaving makes the keys stale only when its point was on the
+ * front, and stale keys are worked out again (refill) when next asked for.
+ */
+abstract class LazyFront extends Front {
+  /** Its keys no longer say what its jobs need. */
   stale = true;
-  constructor(readonly items: T[]) {
-    super();
-  }
 
-  /** Its keys, worked out again when stale (each job added to an empty front: O(jobs x front), no sort). */
+  /** Adds every point its jobs give to the cleared front. */
+  protected abstract refill(): void;
+
+  /** Its keys, worked out again when stale. */
   keys(): this {
     if (this.stale) {
       this.clear();
-      const items = this.items;
-      for (let i = 0; i < items.length; i++) this.addPoint(items[i].leastCores, items[i].leastSeconds);
+      this.refill();
       this.stale = false;
     }
     return this;
@@ -144,6 +147,19 @@ class Block<T extends QueueItem> extends Front {
   removed(c: number, sec: number): void {
     if (!this.stale && this.onFront(c, sec)) this.stale = true;
   }
+}
+
+/** A run of jobs in arrival order, with the keys of its jobs (stale also when it split or took in its neighbour). */
+class Block<T extends QueueItem> extends LazyFront {
+  constructor(readonly items: T[]) {
+    super();
+  }
+
+  /** Each job added to an empty front: O(jobs x front), no sort. */
+  protected refill(): void {
+    const items = this.items;
+    for (let i = 0; i < items.length; i++) this.addPoint(items[i].leastCores, items[i].leastSeconds);
+  }
 
   /** Arrival of its last job. */
   last(): number {
@@ -151,32 +167,15 @@ class Block<T extends QueueItem> extends Front {
   }
 }
 
-/** A run of blocks in arrival order, with the keys over them (worked out again when `stale`). */
-class Group<T extends QueueItem> extends Front {
-  stale = true;
+/** A run of blocks in arrival order, with the keys over them. */
+class Group<T extends QueueItem> extends LazyFront {
   constructor(readonly blocks: Block<T>[]) {
     super();
   }
 
-  /** Its keys, worked out again when stale. */
-  keys(): this {
-    if (this.stale) {
-      this.clear();
-      const bs = this.blocks;
-      for (let b = 0; b < bs.length; b++) this.addFront(bs[b].keys());
-      this.stale = false;
-    }
-    return this;
-  }
-
-  /** A job with keys (c, sec) joined one of its blocks. */
-  added(c: number, sec: number): void {
-    if (!this.stale) this.addPoint(c, sec);
-  }
-
-  /** A job with keys (c, sec) left one of its blocks: stale only when its point was on the front. */
-  removed(c: number, sec: number): void {
-    if (!this.stale && this.onFront(c, sec)) this.stale = true;
+  protected refill(): void {
+    const bs = this.blocks;
+    for (let b = 0; b < bs.length; b++) this.addFront(bs[b].keys());
   }
 
   /** Arrival of its last job. */
