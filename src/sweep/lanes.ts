@@ -28,7 +28,7 @@ export function claimSlots(n: number): Int32Array {
 }
 
 /** Claims slot i of b for `lane` when it is free. */
-function take<T>(b: Batch<T>, i: number, lane: number): boolean {
+function take(b: Batch<unknown>, i: number, lane: number): boolean {
   return Atomics.load(b.status, i) === FREE && Atomics.compareExchange(b.status, i, FREE, lane + 1) === FREE;
 }
 
@@ -37,7 +37,7 @@ function take<T>(b: Batch<T>, i: number, lane: number): boolean {
  * claimed: its own block first, then from the end; undefined when every task
  * is claimed.
  */
-export function claim<T>(batches: readonly Batch<T>[], lane: number, lanes: number): { batch: Batch<T>; slot: number } | undefined {
+export function claim<B extends Batch<unknown>>(batches: readonly B[], lane: number, lanes: number): { batch: B; slot: number } | undefined {
   for (const b of batches) {
     const n = b.tasks.length;
     for (let i = Math.floor((lane * n) / lanes), to = Math.floor(((lane + 1) * n) / lanes); i < to; i++) if (take(b, i, lane)) return { batch: b, slot: i };

@@ -217,11 +217,11 @@ function threadPool(workers: number): RunPool {
     running = true;
     try {
       for (let c = claim(batches, 0, workers); c !== undefined; c = claim(batches, 0, workers)) {
-        const b = batches.find((x) => x.id === c!.batch.id)!;
+        const { batch, slot } = c;
         try {
-          settle(b, c.slot, true, await runTask(c.batch.tasks[c.slot]));
+          settle(batch, slot, true, await runTask(batch.tasks[slot]));
         } catch (err) {
-          settle(b, c.slot, false, err);
+          settle(batch, slot, false, err);
         }
         await new Promise((next) => setImmediate(next));
       }
