@@ -90,9 +90,10 @@ export function parseCacheKeyOfFile(reader: string, path: string, options: unkno
 
 /** The product kept under `key`, or undefined on a miss (absent, truncated, of another key or unreadable). */
 export function readCached<H>(dir: string, key: string): Cached<H> | undefined {
+  const path = join(dir, `${key}.bin`);
   let buf: Buffer;
   try {
-    buf = readFileSync(join(dir, `${key}.bin`));
+    buf = readFileSync(path);
   } catch {
     return undefined;
   }
@@ -112,7 +113,7 @@ export function readCached<H>(dir: string, key: string): Cached<H> | undefined {
       at += 8 * n;
       return a;
     });
-    used(join(dir, `${key}.bin`));
+    used(path);
     return { head: file.head, arrays };
   } catch {
     return undefined;

@@ -297,7 +297,12 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
 
   /** True when the last search found `item` or began after it, and the queue has not changed since (so it is still queued). */
   knows(item: T): boolean {
-    return this.isFound(item) || (item === this.fromItem && this.fromAt === this.changes);
+    return this.isFound(item) || this.begunAfter(item);
+  }
+
+  /** True when the last search began after `item` and the queue has not changed since. */
+  private begunAfter(item: T): boolean {
+    return item === this.fromItem && this.fromAt === this.changes;
   }
 
   /** The first job, or undefined when the queue is empty. */
@@ -321,7 +326,7 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
         g = this.foundG;
         b = this.foundB;
         i = this.foundI + 1;
-      } else if (after === this.fromItem && this.fromAt === this.changes) {
+      } else if (this.begunAfter(after)) {
         // From where the last search began.
         g = this.fromG;
         b = this.fromB;
