@@ -171,12 +171,31 @@ export function onlyIntensityChanged(happened: readonly WorldEvent[]): boolean {
   return true;
 }
 
-/** Jobs started earlier in the same pass, as parallel arrays (pool, cores taken, idle nodes taken, predicted end). */
-export interface PassStarts {
-  readonly pool: readonly number[];
-  readonly cores: readonly number[];
-  readonly idle: readonly number[];
-  readonly end: readonly number[];
+/**
+ * Jobs started earlier in the same pass, as parallel arrays (pool, cores
+ * taken, idle nodes taken, predicted end): the first `n` entries. A policy
+ * keeps one across passes; clear() forgets the starts without shortening the
+ * arrays (an array emptied drops its store, which the next start made again:
+ * four stores at every pass that started a job).
+ */
+export class PassStarts {
+  n = 0;
+  readonly pool: number[] = [];
+  readonly cores: number[] = [];
+  readonly idle: number[] = [];
+  readonly end: number[] = [];
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  add(pool: number, cores: number, idle: number, end: number): void {
+    const k = this.n++;
+    this.pool[k] = pool;
+    this.cores[k] = cores;
+    this.idle[k] = idle;
+    this.end[k] = end;
+  }
 }
 
 /** The job's need in a pool on its default device (resources.poolNeed); undefined where it cannot run. */
@@ -220,14 +239,14 @@ export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: {
   const index = running === undefined ? boundRunning(view) : undefined;
   const list = running ?? (index === undefined ? view.running : undefined);
   const count = list !== undefined ? list.length : index!.runningCount;
+  // The first `m` entries of `order` (never shortened, as PassStarts).
   const order = passOrder;
-  if (order.length > 0) order.length = 0;
+  let m = 0;
   // By predicted end, ties in start order: an insertion sort in place (these lists are short; Array.prototype.sort copies into a work array at every call).
   const end = pass.end;
-  for (let k = 0; k < pass.pool.length; k++) {
+  for (let k = 0; k < pass.n; k++) {
     if (pass.pool[k] !== p) continue;
-    let i = order.length;
-    order.push(k);
+    let i = m++;
     while (i > 0 && end[order[i - 1]] > end[k]) {
       order[i] = order[i - 1];
       i--;
@@ -243,7 +262,7 @@ export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: {
       if (r.pool === p) for (const n of r.nodes) lastEnd.set(n, Math.max(lastEnd.get(n) ?? -Infinity, r.predictedEnd));
     }
     const ends = [...lastEnd.values()];
-    for (const k of order) for (let i = 0; i < pass.idle[k]; i++) ends.push(pass.end[k]);
+    for (let j = 0; j < m; j++) for (let i = 0; i < pass.idle[order[j]]; i++) ends.push(pass.end[order[j]]);
     ends.sort((a, b) => a - b);
     const short = need.wholeNodes - free.nodes;
     nodesAt = short <= ends.length ? ends[short - 1] : Infinity;
@@ -257,7 +276,7 @@ export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: {
   for (;;) {
     while (job !== undefined && job.pool !== p) job = ++r < count ? runningAt(list, index, r) : undefined;
     const tr = job !== undefined ? job.predictedEnd : Infinity;
-    const ts = s < order.length ? pass.end[order[s]] : Infinity;
+    const ts = s < m ? pass.end[order[s]] : Infinity;
     if (tr === Infinity && ts === Infinity) break;
     const t = Math.min(tr, ts);
     if (shadow !== Infinity && t > shadow) break;

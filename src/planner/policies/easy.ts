@@ -19,7 +19,8 @@
  * model on the pool's default device for workflow tasks (planner/resources).
  */
 import type { ClusterView, Decision, Policy, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
-import { Capacity, coresFor, firstFit, needFor, nextBackfill, onlyIntensityChanged, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
+import { holdsWholeNodes } from "../resources.js";
+import { Capacity, coresFor, firstFit, nextBackfill, onlyIntensityChanged, PassStarts, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 
 interface Reservation {
   pool: number;
@@ -30,6 +31,18 @@ interface Reservation {
 /** A pass that starts nothing (shared: passes that start nothing are most of a long run's). */
 const NOTHING: readonly Decision[] = Object.freeze([]);
 
+/**
+ * The pass's decisions with the job's start on pool `p` added. The first
+ * makes an array of one (a push onto [] makes room for 17: most passes that
+ * start anything start one job). A new array each pass: the world keeps it.
+ */
+function started(out: Decision[] | undefined, job: QueuedJobView, p: number): Decision[] {
+  const d: Decision = { kind: "start", jobId: job.id, pool: p };
+  if (out === undefined) return [d];
+  out.push(d);
+  return out;
+}
+
 /** EASY, also callable with a running list standing for the view's (consolidate's waking nodes shown as jobs). */
 export interface EasyBackfill extends Policy {
   /** decide(), with `running` (by predicted end, then id) in place of view.running (undefined: the view's). */
@@ -38,27 +51,27 @@ export interface EasyBackfill extends Policy {
 
 export function policyEasyBackfill(): EasyBackfill {
   // Scratch for jobs started in the current pass (pool, cores, idle nodes taken, predicted end).
-  const passPool: number[] = [];
-  const passCores: number[] = [];
-  const passIdle: number[] = [];
-  const passEnd: number[] = [];
-  const pass = { pool: passPool, cores: passCores, idle: passIdle, end: passEnd };
+  const pass = new PassStarts();
   const free = new Capacity();
   const walk = new QueueWalk();
-  // The pass's reservation (pool < 0: none), kept here rather than made per pass.
+  // The pass's reservation (pool < 0: none), and shadowTime's arguments, kept here rather than made per pass.
   const res: Reservation = { pool: -1, shadow: Infinity, extra: 0 };
   const freeHere = { cores: 0, nodes: 0 };
+  const needHere = { cores: 0, wholeNodes: 0 };
 
   /** Sets `res` to the head's reservation: the pool with the earliest shadow time (ties: platform order); pool -1 when none. */
   function reserve(view: ClusterView, head: QueuedJobView, running: readonly RunningJobView[] | undefined): void {
     res.pool = -1;
     for (let p = 0; p < view.pools.length; p++) {
       const pool = view.pools[p];
-      const need = needFor(head, pool);
-      if (need === undefined) continue;
+      // The head's need (common.ts needFor, without an object per pool): its cores, and as whole nodes those cores' nodes.
+      const cores = coresFor(head, pool);
+      if (cores === Infinity) continue;
+      needHere.cores = cores;
+      needHere.wholeNodes = holdsWholeNodes(head, pool) ? cores / pool.coresPerNode : 0;
       freeHere.cores = free.cores[p];
       freeHere.nodes = free.nodes[p];
-      const { shadow, extra } = shadowTime(view, p, need, freeHere, pass, running);
+      const { shadow, extra } = shadowTime(view, p, needHere, freeHere, pass, running);
       if (shadow === Infinity) continue;
       if (res.pool < 0 || shadow < res.shadow) {
         res.pool = p;
@@ -76,16 +89,12 @@ export function policyEasyBackfill(): EasyBackfill {
     const pools = view.pools;
     free.from(pools);
     let out: Decision[] | undefined;
-    // Emptied only when used (setting an array's length is a call into the runtime, at every pass).
-    if (passPool.length > 0) passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
+    pass.clear();
     for (; head !== undefined; head = queue.next()) {
       const p = firstFit(head, pools, free);
       if (p < 0) break;
-      (out ??= []).push({ kind: "start", jobId: head.id, pool: p });
-      passPool.push(p);
-      passCores.push(coresFor(head, pools[p]));
-      passIdle.push(free.lastIdle);
-      passEnd.push(view.now + runtimeFor(head, pools[p]));
+      out = started(out, head, p);
+      pass.add(p, coresFor(head, pools[p]), free.lastIdle, view.now + runtimeFor(head, pools[p]));
     }
     if (head === undefined || queue.atLast() || !free.any()) return out ?? NOTHING;
     reserve(view, head, running);
@@ -103,7 +112,7 @@ export function policyEasyBackfill(): EasyBackfill {
           else continue;
         }
         free.take(job, pools[p]);
-        (out ??= []).push({ kind: "start", jobId: job.id, pool: p });
+        out = started(out, job, p);
         break;
       }
       if (!free.any()) break;

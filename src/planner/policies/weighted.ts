@@ -57,7 +57,7 @@ import type { DeviceClass } from "../../io/index.js";
 import { chargeForecastInto, chargeInto, phaseTotal, type ChargeEnergy } from "../../models/index.js";
 import { defaultDevice, placementCharge, placementEmbodied } from "../resources.js";
 import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { Capacity, canHold, coresFor, needFor, nextBackfill, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
+import { Capacity, canHold, coresFor, needFor, nextBackfill, PassStarts, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 import { missingBytes, transferJoules, transferTime } from "../transfers.js";
 
 export interface WeightedParams {
@@ -129,11 +129,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
   const holdEnergy: ChargeEnergy = { it: 0, facility: 0 };
   const embodied = new Float64Array(N_PHASES * N_COORDS);
   // Scratch for jobs started in the current pass (pool, cores, idle nodes taken, predicted end), and the capacity they leave.
-  const passPool: number[] = [];
-  const passCores: number[] = [];
-  const passIdle: number[] = [];
-  const passEnd: number[] = [];
-  const pass = { pool: passPool, cores: passCores, idle: passIdle, end: passEnd };
+  const pass = new PassStarts();
   const free = new Capacity();
   const walk = new QueueWalk();
 
@@ -231,7 +227,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
       if (!free.any()) return [];
       const now = view.now;
       const out: Decision[] = [];
-      passPool.length = passCores.length = passIdle.length = passEnd.length = 0;
+      pass.clear();
       const forecasts = new Map<string, IntensityForecast>();
       let res: Reservation | undefined;
       // Once a reservation is held, only jobs that fit now may start (the others are not scored): the walk
@@ -273,10 +269,8 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
         if (best.now) {
           const p = best.pool;
           if (res !== undefined && res.pool === p && !(now + best.transfer + best.runtime <= res.shadow)) res.extra -= best.cores;
-          passIdle.push(free.take(job, pools[p]));
-          passPool.push(p);
-          passCores.push(best.cores);
-          passEnd.push(now + best.transfer + best.runtime);
+          const idle = free.take(job, pools[p]);
+          pass.add(p, best.cores, idle, now + best.transfer + best.runtime);
           out.push({
             kind: "start",
             jobId: job.id,
