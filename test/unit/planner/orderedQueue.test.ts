@@ -268,4 +268,29 @@ describe("OrderedQueue (the queue indexed by need)", () => {
       }
     }
   });
+  it("works a queue emptied and filled again out afresh (the emptied group kept for the next job: its keys of the jobs gone are not kept)", () => {
+    const q = new OrderedQueue<QueueItem>();
+    let arrival = 0;
+    // Each round: one wide long job, searched (its keys worked out), gone; then a narrow short one, searched by bounds the wide one failed.
+    for (let round = 0; round < 5; round++) {
+      const wide = { arrival: arrival++, leastCores: 64, leastSeconds: 5000 };
+      q.insert(wide);
+      expect(q.next(undefined, 4, 4, 100)).toBeUndefined();
+      expect(q.next(undefined, 64, 0, -Infinity)).toBe(wide);
+      expect(q.remove(wide)).toBe(true);
+      expect(q.length).toBe(0);
+      expect(q.first()).toBeUndefined();
+      const narrow = { arrival: arrival++, leastCores: 2, leastSeconds: 50 };
+      q.insert(narrow);
+      expect(q.next(undefined, 4, 0, -Infinity)).toBe(narrow);
+      expect(q.next(undefined, 1, 2, 50)).toBe(narrow);
+      const short = { arrival: arrival++, leastCores: 32, leastSeconds: 10 };
+      q.insert(short);
+      expect(q.next(narrow, 4, 32, 10)).toBe(short);
+      expect(q.toArray()).toEqual([narrow, short]);
+      q.remove(narrow);
+      q.remove(short);
+      expect([...q]).toEqual([]);
+    }
+  });
 });
