@@ -12,66 +12,114 @@ import { insertAt, OrderedQueue, removeAt, type JobProgress, type NodeTake, type
 /** The nodes and allocation of a job not running (shared: no arrays per job until it starts). */
 const NO_NODES: readonly number[] = Object.freeze([]);
 const NO_TAKES: readonly NodeTake[] = Object.freeze([]);
-/** Never added to: a job's tenants are replaced by a new array at each start, and by this one when it leaves its nodes. */
-export const NO_TENANTS: Tenant[] = [];
 
 /**
  * A job's record. It is also what views are made from (planner/jobViews.ts
  * JobProgress and RunInfo, read through the getters below), so a view costs
- * no record of its own.
+ * no record of its own. Records are reused (JobTable.record, recycle): a job's
+ * record goes back once it has ended or left the queue for good, as nothing
+ * keeps records past that (views, facts and events copy what they show), and
+ * the next job to arrive takes it, so a long run allocates records for the
+ * most jobs held at once rather than for every job (with its boxed numbers,
+ * about 550 bytes a job). The fields are declared only and set by reset(), at
+ * construction and at each reuse, so that their first values are written once.
  */
 export class SimJob implements QueueItem, JobProgress, RunInfo {
+  declare spec: JobSpec;
+  /** Arrival order: the queue's order. */
+  declare arrival: number;
   /** Lower bounds of what queue policies count for it (set when it is queued; 0 passes over nothing). */
-  leastCores = 0;
-  leastSeconds = 0;
-  pool = -1;
+  declare leastCores: number;
+  declare leastSeconds: number;
+  declare pool: number;
   /** Its nodes on this run (frozen: its running view shares them). */
-  nodes: readonly number[] = NO_NODES;
+  declare nodes: readonly number[];
   /** What it holds of each node as placement gave it (frozen, planner/jobViews.ts sharedAllocation: its running view shares it). */
-  allocation: readonly NodeTake[] = NO_TAKES;
-  /** Its hold on each of its nodes (cores, devices, memory; busy parts by phase). */
-  tenants: Tenant[] = NO_TENANTS;
+  declare allocation: readonly NodeTake[];
+  /**
+   * Its hold on each of its nodes on this run (cores, devices, memory; busy
+   * parts by phase): the first `tenantCount` entries. The record's own array,
+   * kept across runs and jobs (emptying it would give its storage back, and
+   * the next start would allocate it again).
+   */
+  readonly tenants: Tenant[] = [];
+  declare tenantCount: number;
   /** Whole nodes to itself on this run. */
-  wholeNodes = false;
-  device: DeviceClass = "cpu";
+  declare wholeNodes: boolean;
+  declare device: DeviceClass;
   /** Start of this run; its setup end (FPGA reconfiguration, = start without one). */
-  start = -1;
-  setupEnd = -1;
-  predictedEnd = Infinity;
+  declare start: number;
+  declare setupEnd: number;
+  declare predictedEnd: number;
   /** Busy cores over allocated cores while it runs (its cores over its nodes' cores when it holds them whole). */
-  utilisation = 0;
-  killed = false;
+  declare utilisation: number;
+  declare killed: boolean;
   /** Workflow task waiting for inputs after its start: transfers still to arrive. */
-  pendingInputs = 0;
+  declare pendingInputs: number;
   /** DVFS state it runs in (undefined: default). */
-  pstate: number | undefined = undefined;
+  declare pstate: number | undefined;
   /** Suspension: start of its first run, share of its work done before, wall time already used, run seconds so far, last suspension. */
-  firstStart = -1;
-  workDone = 0;
-  wallUsed = 0;
-  runSeconds = 0;
-  lastSuspendedAt: number | undefined = undefined;
+  declare firstStart: number;
+  declare workDone: number;
+  declare wallUsed: number;
+  declare runSeconds: number;
+  declare lastSuspendedAt: number | undefined;
   /** The time of the last defer applied to it (undefined: never deferred). */
-  deferredUntil: number | undefined = undefined;
+  declare deferredUntil: number | undefined;
   /** When its last input arrived (its start when none was missing). */
-  inputsAt = -1;
+  declare inputsAt: number;
   /** Bitstream it loads on its FPGAs (-1: none), recorded on the nodes once the load completes. */
-  bitstreamId = -1;
+  declare bitstreamId: number;
   /** Actual run time of this run (never shown to policies) and its setup. */
-  runtime = 0;
-  setup = 0;
+  declare runtime: number;
+  declare setup: number;
   /** Seconds of this run spent restarting from its checkpoint (a resumed run of a class with checkpoint_s), part of `runtime`. */
-  restart = 0;
-  slot = -1;
+  declare restart: number;
+  declare slot: number;
   /** Its views as policies see them, made when first needed (sim/view.ts; dropped when the job changes). */
-  queuedView: QueuedJobView | undefined = undefined;
-  runningView: RunningJobView | undefined = undefined;
-  private scaled?: Readonly<Partial<Record<DeviceClass, number>>>;
-  constructor(
-    readonly spec: JobSpec,
-    /** Arrival order: the queue's order. */
-    readonly arrival: number,
-  ) {}
+  declare queuedView: QueuedJobView | undefined;
+  declare runningView: RunningJobView | undefined;
+  declare private scaled: Readonly<Partial<Record<DeviceClass, number>>> | undefined;
+
+  constructor(spec: JobSpec, arrival: number) {
+    this.reset(spec, arrival);
+  }
+
+  /** The record as for a job just arrived (the tenants array kept). */
+  reset(spec: JobSpec, arrival: number): void {
+    this.spec = spec;
+    this.arrival = arrival;
+    this.leastCores = 0;
+    this.leastSeconds = 0;
+    this.pool = -1;
+    this.nodes = NO_NODES;
+    this.allocation = NO_TAKES;
+    this.tenantCount = 0;
+    this.wholeNodes = false;
+    this.device = "cpu";
+    this.start = -1;
+    this.setupEnd = -1;
+    this.predictedEnd = Infinity;
+    this.utilisation = 0;
+    this.killed = false;
+    this.pendingInputs = 0;
+    this.pstate = undefined;
+    this.firstStart = -1;
+    this.workDone = 0;
+    this.wallUsed = 0;
+    this.runSeconds = 0;
+    this.lastSuspendedAt = undefined;
+    this.deferredUntil = undefined;
+    this.inputsAt = -1;
+    this.bitstreamId = -1;
+    this.runtime = 0;
+    this.setup = 0;
+    this.restart = 0;
+    this.slot = -1;
+    this.queuedView = undefined;
+    this.runningView = undefined;
+    this.scaled = undefined;
+  }
 
   get id(): number {
     return this.spec.id;
@@ -120,12 +168,30 @@ export function actualRuntime(spec: JobSpec, pool: PoolModel, device: DeviceClas
 /** Queued jobs (arrival order, indexed by need: planner/orderedQueue.ts) and running jobs (by predicted end, then id). */
 export class JobTable {
   readonly queue = new OrderedQueue<SimJob>();
+  /** Records given back (recycle), for the next arrivals. */
+  private readonly spare: SimJob[] = [];
   readonly queued = new Map<number, SimJob>();
   readonly running: SimJob[] = [];
   readonly runningById = new Map<number, SimJob>();
   /** Bumped on every change of the queue or the running list (or of a job in them), so views are rebuilt only then; the second on changes of the running list only. */
   version = 0;
   runningVersion = 0;
+
+  /** A record for a job arriving now: a spare one reset, or a new one. */
+  record(spec: JobSpec, arrival: number): SimJob {
+    const job = this.spare.pop();
+    if (job === undefined) return new SimJob(spec, arrival);
+    job.reset(spec, arrival);
+    return job;
+  }
+
+  /**
+   * Takes back the record of a job that ended or left the queue for good
+   * (neither queued nor running, its nodes released): the caller drops it.
+   */
+  recycle(job: SimJob): void {
+    this.spare.push(job);
+  }
 
   enqueue(job: SimJob): void {
     this.queue.insert(job);

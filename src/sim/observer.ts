@@ -116,14 +116,28 @@ export interface SimObserver {
 
 /** One observer that forwards every call to each of `observers` in order. */
 export function combineObservers(...observers: SimObserver[]): SimObserver {
-  // The calls made at every power change go straight to their one listener when there is one (the usual case).
+  // Each call goes straight to its one listener when there is one (the usual case), else through a loop over the
+  // listeners: no closure made per call (a forEach with an arrow capturing the fact was one per job end).
+  const jobEnded = observers.filter((o) => o.jobEnded);
+  const jobDropped = observers.filter((o) => o.jobDropped);
   const siteInterval = observers.filter((o) => o.siteInterval);
   const poolIdle = observers.filter((o) => o.poolIdle);
   const jobShare = observers.filter((o) => o.jobShare);
   const nodeInterval = observers.filter((o) => o.nodeInterval);
+  const finished = observers.filter((o) => o.finished);
+  const workflowEnded = observers.filter((o) => o.workflowEnded);
+  const decided = observers.filter((o) => o.decided);
+  const transferEnded = observers.filter((o) => o.transferEnded);
   return {
-    jobEnded: (f) => observers.forEach((o) => o.jobEnded?.(f)),
-    jobDropped: (j, r) => observers.forEach((o) => o.jobDropped?.(j, r)),
+    jobEnded:
+      jobEnded.length === 1
+        ? jobEnded[0].jobEnded!.bind(jobEnded[0])
+        : (f) => {
+            for (const o of jobEnded) o.jobEnded!(f);
+          },
+    jobDropped: (j, r) => {
+      for (const o of jobDropped) o.jobDropped!(j, r);
+    },
     siteInterval:
       siteInterval.length === 1
         ? siteInterval[0].siteInterval!.bind(siteInterval[0])
@@ -153,9 +167,17 @@ export function combineObservers(...observers: SimObserver[]): SimObserver {
                 },
         }
       : {}),
-    finished: (end) => observers.forEach((o) => o.finished?.(end)),
-    workflowEnded: (f) => observers.forEach((o) => o.workflowEnded?.(f)),
-    decided: (t, d) => observers.forEach((o) => o.decided?.(t, d)),
-    transferEnded: (f) => observers.forEach((o) => o.transferEnded?.(f)),
+    finished: (end) => {
+      for (const o of finished) o.finished!(end);
+    },
+    workflowEnded: (f) => {
+      for (const o of workflowEnded) o.workflowEnded!(f);
+    },
+    decided: (t, d) => {
+      for (const o of decided) o.decided!(t, d);
+    },
+    transferEnded: (f) => {
+      for (const o of transferEnded) o.transferEnded!(f);
+    },
   };
 }

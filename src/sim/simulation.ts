@@ -22,7 +22,8 @@ import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEv
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
 import { Cluster, type StaticRule, type Tenant } from "./cluster.js";
 import { Engine } from "./engine.js";
-import { actualRuntime, JobTable, NO_TENANTS, SimJob } from "./jobs.js";
+import { EventLog } from "./eventLog.js";
+import { actualRuntime, JobTable, SimJob } from "./jobs.js";
 import { Network } from "./network.js";
 import { SlotTable } from "./slots.js";
 import type { JobFact, SimObserver } from "./observer.js";
@@ -119,7 +120,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
    * of the clock, and records made then outlived young-generation collections.
    */
   const submitting = new SlotTable<JobSpec>();
-  let happened: WorldEvent[] = [];
+  const happened = new EventLog();
   let nonDaemon = 0;
   let submitted = 0;
   let finished = 0;
@@ -162,8 +163,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   function releaseNodes(job: SimJob): number {
     // The records go back to the cluster for reuse: none of this run's is read after this.
     const tenants = job.tenants;
-    for (let i = 0; i < tenants.length; i++) cluster.removeTenant(tenants[i]);
-    job.tenants = NO_TENANTS;
+    for (let i = 0; i < job.tenantCount; i++) cluster.removeTenant(tenants[i]);
+    job.tenantCount = 0;
     if (!jobs.removeRunning(job)) throw new SimulationError(`job ${job.id} missing from the running list`);
     views.forget(job);
     return pools[job.pool].site;
@@ -222,6 +223,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     happened.push(job.killed ? { kind: "jobKilled", jobId: job.id, reason: "walltime" } : { kind: "jobEnded", jobId: job.id });
     emitFact(job, s, true);
     if (job.spec.workflow !== undefined) taskEnded(job, s);
+    jobs.recycle(job);
     if (opts.onProgress && finished % progressEvery === 0) opts.onProgress(finished, engine.now);
   });
 
@@ -240,12 +242,13 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
 
   /** A ready job (a workflow task) joins the queue now. */
   function admit(spec: JobSpec): void {
-    const job = new SimJob(spec, arrivals++);
+    const arrival = arrivals++;
     if (!fitsSomewhere(spec)) {
       dropNeverRunnable(spec);
       return;
     }
     submitted++;
+    const job = jobs.record(spec, arrival);
     keyed(job);
     jobs.enqueue(job);
     happened.push({ kind: "jobSubmitted", jobId: job.id });
@@ -297,7 +300,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   // The key is the job's arrival number.
   const SUBMIT = engine.defineKind("jobSubmitted", PRIO_SUBMIT, (slot, arrival) => {
     nonDaemon--;
-    const job = new SimJob(submitting.take(slot), arrival);
+    const job = jobs.record(submitting.take(slot), arrival);
     keyed(job);
     jobs.enqueue(job);
     happened.push({ kind: "jobSubmitted", jobId: job.id });
@@ -446,9 +449,10 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     job.wholeNodes = at.wholeNodes;
     job.utilisation = (at.wholeNodes ? Math.min(1, job.spec.cores / (need * model.coresPerNode)) : 1) * cpuLoad(job.spec);
     const devicesPerNode = at.wholeNodes ? devicesRequested(at.job, device) / need : 0;
-    const tenants: Tenant[] = [];
-    for (let i = 0; i < at.takes.length; i++) tenants.push(cluster.tenant(job.spec, at.takes[i], at.wholeNodes, devicesPerNode));
-    job.tenants = tenants;
+    const tenants = job.tenants;
+    const count = at.takes.length;
+    for (let i = 0; i < count; i++) tenants[i] = cluster.tenant(job.spec, at.takes[i], at.wholeNodes, devicesPerNode);
+    job.tenantCount = count;
     job.pendingInputs = at.missing.length;
     job.pstate = d.pstate;
     job.inputsAt = now;
@@ -456,7 +460,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const staging = at.missing.length > 0;
     // While inputs travel the job holds its allocation without running; then setup (if any), then the run.
     // Without inputs to wait for, its tenants join their nodes already in that phase (one change per node, not two).
-    for (let i = 0; i < tenants.length; i++) {
+    for (let i = 0; i < count; i++) {
       const t = tenants[i];
       if (!staging) {
         const l = loadOf(job, t, setup > 0);
@@ -510,7 +514,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   /** The job enters its setup (FPGA reconfiguration) or its run on the nodes it holds. */
   function phaseBegins(job: SimJob, setup: boolean): void {
     const tenants = job.tenants;
-    for (let i = 0; i < tenants.length; i++) {
+    for (let i = 0; i < job.tenantCount; i++) {
       const t = tenants[i];
       const l = loadOf(job, t, setup);
       cluster.setBusy(t, l.cores, l.util, l.gpus, l.fpgas, l.reconf);
@@ -664,15 +668,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   function dropJob(job: SimJob, reason: string): void {
     jobs.unqueue(job);
     observer.jobDropped?.(job.spec, reason);
+    jobs.recycle(job);
   }
 
   const world: World = {
     view: () => views.view(),
-    takeEvents: () => {
-      const events = happened;
-      happened = [];
-      return events;
-    },
+    takeEvents: () => happened.take(),
     apply: applyAll,
     policyState: policy.initialState?.(),
     describeTime: (t) => isoAt(platform, t),
