@@ -8,6 +8,7 @@
  * decimal, a choice not offered, conflicting options, a second positional)
  * goes to yargs, which then accepts or refuses it as before.
  */
+import { availableParallelism } from "node:os";
 import { InputError, type Extension } from "../core/index.js";
 import { runScenario } from "../run/index.js";
 import { formatSummaryTable } from "./table.js";
@@ -100,6 +101,8 @@ export async function runCommand(args: RunArgs): Promise<void> {
       cpuUsage: args["cpu-usage"] as "trace" | "ignore" | undefined,
     },
     onProgress: progress ? (n, t) => process.stderr.write(`\r${n} jobs finished, simulated time ${(t / 86400).toFixed(1)} d`) : undefined,
+    // A long run's jobs.csv is formatted on the second core, if there is one.
+    outputThread: availableParallelism() >= 2,
   });
   if (progress) process.stderr.write("\n");
   if (!args.quiet) {

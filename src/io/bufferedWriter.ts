@@ -5,13 +5,20 @@
  * run can name each of its files by content without reading them again.
  */
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
 
 const UTF8 = new TextEncoder();
 
 /** Writes text as UTF-8 at `at` (room for it reserved); returns the position after it. */
 export function writeUtf8(out: Uint8Array, at: number, text: string): number {
   return at + UTF8.encodeInto(text, out.subarray(at)).written;
+}
+
+/** A file a writer began and handed over (detach), closed: what it holds. */
+export interface WriterHandoff {
+  readonly path: string;
+  readonly bytes: number;
+  readonly lines: number;
 }
 
 export class BufferedLineWriter {
@@ -21,14 +28,36 @@ export class BufferedLineWriter {
   protected at = 0;
   private readonly hash: Hash = createHash("sha256");
   private digest: string | undefined;
+  /** Handed over to another writer (detach): closing it is that one's business. */
+  private detached = false;
   /** Lines written, header excluded. */
   lines = 0;
   /** Bytes written so far (UTF-8). */
   bytes = 0;
 
-  constructor(readonly path: string, chunk = 1 << 20) {
-    this.fd = openSync(path, "w");
+  /** @param from a file another writer began (detach): this one hashes what it holds and goes on after it */
+  constructor(readonly path: string, chunk = 1 << 20, from?: WriterHandoff) {
     this.out = Buffer.allocUnsafe(chunk);
+    if (from === undefined) {
+      this.fd = openSync(path, "w");
+      return;
+    }
+    // Another thread may take it over: descriptors are closed by the thread that opened them.
+    this.fd = openSync(path, "a");
+    this.bytes = from.bytes;
+    this.lines = from.lines;
+    // The hash covers the whole file: the part written before is read back.
+    const read = openSync(path, "r");
+    try {
+      for (let at = 0; at < from.bytes; ) {
+        const n = readSync(read, this.out, 0, Math.min(this.out.length, from.bytes - at), at);
+        if (n === 0) throw new Error(`${path}: ends at byte ${at}, before the ${from.bytes} bytes written to it`);
+        this.hash.update(this.out.subarray(0, n));
+        at += n;
+      }
+    } finally {
+      closeSync(read);
+    }
   }
 
   /** Makes room for n more bytes: writes what the buffer holds when they would not fit, and grows it for a line longer than it. */
@@ -86,8 +115,16 @@ export class BufferedLineWriter {
     this.bytes += data.length;
   }
 
+  /** Writes out what is buffered and closes the file for another writer to go on with it (the constructor's `from`). */
+  detach(): WriterHandoff {
+    this.flush();
+    closeSync(this.fd);
+    this.detached = true;
+    return { path: this.path, bytes: this.bytes, lines: this.lines };
+  }
+
   close(): void {
-    if (this.digest !== undefined) return;
+    if (this.digest !== undefined || this.detached) return;
     this.flush();
     closeSync(this.fd);
     this.digest = this.hash.digest("hex");
@@ -95,7 +132,7 @@ export class BufferedLineWriter {
 
   /** SHA-256 of the whole file, once closed. */
   get sha256(): string {
-    if (this.digest === undefined) throw new Error(`BufferedLineWriter: ${this.path} is still open`);
+    if (this.digest === undefined) throw new Error(`BufferedLineWriter: ${this.path} is ${this.detached ? "handed to another writer" : "still open"}`);
     return this.digest;
   }
 }

@@ -14,10 +14,28 @@
  * machine at load 15-17 on 2 cores).
  */
 import { SimulationError } from "../core/index.js";
-import { BufferedLineWriter, writeUtf8 } from "./bufferedWriter.js";
+import { BufferedLineWriter, writeUtf8, type WriterHandoff } from "./bufferedWriter.js";
 import { MAX_NUMBER_CHARS, writeNumber } from "./numberText.js";
 
-export class CsvWriter extends BufferedLineWriter {
+/** Writing rows of a CSV file, cell by cell or a row at once: CsvWriter, and io/csvThread.ts's writer, which formats them on another thread. */
+export interface CsvRows {
+  /** Rows written so far (header excluded). */
+  readonly rows: number;
+  number(x: number): this;
+  numbers(values: Float64Array, from: number, to: number): this;
+  text(s: string): this;
+  cell(c: string | number): this;
+  row(cells: readonly (string | number)[]): void;
+  end(): void;
+}
+
+/** The refusal of a number that is not finite, in the row being written (1-based) at a 0-based cell. */
+export function notFinite(file: string, header: readonly string[], row: number, cell: number, x: number): SimulationError {
+  const column = header[cell] ?? cell + 1;
+  return new SimulationError(`${file}: row ${row}, column ${column}: expected a finite number, got ${x} (an input beyond the plausible bounds, or a bug; the file is not kept)`);
+}
+
+export class CsvWriter extends BufferedLineWriter implements CsvRows {
   /** Name the rows' cells report under (the file's final name when it is written under a temporary one). */
   name: string;
   /** Where the row being written starts in the buffer (a refused row is cut back to it). */
@@ -25,10 +43,11 @@ export class CsvWriter extends BufferedLineWriter {
   /** Cells of the row being written so far. */
   private column = 0;
 
-  constructor(path: string, private readonly header: readonly string[], chunk?: number) {
-    super(path, chunk);
+  /** @param from a file another writer began with this header (BufferedLineWriter.detach): its rows go on after those */
+  constructor(path: string, private readonly header: readonly string[], chunk?: number, from?: WriterHandoff) {
+    super(path, chunk, from);
     this.name = path;
-    this.line(header.join(","), false);
+    if (from === undefined) this.line(header.join(","), false);
     this.rowStart = this.at;
   }
 
@@ -109,10 +128,10 @@ export class CsvWriter extends BufferedLineWriter {
   }
 
   private refuse(x: number): never {
-    const column = this.header[this.column] ?? this.column + 1;
+    const cell = this.column;
     this.at = this.rowStart;
     this.column = 0;
-    throw new SimulationError(`${this.name}: row ${this.lines + 1}, column ${column}: expected a finite number, got ${x} (an input beyond the plausible bounds, or a bug; the file is not kept)`);
+    throw notFinite(this.name, this.header, this.lines + 1, cell, x);
   }
 }
 

@@ -58,7 +58,8 @@ export { readJsonFile, parseJsonText, jsonIssue, jsonFormat, issuesFromZod, desc
 export { readTextFile, describeFsError, unreadable } from "./readText.js";
 export { prepareOutputDir } from "./outputDir.js";
 export { BufferedLineWriter } from "./bufferedWriter.js";
-export { CsvWriter } from "./csvWriter.js";
+export { CsvWriter, type CsvRows } from "./csvWriter.js";
+export { ThreadedCsvWriter } from "./csvThread.js";
 export { JsonLinesWriter } from "./jsonLines.js";
 export { finiteJson } from "./finiteJson.js";
 export { RunOutputs, runIdOf, RUN_FILES, DERIVED_FILES, SUMMARY_FILE, type OutputRecord } from "./runOutputs.js";

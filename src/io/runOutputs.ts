@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ArrowColumn, ArrowTableWriter } from "./arrowWriter.js";
-import type { BufferedLineWriter } from "./bufferedWriter.js";
+import { ThreadedCsvWriter } from "./csvThread.js";
 import { CsvWriter } from "./csvWriter.js";
 import { finiteJson } from "./finiteJson.js";
 import { JsonLinesWriter } from "./jsonLines.js";
@@ -40,8 +40,16 @@ export function runIdOf(body: Readonly<Record<string, unknown>>): string {
   return createHash("sha256").update(finiteJson(body, SUMMARY_FILE)).digest("hex").slice(0, 16);
 }
 
+/** A file being written: closed at commit, then named by its SHA-256, bytes and rows. */
+interface OutputFile {
+  close(): void;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly lines: number;
+}
+
 export class RunOutputs {
-  private readonly writers = new Map<string, BufferedLineWriter>();
+  private readonly writers = new Map<string, OutputFile>();
   private readonly tag = `${process.pid}-${Date.now().toString(36)}`;
 
   /** @param dir an existing, writable folder (io/outputDir.ts prepareOutputDir) */
@@ -54,6 +62,14 @@ export class RunOutputs {
   /** A CSV file of this run, written under a temporary name until commit. */
   csv(name: string, header: readonly string[]): CsvWriter {
     const w = new CsvWriter(this.temp(name), header);
+    w.name = join(this.dir, name);
+    this.writers.set(name, w);
+    return w;
+  }
+
+  /** A CSV file of this run whose rows past the first `after` are formatted and written on a worker thread (io/csvThread.ts; the same bytes), written under a temporary name until commit. */
+  async threadedCsv(name: string, header: readonly string[], after: number): Promise<ThreadedCsvWriter> {
+    const w = await ThreadedCsvWriter.open(this.temp(name), header, after);
     w.name = join(this.dir, name);
     this.writers.set(name, w);
     return w;

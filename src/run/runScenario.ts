@@ -18,7 +18,7 @@ import { prepareOutputDir } from "../io/index.js";
 import { RunOutputs } from "../io/index.js";
 import { singleScore, type ScoreMethod } from "../core/index.js";
 import type { Extension } from "../core/index.js";
-import type { CsvWriter } from "../io/index.js";
+import type { CsvRows, CsvWriter } from "../io/index.js";
 import { loadNodeType, loadPlatform, platformForProcs } from "../io/index.js";
 import { loadScenario, resolveFrom } from "../io/index.js";
 import { DEFAULT_SCORE_METHOD_PATH } from "../io/index.js";
@@ -100,7 +100,18 @@ export interface RunOptions {
    */
   readonly policy?: Policy<unknown>;
   readonly onProgress?: (jobsFinished: number, simTime: number) => void;
+  /**
+   * Format and write jobs.csv on a worker thread once it passes
+   * OUTPUT_THREAD_AFTER rows (io/csvThread.ts; the same bytes): a long run
+   * then spends little of its own thread on the file. For a process with a
+   * core to spare (the CLI's run, on 2 or more); off by default (a sweep's
+   * lanes already use every core). A number: the rows before it takes over.
+   */
+  readonly outputThread?: boolean | number;
 }
+
+/** Rows of jobs.csv written on the simulating thread before a worker takes over (outputThread): below this, starting the thread costs more than it saves. */
+export const OUTPUT_THREAD_AFTER = 20_000;
 
 export interface RunOutput {
   readonly summary: RunSummary;
@@ -144,7 +155,7 @@ const JOB_NUMBERS = 6 + 6 + INDICATORS.length + PHASES.length + 1 + 5;
  * order: its numbers gathered in `cells` (reused) and written run by run (no
  * array of cells, no number allocated per job).
  */
-function writeJobRow(w: CsvWriter, c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array, cells: Float64Array): void {
+function writeJobRow(w: CsvRows, c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array, cells: Float64Array): void {
   const f = c.fact;
   totals.fill(0);
   for (let ph = 0; ph < PHASES.length; ph++) for (let i = 0; i < N_COORDS; i++) totals[i] += c.impacts[ph * N_COORDS + i];
@@ -347,11 +358,12 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const outputs = new RunOutputs(outDir);
   const writeCsv = !o.summaryOnly && scenario.output.jobs_csv !== false;
   const writeSeries = !o.summaryOnly && scenario.output.timeseries_csv !== false;
-  let jobsCsv: CsvWriter | undefined;
+  let jobsCsv: CsvRows | undefined;
   const totals = new Float64Array(N_COORDS);
   const jobCells = new Float64Array(JOB_NUMBERS);
   if (writeCsv) {
-    jobsCsv = outputs.csv("jobs.csv", jobColumns());
+    const after = opts.outputThread === true ? OUTPUT_THREAD_AFTER : opts.outputThread;
+    jobsCsv = typeof after === "number" ? await outputs.threadedCsv("jobs.csv", jobColumns(), after) : outputs.csv("jobs.csv", jobColumns());
   }
   const impactTable = o.impactTable ? await outputs.arrow("impacts.arrow", impactColumns()) : undefined;
   const impactRow = new Float64Array(3 + PHASES.length * N_COORDS);

@@ -108,7 +108,7 @@ describe.skipIf(SKIP)("impactsim packed and installed into an empty folder", () 
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it("the installed package holds the library build with declarations for every entry point, the CLI bundle, the compiled sweep worker and docs/library.md", () => {
+  it("the installed package holds the library build with declarations for every entry point, the CLI bundle, the compiled sweep and CSV workers and docs/library.md", () => {
     const installed = join(consumer, "node_modules", "impactsim");
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { exports: Record<string, { types: string; default: string } | string> };
     expect(Object.keys(manifest.exports)).toEqual([".", "./core", "./models", "./io", "./planner", "./sim", "./accounting", "./run", "./live", "./package.json"]);
@@ -119,6 +119,7 @@ describe.skipIf(SKIP)("impactsim packed and installed into an empty folder", () 
     }
     expect(existsSync(join(installed, "dist", "impactsim.mjs"))).toBe(true);
     expect(existsSync(join(installed, "dist", "lib", "sweep", "worker.mjs"))).toBe(true);
+    expect(existsSync(join(installed, "dist", "lib", "io", "csvThread.worker.mjs"))).toBe(true);
     expect(existsSync(join(installed, "docs", "library.md"))).toBe(true);
   });
 
