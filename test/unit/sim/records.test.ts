@@ -67,9 +67,9 @@ describe("events handed to the policy", () => {
     const kept: { events: readonly WorldEvent[]; copy: string }[] = [];
     const keeping: Policy = {
       ...fcfs,
-      decide(view: ClusterView, happened: readonly WorldEvent[], state: unknown): readonly Decision[] {
+      decide(view: ClusterView, happened: readonly WorldEvent[]): readonly Decision[] {
         kept.push({ events: happened, copy: JSON.stringify(happened) });
-        return fcfs.decide(view, happened, state);
+        return fcfs.decide(view, happened, undefined);
       },
     };
     const specs = Array.from({ length: 40 }, (_, i) => job(i + 1, i * 7, 30 + (i % 5) * 11, 100, 1 + (i % 3)));
