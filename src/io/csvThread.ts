@@ -8,16 +8,17 @@
  *
  * The first `after` rows go straight into a CsvWriter on this thread, so a
  * short file never starts a thread (about 30 ms of CPU to start and load the
- * formatting code). At that row the file is handed to a worker (closed
- * here, BufferedLineWriter.detach; reopened there, where the part already
- * written is hashed again and the rows go on after it). From then on a row's cells are stored in a block of doubles:
- * numbers as they are (refused here when not finite, with the same message
- * as CsvWriter's, so the error still comes at the row that caused it), a text
- * cell as -Infinity with its string in the block's list, the row's end as
- * +Infinity. Full blocks are transferred (not copied) to the worker; at most
- * IN_FLIGHT wait for it, so memory stays bounded when the worker is slower.
- * close() waits for the worker to finish the file and takes its SHA-256,
- * bytes and rows synchronously (shared memory and receiveMessageOnPort), as
+ * formatting code). When a row after them begins, the file is handed to a
+ * worker: closed here (BufferedLineWriter.detach), reopened there, where the
+ * part already written is hashed again and the rows go on after it. From then
+ * on a row's cells are stored in a block of doubles: numbers as they are
+ * (refused here when not finite, with CsvWriter's message, so the error still
+ * comes at the row that caused it), a text cell as -Infinity with its string
+ * in the block's list, the row's end as +Infinity. Full blocks are
+ * transferred (not copied) to the worker; at most IN_FLIGHT wait for it, so
+ * memory stays bounded when the worker is slower. close() waits for the
+ * worker to finish the file and takes its SHA-256, bytes and rows
+ * synchronously (shared memory and receiveMessageOnPort), as
  * RunOutputs.commit expects of every file.
  */
 import { existsSync } from "node:fs";
@@ -92,15 +93,18 @@ export class ThreadedCsvWriter implements CsvRows {
     return this.direct ? this.direct.rows : this.handedRows + this.storedRows;
   }
 
-  /** Whether a worker thread writes the file (its first `after` rows are behind it). */
+  /** Whether a worker thread writes the file (a row after the first `after` has begun). */
   get threaded(): boolean {
     return this.direct === undefined;
   }
 
   number(x: number): this {
     if (this.direct) {
-      this.direct.number(x);
-      return this;
+      if (this.direct.rows < this.after) {
+        this.direct.number(x);
+        return this;
+      }
+      this.handOver();
     }
     if (!Number.isFinite(x)) this.refuse(x);
     if (this.slots === this.block.length) this.grow(1);
@@ -111,8 +115,11 @@ export class ThreadedCsvWriter implements CsvRows {
 
   numbers(values: Float64Array, from: number, to: number): this {
     if (this.direct) {
-      this.direct.numbers(values, from, to);
-      return this;
+      if (this.direct.rows < this.after) {
+        this.direct.numbers(values, from, to);
+        return this;
+      }
+      this.handOver();
     }
     if (this.slots + (to - from) > this.block.length) this.grow(to - from);
     const block = this.block;
@@ -132,8 +139,11 @@ export class ThreadedCsvWriter implements CsvRows {
 
   text(s: string): this {
     if (this.direct) {
-      this.direct.text(s);
-      return this;
+      if (this.direct.rows < this.after) {
+        this.direct.text(s);
+        return this;
+      }
+      this.handOver();
     }
     if (this.slots === this.block.length) this.grow(1);
     this.block[this.slots++] = BLOCK_TEXT;
@@ -153,9 +163,8 @@ export class ThreadedCsvWriter implements CsvRows {
 
   end(): void {
     if (this.direct) {
-      this.direct.end();
-      if (this.direct.rows >= this.after) this.handOver();
-      return;
+      if (this.direct.rows < this.after) return this.direct.end();
+      this.handOver();
     }
     if (this.slots === this.block.length) this.grow(1);
     this.block[this.slots++] = BLOCK_END;
@@ -252,12 +261,10 @@ export class ThreadedCsvWriter implements CsvRows {
     throw this.failure(receiveMessageOnPort(this.port!)?.message as CsvThreadFailed | undefined);
   }
 
-  /** The worker's error as this thread's (a system error keeps its code, as writeSync's would have). */
+  /** The worker's error as this thread's (a system error keeps its code and path, as it would have here). */
   private failure(reply: CsvThreadFailed | undefined): Error {
     if (reply === undefined) return new Error(`${this.fileName}: the thread writing it stopped without saying why`);
-    const err = new Error(reply.error.message) as Error & { code?: string };
-    if (reply.error.code !== undefined) err.code = reply.error.code;
-    return err;
+    return Object.assign(new Error(reply.error.message), reply.error);
   }
 
   /** Drops the row being written (its number is not finite) and says where. */

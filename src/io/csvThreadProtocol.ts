@@ -35,5 +35,6 @@ export interface CsvThreadDone {
 }
 
 export interface CsvThreadFailed {
-  readonly error: { readonly message: string; readonly code?: string };
+  /** A system error's code and path kept, so it reads as it would have on the making thread. */
+  readonly error: { readonly message: string; readonly code?: string; readonly path?: string };
 }

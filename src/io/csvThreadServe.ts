@@ -22,8 +22,8 @@ export function serveCsv(port: MessagePort, data: CsvThreadData): void {
     port.close();
   };
   const fail = (err: unknown) => {
-    const e = err as { message?: string; code?: unknown };
-    const reply: CsvThreadFailed = { error: { message: String(e?.message ?? err), ...(typeof e?.code === "string" ? { code: e.code } : {}) } };
+    const e = err as { message?: string; code?: unknown; path?: unknown };
+    const reply: CsvThreadFailed = { error: { message: String(e?.message ?? err), ...(typeof e?.code === "string" ? { code: e.code } : {}), ...(typeof e?.path === "string" ? { path: e.path } : {}) } };
     stop(CONTROL.failed, reply);
   };
   let writer: CsvWriter;
