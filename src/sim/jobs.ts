@@ -4,6 +4,7 @@
  * arrival order and the running list ordered by predicted end. The frozen views
  * policies see (planner/view.ts) are made from these records by sim/view.ts.
  */
+import { SimulationError } from "../core/index.js";
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { Tenant } from "./cluster.js";
 import type { PoolModel } from "../models/index.js";
@@ -168,11 +169,15 @@ export function actualRuntime(spec: JobSpec, pool: PoolModel, device: DeviceClas
 /** Queued jobs (arrival order, indexed by need: planner/orderedQueue.ts) and running jobs (by predicted end, then id). */
 export class JobTable {
   readonly queue = new OrderedQueue<SimJob>();
+  readonly running: SimJob[] = [];
+  /**
+   * Jobs queued or running, by id: one map for both (a job is in it from its
+   * arrival until its record is recycled; its pool says which: -1 while
+   * queued), so a start moves nothing between maps.
+   */
+  private readonly byId = new Map<number, SimJob>();
   /** Records given back (recycle), for the next arrivals. */
   private readonly spare: SimJob[] = [];
-  readonly queued = new Map<number, SimJob>();
-  readonly running: SimJob[] = [];
-  readonly runningById = new Map<number, SimJob>();
   /** Bumped on every change of the queue or the running list (or of a job in them), so views are rebuilt only then; the second on changes of the running list only. */
   version = 0;
   runningVersion = 0;
@@ -190,31 +195,46 @@ export class JobTable {
    * (neither queued nor running, its nodes released): the caller drops it.
    */
   recycle(job: SimJob): void {
+    this.byId.delete(job.id);
     this.spare.push(job);
   }
 
+  /** The queued job with this id, or undefined. */
+  queued(id: number): SimJob | undefined {
+    const job = this.byId.get(id);
+    return job !== undefined && job.pool < 0 ? job : undefined;
+  }
+
+  /** The running job with this id (its inputs arrived or not), or undefined. */
+  runningById(id: number): SimJob | undefined {
+    const job = this.byId.get(id);
+    return job !== undefined && job.pool >= 0 ? job : undefined;
+  }
+
+  /** A job arrives in the queue. @throws SimulationError when another job with its id is queued or running (decisions name jobs by id) */
   enqueue(job: SimJob): void {
+    const known = this.byId.size;
+    this.byId.set(job.id, job);
+    if (this.byId.size === known) throw new SimulationError(`job ${job.id} arrived while another job with the same id is queued or running: job ids must be unique`);
+    this.requeue(job);
+  }
+
+  /** Back to its place in the queue (arrival order), after a suspension (still known by its id). */
+  requeue(job: SimJob): void {
     this.queue.insert(job);
-    this.queued.set(job.id, job);
     this.version++;
   }
 
-  /** Back to its place in the queue (arrival order), after a suspension. */
-  requeue(job: SimJob): void {
-    this.enqueue(job);
-  }
-
-  /** Removes a job from the queue. */
+  /** Removes a job from the queue (it starts, or it is dropped and then recycled). */
   unqueue(job: SimJob): void {
     this.queue.remove(job);
-    this.queued.delete(job.id);
     this.version++;
   }
 
   /** Empties the queue (the run is over). */
   clearQueue(): void {
     this.queue.clear();
-    this.queued.clear();
+    this.byId.clear();
     this.version++;
   }
 
@@ -232,7 +252,6 @@ export class JobTable {
 
   addRunning(job: SimJob): void {
     insertAt(this.running, this.runningIndex(job), job);
-    this.runningById.set(job.id, job);
     this.version++;
     this.runningVersion++;
   }
@@ -242,7 +261,6 @@ export class JobTable {
     const i = this.runningIndex(job);
     if (this.running[i] !== job) return false;
     removeAt(this.running, i);
-    this.runningById.delete(job.id);
     this.version++;
     this.runningVersion++;
     return true;

@@ -372,11 +372,11 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       return engine.now;
     },
     queued: (id) => {
-      const job = jobs.queued.get(id);
+      const job = jobs.queued(id);
       return job && views.queued(job);
     },
     running: (id) => {
-      const job = jobs.runningById.get(id);
+      const job = jobs.runningById(id);
       return job && views.runningView(job);
     },
     pool: (i) => fixedPools[i],
@@ -413,7 +413,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   }
 
   function applyStart(d: Extract<Decision, { kind: "start" }>, at: Placement): void {
-    const job = jobs.queued.get(d.jobId)!;
+    const job = jobs.queued(d.jobId)!;
     const p = at.pool.index;
     const model = pools[p];
     const { device, nodes } = at;
@@ -578,7 +578,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
    * resumes), and it goes back to its place in the queue.
    */
   function applySuspend(id: number): void {
-    const job = jobs.runningById.get(id)!;
+    const job = jobs.runningById(id)!;
     const now = engine.now;
     const runtimeHere = (job.runtime - job.restart) / (1 - job.workDone);
     // Work is done after the restart: a run suspended while still restarting did none.
@@ -614,7 +614,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       case "reject": {
         const why = checkReject(d, context);
         if (why) return refuse(d, why);
-        dropJob(jobs.queued.get(d.jobId)!, `rejected: ${d.reason}`);
+        dropJob(jobs.queued(d.jobId)!, `rejected: ${d.reason}`);
         rejected++;
         return;
       }
@@ -636,7 +636,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       case "defer": {
         const why = checkDefer(d, context);
         if (why) return refuse(d, why);
-        const job = jobs.queued.get(d.jobId)!;
+        const job = jobs.queued(d.jobId)!;
         job.deferredUntil = d.until;
         views.forget(job);
         jobs.version++;

@@ -181,7 +181,7 @@ export class ViewProjector {
 
   /** A queued job's view by id (ClusterView.queueIndex). */
   queuedById(id: number): QueuedJobView | undefined {
-    const job = this.jobs.queued.get(id);
+    const job = this.jobs.queued(id);
     return job && this.queued(job);
   }
 
@@ -194,7 +194,7 @@ export class ViewProjector {
       const begun = this.lastFrom;
       if (found !== undefined && after === found.queuedView && this.jobs.queue.isFound(found)) from = found;
       else if (begun !== undefined && after === begun.queuedView && this.jobs.queue.knows(begun)) from = begun;
-      else from = this.jobs.queued.get(after.id);
+      else from = this.jobs.queued(after.id);
       if (from === undefined) throw new RangeError(`ClusterView.queueIndex.next: job ${after.id} is not queued`);
     }
     this.lastFrom = from;

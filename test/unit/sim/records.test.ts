@@ -83,3 +83,17 @@ describe("events handed to the policy", () => {
     expect(all.filter((e) => e.kind === "jobEnded" || e.kind === "jobKilled").length).toBe(40);
   });
 });
+
+describe("jobs by id", () => {
+  const platform = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.1 }], [{ nodes: 1, cores: 4, idle: 10, max: 20 }]);
+
+  it("a job arriving with the id of a job still running is an error naming the id", async () => {
+    await expect(runTiny(platform, policyFcfs(), [job(7, 0, 100, 100, 1), job(7, 10, 100, 100, 1)])).rejects.toThrow(/job 7 arrived while another job with the same id is queued or running/);
+  });
+
+  it("an id is free again once its job has ended", async () => {
+    const r = await runTiny(platform, policyFcfs(), [job(7, 0, 100, 100, 1), job(7, 200, 50, 100, 1)]);
+    expect(r.result.jobsFinished).toBe(2);
+    expect(r.facts.get(7)!.start).toBe(200);
+  });
+});
