@@ -59,6 +59,13 @@ export function memoryOn(job: Pick<QueuedJobView, "memPerCoreMb" | "memPerNodeMb
 }
 
 /**
+ * place()'s takes as it finds them, the first of them its own (kept from call
+ * to call: takes pushed onto a new array made room for 17, and again for wide
+ * jobs); it returns a copy of exactly those it found.
+ */
+const found: NodeTake[] = [];
+
+/**
  * The job's placement in `pool` on `device`, on `candidates` (in that order;
  * default: the pool's nodes in id order); undefined when it does not fit now.
  * Whole-node jobs get entire idle nodes (cores, devices and memory all theirs).
@@ -76,33 +83,32 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
     const least = nodesNeeded(job, pool, device);
     const need = job.exactNodes ?? least;
     if (need < least) return undefined;
-    const out: NodeTake[] = [];
+    let got = 0;
     const memMb = pool.memoryMb ?? 0;
-    for (let k = candidates ? 0 : n; k < count && out.length < need; k++) {
+    for (let k = candidates ? 0 : n; k < count && got < need; k++) {
       if (!candidates) k = idleFrom(nodes, k, n, base);
       if (k >= count) break;
       const id = candidates ? candidates[k] : base + (k < n ? k : k - n);
-      if (nodes.nodeState(id) === NodeState.Idle) out.push(takeOn(nodes, id, pool.coresPerNode, pool.gpusPerNode, pool.fpgasPerNode, memMb));
+      if (nodes.nodeState(id) === NodeState.Idle) found[got++] = takeOn(nodes, id, pool.coresPerNode, pool.gpusPerNode, pool.fpgasPerNode, memMb);
     }
-    return out.length === need ? out : undefined;
+    return got === need ? found.slice(0, got) : undefined;
   }
   const devices = device === "cpu" ? 0 : devicesRequested(job, device);
   if (job.exactNodes !== undefined) {
     const k = job.exactNodes;
-    const out: NodeTake[] = [];
-    for (let j = first; j < count && out.length < k; j++) {
+    let got = 0;
+    for (let j = first; j < count && got < k; j++) {
       if (!candidates) j = idleFrom(nodes, j, n, base);
       if (j >= count) break;
       const id = candidates ? candidates[j] : base + (j < n ? j : j - n);
       if (!candidates && (nodes.nodeState(id) === NodeState.Idle) === j < n) continue;
-      const i = out.length;
-      const cores = Math.floor(job.cores / k) + (i < job.cores % k ? 1 : 0);
-      const dev = Math.floor(devices / k) + (i < devices % k ? 1 : 0);
-      if (cores > 0 && fitsOn(job, device, nodes, id, cores, dev)) out.push(takeOf(job, device, nodes, id, cores, dev));
+      const cores = Math.floor(job.cores / k) + (got < job.cores % k ? 1 : 0);
+      const dev = Math.floor(devices / k) + (got < devices % k ? 1 : 0);
+      if (cores > 0 && fitsOn(job, device, nodes, id, cores, dev)) found[got++] = takeOf(job, device, nodes, id, cores, dev);
     }
-    return out.length === k ? out : undefined;
+    return got === k ? found.slice(0, got) : undefined;
   }
-  const out: NodeTake[] = [];
+  let got = 0;
   let cores = job.cores;
   let dev = devices;
   for (let k = first; k < count && (cores > 0 || dev > 0); k++) {
@@ -132,11 +138,11 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
       else if (job.memPerNodeMb !== undefined && job.memPerNodeMb > mem) c = 0;
       if (c === 0) continue;
     }
-    out.push(takeOf(job, device, nodes, id, c, d));
+    found[got++] = takeOf(job, device, nodes, id, c, d);
     cores -= c;
     dev -= d;
   }
-  return cores === 0 && dev === 0 ? out : undefined;
+  return cores === 0 && dev === 0 ? found.slice(0, got) : undefined;
 }
 
 /**
