@@ -89,7 +89,7 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
       if (!candidates) k = idleFrom(nodes, k, n, base);
       if (k >= count) break;
       const id = candidates ? candidates[k] : base + (k < n ? k : k - n);
-      if (nodes.nodeState(id) === NodeState.Idle) found[got++] = takeOn(nodes, id, pool.coresPerNode, pool.gpusPerNode, pool.fpgasPerNode, memMb);
+      if (candidates ? nodes.nodeState(id) === NodeState.Idle : onSweep(nodes, id, k, n)) found[got++] = takeOn(nodes, id, pool.coresPerNode, pool.gpusPerNode, pool.fpgasPerNode, memMb);
     }
     return got === need ? found.slice(0, got) : undefined;
   }
@@ -101,7 +101,7 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
       if (!candidates) j = idleFrom(nodes, j, n, base);
       if (j >= count) break;
       const id = candidates ? candidates[j] : base + (j < n ? j : j - n);
-      if (!candidates && (nodes.nodeState(id) === NodeState.Idle) === j < n) continue;
+      if (!candidates && !onSweep(nodes, id, j, n)) continue;
       const cores = Math.floor(job.cores / k) + (got < job.cores % k ? 1 : 0);
       const dev = Math.floor(devices / k) + (got < devices % k ? 1 : 0);
       if (cores > 0 && fitsOn(job, device, nodes, id, cores, dev)) found[got++] = takeOf(job, device, nodes, id, cores, dev);
@@ -115,7 +115,7 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
     if (!candidates) k = idleFrom(nodes, k, n, base);
     if (k >= count) break;
     const id = candidates ? candidates[k] : base + (k < n ? k : k - n);
-    if (!candidates && (nodes.nodeState(id) === NodeState.Idle) === k < n) continue;
+    if (!candidates && !onSweep(nodes, id, k, n)) continue;
     const free = nodes.nodeFreeCores(id);
     if (free === 0) continue;
     let c: number;
@@ -132,10 +132,10 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
       if (d === 0) continue;
     } else {
       c = Math.min(free, cores);
+      // The node's memory is read only for a job that asks for memory.
       const perCore = job.memPerNodeMb === undefined ? (job.memPerCoreMb ?? 0) : 0;
-      const mem = nodes.nodeFreeMemoryMb(id);
-      if (perCore > 0) c = Math.min(c, Math.floor(mem / perCore));
-      else if (job.memPerNodeMb !== undefined && job.memPerNodeMb > mem) c = 0;
+      if (perCore > 0) c = Math.min(c, Math.floor(nodes.nodeFreeMemoryMb(id) / perCore));
+      else if (job.memPerNodeMb !== undefined && job.memPerNodeMb > nodes.nodeFreeMemoryMb(id)) c = 0;
       if (c === 0) continue;
     }
     found[got++] = takeOf(job, device, nodes, id, c, d);
@@ -152,6 +152,16 @@ export function place(job: QueuedJobView, pool: PoolView, device: DeviceClass, n
  */
 function idleFrom(nodes: NodeReader, k: number, n: number, base: number): number {
   return k < n || !nodes.nextIdle ? k : n + nodes.nextIdle(base + k - n, base + n) - base;
+}
+
+/**
+ * True when node `id` at sweep index `k` (of the pool's 2n) is one its sweep
+ * places on: in use on the first sweep, idle on the second (known idle
+ * without asking where the world's index found it: idleFrom).
+ */
+function onSweep(nodes: NodeReader, id: number, k: number, n: number): boolean {
+  if (k >= n && nodes.nextIdle) return true;
+  return (nodes.nodeState(id) === NodeState.Idle) === k >= n;
 }
 
 /** Free devices of the job's class on a node (0 for CPU jobs). */
