@@ -218,6 +218,73 @@ function runningAt(list: readonly RunningJobView[] | undefined, index: RunningIn
   return list !== undefined ? list[k] : index!.runningAt(k);
 }
 
+/**
+ * idleNodesAt's count of the running jobs sharing each node (by node id),
+ * valid where `sharersStamp` holds the call's stamp: kept from call to call
+ * and never cleared (a Map of every node's last end, its values copied out
+ * and sorted, was most of what a run of whole-node jobs allocated).
+ */
+let sharers = new Int32Array(0);
+let sharersStamp = new Int32Array(0);
+let stamp = 0;
+
+/** Counts the node as shared by one more running job. */
+function addSharer(n: number): void {
+  if (n >= sharers.length) {
+    const size = Math.max(n + 1, 2 * sharers.length);
+    const grown = new Int32Array(size);
+    grown.set(sharers);
+    sharers = grown;
+    const stamps = new Int32Array(size);
+    stamps.set(sharersStamp);
+    sharersStamp = stamps;
+  }
+  if (sharersStamp[n] !== stamp) {
+    sharersStamp[n] = stamp;
+    sharers[n] = 0;
+  }
+  sharers[n]++;
+}
+
+/**
+ * The time when `short` more nodes of pool p are idle: the short-th earliest
+ * of each busy node's last job's predicted end and, for this pass's starts
+ * (passOrder's first m, by end), the idle nodes each took, at its end;
+ * Infinity when fewer are ever freed. Running jobs come by predicted end, so
+ * walking them beside the pass's starts meets those ends in order: a job
+ * holding whole nodes is alone on them and frees them all at its end; a node
+ * of jobs that share it is freed by the last of them, counted first.
+ */
+function idleNodesAt(p: number, short: number, list: readonly RunningJobView[] | undefined, index: RunningIndex | undefined, count: number, pass: PassStarts, m: number): number {
+  if (++stamp === 0x7fffffff) {
+    sharersStamp.fill(0);
+    stamp = 1;
+  }
+  for (let k = 0; k < count; k++) {
+    const r = runningAt(list, index, k);
+    if (r.pool !== p || r.holdsWholeNodes) continue;
+    for (let i = 0; i < r.nodes.length; i++) addSharer(r.nodes[i]);
+  }
+  const order = passOrder;
+  let freed = 0;
+  let r = 0;
+  let s = 0;
+  for (;;) {
+    let job = r < count ? runningAt(list, index, r) : undefined;
+    while (job !== undefined && job.pool !== p) job = ++r < count ? runningAt(list, index, r) : undefined;
+    const tr = job !== undefined ? job.predictedEnd : Infinity;
+    const ts = s < m ? pass.end[order[s]] : Infinity;
+    if (tr === Infinity && ts === Infinity) return Infinity;
+    if (tr <= ts) {
+      const nodes = job!.nodes;
+      if (job!.holdsWholeNodes) freed += nodes.length;
+      else for (let i = 0; i < nodes.length; i++) if (--sharers[nodes[i]] === 0) freed++;
+      r++;
+    } else freed += pass.idle[order[s++]];
+    if (freed >= short) return Math.min(tr, ts);
+  }
+}
+
 /** shadowTime's result (reused: read at once). */
 const shadowOut = { shadow: 0, extra: 0 };
 
@@ -256,16 +323,7 @@ export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: {
   // Whole nodes: when enough are idle, from each node's last job's end.
   let nodesAt = view.now;
   if (need.wholeNodes > free.nodes) {
-    const lastEnd = new Map<number, number>();
-    for (let k = 0; k < count; k++) {
-      const r = runningAt(list, index, k);
-      if (r.pool === p) for (const n of r.nodes) lastEnd.set(n, Math.max(lastEnd.get(n) ?? -Infinity, r.predictedEnd));
-    }
-    const ends = [...lastEnd.values()];
-    for (let j = 0; j < m; j++) for (let i = 0; i < pass.idle[order[j]]; i++) ends.push(pass.end[order[j]]);
-    ends.sort((a, b) => a - b);
-    const short = need.wholeNodes - free.nodes;
-    nodesAt = short <= ends.length ? ends[short - 1] : Infinity;
+    nodesAt = idleNodesAt(p, need.wholeNodes - free.nodes, list, index, count, pass, m);
     if (nodesAt === Infinity) return result(Infinity, 0);
   }
   let avail = free.cores;
