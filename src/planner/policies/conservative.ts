@@ -64,23 +64,37 @@ export function policyConservativeBackfill(): Policy {
     return out ?? NOTHING;
   }
 
+  /** True when the job fits some pool now over the profile as it stands (for its whole run time). */
+  function fitsNow(view: ClusterView, job: QueuedJobView): boolean {
+    for (const pool of view.pools) {
+      const need = needFor(job, pool);
+      if (need !== undefined && profile.earliest(pool.index, need, runtimeFor(job, pool)) <= view.now) return true;
+    }
+    return false;
+  }
+
   /** The jobs in queue order up to the last that might start now (the index passes over the rest). */
   function walkIndexed(view: ClusterView, index: QueueIndex): readonly Decision[] {
     if (index.length === 0 || index.next(undefined, Availability.roomNow(view), 0, -Infinity) === undefined) return NOTHING;
     profile.load(view, { queue: false });
     let out: Decision[] | undefined;
     let last: QueuedJobView | undefined;
-    for (;;) {
-      profile.nowBounds(bounds);
-      const next = index.next(last, bounds.cores, bounds.shortCores, bounds.shortSeconds);
-      if (next === undefined) break;
-      // The jobs before it cannot start now (their reservations may still keep it from starting).
+    profile.nowBounds(bounds);
+    for (let next = index.next(undefined, bounds.cores, bounds.shortCores, bounds.shortSeconds); next !== undefined; ) {
+      // Within the bounds but not fitting now: passed over (it would not fit after more reservations either).
+      if (!fitsNow(view, next)) {
+        next = index.next(next, bounds.cores, bounds.shortCores, bounds.shortSeconds);
+        continue;
+      }
+      // The jobs before it cannot start now; their reservations may still keep it from starting.
       for (let job = index.next(last, Infinity, 0, -Infinity); job !== undefined; job = index.next(job, Infinity, 0, -Infinity)) {
         const { pool, start } = place(view, job);
         if (pool >= 0 && start <= view.now) (out ??= []).push({ kind: "start", jobId: job.id, pool });
         if (job.id === next.id) break;
       }
       last = next;
+      profile.nowBounds(bounds);
+      next = index.next(last, bounds.cores, bounds.shortCores, bounds.shortSeconds);
     }
     return out ?? NOTHING;
   }
