@@ -366,14 +366,17 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
       this.fromB = b;
       this.fromI = i;
     }
+    // Without a bound on cores every job might start: the keys are not asked (nor worked out again when
+    // stale), so the look at the head and at the job after it that every pass makes costs no refill.
+    const bounded = cores !== Infinity;
     for (; g < gs.length; g++, b = 0, i = 0) {
       const group = gs[g];
       // From the start of a group, the whole group is passed over when none of its jobs might start.
-      if (b === 0 && i === 0 && !group.keys().mayHold(cores, shortCores, shortSeconds)) continue;
+      if (bounded && b === 0 && i === 0 && !group.keys().mayHold(cores, shortCores, shortSeconds)) continue;
       const blocks = group.blocks;
       for (; b < blocks.length; b++, i = 0) {
         const block = blocks[b];
-        if (!block.keys().mayHold(cores, shortCores, shortSeconds)) continue;
+        if (bounded && !block.keys().mayHold(cores, shortCores, shortSeconds)) continue;
         const items = block.items;
         for (; i < items.length; i++) {
           const x = items[i];
