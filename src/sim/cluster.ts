@@ -102,6 +102,8 @@ export class Cluster {
   /** Bumped whenever a pool's counts change, so views are rebuilt only then. */
   version = 0;
   private readonly parts: PartShares = { node: 0, gpu: 0, fpga: 0 };
+  /** addTenant's and removeTenant's list of one. */
+  private readonly one: Tenant[] = [];
   /** Tenant records given back (release), for the next starts. */
   private readonly spare: TenantRecord[] = [];
   /**
@@ -214,9 +216,9 @@ export class Cluster {
     return this.platform.pools[this.pool[node]].site;
   }
 
-  /** Sets the draw and overhead part of a node that holds no job; the site must have been flushed at now. */
+  /** Sets the draw and overhead part of a node that holds no job; the site must have been flushed at now, the node's state set (its integrals accrued). */
   private setIdleDraw(node: number, w: number): void {
-    this.setDraw(node, w, w);
+    this.setDraw(node, this.siteOf(node), w, w);
   }
 
   /** Integrates a node's draw and cores since its last change, up to now (no-op without a listener). */
@@ -243,9 +245,8 @@ export class Cluster {
     tl.joules[node] = tl.busy[node] = tl.alloc[node] = 0;
   }
 
-  private setDraw(node: number, w: number, overhead: number): void {
-    this.accrue(node);
-    const s = this.siteOf(node);
+  /** A node's new draw and overhead part, from now: its site flushed and its integrals accrued up to now first (every caller does). */
+  private setDraw(node: number, s: number, w: number, overhead: number): void {
     this.siteIt[s] += w - this.watts[node];
     this.siteOverhead[s] += overhead - this.overhead[node];
     this.watts[node] = w;
@@ -312,15 +313,8 @@ export class Cluster {
   }
 
   /** After its tenants changed: the node's draw and overhead part again. */
-  private redraw(node: number): void {
-    this.setDraw(node, this.shares.draw[node], this.shares.unpaid[node]);
-  }
-
-  /** Before a change on a node: its site's and pool's intervals and the node's integrals, up to now. */
-  private beforeChange(node: number, p: number, site: number): void {
-    this.flushSite(site);
-    this.flushPool(p);
-    this.accrue(node);
+  private redraw(node: number, site: number): void {
+    this.setDraw(node, site, this.shares.draw[node], this.shares.unpaid[node]);
   }
 
   /** A tenant's allocation joins (+1) or leaves (-1) its node's memory and its pool's counts. */
@@ -357,12 +351,32 @@ export class Cluster {
     return t;
   }
 
-  /** A job takes part of (or, exclusive, all of) a node from now. */
-  addTenant(t: Tenant, pstate: number | undefined): void {
-    const node = t.node;
-    const p = this.pool[node];
+  /**
+   * A job takes part of (or, exclusive, all of) nodes from now: the first
+   * `count` tenants of one start, all in one pool. The site's and the pool's
+   * intervals are settled once for them all (at the same instant, a second
+   * settlement reports nothing), then each node in turn.
+   */
+  addTenants(tenants: readonly Tenant[], count: number, pstate: number | undefined): void {
+    if (count === 0) return;
+    const p = this.pool[tenants[0].node];
     const site = this.platform.pools[p].site;
-    this.beforeChange(node, p, site);
+    this.flushSite(site);
+    this.flushPool(p);
+    for (let i = 0; i < count; i++) this.join(tenants[i], p, site, pstate);
+    this.version++;
+  }
+
+  /** A job takes part of (or, exclusive, all of) one node from now (addTenants for one). */
+  addTenant(t: Tenant, pstate: number | undefined): void {
+    this.one[0] = t;
+    this.addTenants(this.one, 1, pstate);
+  }
+
+  /** A tenant joins its node now, the node's site and pool settled up to now. */
+  private join(t: Tenant, p: number, site: number, pstate: number | undefined): void {
+    const node = t.node;
+    this.accrue(node);
     const wasEmpty = this.shares.empty(node);
     this.shares.join(t, pstate, this.clock.now);
     this.book(t, p, 1);
@@ -372,16 +386,34 @@ export class Cluster {
       this.busy[p]++;
       this.siteBusy[site]++;
     }
-    this.redraw(node);
+    this.redraw(node, site);
+  }
+
+  /**
+   * A job leaves its nodes now (its run ended or was suspended): the first
+   * `count` tenants of its start, in order, settled as addTenants settles.
+   * Their records are taken back, to be reused: drop them.
+   */
+  removeTenants(tenants: readonly Tenant[], count: number): void {
+    if (count === 0) return;
+    const p = this.pool[tenants[0].node];
+    const site = this.platform.pools[p].site;
+    this.flushSite(site);
+    this.flushPool(p);
+    for (let i = 0; i < count; i++) this.leave(tenants[i], p, site);
     this.version++;
   }
 
-  /** A job leaves a node now (its run ended or was suspended); its record is taken back, to be reused: drop it. */
+  /** A job leaves one node now (removeTenants for one); its record is taken back, to be reused: drop it. */
   removeTenant(t: Tenant): void {
+    this.one[0] = t;
+    this.removeTenants(this.one, 1);
+  }
+
+  /** A tenant leaves its node now, the node's site and pool settled up to now; its record goes back to the spares. */
+  private leave(t: Tenant, p: number, site: number): void {
     const node = t.node;
-    const p = this.pool[node];
-    const site = this.platform.pools[p].site;
-    this.beforeChange(node, p, site);
+    this.accrue(node);
     this.shares.leave(t, this.clock.now);
     this.book(t, p, -1);
     if (this.shares.count[node] === 0) {
@@ -390,18 +422,18 @@ export class Cluster {
       this.busy[p]--;
       this.siteBusy[site]--;
     }
-    this.redraw(node);
-    this.version++;
+    this.redraw(node, site);
     this.spare.push(t as TenantRecord);
   }
 
   /** A tenant's busy cores and devices change (its setup or its run begins): settled, then redrawn. */
   setBusy(t: Tenant, busyCores: number, util: number, busyGpus: number, busyFpgas: number, reconfFpgas: number): void {
     const node = t.node;
-    this.flushSite(this.siteOf(node));
+    const site = this.siteOf(node);
+    this.flushSite(site);
     this.accrue(node);
     this.shares.setBusy(t, busyCores, util, busyGpus, busyFpgas, reconfFpgas, this.clock.now);
-    this.redraw(node);
+    this.redraw(node, site);
   }
 
   /** Starts switching a node: on (from off or asleep) or to a low-power state (from idle); returns when it completes. */

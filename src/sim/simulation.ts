@@ -162,8 +162,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   /** Frees a job's nodes (now idle) and removes it from the running list; returns its site. */
   function releaseNodes(job: SimJob): number {
     // The records go back to the cluster for reuse: none of this run's is read after this.
-    const tenants = job.tenants;
-    for (let i = 0; i < job.tenantCount; i++) cluster.removeTenant(tenants[i]);
+    cluster.removeTenants(job.tenants, job.tenantCount);
     job.tenantCount = 0;
     if (!jobs.removeRunning(job)) throw new SimulationError(`job ${job.id} missing from the running list`);
     views.forget(job);
@@ -460,9 +459,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     const staging = at.missing.length > 0;
     // While inputs travel the job holds its allocation without running; then setup (if any), then the run.
     // Without inputs to wait for, its tenants join their nodes already in that phase (one change per node, not two).
-    for (let i = 0; i < count; i++) {
-      const t = tenants[i];
-      if (!staging) {
+    if (!staging) {
+      for (let i = 0; i < count; i++) {
+        const t = tenants[i];
         const l = loadOf(job, t, setup > 0);
         t.busyCores = l.cores;
         t.util = l.util;
@@ -470,8 +469,8 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         t.busyFpgas = l.fpgas;
         t.reconfFpgas = l.reconf;
       }
-      cluster.addTenant(t, d.pstate);
     }
+    cluster.addTenants(tenants, count, d.pstate);
     jobs.unqueue(job);
     views.forget(job);
     jobs.addRunning(job);
