@@ -81,28 +81,34 @@ const proto = Cluster.prototype;
 /** The cluster reuses a tenant record once its job left the node: each stay on a node is recorded as a copy of its own. */
 const stay = new Map<Tenant, Tenant>();
 const stayOf = (t: Tenant): Tenant => stay.get(t) ?? t;
-const { addTenant, removeTenant, setBusy } = proto;
+const { addTenants, removeTenants, setBusy } = proto;
 // The clock is private to the cluster: read here only to record when each change happened.
 const nowOf = (c: Cluster): number => (c as unknown as { clock: { now: number } }).clock.now;
-proto.addTenant = function (this: Cluster, t: Tenant, pstate: number | undefined) {
+// A start's tenants join (and leave) in one call: each is recorded as a change of its own, in order.
+proto.addTenants = function (this: Cluster, ts: readonly Tenant[], count: number, pstate: number | undefined) {
   platform = this.platform;
   staticRule = this.shares.staticRule;
-  const copy = { ...t };
-  stay.set(t, copy);
-  record(ADD, copy, nowOf(this), t.busyCores, t.util, t.busyGpus, t.busyFpgas, t.reconfFpgas, pstate);
-  addTenant.call(this, t, pstate);
+  for (let i = 0; i < count; i++) {
+    const t = ts[i];
+    const copy = { ...t };
+    stay.set(t, copy);
+    record(ADD, copy, nowOf(this), t.busyCores, t.util, t.busyGpus, t.busyFpgas, t.reconfFpgas, pstate);
+  }
+  addTenants.call(this, ts, count, pstate);
 };
-proto.removeTenant = function (this: Cluster, t: Tenant) {
-  record(REMOVE, stayOf(t), nowOf(this));
-  stay.delete(t);
-  removeTenant.call(this, t);
+proto.removeTenants = function (this: Cluster, ts: readonly Tenant[], count: number) {
+  for (let i = 0; i < count; i++) {
+    record(REMOVE, stayOf(ts[i]), nowOf(this));
+    stay.delete(ts[i]);
+  }
+  removeTenants.call(this, ts, count);
 };
 proto.setBusy = function (this: Cluster, t: Tenant, c: number, u: number, g: number, f: number, r: number) {
   record(BUSY, stayOf(t), nowOf(this), c, u, g, f, r);
   setBusy.call(this, t, c, u, g, f, r);
 };
 await run();
-Object.assign(proto, { addTenant, removeTenant, setBusy });
+Object.assign(proto, { addTenants, removeTenants, setBusy });
 /** Replays the recorded changes on a fresh cluster, best CPU seconds of `n` replays. */
 function replay(p: PlatformModel, accounting: boolean, n: number): number {
   let best = Infinity;
