@@ -24,6 +24,11 @@ const NO_TAKES: readonly NodeTake[] = Object.freeze([]);
  * most jobs held at once rather than for every job (with its boxed numbers,
  * about 550 bytes a job). The fields are declared only and set by reset(), at
  * construction and at each reuse, so that their first values are written once.
+ * (V8 then keeps the first nine in the object and the rest in a property
+ * store beside it, as it sizes objects by what the constructor itself writes:
+ * the queue index's keys come first. Fields initialised where declared, all in
+ * the object, measured no faster: KTH x8 and the 20k burst within the noise of
+ * valgrind's instruction counts, 2-3 %.)
  */
 export class SimJob implements QueueItem, JobProgress, RunInfo {
   declare spec: JobSpec;
