@@ -61,7 +61,13 @@ function oracle(view: ClusterView): Start[] {
   const earliest = (p: number, need: { cores: number; whole: number }, seconds: number): number => {
     const times = [now, ...changes[p].map((c) => c.t), ...held.filter((h) => h.pool === p).flatMap((h) => [h.start, h.end])];
     const points = [...new Set(times.filter((t) => t >= now && t < Infinity))].sort((a, b) => a - b);
-    for (const s of points) if (holds(p, s, need) && points.every((x) => x <= s || x >= s + seconds || holds(p, x, need))) return s;
+    // Whether the need holds from each point to the next (the room is constant between points).
+    const ok = points.map((x) => holds(p, x, need));
+    for (let a = 0; a < points.length; a++) {
+      let fits = ok[a];
+      for (let b = a + 1; fits && b < points.length && points[b] < points[a] + seconds; b++) fits = ok[b];
+      if (fits) return points[a];
+    }
     return Infinity;
   };
   const out: Start[] = [];
@@ -208,6 +214,30 @@ describe("conservative backfilling's pass", () => {
         expect(policy.decide(indexed(view, true), [])).toEqual(oracle(view));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("property: the same on long profiles (hundreds of change points: the profile's chunks split and are passed over)", () => {
+    // One pool of 64 one-core nodes, each held by its own job ending at its own time; 40 to 80 jobs queued.
+    const arb = fc.record({
+      now: int(0, 50),
+      ends: fc.array(int(1, 4000), { minLength: 64, maxLength: 64 }),
+      free: int(0, 6),
+      queue: fc.array(fc.record({ cores: int(1, 40), halfSeconds: int(1, 3000) }), { minLength: 40, maxLength: 80 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ now, ends, free, queue }) => {
+        const pool = poolView({ index: 0, nodes: 64, coresPerNode: 1, freeNodes: free, freeCores: free });
+        const running = ends
+          .slice(free)
+          .map((e, k) => runningJob({ id: 1000 + k, nodes: [free + k], cores: 1, start: 0, predictedEnd: now + e / 2 }))
+          .sort((a, b) => a.predictedEnd - b.predictedEnd || a.id - b.id);
+        const view = clusterView({ now, pools: [pool], running, queue: queue.map((q, k) => queuedJob({ id: k + 1, cores: q.cores, walltime: q.halfSeconds / 2 })) });
+        const expected = oracle(view);
+        expect(policyConservativeBackfill().decide(view, [])).toEqual(expected);
+        expect(policyConservativeBackfill().decide(indexed(view, true), [])).toEqual(expected);
+      }),
+      { numRuns: 40 },
     );
   });
 
