@@ -13,6 +13,15 @@ import { insertAt, OrderedQueue, removeAt, type JobProgress, type NodeTake, type
 /** The nodes and allocation of a job not running (shared: no arrays per job until it starts). */
 const NO_NODES: readonly number[] = Object.freeze([]);
 const NO_TAKES: readonly NodeTake[] = Object.freeze([]);
+/** The spec of a spare record (JobTable.recycle): it holds on to no job's. */
+const NO_SPEC: JobSpec = Object.freeze({ id: -1, submit: 0, runtime: 0, walltime: 0, cores: 0, user: -1, group: -1, project: "", queue: -1, partition: -1, avgCpuTime: -1 });
+/**
+ * Spare records kept at most (about 2 MB): enough for the ends and arrivals
+ * of a long run to meet (KTH x8 reuses all but its first few thousand), not
+ * so many that a drained burst of 20,000 jobs keeps them all for a major
+ * collection to mark at every cycle.
+ */
+const SPARE_RECORDS = 4096;
 
 /**
  * A job's record. It is also what views are made from (planner/jobViews.ts
@@ -22,26 +31,25 @@ const NO_TAKES: readonly NodeTake[] = Object.freeze([]);
  * keeps records past that (views, facts and events copy what they show), and
  * the next job to arrive takes it, so a long run allocates records for the
  * most jobs held at once rather than for every job (with its boxed numbers,
- * about 550 bytes a job). The fields are declared only and set by reset(), at
- * construction and at each reuse, so that their first values are written once.
- * (V8 then keeps the first nine in the object and the rest in a property
- * store beside it, as it sizes objects by what the constructor itself writes:
- * the queue index's keys come first. Fields initialised where declared, all in
- * the object, measured no faster: KTH x8 and the 20k burst within the noise of
- * valgrind's instruction counts, 2-3 %.)
+ * about 550 bytes a job). Its fields are initialised where they are
+ * declared, and reset() sets them to those values again for the next job
+ * (test/unit/sim/records.test.ts checks that a reset record equals a fresh
+ * one): set only by a method the constructor called, they were kept by V8 in a
+ * property store beside the object but for the first nine, and a burst of
+ * 20,000 jobs spent about a tenth of its CPU in reset, record and recycle.
  */
 export class SimJob implements QueueItem, JobProgress, RunInfo {
-  declare spec: JobSpec;
+  spec: JobSpec;
   /** Arrival order: the queue's order. */
-  declare arrival: number;
+  arrival: number;
   /** Lower bounds of what queue policies count for it (set when it is queued; 0 passes over nothing). */
-  declare leastCores: number;
-  declare leastSeconds: number;
-  declare pool: number;
+  leastCores = 0;
+  leastSeconds = 0;
+  pool = -1;
   /** Its nodes on this run (frozen: its running view shares them). */
-  declare nodes: readonly number[];
+  nodes: readonly number[] = NO_NODES;
   /** What it holds of each node as placement gave it (frozen, planner/jobViews.ts sharedAllocation: its running view shares it). */
-  declare allocation: readonly NodeTake[];
+  allocation: readonly NodeTake[] = NO_TAKES;
   /**
    * Its hold on each of its nodes on this run (cores, devices, memory; busy
    * parts by phase): the first `tenantCount` entries. The record's own array,
@@ -49,46 +57,57 @@ export class SimJob implements QueueItem, JobProgress, RunInfo {
    * the next start would allocate it again).
    */
   readonly tenants: Tenant[] = [];
-  declare tenantCount: number;
+  tenantCount = 0;
   /** Whole nodes to itself on this run. */
-  declare wholeNodes: boolean;
-  declare device: DeviceClass;
+  wholeNodes = false;
+  device: DeviceClass = "cpu";
   /** Start of this run; its setup end (FPGA reconfiguration, = start without one). */
-  declare start: number;
-  declare setupEnd: number;
-  declare predictedEnd: number;
+  start = -1;
+  setupEnd = -1;
+  predictedEnd = Infinity;
   /** Busy cores over allocated cores while it runs (its cores over its nodes' cores when it holds them whole). */
-  declare utilisation: number;
-  declare killed: boolean;
+  utilisation = 0;
+  killed = false;
   /** Workflow task waiting for inputs after its start: transfers still to arrive. */
-  declare pendingInputs: number;
+  pendingInputs = 0;
   /** DVFS state it runs in (undefined: default). */
-  declare pstate: number | undefined;
+  pstate: number | undefined = undefined;
   /** Suspension: start of its first run, share of its work done before, wall time already used, run seconds so far, last suspension. */
-  declare firstStart: number;
-  declare workDone: number;
-  declare wallUsed: number;
-  declare runSeconds: number;
-  declare lastSuspendedAt: number | undefined;
+  firstStart = -1;
+  workDone = 0;
+  wallUsed = 0;
+  runSeconds = 0;
+  lastSuspendedAt: number | undefined = undefined;
   /** The time of the last defer applied to it (undefined: never deferred). */
-  declare deferredUntil: number | undefined;
+  deferredUntil: number | undefined = undefined;
   /** When its last input arrived (its start when none was missing). */
-  declare inputsAt: number;
+  inputsAt = -1;
   /** Bitstream it loads on its FPGAs (-1: none), recorded on the nodes once the load completes. */
-  declare bitstreamId: number;
+  bitstreamId = -1;
   /** Actual run time of this run (never shown to policies) and its setup. */
-  declare runtime: number;
-  declare setup: number;
+  runtime = 0;
+  setup = 0;
   /** Seconds of this run spent restarting from its checkpoint (a resumed run of a class with checkpoint_s), part of `runtime`. */
-  declare restart: number;
-  declare slot: number;
+  restart = 0;
+  slot = -1;
   /** Its views as policies see them, made when first needed (sim/view.ts; dropped when the job changes). */
-  declare queuedView: QueuedJobView | undefined;
-  declare runningView: RunningJobView | undefined;
-  declare private scaled: Readonly<Partial<Record<DeviceClass, number>>> | undefined;
+  queuedView: QueuedJobView | undefined = undefined;
+  runningView: RunningJobView | undefined = undefined;
+  private scaled: Readonly<Partial<Record<DeviceClass, number>>> | undefined = undefined;
 
   constructor(spec: JobSpec, arrival: number) {
-    this.reset(spec, arrival);
+    this.spec = spec;
+    this.arrival = arrival;
+  }
+
+  /** A spare record lets go of what its last job held (spec, views, nodes), so that a spare keeps nothing else alive; reset() sets the rest. */
+  release(): void {
+    this.spec = NO_SPEC;
+    this.nodes = NO_NODES;
+    this.allocation = NO_TAKES;
+    this.queuedView = undefined;
+    this.runningView = undefined;
+    this.scaled = undefined;
   }
 
   /** The record as for a job just arrived (the tenants array kept). */
@@ -201,6 +220,8 @@ export class JobTable {
    */
   recycle(job: SimJob): void {
     this.byId.delete(job.id);
+    if (this.spare.length >= SPARE_RECORDS) return;
+    job.release();
     this.spare.push(job);
   }
 
