@@ -375,6 +375,18 @@ export class Availability {
     return Infinity;
   }
 
+  /** True when the pool holds `need` from now for `duration` seconds (earliest() would give now), reading only the steps of that window. */
+  fitsNow(pool: number, need: PoolNeed, duration: number): boolean {
+    const s = this.steps[pool];
+    const { t, n } = s;
+    const whole = need.wholeNodes > 0;
+    const want = whole ? need.wholeNodes : need.cores;
+    const have = whole ? s.nodes : s.cores;
+    const end = this.now + duration;
+    for (let j = 0; j < n && (j === 0 || t[j] < end); j++) if (!(have[j] >= want)) return false;
+    return true;
+  }
+
   /**
    * Takes `need` of the pool over [start, start + duration): its cores, and
    * idle nodes: its whole nodes, or those its cores need at its start beyond

@@ -68,7 +68,7 @@ export function policyConservativeBackfill(): Policy {
   function fitsNow(view: ClusterView, job: QueuedJobView): boolean {
     for (const pool of view.pools) {
       const need = needFor(job, pool);
-      if (need !== undefined && profile.earliest(pool.index, need, runtimeFor(job, pool)) <= view.now) return true;
+      if (need !== undefined && profile.fitsNow(pool.index, need, runtimeFor(job, pool))) return true;
     }
     return false;
   }
