@@ -99,12 +99,9 @@ export class ThreadedCsvWriter implements CsvRows {
   }
 
   number(x: number): this {
-    if (this.direct) {
-      if (this.direct.rows < this.after) {
-        this.direct.number(x);
-        return this;
-      }
-      this.handOver();
+    if (this.writesItself()) {
+      this.direct!.number(x);
+      return this;
     }
     if (!Number.isFinite(x)) this.refuse(x);
     if (this.slots === this.block.length) this.grow(1);
@@ -114,12 +111,9 @@ export class ThreadedCsvWriter implements CsvRows {
   }
 
   numbers(values: Float64Array, from: number, to: number): this {
-    if (this.direct) {
-      if (this.direct.rows < this.after) {
-        this.direct.numbers(values, from, to);
-        return this;
-      }
-      this.handOver();
+    if (this.writesItself()) {
+      this.direct!.numbers(values, from, to);
+      return this;
     }
     if (this.slots + (to - from) > this.block.length) this.grow(to - from);
     const block = this.block;
@@ -138,12 +132,9 @@ export class ThreadedCsvWriter implements CsvRows {
   }
 
   text(s: string): this {
-    if (this.direct) {
-      if (this.direct.rows < this.after) {
-        this.direct.text(s);
-        return this;
-      }
-      this.handOver();
+    if (this.writesItself()) {
+      this.direct!.text(s);
+      return this;
     }
     if (this.slots === this.block.length) this.grow(1);
     this.block[this.slots++] = BLOCK_TEXT;
@@ -162,10 +153,7 @@ export class ThreadedCsvWriter implements CsvRows {
   }
 
   end(): void {
-    if (this.direct) {
-      if (this.direct.rows < this.after) return this.direct.end();
-      this.handOver();
-    }
+    if (this.writesItself()) return this.direct!.end();
     if (this.slots === this.block.length) this.grow(1);
     this.block[this.slots++] = BLOCK_END;
     this.storedRows++;
@@ -203,6 +191,14 @@ export class ThreadedCsvWriter implements CsvRows {
   private closed(): CsvThreadDone {
     if (this.done === undefined) throw new Error(`ThreadedCsvWriter: ${this.path} is still open`);
     return this.done;
+  }
+
+  /** Whether this thread still writes the rows itself: until a row after the first `after` begins, when the file is handed over. */
+  private writesItself(): boolean {
+    if (this.direct === undefined) return false;
+    if (this.direct.rows < this.after) return true;
+    this.handOver();
+    return false;
   }
 
   /** The file goes to a worker thread, which goes on after what this thread wrote. */
