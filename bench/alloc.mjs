@@ -9,18 +9,25 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { Session } from "node:inspector";
+import { isMainThread } from "node:worker_threads";
 import { report } from "./profile-report.mjs";
 
-const out = process.env.ALLOC_OUT ?? "results/alloc.heapprofile";
-const session = new Session();
-session.connect();
-session.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-process.on("exit", () => {
-  // A session on this thread answers at once, so the profile is written before the process ends.
-  session.post("HeapProfiler.stopSampling", (err, result) => {
-    if (err) return void process.stderr.write(`bench/alloc.mjs: ${err.message}\n`);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(result.profile));
-    process.stderr.write(`allocation (${out}):\n${report(result.profile, Number(process.env.ALLOC_TOP ?? 25)).join("\n")}\n`);
+// Worker threads inherit the preload (jobs.csv's writer, sweep lanes): the process's thread alone is sampled.
+if (isMainThread) sample();
+
+/** Samples this thread's allocation from now; at exit writes the profile and prints the largest sites. */
+function sample() {
+  const out = process.env.ALLOC_OUT ?? "results/alloc.heapprofile";
+  const session = new Session();
+  session.connect();
+  session.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  process.on("exit", () => {
+    // A session on this thread answers at once, so the profile is written before the process ends.
+    session.post("HeapProfiler.stopSampling", (err, result) => {
+      if (err) return void process.stderr.write(`bench/alloc.mjs: ${err.message}\n`);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, JSON.stringify(result.profile));
+      process.stderr.write(`allocation (${out}):\n${report(result.profile, Number(process.env.ALLOC_TOP ?? 25)).join("\n")}\n`);
+    });
   });
-});
+}
