@@ -279,7 +279,7 @@ function jobStream(source: AsyncIterable<JobSpec[]>, o: StreamOptions): AsyncIte
         o.log.record({ code: "cpu_usage_capped", file: o.label, line: j.line, path: "field 6 (average CPU time)", message: `expected CPU time per processor at most the run time, got ${j.cpuUsage.toFixed(3)} x it: its cores are charged fully busy`, value: j.cpuUsage });
       }
     }
-    return scale === undefined ? j : { ...j, submit: j.submit / scale };
+    return scale === undefined ? j : withFields(j, { submit: j.submit / scale });
   });
 }
 
