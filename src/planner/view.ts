@@ -235,6 +235,14 @@ export interface ClusterView {
    * to `running`.
    */
   readonly runningIndex?: RunningIndex;
+  /**
+   * Whether the world keeps the reasons of decisions (`why`). False in a run
+   * that writes only its summary: a policy may then leave an optional `why`
+   * out and skip building it (for some policies, describing every
+   * alternative is a large part of a pass). Absent or true: give them. A
+   * `defer` carries its reason either way.
+   */
+  readonly explain?: boolean;
 }
 
 /**

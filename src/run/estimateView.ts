@@ -100,6 +100,8 @@ async function viewAt<T>(l: EstimateWorld, at: number, loaded: boolean, spec: Jo
     label: "estimate",
     // Idle: no policy but the probe, which reads no event, so no pass at each intensity change up to `at`.
     intensityEvents: loaded,
+    // The replay keeps no decision's reason.
+    explain: false,
     observer: { jobDropped: (j, reason) => void (j.id !== PROBE_ID && dropped.set(reason, (dropped.get(reason) ?? 0) + 1)) },
   });
   for (const [code, n] of log.counts) notes.push(`replay: ${n} record(s) of the scenario's inputs skipped or repaired (${code})`);

@@ -81,7 +81,7 @@ export interface RunOverrides {
   readonly cpuUsage?: "trace" | "ignore";
   /** How a shared node's static power is split, replacing the scenario's attribution.static_split. */
   readonly staticSplit?: StaticRule;
-  /** Skip writing jobs.csv and sites.csv (benchmarks). */
+  /** Write only summary.json (and impacts.arrow with impactTable): no jobs.csv, sites.csv, nodes.csv, predictions.csv or decisions.jsonl, and policies are told not to explain their decisions (ClusterView.explain). */
   readonly summaryOnly?: boolean;
   /** Also write impacts.arrow, every job's impacts by life-cycle phase (impactColumns), even with summaryOnly. */
   readonly impactTable?: boolean;
@@ -456,13 +456,17 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const workflowRows: WorkflowFact[] = [];
   observers.push({ workflowEnded: (f) => workflowRows.push(f) });
 
-  // Explained decisions, written only when a policy gives reasons.
+  // Explained decisions, written only when a policy gives reasons, and not in a run that writes only its
+  // summary: there the view tells policies so (ClusterView.explain), and those that build long reasons skip them.
   let decisionsLog: JsonLinesWriter | undefined;
-  observers.push({
-    decided: (time, d) => {
-      (decisionsLog ??= outputs.jsonLines("decisions.jsonl")).write({ time, ...d });
-    },
-  });
+  const explain = !o.summaryOnly;
+  if (explain) {
+    observers.push({
+      decided: (time, d) => {
+        (decisionsLog ??= outputs.jsonLines("decisions.jsonl")).write({ time, ...d });
+      },
+    });
+  }
   // The pieces each job with a QoS class ran in, and why any ended past its window (pieces.csv, written
   // only when such a job ran: runs without QoS classes keep their files).
   let piecesCsv: CsvWriter | undefined;
@@ -485,6 +489,7 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
       label: o.workload ?? scenario.workload.file,
       onProgress: opts.onProgress,
       workflows,
+      explain,
     });
     if (result.jobsSubmitted === 0) throw noJobs(o.workload ?? resolveFrom(scenarioPath, scenario.workload.file), log, dropped);
     for (const issue of extensionIssues(platform, 0, result.end)) seriesLog.record(issue);

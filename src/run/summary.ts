@@ -56,7 +56,7 @@ export interface RunSummaryBody extends SchedulingMetrics {
       single_score_pt: number;
     }
   >;
-  /** Decisions recorded with their reasons (decisions.jsonl). */
+  /** Decisions recorded with their reasons (decisions.jsonl; 0 in a run that writes only its summary, which keeps none). */
   decisions_explained: number;
   /** With predictions on (RunOverrides.predict): how the jobs' pre-submission estimates fared. */
   predictions?: PredictionSummary;

@@ -64,6 +64,8 @@ export interface SimulationOptions {
    * cost its cold start about 60 ms of CPU.
    */
   readonly intensityEvents?: boolean;
+  /** Whether decisions' reasons are kept (ClusterView.explain; default true): false when no observer records them, so policies may skip building them. */
+  readonly explain?: boolean;
 }
 
 export interface SimulationResult {
@@ -106,7 +108,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   const jobs = new JobTable();
   const tracker = new WorkflowTracker(opts.workflows ?? [], platform.links ?? [], platform.sites.length);
   const network = new Network((platform.links ?? []).map((l) => ({ bandwidth: l.bandwidth, latency: l.latency })));
-  const views = new ViewProjector(platform, cluster, jobs, tracker, opts.forecasts, opts.scoreMethod, engine);
+  const views = new ViewProjector(platform, cluster, jobs, tracker, opts.forecasts, opts.scoreMethod, engine, opts.explain ?? true);
   const pools = platform.pools;
   /** Each pool's figures as a view, for checks that read no counts (the checker asks the cluster for free nodes). */
   const fixedPools = views.figures.map((f) => poolView(f, f.nodes, 0, 0));

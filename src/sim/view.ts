@@ -51,6 +51,7 @@ export class ViewProjector {
     forecasts: readonly IntensityForecast[],
     private readonly scoreMethod: ScoreMethod | undefined,
     private readonly clock: { readonly now: number },
+    private readonly explain = true,
   ) {
     this.figures = platformPoolFigures(platform);
     this.links = Object.freeze((platform.links ?? []).map((l) => Object.freeze({ from: l.from, to: l.to, bandwidth: l.bandwidth, latency: l.latency, joulesPerByte: Object.freeze({ ...l.joulesPerByte }) })));
@@ -114,7 +115,7 @@ export class ViewProjector {
   /** The view of now (its pools, sites, queue and running jobs are made when a policy reads them). */
   view(): ClusterView {
     const index = new PassIndex(this, this.jobs.queue.length, this.jobs.running.length);
-    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, index, this.scoreMethod, this.queries));
+    const view = Object.freeze(new SimView(this, this.clock.now, this.workflowViews(), this.links, index, this.scoreMethod, this.queries, this.explain));
     index.view = view;
     return view;
   }
@@ -312,6 +313,7 @@ class SimView implements ClusterView {
     index: PassIndex,
     readonly scoreMethod: ScoreMethod | undefined,
     q: Queries,
+    readonly explain: boolean,
   ) {
     this[PROJECTOR] = projector;
     this.queueIndex = index;

@@ -155,9 +155,7 @@ describe("policyTemporalShift({ preempt })", () => {
     expect(r.decisions.map(({ time, d }) => [time, d.kind])).toContainEqual([1000, "defer"]);
   });
 
-  // Skipped: simulate() records an applied decision only when its pass pushed no event (happened.length ===
-  // refusalsBefore), and applySuspend pushes jobSuspended, so an applied suspension is taken for a refused one
-  // and never reaches observer.decided (decisions.jsonl). Unskip once src/sim counts refusals instead.
+  // An applied suspension is recorded: the world counts refusals, not every event its decisions push (applySuspend pushes jobSuspended).
   it("simulate() records the suspension with its explanation in the run's decisions", async () => {
     const r = await run(platform(), policyTemporalShift({ step_s: 500, preempt: true }), [qjob(1, 0, 1500, flex())]);
     expect(r.decisions.map(({ time, d }) => [time, d.kind])).toEqual([[1000, "suspend"], [1000, "defer"]]);
