@@ -337,3 +337,26 @@ describe("parseSwfText", () => {
     expect(() => parseSwfText("", { mode: "strict", maxProcs: 0 })).toThrow("SwfReadOptions.maxProcs must be an integer > 0, got 0");
   });
 });
+
+describe("the numbers a job keeps", () => {
+  // Whole fields are kept as small integers where they fit (swf.ts small()); the values must be the
+  // text's own, compared with Object.is so -0 stays -0, and fractions and values beyond 32 bits as read.
+  test("each field equals Number() of its token: whole, negative zero, fractional, beyond 32 bits", () => {
+    const cases: Partial<Record<Field, string>>[] = [
+      { job_number: "7", submit_time: "12", run_time: "100", average_cpu_time: "90", user_id: "3", group_id: "4", queue: "2", partition: "5" },
+      { job_number: "8", submit_time: "-0", run_time: "1.5", average_cpu_time: "-0", user_id: "-0", group_id: "-1", queue: "0.25", partition: "-7" },
+      { job_number: "4294967296", submit_time: "3000000000", run_time: "315576000", average_cpu_time: "1e3", user_id: "2147483647", group_id: "-2147483648", queue: "-2147483649", partition: "1E0" },
+    ];
+    const jobs = cases.flatMap((c) => parseSwfText(swfLine({ ...c, requested_time: -1 }), { mode: "strict" }).jobs);
+    expect(jobs).toHaveLength(cases.length);
+    jobs.forEach((job, k) => {
+      const c = cases[k];
+      const read: [string, number][] = [
+        ["id", job.id], ["submit", job.submit], ["runtime", job.runtime], ["walltime", job.walltime], ["avgCpuTime", job.avgCpuTime],
+        ["user", job.user], ["group", job.group], ["queue", job.queue], ["partition", job.partition],
+      ];
+      const want = [c.job_number, c.submit_time, c.run_time, c.run_time, c.average_cpu_time, c.user_id, c.group_id, c.queue, c.partition].map(Number);
+      read.forEach(([name, v], i) => expect(Object.is(v, want[i]), `job ${k + 1} ${name}: ${v} against ${want[i]}`).toBe(true));
+    });
+  });
+});
