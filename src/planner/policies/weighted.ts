@@ -56,7 +56,7 @@ import { singleScore } from "../../core/index.js";
 import type { DeviceClass } from "../../io/index.js";
 import { chargeForecastInto, chargeInto, phaseTotal, type ChargeEnergy } from "../../models/index.js";
 import { defaultDevice, placementCharge, placementEmbodied } from "../resources.js";
-import type { ClusterView, Decision, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
+import type { ClusterView, Decision, Explanation, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
 import { Capacity, canHold, coresFor, needFor, nextBackfill, PassStarts, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 import { missingBytes, transferJoules, transferTime } from "../transfers.js";
 
@@ -74,6 +74,8 @@ export interface WeightedParams {
 const CC = categoryIndex("CC");
 /** The intensity integral of a price that only its energy is read from. */
 const NO_INTENSITY = new Float64Array(N_COORDS);
+/** A batch job's missing inputs: none (shared, never written). */
+const NO_BYTES: ReadonlyMap<number, number> = new Map();
 
 interface Reservation {
   readonly pool: number;
@@ -81,26 +83,42 @@ interface Reservation {
   extra: number;
 }
 
+/**
+ * A candidate pool of the job being placed. One per pool, reused from job to
+ * job (a pass places thousands of jobs; an object and an array per candidate
+ * were a good part of what the policy allocated): read before the next job is
+ * evaluated.
+ */
 interface Candidate {
-  readonly pool: number;
+  pool: number;
   /** Cores it takes (common.ts coresFor). */
-  readonly cores: number;
-  readonly now: boolean;
-  readonly start: number;
-  readonly runtime: number;
-  readonly transfer: number;
-  readonly completion: number;
-  readonly energy: number;
-  readonly impact: number;
-  readonly categories: readonly number[];
+  cores: number;
+  now: boolean;
+  start: number;
+  runtime: number;
+  transfer: number;
+  completion: number;
+  energy: number;
+  impact: number;
+  /** The chosen categories' coordinates, in `cats` order. */
+  readonly categories: Float64Array;
   cost: number;
 }
 
-/** Bytes a queued workflow task still needs at `site` (none for a batch job). */
-function missingFor(view: ClusterView, job: QueuedJobView, site: number): Map<number, number> | undefined {
-  if (job.workflow === undefined || job.task === undefined) return new Map();
+/** Criteria by index for score(): completion, energy, impact, then the chosen categories (0, 1, ...). */
+const TIME = -3;
+const ENERGY = -2;
+const IMPACT = -1;
+
+function criterion(c: Candidate, k: number): number {
+  return k === TIME ? c.completion : k === ENERGY ? c.energy : k === IMPACT ? c.impact : c.categories[k];
+}
+
+/** Bytes a queued workflow task still needs at `site` (none for a batch job); undefined where an input cannot reach it. */
+function missingFor(view: ClusterView, job: QueuedJobView, site: number): ReadonlyMap<number, number> | undefined {
+  if (job.workflow === undefined || job.task === undefined) return NO_BYTES;
   const w = view.workflows[job.workflow];
-  return w === undefined ? new Map() : missingBytes(view, w, job.task, site);
+  return w === undefined ? NO_BYTES : missingBytes(view, w, job.task, site);
 }
 
 export function policyWeighted(params: WeightedParams = {}): Policy {
@@ -132,87 +150,155 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
   const pass = new PassStarts();
   const free = new Capacity();
   const walk = new QueueWalk();
+  const freeHere = { cores: 0, nodes: 0 };
+  // Per job: the pools that pass the filters (by pool index: need, fits now, run time, missing bytes), then their candidates.
+  const fitPools: number[] = [];
+  const fitNeed: number[] = [];
+  const fitNow: boolean[] = [];
+  const fitRuntime: number[] = [];
+  const fitBytes: (ReadonlyMap<number, number> | undefined)[] = [];
+  const slots: Candidate[] = [];
+  const cands: Candidate[] = [];
+  // Per pass: each site's forecast, read when first needed.
+  const forecasts: (IntensityForecast | undefined)[] = [];
+  // The start decisions' reason by candidate count, and each pool's option texts (remade if its site reads otherwise).
+  const weightsText = `(time ${wTime}, energy ${wEnergy}, impact ${wImpact}${cats.map((c) => `, ${c.id} ${c.weight}`).join("")})`;
+  const reasons: string[] = [];
+  const options: { site: string; now: string; waiting: string }[] = [];
 
-  /** Earliest time the job's need is met in pool p, and the cores free beyond it then (as EASY's reservation). */
-  function shadowOf(view: ClusterView, job: QueuedJobView, pool: PoolView): { shadow: number; extra: number } {
-    const need = needFor(job, pool);
-    if (need === undefined) return { shadow: Infinity, extra: 0 };
-    return shadowTime(view, pool.index, need, { cores: free.cores[pool.index], nodes: free.nodes[pool.index] }, pass);
+  function slot(p: number): Candidate {
+    while (slots.length <= p) {
+      slots.push({ pool: 0, cores: 0, now: false, start: 0, runtime: 0, transfer: 0, completion: 0, energy: 0, impact: 0, categories: new Float64Array(cats.length), cost: 0 });
+    }
+    return slots[p];
   }
 
+  function forecastOf(view: ClusterView, site: number): IntensityForecast {
+    return (forecasts[site] ??= view.forecast(view.sites[site].id));
+  }
 
-  /** Criteria of running `job` on `pool` from `start` (its allocation held from start, inputs first). */
-  function evaluate(view: ClusterView, job: QueuedJobView, pool: PoolView, need: number, start: number, fitsNow: boolean, bytes: Map<number, number>, forecasts: Map<string, IntensityForecast>): Candidate {
-    const runtime = runtimeFor(job, pool);
+  /** Earliest time the job's need is met in pool p, and the cores free beyond it then (as EASY's reservation; read at once). */
+  function shadowOf(view: ClusterView, job: QueuedJobView, pool: PoolView): { readonly shadow: number; readonly extra: number } {
+    const need = needFor(job, pool);
+    if (need === undefined) return { shadow: Infinity, extra: 0 };
+    freeHere.cores = free.cores[pool.index];
+    freeHere.nodes = free.nodes[pool.index];
+    return shadowTime(view, pool.index, need, freeHere, pass);
+  }
+
+  /**
+   * Criteria of running `job` on `pool` from `start` (its allocation held from start, inputs first), into `c`.
+   * `runtime`: runtimeFor(job, pool).
+   */
+  function evaluate(view: ClusterView, job: QueuedJobView, pool: PoolView, need: number, start: number, fitsNow: boolean, runtime: number, bytes: ReadonlyMap<number, number>, c: Candidate): void {
     const site = view.sites[pool.siteIndex];
     const device: DeviceClass = job.runtimes === undefined ? "cpu" : defaultDevice(job, pool)!;
     const charge = placementCharge(job, pool, device);
-    const transfer = transferTime(view, bytes);
+    const moves = bytes.size > 0;
+    const transfer = moves ? transferTime(view, bytes) : 0;
     const rate = placementEmbodied(pool, charge, embodied, start, transfer + runtime);
-    const transferJ = transferJoules(view, bytes);
-    const forecast = (id: string) => forecasts.get(id) ?? forecasts.set(id, view.forecast(id)).get(id)!;
-    const here = forecast(site.id);
+    const transferJ = moves ? transferJoules(view, bytes) : 0;
     // The run at its busy draw after the inputs are in, its allocation held idle while they travel
     // (models/charge); the forecast is read only where impacts are weighed and time passes.
-    const price = (out: Float64Array, e: ChargeEnergy, watts: number, from: number, seconds: number) => {
-      if (needVector && seconds > 0) chargeForecastInto(out, e, 1, watts, from, seconds, site.pue, here, rate, integral);
-      else chargeInto(out, e, 1, watts, seconds, site.pue, NO_INTENSITY, rate);
-    };
-    price(run, runEnergy, charge.runWatts, start + transfer, runtime);
-    price(hold, holdEnergy, charge.holdWatts, start, transfer);
-    const energy = runEnergy.facility + holdEnergy.facility + transferJ;
-    const categories: number[] = [];
-    let impact = 0;
-    if (needVector) {
-      for (let k = 0; k < run.length; k++) run[k] += hold[k];
-      for (let c = 0; c < N_EF; c++) {
-        let v = phaseTotal(run, c);
-        for (const [k, b] of bytes) {
-          const l = view.links[k];
-          const from = forecast(view.sites[l.from].id);
-          const end = start + l.latency + b / l.bandwidth;
-          v += b * (l.joulesPerByte.source + l.joulesPerByte.network) * from.mean(start, end, c) + b * l.joulesPerByte.destination * here.mean(start, end, c);
-        }
-        vector[c] = v;
-      }
-      impact = view.scoreMethod ? singleScore(vector, view.scoreMethod) : vector[CC];
-      for (const cat of cats) categories.push(vector[cat.index]);
+    const here = needVector ? forecastOf(view, pool.siteIndex) : undefined;
+    if (here !== undefined && runtime > 0) chargeForecastInto(run, runEnergy, 1, charge.runWatts, start + transfer, runtime, site.pue, here, rate, integral);
+    else chargeInto(run, runEnergy, 1, charge.runWatts, runtime, site.pue, NO_INTENSITY, rate);
+    // Without transfers the hold lasts 0 s: no energy and impacts of 0, which leave the run's sums as they are.
+    let holdFacility = 0;
+    if (transfer > 0) {
+      if (here !== undefined) chargeForecastInto(hold, holdEnergy, 1, charge.holdWatts, start, transfer, site.pue, here, rate, integral);
+      else chargeInto(hold, holdEnergy, 1, charge.holdWatts, transfer, site.pue, NO_INTENSITY, rate);
+      holdFacility = holdEnergy.facility;
     }
-    const completion = start - view.now + transfer + runtime;
-    return { pool: pool.index, cores: need, now: fitsNow, start, runtime, transfer, completion, energy, impact, categories, cost: 0 };
+    c.energy = runEnergy.facility + holdFacility + transferJ;
+    c.impact = 0;
+    if (here !== undefined) {
+      if (transfer > 0) for (let k = 0; k < run.length; k++) run[k] += hold[k];
+      for (let e = 0; e < N_EF; e++) {
+        let v = phaseTotal(run, e);
+        if (moves) {
+          for (const [k, b] of bytes) {
+            const l = view.links[k];
+            const from = forecastOf(view, l.from);
+            const end = start + l.latency + b / l.bandwidth;
+            v += b * (l.joulesPerByte.source + l.joulesPerByte.network) * from.mean(start, end, e) + b * l.joulesPerByte.destination * here.mean(start, end, e);
+          }
+        }
+        vector[e] = v;
+      }
+      c.impact = view.scoreMethod ? singleScore(vector, view.scoreMethod) : vector[CC];
+      for (let k = 0; k < cats.length; k++) c.categories[k] = vector[cats[k].index];
+    }
+    c.pool = pool.index;
+    c.cores = need;
+    c.now = fitsNow;
+    c.start = start;
+    c.runtime = runtime;
+    c.transfer = transfer;
+    c.completion = start - view.now + transfer + runtime;
+    c.cost = 0;
   }
 
-  /** Sum of weight x criterion / least criterion over the candidates (see the module comment for a least value of 0). */
-  function score(cands: Candidate[], job: QueuedJobView): void {
-    for (const c of cands) c.cost = 0;
+  /** Adds weight x criterion k / its least value over the candidates to each one's cost (see the module comment for a least value of 0). */
+  function weigh(n: number, weight: number, k: number): void {
+    if (weight === 0) return;
+    let min = Infinity;
+    let max = 0;
+    for (let i = 0; i < n; i++) {
+      const x = criterion(cands[i], k);
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+    }
+    for (let i = 0; i < n; i++) {
+      const c = cands[i];
+      const x = criterion(c, k);
+      c.cost += weight * (min > 0 ? x / min : x > 0 ? 1 + x / max : 1);
+    }
+  }
+
+  /** Each candidate's cost: the sum of weight x normalised criterion. */
+  function score(n: number, job: QueuedJobView): void {
     // A job's QoS preference p tilts the weights: time x 2(1 - p), the rest x 2p (p = 0.5 keeps them).
     const p = job.qos?.impact_preference ?? 0.5;
     const tTime = 2 * (1 - p);
     const tImpact = 2 * p;
-    const add = (weight: number, value: (c: Candidate) => number) => {
-      if (weight === 0) return;
-      let min = Infinity;
-      let max = 0;
-      for (const c of cands) {
-        min = Math.min(min, value(c));
-        max = Math.max(max, value(c));
-      }
-      for (const c of cands) {
-        const x = value(c);
-        c.cost += weight * (min > 0 ? x / min : x > 0 ? 1 + x / max : 1);
-      }
-    };
-    add(wTime * tTime, (c) => c.completion);
-    add(wEnergy * tImpact, (c) => c.energy);
-    add(wImpact * tImpact, (c) => c.impact);
-    cats.forEach((cat, k) => add(cat.weight * tImpact, (c) => c.categories[k]));
+    weigh(n, wTime * tTime, TIME);
+    weigh(n, wEnergy * tImpact, ENERGY);
+    weigh(n, wImpact * tImpact, IMPACT);
+    for (let k = 0; k < cats.length; k++) weigh(n, cats[k].weight * tImpact, k);
   }
 
   function describe(view: ClusterView, c: Candidate): Record<string, number> {
     const out: Record<string, number> = { cost: c.cost, start_s: c.start, completion_s: c.completion, transfer_s: c.transfer, energy_j: c.energy };
-    if (needVector) out[view.scoreMethod ? "impact_pt" : "impact_cc_kg"] = c.impact;
-    cats.forEach((cat, k) => (out[cat.id] = c.categories[k]));
+    if (needVector) {
+      out[view.scoreMethod ? "impact_pt" : "impact_cc_kg"] = c.impact;
+      for (let k = 0; k < cats.length; k++) out[cats[k].id] = c.categories[k];
+    }
     return out;
+  }
+
+  function reason(n: number): string {
+    return (reasons[n] ??= `least weighted cost over ${n} candidate pool${n === 1 ? "" : "s"} ${weightsText}`);
+  }
+
+  function option(p: number, site: string, now: boolean): string {
+    let o = options[p];
+    if (o === undefined || o.site !== site) {
+      const text = `pool ${p} (site ${site})`;
+      o = options[p] = { site, now: text, waiting: `${text}, waiting` };
+    }
+    return now ? o.now : o.waiting;
+  }
+
+  /** Why the job starts on `best`: every candidate with its criteria and cost (the best one's described once). */
+  function why(view: ClusterView, pools: readonly PoolView[], n: number, best: Candidate): Explanation {
+    const expected = describe(view, best);
+    const alternatives: { option: string; expected: Record<string, number> }[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = cands[i];
+      alternatives.push({ option: option(c.pool, pools[c.pool].site, c.now), expected: c === best ? expected : describe(view, c) });
+    }
+    return { reason: reason(n), expected, alternatives };
   }
 
   const policyParams: Record<string, unknown> = { time: wTime, energy: wEnergy, impact: wImpact, categories: Object.fromEntries(cats.map((c) => [c.id, c.weight])) };
@@ -228,7 +314,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
       const now = view.now;
       const out: Decision[] = [];
       pass.clear();
-      const forecasts = new Map<string, IntensityForecast>();
+      forecasts.length = 0;
       let res: Reservation | undefined;
       // Once a reservation is held, only jobs that fit now may start (the others are not scored): the walk
       // passes over the rest by EASY's rule (a job's run time there includes transfers, so the rule's bound holds).
@@ -237,50 +323,54 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
       const next = (): QueuedJobView | undefined => (res === undefined ? queue.next() : nextBackfill(queue, free, res.pool, res.extra, shortSeconds));
       for (let job = next(); job !== undefined; job = next()) {
         // Filter: pools that can hold it and reach its inputs; which of them can take it now.
-        const fits: { pool: PoolView; need: number; now: boolean; bytes: Map<number, number> }[] = [];
+        let nFit = 0;
         let anyNow = false;
-        for (const pool of pools) {
+        for (let p = 0; p < pools.length; p++) {
+          const pool = pools[p];
           const need = coresFor(job, pool);
-          if (!canHold(job, pool) || !Number.isFinite(runtimeFor(job, pool))) continue;
+          if (need === Infinity) continue;
+          const runtime = runtimeFor(job, pool);
+          if (!Number.isFinite(runtime)) continue;
           const bytes = missingFor(view, job, pool.siteIndex);
           if (bytes === undefined) continue;
           let fitsNow = free.fits(job, pool);
-          if (fitsNow && res !== undefined && res.pool === pool.index) {
-            fitsNow = now + transferTime(view, bytes) + runtimeFor(job, pool) <= res.shadow || need <= res.extra;
+          if (fitsNow && res !== undefined && res.pool === p) {
+            fitsNow = now + (bytes.size > 0 ? transferTime(view, bytes) : 0) + runtime <= res.shadow || need <= res.extra;
           }
           anyNow ||= fitsNow;
-          fits.push({ pool, need, now: fitsNow, bytes });
+          fitPools[nFit++] = p;
+          fitNeed[p] = need;
+          fitNow[p] = fitsNow;
+          fitRuntime[p] = runtime;
+          fitBytes[p] = bytes;
         }
-        if (fits.length === 0 || (!anyNow && res !== undefined)) continue;
-        const cands: Candidate[] = [];
-        for (const f of fits) {
+        if (nFit === 0 || (!anyNow && res !== undefined)) continue;
+        let n = 0;
+        for (let i = 0; i < nFit; i++) {
+          const p = fitPools[i];
           let start = now;
-          if (!f.now) {
-            start = shadowOf(view, job, f.pool).shadow;
-            if (res !== undefined && res.pool === f.pool.index) start = Math.max(start, res.shadow);
+          if (!fitNow[p]) {
+            start = shadowOf(view, job, pools[p]).shadow;
+            if (res !== undefined && res.pool === p) start = Math.max(start, res.shadow);
             if (!Number.isFinite(start)) continue;
           }
-          cands.push(evaluate(view, job, f.pool, f.need, start, f.now, f.bytes, forecasts));
+          const c = slot(p);
+          evaluate(view, job, pools[p], fitNeed[p], start, fitNow[p], fitRuntime[p], fitBytes[p]!, c);
+          cands[n++] = c;
         }
-        if (cands.length === 0) continue;
-        score(cands, job);
+        if (n === 0) continue;
+        score(n, job);
         let best = cands[0];
-        for (const c of cands) if (c.cost < best.cost - 1e-9 * Math.max(Math.abs(c.cost), Math.abs(best.cost))) best = c;
+        for (let i = 0; i < n; i++) {
+          const c = cands[i];
+          if (c.cost < best.cost - 1e-9 * Math.max(Math.abs(c.cost), Math.abs(best.cost))) best = c;
+        }
         if (best.now) {
           const p = best.pool;
           if (res !== undefined && res.pool === p && !(now + best.transfer + best.runtime <= res.shadow)) res.extra -= best.cores;
           const idle = free.take(job, pools[p]);
           pass.add(p, best.cores, idle, now + best.transfer + best.runtime);
-          out.push({
-            kind: "start",
-            jobId: job.id,
-            pool: p,
-            why: {
-              reason: `least weighted cost over ${cands.length} candidate pool${cands.length === 1 ? "" : "s"} (time ${wTime}, energy ${wEnergy}, impact ${wImpact}${cats.map((c) => `, ${c.id} ${c.weight}`).join("")})`,
-              expected: describe(view, best),
-              alternatives: cands.map((c) => ({ option: `pool ${c.pool} (site ${pools[c.pool].site})${c.now ? "" : ", waiting"}`, expected: describe(view, c) })),
-            },
-          });
+          out.push({ kind: "start", jobId: job.id, pool: p, why: why(view, pools, n, best) });
           if (!free.any()) break;
         } else if (res === undefined) {
           // The first job that waits holds its best pool from its expected start there.
