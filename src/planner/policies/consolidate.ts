@@ -44,7 +44,7 @@
  * power-state model); params override them, and the defaults for a pool
  * without figures are relative to its idle draw: assumptions, not measurements.
  */
-import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueuedJobView, type RunningJobView, type WorldEvent } from "../view.js";
+import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueuedJobView, type RunningIndex, type RunningJobView, type WorldEvent } from "../view.js";
 
 /** What consolidation remembers across calls (JSON data, stored by the world). */
 export interface ConsolidateState {
@@ -127,13 +127,156 @@ function checkParams(p: ConsolidateParams): void {
   if (p.state !== undefined && p.state !== "off" && p.state !== "sleep") throw new RangeError(`policyConsolidate: state: expected "off" or "sleep", got ${JSON.stringify(p.state)}`);
 }
 
-/** Core supply of one pool in time order: free now (on nodes in use, then on idle nodes), on waking nodes, freed by running jobs. */
-interface Supply {
-  t: number[];
-  n: number[];
-  waking: boolean[];
+/**
+ * A pass's running jobs in the view's order (by predicted end, then id), read
+ * one at a time: through the view's running index when it belongs to the view
+ * (ClusterView.runningIndex), so that a pass reads only the jobs its plan
+ * reaches and view.running is never made; else from view.running (a view
+ * made by hand, or a copy of one).
+ */
+export class RunningReader {
+  private list: readonly RunningJobView[] | undefined;
+  private index: RunningIndex | undefined;
+  /** Jobs running. */
+  count = 0;
+
+  bind(view: ClusterView): this {
+    const index = view.runningIndex;
+    this.index = index !== undefined && index.view === view ? index : undefined;
+    this.list = this.index === undefined ? view.running : undefined;
+    this.count = this.list !== undefined ? this.list.length : this.index!.runningCount;
+    return this;
+  }
+
+  /** The k-th running job (k < count). */
+  at(k: number): RunningJobView {
+    return this.list !== undefined ? this.list[k] : this.index!.runningAt(k);
+  }
+
+  /** Lets go of the view's jobs. */
+  release(): void {
+    this.list = undefined;
+    this.index = undefined;
+    this.count = 0;
+  }
+}
+
+/**
+ * Core supply of one pool in time order, as the wake plan reads it: free now
+ * (on nodes in use, then on idle nodes), then the pool's waking nodes (when
+ * on) and running jobs (at their predicted ends) merged by time, a waking
+ * node before a job ending at the same time. Entries are made when first
+ * read (has(i)): a pass plans on the first few, while the pool may run many
+ * jobs. Kept from pass to pass (begin() starts again; arrays are never
+ * emptied, which would drop their stores).
+ */
+export class Supply {
+  /** Entries [0, len): time (s), cores, and whether they are a waking node's. */
+  readonly t: number[] = [];
+  readonly n: number[] = [];
+  readonly waking: boolean[] = [];
+  len = 0;
   /** Entry of the cores of idle nodes now (-1: none). */
-  idleEntry: number;
+  idleEntry = -1;
+  /** When each waking node of the pool will be on, earliest first: [0, readyLen). */
+  readonly ready: number[] = [];
+  readyLen = 0;
+  private pool = 0;
+  private coresPerNode = 1;
+  private running: RunningReader | undefined;
+  /** The next running job (of any pool) and waking node not yet made entries. */
+  private runPos = 0;
+  private wakePos = 0;
+
+  /**
+   * Starts the pass's supply of pool `pool` (`ready` already set): `busyFree`
+   * cores free now on nodes in use and `idleCores` on idle nodes, then what
+   * `running` frees.
+   */
+  begin(pool: number, coresPerNode: number, now: number, busyFree: number, idleCores: number, running: RunningReader): void {
+    this.pool = pool;
+    this.coresPerNode = coresPerNode;
+    this.running = running;
+    this.len = 0;
+    this.idleEntry = -1;
+    this.runPos = 0;
+    this.wakePos = 0;
+    if (busyFree > 0) this.push(now, busyFree, false);
+    if (idleCores > 0) {
+      this.idleEntry = this.len;
+      this.push(now, idleCores, false);
+    }
+  }
+
+  /** True when entry i exists (made now if it was not yet). */
+  has(i: number): boolean {
+    while (this.len <= i) if (!this.pull()) return false;
+    return true;
+  }
+
+  /** Lets go of the pass's running jobs. */
+  release(): void {
+    this.running = undefined;
+  }
+
+  private push(t: number, n: number, waking: boolean): void {
+    const k = this.len++;
+    this.t[k] = t;
+    this.n[k] = n;
+    this.waking[k] = waking;
+  }
+
+  /** Makes the next entry; false when none is left. */
+  private pull(): boolean {
+    const running = this.running!;
+    while (this.runPos < running.count) {
+      const r = running.at(this.runPos);
+      if (r.pool !== this.pool) {
+        this.runPos++;
+        continue;
+      }
+      if (this.wakePos < this.readyLen && this.ready[this.wakePos] <= r.predictedEnd) this.push(this.ready[this.wakePos++], this.coresPerNode, true);
+      else {
+        this.push(r.predictedEnd, r.allocCores, false);
+        this.runPos++;
+      }
+      return true;
+    }
+    if (this.wakePos < this.readyLen) {
+      this.push(this.ready[this.wakePos++], this.coresPerNode, true);
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * What a pass works out per pool besides its supply, kept from pass to pass
+ * (reset by begin(); arrays never emptied).
+ */
+class PoolPass {
+  readonly supply = new Supply();
+  /** Idle nodes in id order: [0, idleLen). Starts packed this pass take theirs out. */
+  readonly idle: number[] = [];
+  idleLen = 0;
+  /** Off or asleep nodes in id order, [lowFrom, lowLen), listed when first asked for (lowLen < 0: not yet). */
+  readonly low: number[] = [];
+  lowLen = -1;
+  lowFrom = 0;
+  /** Supply entries claimed (the first not used up), low-power nodes counted as switched on, waking and idle nodes claimed by planned jobs. */
+  cursor = 0;
+  taken = 0;
+  claimedWaking = 0;
+  claimedIdle = 0;
+
+  begin(): void {
+    this.lowLen = -1;
+    this.lowFrom = 0;
+    this.cursor = 0;
+    this.taken = 0;
+    this.claimedWaking = 0;
+    this.claimedIdle = 0;
+  }
 }
 
 export function policyConsolidate(params: ConsolidateParams = {}): Policy<ConsolidateState> {
@@ -186,29 +329,38 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const gapSet: boolean[] = [];
 
   /**
-   * Idle nodes of each pool in id order (a scan of pools with free nodes); an
-   * idle node whose gap the state does not know yet starts it when it became idle.
+   * Lists the idle nodes of each pool in id order in its PoolPass (a scan of
+   * pools with free nodes); an idle node whose gap the state does not know yet
+   * starts it when it became idle.
    */
-  function idleByPool(view: ClusterView, memory: ConsolidateState): number[][] {
+  function listIdle(view: ClusterView, memory: ConsolidateState): void {
     if (gapsOf !== memory) {
       // A state this policy did not leave (the first, or one a store gave back): nothing known of it.
       gapsOf = memory;
       gapSet.length = 0;
     }
-    return view.pools.map((pool) => {
-      const list: number[] = [];
-      if (pool.freeNodes === 0) return list;
+    const pools = view.pools;
+    for (let p = 0; p < pools.length; p++) {
+      const pool = pools[p];
+      const pp = passOf(p);
+      const list = pp.idle;
+      let found = 0;
       // From the highest id down (work is packed on low ids, so the idle ones are found first), then reversed.
-      for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && list.length < pool.freeNodes; n--) {
+      for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && found < pool.freeNodes; n--) {
         if (view.nodeState(n) !== NodeState.Idle) continue;
         if (gapSet[n] !== true) {
           memory.gapStart[n] ??= view.nodeSince(n);
           gapSet[n] = true;
         }
-        list.push(n);
+        list[found++] = n;
       }
-      return list.reverse();
-    });
+      for (let i = 0, j = found - 1; i < j; i++, j--) {
+        const x = list[i];
+        list[i] = list[j];
+        list[j] = x;
+      }
+      pp.idleLen = found;
+    }
   }
 
   /** Ends node n's idle gap in the state (see gapSet and ConsolidateState.gapStart). */
@@ -218,39 +370,101 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   }
 
   /**
-   * Nodes of a pool that are off or asleep (not switching), in id order. The
-   * scan runs from the highest id down (nodes are switched off highest first)
-   * and stops once it has met all the pool's sleepingNodes (off, asleep or
-   * switching off).
+   * Lists the nodes of a pool that are off or asleep (not switching), in id
+   * order, in pp.low. The scan runs from the highest id down (nodes are
+   * switched off highest first) and stops once it has met all the pool's
+   * sleepingNodes (off, asleep or switching off).
    */
-  function lowPowerNodes(view: ClusterView, pool: PoolView): number[] {
-    const out: number[] = [];
-    if (pool.sleepingNodes === 0) return out;
-    let met = 0;
-    for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && met < pool.sleepingNodes; n--) {
-      const s = view.nodeState(n);
-      if (s === NodeState.Off || s === NodeState.Sleep) {
-        out.push(n);
-        met++;
-      } else if (s === NodeState.SwitchingOff) met++;
+  function listLowPower(view: ClusterView, pool: PoolView, pp: PoolPass): void {
+    const out = pp.low;
+    let found = 0;
+    if (hasState(pool) && pool.sleepingNodes > 0) {
+      let met = 0;
+      for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && met < pool.sleepingNodes; n--) {
+        const s = view.nodeState(n);
+        if (s === NodeState.Off || s === NodeState.Sleep) {
+          out[found++] = n;
+          met++;
+        } else if (s === NodeState.SwitchingOff) met++;
+      }
+      for (let i = 0, j = found - 1; i < j; i++, j--) {
+        const x = out[i];
+        out[i] = out[j];
+        out[j] = x;
+      }
     }
-    return out.reverse();
+    pp.lowLen = found;
+    pp.lowFrom = 0;
   }
 
-  /** When each waking node of a pool will be on, earliest first (a scan that stops once it has met them all). */
-  function wakingReady(view: ClusterView, pool: PoolView): number[] {
-    const out: number[] = [];
-    if (pool.wakingNodes === 0) return out;
-    for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && out.length < pool.wakingNodes; n--) if (view.nodeState(n) === NodeState.SwitchingOn) out.push(view.nodeReadyAt(n));
-    return out.sort((x, y) => x - y);
+  /** Sets the pool's supply.ready: when each of its waking nodes will be on, earliest first (a scan that stops once it has met them all). */
+  function listWaking(view: ClusterView, pool: PoolView, s: Supply): void {
+    const out = s.ready;
+    let found = 0;
+    for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && found < pool.wakingNodes; n--) {
+      if (view.nodeState(n) !== NodeState.SwitchingOn) continue;
+      // Insertion in order (the list is short).
+      const t = view.nodeReadyAt(n);
+      let i = found++;
+      while (i > 0 && out[i - 1] > t) {
+        out[i] = out[i - 1];
+        i--;
+      }
+      out[i] = t;
+    }
+    s.readyLen = found;
   }
 
-  /** Per pool, the supply a pass plans on (see decide). */
-  const supplies: Supply[] = [];
+  /** Per pool, what a pass plans on (see decide), kept from pass to pass. */
+  const passes: PoolPass[] = [];
+  const passOf = (p: number): PoolPass => (passes[p] ??= new PoolPass());
+  const running = new RunningReader();
 
-  function askWake(out: Decision[], now: number, time: number): void {
-    if (time > now) out.push({ kind: "wakeAt", time });
+  // The pass being decided, for the functions below (made once, not per pass).
+  let passView: ClusterView;
+  /** Low-power nodes of pool p not yet counted as switched on. */
+  function wakeCount(p: number): number {
+    const pp = passes[p];
+    if (pp.lowLen < 0) listLowPower(passView, passView.pools[p], pp);
+    return Math.max(0, pp.lowLen - pp.taken);
   }
+  /** Cores that switching nodes of pool p on could add: asked only when waiting is not enough (the count may need a scan). */
+  function wakeCores(p: number): number {
+    return wakeCount(p) * passView.pools[p].coresPerNode;
+  }
+  /** Up to k low-power nodes of pool p to switch on now, lowest ids first. */
+  function wake(p: number, k: number): number[] {
+    wakeCount(p);
+    const pp = passes[p];
+    const end = Math.min(pp.lowLen, pp.lowFrom + k);
+    const nodes = pp.low.slice(pp.lowFrom, end);
+    pp.lowFrom = end;
+    pp.taken += nodes.length;
+    return nodes;
+  }
+
+  /** Power decisions of the pass, in order: [0, powerLen). */
+  const power: Decision[] = [];
+  let powerLen = 0;
+  const addPower = (d: Decision): void => {
+    power[powerLen++] = d;
+  };
+  function askWake(now: number, time: number): void {
+    if (time > now) addPower({ kind: "wakeAt", time });
+  }
+
+  /** Idle nodes claimed by planned jobs: job id, pool, count; [0, claims). */
+  const claimJob: number[] = [];
+  const claimPool: number[] = [];
+  const claimNodes: number[] = [];
+  let claims = 0;
+  /** Waking nodes shown to EASY as running jobs ([0, syntheticLen) of `synthetic`, objects reused from pass to pass). */
+  const synthetic: Placeholder[] = [];
+  let syntheticLen = 0;
+  const addPlaceholder = (pool: PoolView, now: number, predictedEnd: number): void => {
+    const k = syntheticLen++;
+    (synthetic[k] ??= new Placeholder()).set(-1 - k, pool, now, predictedEnd);
+  };
 
   return {
     name: "consolidate",
@@ -260,60 +474,33 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
     decide(view: ClusterView, happened: readonly WorldEvent[], memory: ConsolidateState): readonly Decision[] {
       const now = view.now;
       const pools = view.pools;
+      passView = view;
       for (let p = memory.gapSum.length; p < pools.length; p++) {
         memory.gapSum.push(0);
         memory.gapCount.push(0);
       }
-      const idle = idleByPool(view, memory);
-      const out: Decision[] = [];
-      const power: Decision[] = [];
+      for (let p = 0; p < pools.length; p++) passOf(p).begin();
+      listIdle(view, memory);
+      powerLen = 0;
+      claims = 0;
+      syntheticLen = 0;
 
       // 1. Wake plan. Supply per pool in time order: idle now, waking nodes when on, running jobs' predicted ends.
-      // With nothing queued there is nothing to plan, and EASY starts nothing: neither is built.
+      // With nothing queued there is nothing to plan, and EASY starts nothing: neither is made.
       const queue = walk.start(view);
       const first = queue.next();
-      const synthetic: RunningJobView[] = [];
-      // Each pool's supply is kept from pass to pass (arrays emptied, not made again): a pass plans on few entries.
-      const supply = supplies;
       if (first !== undefined) {
-        const ready: number[][] = pools.map((pool) => wakingReady(view, pool));
-        for (const pool of pools) for (const t of ready[pool.index]) synthetic.push(placeholder(-1 - synthetic.length, pool, now, t));
-        for (const pool of pools) {
-          const s = (supply[pool.index] ??= { t: [], n: [], waking: [], idleEntry: -1 });
-          s.t.length = s.n.length = s.waking.length = 0;
-          s.idleEntry = -1;
-          const idleCores = idle[pool.index].length * pool.coresPerNode;
-          if (pool.freeCores > idleCores) s.t.push(now), s.n.push(pool.freeCores - idleCores), s.waking.push(false);
-          if (idleCores > 0) (s.idleEntry = s.t.length), s.t.push(now), s.n.push(idleCores), s.waking.push(false);
+        running.bind(view);
+        for (let p = 0; p < pools.length; p++) {
+          const pool = pools[p];
+          const s = passes[p].supply;
+          if (pool.wakingNodes > 0) listWaking(view, pool, s);
+          else s.readyLen = 0;
+          for (let i = 0; i < s.readyLen; i++) addPlaceholder(pool, now, s.ready[i]);
+          const idleCores = passes[p].idleLen * pool.coresPerNode;
+          s.begin(p, pool.coresPerNode, now, pool.freeCores - idleCores, idleCores, running);
         }
-        const w = pools.map(() => 0);
-        const add = (p: number, t: number, n: number, waking: boolean) => (supply[p].t.push(t), supply[p].n.push(n), supply[p].waking.push(waking));
-        for (const r of view.running) {
-          const p = r.pool;
-          const K = pools[p].coresPerNode;
-          while (w[p] < ready[p].length && ready[p][w[p]] <= r.predictedEnd) add(p, ready[p][w[p]++], K, true);
-          add(p, r.predictedEnd, r.allocCores, false);
-        }
-        for (let p = 0; p < pools.length; p++) while (w[p] < ready[p].length) add(p, ready[p][w[p]++], pools[p].coresPerNode, true);
       }
-      const cursor = pools.map(() => 0);
-      // Off or asleep nodes: listed (by a scan of the pool) the first time a pass asks how many there are.
-      const lowPower: (number[] | undefined)[] = pools.map(() => undefined);
-      const lowList = (p: number): number[] => (lowPower[p] ??= hasState(pools[p]) && pools[p].sleepingNodes > 0 ? lowPowerNodes(view, pools[p]) : []);
-      const lowCount = pools.map(() => -1);
-      const taken = pools.map(() => 0);
-      const wakeCount = (p: number) => Math.max(0, (lowCount[p] < 0 ? (lowCount[p] = lowList(p).length) : lowCount[p]) - taken[p]);
-      /** Cores that switching nodes of pool p on could add: asked only when waiting is not enough (the count may need a scan). */
-      const wakeCores = (p: number) => wakeCount(p) * pools[p].coresPerNode;
-      const wake = (p: number, k: number): number[] => {
-        wakeCount(p);
-        const nodes = lowList(p).splice(0, k);
-        taken[p] += nodes.length;
-        return nodes;
-      };
-      /** Idle nodes claimed by each planned job (job id, pool, count), and waking nodes claimed per pool. */
-      const idleClaims: { jobId: number; p: number; n: number }[] = [];
-      const claimedWaking = pools.map(() => 0);
       for (let job = first; job !== undefined; job = queue.next()) {
         // The best plan (pool -1: none), in scalars: this runs for every job the walk reaches.
         let p = -1;
@@ -325,7 +512,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           const needQ = coresFor(job, pools[q]);
           if (needQ === Infinity) continue;
           const KQ = pools[q].coresPerNode;
-          planStart(supply[q], cursor[q], needQ, q, wakeCores, now, now + figures(pools[q]).switchOnSeconds);
+          planStart(passes[q].supply, passes[q].cursor, needQ, q, wakeCores, now, now + figures(pools[q]).switchOnSeconds);
           if (plan.start === Infinity) continue;
           // Cores short are switched on as whole nodes.
           if (p < 0 || plan.start < start) {
@@ -338,32 +525,37 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         }
         if (p < 0) break;
         const f = figures(pools[p]);
-        const s = supply[p];
+        const pp = passes[p];
+        const s = pp.supply;
         const K = pools[p].coresPerNode;
         // Claim the earliest supply.
-        for (let left = need - k * K; left > 0 && cursor[p] < s.t.length; ) {
-          const c = cursor[p];
+        for (let left = need - k * K; left > 0 && s.has(pp.cursor); ) {
+          const c = pp.cursor;
           const take = Math.min(left, s.n[c]);
-          if (s.waking[c]) claimedWaking[p] += take / K;
-          else if (c === s.idleEntry) idleClaims.push({ jobId: job.id, p, n: Math.ceil(take / K) });
+          if (s.waking[c]) pp.claimedWaking += take / K;
+          else if (c === s.idleEntry) {
+            claimJob[claims] = job.id;
+            claimPool[claims] = p;
+            claimNodes[claims++] = Math.ceil(take / K);
+          }
           s.n[c] -= take;
           left -= take;
-          if (s.n[c] === 0) cursor[p]++;
+          if (s.n[c] === 0) pp.cursor++;
         }
         if (k > 0) {
           const wakeTime = start - f.switchOnSeconds;
           if (wakeTime > now) {
             // Switched on later, just in time: EASY sees them as on at `start`.
-            taken[p] += k;
-            askWake(power, now, wakeTime);
-            for (let i = 0; i < k; i++) synthetic.push(placeholder(-1 - synthetic.length, pools[p], now, start));
+            pp.taken += k;
+            askWake(now, wakeTime);
+            for (let i = 0; i < k; i++) addPlaceholder(pools[p], now, start);
           } else {
             const nodes = wake(p, k);
             if (nodes.length === 0) continue;
-            for (let i = 0; i < nodes.length; i++) synthetic.push(placeholder(-1 - synthetic.length, pools[p], now, now + f.switchOnSeconds));
+            for (let i = 0; i < nodes.length; i++) addPlaceholder(pools[p], now, now + f.switchOnSeconds);
             const finite = Number.isFinite(without);
             const cached = entry(pools[p]);
-            power.push({
+            addPower({
               kind: "setPowerState",
               nodes,
               state: "on",
@@ -379,66 +571,82 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       }
 
       // 2. EASY on the view with waking nodes shown as jobs ending when they are on.
-      const inner = first === undefined ? NONE : easy.decideWith(view, happened, synthetic.length === 0 ? undefined : withRunning(view, synthetic));
-      // Most passes start nothing: the maps are made only for those that do.
-      const startIds: ReadonlySet<number> = inner.length === 0 ? NO_IDS : new Set(startsOf(inner));
-      const byId = new Map<number, (typeof view.queue)[number]>();
-      if (startIds.size > 0) {
-        const index = view.queueIndex !== undefined && view.queueIndex.view === view ? view.queueIndex : undefined;
-        if (index !== undefined) for (const id of startIds) byId.set(id, index.byId(id)!);
-        else for (const j of view.queue) if (startIds.has(j.id)) byId.set(j.id, j);
+      const inner = first === undefined ? NONE : easy.decideWith(view, happened, syntheticLen === 0 ? undefined : withRunning(running, synthetic, syntheticLen));
+      if (first !== undefined) {
+        running.release();
+        for (let p = 0; p < pools.length; p++) passes[p].supply.release();
       }
-      const used = new Map<number, number>();
-      for (const d of inner) {
-        if (d.kind !== "start") {
-          out.push(d);
-          continue;
-        }
-        const job = byId.get(d.jobId)!;
-        const pool = pools[d.pool];
-        const { nodes, fromIdle } = pack(view, job, pool, idle[d.pool], used);
-        const thr = threshold(pool);
-        for (const n of fromIdle) {
-          const g = memory.gapStart[n];
-          if (g !== undefined && g !== null && now - g >= thr) {
-            memory.gapSum[d.pool] += now - g;
-            memory.gapCount[d.pool]++;
+      let out: Decision[] | undefined;
+      // Idle nodes claimed by planned jobs that did not start now stay on for them (a pass starts few jobs: a
+      // scan of them, or a set when many start).
+      const startSet = claims > 0 && inner.length > 16 ? startedIds(inner) : undefined;
+      for (let c = 0; c < claims; c++) if (!(startSet !== undefined ? startSet.has(claimJob[c]) : starts(inner, claimJob[c]))) passes[claimPool[c]].claimedIdle += claimNodes[c];
+      if (inner.length > 0) {
+        out = [];
+        const index = view.queueIndex !== undefined && view.queueIndex.view === view ? view.queueIndex : undefined;
+        // Without the world's index (a view made by hand), the queue by id, made once.
+        let byId: Map<number, QueuedJobView> | undefined;
+        // Cores this pass's starts took per node, made at the first start.
+        let used: Map<number, number> | undefined;
+        for (const d of inner) {
+          if (d.kind !== "start") {
+            out.push(d);
+            continue;
           }
-          endGap(memory, n);
+          let job = index?.byId(d.jobId);
+          if (index === undefined) {
+            byId ??= new Map(view.queue.map((j) => [j.id, j]));
+            job = byId.get(d.jobId);
+          }
+          const pool = pools[d.pool];
+          const pp = passes[d.pool];
+          used ??= new Map();
+          const nodes = pack(view, job!, pool, pp, used);
+          const thr = threshold(pool);
+          for (let i = 0; i < packed.fromIdle.length; i++) {
+            const n = packed.fromIdle[i];
+            const g = memory.gapStart[n];
+            if (g !== undefined && g !== null && now - g >= thr) {
+              memory.gapSum[d.pool] += now - g;
+              memory.gapCount[d.pool]++;
+            }
+            endGap(memory, n);
+          }
+          // A start of EASY's is { kind, jobId, pool }: the same with its nodes, made without a spread.
+          out.push(nodes ? { kind: "start", jobId: d.jobId, pool: d.pool, nodes } : d);
         }
-        // A start of EASY's is { kind, jobId, pool }: the same with its nodes, made without a spread.
-        out.push(nodes ? { kind: "start", jobId: d.jobId, pool: d.pool, nodes } : d);
       }
 
       // 3 and 4. Reserve, then switch off what has idled past the threshold.
-      // Idle nodes claimed by planned jobs that did not start now stay on for them.
-      const claimedIdle = pools.map(() => 0);
       /** The earliest time an idle node left on will reach its threshold: the policy comes back then. */
       let nextDue = Infinity;
-      for (const c of idleClaims) if (!startIds.has(c.jobId)) claimedIdle[c.p] += c.n;
       for (const pool of pools) {
         const p = pool.index;
         if (!hasState(pool)) continue;
         const f = figures(pool);
-        const list = idle[p];
-        const spare = list.length - claimedIdle[p] + Math.max(0, pool.wakingNodes - claimedWaking[p]);
-        const nodes = spare < keepOn && wakeCount(p) > 0 ? wake(p, keepOn - spare) : [];
-        if (nodes.length > 0) {
-          power.push({ kind: "setPowerState", nodes, state: "on", why: { reason: `switched on to keep ${keepOn} idle node(s) of pool ${p} on as a reserve`, expected: { keep_on: keepOn, idle: list.length, waking: pool.wakingNodes, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds } } });
+        const pp = passes[p];
+        const list = pp.idle;
+        const idleLen = pp.idleLen;
+        const spare = idleLen - pp.claimedIdle + Math.max(0, pool.wakingNodes - pp.claimedWaking);
+        if (spare < keepOn && wakeCount(p) > 0) {
+          const nodes = wake(p, keepOn - spare);
+          if (nodes.length > 0) {
+            addPower({ kind: "setPowerState", nodes, state: "on", why: { reason: `switched on to keep ${keepOn} idle node(s) of pool ${p} on as a reserve`, expected: { keep_on: keepOn, idle: idleLen, waking: pool.wakingNodes, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds } } });
+          }
         }
         const thr = threshold(pool);
         if (thr === Infinity) continue;
-        const off: number[] = [];
+        let off: number[] | undefined;
         let idleFor = Infinity;
-        for (let i = Math.min(list.length, keepOn + claimedIdle[p]); i < list.length; i++) {
+        for (let i = Math.min(idleLen, keepOn + pp.claimedIdle); i < idleLen; i++) {
           const n = list[i];
           const since = view.nodeSince(n);
           if (since + thr <= now) {
-            off.push(n);
+            (off ??= []).push(n);
             idleFor = Math.min(idleFor, now - since);
           } else if (since + thr < nextDue) nextDue = since + thr;
         }
-        if (off.length === 0) continue;
+        if (off === undefined) continue;
         const onJ = f.switchOnWatts * f.switchOnSeconds;
         const offJ = f.switchOffWatts * f.switchOffSeconds;
         // What depends on the pool's figures alone (thr, its idle draw, f) is worked out once per figures (see known).
@@ -447,7 +655,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         const figuresText = (cached.offText ??= `${fmt(thr)} s (${params.idle_s === undefined ? "the break-even time" : "idle_s"}); idle draws ${fmt(pool.idleWatts)} W, ${state} ${fmt(f.offWatts)} W, a switch off and on costs ${fmt(offJ + onJ)} J`);
         const expectedIdle = memory.gapCount[p] > 0 ? memory.gapSum[p] / memory.gapCount[p] : undefined;
         const remaining = expectedIdle === undefined ? undefined : Math.max(0, expectedIdle - idleFor);
-        power.push({
+        addPower({
           kind: "setPowerState",
           nodes: off,
           state,
@@ -479,21 +687,37 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           },
         });
       }
-      if (nextDue < Infinity) askWake(power, now, nextDue);
-      for (const d of power) out.push(d);
-      return out;
+      if (nextDue < Infinity) askWake(now, nextDue);
+      if (powerLen > 0) {
+        out ??= [];
+        for (let i = 0; i < powerLen; i++) {
+          out.push(power[i]);
+          power[i] = NO_DECISION;
+        }
+      }
+      return out ?? NONE;
     },
   };
 }
 
-/** What EASY decides when nothing is queued, and the starts of a pass that starts nothing. */
+/** What EASY decides when nothing is queued, and a pass that decides nothing. */
 const NONE: readonly Decision[] = Object.freeze([]);
-const NO_IDS: ReadonlySet<number> = new Set<number>();
+/** What a power slot holds between passes (not the last pass's decisions, which the world may still hold). */
+const NO_DECISION: Decision = Object.freeze({ kind: "wakeAt", time: 0 });
+
+/** True when the decisions start job `id` (a scan). */
+function starts(decisions: readonly Decision[], id: number): boolean {
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i];
+    if (d.kind === "start" && d.jobId === id) return true;
+  }
+  return false;
+}
 
 /** The ids of the jobs the decisions start. */
-function startsOf(decisions: readonly Decision[]): number[] {
-  const ids: number[] = [];
-  for (const d of decisions) if (d.kind === "start") ids.push(d.jobId);
+function startedIds(decisions: readonly Decision[]): Set<number> {
+  const ids = new Set<number>();
+  for (const d of decisions) if (d.kind === "start") ids.add(d.jobId);
   return ids;
 }
 
@@ -518,7 +742,7 @@ function planStart(s: Supply, from: number, need: number, pool: number, wakeCore
   let acc = 0;
   let accReady = 0;
   let without = Infinity;
-  for (let i = from; i < s.t.length; i++) {
+  for (let i = from; s.has(i); i++) {
     acc += s.n[i];
     if (s.t[i] <= ready) accReady = acc;
     if (acc >= need) {
@@ -532,55 +756,118 @@ function planStart(s: Supply, from: number, need: number, pool: number, wakeCore
   if (accReady + w >= need) return answer(ready, without, need - accReady);
   // Even every off node is too few by `ready`: the first later supply time that, with them, is enough.
   acc = 0;
-  for (let i = from; i < s.t.length; i++) {
+  for (let i = from; s.has(i); i++) {
     acc += s.n[i];
     if (s.t[i] > ready && acc + w >= need) return answer(s.t[i], without, Math.max(0, need - acc));
   }
   return answer(Infinity, without, 0);
 }
 
-/** The view's running jobs with `extra` entries merged in (by predicted end, then id), for EASY (not a derived view: one per pass made the view a prototype, which slowed every read of it). */
-function withRunning(view: ClusterView, extra: readonly RunningJobView[]): readonly RunningJobView[] {
-  // view.running is in that order already: the few extra entries are sorted and merged in (not the whole list sorted again).
-  const byEnd = (a: RunningJobView, b: RunningJobView): number => a.predictedEnd - b.predictedEnd || a.id - b.id;
-  const more = [...extra].sort(byEnd);
-  let base = view.running;
-  // A view out of that order (one made by hand) is sorted first.
-  for (let k = 1; k < base.length; k++) {
-    if (byEnd(base[k - 1], base[k]) > 0) {
-      base = [...base].sort(byEnd);
+const byEnd = (a: RunningJobView, b: RunningJobView): number => a.predictedEnd - b.predictedEnd || a.id - b.id;
+
+/** withRunning's list (reused: EASY reads it within the pass and keeps nothing of it). */
+const merged: RunningJobView[] = [];
+
+/**
+ * The running jobs with the first `m` entries of `extra` merged in (by
+ * predicted end, then id), for EASY (not a derived view: one per pass made the
+ * view a prototype, which slowed every read of it). `extra` is sorted in place.
+ * The list is rewritten by the next call.
+ */
+function withRunning(running: RunningReader, extra: RunningJobView[], m: number): readonly RunningJobView[] {
+  // The few extra entries are sorted (an insertion sort in place: no two are equal, ids differ) and merged in.
+  for (let k = 1; k < m; k++) {
+    const x = extra[k];
+    let i = k;
+    while (i > 0 && byEnd(extra[i - 1], x) > 0) {
+      extra[i] = extra[i - 1];
+      i--;
+    }
+    extra[i] = x;
+  }
+  const count = running.count;
+  // The running jobs are in that order already; a view out of that order (one made by hand) is sorted first.
+  let base: readonly RunningJobView[] | undefined;
+  for (let k = 1; k < count; k++) {
+    if (byEnd(running.at(k - 1), running.at(k)) > 0) {
+      const all: RunningJobView[] = [];
+      for (let j = 0; j < count; j++) all.push(running.at(j));
+      base = all.sort(byEnd);
       break;
     }
   }
-  const running: RunningJobView[] = [];
+  const at = (k: number): RunningJobView => (base !== undefined ? base[k] : running.at(k));
+  let len = 0;
   let i = 0;
-  for (const x of more) {
-    while (i < base.length && byEnd(base[i], x) <= 0) running.push(base[i++]);
-    running.push(x);
+  for (let e = 0; e < m; e++) {
+    const x = extra[e];
+    while (i < count && byEnd(at(i), x) <= 0) merged[len++] = at(i++);
+    merged[len++] = x;
   }
-  while (i < base.length) running.push(base[i++]);
-  return running;
+  while (i < count) merged[len++] = at(i++);
+  merged.length = len;
+  return merged;
 }
 
-/** A node that will be free at `predictedEnd`, shown to EASY as a one-node job ending then. */
-function placeholder(id: number, pool: PoolView, now: number, predictedEnd: number): RunningJobView {
-  const cores = pool.coresPerNode;
-  return { id, submit: now, cores, walltime: predictedEnd - now, user: -1, project: "", pool: pool.index, device: "cpu", nodeCount: 1, nodes: [], allocCores: cores, allocation: [], holdsWholeNodes: true, start: now, firstStart: now, ranSeconds: 0, setupEnd: now, awaitingInputs: false, predictedEnd };
+const NO_NODES: readonly number[] = Object.freeze([]);
+const NO_ALLOCATION: RunningJobView["allocation"] = Object.freeze([]);
+
+/**
+ * A node that will be free at `predictedEnd`, shown to EASY as a one-node job
+ * ending then. Reused from pass to pass (set()): EASY reads them within the
+ * pass and keeps none.
+ */
+class Placeholder implements RunningJobView {
+  id = 0;
+  submit = 0;
+  cores = 0;
+  walltime = 0;
+  readonly user = -1;
+  readonly project = "";
+  pool = 0;
+  readonly device = "cpu";
+  readonly nodeCount = 1;
+  readonly nodes: readonly number[] = NO_NODES;
+  allocCores = 0;
+  readonly allocation: RunningJobView["allocation"] = NO_ALLOCATION;
+  readonly holdsWholeNodes = true;
+  start = 0;
+  firstStart = 0;
+  readonly ranSeconds = 0;
+  setupEnd = 0;
+  readonly awaitingInputs = false;
+  predictedEnd = 0;
+
+  set(id: number, pool: PoolView, now: number, predictedEnd: number): void {
+    this.id = id;
+    this.submit = this.start = this.firstStart = this.setupEnd = now;
+    this.cores = this.allocCores = pool.coresPerNode;
+    this.walltime = predictedEnd - now;
+    this.pool = pool.index;
+    this.predictedEnd = predictedEnd;
+  }
 }
+
+/** What pack() gives besides the start's nodes: the idle nodes it took (valid until the next call). */
+const packed = { fromIdle: NO_NODES as readonly number[] };
 
 /**
  * The nodes a start is packed on, in the order placement fills them (see the
  * module comment; undefined for a job whose memory or devices placement must
- * weigh), and the idle nodes it takes (removed from `idle`). `used` holds the
- * cores this pass's earlier starts took per node.
+ * weigh), and in packed.fromIdle the idle nodes it takes (removed from the
+ * pool's idle list). `used` holds the cores this pass's earlier starts took
+ * per node.
  */
-function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, idle: number[], used: Map<number, number>): { nodes: number[] | undefined; fromIdle: number[] } {
+function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, pp: PoolPass, used: Map<number, number>): number[] | undefined {
   const K = pool.coresPerNode;
+  const idle = pp.idle;
   if (holdsWholeNodes(job, pool)) {
-    const need = coresFor(job, pool) / K;
-    const fromIdle = idle.splice(0, need);
+    const need = Math.min(coresFor(job, pool) / K, pp.idleLen);
+    const fromIdle = idle.slice(0, need);
+    removeIdle(pp, 0, need);
     for (const n of fromIdle) used.set(n, K);
-    return { nodes: fromIdle, fromIdle };
+    packed.fromIdle = fromIdle;
+    return fromIdle;
   }
   const free = (n: number) => view.nodeFreeCores(n) - (used.get(n) ?? 0);
   const inUse: number[] = [];
@@ -598,25 +885,25 @@ function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, idle: numbe
   for (const n of inUse) if (free(n) >= job.cores && (tightest < 0 || free(n) < free(tightest))) tightest = n;
   // The fullest node in use that holds it whole; else nodes in use from most free cores down, as many as it needs.
   let left = job.cores;
-  const order: number[] = [];
+  const nodes: number[] = [];
   for (const n of tightest >= 0 ? [tightest] : inUse.sort((a, b) => free(b) - free(a) || a - b)) {
     if (left === 0) break;
-    order.push(n);
+    nodes.push(n);
     left -= Math.min(left, free(n));
   }
   // Then idle nodes, lowest ids first: no longer idle.
-  const fromIdle: number[] = [];
-  for (let k = 0; k < idle.length && left > 0; ) {
+  const firstIdle = nodes.length;
+  for (let k = 0; k < pp.idleLen && left > 0; ) {
     const n = idle[k];
     if (used.has(n)) {
       k++;
       continue;
     }
-    idle.splice(k, 1);
-    fromIdle.push(n);
+    removeIdle(pp, k, 1);
+    nodes.push(n);
     left -= Math.min(left, K);
   }
-  const nodes = [...order, ...fromIdle];
+  packed.fromIdle = firstIdle === nodes.length ? NO_NODES : nodes.slice(firstIdle);
   // What it takes, for the next starts of the pass.
   let rest = job.cores;
   for (const n of nodes) {
@@ -627,5 +914,12 @@ function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, idle: numbe
   }
   // Memory and devices are placement's to weigh: such a job's nodes are not named.
   const plainCpu = job.runtimes === undefined && job.memPerCoreMb === undefined && job.memPerNodeMb === undefined && job.gpus === undefined && job.fpgas === undefined && job.exactNodes === undefined;
-  return { nodes: plainCpu ? nodes : undefined, fromIdle };
+  return plainCpu ? nodes : undefined;
+}
+
+/** Takes idle nodes [k, k + m) out of the pool's idle list. */
+function removeIdle(pp: PoolPass, k: number, m: number): void {
+  const idle = pp.idle;
+  for (let i = k + m; i < pp.idleLen; i++) idle[i - m] = idle[i];
+  pp.idleLen -= m;
 }
