@@ -260,14 +260,21 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
   const planHead = (st: State) => `campaign plan (${st.info.solver}${st.info.relaxed ? ", windows relaxed to the horizon" : ""}, built at ${st.start} s)`;
   const slotText = (st: State, k: number) => `slot ${k} [${st.start + k * slotS}, ${st.start + (k + 1) * slotS}) s`;
 
-  function deferral(view: ClusterView, st: State, g: number, t: number, latest: number): { until: number; why: Explanation } {
+  /** The first slot after t where group g has room at some site (`slots` when none is left in the plan). */
+  function nextRoomSlot(st: State, g: number, t: number): number {
+    const rows = st.remaining[g];
+    for (let k = t + 1; k < slots; k++) for (let s = 0; s < rows.length; s++) if (rows[s][k] > EPS) return k;
+    return slots;
+  }
+
+  /** Until when a job of group g waits: the start of slot k (the next with room; the plan's end when none), never past its latest start. */
+  const deferUntil = (st: State, k: number, latest: number) => Math.min(k < slots ? st.start + k * slotS : st.end, latest);
+
+  /** Why a job of group g, without room in slot t, waits until `until`, slot k being the next with room (deferUntil). */
+  function deferralWhy(view: ClusterView, st: State, g: number, t: number, k: number, latest: number, until: number): Explanation {
     const group = st.groups[g];
     const sites = view.sites;
-    let k = t + 1;
-    let room: number[] = [];
-    for (; k < slots; k++) if ((room = roomAt(st, g, k)).length > 0) break;
     const slotStart = k < slots ? st.start + k * slotS : st.end;
-    const until = Math.min(slotStart, latest);
     const alternatives = sites.map((site, s) => ({
       option: `start now at site ${site.id}`,
       expected: { remaining_node_hours: st.remaining[g][s][t], intensity_per_kwh: st.intensity[s][t] * J_PER_KWH },
@@ -276,15 +283,15 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
     let reason = `${planHead(st)}: class ${group.cls} has no planned node-hours left in ${slotText(st, t)} at any site`;
     if (k >= slots) {
       reason += `, nor later in the plan; deferred to ${until === latest ? `its latest allowed start ${latest} s` : `the next plan at ${until} s`}`;
-      return { until, why: { reason, expected: base, alternatives } };
+      return { reason, expected: base, alternatives };
     }
-    const s = room[0];
+    const s = roomAt(st, g, k)[0];
     const planned = st.remaining[g][s][k];
     const i = st.intensity[s][k] * J_PER_KWH;
     const iNow = st.intensity[s][t] * J_PER_KWH;
     reason += `; next room: site ${sites[s].id}, ${slotText(st, k)}, ${fmt(planned)} planned node-hours at forecast CC ${fmt(i)} kg/kWh (${fmt(iNow)} kg/kWh there now)`;
     reason += until < slotStart ? `; deferred only to its latest allowed start ${latest} s` : "";
-    return { until, why: { reason, expected: { ...base, slot: k, planned_node_hours: planned, intensity_per_kwh: i, intensity_now_per_kwh: iNow }, alternatives } };
+    return { reason, expected: { ...base, slot: k, planned_node_hours: planned, intensity_per_kwh: i, intensity_now_per_kwh: iNow }, alternatives };
   }
 
   return {
@@ -359,13 +366,20 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
       // 2. Planned jobs: a site where their class has room now, else a deferral.
       spare.copy(left);
       const assigned = new Map<number, { s: number; took: number[] }>();
+      // A group's room now and its next slot with room, worked out once per group until one of its jobs takes
+      // node-hours (most passes defer the same waiting jobs to the same time again, and emit nothing for them).
+      const roomNow = new Map<number, number[]>();
+      const nextRoom = new Map<number, number>();
       for (const { job, g, latest } of planned) {
-        const room = roomAt(st, g, t);
+        let room = roomNow.get(g);
+        if (room === undefined) roomNow.set(g, (room = roomAt(st, g, t)));
         if (room.length === 0) {
-          const d = deferral(view, st, g, t, latest);
-          if (lastDefer.get(job.id) !== d.until) {
-            lastDefer.set(job.id, d.until);
-            defers.push({ kind: "defer", jobId: job.id, until: d.until, why: d.why });
+          let k = nextRoom.get(g);
+          if (k === undefined) nextRoom.set(g, (k = nextRoomSlot(st, g, t)));
+          const until = deferUntil(st, k, latest);
+          if (lastDefer.get(job.id) !== until) {
+            lastDefer.set(job.id, until);
+            defers.push({ kind: "defer", jobId: job.id, until, why: deferralWhy(view, st, g, t, k, latest, until) });
           }
           continue;
         }
@@ -384,6 +398,8 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
         const n = chargeOf(job, pool).node;
         const r = runtimeFor(job, pool);
         assigned.set(job.id, { s, took: consume(st, g, s, now, n, r) });
+        roomNow.delete(g);
+        nextRoom.delete(g);
         const i = st.intensity[s][t] * J_PER_KWH;
         why.set(job.id, {
           reason: `${planHead(st)}: class ${st.groups[g].cls} has ${fmt(before)} planned node-hours left at site ${view.sites[s].id} in ${slotText(st, t)}, forecast CC ${fmt(i)} kg/kWh`,
