@@ -49,7 +49,9 @@
  * time, and their expected start in it is no earlier than the reservation.
  * Once a reservation is held, a job that fits nowhere now is not scored (it
  * could not start anyway). Start decisions carry why: every candidate with its
- * criteria and cost.
+ * criteria and cost; where the world keeps no reasons (ClusterView.explain
+ * false) they carry none, and a job with a single candidate pool goes there
+ * without its criteria worked out (they could not change the choice).
  */
 import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, categoryIndex } from "../../core/index.js";
 import { singleScore } from "../../core/index.js";
@@ -188,14 +190,24 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
 
   /**
    * Criteria of running `job` on `pool` from `start` (its allocation held from start, inputs first), into `c`.
-   * `runtime`: runtimeFor(job, pool).
+   * `runtime`: runtimeFor(job, pool). Without `criteria`, only where and when (a lone candidate whose
+   * figures nobody reads: it wins whatever they are); its energy, impact and cost are then left as they were.
    */
-  function evaluate(view: ClusterView, job: QueuedJobView, pool: PoolView, need: number, start: number, fitsNow: boolean, runtime: number, bytes: ReadonlyMap<number, number>, c: Candidate): void {
+  function evaluate(view: ClusterView, job: QueuedJobView, pool: PoolView, need: number, start: number, fitsNow: boolean, runtime: number, bytes: ReadonlyMap<number, number>, c: Candidate, criteria: boolean): void {
+    const moves = bytes.size > 0;
+    const transfer = moves ? transferTime(view, bytes) : 0;
+    c.pool = pool.index;
+    c.cores = need;
+    c.now = fitsNow;
+    c.start = start;
+    c.runtime = runtime;
+    c.transfer = transfer;
+    c.completion = start - view.now + transfer + runtime;
+    c.cost = 0;
+    if (!criteria) return;
     const site = view.sites[pool.siteIndex];
     const device: DeviceClass = job.runtimes === undefined ? "cpu" : defaultDevice(job, pool)!;
     const charge = placementCharge(job, pool, device);
-    const moves = bytes.size > 0;
-    const transfer = moves ? transferTime(view, bytes) : 0;
     const rate = placementEmbodied(pool, charge, embodied, start, transfer + runtime);
     const transferJ = moves ? transferJoules(view, bytes) : 0;
     // The run at its busy draw after the inputs are in, its allocation held idle while they travel
@@ -229,14 +241,6 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
       c.impact = view.scoreMethod ? singleScore(vector, view.scoreMethod) : vector[CC];
       for (let k = 0; k < cats.length; k++) c.categories[k] = vector[cats[k].index];
     }
-    c.pool = pool.index;
-    c.cores = need;
-    c.now = fitsNow;
-    c.start = start;
-    c.runtime = runtime;
-    c.transfer = transfer;
-    c.completion = start - view.now + transfer + runtime;
-    c.cost = 0;
   }
 
   /** Adds weight x criterion k / its least value over the candidates to each one's cost (see the module comment for a least value of 0). */
@@ -312,6 +316,8 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
       free.from(pools);
       if (!free.any()) return [];
       const now = view.now;
+      // Whether the world keeps reasons (ClusterView.explain): without, starts carry no why.
+      const explain = view.explain !== false;
       const out: Decision[] = [];
       pass.clear();
       forecasts.length = 0;
@@ -345,6 +351,8 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
           fitBytes[p] = bytes;
         }
         if (nFit === 0 || (!anyNow && res !== undefined)) continue;
+        // A lone candidate wins whatever its figures: they are worked out only for its why.
+        const criteria = explain || nFit > 1;
         let n = 0;
         for (let i = 0; i < nFit; i++) {
           const p = fitPools[i];
@@ -355,11 +363,11 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
             if (!Number.isFinite(start)) continue;
           }
           const c = slot(p);
-          evaluate(view, job, pools[p], fitNeed[p], start, fitNow[p], fitRuntime[p], fitBytes[p]!, c);
+          evaluate(view, job, pools[p], fitNeed[p], start, fitNow[p], fitRuntime[p], fitBytes[p]!, c, criteria);
           cands[n++] = c;
         }
         if (n === 0) continue;
-        score(n, job);
+        if (criteria) score(n, job);
         let best = cands[0];
         for (let i = 0; i < n; i++) {
           const c = cands[i];
@@ -370,7 +378,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
           if (res !== undefined && res.pool === p && !(now + best.transfer + best.runtime <= res.shadow)) res.extra -= best.cores;
           const idle = free.take(job, pools[p]);
           pass.add(p, best.cores, idle, now + best.transfer + best.runtime);
-          out.push({ kind: "start", jobId: job.id, pool: p, why: why(view, pools, n, best) });
+          out.push(explain ? { kind: "start", jobId: job.id, pool: p, why: why(view, pools, n, best) } : { kind: "start", jobId: job.id, pool: p });
           if (!free.any()) break;
         } else if (res === undefined) {
           // The first job that waits holds its best pool from its expected start there.
