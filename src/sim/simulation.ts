@@ -689,12 +689,15 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   // --- the main loop: stream submissions in, run instants before the next batch ---
   const largestPool = fixedPools.reduce((a, p) => (p.nodes * p.coresPerNode > a.nodes * a.coresPerNode ? p : a), fixedPools[0]);
   const largestPoolCores = largestPool.nodes * largestPool.coresPerNode;
+  // A job asking whole nodes needs ceil(cores / cores per node) of them: it fits a pool of whole nodes with as many cores.
+  const largestWholeCores = fixedPools.reduce((a, p) => (p.sharedOnly ? a : Math.max(a, p.nodes * p.coresPerNode)), 0);
   /** The job as the resource rules see it before it runs. */
   const asQueued = (spec: JobSpec): QueuedJobView => queuedJobView(spec, { wallUsed: 0, ranSeconds: 0 });
   /** True when some pool can ever hold the job (a job not yet run needs what its spec asks). */
   function fitsSomewhere(spec: JobSpec): boolean {
-    const plain = spec.runtimes === undefined && spec.gpus === undefined && spec.fpgas === undefined && spec.exclusive === undefined && spec.exactNodes === undefined && spec.memPerCoreMb === undefined && spec.memPerNodeMb === undefined;
-    if (plain && spec.cores <= largestPoolCores) return true;
+    const plain = spec.runtimes === undefined && spec.gpus === undefined && spec.fpgas === undefined && spec.exactNodes === undefined && spec.memPerCoreMb === undefined && spec.memPerNodeMb === undefined;
+    // Without a view made for the check (every job of an --exclusive run asks whole nodes).
+    if (plain && spec.cores <= (spec.exclusive === true ? largestWholeCores : largestPoolCores)) return true;
     const job = asQueued(spec);
     if (spec.runtimes === undefined) return fixedPools.some((p) => canRunOn(job, p, "cpu"));
     return fixedPools.some((p) => poolDeviceClasses(p).some((dev) => canRunOn(job, p, dev)));
