@@ -54,6 +54,8 @@
  *   changes) to the start of the next slot where its class has room at some
  *   site, but never past its latest start (there it starts anyway, recorded).
  * EASY's reservation does not carry from one of these runs to the next.
+ * Where the world keeps no reasons (ClusterView.explain false) starts carry no
+ * `why` and none is built; deferrals carry theirs either way.
  * Deterministic: no clock, no randomness; ties break by slot, site and queue order.
  */
 import { categoryIndex } from "../../core/index.js";
@@ -309,6 +311,8 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
       }
       const st = state;
       const t = Math.floor((now - st.start) / slotS);
+      // Starts carry the plan in their why only where the world keeps reasons (a defer carries its own either way).
+      const explain = view.explain !== false;
       const pools = view.pools;
       const byId = new Map<number, QueuedJobView>();
       for (const job of queue) byId.set(job.id, job);
@@ -347,6 +351,7 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
           continue;
         }
         asap.add(job.id);
+        if (!explain) continue;
         const cls = st.groups[g].cls;
         why.set(job.id, {
           reason:
@@ -400,6 +405,7 @@ export function policyCampaignTarget(params: CampaignTargetParams = {}): Campaig
         assigned.set(job.id, { s, took: consume(st, g, s, now, n, r) });
         roomNow.delete(g);
         nextRoom.delete(g);
+        if (!explain) continue;
         const i = st.intensity[s][t] * J_PER_KWH;
         why.set(job.id, {
           reason: `${planHead(st)}: class ${st.groups[g].cls} has ${fmt(before)} planned node-hours left at site ${view.sites[s].id} in ${slotText(st, t)}, forecast CC ${fmt(i)} kg/kWh`,
