@@ -81,6 +81,11 @@ export function forecastIntegralInto(out: Float64Array, forecast: IntensityForec
     out[only] = forecast.mean(from, to, only) * seconds;
     return;
   }
+  if (forecast.meanInto !== undefined) {
+    forecast.meanInto(from, to, out);
+    for (let c = 0; c < N_COORDS; c++) out[c] = out[c] * seconds;
+    return;
+  }
   for (let c = 0; c < N_COORDS; c++) out[c] = forecast.mean(from, to, c) * seconds;
 }
 

@@ -25,6 +25,15 @@ export interface ForecastError {
 export interface IntensityForecast {
   /** Mean forecast intensity of coordinate `category` (default 0, climate change) over [from, to], per joule. */
   mean(from: number, to: number, category?: number): number;
+  /**
+   * Every coordinate's mean over [from, to] into `out` (the series' dimension
+   * long), each equal to the bit to what mean gives it: for planners that
+   * price all categories at once (models/charge forecastIntegralInto), with
+   * one search of the series per window end instead of two per coordinate.
+   * Optional: callers fall back to mean per coordinate. A forecast made from
+   * another must not pass this one on unless its mean is the other's.
+   */
+  meanInto?(from: number, to: number, out: Float64Array): void;
   /** Forecast intensity at time t, per joule. */
   at(t: number, category?: number): number;
   /** Relative bias the forecast is known to carry (forecast = actual x (1 + bias) on average); absent: none stated. */
@@ -54,9 +63,20 @@ export function forecastFromActual(actual: IntensityModel, error: ForecastError,
     }
     series = TimeSeries.adopt(s.starts, values, s.dim, s.end, extension);
   } else series = s.withExtension(extension);
+  const mean = (from: number, to: number, category = 0): number => (to > from ? series.integral(from, to, category) / (to - from) : series.valueAt(from, category));
   return {
-    mean(from, to, category = 0) {
-      return to > from ? series.integral(from, to, category) / (to - from) : series.valueAt(from, category);
+    mean,
+    meanInto(from, to, out) {
+      const dim = series.dim;
+      // integralInto integrates each coordinate as integral does (the same cumulative sums, subtracted
+      // alike), except a one-segment held series, which it multiplies out: that one goes coordinate by coordinate.
+      if (!(to > from) || (series.length === 1 && series.extension === "hold")) {
+        for (let d = 0; d < dim; d++) out[d] = mean(from, to, d);
+        return;
+      }
+      series.integralInto(from, to, out);
+      const width = to - from;
+      for (let d = 0; d < dim; d++) out[d] = out[d] / width;
     },
     at(t, category = 0) {
       return series.valueAt(t, category);

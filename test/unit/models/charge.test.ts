@@ -7,10 +7,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { attributeInterval } from "../../../src/accounting/attribution.js";
 import { ENERGY, N_COORDS, N_EF, N_PHASES, PHASE_INDEX, categoryIndex } from "../../../src/core/categories.js";
+import { rngSeeded } from "../../../src/core/rng.js";
 import { scoreMethod } from "../../../src/core/score.js";
 import type { JobSpec } from "../../../src/io/spec.js";
 import { chargeForecastInto, chargeInto, chargeScore, forecastIntegralInto, phaseTotal, useImpact, type ChargeEnergy } from "../../../src/models/charge.js";
-import type { IntensityForecast } from "../../../src/models/forecast.js";
+import { forecastFromActual, type IntensityForecast } from "../../../src/models/forecast.js";
 import type { PlatformModel } from "../../../src/models/platform.js";
 import { estimate, type Estimate } from "../../../src/planner/estimate.js";
 import { policyEasyBackfill } from "../../../src/planner/policies/easy.js";
@@ -124,6 +125,24 @@ describe("forecastIntegralInto()", () => {
     close(out[CC], (0.1 * 900) / 3.6e6);
     expect(out[ENERGY]).toBe(0);
     expect(out[ODP]).toBe(0);
+  });
+
+  it("forecastIntegralInto() through a forecast's meanInto() is the integral through its mean() per coordinate, to the bit", () => {
+    // A grid-like series of 15-min rows (CC varying, ENERGY 1, the rest 0), held past its end (forecastFromActual).
+    const series = ccSeries(Array.from({ length: 200 }, (_, k) => k * 900), Array.from({ length: 200 }, (_, k) => 0.05 + 0.4 * Math.abs(Math.sin(k / 7))), 200 * 900);
+    const f = forecastFromActual({ series, basis: new Uint8Array(N_COORDS), source: "test" }, { bias: 0, sigma: 0 }, rngSeeded(1));
+    const perCoordinate: IntensityForecast = { mean: f.mean, at: f.at };
+    const seconds = fc.oneof(fc.integer({ min: 0, max: 400000 }), fc.double({ min: 0, max: 400000, noNaN: true }));
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: 250000 }), seconds, (from, dt) => {
+        const a = new Float64Array(N_COORDS);
+        const b = new Float64Array(N_COORDS);
+        forecastIntegralInto(a, f, from, dt);
+        forecastIntegralInto(b, perCoordinate, from, dt);
+        for (let c = 0; c < N_COORDS; c++) expect(Object.is(a[c], b[c]), `coordinate ${c}: ${a[c]} vs ${b[c]}`).toBe(true);
+      }),
+      { numRuns: 500, seed: 16 },
+    );
   });
 
   it("forecastIntegralInto() over 0 s is 0", () => {
