@@ -24,8 +24,8 @@ async function run(plat: PlatformModel, jobs: JobSpec[], explain: boolean) {
   const inner = policyCampaignTarget({ slot_s: 1800, horizon_slots: 16, replan_s: 7200 });
   await simulate({
     platform: plat,
-    policy: { ...inner, decide: (view, happened, state) => {
-      const out = inner.decide(view, happened, state);
+    policy: { ...inner, decide: (view, happened) => {
+      const out = inner.decide(view, happened);
       for (const d of out) decisions.push({ time: view.now, d });
       return out;
     } },
