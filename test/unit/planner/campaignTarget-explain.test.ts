@@ -22,13 +22,14 @@ async function run(plat: PlatformModel, jobs: JobSpec[], explain: boolean) {
   const starts = new Map<number, [number, number]>();
   // Every decision the policy returns, seen by wrapping it (the world records only explained ones).
   const inner = policyCampaignTarget({ slot_s: 1800, horizon_slots: 16, replan_s: 7200 });
+  const decide: typeof inner.decide = (view, happened) => {
+    const out = inner.decide(view, happened);
+    for (const d of out) decisions.push({ time: view.now, d });
+    return out;
+  };
   await simulate({
     platform: plat,
-    policy: { ...inner, decide: (view, happened) => {
-      const out = inner.decide(view, happened);
-      for (const d of out) decisions.push({ time: view.now, d });
-      return out;
-    } },
+    policy: { ...inner, decide },
     jobs: [jobs],
     explain,
     forecasts: plat.sites.map((s) => forecastFromActual(s.intensity, { bias: 0, sigma: 0 }, rngSeeded(1))),
