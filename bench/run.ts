@@ -255,6 +255,19 @@ if (existsSync(BIG_TRACE)) {
   report("whole", "KTH x8 on a shared 128-core node, default outputs", sh.defaults.cpu, "s CPU");
 } else console.log(`  (skipped KTH x8 runs: ${BIG_TRACE} not present)`);
 
+// Policies against EASY on the same trace, summary only, whole processes alternated: the shipped KTH-SP2 (28,476 jobs),
+// and KTH x8 too in the full bench. Summary only keeps no reasons (ClusterView.explain false), as sweeps and compare.
+{
+  const KTH = shippedPath("traces/KTH-SP2-1996-2.1-cln.swf.gz");
+  const traces: [string, string][] = [["KTH-SP2", KTH], ...(!quick && existsSync(BIG_TRACE) ? [["KTH x8", BIG_TRACE] as [string, string]] : [])];
+  for (const [label, trace] of traces) {
+    const policies = label === "KTH-SP2" ? ["easy", "consolidate", "weighted", "conservative", "campaign"] : ["easy", "consolidate", "weighted"];
+    const m = alternate(Object.fromEntries(policies.map((p) => [p, node(BUNDLE, "run", "--workload", trace, "--policy", p, "--summary-only", "--quiet", "--out", shippedPath(`results/bench-policy-${p}`))])));
+    report("whole", `${label}, EASY, summary only, bundle`, m.easy.cpu, "s CPU");
+    for (const p of policies.slice(1)) report("whole", `${label}, ${p}, summary only: x EASY`, m[p].cpu / m.easy.cpu, "x");
+  }
+}
+
 // A burst of 20,000 queued jobs under EASY beside the pure-Python EASY peer, whole processes, same run, alternated (bench/burst.ts).
 if (existsSync(shippedPath("../shared/peers/easy-swf/easy_swf.py")) && existsSync(shippedPath("../shared/data/traces/KTH-SP2-1996-2.1-cln.swf.gz"))) {
   const { benchBurst } = await import("./burst.js");
