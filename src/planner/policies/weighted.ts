@@ -50,8 +50,9 @@
  * Once a reservation is held, a job that fits nowhere now is not scored (it
  * could not start anyway). Start decisions carry why: every candidate with its
  * criteria and cost; where the world keeps no reasons (ClusterView.explain
- * false) they carry none, and a job with a single candidate pool goes there
- * without its criteria worked out (they could not change the choice).
+ * false) they carry none. A job with a single candidate pool goes there
+ * without its criteria worked out (they could not change the choice) unless
+ * they explain its start.
  */
 import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, categoryIndex } from "../../core/index.js";
 import { singleScore } from "../../core/index.js";
@@ -351,8 +352,8 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
           fitBytes[p] = bytes;
         }
         if (nFit === 0 || (!anyNow && res !== undefined)) continue;
-        // A lone candidate wins whatever its figures: they are worked out only for its why.
-        const criteria = explain || nFit > 1;
+        // A lone candidate wins whatever its figures: they are worked out only for the why of its start.
+        const criteria = nFit > 1 || (explain && fitNow[fitPools[0]]);
         let n = 0;
         for (let i = 0; i < nFit; i++) {
           const p = fitPools[i];
