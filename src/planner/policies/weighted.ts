@@ -113,6 +113,12 @@ const TIME = -3;
 const ENERGY = -2;
 const IMPACT = -1;
 
+/** The forecast's mean of every EF category over [from, to] into `out`, at once where it can (IntensityForecast.meanInto). */
+function meansInto(f: IntensityForecast, from: number, to: number, out: Float64Array): void {
+  if (f.meanInto !== undefined) f.meanInto(from, to, out);
+  else for (let e = 0; e < N_EF; e++) out[e] = f.mean(from, to, e);
+}
+
 function criterion(c: Candidate, k: number): number {
   return k === TIME ? c.completion : k === ENERGY ? c.energy : k === IMPACT ? c.impact : c.categories[k];
 }
@@ -149,6 +155,9 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
   const runEnergy: ChargeEnergy = { it: 0, facility: 0 };
   const holdEnergy: ChargeEnergy = { it: 0, facility: 0 };
   const embodied = new Float64Array(N_PHASES * N_COORDS);
+  // Scratch for the mean intensities an input's move is charged at, sending and receiving.
+  const sent = new Float64Array(N_COORDS);
+  const received = new Float64Array(N_COORDS);
   // Scratch for jobs started in the current pass (pool, cores, idle nodes taken, predicted end), and the capacity they leave.
   const pass = new PassStarts();
   const free = new Capacity();
@@ -227,17 +236,19 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
     c.impact = 0;
     if (here !== undefined) {
       if (transfer > 0) for (let k = 0; k < run.length; k++) run[k] += hold[k];
-      for (let e = 0; e < N_EF; e++) {
-        let v = phaseTotal(run, e);
-        if (moves) {
-          for (const [k, b] of bytes) {
-            const l = view.links[k];
-            const from = forecastOf(view, l.from);
-            const end = start + l.latency + b / l.bandwidth;
-            v += b * (l.joulesPerByte.source + l.joulesPerByte.network) * from.mean(start, end, e) + b * l.joulesPerByte.destination * here.mean(start, end, e);
-          }
+      for (let e = 0; e < N_EF; e++) vector[e] = phaseTotal(run, e);
+      // Each input's move at the intensities of the sites that send and receive it, link by link
+      // (each category's sum in the same order as category by category).
+      if (moves) {
+        for (const [k, b] of bytes) {
+          const l = view.links[k];
+          const end = start + l.latency + b / l.bandwidth;
+          meansInto(forecastOf(view, l.from), start, end, sent);
+          meansInto(here, start, end, received);
+          const send = b * (l.joulesPerByte.source + l.joulesPerByte.network);
+          const receive = b * l.joulesPerByte.destination;
+          for (let e = 0; e < N_EF; e++) vector[e] += send * sent[e] + receive * received[e];
         }
-        vector[e] = v;
       }
       c.impact = view.scoreMethod ? singleScore(vector, view.scoreMethod) : vector[CC];
       for (let k = 0; k < cats.length; k++) c.categories[k] = vector[cats[k].index];
