@@ -44,7 +44,7 @@
  * power-state model); params override them, and the defaults for a pool
  * without figures are relative to its idle draw: assumptions, not measurements.
  */
-import { NodeState, type ClusterView, type Decision, type Policy, type PoolView, type QueuedJobView, type RunningIndex, type RunningJobView, type WorldEvent } from "../view.js";
+import { NodeState, type ClusterView, type Decision, type Explanation, type Policy, type PoolView, type QueuedJobView, type RunningIndex, type RunningJobView, type WorldEvent } from "../view.js";
 
 /** What consolidation remembers across calls (JSON data, stored by the world). */
 export interface ConsolidateState {
@@ -139,12 +139,15 @@ export class RunningReader {
   private index: RunningIndex | undefined;
   /** Jobs running. */
   count = 0;
+  /** True when read through the world's index, whose order is the interface's (a list made by hand may be out of order). */
+  ordered = false;
 
   bind(view: ClusterView): this {
     const index = view.runningIndex;
     this.index = index !== undefined && index.view === view ? index : undefined;
     this.list = this.index === undefined ? view.running : undefined;
     this.count = this.list !== undefined ? this.list.length : this.index!.runningCount;
+    this.ordered = this.index !== undefined;
     return this;
   }
 
@@ -329,9 +332,12 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const gapSet: boolean[] = [];
 
   /**
-   * Lists the idle nodes of each pool in id order in its PoolPass (a scan of
-   * pools with free nodes); an idle node whose gap the state does not know yet
-   * starts it when it became idle.
+   * Lists the idle nodes of each pool in id order in its PoolPass; an idle
+   * node whose gap the state does not know yet starts it when it became idle.
+   * A scan of the pool that stops once it has met its freeNodes (the nodes in
+   * the idle state): from the highest id down when the pool has fewer nodes
+   * off or switching than busy (those are switched off highest first, work is
+   * packed on low ids), else from the lowest id up.
    */
   function listIdle(view: ClusterView, memory: ConsolidateState): void {
     if (gapsOf !== memory) {
@@ -345,8 +351,12 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const pp = passOf(p);
       const list = pp.idle;
       let found = 0;
-      // From the highest id down (work is packed on low ids, so the idle ones are found first), then reversed.
-      for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && found < pool.freeNodes; n--) {
+      const first = pool.firstNode;
+      const end = first + pool.nodes;
+      const free = pool.freeNodes;
+      const down = pool.sleepingNodes + pool.wakingNodes <= pool.nodes - free - pool.sleepingNodes - pool.wakingNodes;
+      const step = down ? -1 : 1;
+      for (let n = down ? end - 1 : first; found < free && n >= first && n < end; n += step) {
         if (view.nodeState(n) !== NodeState.Idle) continue;
         if (gapSet[n] !== true) {
           memory.gapStart[n] ??= view.nodeSince(n);
@@ -354,10 +364,12 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         }
         list[found++] = n;
       }
-      for (let i = 0, j = found - 1; i < j; i++, j--) {
-        const x = list[i];
-        list[i] = list[j];
-        list[j] = x;
+      if (down) {
+        for (let i = 0, j = found - 1; i < j; i++, j--) {
+          const x = list[i];
+          list[i] = list[j];
+          list[j] = x;
+        }
       }
       pp.idleLen = found;
     }
@@ -419,6 +431,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const passes: PoolPass[] = [];
   const passOf = (p: number): PoolPass => (passes[p] ??= new PoolPass());
   const running = new RunningReader();
+  const used = new UsedCores();
 
   // The pass being decided, for the functions below (made once, not per pass).
   let passView: ClusterView;
@@ -458,13 +471,75 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const claimPool: number[] = [];
   const claimNodes: number[] = [];
   let claims = 0;
-  /** Waking nodes shown to EASY as running jobs ([0, syntheticLen) of `synthetic`, objects reused from pass to pass). */
+  /**
+   * Waking nodes shown to EASY as running jobs ([0, syntheticLen) of
+   * `synthetic`, objects reused from pass to pass). Their ids are negative
+   * (before any job's at the same predicted end) and rise in the order they
+   * are made, so that those made in order of predicted end are in EASY's order
+   * already (withRunning sorts them). How those ending at the same time are
+   * ordered among themselves changes nothing EASY decides: its shadow time
+   * takes every job ending at a time together.
+   */
   const synthetic: Placeholder[] = [];
   let syntheticLen = 0;
   const addPlaceholder = (pool: PoolView, now: number, predictedEnd: number): void => {
     const k = syntheticLen++;
-    (synthetic[k] ??= new Placeholder()).set(-1 - k, pool, now, predictedEnd);
+    (synthetic[k] ??= new Placeholder()).set(PLACEHOLDER_IDS + k, pool, now, predictedEnd);
   };
+
+  /** Why nodes of a pool are switched on for a job that needs `need` cores there: it starts at `start` with them, at `without` without. */
+  function wakeWhy(jobId: number, need: number, pool: PoolView, count: number, start: number, without: number): Explanation {
+    const f = figures(pool);
+    const p = pool.index;
+    const finite = Number.isFinite(without);
+    const cached = entry(pool);
+    return {
+      reason: `switched on for job ${jobId}: it needs ${need} cores of pool ${p}; with ${count} node(s) switched on it can start at ${fmt(start)} s (switch-on ${(cached.onSeconds ??= fmt(f.switchOnSeconds))} s)${finite ? `, not at ${fmt(without)} s waiting for running jobs` : "; running jobs alone never free enough"}`,
+      expected: { job: jobId, cores_needed: need, nodes_switched: count, start_s: start, switch_on_s: f.switchOnSeconds, switch_on_j: count * f.switchOnWatts * f.switchOnSeconds, ...(finite ? { start_without_s: without } : {}) },
+      ...(finite ? { alternatives: [{ option: "wait for running jobs", expected: { start_s: without } }] } : {}),
+    };
+  }
+
+  /** Why `count` idle nodes of a pool, the shortest idle for `idleFor` s, are switched to the low-power state. */
+  function offWhy(pool: PoolView, count: number, idleFor: number, memory: ConsolidateState): Explanation {
+    const f = figures(pool);
+    const p = pool.index;
+    const thr = threshold(pool);
+    const onJ = f.switchOnWatts * f.switchOnSeconds;
+    const offJ = f.switchOffWatts * f.switchOffSeconds;
+    // What depends on the pool's figures alone (thr, its idle draw, f) is worked out once per figures (see known).
+    const cached = entry(pool);
+    const be = (cached.breakEven ??= breakEvenSeconds(pool.idleWatts, f));
+    const figuresText = (cached.offText ??= `${fmt(thr)} s (${params.idle_s === undefined ? "the break-even time" : "idle_s"}); idle draws ${fmt(pool.idleWatts)} W, ${state} ${fmt(f.offWatts)} W, a switch off and on costs ${fmt(offJ + onJ)} J`);
+    const expectedIdle = memory.gapCount[p] > 0 ? memory.gapSum[p] / memory.gapCount[p] : undefined;
+    const remaining = expectedIdle === undefined ? undefined : Math.max(0, expectedIdle - idleFor);
+    return {
+      reason:
+        `switched ${state}: idle for ${fmt(idleFor)} s >= ${figuresText}` +
+        (expectedIdle === undefined ? "; no idle history yet, so the ski-rental rule: waiting the break-even time first costs at most twice the best choice" : `; idle gaps this long have lasted ${fmt(expectedIdle)} s on average`),
+      expected: {
+        nodes: count,
+        idle_w: pool.idleWatts,
+        off_w: f.offWatts,
+        switch_off_s: f.switchOffSeconds,
+        switch_off_j: offJ,
+        switch_on_s: f.switchOnSeconds,
+        switch_on_j: onJ,
+        break_even_s: be,
+        idle_threshold_s: thr,
+        idle_for_s: idleFor,
+        ...(expectedIdle === undefined ? {} : { expected_idle_s: expectedIdle }),
+      },
+      ...(remaining === undefined
+        ? {}
+        : {
+            alternatives: [
+              { option: "stay on", expected: { joules_per_node: pool.idleWatts * remaining } },
+              { option: state, expected: { joules_per_node: offJ + onJ + f.offWatts * Math.max(0, remaining - f.switchOffSeconds - f.switchOnSeconds), wake_delay_s: f.switchOnSeconds } },
+            ],
+          }),
+    };
+  }
 
   return {
     name: "consolidate",
@@ -474,6 +549,8 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
     decide(view: ClusterView, happened: readonly WorldEvent[], memory: ConsolidateState): readonly Decision[] {
       const now = view.now;
       const pools = view.pools;
+      // A world that keeps no reasons (a run writing its summary only) is given none: they are not built.
+      const explain = view.explain !== false;
       passView = view;
       for (let p = memory.gapSum.length; p < pools.length; p++) {
         memory.gapSum.push(0);
@@ -553,18 +630,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
             const nodes = wake(p, k);
             if (nodes.length === 0) continue;
             for (let i = 0; i < nodes.length; i++) addPlaceholder(pools[p], now, now + f.switchOnSeconds);
-            const finite = Number.isFinite(without);
-            const cached = entry(pools[p]);
-            addPower({
-              kind: "setPowerState",
-              nodes,
-              state: "on",
-              why: {
-                reason: `switched on for job ${job.id}: it needs ${need} cores of pool ${p}; with ${nodes.length} node(s) switched on it can start at ${fmt(start)} s (switch-on ${(cached.onSeconds ??= fmt(f.switchOnSeconds))} s)${finite ? `, not at ${fmt(without)} s waiting for running jobs` : "; running jobs alone never free enough"}`,
-                expected: { job: job.id, cores_needed: need, nodes_switched: nodes.length, start_s: start, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds, ...(finite ? { start_without_s: without } : {}) },
-                ...(finite ? { alternatives: [{ option: "wait for running jobs", expected: { start_s: without } }] } : {}),
-              },
-            });
+            addPower(explain ? { kind: "setPowerState", nodes, state: "on", why: wakeWhy(job.id, need, pools[p], nodes.length, start, without) } : { kind: "setPowerState", nodes, state: "on" });
           }
         }
         if (start > now + f.switchOnSeconds) break;
@@ -586,8 +652,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         const index = view.queueIndex !== undefined && view.queueIndex.view === view ? view.queueIndex : undefined;
         // Without the world's index (a view made by hand), the queue by id, made once.
         let byId: Map<number, QueuedJobView> | undefined;
-        // Cores this pass's starts took per node, made at the first start.
-        let used: Map<number, number> | undefined;
+        used.begin();
         for (const d of inner) {
           if (d.kind !== "start") {
             out.push(d);
@@ -600,7 +665,6 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           }
           const pool = pools[d.pool];
           const pp = passes[d.pool];
-          used ??= new Map();
           const nodes = pack(view, job!, pool, pp, used);
           const thr = threshold(pool);
           for (let i = 0; i < packed.fromIdle.length; i++) {
@@ -620,7 +684,8 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       // 3 and 4. Reserve, then switch off what has idled past the threshold.
       /** The earliest time an idle node left on will reach its threshold: the policy comes back then. */
       let nextDue = Infinity;
-      for (const pool of pools) {
+      for (let q = 0; q < pools.length; q++) {
+        const pool = pools[q];
         const p = pool.index;
         if (!hasState(pool)) continue;
         const f = figures(pool);
@@ -631,7 +696,8 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         if (spare < keepOn && wakeCount(p) > 0) {
           const nodes = wake(p, keepOn - spare);
           if (nodes.length > 0) {
-            addPower({ kind: "setPowerState", nodes, state: "on", why: { reason: `switched on to keep ${keepOn} idle node(s) of pool ${p} on as a reserve`, expected: { keep_on: keepOn, idle: idleLen, waking: pool.wakingNodes, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds } } });
+            const why: Explanation | undefined = explain ? { reason: `switched on to keep ${keepOn} idle node(s) of pool ${p} on as a reserve`, expected: { keep_on: keepOn, idle: idleLen, waking: pool.wakingNodes, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds } } : undefined;
+            addPower(why ? { kind: "setPowerState", nodes, state: "on", why } : { kind: "setPowerState", nodes, state: "on" });
           }
         }
         const thr = threshold(pool);
@@ -647,45 +713,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           } else if (since + thr < nextDue) nextDue = since + thr;
         }
         if (off === undefined) continue;
-        const onJ = f.switchOnWatts * f.switchOnSeconds;
-        const offJ = f.switchOffWatts * f.switchOffSeconds;
-        // What depends on the pool's figures alone (thr, its idle draw, f) is worked out once per figures (see known).
-        const cached = entry(pool);
-        const be = (cached.breakEven ??= breakEvenSeconds(pool.idleWatts, f));
-        const figuresText = (cached.offText ??= `${fmt(thr)} s (${params.idle_s === undefined ? "the break-even time" : "idle_s"}); idle draws ${fmt(pool.idleWatts)} W, ${state} ${fmt(f.offWatts)} W, a switch off and on costs ${fmt(offJ + onJ)} J`);
-        const expectedIdle = memory.gapCount[p] > 0 ? memory.gapSum[p] / memory.gapCount[p] : undefined;
-        const remaining = expectedIdle === undefined ? undefined : Math.max(0, expectedIdle - idleFor);
-        addPower({
-          kind: "setPowerState",
-          nodes: off,
-          state,
-          why: {
-            reason:
-              `switched ${state}: idle for ${fmt(idleFor)} s >= ${figuresText}` +
-              (expectedIdle === undefined ? "; no idle history yet, so the ski-rental rule: waiting the break-even time first costs at most twice the best choice" : `; idle gaps this long have lasted ${fmt(expectedIdle)} s on average`),
-            expected: {
-              nodes: off.length,
-              idle_w: pool.idleWatts,
-              off_w: f.offWatts,
-              switch_off_s: f.switchOffSeconds,
-              switch_off_j: offJ,
-              switch_on_s: f.switchOnSeconds,
-              switch_on_j: onJ,
-              break_even_s: be,
-              idle_threshold_s: thr,
-              idle_for_s: idleFor,
-              ...(expectedIdle === undefined ? {} : { expected_idle_s: expectedIdle }),
-            },
-            ...(remaining === undefined
-              ? {}
-              : {
-                  alternatives: [
-                    { option: "stay on", expected: { joules_per_node: pool.idleWatts * remaining } },
-                    { option: state, expected: { joules_per_node: offJ + onJ + f.offWatts * Math.max(0, remaining - f.switchOffSeconds - f.switchOnSeconds), wake_delay_s: f.switchOnSeconds } },
-                  ],
-                }),
-          },
-        });
+        addPower(explain ? { kind: "setPowerState", nodes: off, state, why: offWhy(pool, off.length, idleFor, memory) } : { kind: "setPowerState", nodes: off, state });
       }
       if (nextDue < Infinity) askWake(now, nextDue);
       if (powerLen > 0) {
@@ -774,21 +802,21 @@ const merged: RunningJobView[] = [];
  * view a prototype, which slowed every read of it). `extra` is sorted in place.
  * The list is rewritten by the next call.
  */
-function withRunning(running: RunningReader, extra: RunningJobView[], m: number): readonly RunningJobView[] {
+function withRunning(running: RunningReader, extra: Placeholder[], m: number): readonly RunningJobView[] {
   // The few extra entries are sorted (an insertion sort in place: no two are equal, ids differ) and merged in.
   for (let k = 1; k < m; k++) {
     const x = extra[k];
     let i = k;
-    while (i > 0 && byEnd(extra[i - 1], x) > 0) {
+    while (i > 0 && (extra[i - 1].predictedEnd > x.predictedEnd || (extra[i - 1].predictedEnd === x.predictedEnd && extra[i - 1].id > x.id))) {
       extra[i] = extra[i - 1];
       i--;
     }
     extra[i] = x;
   }
   const count = running.count;
-  // The running jobs are in that order already; a view out of that order (one made by hand) is sorted first.
+  // The world's running jobs are in that order already; those of a view made by hand are sorted first when they are not.
   let base: readonly RunningJobView[] | undefined;
-  for (let k = 1; k < count; k++) {
+  for (let k = 1; !running.ordered && k < count; k++) {
     if (byEnd(running.at(k - 1), running.at(k)) > 0) {
       const all: RunningJobView[] = [];
       for (let j = 0; j < count; j++) all.push(running.at(j));
@@ -796,20 +824,31 @@ function withRunning(running: RunningReader, extra: RunningJobView[], m: number)
       break;
     }
   }
-  const at = (k: number): RunningJobView => (base !== undefined ? base[k] : running.at(k));
   let len = 0;
   let i = 0;
+  let r = count > 0 ? (base !== undefined ? base[0] : running.at(0)) : undefined;
   for (let e = 0; e < m; e++) {
     const x = extra[e];
-    while (i < count && byEnd(at(i), x) <= 0) merged[len++] = at(i++);
+    const end = x.predictedEnd;
+    const id = x.id;
+    // Running jobs before it by (predicted end, id): compared field by field (a running job's and a placeholder's reads kept apart).
+    while (r !== undefined && (r.predictedEnd < end || (r.predictedEnd === end && r.id <= id))) {
+      merged[len++] = r;
+      r = ++i < count ? (base !== undefined ? base[i] : running.at(i)) : undefined;
+    }
     merged[len++] = x;
   }
-  while (i < count) merged[len++] = at(i++);
+  while (r !== undefined) {
+    merged[len++] = r;
+    r = ++i < count ? (base !== undefined ? base[i] : running.at(i)) : undefined;
+  }
   merged.length = len;
   return merged;
 }
 
 const NO_NODES: readonly number[] = Object.freeze([]);
+/** The first placeholder's id (see synthetic in policyConsolidate). */
+const PLACEHOLDER_IDS = -(2 ** 31);
 const NO_ALLOCATION: RunningJobView["allocation"] = Object.freeze([]);
 
 /**
@@ -848,8 +887,45 @@ class Placeholder implements RunningJobView {
   }
 }
 
+/**
+ * Cores this pass's starts took per node, valid where the node's stamp is the
+ * pass's (begin() starts a pass without clearing anything), and the nodes
+ * taken, in the order first taken.
+ */
+class UsedCores {
+  private readonly cores: number[] = [];
+  private readonly stamp: number[] = [];
+  private pass = 0;
+  readonly nodes: number[] = [];
+  count = 0;
+
+  begin(): void {
+    this.pass++;
+    this.count = 0;
+  }
+
+  has(n: number): boolean {
+    return this.stamp[n] === this.pass;
+  }
+
+  of(n: number): number {
+    return this.stamp[n] === this.pass ? this.cores[n] : 0;
+  }
+
+  set(n: number, cores: number): void {
+    if (this.stamp[n] !== this.pass) {
+      this.stamp[n] = this.pass;
+      this.nodes[this.count++] = n;
+    }
+    this.cores[n] = cores;
+  }
+}
+
 /** What pack() gives besides the start's nodes: the idle nodes it took (valid until the next call). */
 const packed = { fromIdle: NO_NODES as readonly number[] };
+
+/** Free cores of node n for the next start of the pass. */
+const freeOf = (view: ClusterView, used: UsedCores, n: number): number => view.nodeFreeCores(n) - used.of(n);
 
 /**
  * The nodes a start is packed on, in the order placement fills them (see the
@@ -858,7 +934,7 @@ const packed = { fromIdle: NO_NODES as readonly number[] };
  * pool's idle list). `used` holds the cores this pass's earlier starts took
  * per node.
  */
-function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, pp: PoolPass, used: Map<number, number>): number[] | undefined {
+function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, pp: PoolPass, used: UsedCores): number[] | undefined {
   const K = pool.coresPerNode;
   const idle = pp.idle;
   if (holdsWholeNodes(job, pool)) {
@@ -869,47 +945,50 @@ function pack(view: ClusterView, job: QueuedJobView, pool: PoolView, pp: PoolPas
     packed.fromIdle = fromIdle;
     return fromIdle;
   }
-  const free = (n: number) => view.nodeFreeCores(n) - (used.get(n) ?? 0);
-  const inUse: number[] = [];
+  let inUse: number[] | undefined;
   if (pool.freeCores > pool.freeNodes * K) {
     for (let n = pool.firstNode; n < pool.firstNode + pool.nodes; n++) {
-      if (view.nodeState(n) === NodeState.Busy || (used.has(n) && view.nodeState(n) === NodeState.Idle)) if (free(n) > 0) inUse.push(n);
+      if (view.nodeState(n) === NodeState.Busy || (used.has(n) && view.nodeState(n) === NodeState.Idle)) if (freeOf(view, used, n) > 0) (inUse ??= []).push(n);
     }
   } else {
     // No busy node had a free core when the pass began (the pool's free cores are all on its idle
     // nodes): only nodes this pass's starts took from idle can be partly used. Without a scan of the pool.
-    for (const n of used.keys()) if (n >= pool.firstNode && n < pool.firstNode + pool.nodes && view.nodeState(n) === NodeState.Idle && free(n) > 0) inUse.push(n);
-    inUse.sort((a, b) => a - b);
+    for (let i = 0; i < used.count; i++) {
+      const n = used.nodes[i];
+      if (n >= pool.firstNode && n < pool.firstNode + pool.nodes && view.nodeState(n) === NodeState.Idle && freeOf(view, used, n) > 0) (inUse ??= []).push(n);
+    }
+    inUse?.sort((a, b) => a - b);
   }
-  let tightest = -1;
-  for (const n of inUse) if (free(n) >= job.cores && (tightest < 0 || free(n) < free(tightest))) tightest = n;
-  // The fullest node in use that holds it whole; else nodes in use from most free cores down, as many as it needs.
   let left = job.cores;
   const nodes: number[] = [];
-  for (const n of tightest >= 0 ? [tightest] : inUse.sort((a, b) => free(b) - free(a) || a - b)) {
-    if (left === 0) break;
-    nodes.push(n);
-    left -= Math.min(left, free(n));
-  }
-  // Then idle nodes, lowest ids first: no longer idle.
-  const firstIdle = nodes.length;
-  for (let k = 0; k < pp.idleLen && left > 0; ) {
-    const n = idle[k];
-    if (used.has(n)) {
-      k++;
-      continue;
+  if (inUse !== undefined) {
+    let tightest = -1;
+    for (const n of inUse) if (freeOf(view, used, n) >= job.cores && (tightest < 0 || freeOf(view, used, n) < freeOf(view, used, tightest))) tightest = n;
+    // The fullest node in use that holds it whole; else nodes in use from most free cores down, as many as it needs.
+    for (const n of tightest >= 0 ? [tightest] : inUse.sort((a, b) => freeOf(view, used, b) - freeOf(view, used, a) || a - b)) {
+      if (left === 0) break;
+      nodes.push(n);
+      left -= Math.min(left, freeOf(view, used, n));
     }
-    removeIdle(pp, k, 1);
-    nodes.push(n);
-    left -= Math.min(left, K);
   }
-  packed.fromIdle = firstIdle === nodes.length ? NO_NODES : nodes.slice(firstIdle);
+  // Then idle nodes, lowest ids first: no longer idle (the rest of the list closes up behind them, in one sweep).
+  const firstIdle = nodes.length;
+  let kept = 0;
+  for (let k = 0; k < pp.idleLen; k++) {
+    const n = idle[k];
+    if (left > 0 && !used.has(n)) {
+      nodes.push(n);
+      left -= Math.min(left, K);
+    } else idle[kept++] = n;
+  }
+  pp.idleLen = kept;
+  packed.fromIdle = firstIdle === nodes.length ? NO_NODES : firstIdle === 0 ? nodes : nodes.slice(firstIdle);
   // What it takes, for the next starts of the pass.
   let rest = job.cores;
   for (const n of nodes) {
     if (rest === 0) break;
-    const c = Math.min(rest, free(n));
-    if (c > 0) used.set(n, (used.get(n) ?? 0) + c);
+    const c = Math.min(rest, freeOf(view, used, n));
+    if (c > 0) used.set(n, used.of(n) + c);
     rest -= c;
   }
   // Memory and devices are placement's to weigh: such a job's nodes are not named.
