@@ -58,9 +58,9 @@ import { EF_CATEGORIES, N_COORDS, N_EF, N_PHASES, categoryIndex } from "../../co
 import { singleScore } from "../../core/index.js";
 import type { DeviceClass } from "../../io/index.js";
 import { chargeForecastInto, chargeInto, phaseTotal, type ChargeEnergy } from "../../models/index.js";
-import { defaultDevice, placementCharge, placementEmbodied } from "../resources.js";
+import { defaultDevice, holdsWholeNodes, placementCharge, placementEmbodied } from "../resources.js";
 import type { ClusterView, Decision, Explanation, IntensityForecast, Policy, PoolView, QueuedJobView, WorldEvent } from "../view.js";
-import { Capacity, canHold, coresFor, needFor, nextBackfill, PassStarts, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
+import { Capacity, coresFor, nextBackfill, PassStarts, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 import { missingBytes, transferJoules, transferTime } from "../transfers.js";
 
 export interface WeightedParams {
@@ -80,11 +80,8 @@ const NO_INTENSITY = new Float64Array(N_COORDS);
 /** A batch job's missing inputs: none (shared, never written). */
 const NO_BYTES: ReadonlyMap<number, number> = new Map();
 
-interface Reservation {
-  readonly pool: number;
-  readonly shadow: number;
-  extra: number;
-}
+/** A pass's decisions when it makes none (shared: a pass that starts nothing allocates nothing). */
+const NONE: readonly Decision[] = Object.freeze([]);
 
 /**
  * A candidate pool of the job being placed. One per pool, reused from job to
@@ -163,12 +160,15 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
   const free = new Capacity();
   const walk = new QueueWalk();
   const freeHere = { cores: 0, nodes: 0 };
+  const need = { cores: 0, wholeNodes: 0 };
   // Per job: the pools that pass the filters (by pool index: need, fits now, run time, missing bytes), then their candidates.
   const fitPools: number[] = [];
   const fitNeed: number[] = [];
   const fitNow: boolean[] = [];
   const fitRuntime: number[] = [];
   const fitBytes: (ReadonlyMap<number, number> | undefined)[] = [];
+  // The cores free beyond the job's need at its expected start, in the pools where it waits.
+  const fitExtra: number[] = [];
   const slots: Candidate[] = [];
   const cands: Candidate[] = [];
   // Per pass: each site's forecast, read when first needed.
@@ -189,10 +189,13 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
     return (forecasts[site] ??= view.forecast(view.sites[site].id));
   }
 
-  /** Earliest time the job's need is met in pool p, and the cores free beyond it then (as EASY's reservation; read at once). */
-  function shadowOf(view: ClusterView, job: QueuedJobView, pool: PoolView): { readonly shadow: number; readonly extra: number } {
-    const need = needFor(job, pool);
-    if (need === undefined) return { shadow: Infinity, extra: 0 };
+  /**
+   * Earliest time the job's need is met in pool p, and the cores free beyond it then (as EASY's reservation; read at once).
+   * `cores`: coresFor(job, pool), finite; the need is common.needFor's, counted from them (whole nodes: cores / cores per node).
+   */
+  function shadowOf(view: ClusterView, job: QueuedJobView, pool: PoolView, cores: number): { readonly shadow: number; readonly extra: number } {
+    need.cores = cores;
+    need.wholeNodes = holdsWholeNodes(job, pool) ? cores / pool.coresPerNode : 0;
     freeHere.cores = free.cores[pool.index];
     freeHere.nodes = free.nodes[pool.index];
     return shadowTime(view, pool.index, need, freeHere, pass);
@@ -326,20 +329,22 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
     decide(view: ClusterView, _happened: readonly WorldEvent[]): readonly Decision[] {
       const pools = view.pools;
       free.from(pools);
-      if (!free.any()) return [];
+      if (!free.any()) return NONE;
       const now = view.now;
       // Whether the world keeps reasons (ClusterView.explain): without, starts carry no why.
       const explain = view.explain !== false;
-      const out: Decision[] = [];
+      let out: Decision[] | undefined;
       pass.clear();
       forecasts.length = 0;
-      let res: Reservation | undefined;
+      // The reservation, once a job waits: its pool (-1: none yet), its expected start there and the cores free beyond its need then.
+      let resPool = -1;
+      let resShadow = 0;
+      let resExtra = 0;
+      let shortSeconds = -Infinity;
       // Once a reservation is held, only jobs that fit now may start (the others are not scored): the walk
       // passes over the rest by EASY's rule (a job's run time there includes transfers, so the rule's bound holds).
       const queue = walk.start(view);
-      let shortSeconds = -Infinity;
-      const next = (): QueuedJobView | undefined => (res === undefined ? queue.next() : nextBackfill(queue, free, res.pool, res.extra, shortSeconds));
-      for (let job = next(); job !== undefined; job = next()) {
+      for (let job = queue.next(); job !== undefined; job = resPool < 0 ? queue.next() : nextBackfill(queue, free, resPool, resExtra, shortSeconds)) {
         // Filter: pools that can hold it and reach its inputs; which of them can take it now.
         let nFit = 0;
         let anyNow = false;
@@ -352,8 +357,8 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
           const bytes = missingFor(view, job, pool.siteIndex);
           if (bytes === undefined) continue;
           let fitsNow = free.fits(job, pool);
-          if (fitsNow && res !== undefined && res.pool === p) {
-            fitsNow = now + (bytes.size > 0 ? transferTime(view, bytes) : 0) + runtime <= res.shadow || need <= res.extra;
+          if (fitsNow && resPool === p) {
+            fitsNow = now + (bytes.size > 0 ? transferTime(view, bytes) : 0) + runtime <= resShadow || need <= resExtra;
           }
           anyNow ||= fitsNow;
           fitPools[nFit++] = p;
@@ -362,7 +367,7 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
           fitRuntime[p] = runtime;
           fitBytes[p] = bytes;
         }
-        if (nFit === 0 || (!anyNow && res !== undefined)) continue;
+        if (nFit === 0 || (!anyNow && resPool >= 0)) continue;
         // A lone candidate wins whatever its figures: they are worked out only for the why of its start.
         const criteria = nFit > 1 || (explain && fitNow[fitPools[0]]);
         let n = 0;
@@ -370,8 +375,10 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
           const p = fitPools[i];
           let start = now;
           if (!fitNow[p]) {
-            start = shadowOf(view, job, pools[p]).shadow;
-            if (res !== undefined && res.pool === p) start = Math.max(start, res.shadow);
+            const s = shadowOf(view, job, pools[p], fitNeed[p]);
+            start = s.shadow;
+            fitExtra[p] = s.extra;
+            if (resPool === p) start = Math.max(start, resShadow);
             if (!Number.isFinite(start)) continue;
           }
           const c = slot(p);
@@ -387,19 +394,20 @@ export function policyWeighted(params: WeightedParams = {}): Policy {
         }
         if (best.now) {
           const p = best.pool;
-          if (res !== undefined && res.pool === p && !(now + best.transfer + best.runtime <= res.shadow)) res.extra -= best.cores;
+          if (resPool === p && !(now + best.transfer + best.runtime <= resShadow)) resExtra -= best.cores;
           const idle = free.take(job, pools[p]);
           pass.add(p, best.cores, idle, now + best.transfer + best.runtime);
-          out.push(explain ? { kind: "start", jobId: job.id, pool: p, why: why(view, pools, n, best) } : { kind: "start", jobId: job.id, pool: p });
+          (out ??= []).push(explain ? { kind: "start", jobId: job.id, pool: p, why: why(view, pools, n, best) } : { kind: "start", jobId: job.id, pool: p });
           if (!free.any()) break;
-        } else if (res === undefined) {
-          // The first job that waits holds its best pool from its expected start there.
-          const s = shadowOf(view, job, pools[best.pool]);
-          res = { pool: best.pool, shadow: best.start, extra: s.extra };
-          shortSeconds = secondsTo(res.shadow, now);
+        } else if (resPool < 0) {
+          // The first job that waits holds its best pool from its expected start there (and the cores beyond its need then, as shadowOf gave them).
+          resPool = best.pool;
+          resShadow = best.start;
+          resExtra = fitExtra[resPool];
+          shortSeconds = secondsTo(resShadow, now);
         }
       }
-      return out;
+      return out ?? NONE;
     },
   };
 }

@@ -46,7 +46,7 @@ async function schedule(platform: PlatformModel, policy: Policy, jobs: JobSpec[]
 }
 
 const workload = fc.array(
-  fc.record({ gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 300 })), runtime: fc.integer({ min: 1, max: 2000 }), over: fc.integer({ min: -100, max: 1000 }), cores: fc.integer({ min: 1, max: 6 }) }),
+  fc.record({ gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 300 })), runtime: fc.integer({ min: 1, max: 2000 }), over: fc.integer({ min: -100, max: 1000 }), cores: fc.integer({ min: 1, max: 6 }), whole: fc.integer({ min: 0, max: 3 }) }),
   { minLength: 1, maxLength: 60 },
 );
 const weights: fc.Arbitrary<WeightedParams> = fc.record({
@@ -56,12 +56,18 @@ const weights: fc.Arbitrary<WeightedParams> = fc.record({
   categories: fc.constantFrom<Readonly<Record<string, number>>>({}, { WU: 1 }, { CC: 0.5, LU: 2 }),
 });
 
-function jobsOf(rows: { gap: number; runtime: number; over: number; cores: number }[]): JobSpec[] {
+/** The rows as jobs; one in four asks for whole nodes (sbatch --exclusive), so that shared and whole-node jobs mix in a pool. */
+function jobsOf(rows: { gap: number; runtime: number; over: number; cores: number; whole: number }[]): JobSpec[] {
   let t = 0;
-  return rows.map((x, i) => job(i + 1, (t += x.gap), x.runtime, Math.max(1, x.runtime + x.over), x.cores));
+  return rows.map((x, i) => {
+    const j = job(i + 1, (t += x.gap), x.runtime, Math.max(1, x.runtime + x.over), x.cores);
+    return x.whole === 0 ? { ...j, exclusive: true } : j;
+  });
 }
 
 const onePool = () => tinyPlatform([{ id: "s", pue: 1.2, kgPerKwh: ccSeries([0, 3600, 7200], [0.3, 0.1, 0.5], 1e7) }], [{ nodes: 4, cores: 2, idle: 50, max: 100 }]);
+/** The same pool as an exclusive partition: every job holds whole nodes (its reservation counts idle nodes too). */
+const onePoolWhole = () => tinyPlatform([{ id: "s", pue: 1.2, kgPerKwh: ccSeries([0, 3600, 7200], [0.3, 0.1, 0.5], 1e7) }], [{ nodes: 4, cores: 2, idle: 50, max: 100, sharing: "exclusive" }]);
 const twoSites = () =>
   tinyPlatform(
     [{ id: "a", pue: 1.3, kgPerKwh: ccSeries([0, 3600, 7200], [0.3, 0.1, 0.5], 1e7) }, { id: "b", pue: 1.1, kgPerKwh: 0.2 }],
@@ -69,7 +75,7 @@ const twoSites = () =>
   );
 
 describe("policyWeighted() with ClusterView.explain false", () => {
-  for (const [name, platform] of [["one pool", onePool], ["two sites", twoSites]] as const) {
+  for (const [name, platform] of [["one pool", onePool], ["one pool of whole nodes", onePoolWhole], ["two sites", twoSites]] as const) {
     it(`policyWeighted() schedules as with reasons kept, its starts without a why (${name}, random workloads)`, async () => {
       await fc.assert(
         fc.asyncProperty(workload, weights, async (rows, w) => {
@@ -87,15 +93,39 @@ describe("policyWeighted() with ClusterView.explain false", () => {
     });
   }
 
-  it("policyWeighted() on one pool starts jobs as EASY does, reasons kept or not (each job's only candidate is that pool)", async () => {
-    // One pool, one site: a job goes to the pool now or holds EASY's reservation there, whatever the weights.
-    await fc.assert(
-      fc.asyncProperty(workload, weights, async (rows, w) => {
-        const jobs = jobsOf(rows);
-        const easy = await schedule(onePool(), policyEasyBackfill(), jobs, true);
-        expect((await schedule(onePool(), policyWeighted(w), jobs, false)).placed).toEqual(easy.placed);
-      }),
-      { numRuns: 60, seed: 14 },
-    );
+  for (const [name, platform] of [["one pool", onePool], ["one pool of whole nodes", onePoolWhole]] as const) {
+    it(`policyWeighted() starts jobs as EASY does, reasons kept or not, where each job's only candidate is the ${name}`, async () => {
+      // One pool, one site: a job goes to the pool now or holds EASY's reservation there, whatever the weights.
+      await fc.assert(
+        fc.asyncProperty(workload, weights, async (rows, w) => {
+          const jobs = jobsOf(rows);
+          const easy = await schedule(platform(), policyEasyBackfill(), jobs, true);
+          expect((await schedule(platform(), policyWeighted(w), jobs, false)).placed).toEqual(easy.placed);
+        }),
+        { numRuns: 200, seed: 14 },
+      );
+    });
+  }
+
+  it("policyWeighted() reserves for a whole-node job where its cores are free before its nodes are idle, as EASY does", async () => {
+    // Pool of 4 nodes x 2 cores, all at 0: J1 3 shared cores for 1 s, J2 5 cores on whole nodes (3 of them),
+    // J3 2 shared cores for 2 s, J4 3 cores on whole nodes (2) for 1 s. At 0 J1 starts (nodes 0-1); J2 waits for
+    // 3 idle nodes, reserved at 1 with 8 - 6 = 2 cores to spare; J3 takes them (nodes 1-2, to 2). At 1 J2's
+    // 3 nodes are idle at 2 only (J3 holds nodes 1-2): J4 ends by then and takes nodes 0 and 3; J2 runs 2-3.
+    // Counted by cores alone, J2's reservation at 1 would be now (6 free) and J4, ending after it, would wait.
+    const rows = [
+      { gap: 0, runtime: 1, over: 0, cores: 3, whole: 1 },
+      { gap: 0, runtime: 1, over: 0, cores: 5, whole: 0 },
+      { gap: 0, runtime: 2, over: 0, cores: 2, whole: 1 },
+      { gap: 0, runtime: 1, over: 0, cores: 3, whole: 0 },
+    ];
+    const expected = new Map<number, [number, number, number]>([
+      [1, [0, 0, 1]],
+      [2, [0, 2, 3]],
+      [3, [0, 0, 2]],
+      [4, [0, 1, 2]],
+    ]);
+    expect((await schedule(onePool(), policyEasyBackfill(), jobsOf(rows), true)).placed).toEqual(expected);
+    for (const explain of [true, false]) expect((await schedule(onePool(), policyWeighted({ time: 0, energy: 0, impact: 1 }), jobsOf(rows), explain)).placed).toEqual(expected);
   });
 });
