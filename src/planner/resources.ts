@@ -215,6 +215,11 @@ export interface PlacementCharge {
   readonly holdWatts: number;
 }
 
+/** Draw of `times` shared nodes with `cores` of the job's cores each kept busy `load` of the time (0 where the block is empty). */
+function blockWatts(pool: PoolView, cores: number, times: number, load: number): number {
+  return times <= 0 || cores <= 0 ? 0 : times * pool.shareWatts("cpu", cores, 0, load);
+}
+
 /** The charge of placing the job on `pool`/`device` (see PlacementCharge); `pstate` makes it hold whole nodes, as the worlds do. */
 export function placementCharge(job: QueuedJobView, pool: PoolView, device: DeviceClass, pstate?: number): PlacementCharge {
   if (holdsWholeNodes(job, pool) || pstate !== undefined) {
@@ -223,24 +228,21 @@ export function placementCharge(job: QueuedJobView, pool: PoolView, device: Devi
   }
   const K = pool.coresPerNode;
   const devices = devicesRequested(job, device);
-  // Cores per node as placement lays them out on empty nodes: full nodes then the rest, or blocks over an exact count.
+  // Cores per node as placement lays them out on empty nodes: full nodes then the rest, or blocks over an exact count;
+  // two blocks of `cores` on each of `times` nodes (no closure: a planner prices every candidate with this).
+  const load = cpuLoad(job);
+  const c = job.cores;
+  const k = job.exactNodes;
+  const cores1 = k !== undefined ? Math.floor(c / k) + 1 : K;
+  const times1 = k !== undefined ? c % k : Math.floor(c / K);
+  const cores2 = k !== undefined ? Math.floor(c / k) : c % K;
+  const times2 = k !== undefined ? k - (c % k) : 1;
   let run = 0;
   let hold = 0;
-  const load = cpuLoad(job);
-  const add = (cores: number, times: number) => {
-    if (times <= 0 || cores <= 0) return;
-    run += times * pool.shareWatts("cpu", cores, 0, load);
-    hold += times * pool.shareWatts("cpu", cores, 0, 0);
-  };
-  const c = job.cores;
-  if (job.exactNodes !== undefined) {
-    const k = job.exactNodes;
-    add(Math.floor(c / k) + 1, c % k);
-    add(Math.floor(c / k), k - (c % k));
-  } else {
-    add(K, Math.floor(c / K));
-    add(c % K, 1);
-  }
+  run += blockWatts(pool, cores1, times1, load);
+  hold += blockWatts(pool, cores1, times1, 0);
+  run += blockWatts(pool, cores2, times2, load);
+  hold += blockWatts(pool, cores2, times2, 0);
   if (devices > 0) {
     run += pool.shareWatts(device, 0, devices, 1);
     hold += pool.shareWatts(device, 0, devices, 0);
