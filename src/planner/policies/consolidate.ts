@@ -323,13 +323,13 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const hasState = (pool: PoolView): boolean => (state === "off" ? pool.off : pool.sleep) !== undefined;
 
   /**
-   * Nodes whose gap start is in `gapsOf` (true), kept beside the state so that
+   * Nodes whose gap start is in `gapsOf` (1), kept beside the state so that
    * a pass does not look each idle node up in it again (a lookup in an object
    * keyed by node ids, with deletions, is a dictionary lookup). Only this
    * policy writes the state; a state it did not leave clears it.
    */
   let gapsOf: ConsolidateState | undefined;
-  const gapSet: boolean[] = [];
+  let gapSet = new Uint8Array(0);
 
   /**
    * Lists the idle nodes of each pool in id order in its PoolPass; an idle
@@ -343,9 +343,17 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
     if (gapsOf !== memory) {
       // A state this policy did not leave (the first, or one a store gave back): nothing known of it.
       gapsOf = memory;
-      gapSet.length = 0;
+      gapSet.fill(0);
     }
     const pools = view.pools;
+    // One flag per node id.
+    let ids = 0;
+    for (let p = 0; p < pools.length; p++) ids = Math.max(ids, pools[p].firstNode + pools[p].nodes);
+    if (gapSet.length < ids) {
+      const grown = new Uint8Array(ids);
+      grown.set(gapSet);
+      gapSet = grown;
+    }
     for (let p = 0; p < pools.length; p++) {
       const pool = pools[p];
       const pp = passOf(p);
@@ -358,9 +366,9 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const step = down ? -1 : 1;
       for (let n = down ? end - 1 : first; found < free && n >= first && n < end; n += step) {
         if (view.nodeState(n) !== NodeState.Idle) continue;
-        if (gapSet[n] !== true) {
+        if (gapSet[n] !== 1) {
           memory.gapStart[n] ??= view.nodeSince(n);
-          gapSet[n] = true;
+          gapSet[n] = 1;
         }
         list[found++] = n;
       }
@@ -378,7 +386,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   /** Ends node n's idle gap in the state (see gapSet and ConsolidateState.gapStart). */
   function endGap(memory: ConsolidateState, n: number): void {
     memory.gapStart[n] = null;
-    gapSet[n] = false;
+    gapSet[n] = 0;
   }
 
   /**
