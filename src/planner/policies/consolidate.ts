@@ -43,6 +43,12 @@
  * Switch times and draws are the pool's own where the view gives them (its
  * power-state model); params override them, and the defaults for a pool
  * without figures are relative to its idle draw: assumptions, not measurements.
+ *
+ * A pass costs what it plans on: each pool's supply is read as far as the
+ * plan goes (Supply: the running jobs through the view's running index,
+ * merged with the waking nodes' ready times), its scratch is kept from pass
+ * to pass (PoolPass), and where the world keeps no reasons (view.explain
+ * false) its power decisions carry none and their texts are not built.
  */
 import { NodeState, type ClusterView, type Decision, type Explanation, type Policy, type PoolView, type QueuedJobView, type RunningIndex, type RunningJobView, type WorldEvent } from "../view.js";
 
