@@ -816,7 +816,7 @@ const merged: RunningJobView[] = [];
  * view a prototype, which slowed every read of it). `extra` is sorted in place.
  * The list is rewritten by the next call.
  */
-function withRunning(running: RunningReader, extra: Placeholder[], m: number): readonly RunningJobView[] {
+export function withRunning(running: RunningReader, extra: RunningJobView[], m: number): readonly RunningJobView[] {
   // The few extra entries are sorted (an insertion sort in place: no two are equal, ids differ) and merged in.
   for (let k = 1; k < m; k++) {
     const x = extra[k];

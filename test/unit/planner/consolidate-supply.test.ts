@@ -8,6 +8,11 @@
  * read through a running index and through a plain list; and a read that
  * stops early reads no running job past the next one of its pool.
  *
+ * EASY's running list with the waking nodes merged in (withRunning) is the
+ * running jobs and the extra entries sorted together by predicted end, then id
+ * (a sort of the concatenation), whether the running jobs come in order
+ * through an index or out of order in a list made by hand.
+ *
  * Then whole runs: with the world's index (the simulator's view) and without
  * (the same view seen through a copy, so the policy falls back to
  * view.running), the policy decides exactly the same; and where the world
@@ -20,7 +25,7 @@ import { rngSeeded } from "../../../src/core/rng.js";
 import type { JobSpec } from "../../../src/io/spec.js";
 import { forecastFromActual } from "../../../src/models/forecast.js";
 import type { PlatformModel, PowerStateModel } from "../../../src/models/platform.js";
-import { policyConsolidate, RunningReader, Supply, type ConsolidateParams } from "../../../src/planner/policies/consolidate.js";
+import { policyConsolidate, RunningReader, Supply, withRunning, type ConsolidateParams } from "../../../src/planner/policies/consolidate.js";
 import type { ClusterView, Decision, Policy, RunningIndex, RunningJobView } from "../../../src/planner/view.js";
 import { simulate } from "../../../src/sim/simulation.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
@@ -142,6 +147,32 @@ describe("Supply (consolidate's wake plan) against the eager construction", () =
         }
       }),
       { numRuns: 400, seed: 37 },
+    );
+  });
+});
+
+describe("withRunning (EASY's list with waking nodes as jobs)", () => {
+  it("withRunning gives the running jobs and the first m extra entries sorted together by predicted end, then id", () => {
+    const byEnd = (a: RunningJobView, b: RunningJobView) => a.predictedEnd - b.predictedEnd || a.id - b.id;
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...ENDS), { maxLength: 20 }),
+        fc.array(fc.constantFrom(3, 10, 20, 35, 60), { maxLength: 12 }),
+        fc.nat(12),
+        fc.constantFrom("index", "list", "shuffled"),
+        (ends, extraEnds, cut, how) => {
+          const sorted = ends.map((e, i) => runningJob({ id: 50 - i, predictedEnd: e })).sort(byEnd);
+          // A list made by hand may be out of order: reversed.
+          const running = how === "shuffled" ? [...sorted].reverse() : sorted;
+          const extra = extraEnds.map((e, k) => runningJob({ id: -(2 ** 31) + k, predictedEnd: e }));
+          const m = Math.min(cut, extra.length);
+          const expected = [...sorted, ...extra.slice(0, m)].sort(byEnd).map((r) => r.id);
+          const { view } = runningView(running, how === "index");
+          const got = withRunning(new RunningReader().bind(view), [...extra], m).map((r) => r.id);
+          expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 400, seed: 47 },
     );
   });
 });
