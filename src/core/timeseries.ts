@@ -341,6 +341,16 @@ export class TimeSeries {
       for (let d = 0; d < this.dim; d++) out[d] = this.rows.at(0, d) * (b - a);
       return;
     }
+    this.integralEachInto(a, b, out);
+  }
+
+  /**
+   * out[d] = integral(a, b, d) for every coordinate, equal to it to the bit
+   * (one search per endpoint; integralInto multiplies a constant series out,
+   * which rounds otherwise): for callers that must agree with integral().
+   */
+  integralEachInto(a: number, b: number, out: Float64Array): void {
+    if (b < a) throw new RangeError(`TimeSeries.integralEachInto: expected a <= b, got a=${a}, b=${b}`);
     out.fill(0, 0, this.dim);
     if (a === b) return;
     this.cumulativeAdd(b, out, 1);

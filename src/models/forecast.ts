@@ -68,13 +68,11 @@ export function forecastFromActual(actual: IntensityModel, error: ForecastError,
     mean,
     meanInto(from, to, out) {
       const dim = series.dim;
-      // integralInto integrates each coordinate as integral does (the same cumulative sums, subtracted
-      // alike), except a one-segment held series, which it multiplies out: that one goes coordinate by coordinate.
-      if (!(to > from) || (series.length === 1 && series.extension === "hold")) {
+      if (!(to > from)) {
         for (let d = 0; d < dim; d++) out[d] = mean(from, to, d);
         return;
       }
-      series.integralInto(from, to, out);
+      series.integralEachInto(from, to, out);
       const width = to - from;
       for (let d = 0; d < dim; d++) out[d] = out[d] / width;
     },

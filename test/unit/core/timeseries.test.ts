@@ -270,6 +270,22 @@ describe("TimeSeries", () => {
     );
   });
 
+  it("new TimeSeries(...).integralEachInto(a, b, out) is integral(a, b, d) for every coordinate to the bit, a one-segment held series included (property)", () => {
+    const oneSegment = fc.record({ t0: fc.double({ min: -500, max: 500, noNaN: true }), width: fc.double({ min: 0.5, max: 50, noNaN: true }), v: fc.double({ min: -100, max: 100, noNaN: true }) }).map(({ t0, width, v }) => new TimeSeries([t0], [v, 2 * v], 2, t0 + width, "hold"));
+    fc.assert(
+      fc.property(
+        fc.oneof(arbSeries, oneSegment).chain((s) => fc.tuple(fc.constant(s), arbTimes(s))),
+        ([s, [a, , c]]) => {
+          const out = new Float64Array(s.dim + 1).fill(-7);
+          s.integralEachInto(a, c, out);
+          for (let d = 0; d < s.dim; d++) expect(Object.is(out[d], s.integral(a, c, d)), `coordinate ${d}`).toBe(true);
+          expect(out[s.dim]).toBe(-7);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it("new TimeSeries(...).integral(a, b) + integral(b, c) = integral(a, c) within 1e-9 relative (property)", () => {
     fc.assert(
       fc.property(
