@@ -11,34 +11,17 @@
  * Usage: npx tsx bench/conservative.ts [burstJobs=5000] [runs=3] [bundle=dist/impactsim.mjs]
  * (run `npm run build` first for the default bundle.)
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { shippedPath } from "../src/io/paths.js";
 import { burstTrace } from "./burst.js";
+import { againstEasy } from "./lib.js";
 
 const X8 = shippedPath("../shared/data/traces/KTH-SP2-x8-scale.swf.gz");
 
-/** CPU seconds of one whole run of the bundle under `policy` (the last line bench/measure.mjs prints). */
-function runCpu(bundle: string, workload: string, policy: string): number {
-  const args = [shippedPath("bench/measure.mjs"), bundle, "run", "--workload", workload, "--policy", policy, "--summary-only", "--quiet", "--out", shippedPath("results/bench-conservative")];
-  const p = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
-  if (p.status !== 0) throw new Error(`impactsim ${args.slice(2).join(" ")} failed: ${p.stderr}`);
-  return (JSON.parse(p.stdout.trim().split("\n").pop()!) as { cpu_s: number }).cpu_s;
-}
-
 /** Least CPU seconds under conservative and EASY on each workload, runs alternated. */
 export function benchConservative(burstJobs: number, runs: number, bundle = shippedPath("dist/impactsim.mjs")): { workload: string; conservative: number; easy: number }[] {
-  if (!existsSync(bundle)) throw new Error(`${bundle} missing: run npm run build first`);
   const workloads = [...(existsSync(X8) ? [{ name: "KTH-SP2 x8, --summary-only", path: X8 }] : []), { name: `${burstJobs.toLocaleString("en")}-job burst`, path: burstTrace(burstJobs) }];
-  return workloads.map(({ name, path }) => {
-    let conservative = Infinity;
-    let easy = Infinity;
-    for (let r = 0; r < runs; r++) {
-      conservative = Math.min(conservative, runCpu(bundle, path, "conservative"));
-      easy = Math.min(easy, runCpu(bundle, path, "easy"));
-    }
-    return { workload: name, conservative, easy };
-  });
+  return againstEasy("conservative", workloads, runs, bundle).map((r) => ({ workload: r.workload, conservative: r.policy, easy: r.easy }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -9,35 +9,18 @@
  * Usage: npx tsx bench/consolidate.ts [runs=3] [bundle=dist/impactsim.mjs]
  * (run `npm run build` first for the default bundle.)
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { shippedPath } from "../src/io/paths.js";
+import { againstEasy } from "./lib.js";
 
 const WORKLOADS = [
   { name: "KTH-SP2 28k", path: shippedPath("traces/KTH-SP2-1996-2.1-cln.swf.gz") },
   { name: "KTH-SP2 x8", path: shippedPath("../shared/data/traces/KTH-SP2-x8-scale.swf.gz") },
 ];
 
-/** CPU seconds of one whole run of the bundle under `policy` (the last line bench/measure.mjs prints). */
-function runCpu(bundle: string, workload: string, policy: string): number {
-  const args = [shippedPath("bench/measure.mjs"), bundle, "run", "--workload", workload, "--policy", policy, "--summary-only", "--quiet", "--out", shippedPath("results/bench-consolidate")];
-  const p = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
-  if (p.status !== 0) throw new Error(`impactsim ${args.slice(2).join(" ")} failed: ${p.stderr}`);
-  return (JSON.parse(p.stdout.trim().split("\n").pop()!) as { cpu_s: number }).cpu_s;
-}
-
 /** Least CPU seconds under consolidate and EASY on each workload present, runs alternated. */
 export function benchConsolidate(runs: number, bundle = shippedPath("dist/impactsim.mjs")): { workload: string; consolidate: number; easy: number }[] {
-  if (!existsSync(bundle)) throw new Error(`${bundle} missing: run npm run build first`);
-  return WORKLOADS.filter((w) => existsSync(w.path)).map(({ name, path }) => {
-    let consolidate = Infinity;
-    let easy = Infinity;
-    for (let r = 0; r < runs; r++) {
-      easy = Math.min(easy, runCpu(bundle, path, "easy"));
-      consolidate = Math.min(consolidate, runCpu(bundle, path, "consolidate"));
-    }
-    return { workload: name, consolidate, easy };
-  });
+  return againstEasy("consolidate", WORKLOADS.filter((w) => existsSync(w.path)), runs, bundle).map((r) => ({ workload: r.workload, consolidate: r.policy, easy: r.easy }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
