@@ -21,7 +21,8 @@
  * below 1 gives a looser, still valid, early bound.
  */
 import { defaultDevice, expectedRuntime, poolNeed, type PoolNeed } from "./resources.js";
-import type { ClusterView, PoolView, QueuedJobView, RunningIndex, RunningJobView } from "./view.js";
+import { RunningReader } from "./runningReader.js";
+import type { ClusterView, PoolView, QueuedJobView, RunningJobView } from "./view.js";
 
 export interface AvailabilityOptions {
   /** Other jobs run for this fraction of their requested (or predicted) time, in [0, 1] (default 1). */
@@ -108,6 +109,9 @@ class Steps {
   }
 }
 
+/** The running jobs a profile's making and roomNow read (bound at each, released after). */
+const runningJobs = new RunningReader();
+
 /**
  * Scratch of a profile's making (one at a time: nothing it calls makes
  * another): per running job its end, cores and pool; per node a stamp of the
@@ -189,10 +193,8 @@ export class Availability {
     const now = view.now;
     const pools = view.pools;
     const P = pools.length;
-    const bound = view.runningIndex;
-    const index: RunningIndex | undefined = bound !== undefined && bound.view === view ? bound : undefined;
-    const list = index === undefined ? view.running : undefined;
-    const R = list !== undefined ? list.length : index!.runningCount;
+    const running = runningJobs.bind(view);
+    const R = running.count;
     const s = scratch;
     s.ends = atLeast(s.ends, R, (n) => new Float64Array(n));
     s.cores = atLeast(s.cores, R, (n) => new Float64Array(n));
@@ -209,7 +211,7 @@ export class Availability {
     let maxNode = 0;
     for (const pool of pools) maxNode = Math.max(maxNode, pool.firstNode + pool.nodes);
     for (let k = 0; k < R; k++) {
-      const r = list !== undefined ? list[k] : index!.runningAt(k);
+      const r = running.at(k);
       const end = Math.max(now, r.start + ratio * (r.predictedEnd - r.start));
       if (!(end >= prev)) sorted = false;
       prev = end;
@@ -221,6 +223,7 @@ export class Availability {
       from[r.pool + 1]++;
       if (!r.holdsWholeNodes && r.allocCores !== r.nodes.length * pools[r.pool].coresPerNode) shared[r.pool] = 1;
     }
+    running.release();
     // Grouped by pool (a counting sort, stable: running order within a pool).
     for (let p = 0; p < P; p++) from[p + 1] += from[p];
     for (let k = 0; k < R; k++) order[from[poolOf[k]]++] = k;
@@ -469,10 +472,8 @@ export class Availability {
   static roomNow(view: ClusterView): number {
     const pools = view.pools;
     const now = view.now;
-    const bound = view.runningIndex;
-    const index: RunningIndex | undefined = bound !== undefined && bound.view === view ? bound : undefined;
-    const list = index === undefined ? view.running : undefined;
-    const R = list !== undefined ? list.length : index!.runningCount;
+    const running = runningJobs.bind(view);
+    const R = running.count;
     if (scratch.roomCores.length < pools.length) {
       scratch.roomCores = new Float64Array(pools.length);
       scratch.roomNodes = new Float64Array(pools.length);
@@ -483,12 +484,13 @@ export class Availability {
     // By predicted end: a job whose end (start + (predicted end - start), as the profile reckons it) is by now comes before any other, but for rounding.
     const slack = 1e-9 * Math.max(1, Math.abs(now));
     for (let k = 0; k < R; k++) {
-      const r = list !== undefined ? list[k] : index!.runningAt(k);
+      const r = running.at(k);
       if (r.predictedEnd > now + slack) break;
       if (r.start + (r.predictedEnd - r.start) > now) continue;
       extraCores[r.pool] += r.allocCores;
       extraNodes[r.pool] += r.nodeCount;
     }
+    running.release();
     let room = 0;
     for (let p = 0; p < pools.length; p++) {
       const pool = pools[p];

@@ -1,6 +1,7 @@
 /** Small pieces shared by the queue policies. */
-import type { ClusterView, PoolView, QueueIndex, QueuedJobView, RunningIndex, RunningJobView, WorldEvent } from "../view.js";
+import type { ClusterView, PoolView, QueueIndex, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
 import { coresFor, defaultDevice, holdsWholeNodes, poolCanHold, poolNeed, type PoolNeed } from "../resources.js";
+import { RunningReader } from "../runningReader.js";
 
 /**
  * What queue policies count a pool's capacity in: cores. A job that shares
@@ -207,16 +208,8 @@ export function needFor(job: QueuedJobView, pool: PoolView): PoolNeed | undefine
 /** shadowTime's scratch: this pass's starts in the pool, by predicted end (reused: shadowTime runs once per pool per pass). */
 const passOrder: number[] = [];
 
-/** The view's running index when it belongs to this view (a copy of the view with other running jobs must not use it). */
-function boundRunning(view: ClusterView): RunningIndex | undefined {
-  const index = view.runningIndex;
-  return index !== undefined && index.view === view ? index : undefined;
-}
-
-/** The k-th running job: of the list when given, else of the index. */
-function runningAt(list: readonly RunningJobView[] | undefined, index: RunningIndex | undefined, k: number): RunningJobView {
-  return list !== undefined ? list[k] : index!.runningAt(k);
-}
+/** shadowTime's reader of the running jobs (kept: bound at each call, released after). */
+const runningJobs = new RunningReader();
 
 /**
  * idleNodesAt's count of the running jobs sharing each node (by node id),
@@ -255,13 +248,14 @@ function addSharer(n: number): void {
  * holding whole nodes is alone on them and frees them all at its end; a node
  * of jobs that share it is freed by the last of them, counted first.
  */
-function idleNodesAt(p: number, short: number, list: readonly RunningJobView[] | undefined, index: RunningIndex | undefined, count: number, pass: PassStarts, m: number): number {
+function idleNodesAt(p: number, short: number, running: RunningReader, pass: PassStarts, m: number): number {
   if (++stamp === 0x7fffffff) {
     sharersStamp.fill(0);
     stamp = 1;
   }
+  const count = running.count;
   for (let k = 0; k < count; k++) {
-    const r = runningAt(list, index, k);
+    const r = running.at(k);
     if (r.pool !== p || r.holdsWholeNodes) continue;
     for (let i = 0; i < r.nodes.length; i++) addSharer(r.nodes[i]);
   }
@@ -270,8 +264,8 @@ function idleNodesAt(p: number, short: number, list: readonly RunningJobView[] |
   let r = 0;
   let s = 0;
   for (;;) {
-    let job = r < count ? runningAt(list, index, r) : undefined;
-    while (job !== undefined && job.pool !== p) job = ++r < count ? runningAt(list, index, r) : undefined;
+    let job = r < count ? running.at(r) : undefined;
+    while (job !== undefined && job.pool !== p) job = ++r < count ? running.at(r) : undefined;
     const tr = job !== undefined ? job.predictedEnd : Infinity;
     const ts = s < m ? pass.end[order[s]] : Infinity;
     if (tr === Infinity && ts === Infinity) return Infinity;
@@ -303,9 +297,13 @@ const shadowOut = { shadow: 0, extra: 0 };
  * reused by the next call: read it at once.
  */
 export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts, running?: readonly RunningJobView[]): { readonly shadow: number; readonly extra: number } {
-  const index = running === undefined ? boundRunning(view) : undefined;
-  const list = running ?? (index === undefined ? view.running : undefined);
-  const count = list !== undefined ? list.length : index!.runningCount;
+  const out = shadowWith(view, p, need, free, pass, runningJobs.bind(view, running));
+  runningJobs.release();
+  return out;
+}
+
+function shadowWith(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts, running: RunningReader): { readonly shadow: number; readonly extra: number } {
+  const count = running.count;
   // The first `m` entries of `order` (never shortened, as PassStarts).
   const order = passOrder;
   let m = 0;
@@ -323,16 +321,16 @@ export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: {
   // Whole nodes: when enough are idle, from each node's last job's end.
   let nodesAt = view.now;
   if (need.wholeNodes > free.nodes) {
-    nodesAt = idleNodesAt(p, need.wholeNodes - free.nodes, list, index, count, pass, m);
+    nodesAt = idleNodesAt(p, need.wholeNodes - free.nodes, running, pass, m);
     if (nodesAt === Infinity) return result(Infinity, 0);
   }
   let avail = free.cores;
   let shadow = avail >= need.cores && nodesAt <= view.now ? view.now : Infinity;
   let r = 0;
   let s = 0;
-  let job = count > 0 ? runningAt(list, index, 0) : undefined;
+  let job = count > 0 ? running.at(0) : undefined;
   for (;;) {
-    while (job !== undefined && job.pool !== p) job = ++r < count ? runningAt(list, index, r) : undefined;
+    while (job !== undefined && job.pool !== p) job = ++r < count ? running.at(r) : undefined;
     const tr = job !== undefined ? job.predictedEnd : Infinity;
     const ts = s < m ? pass.end[order[s]] : Infinity;
     if (tr === Infinity && ts === Infinity) break;
@@ -340,7 +338,7 @@ export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: {
     if (shadow !== Infinity && t > shadow) break;
     if (tr <= ts) {
       avail += job!.allocCores;
-      job = ++r < count ? runningAt(list, index, r) : undefined;
+      job = ++r < count ? running.at(r) : undefined;
     } else avail += pass.cores[order[s++]];
     if (avail >= need.cores && shadow === Infinity && t >= nodesAt) shadow = t;
   }

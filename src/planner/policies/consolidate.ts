@@ -50,7 +50,7 @@
  * to pass (PoolPass), and where the world keeps no reasons (view.explain
  * false) its power decisions carry none and their texts are not built.
  */
-import { NodeState, type ClusterView, type Decision, type Explanation, type Policy, type PoolView, type QueuedJobView, type RunningIndex, type RunningJobView, type WorldEvent } from "../view.js";
+import { NodeState, type ClusterView, type Decision, type Explanation, type Policy, type PoolView, type QueuedJobView, type RunningJobView, type WorldEvent } from "../view.js";
 
 /** What consolidation remembers across calls (JSON data, stored by the world). */
 export interface ConsolidateState {
@@ -67,6 +67,7 @@ export interface ConsolidateState {
 }
 import { coresFor, QueueWalk } from "./common.js";
 import { holdsWholeNodes } from "../resources.js";
+import { RunningReader } from "../runningReader.js";
 import { policyEasyBackfill } from "./easy.js";
 
 export interface ConsolidateParams {
@@ -131,43 +132,6 @@ function checkParams(p: ConsolidateParams): void {
   }
   if (p.keep_on !== undefined && !(Number.isInteger(p.keep_on) && p.keep_on >= 0)) throw new RangeError(`policyConsolidate: keep_on: expected an integer >= 0, got ${p.keep_on}`);
   if (p.state !== undefined && p.state !== "off" && p.state !== "sleep") throw new RangeError(`policyConsolidate: state: expected "off" or "sleep", got ${JSON.stringify(p.state)}`);
-}
-
-/**
- * A pass's running jobs in the view's order (by predicted end, then id), read
- * one at a time: through the view's running index when it belongs to the view
- * (ClusterView.runningIndex), so that a pass reads only the jobs its plan
- * reaches and view.running is never made; else from view.running (a view
- * made by hand, or a copy of one).
- */
-export class RunningReader {
-  private list: readonly RunningJobView[] | undefined;
-  private index: RunningIndex | undefined;
-  /** Jobs running. */
-  count = 0;
-  /** True when read through the world's index, whose order is the interface's (a list made by hand may be out of order). */
-  ordered = false;
-
-  bind(view: ClusterView): this {
-    const index = view.runningIndex;
-    this.index = index !== undefined && index.view === view ? index : undefined;
-    this.list = this.index === undefined ? view.running : undefined;
-    this.count = this.list !== undefined ? this.list.length : this.index!.runningCount;
-    this.ordered = this.index !== undefined;
-    return this;
-  }
-
-  /** The k-th running job (k < count). */
-  at(k: number): RunningJobView {
-    return this.list !== undefined ? this.list[k] : this.index!.runningAt(k);
-  }
-
-  /** Lets go of the view's jobs. */
-  release(): void {
-    this.list = undefined;
-    this.index = undefined;
-    this.count = 0;
-  }
 }
 
 /**
