@@ -245,16 +245,30 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
 
   /** Removes a job; false when it is not queued. */
   remove(item: T): boolean {
-    const a = item.arrival;
     const gs = this.groups;
-    const g = this.groupOf(a);
+    let g = 0;
+    let b = 0;
+    let i = 0;
+    // The head (most starts) or the job the last search found is removed without the three searches by
+    // arrival: each step of those reads a job record, and with a long queue the records are scattered.
+    if (gs.length === 0) return false;
+    if (gs[0].blocks[0].items[0] !== item) {
+      if (this.isFound(item)) {
+        g = this.foundG;
+        b = this.foundB;
+        i = this.foundI;
+      } else {
+        const a = item.arrival;
+        g = this.groupOf(a);
+        if (g >= gs.length) return false;
+        b = blockOf(gs[g].blocks, a);
+        i = indexIn(gs[g].blocks[b].items, a);
+      }
+    }
     const group = gs[g];
-    if (group === undefined) return false;
     const blocks = group.blocks;
-    const b = blockOf(blocks, a);
     const block = blocks[b];
     const items = block.items;
-    const i = indexIn(items, a);
     if (items[i] !== item) return false;
     removeAt(items, i);
     this.count--;

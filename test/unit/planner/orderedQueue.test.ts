@@ -293,4 +293,37 @@ describe("OrderedQueue (the queue indexed by need)", () => {
       expect([...q]).toEqual([]);
     }
   });
+  it("removes the head, the job the last search found, or any other, leaving the queue the scan's (found places stale after a change are not used)", () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const rnd = lcg(seed);
+      const q = new OrderedQueue<QueueItem>();
+      let ref: QueueItem[] = [];
+      let arrival = 0;
+      let found: QueueItem | undefined;
+      for (let step = 0; step < 4000; step++) {
+        const r = rnd();
+        if (r < 0.4 || ref.length === 0) {
+          const item = { arrival: arrival++, leastCores: 1 + Math.floor(rnd() * 64), leastSeconds: Math.floor(rnd() * 1000) };
+          q.insert(item);
+          ref.push(item);
+        } else if (r < 0.6) {
+          const after = rnd() < 0.3 ? undefined : ref[Math.floor(rnd() * ref.length)];
+          const cores = Math.floor(rnd() * 70);
+          const seconds = rnd() * 1000;
+          found = q.next(after, cores, cores, seconds);
+          expect(found).toBe(bruteNext(ref, after, cores, cores, seconds));
+        } else {
+          // The head, the found job (perhaps gone since, or its place stale), a job never queued, or any queued job.
+          const pick = rnd();
+          const item = pick < 0.3 ? ref[0] : pick < 0.6 && found !== undefined ? found : pick < 0.65 ? { arrival: -1, leastCores: 1, leastSeconds: 1 } : ref[Math.floor(rnd() * ref.length)];
+          const queued = ref.includes(item);
+          expect(q.remove(item)).toBe(queued);
+          if (queued) ref = ref.filter((x) => x !== item);
+        }
+        expect(q.length).toBe(ref.length);
+        if (step % 97 === 0) expect(q.toArray()).toEqual(ref);
+      }
+      expect(q.toArray()).toEqual(ref);
+    }
+  });
 });
