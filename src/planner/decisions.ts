@@ -86,7 +86,7 @@ export function checkStart(d: Start, w: DecisionContext): Placement | RefusalRea
       const state = w.nodeState(n);
       if (wholeNodes ? state !== NodeState.Idle : w.nodeFreeCores(n) === 0) return "node_not_free";
     }
-    if (new Set(d.nodes).size !== d.nodes.length) return "node_not_free";
+    if (repeats(d.nodes)) return "node_not_free";
   }
   // Only a DVFS state makes a job that would share hold whole nodes: placement is told so by a copy of its view.
   const takes = place(wholeNodes && !job.exclusive && !holdsWholeNodes(job, pool) ? { ...job, exclusive: true } : job, pool, device, w, d.nodes);
@@ -97,9 +97,10 @@ export function checkStart(d: Start, w: DecisionContext): Placement | RefusalRea
 
 /** Checks every node of a power decision first: a refused decision switches none. */
 export function checkPower(d: Extract<Decision, { kind: "setPowerState" }>, w: DecisionContext): RefusalReason | undefined {
-  if (new Set(d.nodes).size !== d.nodes.length) return "node_not_free";
+  // Ids that are no node, or a node named twice, first: refused as not free before any state is read.
+  for (const n of d.nodes) if (!Number.isInteger(n) || n < 0 || n >= w.nodeCount) return "node_not_free";
+  if (repeats(d.nodes)) return "node_not_free";
   for (const n of d.nodes) {
-    if (!Number.isInteger(n) || n < 0 || n >= w.nodeCount) return "node_not_free";
     const state = w.nodeState(n);
     if (d.state === "on") {
       if (state !== NodeState.Off && state !== NodeState.Sleep) return "node_not_free";
@@ -110,6 +111,25 @@ export function checkPower(d: Extract<Decision, { kind: "setPowerState" }>, w: D
     }
   }
   return undefined;
+}
+
+/** Marks of repeats(), by node id (grown as needed; all zero between calls). */
+let seen = new Uint8Array(1024);
+
+/**
+ * True when some node appears twice. The ids are whole and from 0 (checked
+ * first). A mark per id, cleared after, rather than a Set per decision:
+ * consolidate names the nodes of every start and power decision.
+ */
+function repeats(nodes: readonly number[]): boolean {
+  let top = 0;
+  for (let i = 0; i < nodes.length; i++) if (nodes[i] > top) top = nodes[i];
+  if (top >= seen.length) seen = new Uint8Array(Math.max(top + 1, 2 * seen.length));
+  let k = 0;
+  for (; k < nodes.length && seen[nodes[k]] === 0; k++) seen[nodes[k]] = 1;
+  const repeated = k < nodes.length;
+  for (let i = 0; i < k; i++) seen[nodes[i]] = 0;
+  return repeated;
 }
 
 /**

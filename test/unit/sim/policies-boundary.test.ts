@@ -217,7 +217,7 @@ describe("policyBadDecisions (fixture)", () => {
     const script = policy.script!;
     expect(script.bad.map((b) => b.reason)).toEqual([
       "unknown_job", "unknown_pool", "unknown_job", "not_enough_free_nodes", "node_not_free", "node_not_free",
-      "unknown_job", "invalid_power_state", "node_not_free", "node_not_free", "in_the_past",
+      "unknown_job", "invalid_power_state", "node_not_free", "node_not_free", "node_not_free", "node_not_free", "in_the_past",
     ]);
     expect(policy.calls.map((c) => c.now)).toEqual([0, 100, 130, 150]);
     expect(policy.calls[0].happened.map((e) => e.kind)).toEqual(["jobSubmitted", "jobSubmitted", "jobSubmitted"]);
@@ -228,7 +228,7 @@ describe("policyBadDecisions (fixture)", () => {
     // the refused decision is handed back as the very object the policy sent
     const refused = policy.calls[1].happened.filter((e) => e.kind === "decisionRefused");
     refused.forEach((e, i) => expect(e.decision).toBe(script.bad[i].decision));
-    expect(r.result.refusals).toEqual({ unknown_job: 3, unknown_pool: 1, not_enough_free_nodes: 1, node_not_free: 4, invalid_power_state: 1, in_the_past: 1 });
+    expect(r.result.refusals).toEqual({ unknown_job: 3, unknown_pool: 1, not_enough_free_nodes: 1, node_not_free: 6, invalid_power_state: 1, in_the_past: 1 });
   });
 
   it("simulate() leaves the world as if refused decisions had never been made", async () => {
