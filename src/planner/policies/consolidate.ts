@@ -14,7 +14,9 @@
  *    wait for running jobs; jobs that can wait for a running job to end no
  *    later than a switch-on would complete wake nothing;
  * 2. EASY orders and backfills, seeing waking (and planned) nodes as running
- *    jobs that end when they are on, so its reservation counts the switch-on;
+ *    jobs that end when they are on, each holding its node, so its
+ *    reservation counts the switch-on (in cores, and in idle nodes for a head
+ *    that holds whole nodes);
  *    each start is then packed (best fit): a job that shares nodes goes to the
  *    fullest node in use that can hold it whole, else fills nodes in use from
  *    the one with most free cores down (fewest nodes touched), and only then
@@ -151,8 +153,9 @@ export class Supply {
   len = 0;
   /** Entry of the cores of idle nodes now (-1: none). */
   idleEntry = -1;
-  /** When each waking node of the pool will be on, earliest first: [0, readyLen). */
+  /** When each waking node of the pool will be on, earliest first: [0, readyLen); readyNode: which node it is. */
   readonly ready: number[] = [];
+  readonly readyNode: number[] = [];
   readyLen = 0;
   private pool = 0;
   private coresPerNode = 1;
@@ -387,9 +390,10 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
     pp.lowFrom = 0;
   }
 
-  /** Sets the pool's supply.ready: when each of its waking nodes will be on, earliest first (a scan that stops once it has met them all). */
+  /** Sets the pool's supply.ready: when each of its waking nodes will be on, earliest first, and readyNode (a scan that stops once it has met them all). */
   function listWaking(view: ClusterView, pool: PoolView, s: Supply): void {
     const out = s.ready;
+    const node = s.readyNode;
     let found = 0;
     for (let n = pool.firstNode + pool.nodes - 1; n >= pool.firstNode && found < pool.wakingNodes; n--) {
       if (view.nodeState(n) !== NodeState.SwitchingOn) continue;
@@ -398,9 +402,11 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       let i = found++;
       while (i > 0 && out[i - 1] > t) {
         out[i] = out[i - 1];
+        node[i] = node[i - 1];
         i--;
       }
       out[i] = t;
+      node[i] = n;
     }
     s.readyLen = found;
   }
@@ -451,7 +457,12 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   let claims = 0;
   /**
    * Waking nodes shown to EASY as running jobs ([0, syntheticLen) of
-   * `synthetic`, objects reused from pass to pass). Their ids are negative
+   * `synthetic`, objects reused from pass to pass), each holding its node
+   * whole: a head that holds whole nodes counts it idle when it is on (EASY's
+   * shadow time counts the nodes a running job frees, not only its cores).
+   * A node planned to come on later is one of the pool's off or asleep nodes
+   * not switched on this pass (the highest ids left; which one is chosen when
+   * it is switched on). Their ids are negative
    * (before any job's at the same predicted end) and rise in the order they
    * are made, so that those made in order of predicted end are in EASY's order
    * already (withRunning sorts them). How those ending at the same time are
@@ -460,9 +471,9 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
    */
   const synthetic: Placeholder[] = [];
   let syntheticLen = 0;
-  const addPlaceholder = (pool: PoolView, now: number, predictedEnd: number): void => {
+  const addPlaceholder = (pool: PoolView, now: number, predictedEnd: number, node: number): void => {
     const k = syntheticLen++;
-    (synthetic[k] ??= new Placeholder()).set(PLACEHOLDER_IDS + k, pool, now, predictedEnd);
+    (synthetic[k] ??= new Placeholder()).set(PLACEHOLDER_IDS + k, pool, now, predictedEnd, node);
   };
 
   /** Why nodes of a pool are switched on for a job that needs `need` cores there: it starts at `start` with them, at `without` without. */
@@ -551,7 +562,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           const s = passes[p].supply;
           if (pool.wakingNodes > 0) listWaking(view, pool, s);
           else s.readyLen = 0;
-          for (let i = 0; i < s.readyLen; i++) addPlaceholder(pool, now, s.ready[i]);
+          for (let i = 0; i < s.readyLen; i++) addPlaceholder(pool, now, s.ready[i], s.readyNode[i]);
           const idleCores = passes[p].idleLen * pool.coresPerNode;
           s.begin(p, pool.coresPerNode, now, pool.freeCores - idleCores, idleCores, running);
         }
@@ -600,14 +611,18 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         if (k > 0) {
           const wakeTime = start - f.switchOnSeconds;
           if (wakeTime > now) {
-            // Switched on later, just in time: EASY sees them as on at `start`.
+            // Switched on later, just in time: EASY sees them as on at `start`. Those switched on now come from the
+            // low end of the off nodes (wake), these stand for nodes from the high end: the two never meet
+            // (taken <= lowLen, k <= wakeCount).
+            wakeCount(p);
+            const top = pp.lowLen - 1 - (pp.taken - pp.lowFrom);
             pp.taken += k;
             askWake(now, wakeTime);
-            for (let i = 0; i < k; i++) addPlaceholder(pools[p], now, start);
+            for (let i = 0; i < k; i++) addPlaceholder(pools[p], now, start, pp.low[top - i]);
           } else {
             const nodes = wake(p, k);
             if (nodes.length === 0) continue;
-            for (let i = 0; i < nodes.length; i++) addPlaceholder(pools[p], now, now + f.switchOnSeconds);
+            for (let i = 0; i < nodes.length; i++) addPlaceholder(pools[p], now, now + f.switchOnSeconds, nodes[i]);
             addPower(explain ? { kind: "setPowerState", nodes, state: "on", why: wakeWhy(job.id, need, pools[p], nodes.length, start, without) } : { kind: "setPowerState", nodes, state: "on" });
           }
         }
@@ -830,9 +845,11 @@ const PLACEHOLDER_IDS = -(2 ** 31);
 const NO_ALLOCATION: RunningJobView["allocation"] = Object.freeze([]);
 
 /**
- * A node that will be free at `predictedEnd`, shown to EASY as a one-node job
- * ending then. Reused from pass to pass (set()): EASY reads them within the
- * pass and keeps none.
+ * A node that will be free at `predictedEnd`, shown to EASY as a job holding
+ * that one node whole and ending then: it frees its cores and, for a head
+ * that needs whole nodes, the node (shadowTime's idle nodes count the nodes a
+ * running job holds). Reused from pass to pass (set()): EASY reads them
+ * within the pass and keeps none.
  */
 class Placeholder implements RunningJobView {
   id = 0;
@@ -844,7 +861,8 @@ class Placeholder implements RunningJobView {
   pool = 0;
   readonly device = "cpu";
   readonly nodeCount = 1;
-  readonly nodes: readonly number[] = NO_NODES;
+  /** Its node (one array per placeholder, rewritten by set()). */
+  readonly nodes: number[] = [0];
   allocCores = 0;
   readonly allocation: RunningJobView["allocation"] = NO_ALLOCATION;
   readonly holdsWholeNodes = true;
@@ -855,8 +873,9 @@ class Placeholder implements RunningJobView {
   readonly awaitingInputs = false;
   predictedEnd = 0;
 
-  set(id: number, pool: PoolView, now: number, predictedEnd: number): void {
+  set(id: number, pool: PoolView, now: number, predictedEnd: number, node: number): void {
     this.id = id;
+    this.nodes[0] = node;
     this.submit = this.start = this.firstStart = this.setupEnd = now;
     this.cores = this.allocCores = pool.coresPerNode;
     this.walltime = predictedEnd - now;

@@ -493,6 +493,24 @@ describe("policyConsolidate() on random workloads", () => {
     );
   });
 
+  it("policyConsolidate() schedules the same whether jobs hold their one-core nodes whole (an exclusive pool) or share them", async () => {
+    // On one-core nodes a job of c cores takes c nodes either way, so the start times and nodes must not depend on
+    // whether EASY's reservation counts idle nodes (whole nodes) or cores (shared). It did, with the waking nodes
+    // shown to EASY holding no node (see consolidate-waking.test.ts for the cases worked by hand).
+    const pool = (sharing: "exclusive" | "shared") => tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: NODES, cores: 1, idle: 100, max: 200, off: OFF, sharing }]);
+    const schedule = (r: TinyRun) => [...r.facts.values()].map((f) => [f.job.id, f.start, f.allocation.map((a) => a.node)]).sort((a, b) => (a[0] as number) - (b[0] as number));
+    await fc.assert(
+      fc.asyncProperty(workload, fc.integer({ min: 0, max: 1 }), fc.constantFrom(0, 10, undefined), async (jobs, keepOn, idleS) => {
+        const params = { ...FIG, keep_on: keepOn, idle_s: idleS };
+        const whole = await runTiny(pool("exclusive"), policyConsolidate(params), jobs);
+        const shared = await runTiny(pool("shared"), policyConsolidate(params), jobs);
+        expect(whole.result.jobsFinished).toBe(jobs.length);
+        expect(schedule(whole)).toEqual(schedule(shared));
+      }),
+      { numRuns: 100, seed: 17 },
+    );
+  });
+
   it("policyConsolidate() finishes every job, names only idle nodes, is never refused and explains every power decision", async () => {
     await fc.assert(
       fc.asyncProperty(workload, fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 10, undefined), async (jobs, keepOn, idleS) => {
