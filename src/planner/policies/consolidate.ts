@@ -5,8 +5,12 @@
  *    from the cores that are free now, on waking nodes, or freed by running
  *    jobs (at their predicted ends), optionally with off or asleep nodes
  *    switched on now (ready after the switch-on time). Supply and needs are
- *    counted in cores (a job holding whole nodes needs their cores), so on
- *    pools of whole-node jobs this is the count in nodes. When switching k
+ *    counted in cores; a job holding whole nodes needs their cores and counts
+ *    only the supply that comes as whole nodes (idle and waking nodes, the
+ *    ends of jobs holding whole nodes; not cores free on nodes in use, nor the
+ *    end of a job sharing its nodes, which may leave none idle: beside such
+ *    jobs it may switch on a node that an end would have freed in time), so
+ *    on pools of whole-node jobs this is the count in nodes. When switching k
  *    nodes on makes the job
  *    start earlier than waiting, they are switched on now, or, when it must
  *    wait for running jobs anyway, at (start - switch-on time) via wakeAt, so
@@ -140,16 +144,21 @@ function checkParams(p: ConsolidateParams): void {
  * Core supply of one pool in time order, as the wake plan reads it: free now
  * (on nodes in use, then on idle nodes), then the pool's waking nodes (when
  * on) and running jobs (at their predicted ends) merged by time, a waking
- * node before a job ending at the same time. Entries are made when first
+ * node before a job ending at the same time. Each entry says whether its
+ * cores come as whole nodes (idle or waking nodes, the end of a job holding
+ * its nodes whole): all a job holding whole nodes counts, since cores free on
+ * nodes in use never make an idle node, nor, for certain, does the end of a
+ * job sharing its nodes. Entries are made when first
  * read (has(i)): a pass plans on the first few, while the pool may run many
  * jobs. Kept from pass to pass (begin() starts again; arrays are never
  * emptied, which would drop their stores).
  */
 export class Supply {
-  /** Entries [0, len): time (s), cores, and whether they are a waking node's. */
+  /** Entries [0, len): time (s), cores, whether they are a waking node's, and whether they come as whole nodes. */
   readonly t: number[] = [];
   readonly n: number[] = [];
   readonly waking: boolean[] = [];
+  readonly whole: boolean[] = [];
   len = 0;
   /** Entry of the cores of idle nodes now (-1: none). */
   idleEntry = -1;
@@ -177,10 +186,10 @@ export class Supply {
     this.idleEntry = -1;
     this.runPos = 0;
     this.wakePos = 0;
-    if (busyFree > 0) this.push(now, busyFree, false);
+    if (busyFree > 0) this.push(now, busyFree, false, false);
     if (idleCores > 0) {
       this.idleEntry = this.len;
-      this.push(now, idleCores, false);
+      this.push(now, idleCores, false, true);
     }
   }
 
@@ -195,11 +204,12 @@ export class Supply {
     this.running = undefined;
   }
 
-  private push(t: number, n: number, waking: boolean): void {
+  private push(t: number, n: number, waking: boolean, whole: boolean): void {
     const k = this.len++;
     this.t[k] = t;
     this.n[k] = n;
     this.waking[k] = waking;
+    this.whole[k] = whole;
   }
 
   /** Makes the next entry; false when none is left. */
@@ -211,15 +221,15 @@ export class Supply {
         this.runPos++;
         continue;
       }
-      if (this.wakePos < this.readyLen && this.ready[this.wakePos] <= r.predictedEnd) this.push(this.ready[this.wakePos++], this.coresPerNode, true);
+      if (this.wakePos < this.readyLen && this.ready[this.wakePos] <= r.predictedEnd) this.push(this.ready[this.wakePos++], this.coresPerNode, true, true);
       else {
-        this.push(r.predictedEnd, r.allocCores, false);
+        this.push(r.predictedEnd, r.allocCores, false, r.holdsWholeNodes);
         this.runPos++;
       }
       return true;
     }
     if (this.wakePos < this.readyLen) {
-      this.push(this.ready[this.wakePos++], this.coresPerNode, true);
+      this.push(this.ready[this.wakePos++], this.coresPerNode, true, true);
       return true;
     }
     return false;
@@ -574,11 +584,12 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         let without = Infinity;
         let k = 0;
         let need = 0;
+        let whole = false;
         for (let q = 0; q < pools.length; q++) {
           const needQ = coresFor(job, pools[q]);
           if (needQ === Infinity) continue;
           const KQ = pools[q].coresPerNode;
-          planStart(passes[q].supply, passes[q].cursor, needQ, q, wakeCores, now, now + figures(pools[q]).switchOnSeconds);
+          planStart(passes[q].supply, passes[q].cursor, needQ, holdsWholeNodes(job, pools[q]) ? KQ : 0, q, wakeCores, now, now + figures(pools[q]).switchOnSeconds);
           if (plan.start === Infinity) continue;
           // Cores short are switched on as whole nodes.
           if (p < 0 || plan.start < start) {
@@ -587,6 +598,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
             without = plan.without;
             k = Math.ceil(plan.k / KQ);
             need = needQ;
+            whole = holdsWholeNodes(job, pools[q]);
           }
         }
         if (p < 0) break;
@@ -594,10 +606,11 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         const pp = passes[p];
         const s = pp.supply;
         const K = pools[p].coresPerNode;
-        // Claim the earliest supply.
-        for (let left = need - k * K; left > 0 && s.has(pp.cursor); ) {
-          const c = pp.cursor;
-          const take = Math.min(left, s.n[c]);
+        // Claim the earliest supply (for a job holding whole nodes, the whole nodes in it: the cursor then
+        // passes over the entries used up, which may leave others before them).
+        for (let left = need - k * K, c = pp.cursor; left > 0 && s.has(c); c++) {
+          const take = Math.min(left, whole ? wholeCores(s, c, K) : s.n[c]);
+          if (take === 0) continue;
           if (s.waking[c]) pp.claimedWaking += take / K;
           else if (c === s.idleEntry) {
             claimJob[claims] = job.id;
@@ -606,14 +619,14 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           }
           s.n[c] -= take;
           left -= take;
-          if (s.n[c] === 0) pp.cursor++;
         }
+        while (pp.cursor < s.len && s.n[pp.cursor] === 0) pp.cursor++;
         if (k > 0) {
           const wakeTime = start - f.switchOnSeconds;
           if (wakeTime > now) {
-            // Switched on later, just in time: EASY sees them as on at `start`. Those switched on now come from the
-            // low end of the off nodes (wake), these stand for nodes from the high end: the two never meet
-            // (taken <= lowLen, k <= wakeCount).
+            // Switched on later, just in time: EASY sees them as on at `start`. Those switched on now for queued
+            // jobs come from the low end of the off nodes (wake), these stand for nodes from the high end: the two
+            // never meet (k <= wakeCount). (The reserve, after EASY, may switch on more: see step 3.)
             wakeCount(p);
             const top = pp.lowLen - 1 - (pp.taken - pp.lowFrom);
             pp.taken += k;
@@ -753,18 +766,25 @@ function answer(start: number, without: number, k: number): typeof plan {
   return plan;
 }
 
+/** Cores of supply entry i that come as whole nodes of K cores (see Supply). */
+function wholeCores(s: Supply, i: number, K: number): number {
+  return s.whole[i] ? s.n[i] - (s.n[i] % K) : 0;
+}
+
 /**
  * Earliest start of a job that needs `need` cores, from the supply (from entry
  * `from` on) plus up to `wakeCores(pool)` cores switched on now and ready at
  * `ready`: the start, the start without switching any on, and how many to
- * switch on (in `plan`, valid until the next call).
+ * switch on (in `plan`, valid until the next call). `wholeK` > 0: the job
+ * holds whole nodes of that many cores, and counts only the supply's whole
+ * nodes.
  */
-function planStart(s: Supply, from: number, need: number, pool: number, wakeCores: (pool: number) => number, now: number, ready: number): typeof plan {
+function planStart(s: Supply, from: number, need: number, wholeK: number, pool: number, wakeCores: (pool: number) => number, now: number, ready: number): typeof plan {
   let acc = 0;
   let accReady = 0;
   let without = Infinity;
   for (let i = from; s.has(i); i++) {
-    acc += s.n[i];
+    acc += wholeK > 0 ? wholeCores(s, i, wholeK) : s.n[i];
     if (s.t[i] <= ready) accReady = acc;
     if (acc >= need) {
       without = Math.max(now, s.t[i]);
@@ -778,7 +798,7 @@ function planStart(s: Supply, from: number, need: number, pool: number, wakeCore
   // Even every off node is too few by `ready`: the first later supply time that, with them, is enough.
   acc = 0;
   for (let i = from; s.has(i); i++) {
-    acc += s.n[i];
+    acc += wholeK > 0 ? wholeCores(s, i, wholeK) : s.n[i];
     if (s.t[i] > ready && acc + w >= need) return answer(s.t[i], without, Math.max(0, need - acc));
   }
   return answer(Infinity, without, 0);

@@ -36,6 +36,8 @@ interface Entries {
   t: number[];
   n: number[];
   waking: boolean[];
+  /** Whether the entry's cores come as whole nodes (idle or waking nodes, a job holding its nodes whole). */
+  whole: boolean[];
   idleEntry: number;
 }
 
@@ -47,19 +49,19 @@ interface Entries {
  */
 function eagerSupply(coresPerNode: number[], running: readonly RunningJobView[], ready: number[][], now: number, busyFree: number[], idleCores: number[]): Entries[] {
   const supply: Entries[] = coresPerNode.map((_, p) => {
-    const s: Entries = { t: [], n: [], waking: [], idleEntry: -1 };
-    if (busyFree[p] > 0) s.t.push(now), s.n.push(busyFree[p]), s.waking.push(false);
-    if (idleCores[p] > 0) (s.idleEntry = s.t.length), s.t.push(now), s.n.push(idleCores[p]), s.waking.push(false);
+    const s: Entries = { t: [], n: [], waking: [], whole: [], idleEntry: -1 };
+    if (busyFree[p] > 0) s.t.push(now), s.n.push(busyFree[p]), s.waking.push(false), s.whole.push(false);
+    if (idleCores[p] > 0) (s.idleEntry = s.t.length), s.t.push(now), s.n.push(idleCores[p]), s.waking.push(false), s.whole.push(true);
     return s;
   });
   const w = coresPerNode.map(() => 0);
-  const add = (p: number, t: number, n: number, waking: boolean) => (supply[p].t.push(t), supply[p].n.push(n), supply[p].waking.push(waking));
+  const add = (p: number, t: number, n: number, waking: boolean, whole: boolean) => (supply[p].t.push(t), supply[p].n.push(n), supply[p].waking.push(waking), supply[p].whole.push(whole));
   for (const r of running) {
     const p = r.pool;
-    while (w[p] < ready[p].length && ready[p][w[p]] <= r.predictedEnd) add(p, ready[p][w[p]++], coresPerNode[p], true);
-    add(p, r.predictedEnd, r.allocCores, false);
+    while (w[p] < ready[p].length && ready[p][w[p]] <= r.predictedEnd) add(p, ready[p][w[p]++], coresPerNode[p], true, true);
+    add(p, r.predictedEnd, r.allocCores, false, r.holdsWholeNodes);
   }
-  for (let p = 0; p < coresPerNode.length; p++) while (w[p] < ready[p].length) add(p, ready[p][w[p]++], coresPerNode[p], true);
+  for (let p = 0; p < coresPerNode.length; p++) while (w[p] < ready[p].length) add(p, ready[p][w[p]++], coresPerNode[p], true, true);
   return supply;
 }
 
@@ -86,7 +88,7 @@ const ENDS = [5, 10, 10, 20, 35, 35, 50];
 const scene = fc
   .record({
     cores: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 }),
-    jobs: fc.array(fc.record({ pool: fc.nat(2), end: fc.constantFrom(...ENDS), cores: fc.integer({ min: 1, max: 16 }) }), { maxLength: 30 }),
+    jobs: fc.array(fc.record({ pool: fc.nat(2), end: fc.constantFrom(...ENDS), cores: fc.integer({ min: 1, max: 16 }), whole: fc.boolean() }), { maxLength: 30 }),
     ready: fc.array(fc.array(fc.constantFrom(3, 10, 20, 27, 35, 60), { maxLength: 5 }), { minLength: 3, maxLength: 3 }),
     busyFree: fc.array(fc.nat(6), { minLength: 3, maxLength: 3 }),
     idle: fc.array(fc.nat(3), { minLength: 3, maxLength: 3 }),
@@ -95,7 +97,7 @@ const scene = fc
   .map(({ cores, jobs, ready, busyFree, idle, depth }) => {
     const P = cores.length;
     const running = jobs
-      .map((j, i) => runningJob({ id: 100 - i, pool: j.pool % P, predictedEnd: j.end, cores: j.cores, allocCores: j.cores }))
+      .map((j, i) => runningJob({ id: 100 - i, pool: j.pool % P, predictedEnd: j.end, cores: j.cores, allocCores: j.cores, holdsWholeNodes: j.whole }))
       .sort((a, b) => a.predictedEnd - b.predictedEnd || a.id - b.id);
     return { cores, running, ready: ready.slice(0, P).map((r) => [...r].sort((a, b) => a - b)), busyFree, idleCores: idle.slice(0, P).map((k, p) => k * cores[p]), depth };
   });
@@ -113,8 +115,8 @@ describe("Supply (consolidate's wake plan) against the eager construction", () =
           for (let i = 0; i < ready[p].length; i++) s.ready[i] = ready[p][i];
           s.readyLen = ready[p].length;
           s.begin(p, cores[p], now, busyFree[p], idleCores[p], reader);
-          const got: Entries = { t: [], n: [], waking: [], idleEntry: s.idleEntry };
-          for (let i = 0; s.has(i); i++) got.t.push(s.t[i]), got.n.push(s.n[i]), got.waking.push(s.waking[i]);
+          const got: Entries = { t: [], n: [], waking: [], whole: [], idleEntry: s.idleEntry };
+          for (let i = 0; s.has(i); i++) got.t.push(s.t[i]), got.n.push(s.n[i]), got.waking.push(s.waking[i]), got.whole.push(s.whole[i]);
           expect(got).toEqual(oracle[p]);
           expect(s.len).toBe(oracle[p].t.length);
         }

@@ -128,3 +128,33 @@ describe("policyConsolidate(): a head holding whole nodes reserves on a node it 
     expect(starts(easy)).toEqual(starts(r));
   });
 });
+
+describe("policyConsolidate(): a job holding whole nodes beside jobs that share them", () => {
+  // 4 nodes of 2 cores that jobs share. J1 (0 s, 1 core, 1000 s), J2 (0 s, 2 cores, 30 s),
+  // J3 (5 s, 1 core, 1000 s), J4 (50 s, 4 cores as 2 whole nodes, --exclusive, 100 s).
+  //   0      J1 on node 0 (lowest idle); J2 fills node 0's free core, then one of node 1: [0, 1].
+  //   5      J3: the fullest node in use that holds it, node 1: [1].
+  //   30     J2 ends: nodes 0 and 1 have a core free each (J1, J3 on them).
+  //   BE     nodes 2 and 3, idle since 0, switch off (off from BE + 5).
+  //   50     J4 needs 2 idle nodes. The 2 free cores are on nodes in use and no use to it; J1 and J3
+  //          share their nodes, so their ends (1000, 1005) free nodes for it only as EASY finds then.
+  //          Both off nodes are switched on at 50, ready at 70; EASY reserves J4 at 70 (the two
+  //          waking nodes idle then).
+  //   70     J4 starts on [2, 3], ends 170.
+  // EASY with every node on starts J4 at 50 on [2, 3]: consolidate adds the 20 s switch-on.
+  // The wake plan used to count the 2 free cores on nodes 0 and 1 as half of J4's need: it switched
+  // on node 2 alone, and J4 waited for J1's end (1000) to start on [0, 2], node 2 idle from 70.
+  const plat = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: 4, cores: 2, idle: 100, max: 200, off: OFF, sharing: "shared" }]);
+  const jobs = [job(1, 0, 1000, 1000, 1), job(2, 0, 30, 30, 2), job(3, 5, 1000, 1000, 1), whole(job(4, 50, 100, 100, 4))];
+
+  it("policyConsolidate() switches on both nodes a whole-node job needs, not counting cores free on nodes in use", async () => {
+    const policy = recording(policyConsolidate(FIG));
+    const r = await runTiny(plat, policy, jobs);
+    expect(switchedOn(policy.calls)).toEqual([[50, [2, 3]]]);
+    expect(starts(r)).toEqual(new Map([[1, 0], [2, 0], [3, 5], [4, 70]]));
+    expect([1, 2, 3, 4].map((id) => nodesOf(r, id))).toEqual([[0], [0, 1], [1], [2, 3]]);
+    expect(r.result.refusals).toEqual({});
+    const easy = await runTiny(plat, policyEasyBackfill(), jobs);
+    expect(starts(easy).get(4)).toBe(50);
+  });
+});

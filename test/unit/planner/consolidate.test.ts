@@ -511,6 +511,22 @@ describe("policyConsolidate() on random workloads", () => {
     );
   });
 
+  it("policyConsolidate() finishes every job and is never refused when some jobs hold whole nodes of a pool others share", async () => {
+    // 2-core nodes, one job in three asking whole nodes (--exclusive): the wake plan counts their supply in whole nodes.
+    const pool = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: NODES, cores: 2, idle: 100, max: 200, off: OFF }]);
+    await fc.assert(
+      fc.asyncProperty(workload, fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 10, undefined), async (jobs, keepOn, idleS) => {
+        const mixed = jobs.map((j, i) => (i % 3 === 0 ? { ...j, exclusive: true } : j));
+        const policy = recordingIdle(policyConsolidate({ ...FIG, keep_on: keepOn, idle_s: idleS }));
+        const r = await runTiny(pool, policy, mixed);
+        expect(r.result.jobsFinished).toBe(jobs.length);
+        expect(r.result.refusals).toEqual({});
+        for (const f of r.facts.values()) expect(f.start).toBeGreaterThanOrEqual(f.job.submit);
+      }),
+      { numRuns: 100, seed: 19 },
+    );
+  });
+
   it("policyConsolidate() finishes every job, names only idle nodes, is never refused and explains every power decision", async () => {
     await fc.assert(
       fc.asyncProperty(workload, fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 10, undefined), async (jobs, keepOn, idleS) => {
