@@ -3,8 +3,9 @@
  * (Supply.has: running jobs through the view's running index, merged with the
  * waking nodes' ready times). Checked against the supply as the policy built
  * it before, for every pool from every running job at each pass (the eager
- * construction, kept here as the oracle), on random running sets over several
- * pools (predicted ends often tied, with each other and with ready times),
+ * construction, kept here as the oracle, with each entry's whole-node flag),
+ * on random running sets over several pools (predicted ends often tied, with
+ * each other and with ready times; some jobs holding whole nodes),
  * read through a running index and through a plain list; and a read that
  * stops early reads no running job past the next one of its pool.
  *

@@ -6,7 +6,9 @@
  * which counts the nodes each running entry frees. A stand-in must free its
  * one node there, as it frees its cores in the core count: one that freed no
  * node left such a head without a reservation, and a long job was backfilled
- * onto the idle node the head was waiting to use.
+ * onto the idle node the head was waiting to use. And the wake plan, which
+ * decides what to switch on, must count a whole-node job's supply in whole
+ * nodes: cores free on nodes that other jobs use are no use to it.
  *
  * Schedules worked by hand on one pool of 4 nodes (ids 0..3), switch-on 20 s
  * (FIG), break-even idle time BE = 3250 / 90 s (about 36.1 s), beside EASY on
