@@ -6,6 +6,7 @@
  */
 import type { DeviceClass } from "../io/index.js";
 import type { DeviceModel, PoolModel } from "./platform.js";
+import type { PowerCurve } from "./power.js";
 
 function devices(model: DeviceModel | undefined, used: number, utilisation: number): number {
   if (!model) return 0;
@@ -48,8 +49,17 @@ export function poolDevices(pool: PoolModel): DeviceClass[] {
  * devices spread over its nodes); they are capped at the node's devices.
  */
 export function nodeDraw(pool: PoolModel, u: number, busyGpus: number, busyFpgas: number, reconfFpgas: number, pstate = -1): number {
-  const curve = pstate < 0 ? pool.curve : pool.dvfs![pstate].curve;
-  let w = curve(u);
+  return nodeDrawWith(pool, cpuCurve(pool, pstate)(u), busyGpus, busyFpgas, reconfFpgas);
+}
+
+/** The CPU curve of a pool in DVFS state `pstate` (-1 for the default). */
+export function cpuCurve(pool: PoolModel, pstate: number): PowerCurve {
+  return pstate < 0 ? pool.curve : pool.dvfs![pstate].curve;
+}
+
+/** nodeDraw with its CPU's draw already read off the curve (`cpuWatts`): the same additions, so the same bits. */
+export function nodeDrawWith(pool: PoolModel, cpuWatts: number, busyGpus: number, busyFpgas: number, reconfFpgas: number): number {
+  let w = cpuWatts;
   if (pool.gpus) {
     const busy = Math.min(busyGpus, pool.gpus.count);
     w += busy * pool.gpus.curve(1) + (pool.gpus.count - busy) * pool.gpus.curve.idle;
@@ -86,10 +96,20 @@ export interface ShareLoad {
  * @param nodeAllocCores allocated cores of all the node's jobs (read by the "jobs" rule)
  */
 export function shareDraw(pool: PoolModel, pstate: number, nodeBusyCores: number, nodeAllocCores: number, t: ShareLoad, rule: StaticRule = "allocated"): number {
-  const curve = pstate < 0 ? pool.curve : pool.dvfs![pstate].curve;
-  const K = pool.coresPerNode;
+  const curve = cpuCurve(pool, pstate);
   const idle = curve(0);
-  let w = nodeBusyCores > 0 ? ((curve(Math.min(1, nodeBusyCores / K)) - idle) * t.busyCores) / nodeBusyCores : 0;
+  return shareDrawWith(pool, idle, nodeBusyCores > 0 ? curve(Math.min(1, nodeBusyCores / pool.coresPerNode)) : idle, nodeBusyCores, nodeAllocCores, t, rule);
+}
+
+/**
+ * shareDraw with the CPU's idle draw, curve(0), and its draw at the node's
+ * utilisation, curve(min(1, nodeBusyCores / cores)), already read off the
+ * curve (once per change of the node, not once per job and settlement): the
+ * same arithmetic, so the same bits.
+ */
+export function shareDrawWith(pool: PoolModel, idle: number, cpuWatts: number, nodeBusyCores: number, nodeAllocCores: number, t: ShareLoad, rule: StaticRule): number {
+  const K = pool.coresPerNode;
+  let w = nodeBusyCores > 0 ? ((cpuWatts - idle) * t.busyCores) / nodeBusyCores : 0;
   w += rule === "allocated" ? (idle * t.cores) / K : nodeAllocCores > 0 ? (idle * t.cores) / nodeAllocCores : 0;
   if (pool.gpus) w += t.busyGpus * pool.gpus.curve(1) + (t.gpus - t.busyGpus) * pool.gpus.curve.idle;
   if (pool.fpgas) w += t.busyFpgas * pool.fpgas.curve(1) + (t.fpgas - t.busyFpgas) * pool.fpgas.curve.idle + t.reconfFpgas * pool.fpgas.reconfigurationWatts;

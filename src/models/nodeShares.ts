@@ -18,8 +18,9 @@
  * held its most tenants. Busy totals are summed afresh from the tenants at
  * each change: fractional loads added and taken away would drift from 0.
  */
-import { nodeDraw, shareDraw, type StaticRule } from "./nodePower.js";
+import { cpuCurve, nodeDraw, nodeDrawWith, shareDraw, shareDrawWith, type StaticRule } from "./nodePower.js";
 import type { PlatformModel } from "./platform.js";
+import type { PowerCurve } from "./power.js";
 
 /** One job's hold on one node: allocated cores and devices, and of those, busy ones (busy counts may be fractions). */
 export interface NodeTenant<J> {
@@ -77,10 +78,26 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
    */
   readonly draw: Float64Array;
   readonly unpaid: Float64Array;
+  /**
+   * Per node: its CPU's draw at its utilisation, curve(u) (W), read off the
+   * curve at each change (changed()): a settlement splits it among the jobs
+   * without reading the curve again.
+   */
+  private readonly cpu: Float64Array;
   /** Per node: when it was last settled. */
   private readonly settled: Float64Array;
   /** Per pool and DVFS state (+1, 0 for the default): the CPU's idle draw, curve(0). */
   private readonly idle: Float64Array[];
+  /** Per pool: the draw of a node holding nothing (nodeDraw at rest in the default DVFS state): what a node emptied draws, without the curve. */
+  private readonly rest: Float64Array;
+  /**
+   * The last curve changed() read, at which utilisation, and what it gave: the
+   * nodes of one start mostly run at one utilisation, so the curve is read once
+   * for them all (curves are pure functions: the same value).
+   */
+  private lastCurve: PowerCurve | undefined = undefined;
+  private lastU = NaN;
+  private lastW = 0;
   private readonly parts: PartShares = { node: 0, gpu: 0, fpga: 0 };
 
   constructor(
@@ -108,8 +125,11 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     this.pstate = new Int8Array(n).fill(-1);
     this.draw = new Float64Array(n);
     this.unpaid = new Float64Array(n);
+    this.cpu = new Float64Array(n);
     this.settled = new Float64Array(n);
     this.idle = platform.pools.map((m) => Float64Array.from([m.curve, ...(m.dvfs ?? []).map((d) => d.curve)], (c) => c(0)));
+    this.rest = Float64Array.from(platform.pools, (m) => nodeDraw(m, 0, 0, 0, 0, -1));
+    for (let node = 0; node < n; node++) this.cpu[node] = this.idle[this.pool[node]][0];
   }
 
   /** The CPU's idle draw of a node in its DVFS state, W. */
@@ -137,12 +157,20 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     const m = this.platform.pools[p];
     const list = this.tenants[node];
     const parts = this.parts;
+    const whole = this.exclusive[node] === 1;
+    // A shared node's CPU draw and idle draw, as changed() read them off the curve.
+    const cpu = this.cpu[node];
+    const idle = this.idle[p][this.pstate[node] + 1];
     for (let i = 0; i < k; i++) {
       const t = list[i]!;
       parts.node = t.cores / m.coresPerNode;
       parts.gpu = m.gpus ? t.gpus / m.gpus.count : 0;
       parts.fpga = m.fpgas ? t.fpgas / m.fpgas.count : 0;
-      const watts = t.exclusive ? this.draw[node] : shareDraw(m, this.pstate[node], this.busyCores[node], this.allocCores[node], t, this.staticRule);
+      const watts = t.exclusive
+        ? this.draw[node]
+        : whole // (no shared job is ever on a node held whole; were one, its share would be read off the curve)
+          ? shareDraw(m, this.pstate[node], this.busyCores[node], this.allocCores[node], t, this.staticRule)
+          : shareDrawWith(m, idle, cpu, this.busyCores[node], this.allocCores[node], t, this.staticRule);
       this.sink.jobShare(t.spec, m.site, p, from, now, watts, parts);
     }
   }
@@ -192,10 +220,18 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     this.changed(t.node);
   }
 
-  /** After its tenants changed: the node's busy totals, draw and unpaid part again. */
+  /** After its tenants changed: the node's busy totals, CPU draw, draw and unpaid part again. */
   private changed(node: number): void {
-    const list = this.tenants[node];
     const k = this.count[node];
+    const p = this.pool[node];
+    if (k === 0) {
+      // Nothing left on it (and the default DVFS state): at rest, as nodeDraw gives at u = 0 with no device busy.
+      this.busyCores[node] = this.busyGpus[node] = this.busyFpgas[node] = this.reconfFpgas[node] = 0;
+      this.cpu[node] = this.idle[p][this.pstate[node] + 1];
+      this.draw[node] = this.unpaid[node] = this.pstate[node] < 0 ? this.rest[p] : nodeDraw(this.platform.pools[p], 0, 0, 0, 0, this.pstate[node]);
+      return;
+    }
+    const list = this.tenants[node];
     let cores = 0;
     let gpus = 0;
     let fpgas = 0;
@@ -211,10 +247,20 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     this.busyGpus[node] = gpus;
     this.busyFpgas[node] = fpgas;
     this.reconfFpgas[node] = reconf;
-    const m = this.platform.pools[this.pool[node]];
+    const m = this.platform.pools[p];
     // A whole-node job's node is drawn at its utilisation, as whole-node jobs always were.
     const u = this.exclusive[node] === 1 ? list[0]!.util : Math.min(1, cores / m.coresPerNode);
-    const w = nodeDraw(m, u, gpus, fpgas, reconf, this.pstate[node]);
+    const curve = cpuCurve(m, this.pstate[node]);
+    let cpu: number;
+    if (curve === this.lastCurve && u === this.lastU) cpu = this.lastW;
+    else {
+      cpu = curve(u);
+      this.lastCurve = curve;
+      this.lastU = u;
+      this.lastW = cpu;
+    }
+    this.cpu[node] = cpu;
+    const w = nodeDrawWith(m, cpu, gpus, fpgas, reconf);
     this.draw[node] = w;
     let unpaid = 0;
     if (this.empty(node)) unpaid = w;

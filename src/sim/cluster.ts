@@ -222,24 +222,22 @@ export class Cluster {
   }
 
   /** Integrates a node's draw and cores since its last change, up to now (no-op without a listener). */
-  private accrue(node: number): void {
+  private accrue(node: number, now: number): void {
     const tl = this.timeline;
     if (!tl) return;
-    const dt = this.clock.now - tl.at[node];
+    const dt = now - tl.at[node];
     if (dt > 0) {
       tl.joules[node] += this.watts[node] * dt;
       tl.busy[node] += this.busyCores[node] * dt;
       tl.alloc[node] += this.allocCores[node] * dt;
-      tl.at[node] = this.clock.now;
+      tl.at[node] = now;
     }
   }
 
-  /** Reports a node's stay in its state up to now and starts the next (no-op without a listener). */
-  private endStay(node: number): void {
+  /** Reports a node's stay in its state up to now and starts the next (no-op without a listener); its integrals accrued up to now already. */
+  private endStay(node: number, now: number): void {
     const tl = this.timeline;
     if (!tl) return;
-    this.accrue(node);
-    const now = this.clock.now;
     if (now > tl.from[node]) this.observer.nodeInterval!(node, this.state[node], tl.from[node], now, tl.joules[node], tl.busy[node], tl.alloc[node]);
     tl.from[node] = now;
     tl.joules[node] = tl.busy[node] = tl.alloc[node] = 0;
@@ -255,11 +253,20 @@ export class Cluster {
 
   /** Moves a node to a state from now on. */
   setState(node: number, state: NodeState, readyAt = NaN): void {
-    if (state !== this.state[node]) this.endStay(node);
+    const now = this.clock.now;
+    if (state !== this.state[node]) {
+      this.accrue(node, now);
+      this.endStay(node, now);
+    }
+    this.moveTo(node, state, now, readyAt);
+  }
+
+  /** Sets a node's state from now on, its last stay reported if it changed. */
+  private moveTo(node: number, state: NodeState, now: number, readyAt: number): void {
     this.state[node] = state;
     if (state === NodeState.Idle) this.idleBits[node >>> 5] |= 1 << (node & 31);
     else this.idleBits[node >>> 5] &= ~(1 << (node & 31));
-    this.since[node] = this.clock.now;
+    this.since[node] = now;
     this.readyAt[node] = readyAt;
   }
 
@@ -312,20 +319,6 @@ export class Cluster {
     return Array.from({ length: this.shares.count[node] }, (_, i) => list[i]!.spec.id);
   }
 
-  /** After its tenants changed: the node's draw and overhead part again. */
-  private redraw(node: number, site: number): void {
-    this.setDraw(node, site, this.shares.draw[node], this.shares.unpaid[node]);
-  }
-
-  /** A tenant's allocation joins (+1) or leaves (-1) its node's memory and its pool's counts. */
-  private book(t: Tenant, p: number, sign: 1 | -1): void {
-    this.allocMem[t.node] += sign * t.memMb;
-    this.poolAllocCores[p] += sign * t.cores;
-    this.poolAllocGpus[p] += sign * t.gpus;
-    this.poolAllocFpgas[p] += sign * t.fpgas;
-    this.freeCores[p] -= sign * (t.exclusive ? this.platform.pools[p].coresPerNode : t.cores);
-  }
-
   /** What a job takes of a node (planner/placement.ts NodeReader.take): frozen, the node's last one when equal. */
   take(node: number, cores: number, gpus: number, fpgas: number, memMb: number): NodeTake {
     const last = this.lastTake[node];
@@ -353,18 +346,10 @@ export class Cluster {
 
   /**
    * A job takes part of (or, exclusive, all of) nodes from now: the first
-   * `count` tenants of one start, all in one pool. The site's and the pool's
-   * intervals are settled once for them all (at the same instant, a second
-   * settlement reports nothing), then each node in turn.
+   * `count` tenants of one start, all in one pool (see move).
    */
   addTenants(tenants: readonly Tenant[], count: number, pstate: number | undefined): void {
-    if (count === 0) return;
-    const p = this.pool[tenants[0].node];
-    const site = this.platform.pools[p].site;
-    this.flushSite(site);
-    this.flushPool(p);
-    for (let i = 0; i < count; i++) this.join(tenants[i], p, site, pstate);
-    this.version++;
+    this.move(tenants, count, true, pstate);
   }
 
   /** A job takes part of (or, exclusive, all of) one node from now (addTenants for one). */
@@ -373,35 +358,13 @@ export class Cluster {
     this.addTenants(this.one, 1, pstate);
   }
 
-  /** A tenant joins its node now, the node's site and pool settled up to now. */
-  private join(t: Tenant, p: number, site: number, pstate: number | undefined): void {
-    const node = t.node;
-    this.accrue(node);
-    const wasEmpty = this.shares.empty(node);
-    this.shares.join(t, pstate, this.clock.now);
-    this.book(t, p, 1);
-    if (wasEmpty) {
-      this.setState(node, NodeState.Busy);
-      this.free[p]--;
-      this.busy[p]++;
-      this.siteBusy[site]++;
-    }
-    this.redraw(node, site);
-  }
-
   /**
    * A job leaves its nodes now (its run ended or was suspended): the first
-   * `count` tenants of its start, in order, settled as addTenants settles.
-   * Their records are taken back, to be reused: drop them.
+   * `count` tenants of its start, in order (see move). Their records are taken
+   * back, to be reused: drop them.
    */
   removeTenants(tenants: readonly Tenant[], count: number): void {
-    if (count === 0) return;
-    const p = this.pool[tenants[0].node];
-    const site = this.platform.pools[p].site;
-    this.flushSite(site);
-    this.flushPool(p);
-    for (let i = 0; i < count; i++) this.leave(tenants[i], p, site);
-    this.version++;
+    this.move(tenants, count, false, undefined);
   }
 
   /** A job leaves one node now (removeTenants for one); its record is taken back, to be reused: drop it. */
@@ -410,20 +373,77 @@ export class Cluster {
     this.removeTenants(this.one, 1);
   }
 
-  /** A tenant leaves its node now, the node's site and pool settled up to now; its record goes back to the spares. */
-  private leave(t: Tenant, p: number, site: number): void {
-    const node = t.node;
-    this.accrue(node);
-    this.shares.leave(t, this.clock.now);
-    this.book(t, p, -1);
-    if (this.shares.count[node] === 0) {
-      this.setState(node, NodeState.Idle);
-      this.free[p]++;
-      this.busy[p]--;
-      this.siteBusy[site]--;
+  /**
+   * The first `count` tenants of one start join (or leave) their nodes now,
+   * all in one pool. The site's and the pool's intervals are settled once for
+   * them all (at the same instant, a second settlement reports nothing); then
+   * each node in turn: its integrals accrued, its jobs' shares settled and its
+   * tenants changed (NodeShares), its stay ended when it turns busy (or idle),
+   * its new draw added to the site's in the same order as one node at a time
+   * (the same bits). The pool's and the site's counts move once for them all
+   * (integers: the same totals). Leaving tenants' records go back to the spares.
+   */
+  private move(tenants: readonly Tenant[], count: number, joining: boolean, pstate: number | undefined): void {
+    if (count === 0) return;
+    const p = this.pool[tenants[0].node];
+    const m = this.platform.pools[p];
+    const site = m.site;
+    this.flushSite(site);
+    this.flushPool(p);
+    const now = this.clock.now;
+    const shares = this.shares;
+    const { watts, overhead, allocMem } = this;
+    const to = joining ? NodeState.Busy : NodeState.Idle;
+    let it = this.siteIt[site];
+    let unpaid = this.siteOverhead[site];
+    let cores = 0;
+    let gpus = 0;
+    let fpgas = 0;
+    let taken = 0;
+    let turned = 0;
+    for (let i = 0; i < count; i++) {
+      const t = tenants[i];
+      const node = t.node;
+      this.accrue(node, now);
+      // Joining a node that held nothing turns it busy; the last one leaving turns it idle.
+      let turns: boolean;
+      if (joining) {
+        turns = shares.empty(node);
+        shares.join(t, pstate, now);
+        allocMem[node] += t.memMb;
+      } else {
+        shares.leave(t, now);
+        allocMem[node] -= t.memMb; // as `+= -1 * memMb` was: the same bits
+        turns = shares.count[node] === 0;
+      }
+      cores += t.cores;
+      gpus += t.gpus;
+      fpgas += t.fpgas;
+      taken += t.exclusive ? m.coresPerNode : t.cores;
+      if (turns) {
+        if (this.state[node] !== to) this.endStay(node, now);
+        this.moveTo(node, to, now, NaN);
+        turned++;
+      }
+      const w = shares.draw[node];
+      const o = shares.unpaid[node];
+      it += w - watts[node];
+      unpaid += o - overhead[node];
+      watts[node] = w;
+      overhead[node] = o;
+      if (!joining) this.spare.push(t as TenantRecord);
     }
-    this.redraw(node, site);
-    this.spare.push(t as TenantRecord);
+    this.siteIt[site] = it;
+    this.siteOverhead[site] = unpaid;
+    const sign = joining ? 1 : -1;
+    this.poolAllocCores[p] += sign * cores;
+    this.poolAllocGpus[p] += sign * gpus;
+    this.poolAllocFpgas[p] += sign * fpgas;
+    this.freeCores[p] -= sign * taken;
+    this.free[p] -= sign * turned;
+    this.busy[p] += sign * turned;
+    this.siteBusy[site] += sign * turned;
+    this.version++;
   }
 
   /** A tenant's busy cores and devices change (its setup or its run begins): settled, then redrawn. */
@@ -431,9 +451,10 @@ export class Cluster {
     const node = t.node;
     const site = this.siteOf(node);
     this.flushSite(site);
-    this.accrue(node);
-    this.shares.setBusy(t, busyCores, util, busyGpus, busyFpgas, reconfFpgas, this.clock.now);
-    this.redraw(node, site);
+    const now = this.clock.now;
+    this.accrue(node, now);
+    this.shares.setBusy(t, busyCores, util, busyGpus, busyFpgas, reconfFpgas, now);
+    this.setDraw(node, site, this.shares.draw[node], this.shares.unpaid[node]);
   }
 
   /** Starts switching a node: on (from off or asleep) or to a low-power state (from idle); returns when it completes. */
@@ -487,6 +508,11 @@ export class Cluster {
   flushAll(): void {
     this.platform.sites.forEach((_, s) => this.flushSite(s));
     this.platform.pools.forEach((_, p) => this.flushPool(p));
-    if (this.timeline) for (let n = 0; n < this.nodeCount; n++) this.endStay(n);
+    const now = this.clock.now;
+    if (this.timeline)
+      for (let n = 0; n < this.nodeCount; n++) {
+        this.accrue(n, now);
+        this.endStay(n, now);
+      }
   }
 }

@@ -5,11 +5,15 @@
  * load: curve(u) = 100 + 200u) with 2 GPUs (10 W idle, 50 W busy), under both
  * static rules and for a job holding the node whole; and, on random histories,
  * the invariant that at every settlement the jobs' shares plus the unpaid part
- * are the node's draw.
+ * are the node's draw; and, on random histories over DVFS states, GPUs, FPGAs
+ * (busy and reconfiguring), whole-node jobs and a nonlinear curve, that every
+ * share and draw is to the bit what shareDraw and nodeDraw give when read off
+ * the curves afresh (NodeShares keeps each node's CPU draw from its last change
+ * and reuses the last curve reading: neither may ever be stale).
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { NodeShares, type NodeTenant } from "../../../src/models/index.js";
+import { NodeShares, nodeDraw, powerCurveInterpolated, shareDraw, type NodeTenant, type PlatformModel } from "../../../src/models/index.js";
 import type { StaticRule } from "../../../src/models/index.js";
 import { tinyPlatform } from "../../helpers/tinyPlatform.js";
 
@@ -146,6 +150,97 @@ describe("NodeShares", () => {
         }
       }),
       { seed: 13, numRuns: 200 },
+    );
+  });
+
+  it("reports every share and draw as read off the curves afresh, to the bit, on random histories", () => {
+    const base = tinyPlatform(
+      [{ id: "s", pue: 1, kgPerKwh: 0 }],
+      [
+        {
+          nodes: 3,
+          cores: 4,
+          idle: 90,
+          max: 310,
+          gpus: { count: 2, idle: 10, max: 50 },
+          fpgas: { count: 2, idle: 7, max: 33, reconfigurationWatts: 5 },
+          dvfs: [
+            { name: "low", speed: 0.7, idle: 80, max: 200 },
+            { name: "lower", speed: 0.5, idle: 75, max: 150 },
+          ],
+        },
+        { nodes: 2, cores: 3, idle: 60, max: 170 },
+      ],
+    );
+    // Pool 1 on a nonlinear curve (SPECpower-like points), so equal loads on its nodes and pool 0's give other draws.
+    const curve = powerCurveInterpolated({ idle: 60, points: [[0.1, 81.3], [0.5, 123.7], [0.9, 161.1], [1, 170]] });
+    const platform: PlatformModel = { ...base, pools: [base.pools[0], { ...base.pools[1], curve }] };
+    const K = [4, 4, 4, 3, 3];
+    const poolOf = [0, 0, 0, 1, 1];
+    const op = fc.record({
+      node: fc.integer({ min: 0, max: 4 }),
+      what: fc.constantFrom("join", "join", "whole", "leave", "busy"),
+      cores: fc.integer({ min: 0, max: 3 }),
+      gpus: fc.integer({ min: 0, max: 2 }),
+      fpgas: fc.integer({ min: 0, max: 2 }),
+      load: fc.constantFrom(0, 0.25, 0.5, 1, 1 / 3),
+      reconf: fc.boolean(),
+      pstate: fc.constantFrom(undefined, undefined, 0, 1),
+      pick: fc.nat(),
+    });
+    fc.assert(
+      fc.property(fc.constantFrom<StaticRule>("allocated", "jobs"), fc.array(op, { maxLength: 60 }), (rule, ops) => {
+        const got: { job: string; watts: number }[] = [];
+        const shares = new NodeShares<string>(platform, { jobShare: (job, _s, _p, _from, _to, watts) => got.push({ job, watts }) }, rule);
+        // The test's own record of each node: its tenants in arrival order and DVFS state (-1 default).
+        const on: NodeTenant<string>[][] = [[], [], [], [], []];
+        const pstate = [-1, -1, -1, -1, -1];
+        const sum = (list: NodeTenant<string>[], f: (t: NodeTenant<string>) => number) => list.reduce((a, t) => a + f(t), 0);
+        const drawOf = (n: number): number => {
+          const list = on[n];
+          const m = platform.pools[poolOf[n]];
+          const u = list.length > 0 && list[0].exclusive ? list[0].util : Math.min(1, sum(list, (t) => t.busyCores) / K[n]);
+          return nodeDraw(m, u, sum(list, (t) => t.busyGpus), sum(list, (t) => t.busyFpgas), sum(list, (t) => t.reconfFpgas), pstate[n]);
+        };
+        let now = 0;
+        for (const [i, o] of ops.entries()) {
+          now += 1;
+          const n = o.node;
+          const m = platform.pools[poolOf[n]];
+          const list = on[n];
+          const before = got.length;
+          // What the node's tenants are owed for the interval the change settles, read off the curves now.
+          const owed = list.map((t) => (t.exclusive ? drawOf(n) : shareDraw(m, pstate[n], sum(list, (x) => x.busyCores), sum(list, (x) => x.cores), t, rule)));
+          const gpus = m.gpus ? o.gpus : 0;
+          const fpgas = m.fpgas ? o.fpgas : 0;
+          const usedCores = sum(list, (t) => t.cores);
+          if (o.what === "leave" || o.what === "busy") {
+            if (list.length === 0) continue;
+            const t = list[o.pick % list.length];
+            if (o.what === "leave") {
+              shares.leave(t, now);
+              list.splice(list.indexOf(t), 1);
+              if (list.length === 0) pstate[n] = -1;
+            } else if (t.exclusive) shares.setBusy(t, K[n] * o.load, o.load, o.reconf ? 0 : t.gpus, o.reconf ? 0 : t.fpgas, o.reconf ? t.fpgas : 0, now);
+            else shares.setBusy(t, t.cores * o.load, 0, o.reconf ? 0 : t.gpus, o.reconf ? 0 : t.fpgas, o.reconf ? t.fpgas : 0, now);
+          } else {
+            const whole = o.what === "whole";
+            if (whole ? list.length > 0 : list.some((t) => t.exclusive) || usedCores + o.cores > K[n] || sum(list, (t) => t.gpus) + gpus > 2 || sum(list, (t) => t.fpgas) + fpgas > 2 || o.cores + gpus + fpgas === 0) continue;
+            const t: NodeTenant<string> = whole
+              ? { spec: `j${i}`, node: n, exclusive: true, cores: K[n], gpus: m.gpus ? 2 : 0, fpgas: m.fpgas ? 2 : 0, busyCores: K[n] * o.load, util: o.load, busyGpus: gpus, busyFpgas: o.reconf ? 0 : fpgas, reconfFpgas: o.reconf ? fpgas : 0 }
+              : { spec: `j${i}`, node: n, exclusive: false, cores: o.cores, gpus, fpgas, busyCores: o.cores * o.load, util: 0, busyGpus: gpus, busyFpgas: o.reconf ? 0 : fpgas, reconfFpgas: o.reconf ? fpgas : 0 };
+            // Only pool 0 has DVFS states.
+            const ps = poolOf[n] === 0 ? o.pstate : undefined;
+            shares.join(t, ps, now);
+            list.push(t);
+            if (ps !== undefined) pstate[n] = ps;
+          }
+          expect(got.slice(before).map((s) => s.watts)).toEqual(owed);
+          for (let k = before; k < got.length; k++) expect(Object.is(got[k].watts, owed[k - before])).toBe(true);
+          expect(Object.is(shares.draw[n], drawOf(n))).toBe(true);
+        }
+      }),
+      { seed: 17, numRuns: 300 },
     );
   });
 });
