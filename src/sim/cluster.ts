@@ -104,8 +104,14 @@ export class Cluster {
   private readonly parts: PartShares = { node: 0, gpu: 0, fpga: 0 };
   /** addTenant's and removeTenant's list of one. */
   private readonly one: Tenant[] = [];
-  /** Tenant records given back (release), for the next starts. */
+  /**
+   * Tenant records given back (release), for the next starts: the first
+   * `spareCount` entries. Counted apart rather than pushed and popped, so the
+   * list never shrinks (pop trims a list's room when it falls under half, and
+   * a start after an end grew it again).
+   */
   private readonly spare: TenantRecord[] = [];
+  private spareCount = 0;
   /**
    * Per node: the last take handed out (take()). A node's take is usually the
    * same as last time (a one-core node, a whole node), so it is given again
@@ -328,10 +334,10 @@ export class Cluster {
 
   /** A tenant record for a job's take of a node, idle (its load is set before it joins, or by setBusy). */
   tenant(spec: JobSpec, take: NodeTake, exclusive: boolean, devicesPerNode: number): Tenant {
-    const t = this.spare.pop();
-    if (t === undefined) {
+    if (this.spareCount === 0) {
       return { spec, node: take.node, exclusive, cores: take.cores, gpus: take.gpus, fpgas: take.fpgas, memMb: take.memMb, busyCores: 0, util: 0, busyGpus: 0, busyFpgas: 0, reconfFpgas: 0, devicesPerNode };
     }
+    const t = this.spare[--this.spareCount];
     t.spec = spec;
     t.node = take.node;
     t.exclusive = exclusive;
@@ -431,7 +437,7 @@ export class Cluster {
       unpaid += o - overhead[node];
       watts[node] = w;
       overhead[node] = o;
-      if (!joining) this.spare.push(t as TenantRecord);
+      if (!joining) this.spare[this.spareCount++] = t as TenantRecord;
     }
     this.siteIt[site] = it;
     this.siteOverhead[site] = unpaid;
