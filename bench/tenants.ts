@@ -157,5 +157,5 @@ for (let r = 0; r < replays; r++) {
 }
 const ns = (s: number) => ((1e9 * s) / tenants).toFixed(0);
 console.log(`${out.summary.jobs} jobs: ${calls.length.toLocaleString("en")} calls, ${tenants.toLocaleString("en")} tenants joining or leaving, least of ${replays} alternated replays:`);
-modules.forEach((m, i) => console.log(`  ${m.name}: ${best[i].toFixed(3)} s CPU, ${ns(best[i])} ns per tenant joining or leaving (accounting and node timeline included)${i > 0 ? `; ${(best[i] / best[0]).toFixed(3)}x the first` : ""}`));
+modules.forEach((m, i) => console.log(`  ${m.name}: ${best[i].toFixed(3)} s CPU, ${ns(best[i])} ns per tenant joining or leaving (${process.env.TENANTS_BARE ? "no accountant or node timeline" : "accountant and node timeline included"})${i > 0 ? `; ${(best[i] / best[0]).toFixed(3)}x the first` : ""}`));
 console.log(`(${cpus()[0]?.model ?? "?"}, Node ${process.version})`);

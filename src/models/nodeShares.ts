@@ -79,15 +79,16 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
   readonly draw: Float64Array;
   readonly unpaid: Float64Array;
   /**
-   * Per node: its CPU's draw at its utilisation, curve(u) (W), read off the
-   * curve at each change (changed()): a settlement splits it among the jobs
-   * without reading the curve again.
+   * Per node holding something: its CPU's draw at its utilisation, curve(u)
+   * (W), read off the curve at each change (changed()): a settlement splits it
+   * among the jobs without reading the curve again.
    */
   private readonly cpu: Float64Array;
   /** Per node: when it was last settled. */
   private readonly settled: Float64Array;
-  /** Per pool and DVFS state (+1, 0 for the default): the CPU's idle draw, curve(0). */
-  private readonly idle: Float64Array[];
+  /** The CPU's idle draw, curve(0), per pool and DVFS state: pool p's default at idleAt[p], its DVFS state s at idleAt[p] + 1 + s (one array, one look-up). */
+  private readonly idle: Float64Array;
+  private readonly idleAt: Int32Array;
   /** Per pool: the draw of a node holding nothing (nodeDraw at rest in the default DVFS state): what a node emptied draws, without the curve. */
   private readonly rest: Float64Array;
   /**
@@ -127,14 +128,16 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     this.unpaid = new Float64Array(n);
     this.cpu = new Float64Array(n);
     this.settled = new Float64Array(n);
-    this.idle = platform.pools.map((m) => Float64Array.from([m.curve, ...(m.dvfs ?? []).map((d) => d.curve)], (c) => c(0)));
+    const curves = platform.pools.map((m) => [m.curve, ...(m.dvfs ?? []).map((d) => d.curve)]);
+    this.idle = Float64Array.from(curves.flat(), (c) => c(0));
+    this.idleAt = new Int32Array(curves.length);
+    for (let p = 1; p < curves.length; p++) this.idleAt[p] = this.idleAt[p - 1] + curves[p - 1].length;
     this.rest = Float64Array.from(platform.pools, (m) => nodeDraw(m, 0, 0, 0, 0, -1));
-    for (let node = 0; node < n; node++) this.cpu[node] = this.idle[this.pool[node]][0];
   }
 
   /** The CPU's idle draw of a node in its DVFS state, W. */
   idleCpu(node: number): number {
-    return this.idle[this.pool[node]][this.pstate[node] + 1];
+    return this.idle[this.idleAt[this.pool[node]] + this.pstate[node] + 1];
   }
 
   /** True when the node holds nothing (no cores, GPUs or FPGAs allocated). */
@@ -160,7 +163,7 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     const whole = this.exclusive[node] === 1;
     // A shared node's CPU draw and idle draw, as changed() read them off the curve.
     const cpu = this.cpu[node];
-    const idle = this.idle[p][this.pstate[node] + 1];
+    const idle = this.idle[this.idleAt[p] + this.pstate[node] + 1];
     for (let i = 0; i < k; i++) {
       const t = list[i]!;
       parts.node = t.cores / m.coresPerNode;
@@ -226,8 +229,8 @@ export class NodeShares<J, T extends NodeTenant<J> = NodeTenant<J>> {
     const p = this.pool[node];
     if (k === 0) {
       // Nothing left on it (and the default DVFS state): at rest, as nodeDraw gives at u = 0 with no device busy.
+      // (Its CPU draw is not kept: nothing settles on an empty node, and the next join reads it afresh.)
       this.busyCores[node] = this.busyGpus[node] = this.busyFpgas[node] = this.reconfFpgas[node] = 0;
-      this.cpu[node] = this.idle[p][this.pstate[node] + 1];
       this.draw[node] = this.unpaid[node] = this.pstate[node] < 0 ? this.rest[p] : nodeDraw(this.platform.pools[p], 0, 0, 0, 0, this.pstate[node]);
       return;
     }
