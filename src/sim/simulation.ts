@@ -15,12 +15,13 @@ import { coveredUntil, isoAt, uncoveredIssues } from "../models/index.js";
 import type { IntensityForecast } from "../models/index.js";
 import { busyNodeWatts } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
-import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type DecisionContext, type Placement } from "../planner/index.js";
+import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type Placement } from "../planner/index.js";
 import { cannotHold, canRunOn, cpuLoad, devicesRequested, expectedRuntime, leastNeeds, poolDeviceClasses, queuedJobView } from "../planner/index.js";
 import { poolView, sharedAllocation } from "../planner/index.js";
-import type { Decision, NodeState, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
+import type { Decision, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
 import { Cluster, type StaticRule, type Tenant } from "./cluster.js";
+import { SimDecisionContext } from "./decisionContext.js";
 import { Engine } from "./engine.js";
 import { EventLog } from "./eventLog.js";
 import { actualRuntime, JobTable, SimJob } from "./jobs.js";
@@ -368,40 +369,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   });
 
   // --- applying decisions ------------------------------------------------------------
-  const context: DecisionContext = {
-    get now() {
-      return engine.now;
-    },
-    queued: (id) => {
-      const job = jobs.queued(id);
-      return job && views.queued(job);
-    },
-    running: (id) => {
-      const job = jobs.runningById(id);
-      return job && views.runningView(job);
-    },
-    pool: (i) => fixedPools[i],
-    freeNodes: (p) => cluster.free[p],
-    freeCores: (p) => cluster.freeCores[p],
-    nodeFreeCores: (n) => cluster.nodeFreeCores(n),
-    nodeFreeGpus: (n) => cluster.nodeFreeGpus(n),
-    nodeFreeFpgas: (n) => cluster.nodeFreeFpgas(n),
-    nodeFreeMemoryMb: (n) => cluster.nodeFreeMemoryMb(n),
-    take: (n, cores, gpus, fpgas, memMb) => cluster.take(n, cores, gpus, fpgas, memMb),
-    nextIdle: (from, to) => cluster.nextIdle(from, to),
-    nodeCount: cluster.nodeCount,
-    nodeState: (id) => cluster.state[id] as NodeState,
-    nodePool: (id) => cluster.pool[id],
-    get workflowCount() {
-      return views.workflowCount;
-    },
-    workflowFiles: (w) => tracker.flow(w).sub.spec.files.length,
-    fileExists: (w, file) => tracker.exists(w, file),
-    fileAt: (w, file, site) => (tracker.flow(w).fileSites[file] & (1 << site)) !== 0,
-    route: (w, file, site) => tracker.route(w, file, site),
-    missingInputs: (w, task, site) => tracker.missingInputs(w, task, site),
-    siteCount: platform.sites.length,
-  };
+  const context = new SimDecisionContext(engine, cluster, jobs, views, tracker, fixedPools, platform.sites.length);
 
   const applyRefusals: Refusal[] = [];
   /** What apply returns when nothing was refused (shared: most passes refuse nothing). */
