@@ -39,8 +39,9 @@
  * Completion rather than bare wait is the time criterion so that its least
  * value is never 0 and faster pools count. The cost is the sum of weight x
  * normalised criterion; the least wins, ties (within a relative 1e-9) to the
- * lowest pool index. Only
- * criteria with a weight > 0 are computed.
+ * lowest pool index. Completion and energy are always worked out (a start's
+ * reasons show them); the impact vector, and with it the impact and category
+ * criteria, only when impact or some category has a weight above 0.
  *
  * Head-of-line protection (EASY-like): a job whose best pool cannot take it
  * now waits. The first such job in queue order holds a reservation on its best
