@@ -7,6 +7,7 @@
 import { SimulationError } from "../core/index.js";
 import type { DeviceClass, JobSpec } from "../io/index.js";
 import type { Tenant } from "./cluster.js";
+import { IdTable } from "./idTable.js";
 import type { PoolModel } from "../models/index.js";
 import { insertAt, OrderedQueue, removeAt, type JobProgress, type NodeTake, type QueueItem, type QueuedJobView, type RunInfo, type RunningJobView } from "../planner/index.js";
 
@@ -215,7 +216,7 @@ export class JobTable {
    * arrival until its record is recycled; its pool says which: -1 while
    * queued), so a start moves nothing between maps.
    */
-  private readonly byId = new Map<number, SimJob>();
+  private readonly byId = new IdTable<SimJob>();
   /** Records given back (recycle), for the next arrivals. */
   private readonly spare: SimJob[] = [];
   /** Bumped on every change of the queue or the running list (or of a job in them), so views are rebuilt only then; the second on changes of the running list only. */
