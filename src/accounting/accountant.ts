@@ -11,7 +11,7 @@ import type { PlatformModel } from "../models/index.js";
 import type { JobFact, PartShares, SimObserver, TransferFact } from "../sim/index.js";
 import type { JobSpec } from "../io/index.js";
 import { chargedParts, chargeInto, embodiedRate, embodiedSeconds, type ChargeEnergy } from "../models/index.js";
-import { Ledger, N_PHASED } from "./ledger.js";
+import { Ledger, N_PHASED, type Account } from "./ledger.js";
 
 /** A finished job with its charges, handed to writers (e.g. jobs.csv); the object and its impacts are reused: valid only during the callback. */
 export interface JobCharge {
@@ -75,6 +75,12 @@ export class Accountant implements SimObserver {
    * per-node draws are kept as a count, so n identical nodes charge n x W.
    */
   private readonly pending = { job: undefined as JobSpec | undefined, site: 0, pool: 0, from: 0, to: 0, first: 0, count: 0, sum: 0, same: true, node: 0, gpu: 0, fpga: 0 };
+  /** The job last charged, its site and its accounts: its end (usually the next call) counts it in them without a second look-up. */
+  private lastJob: JobSpec | undefined;
+  private lastSite = -1;
+  private lastAccounts: readonly Account[] = [];
+  /** Pool and node-equivalents `rate` was last worked out for: consecutive runs holding as much of one pool reuse it. */
+  private readonly rateOf = { pool: -1, node: NaN, gpu: NaN, fpga: NaN };
 
   /** @param onJob receives each run's full phased impacts (computed only when given) */
   constructor(private readonly platform: PlatformModel, private readonly onJob?: (c: JobCharge) => void) {
@@ -130,7 +136,11 @@ export class Accountant implements SimObserver {
     }
     const past = this.pastLife(p.pool, p.from, p.to, runStart);
     const b = this.beyond;
-    for (const a of this.ledger.accountsOf(p.site, job)) {
+    const accounts = this.ledger.accountsOf(p.site, job);
+    this.lastJob = job;
+    this.lastSite = p.site;
+    this.lastAccounts = accounts;
+    for (const a of accounts) {
       a.chargeUse(p.site, this.scratch, watts * site.pue);
       a.chargeEnergy(it, it * site.pue);
       a.chargeParts(p.pool, held, dt);
@@ -138,7 +148,16 @@ export class Accountant implements SimObserver {
     }
     if (!this.onJob) return;
     // The run is charged the node-equivalents held x the share of the interval each part is charged for.
-    embodiedRate(pool, past ? chargedParts(held, dt, dt - b[0], dt - b[1], dt - b[2], this.charged) : held, this.rate);
+    const h = past ? chargedParts(held, dt, dt - b[0], dt - b[1], dt - b[2], this.charged) : held;
+    const r = this.rateOf;
+    // (A zero's sign in the rate cannot reach a run's sums, which start from +0.)
+    if (r.pool !== p.pool || r.node !== h.node || r.gpu !== h.gpu || r.fpga !== h.fpga) {
+      embodiedRate(pool, h, this.rate);
+      r.pool = p.pool;
+      r.node = h.node;
+      r.gpu = h.gpu;
+      r.fpga = h.fpga;
+    }
     const part = this.part;
     chargeInto(part, this.energy, 1, watts, dt, site.pue, this.scratch, this.rate);
     // Summed from zero as a run of several shares is (0 + x: -0 becomes 0 alike).
@@ -167,8 +186,12 @@ export class Accountant implements SimObserver {
       charge.impacts = this.ending;
     }
     this.flushShare();
-    this.runStarts.delete(f.job);
-    if (f.final) for (const a of this.ledger.accountsOf(f.site, f.job)) a.jobs++; // a suspended run is charged, the job counted once
+    if (this.runStarts.size !== 0) this.runStarts.delete(f.job);
+    if (f.final) {
+      // A suspended run is charged, the job counted once.
+      const accounts = this.lastJob === f.job && this.lastSite === f.site ? this.lastAccounts : this.ledger.accountsOf(f.site, f.job);
+      for (const a of accounts) a.jobs++;
+    }
     if (!this.onJob) return;
     charge.fact = f;
     if (direct) return this.onJob(charge);

@@ -122,30 +122,33 @@ export class Account {
     const { impacts: v, absProxy, absAll, missing } = this.expand(platform);
     const e = this.energy.values();
     const out: Record<string, CategorySummary> = {};
-    // The 16 EF categories, then primary energy (PE, MJ; not in the single score).
-    INDICATORS.forEach(({ index: i, ...c }) => {
+    // The 16 EF categories, then primary energy (PE, MJ; not in the single score). Plain loops: an account's
+    // summary made no closure or rest object per category.
+    for (const ind of INDICATORS) {
+      const i = ind.index;
       const byPhase: Record<string, number> = {};
       let total = 0;
       let proxy = 0;
       let all = 0;
       const missingPhases: string[] = [];
-      PHASES.forEach((ph, p) => {
+      for (let p = 0; p < N_PHASES; p++) {
+        const ph = PHASES[p];
         const k = p * N_COORDS + i;
         byPhase[ph] = v[k];
         total += v[k];
         proxy += absProxy[k];
         all += absAll[k];
         if (missing[k]) missingPhases.push(ph);
-      });
-      out[c.id] = { name: c.name, unit: c.unit, total, by_phase: byPhase, proxy_share: all > 0 ? proxy / all : 0, missing_phases: missingPhases };
-    });
+      }
+      out[ind.id] = { name: ind.name, unit: ind.unit, total, by_phase: byPhase, proxy_share: all > 0 ? proxy / all : 0, missing_phases: missingPhases };
+    }
     const scoreByPhase: Record<string, number> = {};
     let score = 0;
-    PHASES.forEach((ph, p) => {
+    for (let p = 0; p < N_PHASES; p++) {
       const s = singleScore(v, method, p * N_COORDS);
-      scoreByPhase[ph] = s;
+      scoreByPhase[PHASES[p]] = s;
       score += s;
-    });
+    }
     let nodeSeconds = 0;
     const ns = this.nodeSeconds.values();
     for (let k = 0; k < ns.length; k += 3) nodeSeconds += ns[k];

@@ -69,7 +69,8 @@ export class MetricsCollector {
 
   result(): SchedulingMetrics {
     const n = this.n;
-    const sorted = this.waits.slice(0, n).sort();
+    // Sorted in place: the order of the waits is kept nowhere, and a copy of them (1.8 MB on KTH x8) touched fresh pages.
+    const sorted = this.waits.subarray(0, n).sort();
     // nearest-rank percentile
     const pct = (p: number) => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))]);
     const makespan = n === 0 ? 0 : this.lastEnd - this.firstSubmit;

@@ -212,6 +212,41 @@ describe("Accountant", () => {
     expect(Array.from(charges.get(4)!.impacts).every((v) => v === 0)).toBe(true);
   });
 
+  it("charges each run its own pool's embodied rate and node-equivalents, whether they change from run to run or not, and counts each job in its own project", () => {
+    // Pool 0: 1e-6 kg CO2e per node-second; pool 1: 3e-6. Runs in this order, each over 100 s:
+    // A pool 0, 1 node: 1e-4 kg. B pool 1, 1 node: 3e-4. C pool 1, 1 node: 3e-4 (as B).
+    // D pool 1, half a node: 1.5e-4. E pool 0, half a node: 0.5e-4. F pool 0, half a node, ending after G's share: 0.5e-4.
+    // G pool 0, 2 nodes: 2e-4.
+    const plat = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.1 }], [
+      { nodes: 2, cores: 4, idle: 100, max: 200, fabricationCcPerNodeSecond: 1e-6 },
+      { nodes: 2, cores: 4, idle: 100, max: 200, fabricationCcPerNodeSecond: 3e-6 },
+    ]);
+    const { acc, charges } = accountantOf(plat);
+    const runs: [number, number, number, string][] = [
+      [1, 0, 1, "p"],
+      [2, 1, 1, "q"],
+      [3, 1, 1, "p"],
+      [4, 1, 0.5, "q"],
+      [5, 0, 0.5, "q"],
+    ];
+    for (const [id, pool, node, project] of runs) {
+      const spec = job(id, 0, 100, 100, 4, project);
+      acc.jobShare(spec, 0, pool, 0, 100, 10, { node, gpu: 0, fpga: 0 });
+      acc.jobEnded(jobFact(spec, 1, 0, 0, 100, { allocation: [], pool }));
+    }
+    const f = job(6, 0, 100, 100, 2, "p");
+    const g = job(7, 0, 100, 100, 8, "q");
+    acc.jobShare(f, 0, 0, 0, 100, 10, { node: 0.5, gpu: 0, fpga: 0 });
+    acc.jobShare(g, 0, 0, 0, 100, 10, { node: 1, gpu: 0, fpga: 0 });
+    acc.jobShare(g, 0, 0, 0, 100, 10, { node: 1, gpu: 0, fpga: 0 });
+    acc.jobEnded(jobFact(f, 1, 0, 0, 100, { allocation: [] }));
+    acc.jobEnded(jobFact(g, 2, 0, 0, 100, { allocation: [] }));
+    const want = [1e-4, 3e-4, 3e-4, 1.5e-4, 0.5e-4, 0.5e-4, 2e-4];
+    want.forEach((kg, k) => close(charges.get(k + 1)!.impacts[FAB + CC], kg, `job ${k + 1} fabrication CC`));
+    // p: A, C, F; q: B, D, E, G.
+    expect([acc.ledger.project("p").jobs, acc.ledger.project("q").jobs, acc.ledger.siteJobs[0].jobs]).toEqual([3, 4, 7]);
+  });
+
   it("charges a job to its site, its project, its workflow and its QoS class", () => {
     const { acc } = accountantOf(twoNodes(0.1));
     const spec: JobSpec = { ...job(4, 0, 100, 100, 4, "proj"), workflow: 2, qos: { name: "green", max_delay_s: 0, impact_preference: 1 } };
