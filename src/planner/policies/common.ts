@@ -291,7 +291,9 @@ const shadowOut = { shadow: 0, extra: 0 };
  * from `free` now; and the cores free then beyond the need, counting every job
  * predicted to end exactly at that time. `now` when it is met already;
  * Infinity when never. `running`: a list in the view's running order standing
- * for its running jobs (consolidate's, with waking nodes as jobs); by default
+ * for its running jobs (consolidate's, with waking nodes as jobs, each holding
+ * its node whole: an entry frees the nodes it names, so one naming none would
+ * free cores but no node for a head that holds whole nodes); by default
  * the view's, read through its running index where it has one (ClusterView.runningIndex),
  * so that only the jobs ending before the shadow time are read. The result is
  * reused by the next call: read it at once.
