@@ -83,11 +83,11 @@ export class Accountant implements SimObserver {
   private lastSite = -1;
   private lastAccounts: readonly Account[] = [];
   /**
-   * Per pool, the embodied rate of a run by the node-equivalents it holds of
-   * the node part alone (no GPU or FPGA, nothing past the embodied rule), for
-   * up to NODE_RATES counts: runs hold a few counts of nodes over and over
-   * (KTH x8: 1, 2, 4, 8 or 16 nodes for 71 % of its runs), and each rate is 72
-   * products.
+   * Per pool, the embodied rate of a run by the node-equivalents it is charged
+   * for of the node part alone (no GPU or FPGA), for up to NODE_RATES counts:
+   * runs hold a few counts of nodes over and over (KTH x8: 1, 2, 4, 8 or 16
+   * nodes for 71 % of its runs), a run wholly past the embodied rule is
+   * charged none, and each rate is 72 products.
    */
   private readonly nodeRates: Map<number, Float64Array>[];
 
@@ -158,16 +158,17 @@ export class Accountant implements SimObserver {
     }
     if (!this.onJob) return;
     // The run is charged the node-equivalents held x the share of the interval each part is charged for.
+    const h = past ? chargedParts(held, dt, dt - b[0], dt - b[1], dt - b[2], this.charged) : held;
     let rate: Float64Array = this.rate;
-    if (!past && held.gpu === 0 && held.fpga === 0) {
+    if (h.gpu === 0 && h.fpga === 0) {
       const rates = this.nodeRates[p.pool];
-      const kept = rates.get(held.node);
+      const kept = rates.get(h.node);
       if (kept !== undefined) rate = kept;
       else {
-        if (rates.size < NODE_RATES) rates.set(held.node, (rate = new Float64Array(N_PHASED)));
-        embodiedRate(pool, held, rate);
+        if (rates.size < NODE_RATES) rates.set(h.node, (rate = new Float64Array(N_PHASED)));
+        embodiedRate(pool, h, rate);
       }
-    } else embodiedRate(pool, past ? chargedParts(held, dt, dt - b[0], dt - b[1], dt - b[2], this.charged) : held, rate);
+    } else embodiedRate(pool, h, rate);
     const part = this.part;
     chargeInto(part, this.energy, 1, watts, dt, site.pue, this.scratch, rate);
     // Summed from zero as a run of several shares is (0 + x: -0 becomes 0 alike).

@@ -136,9 +136,11 @@ export function combineObservers(...observers: SimObserver[]): SimObserver {
     siteInterval:
       siteInterval.length === 1
         ? siteInterval[0].siteInterval!.bind(siteInterval[0])
-        : (s, a, b, it, ovh, busy) => {
-            for (const o of siteInterval) o.siteInterval!(s, a, b, it, ovh, busy);
-          },
+        : siteInterval.length === 2
+          ? both(siteInterval[0].siteInterval!.bind(siteInterval[0]), siteInterval[1].siteInterval!.bind(siteInterval[1]))
+          : (s, a, b, it, ovh, busy) => {
+              for (const o of siteInterval) o.siteInterval!(s, a, b, it, ovh, busy);
+            },
     poolIdle:
       poolIdle.length === 1
         ? poolIdle[0].poolIdle!.bind(poolIdle[0])
@@ -211,5 +213,15 @@ function fanOut1<T>(fs: ((x: T) => void)[]): (x: T) => void {
   }
   return (x) => {
     for (const f of fs) f(x);
+  };
+}
+
+type SiteInterval = NonNullable<SimObserver["siteInterval"]>;
+
+/** A site's meter reading to two listeners by direct calls (the accountant and sites.csv's series, in a run writing its outputs). */
+function both(f: SiteInterval, g: SiteInterval): SiteInterval {
+  return (s, a, b, it, ovh, busy) => {
+    f(s, a, b, it, ovh, busy);
+    g(s, a, b, it, ovh, busy);
   };
 }

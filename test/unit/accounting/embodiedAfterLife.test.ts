@@ -50,6 +50,14 @@ describe("embodied impacts past the lifetime in a run", () => {
     }
   });
 
+  it("four 1,000 h jobs in a row, each holding the node: paid 50 + 50 + 0 + 0 kg (within the life, then wholly past it), capped and linear 50 each", async () => {
+    const four = [1, 2, 3, 4].map((id) => job(id, 0, 1000 * H, 1000 * H, 1));
+    for (const [rule, want] of [["paid", [50, 50, 0, 0]], ["capped", [50, 50, 50, 50]], ["linear", [50, 50, 50, 50]]] as const) {
+      const r = await kg(platform(rule), four);
+      want.forEach((w, k) => expect(r.jobs[k], `${rule}, job ${k + 1}`).toBeCloseTo(w, 9));
+    }
+  });
+
   it("two 3,000 h jobs in a row: capped 100 + 100 kg, paid 100 + 0 kg, linear 150 + 150 kg", async () => {
     for (const [rule, want] of [["linear", [150, 150]], ["capped", [100, 100]], ["paid", [100, 0]]] as const) {
       const r = await kg(platform(rule), twoJobs);

@@ -2,7 +2,8 @@
  * combineObservers: every call reaches every observer that listens to it, in
  * the order the observers were given, with the same arguments, whatever the
  * number of listeners (one, the direct calls made for two to four, the loop
- * beyond); observers that do not listen are skipped.
+ * beyond; a site's meter reading to one, two or more); observers that do not
+ * listen are skipped.
  */
 import { describe, expect, it } from "vitest";
 import { combineObservers, type JobFact, type SimObserver } from "../../../src/sim/observer.js";
@@ -29,6 +30,17 @@ describe("combineObservers", () => {
       const ends = Array.from({ length: n }, (_, i) => `end ${i}`);
       const finishes = Array.from({ length: n }, (_, i) => `finished ${i} at 7`);
       expect(calls).toEqual([...ends, ...finishes]);
+    });
+  }
+
+  for (const n of [1, 2, 3]) {
+    it(`forwards a site's meter reading with its six arguments to each of ${n} listeners in order`, () => {
+      const calls: string[] = [];
+      const observers: SimObserver[] = Array.from({ length: n }, (_, i) => ({
+        siteInterval: (...args: number[]) => void calls.push(`${i}: ${args.join(" ")}`),
+      }));
+      combineObservers(...observers, { jobEnded: () => calls.push("not this") }).siteInterval!(1, 2, 3, 4, 5, 6);
+      expect(calls).toEqual(Array.from({ length: n }, (_, i) => `${i}: 1 2 3 4 5 6`));
     });
   }
 
