@@ -258,11 +258,10 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
         b = this.foundB;
         i = this.foundI;
       } else {
-        const a = item.arrival;
-        g = this.groupOf(a);
-        if (g >= gs.length) return false;
-        b = blockOf(gs[g].blocks, a);
-        i = indexIn(gs[g].blocks[b].items, a);
+        if (!this.locate(item.arrival)) return false;
+        g = this.atG;
+        b = this.atB;
+        i = this.atI;
       }
     }
     const group = gs[g];
@@ -367,11 +366,11 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
         i = this.fromI;
       } else {
         const a = after.arrival;
-        g = this.groupOf(a);
-        if (g >= gs.length) return undefined;
-        b = blockOf(gs[g].blocks, a);
+        if (!this.locate(a)) return undefined;
+        g = this.atG;
+        b = this.atB;
+        i = this.atI;
         const items = gs[g].blocks[b].items;
-        i = indexIn(items, a);
         if (i < items.length && items[i].arrival === a) i++;
       }
       this.fromItem = after;
@@ -424,6 +423,23 @@ export class OrderedQueue<T extends QueueItem> implements Iterable<T> {
     this.count = 0;
     this.changes++;
     this.foundItem = this.fromItem = undefined;
+  }
+
+  /** Where locate() found an arrival: group, block, index. */
+  private atG = 0;
+  private atB = 0;
+  private atI = 0;
+
+  /** Sets atG, atB, atI to the place of the first job whose arrival is at least `a`; false when every job arrived before it. */
+  private locate(a: number): boolean {
+    const g = this.groupOf(a);
+    if (g >= this.groups.length) return false;
+    const blocks = this.groups[g].blocks;
+    const b = blockOf(blocks, a);
+    this.atG = g;
+    this.atB = b;
+    this.atI = indexIn(blocks[b].items, a);
+    return true;
   }
 
   /** The group holding (or that would hold) arrival `a`: the first whose last arrival is at least `a`. */
