@@ -267,7 +267,7 @@ export class Cluster {
     this.moveTo(node, state, now, readyAt);
   }
 
-  /** Sets a node's state from now on, its last stay reported if it changed. */
+  /** Sets a node's state from now on (the caller has reported its last stay when the state changes). */
   private moveTo(node: number, state: NodeState, now: number, readyAt: number): void {
     this.state[node] = state;
     if (state === NodeState.Idle) this.idleBits[node >>> 5] |= 1 << (node & 31);
