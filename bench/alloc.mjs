@@ -21,13 +21,15 @@ function sample() {
   const session = new Session();
   session.connect();
   session.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  process.on("exit", () => {
+  process.on("exit", (code) => {
     // A session on this thread answers at once, so the profile is written before the process ends.
     session.post("HeapProfiler.stopSampling", (err, result) => {
       if (err) return void process.stderr.write(`bench/alloc.mjs: ${err.message}\n`);
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, JSON.stringify(result.profile));
       process.stderr.write(`allocation (${out}):\n${report(result.profile, Number(process.env.ALLOC_TOP ?? 25)).join("\n")}\n`);
+      // A run that failed (a path relative to another folder, a bad flag) allocates little: say so beside its figures.
+      if (code !== 0) process.stderr.write(`bench/alloc.mjs: the run exited with code ${code}: these are the allocations of a failed run\n`);
     });
   });
 }
