@@ -129,11 +129,14 @@ interface Suspension {
   readonly defer: Decision;
 }
 
-/** Candidates compared at view.now, the cheapest, and its relative intensity saving. */
+/** Starting now, the cheapest candidate, the latest start and the relative intensity saving; every candidate only when the world keeps reasons. */
 interface Comparison {
-  readonly candidates: readonly Candidate[];
+  readonly now: Candidate;
   readonly best: Candidate;
+  readonly last: Candidate;
   readonly saving: number;
+  /** Every candidate in time order (now first, the latest start last), for explanations; undefined without them (ClusterView.explain false). */
+  readonly candidates: readonly Candidate[] | undefined;
 }
 
 /** Latest start of r seconds of work: submit + max_delay_s + ran, and no later than submit + deadline_s - r. */
@@ -159,7 +162,11 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
 
   /**
    * Compares starting r seconds of work at `site` now with the candidate starts
-   * up to `latest` (> now); undefined when I(now) = 0 (nothing to gain).
+   * up to `latest` (> now); undefined when I(now) = 0 (nothing to gain). The
+   * cheapest is kept as it goes (the first of equal costs); the candidates
+   * are listed only for an explanation: a plan compares up to a day of steps
+   * and is made again at each intensity change, and listing them was a third
+   * of what sweep-default allocated.
    */
   function compare(view: ClusterView, site: string, r: number, submit: number, latest: number, p: number): Comparison | undefined {
     const now = view.now;
@@ -167,20 +174,31 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
     const i0 = forecast.mean(now, now + r, category);
     if (!(i0 > 0)) return undefined;
     const timeScale = Math.max(r, 1);
-    const candidates: Candidate[] = [{ t: now, intensity: i0, cost: p }];
-    const add = (t: number) => {
-      const intensity = forecast.mean(t, t + r, category);
-      candidates.push({ t, intensity, cost: ((1 - p) * (t - now)) / timeScale + (p * intensity) / i0 });
-    };
+    const first: Candidate = { t: now, intensity: i0, cost: p };
+    const candidates: Candidate[] | undefined = view.explain === false ? undefined : [first];
+    let bestT = now;
+    let bestIntensity = i0;
+    let bestCost = p;
+    let intensity = i0;
+    let cost = p;
+    // The steps after now before the latest start, then the latest start itself.
     for (let k = Math.floor((now - submit) / step) + 1; ; k++) {
-      const t = submit + k * step;
-      if (t >= latest) break;
-      if (t > now) add(t);
+      let t = submit + k * step;
+      if (t >= latest) t = latest;
+      else if (!(t > now)) continue;
+      intensity = forecast.mean(t, t + r, category);
+      cost = ((1 - p) * (t - now)) / timeScale + (p * intensity) / i0;
+      candidates?.push({ t, intensity, cost });
+      if (cheaper(cost, bestCost)) {
+        bestT = t;
+        bestIntensity = intensity;
+        bestCost = cost;
+      }
+      if (t === latest) break;
     }
-    add(latest);
-    let best = candidates[0];
-    for (const c of candidates) if (cheaper(c.cost, best.cost)) best = c;
-    return { candidates, best, saving: (i0 - best.intensity) / i0 };
+    const last = candidates !== undefined ? candidates[candidates.length - 1] : { t: latest, intensity, cost };
+    const best = bestT === now ? first : bestT === latest ? last : (candidates?.find((c) => c.t === bestT) ?? { t: bestT, intensity: bestIntensity, cost: bestCost });
+    return { now: first, best, last, saving: (i0 - bestIntensity) / i0, candidates };
   }
 
   /** True when a comparison chose a later start that saves at least min_saving. */
@@ -203,12 +221,10 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
   }
 
   /** The forecasts compared, as explanation alternatives: now, the chosen time, the latest, and the cheapest others. */
-  function alternatives(c: Comparison, labels: { now: string; chosen: string; latest: string; other: string }): Explanation["alternatives"] {
-    const now = c.candidates[0];
-    const { best } = c;
+  function alternatives(c: Comparison, candidates: readonly Candidate[], labels: { now: string; chosen: string; latest: string; other: string }): Explanation["alternatives"] {
+    const { now, best, last } = c;
     const describe = (x: Candidate) => ({ start_s: x.t, delay_s: x.t - now.t, intensity_per_kwh: x.intensity * J_PER_KWH, cost: x.cost });
-    const last = c.candidates[c.candidates.length - 1];
-    const others = c.candidates
+    const others = candidates
       .filter((x) => x !== now && x !== best && x !== last)
       .sort((a, b) => (cheaper(a.cost, b.cost) ? -1 : cheaper(b.cost, a.cost) ? 1 : a.t - b.t))
       .slice(0, OTHER_ALTERNATIVES);
@@ -220,9 +236,9 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
     ];
   }
 
+  /** The defer of a plan, with its reason (always: ClusterView.explain) and, when the world keeps reasons, the alternatives compared. */
   function deferral(jobId: number, site: string, r: number, latest: number, p: number, c: Comparison): Decision {
-    const now = c.candidates[0];
-    const { best, saving } = c;
+    const { now, best, saving, candidates } = c;
     return {
       kind: "defer",
       jobId,
@@ -241,7 +257,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
           cost_now: now.cost,
           cost: best.cost,
         },
-        alternatives: alternatives(c, { now: "start now", chosen: "chosen start", latest: "latest start", other: "start at" }),
+        ...(candidates !== undefined ? { alternatives: alternatives(c, candidates, { now: "start now", chosen: "chosen start", latest: "latest start", other: "start at" }) } : {}),
       },
     };
   }
@@ -264,9 +280,9 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
     const p = qos.impact_preference;
     const c = compare(view, site, r, run.submit, latest, p);
     if (!worthWaiting(c, now)) return undefined;
-    const { best, saving } = c;
-    const at = c.candidates[0];
-    const suspend: Decision = {
+    const { best, saving, candidates } = c;
+    const at = c.now;
+    const suspend: Decision = candidates === undefined ? { kind: "suspend", jobId: run.id } : {
       kind: "suspend",
       jobId: run.id,
       why: {
@@ -284,7 +300,7 @@ export function policyTemporalShift(params: TemporalShiftParams = {}): Policy<Te
           cost_now: at.cost,
           cost: best.cost,
         },
-        alternatives: alternatives(c, { now: "keep running", chosen: "chosen resumption", latest: "latest resumption", other: "resume at" }),
+        alternatives: alternatives(c, candidates, { now: "keep running", chosen: "chosen resumption", latest: "latest resumption", other: "resume at" }),
       },
     };
     return { suspend, plan: { until: best.t, site }, defer: deferral(run.id, site, r, latest, p, c) };

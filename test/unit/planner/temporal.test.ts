@@ -176,6 +176,29 @@ describe("policyTemporalShift()", () => {
     expect(d.why.alternatives![0].expected.intensity_per_kwh).toBeCloseTo(0.4, 12);
   });
 
+  it("policyTemporalShift() decides the same without explanations (ClusterView.explain false): the same defers, reasons and figures, no alternatives (random forecasts and jobs)", () => {
+    const scenario = fc.record({
+      kg: fc.array(fc.double({ min: 0.01, max: 0.6, noNaN: true }), { minLength: 2, maxLength: 12 }),
+      jobs: fc.array(fc.record({ submit: fc.integer({ min: 0, max: 20000 }), run: fc.integer({ min: 1, max: 20000 }), delay: fc.integer({ min: 1, max: 86400 }), p: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 1, maxLength: 6 }),
+      now: fc.integer({ min: 0, max: 20000 }),
+    });
+    fc.assert(
+      fc.property(scenario, ({ kg, jobs, now }) => {
+        // Segments of 2,700 s (off the 900 s grid of candidate starts).
+        const series = ccSeries(kg.map((_, i) => i * 2700), kg, END);
+        const forecast = forecastFromActual({ series, basis: new Uint8Array(N_COORDS), source: "test" }, { bias: 0, sigma: 0 }, rngSeeded(1));
+        const queue = jobs.map((j, i) => queued(i + 1, Math.min(j.submit, now), j.run, qos(j.delay, j.p)));
+        const happened = queue.map((j) => ({ kind: "jobSubmitted" as const, jobId: j.id }));
+        const explained = policyTemporalShift().decide(view(now, queue, () => forecast), happened, { plans: {} });
+        const quiet = policyTemporalShift().decide({ ...view(now, queue, () => forecast), explain: false }, happened, { plans: {} });
+        const withoutAlternatives = explained.map((d) => (d.kind === "defer" ? { ...d, why: { reason: d.why.reason, expected: d.why.expected } } : d));
+        expect(quiet).toEqual(withoutAlternatives);
+        for (const d of explained) if (d.kind === "defer") expect(d.why.alternatives!.length).toBeGreaterThanOrEqual(2);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
   it("policyTemporalShift().decide() defers a job once and plans it again only on an intensity change at its site", () => {
     // A view whose forecast the test switches: first cleaner from 3600, later flat (no gain in waiting).
     const policy = policyTemporalShift();
