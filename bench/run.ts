@@ -204,6 +204,15 @@ function alternate<K extends string>(commands: Partial<Record<K, Command>>, roun
   report("whole", "sweep, 2 workers: parallel overhead, CPU 2 workers / 1", s.overhead, "x");
   report("whole", "sweep, 2 workers: critical path, main or busiest worker", s.criticalPath, "s CPU");
   report("whole", "sweep, 2 workers: speed-up bound on 2 idle cores (bench/sweep.ts)", s.speedupBound, "x");
+  if (!quick) {
+    // 200 variants (bench/sweep-200.json): each thread's warm-up a small part of its work, as in a real study. One round: about 2 min.
+    const l = await benchSweep(1, shippedPath("bench/sweep-200.json"));
+    if (!l.identical) throw new Error("bench/sweep.ts: the 200-variant sweep's results differ between 1 and 2 workers");
+    report("whole", "sweep-200 (200 variants), 1 worker, whole process", l.one.cpu, "s CPU");
+    report("whole", "sweep-200, 2 workers: wall-time speed-up (depends on the load)", l.speedup, "x");
+    report("whole", "sweep-200, 2 workers: parallel overhead, CPU 2 workers / 1", l.overhead, "x");
+    report("whole", "sweep-200, 2 workers: speed-up bound on 2 idle cores (bench/sweep.ts)", l.speedupBound, "x");
+  }
 }
 {
   const m = alternate({

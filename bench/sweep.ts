@@ -1,8 +1,11 @@
 /**
  * Benchmark (not a test): sweep scaling of the worker pool on
- * scenarios/sweep-default.json (9 variants: 3 policies x 3 seeds of qos-eu),
- * run as whole processes of the bundle (`impactsim sweep --workers 1`, the
- * in-process reference, and `--workers 2`), alternated, best of `rounds`.
+ * scenarios/sweep-default.json (9 variants: 3 policies x 3 seeds of qos-eu)
+ * or another sweep file (`--file`: bench/sweep-200.json has 200 variants,
+ * 4 policies x 5 PUE values x 10 seeds of the same scenario, so that each
+ * thread's warm-up is a small part of its work), run as whole processes of
+ * the bundle (`impactsim sweep --workers 1`, the in-process reference, and
+ * `--workers 2`), alternated, best of `rounds`.
  *
  * Wall time on a machine other work shares says little, so beside the
  * wall-time speed-up it prints figures that do not depend on the load, from
@@ -19,14 +22,15 @@
  *   already run on the second core beside its one lane) and the 2-worker run
  *   max(critical path, CPU / 2); the bound is the ratio of the two.
  * It checks that both runs write byte-identical results and that each process
- * exits by itself (no thread or child keeps it alive; 120 s timeout).
+ * exits by itself (no thread or child keeps it alive; a timeout of 120 s
+ * plus 2 s a variant).
  *
- * Usage: npx tsx bench/sweep.ts [--rounds N] (default 2)
+ * Usage: npx tsx bench/sweep.ts [--rounds N] (default 2) [--file SWEEP.json]
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { basename, join, relative, resolve as resolvePath } from "node:path";
 import { shippedPath } from "../src/io/paths.js";
 
 const SWEEP = shippedPath("scenarios/sweep-default.json");
@@ -67,13 +71,22 @@ function threadTimes(pid: number): Map<number, number> {
   return out;
 }
 
-/** One sweep as a whole process; rejects when it fails or does not exit by itself within 120 s. */
-export function runSweepProcess(workers: number): Promise<SweepRun> {
-  const out = shippedPath(`results/bench-sweep-w${workers}`);
+/** Variants of a sweep file: the product of its parameters' value counts (a `replicas` entry counts its replicas). */
+function variantCount(file: string): number {
+  const params = (JSON.parse(readFileSync(file, "utf8")) as { parameters?: Record<string, unknown> }).parameters ?? {};
+  let n = 1;
+  for (const v of Object.values(params)) n *= Array.isArray(v) ? v.length : Number((v as { replicas?: number }).replicas ?? 1);
+  return n;
+}
+
+/** One sweep as a whole process; rejects when it fails or does not exit by itself within 120 s plus 2 s a variant. */
+export function runSweepProcess(workers: number, file = SWEEP): Promise<SweepRun> {
+  const out = shippedPath(`results/bench-sweep-${basename(file, ".json")}-w${workers}`);
   rmSync(out, { recursive: true, force: true });
+  const limitS = 120 + 2 * variantCount(file);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [MEASURE, BUNDLE, "sweep", SWEEP, "--workers", String(workers), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [MEASURE, BUNDLE, "sweep", file, "--workers", String(workers), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
     const last = new Map<number, number>();
     const poll = setInterval(() => {
       for (const [tid, s] of threadTimes(child.pid!)) last.set(tid, s);
@@ -84,8 +97,8 @@ export function runSweepProcess(workers: number): Promise<SweepRun> {
     child.stderr.on("data", (d: Buffer) => (stderr += d));
     const timeout = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`sweep with ${workers} worker(s) did not exit within 120 s (something kept the process alive)`));
-    }, 120_000);
+      reject(new Error(`sweep with ${workers} worker(s) did not exit within ${limitS} s (something kept the process alive)`));
+    }, limitS * 1000);
     child.on("exit", (code) => {
       clearInterval(poll);
       clearTimeout(timeout);
@@ -113,14 +126,14 @@ export interface SweepBench {
   readonly identical: boolean;
 }
 
-/** Best (least CPU) of `rounds` alternated runs with 1 and 2 workers. */
-export async function benchSweep(rounds = 2): Promise<SweepBench> {
+/** Best (least CPU) of `rounds` alternated runs of a sweep file with 1 and 2 workers. */
+export async function benchSweep(rounds = 2, file = SWEEP): Promise<SweepBench> {
   let one: SweepRun | undefined;
   let two: SweepRun | undefined;
   let identical = true;
   for (let r = 0; r < rounds; r++) {
-    const a = await runSweepProcess(1);
-    const b = await runSweepProcess(2);
+    const a = await runSweepProcess(1, file);
+    const b = await runSweepProcess(2, file);
     identical &&= a.results === b.results && (one === undefined || one.results === a.results);
     if (!one || a.cpu < one.cpu) one = a;
     if (!two || b.cpu < two.cpu) two = b;
@@ -134,8 +147,10 @@ export async function benchSweep(rounds = 2): Promise<SweepBench> {
 if (process.argv[1] && /bench[\\/]sweep\.ts$/.test(process.argv[1])) {
   const i = process.argv.indexOf("--rounds");
   const rounds = i >= 0 ? Number(process.argv[i + 1]) : 2;
-  console.log(`impactsim sweep bench on ${cpus()[0]?.model ?? "?"} x${cpus().length}, Node ${process.version}: scenarios/sweep-default.json (9 variants), bundle, best of ${rounds} alternated`);
-  const b = await benchSweep(rounds);
+  const j = process.argv.indexOf("--file");
+  const file = j >= 0 ? resolvePath(process.argv[j + 1]) : SWEEP;
+  console.log(`impactsim sweep bench on ${cpus()[0]?.model ?? "?"} x${cpus().length}, Node ${process.version}: ${relative(process.cwd(), file)} (${variantCount(file)} variants), bundle, best of ${rounds} alternated`);
+  const b = await benchSweep(rounds, file);
   const f = (x: number) => x.toFixed(2);
   console.log(`  1 worker (in-process)  wall ${f(b.one.wall)} s  CPU ${f(b.one.cpu)} s  main thread ${f(b.one.mainCpu)} s  busiest other threads ${b.one.threadCpu.slice(0, 4).map(f).join(", ")} s`);
   console.log(`  2 workers (threads)    wall ${f(b.two.wall)} s  CPU ${f(b.two.cpu)} s  main thread ${f(b.two.mainCpu)} s  busiest threads ${b.two.threadCpu.slice(0, 4).map(f).join(", ")} s`);
