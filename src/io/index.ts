@@ -66,3 +66,5 @@ export { RunOutputs, runIdOf, RUN_FILES, DERIVED_FILES, SUMMARY_FILE, type Outpu
 export { checkRunFolder } from "./runFolder.js";
 export { shippedPath, PACKAGE_ROOT } from "./paths.js";
 export { loadStudy, checkStudy, MAX_STUDY_YEARS, type StudySpec, type LifetimeStudySpec, type GrowthStudySpec, type GrowthOptionSpec, type StudyCommonSpec, type StudyGroupSpec, type StudySiteSpec, type FleetEventSpec, type GridTrajectorySpec, type GroupRef } from "./study.js";
+export { FileMemo } from "./fileMemo.js";
+export { hashFile } from "./parseCache.js";

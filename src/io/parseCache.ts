@@ -77,7 +77,15 @@ const HASH_CHUNK = 1 << 17;
  * @throws the file system's error when the file cannot be read
  */
 export function parseCacheKeyOfFile(reader: string, path: string, options: unknown): string {
-  const h = keyHash(reader, options);
+  return hashFile(keyHash(reader, options), path).digest("hex");
+}
+
+/**
+ * Feeds a file's bytes to a hash a chunk at a time (one small buffer), never
+ * the whole file in memory.
+ * @throws the file system's error when the file cannot be read
+ */
+export function hashFile(h: Hash, path: string): Hash {
   const chunk = Buffer.allocUnsafe(HASH_CHUNK);
   const fd = openSync(path, "r");
   try {
@@ -85,7 +93,7 @@ export function parseCacheKeyOfFile(reader: string, path: string, options: unkno
   } finally {
     closeSync(fd);
   }
-  return h.digest("hex");
+  return h;
 }
 
 /** The product kept under `key`, or undefined on a miss (absent, truncated, of another key or unreadable). */

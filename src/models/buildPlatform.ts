@@ -5,10 +5,10 @@
  * that simulation time 0 is `t0Epoch`).
  */
 import { dirname, resolve } from "node:path";
-import type { AdjustmentLog } from "../core/index.js";
+import { AdjustmentLog, type Issue } from "../core/index.js";
 import { TimeSeries, type Extension } from "../core/index.js";
 import type { FactorVector } from "../core/index.js";
-import { readSeriesCsv } from "../io/index.js";
+import { FileMemo, readSeriesCsv } from "../io/index.js";
 import type { AcceleratorSpec, PlatformSpec, PowerStateSpec } from "../io/index.js";
 import { DEFAULT_EMBODIED_RULE, embodiedClock, embodiedPerNodeSecond, type EmbodiedRule } from "./embodied.js";
 import { intensityFromCarbonSeries, intensityFromMix, intensityStatic } from "./electricity.js";
@@ -54,6 +54,38 @@ function stateModel(s: PowerStateSpec | undefined): PowerStateModel | undefined 
   return s && { watts: s.w, switchOnSeconds: s.switch_on_s, switchOnWatts: s.switch_on_w, switchOffSeconds: s.switch_off_s, switchOffWatts: s.switch_off_w };
 }
 
+type GridSeriesSpec = NonNullable<PlatformSpec["sites"][number]["grid"]["series"]>;
+
+/** Site intensities made from series files, with the adjustments their reading made, kept while the files are unchanged. */
+const intensities = new FileMemo<{ readonly intensity: IntensityModel; readonly adjustments: readonly Issue[] }>(32);
+
+/**
+ * A site's intensity from its grid series file. Kept for the process (io
+ * FileMemo): a sweep's variants build the same series again and again, and
+ * the series and its sums are read only. Its reading's adjustments are
+ * counted again in `opts.log` at each build, as if the file were read again.
+ */
+async function seriesIntensity(path: string, series: GridSeriesSpec, zone: FactorVector, opts: BuildOptions): Promise<IntensityModel> {
+  const key = JSON.stringify([path, series, zone.source, Array.from(zone.values), Array.from(zone.basis), opts.t0Epoch, opts.extension]);
+  const stamps = intensities.stamps([path]);
+  const kept = intensities.get(key, stamps);
+  if (kept !== undefined) {
+    for (const x of kept.adjustments) opts.log.record(x);
+    return kept.intensity;
+  }
+  // Every adjustment kept (not only the first examples), to be counted again at the next build.
+  const log = new AdjustmentLog(Infinity);
+  const read = { timeColumn: series.time_column, timezone: series.timezone, gaps: "hold", log, label: series.file } as const;
+  const raw = await readSeriesCsv(path, { ...read, valueColumns: series.kind === "carbon_intensity" ? [series.value_column] : Object.keys(series.sources) });
+  for (const x of log.examples) opts.log.record(x);
+  const intensity: IntensityModel =
+    series.kind === "carbon_intensity"
+      ? { ...intensityFromCarbonSeries(raw, series.value_column, zone, opts.t0Epoch, opts.extension), file: path }
+      : { ...intensityFromMix(raw, series.sources, zone, opts.t0Epoch, opts.extension), file: path };
+  intensities.set(key, stamps, { intensity, adjustments: log.examples });
+  return intensity;
+}
+
 /**
  * @throws InputError on unreadable or invalid series; RangeError on an unknown zone
  */
@@ -69,13 +101,7 @@ export async function buildPlatform(spec: PlatformSpec, opts: BuildOptions): Pro
     else {
       const path = resolve(dirname(opts.file), series.file);
       files.push(path);
-      if (series.kind === "carbon_intensity") {
-        const raw = await readSeriesCsv(path, { timeColumn: series.time_column, valueColumns: [series.value_column], timezone: series.timezone, gaps: "hold", log: opts.log, label: series.file });
-        intensity = { ...intensityFromCarbonSeries(raw, series.value_column, zone, opts.t0Epoch, opts.extension), file: path };
-      } else {
-        const raw = await readSeriesCsv(path, { timeColumn: series.time_column, valueColumns: Object.keys(series.sources), timezone: series.timezone, gaps: "hold", log: opts.log, label: series.file });
-        intensity = { ...intensityFromMix(raw, series.sources, zone, opts.t0Epoch, opts.extension), file: path };
-      }
+      intensity = await seriesIntensity(path, series, zone, opts);
     }
     let powerBudget: TimeSeries | undefined;
     if (site.power_budget_series) {

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type { Policy } from "../planner/index.js";
 import type { EmbodiedRule, NodeTypeProvenance } from "../models/index.js";
-import { shippedPath } from "../io/index.js";
+import { FileMemo, hashFile, shippedPath } from "../io/index.js";
 
 export interface Provenance {
   tool: string;
@@ -26,8 +26,17 @@ export interface Provenance {
 
 export const TOOL_VERSION: string = JSON.parse(readFileSync(shippedPath("package.json"), "utf8")).version;
 
+/** Hashes of input files kept while the files are unchanged: a sweep's variants name the same inputs (io FileMemo). */
+const hashes = new FileMemo<string>(256);
+
+/** A file's SHA-256, hex; read a chunk at a time (a big trace is never held whole for its hash). */
 export function sha256File(path: string): string {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
+  const stamps = hashes.stamps([path]);
+  const kept = hashes.get(path, stamps);
+  if (kept !== undefined) return kept;
+  const hex = hashFile(createHash("sha256"), path).digest("hex");
+  hashes.set(path, stamps, hex);
+  return hex;
 }
 
 export function provenance(seed: number, policy: Policy<unknown>, files: readonly string[], forecastError: { bias: number; sigma: number }): Provenance {
