@@ -45,14 +45,19 @@ export function siteBinRow(b: SiteBin): (string | number)[] {
   return [b.site, b.start, b.end, b.itPowerW, b.facilityPowerW, b.busyNodes, b.nodes, b.ccIntensityGPerKwh, b.itEnergyJ, b.facilityEnergyJ, b.ccUseKg];
 }
 
+/** Receives a closed bin: its site and its other cells in SITE_SERIES_COLUMNS' order (start_s to cc_use_kgco2eq), in an array reused for the next bin. */
+type BinCells = (site: string, cells: Float64Array) => void;
+
 export class SiteSeries implements SimObserver {
   private readonly bin: Int32Array;
   private readonly energy: Float64Array;
   private readonly busySeconds: Float64Array;
   private readonly ccKg: Float64Array;
   private readonly nodes: number[];
+  private readonly cells = new Float64Array(SITE_SERIES_COLUMNS.length - 1);
+  private sink: BinCells;
 
-  constructor(private readonly platform: PlatformModel, private readonly step: number, private readonly emit: (b: SiteBin) => void) {
+  constructor(private readonly platform: PlatformModel, private readonly step: number, emit: (b: SiteBin) => void) {
     if (!(step > 0)) throw new RangeError(`SiteSeries: expected a bin width > 0 s, got ${step}`);
     const n = platform.sites.length;
     this.bin = new Int32Array(n);
@@ -60,6 +65,18 @@ export class SiteSeries implements SimObserver {
     this.busySeconds = new Float64Array(n);
     this.ccKg = new Float64Array(n);
     this.nodes = platform.sites.map((_, s) => platform.pools.filter((p) => p.site === s).reduce((a, p) => a + p.count, 0));
+    this.sink = (site, c) => emit({ site, start: c[0], end: c[1], itPowerW: c[2], facilityPowerW: c[3], busyNodes: c[4], nodes: c[5], ccIntensityGPerKwh: c[6], itEnergyJ: c[7], facilityEnergyJ: c[8], ccUseKg: c[9] });
+  }
+
+  /**
+   * A series that hands each bin's cells over as numbers in a reused array,
+   * for a CSV writer to take as they are (sites.csv: no object or array made
+   * per row).
+   */
+  static cells(platform: PlatformModel, step: number, sink: BinCells): SiteSeries {
+    const series = new SiteSeries(platform, step, () => {});
+    series.sink = sink;
+    return series;
   }
 
   siteInterval(s: number, from: number, to: number, itWatts: number, _overhead: number, busy: number): void {
@@ -90,19 +107,18 @@ export class SiteSeries implements SimObserver {
     const stop = end ?? start + this.step;
     const width = stop - start;
     const it = this.energy[s];
-    this.emit({
-      site: site.id,
-      start,
-      end: stop,
-      itPowerW: it / width,
-      facilityPowerW: (it * site.pue) / width,
-      busyNodes: this.busySeconds[s] / width,
-      nodes: this.nodes[s],
-      ccIntensityGPerKwh: (site.intensity.series.integral(start, stop, CC) / width) * 1000 * JOULES_PER_KWH,
-      itEnergyJ: it,
-      facilityEnergyJ: it * site.pue,
-      ccUseKg: this.ccKg[s],
-    });
+    const c = this.cells;
+    c[0] = start;
+    c[1] = stop;
+    c[2] = it / width;
+    c[3] = (it * site.pue) / width;
+    c[4] = this.busySeconds[s] / width;
+    c[5] = this.nodes[s];
+    c[6] = (site.intensity.series.integral(start, stop, CC) / width) * 1000 * JOULES_PER_KWH;
+    c[7] = it;
+    c[8] = it * site.pue;
+    c[9] = this.ccKg[s];
+    this.sink(site.id, c);
     this.bin[s]++;
     this.energy[s] = this.busySeconds[s] = this.ccKg[s] = 0;
   }

@@ -1,4 +1,4 @@
-// Entry point of the thread that writes a long CSV file (io/csvThread.ts).
+// Entry point of the thread that writes long CSV files (io/csvThread.ts).
 // Plain ESM, so that Node loads it without a build step. It runs serveCsv
 // from the fastest code there is: the JavaScript file of csvThreadServe.ts
 // named in workerData.moduleUrl (its chunk of the CLI bundle, or the
@@ -18,8 +18,9 @@ try {
 } catch (err) {
   // Not loaded: the making thread learns why (it waits on the control words).
   const control = workerData.control;
-  workerData.result.postMessage({ error: { message: `cannot start the thread writing ${workerData.from.path}: ${err?.message ?? err}` } });
-  Atomics.store(control, 2, 2); // CONTROL.state = CONTROL.failed, then CONTROL.signal bumped (io/csvThreadProtocol.ts)
+  workerData.result.postMessage({ error: { message: `cannot start the thread writing CSV files: ${err?.message ?? err}` } });
+  Atomics.store(control, 3, 2); // CONTROL.state = CONTROL.failed, then CONTROL.signal bumped (io/csvThreadProtocol.ts)
   Atomics.add(control, 0, 1);
   Atomics.notify(control, 0);
+  parentPort.close();
 }

@@ -6,27 +6,45 @@
 import type { MessagePort } from "node:worker_threads";
 import type { WriterHandoff } from "./bufferedWriter.js";
 
-/** In a block: a text cell (its string is the block's next text) and a row's end. Numbers are finite, so neither is one. */
+/**
+ * In a block: a text cell, and a row's end. Numbers are finite, so neither is
+ * one. A text cell's marker is followed by one slot, the text's number in its
+ * file's list of texts: the next number adds the block's next new text to the
+ * list, a smaller one repeats a listed text, TEXT_INLINE takes the block's
+ * next new text without listing it (the list is bounded).
+ */
 export const BLOCK_TEXT = -Infinity;
 export const BLOCK_END = Infinity;
+export const TEXT_INLINE = -1;
 
-/** Words of the shared Int32Array: bumped at every block written and when the worker stops; blocks written; 0 running, 1 finished, 2 failed. */
-export const CONTROL = { signal: 0, written: 1, state: 2, words: 3, finished: 1, failed: 2 } as const;
+/**
+ * Words of the shared Int32Array: bumped at every block written, file closed
+ * and when the worker fails; blocks written; files closed; 0 running, 2
+ * failed (the worker's reason on the result port).
+ */
+export const CONTROL = { signal: 0, written: 1, closed: 2, state: 3, words: 4, failed: 2 } as const;
 
 /** workerData of the writing thread. */
 export interface CsvThreadData {
   /** The worker's code (csvThreadServe's module URL). */
   readonly moduleUrl: string;
-  readonly header: readonly string[];
-  /** The file as the making thread handed it over. */
-  readonly from: WriterHandoff;
   readonly control: Int32Array;
-  /** Where the worker's last word goes (read synchronously). */
+  /** Where the worker's word on each file it closes, or its failure, goes (read synchronously). */
   readonly result: MessagePort;
+  /** Where written blocks go back to be filled again. */
+  readonly spare: MessagePort;
 }
 
-/** A block of rows, or the end of the file. */
-export type CsvThreadMessage = { readonly block: Float64Array; readonly slots: number; readonly texts: readonly string[] } | { readonly close: true };
+/**
+ * To the worker, in order: a file handed over (its rows go on after what the
+ * making thread wrote), a block of one file's rows, the end of a file, the
+ * end of the worker (no file left open).
+ */
+export type CsvThreadMessage =
+  | { readonly open: number; readonly header: readonly string[]; readonly from: WriterHandoff }
+  | { readonly file: number; readonly block: Float64Array<ArrayBuffer>; readonly slots: number; readonly texts: readonly string[] }
+  | { readonly close: number }
+  | { readonly end: true };
 
 export interface CsvThreadDone {
   readonly sha256: string;

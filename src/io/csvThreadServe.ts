@@ -1,48 +1,72 @@
 /**
- * The worker side of io/csvThread.ts: replays each block's cells into a
- * CsvWriter that goes on with the file the making thread handed over, so the
- * bytes are exactly those that thread would have written.
+ * The worker side of io/csvThread.ts: for each file handed over, replays its
+ * blocks' cells into a CsvWriter that goes on with the file the making thread
+ * began, so the bytes are exactly those that thread would have written.
+ * Several files share the thread; messages come in the order they were sent.
  */
 import type { MessagePort } from "node:worker_threads";
 import { CsvWriter } from "./csvWriter.js";
-import { BLOCK_END, BLOCK_TEXT, CONTROL, type CsvThreadData, type CsvThreadFailed, type CsvThreadMessage } from "./csvThreadProtocol.js";
+import { BLOCK_END, BLOCK_TEXT, CONTROL, TEXT_INLINE, type CsvThreadData, type CsvThreadFailed, type CsvThreadMessage } from "./csvThreadProtocol.js";
 
 /** This module's file: the worker imports it (a bundle chunk of its own, the library's file, or the source through tsx). */
 export const MODULE_URL = import.meta.url;
 
-/** Writes the blocks that arrive on `port` until told to close; says how it ended in `data.control` and on `data.result`. */
+/** A file being written here, and the texts its blocks refer to by number. */
+interface ServedFile {
+  readonly writer: CsvWriter;
+  readonly texts: string[];
+}
+
+/** Writes the files and blocks that arrive on `port` until told to end; says how each file ended in `data.control` and on `data.result`. */
 export function serveCsv(port: MessagePort, data: CsvThreadData): void {
   const control = data.control;
-  const stop = (state: number, reply: unknown) => {
-    data.result.postMessage(reply);
-    data.result.close();
-    Atomics.store(control, CONTROL.state, state);
+  const files = new Map<number, ServedFile>();
+  let failed = false;
+  /** Counts one more of `word` (or none) and wakes the making thread if it waits. */
+  const signal = (word?: number) => {
+    if (word !== undefined) Atomics.add(control, word, 1);
     Atomics.add(control, CONTROL.signal, 1);
     Atomics.notify(control, CONTROL.signal);
+  };
+  const stop = () => {
     port.close();
+    data.result.close();
+    data.spare.close();
   };
   const fail = (err: unknown) => {
+    failed = true;
     const e = err as { message?: string; code?: unknown; path?: unknown };
     const reply: CsvThreadFailed = { error: { message: String(e?.message ?? err), ...(typeof e?.code === "string" ? { code: e.code } : {}), ...(typeof e?.path === "string" ? { path: e.path } : {}) } };
-    stop(CONTROL.failed, reply);
-  };
-  let writer: CsvWriter;
-  try {
-    writer = new CsvWriter(data.from.path, data.header, undefined, data.from);
-  } catch (err) {
-    return fail(err);
-  }
-  port.on("message", (m: CsvThreadMessage) => {
-    if (Atomics.load(control, CONTROL.state) !== 0) return;
-    try {
-      if ("close" in m) {
-        writer.close();
-        return stop(CONTROL.finished, { sha256: writer.sha256, bytes: writer.bytes, lines: writer.lines });
+    data.result.postMessage(reply);
+    Atomics.store(control, CONTROL.state, CONTROL.failed);
+    signal();
+    // The run is failing: its files are removed, so what is buffered of them need not reach them.
+    for (const f of files.values()) {
+      try {
+        f.writer.close();
+      } catch {
+        // the failure already reported is the one that matters
       }
-      replay(writer, m.block, m.slots, m.texts);
-      Atomics.add(control, CONTROL.written, 1);
-      Atomics.add(control, CONTROL.signal, 1);
-      Atomics.notify(control, CONTROL.signal);
+    }
+    files.clear();
+    stop();
+  };
+  port.on("message", (m: CsvThreadMessage) => {
+    if (failed) return;
+    try {
+      if ("file" in m) {
+        replay(files.get(m.file)!, m.block, m.slots, m.texts);
+        data.spare.postMessage(m.block, [m.block.buffer]);
+        signal(CONTROL.written);
+      } else if ("open" in m) {
+        files.set(m.open, { writer: new CsvWriter(m.from.path, m.header, undefined, m.from), texts: [] });
+      } else if ("close" in m) {
+        const { writer } = files.get(m.close)!;
+        files.delete(m.close);
+        writer.close();
+        data.result.postMessage({ sha256: writer.sha256, bytes: writer.bytes, lines: writer.lines });
+        signal(CONTROL.closed);
+      } else stop();
     } catch (err) {
       fail(err);
     }
@@ -50,16 +74,20 @@ export function serveCsv(port: MessagePort, data: CsvThreadData): void {
 }
 
 /** Writes a block's cells: runs of numbers at once, texts, rows' ends. */
-function replay(w: CsvWriter, block: Float64Array, slots: number, texts: readonly string[]): void {
-  let text = 0;
+function replay(file: ServedFile, block: Float64Array, slots: number, fresh: readonly string[]): void {
+  const w = file.writer;
+  const texts = file.texts;
+  let next = 0;
   for (let i = 0; i < slots; ) {
     const x = block[i];
     if (x === BLOCK_END) {
       w.end();
       i++;
     } else if (x === BLOCK_TEXT) {
-      w.text(texts[text++]);
-      i++;
+      const id = block[i + 1];
+      if (id === texts.length) texts.push(fresh[next++]);
+      w.text(id === TEXT_INLINE ? fresh[next++] : texts[id]);
+      i += 2;
     } else {
       let j = i + 1;
       while (j < slots && Number.isFinite(block[j])) j++;

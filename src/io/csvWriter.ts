@@ -56,6 +56,11 @@ export class CsvWriter extends BufferedLineWriter implements CsvRows {
     return this.lines;
   }
 
+  /** Cells of the row being written so far (0 between rows). */
+  get rowCells(): number {
+    return this.column;
+  }
+
   /**
    * Appends a row; strings containing commas, quotes or newlines are quoted.
    * @throws SimulationError on a number that is not finite, naming the file, row and column (nothing of the row is written)

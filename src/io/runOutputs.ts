@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ArrowColumn, ArrowTableWriter } from "./arrowWriter.js";
-import { ThreadedCsvWriter } from "./csvThread.js";
+import { CsvThread, ThreadedCsvWriter } from "./csvThread.js";
 import { CsvWriter } from "./csvWriter.js";
 import { finiteJson } from "./finiteJson.js";
 import { JsonLinesWriter } from "./jsonLines.js";
@@ -51,6 +51,8 @@ interface OutputFile {
 export class RunOutputs {
   private readonly writers = new Map<string, OutputFile>();
   private readonly tag = `${process.pid}-${Date.now().toString(36)}`;
+  /** The thread writing this run's long CSV files, shared by them. */
+  private thread: CsvThread | undefined;
 
   /** @param dir an existing, writable folder (io/outputDir.ts prepareOutputDir) */
   constructor(readonly dir: string) {}
@@ -67,9 +69,15 @@ export class RunOutputs {
     return w;
   }
 
-  /** A CSV file of this run whose rows past the first `after` are formatted and written on a worker thread (io/csvThread.ts; the same bytes), written under a temporary name until commit. */
+  /**
+   * A CSV file of this run whose rows past the first `after` (or past none,
+   * once another file has started it) are formatted and written on the run's
+   * one worker thread (io/csvThread.ts; the same bytes), written under a
+   * temporary name until commit.
+   */
   async threadedCsv(name: string, header: readonly string[], after: number): Promise<ThreadedCsvWriter> {
-    const w = await ThreadedCsvWriter.open(this.temp(name), header, after);
+    this.thread ??= await CsvThread.open();
+    const w = await ThreadedCsvWriter.open(this.temp(name), header, after, this.thread);
     w.name = join(this.dir, name);
     this.writers.set(name, w);
     return w;

@@ -5,9 +5,9 @@
  * sites.csv and summary.json. The CLI only parses flags and calls this.
  */
 import { resolve } from "node:path";
-import { Accountant, type JobCharge } from "../accounting/index.js";
+import { Accountant, N_PHASED, type JobCharge } from "../accounting/index.js";
 import { MetricsCollector } from "../accounting/index.js";
-import { SITE_SERIES_COLUMNS, SiteSeries, siteBinRow } from "../accounting/index.js";
+import { SITE_SERIES_COLUMNS, SiteSeries } from "../accounting/index.js";
 import { NODE_COLUMNS, NodeTimeline } from "../accounting/index.js";
 import { ENERGY, INDICATORS, N_COORDS, PHASES } from "../core/index.js";
 import { AdjustmentLog, InputError } from "../core/index.js";
@@ -118,6 +118,12 @@ export interface RunOptions {
  * 0.1 s, longer runs gain (KTH x8, 227,808 rows: about 0.9 s).
  */
 export const OUTPUT_THREAD_AFTER = 20_000;
+/**
+ * The same for sites.csv and nodes.csv, whose rows have a third of a job's
+ * numbers (10 or fewer against 33). Once jobs.csv (or any) has started the
+ * thread, each goes to it at its next row whatever its length.
+ */
+const SERIES_THREAD_AFTER = 3 * OUTPUT_THREAD_AFTER;
 
 export interface RunOutput {
   readonly summary: RunSummary;
@@ -155,6 +161,8 @@ export function impactColumns(): { name: string; type?: "int64" }[] {
 
 /** Numeric cells of a jobs.csv row (jobColumns() less its 8 text cells). */
 const JOB_NUMBERS = 6 + 6 + INDICATORS.length + PHASES.length + 1 + 5;
+/** The coordinate of each indicator column of jobs.csv, in its order. */
+const INDICATOR_COORDS = Int32Array.from(INDICATORS, (c) => c.index);
 
 /**
  * Writes a job's row of jobs.csv straight into the writer in jobColumns()'s
@@ -163,8 +171,13 @@ const JOB_NUMBERS = 6 + 6 + INDICATORS.length + PHASES.length + 1 + 5;
  */
 function writeJobRow(w: CsvRows, c: JobCharge, siteId: string, nodeType: string, method: ScoreMethod, totals: Float64Array, cells: Float64Array): void {
   const f = c.fact;
-  totals.fill(0);
-  for (let ph = 0; ph < PHASES.length; ph++) for (let i = 0; i < N_COORDS; i++) totals[i] += c.impacts[ph * N_COORDS + i];
+  const impacts = c.impacts;
+  // Each coordinate summed over phases, from zero and in phase order (as jobs.csv always has: 0 + x makes -0 a 0).
+  for (let i = 0; i < N_COORDS; i++) {
+    let t = 0;
+    for (let at = i; at < N_PHASED; at += N_COORDS) t += impacts[at];
+    totals[i] = t;
+  }
   let k = 0;
   cells[k++] = f.job.id;
   cells[k++] = f.job.submit;
@@ -182,8 +195,9 @@ function writeJobRow(w: CsvRows, c: JobCharge, siteId: string, nodeType: string,
   cells[k++] = f.runSeconds > 0 ? c.itJ / f.runSeconds : 0;
   cells[k++] = c.itJ;
   cells[k++] = c.facilityJ;
-  for (const ind of INDICATORS) cells[k++] = totals[ind.index];
-  for (let ph = 0; ph < PHASES.length; ph++) cells[k++] = c.impacts[ph * N_COORDS];
+  for (let i = 0; i < INDICATOR_COORDS.length; i++) cells[k++] = totals[INDICATOR_COORDS[i]];
+  // Climate change (coordinate 0) by phase.
+  for (let at = 0; at < N_PHASED; at += N_COORDS) cells[k++] = impacts[at];
   cells[k++] = singleScore(totals, method);
   w.numbers(cells, second, k);
   w.cell(f.job.project).cell(f.job.user).cell(f.device).cell(f.job.workflow ?? "").cell(f.job.task ?? "");
@@ -377,13 +391,14 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   const outputs = new RunOutputs(outDir);
   const writeCsv = !o.summaryOnly && scenario.output.jobs_csv !== false;
   const writeSeries = !o.summaryOnly && scenario.output.timeseries_csv !== false;
+  const threadAfter = opts.outputThread === true ? OUTPUT_THREAD_AFTER : opts.outputThread === false ? undefined : opts.outputThread;
+  /** A long file's CSV writer: formatted on the run's output thread past `after` rows (or once the thread runs) when outputThread says so. */
+  const longCsv = async (name: string, header: readonly string[], after: number): Promise<CsvRows> =>
+    threadAfter === undefined ? outputs.csv(name, header) : outputs.threadedCsv(name, header, opts.outputThread === true ? after : threadAfter);
   let jobsCsv: CsvRows | undefined;
   const totals = new Float64Array(N_COORDS);
   const jobCells = new Float64Array(JOB_NUMBERS);
-  if (writeCsv) {
-    const after = opts.outputThread === true ? OUTPUT_THREAD_AFTER : opts.outputThread;
-    jobsCsv = typeof after === "number" ? await outputs.threadedCsv("jobs.csv", jobColumns(), after) : outputs.csv("jobs.csv", jobColumns());
-  }
+  if (writeCsv) jobsCsv = await longCsv("jobs.csv", jobColumns(), OUTPUT_THREAD_AFTER);
   const impactTable = o.impactTable ? await outputs.arrow("impacts.arrow", impactColumns()) : undefined;
   const impactRow = new Float64Array(3 + PHASES.length * N_COORDS);
   // Runs of suspended jobs are summed into the job's one row, written at its last run.
@@ -439,11 +454,12 @@ export async function runScenario(opts: RunOptions = {}): Promise<RunOutput> {
   };
   const observers: SimObserver[] = [accountant, metrics, perQos];
   if (writeSeries) {
-    const writer = outputs.csv("sites.csv", SITE_SERIES_COLUMNS);
-    observers.push(new SiteSeries(platform, 3600, (b) => writer.row(siteBinRow(b))));
+    const writer = await longCsv("sites.csv", SITE_SERIES_COLUMNS, SERIES_THREAD_AFTER);
+    const numbers = SITE_SERIES_COLUMNS.length - 1;
+    observers.push(SiteSeries.cells(platform, 3600, (site, cells) => writer.text(site).numbers(cells, 0, numbers).end()));
   }
   // Node timelines: nodes.csv, and the packing figures of the summary either way.
-  const nodesCsv = !o.summaryOnly && scenario.output.nodes_csv !== false ? outputs.csv("nodes.csv", NODE_COLUMNS) : undefined;
+  const nodesCsv = !o.summaryOnly && scenario.output.nodes_csv !== false ? await longCsv("nodes.csv", NODE_COLUMNS, SERIES_THREAD_AFTER) : undefined;
   const timeline = new NodeTimeline(platform, nodesCsv && ((cells) => nodesCsv.row(cells)));
   observers.push(timeline);
   const dropped = new Map<string, number>();

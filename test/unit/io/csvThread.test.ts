@@ -6,6 +6,9 @@
  * SHA-256, bytes and rows it reports are those of the file on disk (hashed
  * here with node:crypto). A number that is not finite is refused at the row
  * that holds it, as CsvWriter refuses it, and nothing of that row is written.
+ * Several files share one thread: each gets the oracle's bytes whatever the
+ * interleaving, refusals name their own file, and a failure there fails them
+ * all, as this thread's error.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -14,7 +17,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { SimulationError } from "../../../src/core/errors.ts";
-import { ThreadedCsvWriter } from "../../../src/io/csvThread.ts";
+import { CsvThread, ThreadedCsvWriter } from "../../../src/io/csvThread.ts";
 import { runScenario } from "../../../src/run/runScenario.ts";
 import { writeTraceSlice } from "../../helpers/traceSlice.ts";
 
@@ -130,4 +133,103 @@ describe("ThreadedCsvWriter", () => {
     expect(threaded.summary).toEqual(plain.summary);
     expect(plain.summary.jobs).toBeGreaterThan(100);
   });
+
+  it("several files on one thread: the first past `after` starts it, the others join at their next row; rows interleaved, closed in any order, each the oracle's bytes", async () => {
+    const thread = await CsvThread.open();
+    const header = ["id", "what", "x"];
+    const paths = [fresh("a"), fresh("b"), fresh("c")];
+    const writers = await Promise.all(paths.map((p, i) => ThreadedCsvWriter.open(p, header, [50, 1_000_000, 1_000_000][i], thread)));
+    const rows: (string | number)[][][] = [[], [], []];
+    const run = new Float64Array(2);
+    for (let r = 0; r < 3000; r++) {
+      for (let f = 0; f < 3; f++) {
+        // File c starts only at row 2,000, well after the thread: its first row goes there.
+        if (f === 2 && r < 2000) continue;
+        const row = [r, `${"abc"[f]}${r % 13}`, (r * (f + 1)) / 7];
+        rows[f].push(row);
+        run[0] = row[2] as number;
+        writers[f].number(r).text(row[1] as string).numbers(run, 0, 1).end();
+      }
+      if (r === 49) expect(writers.map((w) => w.threaded)).toEqual([false, false, false]);
+      if (r === 50) expect(writers.map((w) => w.threaded)).toEqual([true, true, false]);
+    }
+    expect(writers.map((w) => w.threaded)).toEqual([true, true, true]);
+    for (const f of [1, 2, 0]) {
+      writers[f].close();
+      const text = readFileSync(paths[f]);
+      expect(text.toString("utf8")).toBe(oracle(header, rows[f]));
+      expect(writers[f].sha256).toBe(createHash("sha256").update(text).digest("hex"));
+      expect([writers[f].bytes, writers[f].lines]).toEqual([text.length, rows[f].length]);
+    }
+    expect(thread.started).toBe(1);
+    expect(thread.running).toBe(false);
+    // With every file closed the worker is gone; a later file past `after` starts another.
+    const later = await writeAndCheckOn(thread, [[1, "x"], [2, "y"]], 1);
+    expect(later.threaded).toBe(true);
+    expect(thread.started).toBe(2);
+  });
+
+  it("texts past the listed ones (over 16,384 distinct, longer than 64 characters) and texts first seen in a refused row are written as the oracle's", async () => {
+    const rows: (string | number)[][] = [];
+    for (let i = 0; i < 20_000; i++) rows.push([i, `t${i}`, i % 3 === 0 ? "x".repeat(65 + (i % 5)) : "same", `t${i >> 1}`]);
+    await writeAndCheck(["i", "a", "b", "c"], rows, 1);
+    const path = fresh("refused-texts");
+    const w = await ThreadedCsvWriter.open(path, ["a", "b"], 1);
+    w.row(["first", 1]);
+    expect(() => w.text("new-in-refused").number(Number.NaN)).toThrow(/row 2, column b/);
+    w.row(["new-in-refused", 2]);
+    w.row(["new-in-refused", 3]);
+    w.close();
+    expect(readFileSync(path, "utf8")).toBe("a,b\nfirst,1\nnew-in-refused,2\nnew-in-refused,3\n");
+  });
+
+  it("refuses a non-finite number in each file sharing the thread naming that file, its row and column, and goes on with the others", async () => {
+    const thread = await CsvThread.open();
+    const a = await ThreadedCsvWriter.open(fresh("na"), ["a1", "a2"], 1, thread);
+    const b = await ThreadedCsvWriter.open(fresh("nb"), ["b1", "b2", "b3"], 1, thread);
+    a.name = "a.csv";
+    b.name = "b.csv";
+    a.row([1, 2]);
+    a.row([3, 4]);
+    b.row(["x", 1, 2]);
+    expect([a.threaded, b.threaded]).toEqual([true, true]);
+    expect(() => a.row([5, Infinity])).toThrow(/^a\.csv: row 3, column a2: expected a finite number, got Infinity/);
+    expect(() => b.row(["y", -Infinity, 1])).toThrow(/^b\.csv: row 2, column b2: expected a finite number, got -Infinity/);
+    a.row([6, 7]);
+    b.row(["z", 8, 9]);
+    a.close();
+    b.close();
+    expect(readFileSync(a.path, "utf8")).toBe("a1,a2\n1,2\n3,4\n6,7\n");
+    expect(readFileSync(b.path, "utf8")).toBe("b1,b2,b3\nx,1,2\nz,8,9\n");
+  });
+
+  it("a failure on the thread (a file removed before it is taken over) fails every file on it with that error, as this thread's, not a hang", async () => {
+    const thread = await CsvThread.open();
+    const good = await ThreadedCsvWriter.open(fresh("good"), ["a"], 1, thread);
+    const gone = await ThreadedCsvWriter.open(fresh("gone"), ["a"], 1_000_000, thread);
+    good.row([1]);
+    gone.row([1]);
+    rmSync(gone.path);
+    good.row([2]);
+    expect(good.threaded).toBe(true);
+    gone.row([2]);
+    expect(gone.threaded).toBe(true);
+    const reason = /gone-.*\.csv: ends at byte 0, before the 4 bytes written to it/;
+    expect(() => gone.close()).toThrow(reason);
+    expect(() => good.close()).toThrow(reason);
+    expect(() => good.row([3])).not.toThrow();
+    expect(() => good.close()).toThrow(reason);
+  });
 });
+
+/** writeAndCheck on a given thread. */
+async function writeAndCheckOn(thread: CsvThread, rows: (string | number)[][], after: number): Promise<ThreadedCsvWriter> {
+  const path = fresh("on");
+  const w = await ThreadedCsvWriter.open(path, ["h1", "h2"], after, thread);
+  for (const r of rows) w.row(r);
+  w.close();
+  const text = readFileSync(path);
+  expect(text.toString("utf8")).toBe(oracle(["h1", "h2"], rows));
+  expect(w.sha256).toBe(createHash("sha256").update(text).digest("hex"));
+  return w;
+}
