@@ -227,17 +227,26 @@ export class Ledger {
 
   /** Per QoS class name: its jobs. */
   readonly qos = new Map<string, Account>();
-  private readonly plainAccounts: Map<string, Account[]>[] = [];
+  /** The accounts of jobs outside workflows, per site, by QoS class name ("" without one), then by project. */
+  private readonly plainAccounts: Map<string, Map<string, Account[]>>[] = [];
 
   /** The accounts a job is charged to: its site's jobs, its project, its workflow and its QoS class. */
   accountsOf(site: number, job: { readonly project: string; readonly workflow?: number; readonly qos?: { readonly name: string } }): readonly Account[] {
-    if (job.workflow === undefined && !job.qos) {
-      // the common case, cached per site and project (no array per job)
+    if (job.workflow === undefined) {
+      // Jobs outside workflows: cached per site, class and project (no array per charge; a charge is made per
+      // interval of a job, and a QoS study's arrays were 49 MB of sweep-default's allocation).
       const bySite = (this.plainAccounts[site] ??= new Map());
-      let cached = bySite.get(job.project);
-      if (!cached) bySite.set(job.project, (cached = [this.siteJobs[site], this.project(job.project)]));
+      const qosName = job.qos ? job.qos.name : "";
+      let byProject = bySite.get(qosName);
+      if (!byProject) bySite.set(qosName, (byProject = new Map()));
+      let cached = byProject.get(job.project);
+      if (!cached) byProject.set(job.project, (cached = this.accountsFor(site, job)));
       return cached;
     }
+    return this.accountsFor(site, job);
+  }
+
+  private accountsFor(site: number, job: { readonly project: string; readonly workflow?: number; readonly qos?: { readonly name: string } }): Account[] {
     const out = [this.siteJobs[site], this.project(job.project)];
     if (job.workflow !== undefined) out.push(this.workflow(job.workflow));
     if (job.qos) {

@@ -176,6 +176,24 @@ describe("Ledger", () => {
     expect(full).toEqual([l.siteJobs[0], l.project("p"), l.workflow(4), l.qos.get("urgent")]);
   });
 
+  it("accountsOf() gives a QoS job outside workflows its site's jobs, its project and its class, the same accounts at every charge, apart per site, class and project", () => {
+    const l = new Ledger(platform());
+    // The very accounts (empty ones are deep-equal to each other).
+    const same = (got: readonly unknown[], want: readonly unknown[]) => {
+      expect(got).toHaveLength(want.length);
+      got.forEach((x, i) => expect(x).toBe(want[i]));
+    };
+    const green = l.accountsOf(0, { project: "p", qos: { name: "green" } });
+    same(green, [l.siteJobs[0], l.project("p"), l.qos.get("green")]);
+    same(l.accountsOf(0, { project: "p", qos: { name: "green" } }), green);
+    same(l.accountsOf(0, { project: "p", qos: { name: "urgent" } }), [l.siteJobs[0], l.project("p"), l.qos.get("urgent")]);
+    expect(l.qos.get("urgent")).not.toBe(l.qos.get("green"));
+    same(l.accountsOf(1, { project: "p", qos: { name: "green" } }), [l.siteJobs[1], l.project("p"), l.qos.get("green")]);
+    same(l.accountsOf(0, { project: "q", qos: { name: "green" } }), [l.siteJobs[0], l.project("q"), l.qos.get("green")]);
+    // A plain job of the same project: no class account.
+    same(l.accountsOf(0, { project: "p" }), [l.siteJobs[0], l.project("p")]);
+  });
+
   it("site(i) is its jobs plus its overhead; total() adds every site and the transfers", () => {
     // Jobs 100 J, overhead 40 J, transfers 7 J (IT joules).
     const l = new Ledger(platform());
