@@ -62,8 +62,10 @@ export interface JobSpec {
   readonly avgCpuTime: number;
   /**
    * Share of its processors' time the job kept busy: average CPU time per
-   * processor (SWF field 6) / run time (field 4); absent when field 6 is
-   * unknown (-1). Read as given, not capped: traces hold values above 1 (CPU
+   * processor (SWF field 6) / run time (field 4); undefined when field 6 is
+   * unknown (-1): the SWF reader gives every record this key, the same keys in
+   * the same order for all, so V8 keeps them in one hidden class (test for
+   * undefined, not for the key). Read as given, not capped: traces hold values above 1 (CPU
    * time accounted beyond the wall time; 354 of the 2,647 known jobs of the
    * bundled HPC2N excerpt, 16 by more than 5 %, up to 7.4), so whoever uses it
    * caps it at 1 and counts the caps. Green Algorithms charges a job this share

@@ -110,16 +110,19 @@ export async function openSwf(path: string, options: SwfReadOptions): Promise<Sw
     return readBatches(size);
   }
 
-  /** One pass over the file: fresh duplicate and submit-order state, adjustments counted again. */
+  /**
+   * One pass over the file: fresh duplicate and submit-order state, adjustments
+   * counted again. The parser stops at each batch's last job and resumes after
+   * it, so batches are never copied out of a longer array.
+   */
   async function* readBatches(size: number): AsyncGenerator<JobSpec[]> {
     const parser = new JobParser(label, options, maxProcs);
     let pending: JobSpec[] = [];
     for await (const lines of lineChunks(path, gzip, label, () => parser.lineNo)) {
-      parser.feed(lines, pending);
-      if (pending.length >= size) {
-        let i = 0;
-        for (; i + size <= pending.length; i += size) yield pending.slice(i, i + size);
-        pending = pending.slice(i);
+      let pos = 0;
+      while ((pos = parser.feed(lines, pos, pending, size)) < lines.length || pending.length === size) {
+        yield pending;
+        pending = [];
       }
     }
     if (pending.length > 0) yield pending;
@@ -142,7 +145,7 @@ export function parseSwfText(text: string, options: SwfReadOptions): { header: S
   const header = headerParser.finish();
   const parser = new JobParser(label, options, machineSize(options, header));
   const jobs: JobSpec[] = [];
-  parser.feed(buf, jobs);
+  parser.feed(buf, 0, jobs, Infinity);
   return { header, jobs };
 }
 
@@ -183,14 +186,25 @@ async function* lineChunks(path: string, gzip: boolean, label: string, lineNo: (
   let rest: Buffer | null = null;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const buf: Buffer = rest === null ? chunk : Buffer.concat([rest, chunk]);
-      const last = buf.lastIndexOf(LF);
-      if (last < 0) {
-        rest = buf;
+      // The line cut at the previous chunk's end is joined alone, not the whole chunk copied after it.
+      let from = 0;
+      if (rest !== null) {
+        const first = chunk.indexOf(LF);
+        if (first < 0) {
+          rest = Buffer.concat([rest, chunk]);
+          continue;
+        }
+        from = first + 1;
+        yield Buffer.concat([rest, chunk.subarray(0, from)]);
+        rest = null;
+      }
+      const last = chunk.lastIndexOf(LF);
+      if (last < from) {
+        if (from < chunk.length) rest = chunk.subarray(from);
         continue;
       }
-      rest = last + 1 < buf.length ? buf.subarray(last + 1) : null;
-      yield buf.subarray(0, last + 1);
+      if (last + 1 < chunk.length) rest = chunk.subarray(last + 1);
+      yield chunk.subarray(from, last + 1);
     }
   } catch (err) {
     if (err instanceof InputError) throw err;
@@ -342,46 +356,72 @@ class JobParser {
     this.log = options.log;
   }
 
-  /** Parses the whole lines in buf and appends the accepted jobs to out. */
-  feed(buf: Buffer, out: JobSpec[]): void {
+  /**
+   * Parses the whole lines of buf from `pos` (a line's start) and appends the
+   * accepted jobs to out, stopping after the line that brings out to `limit`
+   * jobs; returns where it stopped (buf.length at the end). buf ends with
+   * "\n" (lineChunks and parseSwfText make sure), so a line's end is found by
+   * the scan itself, byte by byte, and every read stays within buf.
+   */
+  feed(buf: Buffer, pos: number, out: JobSpec[], limit: number): number {
     const f = this.f, end = buf.length;
-    let pos = 0;
-    while (pos < end) {
-      let nl = buf.indexOf(LF, pos);
-      if (nl < 0 || nl >= end) nl = end;
-      const e = nl;
-      let i = pos;
-      pos = nl + 1;
+    if (end > 0 && buf[end - 1] !== LF) throw new Error("JobParser.feed: the buffer must end with a line feed");
+    let i = pos;
+    while (i < end && out.length < limit) {
       this.lineNo++;
-      while (i < e && isSpace(buf[i])) i++;
-      if (i === e || buf[i] === SEMI) continue;
+      let c = buf[i];
+      while (c === SPACE || c === TAB || c === CR) c = buf[++i];
+      if (c === LF) {
+        i++;
+        continue;
+      }
+      if (c === SEMI) {
+        i = buf.indexOf(LF, i) + 1;
+        continue;
+      }
 
-      // Tokenise: fields separated by spaces or tabs, each a decimal number.
+      // Tokenise: fields separated by spaces or tabs (a CR counts as one), each a decimal number.
       let n = 0, bad = -1, badStart = 0, badEnd = 0;
       for (;;) {
-        while (i < e && isSpace(buf[i])) i++;
-        if (i >= e) break;
+        while (c === SPACE || c === TAB || c === CR) c = buf[++i];
+        if (c === LF) break;
         const ts = i;
-        let c = buf[i], neg = false;
-        if (c === MINUS) { neg = true; i++; } else if (c === PLUS) i++;
+        let neg = false;
+        if (c === MINUS) { neg = true; c = buf[++i]; } else if (c === PLUS) c = buf[++i];
+        // Most fields are short whole numbers (-1, ids, seconds): up to 9 digits summed as a small integer and stored.
+        let d = c - 48;
+        if (d >= 0 && d <= 9) {
+          let m = d, k = 1;
+          c = buf[++i];
+          while ((d = c - 48) >= 0 && d <= 9 && k < 9) { m = m * 10 + d; k++; c = buf[++i]; }
+          if (c === SPACE || c === LF || c === TAB || c === CR) {
+            if (n < NFIELDS) f[n] = neg ? -m : m;
+            n++;
+            continue;
+          }
+          // Anything else (a fraction, an exponent, more digits, a bad character): read again the general way.
+          i = ts;
+          c = buf[i];
+          if (c === MINUS || c === PLUS) c = buf[++i];
+        }
         let mant = 0, digits = 0, scale = 0, slow = false, ok = true;
-        while (i < e && (c = buf[i] - 48) >= 0 && c <= 9) { mant = mant * 10 + c; digits++; i++; }
-        if (i < e && buf[i] === DOT) {
-          i++;
-          while (i < e && (c = buf[i] - 48) >= 0 && c <= 9) { mant = mant * 10 + c; digits++; scale++; i++; }
+        while (c >= 48 && c <= 57) { mant = mant * 10 + (c - 48); digits++; c = buf[++i]; }
+        if (c === DOT) {
+          c = buf[++i];
+          while (c >= 48 && c <= 57) { mant = mant * 10 + (c - 48); digits++; scale++; c = buf[++i]; }
         }
         if (digits === 0) ok = false;
-        if (ok && i < e && (buf[i] | 32) === 101 /* e or E */) {
+        if (ok && (c | 32) === 101 /* e or E */) {
           slow = true;
-          i++;
-          if (i < e && (buf[i] === MINUS || buf[i] === PLUS)) i++;
+          c = buf[++i];
+          if (c === MINUS || c === PLUS) c = buf[++i];
           const s = i;
-          while (i < e && (c = buf[i] - 48) >= 0 && c <= 9) i++;
+          while (c >= 48 && c <= 57) c = buf[++i];
           if (i === s) ok = false;
         }
-        if (i < e && !isSpace(buf[i])) {
+        if (c !== SPACE && c !== TAB && c !== CR && c !== LF) {
           ok = false;
-          while (i < e && !isSpace(buf[i])) i++;
+          do c = buf[++i]; while (c !== SPACE && c !== TAB && c !== CR && c !== LF);
         }
         let v = NaN;
         if (ok) {
@@ -393,6 +433,7 @@ class JobParser {
         if (n < NFIELDS) f[n] = v;
         n++;
       }
+      i++; // past the line feed
       if (n !== NFIELDS) {
         this.skip({ code: "wrong_field_count", file: this.label, line: this.lineNo, message: `expected ${NFIELDS} fields, got ${n}`, value: n });
         continue;
@@ -405,6 +446,7 @@ class JobParser {
       const job = this.check(f);
       if (job !== undefined) out.push(job);
     }
+    return i;
   }
 
   /** Checks one parsed record in field order; returns the job, or undefined when skipped. */
@@ -458,11 +500,12 @@ class JobParser {
       project = group >= 0 ? `g${group}` : "unknown";
       this.projects.set(group, project);
     }
+    // One literal, the same keys in the same order for every record: one hidden class for all (see JobSpec.cpuUsage).
     return {
       id: small(id), submit: small(submit), runtime: small(runtime), walltime: small(walltime), cores: small(cores),
       user: small(f[11]), group: small(group), project, queue: small(f[14]), partition: small(f[15]), avgCpuTime: small(f[5]),
-      // Field 6 / field 4; unknown (-1) leaves it out. Not capped here: see JobSpec.cpuUsage.
-      ...(f[5] >= 0 ? { cpuUsage: f[5] / runtime } : {}),
+      // Field 6 / field 4; undefined when field 6 is unknown (-1). Not capped here: see JobSpec.cpuUsage.
+      cpuUsage: f[5] >= 0 ? f[5] / runtime : undefined,
       line: this.lineNo,
     };
   }
