@@ -246,17 +246,44 @@ export class TimeSeries {
     return this.end - this.starts[0];
   }
 
-  /** Index of the segment containing t within one period (t already folded). */
+  /**
+   * The segments the last two searches found (a hint, never a result: a
+   * segment is taken from them only when it holds t). Integrals ask for a
+   * window's two ends in turn, and a planner's windows move forward a step at
+   * a time, so most searches end at a kept segment or the one after.
+   */
+  private hintA = 0;
+  private hintB = 0;
+
+  /** Index of the segment containing t within one period (t already folded): the last segment starting at or before t (0 before the first). */
   private indexIn(t: number): number {
     const s = this.starts;
+    const last = s.length - 1;
+    const a = this.hintA;
+    if (s[a] <= t) {
+      if (a === last || t < s[a + 1]) return a;
+      if (a + 1 === last || t < s[a + 2]) return (this.hintA = a + 1);
+    }
+    const b = this.hintB;
+    if (s[b] <= t) {
+      if (b === last || t < s[b + 1]) return this.swapHints(b);
+      if (b + 1 === last || t < s[b + 2]) return this.swapHints(b + 1);
+    }
     let lo = 0;
-    let hi = s.length - 1;
+    let hi = last;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (s[mid] <= t) lo = mid;
       else hi = mid - 1;
     }
-    return lo;
+    return this.swapHints(lo);
+  }
+
+  /** Keeps k as the latest hint, the previous one as the other; returns k. */
+  private swapHints(k: number): number {
+    this.hintB = this.hintA;
+    this.hintA = k;
+    return k;
   }
 
   /** Whole periods removed by the last fold(): a field, not a returned pair, so no array is made per integral. */

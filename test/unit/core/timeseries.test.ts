@@ -286,6 +286,33 @@ describe("TimeSeries", () => {
     );
   });
 
+  it("new TimeSeries(...) answers a run of queries as a fresh series answers each alone, to the bit: the segments its last searches found are hints, never answers (property)", () => {
+    // A series queried many times (windows moving forward, jumps back, the ends of each window in turn) against a
+    // new series with the same segments for every single query (no history).
+    const fresh = (s: TimeSeries) => new TimeSeries(s.starts, Array.from({ length: s.length * s.dim }, (_, i) => s.value(Math.floor(i / s.dim), i % s.dim)), s.dim, s.end, s.extension);
+    fc.assert(
+      fc.property(
+        arbSeries.chain((s) => fc.tuple(fc.constant(s), fc.array(arbTimes(s), { minLength: 1, maxLength: 40 }), fc.array(fc.nat({ max: s.length - 1 }), { maxLength: 20 }))),
+        ([s, queries, at]) => {
+          for (const [a, b, c] of queries) {
+            for (let d = 0; d < s.dim; d++) {
+              expect(s.integral(a, c, d)).toBe(fresh(s).integral(a, c, d));
+              expect(s.integral(b, c, d)).toBe(fresh(s).integral(b, c, d));
+              expect(s.valueAt(b, d)).toBe(fresh(s).valueAt(b, d));
+            }
+          }
+          // Exactly at segment starts, where a hint's segment ends and the next begins.
+          for (const k of at) {
+            const t = s.starts[k];
+            expect(s.valueAt(t, 0)).toBe(fresh(s).valueAt(t, 0));
+            expect(s.integral(s.starts[0], t, 0)).toBe(fresh(s).integral(s.starts[0], t, 0));
+          }
+        },
+      ),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
   it("new TimeSeries(...).integral(a, b) + integral(b, c) = integral(a, c) within 1e-9 relative (property)", () => {
     fc.assert(
       fc.property(
