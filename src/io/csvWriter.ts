@@ -95,13 +95,23 @@ export class CsvWriter extends BufferedLineWriter implements CsvRows {
    * @throws SimulationError when one is not finite, as number() (the row is dropped)
    */
   numbers(values: Float64Array, from: number, to: number): this {
+    if (from >= to) return this;
+    // Room for them all at once: the buffer and position are then read once, not per cell.
+    this.room((to - from) * (MAX_NUMBER_CHARS + 1));
+    const out = this.out;
+    let at = this.at;
+    if (this.column > 0) out[at++] = 44;
     for (let i = from; i < to; i++) {
       const x = values[i];
-      if (!Number.isFinite(x)) this.refuse(x);
-      this.room(MAX_NUMBER_CHARS + 1);
-      if (this.column++ > 0) this.out[this.at++] = 44;
-      this.at = writeNumber(this.out, this.at, x);
+      if (!Number.isFinite(x)) {
+        this.column += i - from;
+        this.refuse(x);
+      }
+      if (i > from) out[at++] = 44;
+      at = writeNumber(out, at, x);
     }
+    this.at = at;
+    this.column += to - from;
     return this;
   }
 
