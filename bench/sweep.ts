@@ -25,7 +25,7 @@
  * exits by itself (no thread or child keeps it alive; a timeout of 120 s
  * plus 2 s a variant).
  *
- * Usage: npx tsx bench/sweep.ts [--rounds N] (default 2) [--file SWEEP.json]
+ * Usage: npx tsx bench/sweep.ts [--rounds N] (default 2) [--file SWEEP.json] [--node-flags="FLAGS"]
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -80,13 +80,13 @@ function variantCount(file: string): number {
 }
 
 /** One sweep as a whole process; rejects when it fails or does not exit by itself within 120 s plus 2 s a variant. */
-export function runSweepProcess(workers: number, file = SWEEP): Promise<SweepRun> {
+export function runSweepProcess(workers: number, file = SWEEP, nodeFlags: readonly string[] = []): Promise<SweepRun> {
   const out = shippedPath(`results/bench-sweep-${basename(file, ".json")}-w${workers}`);
   rmSync(out, { recursive: true, force: true });
   const limitS = 120 + 2 * variantCount(file);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [MEASURE, BUNDLE, "sweep", file, "--workers", String(workers), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeFlags, MEASURE, BUNDLE, "sweep", file, "--workers", String(workers), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
     const last = new Map<number, number>();
     const poll = setInterval(() => {
       for (const [tid, s] of threadTimes(child.pid!)) last.set(tid, s);
@@ -127,13 +127,13 @@ export interface SweepBench {
 }
 
 /** Best (least CPU) of `rounds` alternated runs of a sweep file with 1 and 2 workers. */
-export async function benchSweep(rounds = 2, file = SWEEP): Promise<SweepBench> {
+export async function benchSweep(rounds = 2, file = SWEEP, nodeFlags: readonly string[] = []): Promise<SweepBench> {
   let one: SweepRun | undefined;
   let two: SweepRun | undefined;
   let identical = true;
   for (let r = 0; r < rounds; r++) {
-    const a = await runSweepProcess(1, file);
-    const b = await runSweepProcess(2, file);
+    const a = await runSweepProcess(1, file, nodeFlags);
+    const b = await runSweepProcess(2, file, nodeFlags);
     identical &&= a.results === b.results && (one === undefined || one.results === a.results);
     if (!one || a.cpu < one.cpu) one = a;
     if (!two || b.cpu < two.cpu) two = b;
@@ -149,8 +149,11 @@ if (process.argv[1] && /bench[\\/]sweep\.ts$/.test(process.argv[1])) {
   const rounds = i >= 0 ? Number(process.argv[i + 1]) : 2;
   const j = process.argv.indexOf("--file");
   const file = j >= 0 ? resolvePath(process.argv[j + 1]) : SWEEP;
+  // Node or V8 flags for both processes (e.g. --node-flags=--no-concurrent-recompilation), to compare runtimes' settings.
+  const nodeFlags = process.argv.filter((a) => a.startsWith("--node-flags=")).flatMap((a) => a.slice("--node-flags=".length).split(" ").filter(Boolean));
   console.log(`impactsim sweep bench on ${cpus()[0]?.model ?? "?"} x${cpus().length}, Node ${process.version}: ${relative(process.cwd(), file)} (${variantCount(file)} variants), bundle, best of ${rounds} alternated`);
-  const b = await benchSweep(rounds, file);
+  if (nodeFlags.length > 0) console.log(`  node flags: ${nodeFlags.join(" ")}`);
+  const b = await benchSweep(rounds, file, nodeFlags);
   const f = (x: number) => x.toFixed(2);
   console.log(`  1 worker (in-process)  wall ${f(b.one.wall)} s  CPU ${f(b.one.cpu)} s  main thread ${f(b.one.mainCpu)} s  busiest other threads ${b.one.threadCpu.slice(0, 4).map(f).join(", ")} s`);
   console.log(`  2 workers (threads)    wall ${f(b.two.wall)} s  CPU ${f(b.two.cpu)} s  main thread ${f(b.two.mainCpu)} s  busiest threads ${b.two.threadCpu.slice(0, 4).map(f).join(", ")} s`);
