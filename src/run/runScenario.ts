@@ -102,10 +102,12 @@ export interface RunOptions {
   readonly onProgress?: (jobsFinished: number, simTime: number) => void;
   /**
    * Format and write jobs.csv on a worker thread once it passes
-   * OUTPUT_THREAD_AFTER rows (io/csvThread.ts; the same bytes): a long run
-   * then spends little of its own thread on the file. For a process with a
-   * core to spare (the CLI's run, on 2 or more); off by default (a sweep's
-   * lanes already use every core). A number: the rows before it takes over.
+   * OUTPUT_THREAD_AFTER rows (io/csvThread.ts; the same bytes), and sites.csv
+   * and nodes.csv on the same thread (at their next row once it runs, or past
+   * SERIES_THREAD_AFTER rows): a long run then spends little of its own
+   * thread on its files. For a process with a core to spare (the CLI's run,
+   * on 2 or more); off by default (a sweep's lanes already use every core).
+   * A number: the rows of each file before the thread takes over.
    */
   readonly outputThread?: boolean | number;
 }
