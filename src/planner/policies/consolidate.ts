@@ -7,11 +7,12 @@
  *    switched on now (ready after the switch-on time). Supply and needs are
  *    counted in cores; a job holding whole nodes needs their cores and counts
  *    only the supply that comes as whole nodes (idle and waking nodes, the
- *    ends of jobs holding whole nodes; not cores free on nodes in use, nor the
- *    end of a job sharing its nodes, which may leave none idle: beside such
- *    jobs it may switch on a node that an end would have freed in time), so
- *    on pools of whole-node jobs this is the count in nodes. When switching k
- *    nodes on makes the job
+ *    ends of jobs holding whole nodes, and the end of a job sharing its nodes
+ *    for those it is the last job on, as EASY counts them; not cores free on
+ *    nodes in use), so on pools of whole-node jobs this is the count in nodes.
+ *    (Once a job counted in cores is planned on cores of nodes in use, which
+ *    of them it would take is not known: shared ends then count no node for
+ *    the rest of the pass.) When switching k nodes on makes the job
  *    start earlier than waiting, they are switched on now, or, when it must
  *    wait for running jobs anyway, at (start - switch-on time) via wakeAt, so
  *    they come on just in time. The walk stops after the first job that has to
@@ -146,9 +147,9 @@ function checkParams(p: ConsolidateParams): void {
  * on) and running jobs (at their predicted ends) merged by time, a waking
  * node before a job ending at the same time. Each entry says whether its
  * cores come as whole nodes (idle or waking nodes, the end of a job holding
- * its nodes whole): all a job holding whole nodes counts, since cores free on
- * nodes in use never make an idle node, nor, for certain, does the end of a
- * job sharing its nodes. Entries are made when first
+ * its nodes whole): with the nodes the end of a job sharing its nodes leaves
+ * idle (sharedWhole), all a job holding whole nodes counts, since cores free
+ * on nodes in use never make an idle node. Entries are made when first
  * read (has(i)): a pass plans on the first few, while the pool may run many
  * jobs. Kept from pass to pass (begin() starts again; arrays are never
  * emptied, which would drop their stores).
@@ -160,6 +161,22 @@ export class Supply {
   readonly waking: boolean[] = [];
   readonly whole: boolean[] = [];
   len = 0;
+  /**
+   * Per entry, the running job whose end it is when that job shares its
+   * nodes (its index in the reader; -1 otherwise), and (worked out when first
+   * asked, in entry order, by sharedWhole) the cores of the nodes its end
+   * leaves idle, as whole nodes: those where it is the last job.
+   */
+  private readonly run: number[] = [];
+  private readonly wn: number[] = [];
+  private wnLen = 0;
+  /** Set once a job counted in cores claims cores of nodes in use: no end of a shared job is counted as whole nodes after. */
+  noShared = false;
+  /** Per node id, cores freed by the shared ends worked out so far, valid where its stamp is the pass's. */
+  private readonly freed: number[] = [];
+  private readonly freedStamp: number[] = [];
+  private stamp = 0;
+  private view: ClusterView | undefined;
   /** Entry of the cores of idle nodes now (-1: none). */
   idleEntry = -1;
   /** When each waking node of the pool will be on, earliest first: [0, readyLen); readyNode: which node it is. */
@@ -176,12 +193,17 @@ export class Supply {
   /**
    * Starts the pass's supply of pool `pool` (`ready` already set): `busyFree`
    * cores free now on nodes in use and `idleCores` on idle nodes, then what
-   * `running` frees.
+   * `running` frees. With `view` (whose free cores per node the running jobs
+   * account for), sharedWhole counts the nodes shared jobs leave idle.
    */
-  begin(pool: number, coresPerNode: number, now: number, busyFree: number, idleCores: number, running: RunningReader): void {
+  begin(pool: number, coresPerNode: number, now: number, busyFree: number, idleCores: number, running: RunningReader, view?: ClusterView): void {
     this.pool = pool;
     this.coresPerNode = coresPerNode;
     this.running = running;
+    this.view = view;
+    this.wnLen = 0;
+    this.noShared = false;
+    this.stamp++;
     this.len = 0;
     this.idleEntry = -1;
     this.runPos = 0;
@@ -202,14 +224,61 @@ export class Supply {
   /** Lets go of the pass's running jobs. */
   release(): void {
     this.running = undefined;
+    this.view = undefined;
   }
 
-  private push(t: number, n: number, waking: boolean, whole: boolean): void {
+  /**
+   * Cores of entry i (made) that come as whole nodes from the end of a job
+   * sharing its nodes, not yet claimed: the nodes where it is the last job
+   * (the running jobs come by predicted end: a node is left idle when the
+   * cores its jobs hold are all freed, as EASY's idleNodesAt counts it). 0
+   * for any other entry, without a view, or once a job counted in cores
+   * claimed cores of nodes in use (which nodes it would take is not known).
+   */
+  sharedWhole(i: number): number {
+    if (this.noShared || this.view === undefined) return 0;
+    while (this.wnLen <= i) this.workOut(this.wnLen++);
+    return this.wn[i];
+  }
+
+  /** Takes `take` cores of entry i's whole nodes (sharedWhole) for a job holding whole nodes. */
+  takeShared(i: number, take: number): void {
+    this.wn[i] -= take;
+    this.n[i] -= Math.min(this.n[i], take);
+  }
+
+  /** Whether entry i still has cores to claim, in cores or as whole nodes. */
+  left(i: number): boolean {
+    return this.n[i] > 0 || (i < this.wnLen && this.wn[i] > 0);
+  }
+
+  private workOut(i: number): void {
+    const k = this.run[i];
+    if (k < 0) {
+      this.wn[i] = 0;
+      return;
+    }
+    const view = this.view!;
+    const K = this.coresPerNode;
+    const alloc = this.running!.at(k).allocation;
+    let nodes = 0;
+    for (let a = 0; a < alloc.length; a++) {
+      const node = alloc[a].node;
+      const f = (this.freedStamp[node] === this.stamp ? this.freed[node] : 0) + alloc[a].cores;
+      this.freed[node] = f;
+      this.freedStamp[node] = this.stamp;
+      if (f >= K - view.nodeFreeCores(node)) nodes++;
+    }
+    this.wn[i] = nodes * K;
+  }
+
+  private push(t: number, n: number, waking: boolean, whole: boolean, run = -1): void {
     const k = this.len++;
     this.t[k] = t;
     this.n[k] = n;
     this.waking[k] = waking;
     this.whole[k] = whole;
+    this.run[k] = run;
   }
 
   /** Makes the next entry; false when none is left. */
@@ -223,7 +292,7 @@ export class Supply {
       }
       if (this.wakePos < this.readyLen && this.ready[this.wakePos] <= r.predictedEnd) this.push(this.ready[this.wakePos++], this.coresPerNode, true, true);
       else {
-        this.push(r.predictedEnd, r.allocCores, false, r.holdsWholeNodes);
+        this.push(r.predictedEnd, r.allocCores, false, r.holdsWholeNodes, r.holdsWholeNodes ? -1 : this.runPos);
         this.runPos++;
       }
       return true;
@@ -574,7 +643,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           else s.readyLen = 0;
           for (let i = 0; i < s.readyLen; i++) addPlaceholder(pool, now, s.ready[i], s.readyNode[i]);
           const idleCores = passes[p].idleLen * pool.coresPerNode;
-          s.begin(p, pool.coresPerNode, now, pool.freeCores - idleCores, idleCores, running);
+          s.begin(p, pool.coresPerNode, now, pool.freeCores - idleCores, idleCores, running, view);
         }
       }
       for (let job = first; job !== undefined; job = queue.next()) {
@@ -617,10 +686,14 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
             claimPool[claims] = p;
             claimNodes[claims++] = Math.ceil(take / K);
           }
-          s.n[c] -= take;
+          if (whole && !s.whole[c]) s.takeShared(c, take);
+          else {
+            s.n[c] -= take;
+            if (!whole && !s.whole[c]) s.noShared = true;
+          }
           left -= take;
         }
-        while (pp.cursor < s.len && s.n[pp.cursor] === 0) pp.cursor++;
+        while (pp.cursor < s.len && !s.left(pp.cursor)) pp.cursor++;
         if (k > 0) {
           const wakeTime = start - f.switchOnSeconds;
           if (wakeTime > now) {
@@ -766,9 +839,9 @@ function answer(start: number, without: number, k: number): typeof plan {
   return plan;
 }
 
-/** Cores of supply entry i that come as whole nodes of K cores (see Supply). */
+/** Cores of supply entry i that come as whole nodes of K cores (see Supply and Supply.sharedWhole). */
 function wholeCores(s: Supply, i: number, K: number): number {
-  return s.whole[i] ? s.n[i] - (s.n[i] % K) : 0;
+  return s.whole[i] ? s.n[i] - (s.n[i] % K) : s.sharedWhole(i);
 }
 
 /**
