@@ -29,7 +29,11 @@
  *    lowest-id idle nodes. Work packs onto few nodes and low ids, and the
  *    nodes it leaves empty idle long enough to be switched off;
  * 3. reserve: when fewer than `keep_on` idle (or waking) nodes of a pool are
- *    left unclaimed, off nodes are switched on to refill it;
+ *    left unclaimed, off nodes are switched on to refill it, but not those a
+ *    plan switches on later for a waiting job (they are that job's). Idle
+ *    nodes that waiting jobs were planned on but this pass's starts took are
+ *    switched on again too (even with `keep_on` 0), from any off node: those
+ *    planned for later are the waiting jobs' own;
  * 4. switch off: idle nodes beyond the reserve and beyond those claimed by
  *    waiting jobs (the highest ids first) that have been idle for `idle_s` are
  *    switched to `state`; for the others the policy asks wakeAt for the moment
@@ -508,11 +512,15 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   function wakeCores(p: number): number {
     return wakeCount(p) * passView.pools[p].coresPerNode;
   }
-  /** Up to k low-power nodes of pool p to switch on now, lowest ids first. */
-  function wake(p: number, k: number): number[] {
+  /**
+   * Up to k low-power nodes of pool p to switch on now, lowest ids first,
+   * reaching at most `planned` of those at the high end that a plan of this
+   * pass switches on later, just in time (taken beyond lowFrom).
+   */
+  function wake(p: number, k: number, planned = Infinity): number[] {
     wakeCount(p);
     const pp = passes[p];
-    const end = Math.min(pp.lowLen, pp.lowFrom + k);
+    const end = Math.min(pp.lowLen - Math.max(0, pp.taken - pp.lowFrom - planned), pp.lowFrom + k);
     const nodes = pp.low.slice(pp.lowFrom, end);
     pp.lowFrom = end;
     pp.taken += nodes.length;
@@ -699,7 +707,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           if (wakeTime > now) {
             // Switched on later, just in time: EASY sees them as on at `start`. Those switched on now for queued
             // jobs come from the low end of the off nodes (wake), these stand for nodes from the high end: the two
-            // never meet (k <= wakeCount). (The reserve, after EASY, may switch on more: see step 3.)
+            // never meet (k <= wakeCount); the reserve, after EASY, takes them only for waiting jobs (see step 3).
             wakeCount(p);
             const top = pp.lowLen - 1 - (pp.taken - pp.lowFrom);
             pp.taken += k;
@@ -773,7 +781,8 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
         const idleLen = pp.idleLen;
         const spare = idleLen - pp.claimedIdle + Math.max(0, pool.wakingNodes - pp.claimedWaking);
         if (spare < keepOn && wakeCount(p) > 0) {
-          const nodes = wake(p, keepOn - spare);
+          // The reserve proper may not take the nodes planned for waiting jobs; nodes in place of the idle ones they lost may.
+          const nodes = wake(p, keepOn - spare, Math.max(0, -spare));
           if (nodes.length > 0) {
             const why: Explanation | undefined = explain ? { reason: `switched on to keep ${keepOn} idle node(s) of pool ${p} on as a reserve`, expected: { keep_on: keepOn, idle: idleLen, waking: pool.wakingNodes, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds } } : undefined;
             addPower(why ? { kind: "setPowerState", nodes, state: "on", why } : { kind: "setPowerState", nodes, state: "on" });

@@ -1,0 +1,55 @@
+/**
+ * policyConsolidate's reserve (keep_on) refills the idle nodes left
+ * unclaimed by switching off nodes on; a node the wake plan has set aside to
+ * switch on later, just in time for a waiting job, is claimed by that job:
+ * the reserve must not switch it on as a spare (it counted it as one while the
+ * plan counted it for the job; the job then claimed it as soon as it was on,
+ * so it came on early without making the reserve any larger). (Nodes
+ * switched on in place of idle nodes that a waiting job was planned on and
+ * this pass's starts took may still be those: they are that job's; with
+ * keep_on 0 that is all the reserve step does, as before.)
+ *
+ * Worked by hand on one exclusive pool of 7 one-core nodes (ids 0..6),
+ * keep_on 2, switch-on 20 s (FIG), break-even idle time BE = 3250 / 90 s
+ * (about 36.1 s).
+ */
+import { describe, expect, it } from "vitest";
+import { policyConsolidate } from "../../../src/planner/policies/consolidate.js";
+import type { PowerStateModel } from "../../../src/models/platform.js";
+import type { Decision } from "../../../src/planner/view.js";
+import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
+import { runTiny, type TinyRun } from "../../helpers/runTiny.js";
+import { recording, type Call } from "../../helpers/recording.js";
+
+const OFF: PowerStateModel = { watts: 10, switchOffSeconds: 5, switchOffWatts: 100, switchOnSeconds: 20, switchOnWatts: 150 };
+const FIG = { off_w: 10, switch_off_s: 5, switch_off_w: 100, switch_on_s: 20, switch_on_w: 150 } as const;
+
+const platform = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: 7, cores: 1, idle: 100, max: 200, off: OFF, sharing: "exclusive" }]);
+const starts = (r: TinyRun) => new Map([...r.facts.values()].map((f) => [f.job.id, f.start]));
+const decisions = (calls: Call[]): [number, Decision][] => calls.flatMap((c) => c.decisions.map((d): [number, Decision] => [c.now, d]));
+const switched = (calls: Call[], state: string) => decisions(calls).flatMap(([t, d]) => (d.kind === "setPowerState" && d.state === state ? [[t, d.nodes]] : []));
+
+describe("policyConsolidate({keep_on: 2}): the reserve leaves the node planned to come on just in time", () => {
+  // J1 (0 s, 3 nodes, 1000 s) on [0, 1, 2]; J2 (50 s, 6 nodes, 100 s).
+  //   0      idle [3, 4, 5, 6]: the reserve keeps 3 and 4; 5 and 6 reach BE at 36.1 and switch off.
+  //   50     J2's plan: idle 3, 4 now, J1's 3 nodes at 1000: 5 of 6; with both off nodes on by 70, 4. So at
+  //          1000 with one node switched on just in time: node 6 (the high end), wakeAt 980. J2 claims
+  //          the idle 3 and 4. Reserve: 0 unclaimed, 1 off node not planned (5): it switches 5 on.
+  //   70     node 5 on. J2's plan: idle 3, 4, 5 now and J1's 3 at 1000: 6, nothing to switch on. It
+  //          claims the 3 idle nodes; the reserve, 0 unclaimed, switches on the off node left: 6.
+  //   1000   J1 ends: J2 starts on [0..5], ends 1100.
+  // The reserve used to ask its 2 nodes at 50 from the low end of the off nodes, past those it was left:
+  // [5, 6], node 6 too, which the plan had set aside for J2 at 980 (and counted in its 2).
+  it("policyConsolidate() switches node 5 on for the reserve at 50, and node 6 only at 70, once no plan holds it", async () => {
+    const policy = recording(policyConsolidate({ ...FIG, keep_on: 2 }));
+    const r = await runTiny(platform, policy, [job(1, 0, 1000, 1000, 3), job(2, 50, 100, 100, 6)]);
+    expect(switched(policy.calls, "off").filter(([t]) => (t as number) < 1000)).toEqual([[3250 / 90, [5, 6]]]);
+    expect(decisions(policy.calls).filter(([t, d]) => t === 50 && d.kind === "wakeAt")).toEqual([[50, { kind: "wakeAt", time: 980 }]]);
+    expect(switched(policy.calls, "on")).toEqual([
+      [50, [5]],
+      [70, [6]],
+    ]);
+    expect(starts(r)).toEqual(new Map([[1, 0], [2, 1000]]));
+    expect(r.result.refusals).toEqual({});
+  });
+});
