@@ -784,7 +784,10 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           // The reserve proper may not take the nodes planned for waiting jobs; nodes in place of the idle ones they lost may.
           const nodes = wake(p, keepOn - spare, Math.max(0, -spare));
           if (nodes.length > 0) {
-            const why: Explanation | undefined = explain ? { reason: `switched on to keep ${keepOn} idle node(s) of pool ${p} on as a reserve`, expected: { keep_on: keepOn, idle: idleLen, waking: pool.wakingNodes, switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds } } : undefined;
+            // Said as it is: in place of lost idle nodes (spare < 0), for the reserve, or both.
+            const lost = Math.max(0, -spare);
+            const what = lost > 0 ? `in place of ${lost} idle node(s) of pool ${p} that waiting jobs were planned on and jobs started now took` + (keepOn > 0 ? ` and to keep ${keepOn} idle on as a reserve` : "") : `to keep ${keepOn} idle node(s) of pool ${p} on as a reserve`;
+            const why: Explanation | undefined = explain ? { reason: `switched on ${what}`, expected: { keep_on: keepOn, idle: idleLen, waking: pool.wakingNodes, ...(lost > 0 ? { idle_lost: lost } : {}), switch_on_s: f.switchOnSeconds, switch_on_j: nodes.length * f.switchOnWatts * f.switchOnSeconds } } : undefined;
             addPower(why ? { kind: "setPowerState", nodes, state: "on", why } : { kind: "setPowerState", nodes, state: "on" });
           }
         }

@@ -53,3 +53,32 @@ describe("policyConsolidate({keep_on: 2}): the reserve leaves the node planned t
     expect(r.result.refusals).toEqual({});
   });
 });
+
+describe("policyConsolidate() (keep_on 0): idle nodes a waiting job was planned on, taken by a backfilled job, are switched on again elsewhere", () => {
+  // 5 one-core nodes (exclusive pool). J1 (0 s, 2 nodes, 1000 s) on [0, 1]; J2, J3 (0 s, 1 node, 45 s) on 2 and 3.
+  //   BE     node 4, idle since 0, switches off (36.1).
+  //   45     J2, J3 end: nodes 2 and 3 idle.
+  //   50     J4 (4 nodes, 100 s) and J5 (1 node, 50 s) arrive. J4's plan: idle 2, 3 now, J1's 2 at 1000: 4 at
+  //          1000; by 70 with node 4 on, 3: it waits for 1000 and switches nothing on, claiming 2 and 3.
+  //          EASY reserves J4 at 1000 and backfills J5 (ends 100 < 1000) onto node 2. The reserve step
+  //          then sees 1 idle node for 2 claimed: node 4 is switched on in place of node 2.
+  //   100    J5 ends; J4 starts at 1000 on [0, 1, 2, 3], ends 1100.
+  // The decision says why: not "to keep 0 idle node(s) on as a reserve", as it did.
+  // (Node 4 was not needed: EASY backfilled J5 only because it ends before J4's start. It stays on,
+  // claimed by J4, until 1000: left as it is, see the report of this change.)
+  it("policyConsolidate() switches node 4 on at 50 in place of node 2, and says so", async () => {
+    const policy = recording(policyConsolidate(FIG));
+    const plat = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: 5, cores: 1, idle: 100, max: 200, off: OFF, sharing: "exclusive" }]);
+    const r = await runTiny(plat, policy, [job(1, 0, 1000, 1000, 2), job(2, 0, 45, 45, 1), job(3, 0, 45, 45, 1), job(4, 50, 100, 100, 4), job(5, 50, 50, 50, 1)]);
+    expect(switched(policy.calls, "on")).toEqual([[50, [4]]]);
+    const why = decisions(policy.calls).flatMap(([t, d]) => (t === 50 && d.kind === "setPowerState" ? [d.why] : []));
+    expect(why).toEqual([
+      {
+        reason: "switched on in place of 1 idle node(s) of pool 0 that waiting jobs were planned on and jobs started now took",
+        expected: { keep_on: 0, idle: 1, waking: 0, idle_lost: 1, switch_on_s: 20, switch_on_j: 3000 },
+      },
+    ]);
+    expect(starts(r)).toEqual(new Map([[1, 0], [2, 0], [3, 0], [4, 1000], [5, 50]]));
+    expect(r.facts.get(5)!.allocation.map((a) => a.node)).toEqual([2]);
+  });
+});
