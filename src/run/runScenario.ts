@@ -268,6 +268,7 @@ function withFields(job: JobSpec, fields: Partial<JobSpec>): JobSpec {
 }
 
 const EXCLUSIVE: Partial<JobSpec> = Object.freeze({ exclusive: true });
+const NO_USAGE: Partial<JobSpec> = Object.freeze({ cpuUsage: undefined });
 
 async function* mapBatches(source: AsyncIterable<JobSpec[]>, f: (job: JobSpec) => JobSpec): AsyncIterable<JobSpec[]> {
   for await (const batch of source) yield batch.map(f);
@@ -294,8 +295,8 @@ function jobStream(source: AsyncIterable<JobSpec[]>, o: StreamOptions): AsyncIte
     if (o.exclusive) j = withFields(j, EXCLUSIVE);
     if (j.cpuUsage !== undefined) {
       if (ignoreUsage) {
-        const { cpuUsage: _dropped, ...rest } = j;
-        j = rest;
+        // Set to undefined, not removed: the record keeps the reader's keys and hidden class (io/swf.ts check).
+        j = withFields(j, NO_USAGE);
       } else if (j.cpuUsage > 1) {
         // The simulator caps it (planner/resources cpuLoad); counted here, where the record is known.
         o.log.record({ code: "cpu_usage_capped", file: o.label, line: j.line, path: "field 6 (average CPU time)", message: `expected CPU time per processor at most the run time, got ${j.cpuUsage.toFixed(3)} x it: its cores are charged fully busy`, value: j.cpuUsage });
