@@ -113,13 +113,16 @@ export interface RunOptions {
 }
 
 /**
- * Rows of jobs.csv written on the simulating thread before a worker takes over
- * (outputThread). A choice: the handover costs about 0.1 s of CPU (io/csvThread.ts),
- * which the simulating thread wins back after some 25,000 more rows (about 4 us
- * of formatting each); a run that ends soon after the handover may wait that
- * 0.1 s, longer runs gain (KTH x8, 227,808 rows: about 0.9 s).
+ * Rows of jobs.csv written on the simulating thread before the output thread
+ * takes over (outputThread). A choice: starting the thread costs about 0.1 s
+ * of CPU (io/csvThread.ts), nearly all of it on the second core; from then on
+ * the simulating thread spends about 0.4 us a row storing it instead of about
+ * 4 us formatting it (bench/csv.ts). 5,000 keeps short runs (the default
+ * scenario's 3,145 jobs) thread-free, and a long run formats few rows itself:
+ * KTH x8 under callgrind, the simulating thread's instructions 23.38 G with
+ * 20,000, 23.05 G with 5,000.
  */
-export const OUTPUT_THREAD_AFTER = 20_000;
+export const OUTPUT_THREAD_AFTER = 5_000;
 /**
  * The same for sites.csv and nodes.csv, whose rows have a third of a job's
  * numbers (10 or fewer against 33). Once jobs.csv (or any) has started the
