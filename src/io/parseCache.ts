@@ -82,10 +82,11 @@ export function parseCacheKeyOfFile(reader: string, path: string, options: unkno
 
 /**
  * Feeds a file's bytes to a hash a chunk at a time (one small buffer), never
- * the whole file in memory.
+ * the whole file in memory. Typed by what it calls, so the library's
+ * declarations name no Node.js type (a consumer need not install them).
  * @throws the file system's error when the file cannot be read
  */
-export function hashFile(h: Hash, path: string): Hash {
+export function hashFile<H extends { update(chunk: Uint8Array): unknown }>(h: H, path: string): H {
   const chunk = Buffer.allocUnsafe(HASH_CHUNK);
   const fd = openSync(path, "r");
   try {
