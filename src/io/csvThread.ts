@@ -36,7 +36,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 import type { WriterHandoff } from "./bufferedWriter.js";
 import { CsvWriter, notFinite, type CsvRows } from "./csvWriter.js";
 import { shippedPath } from "./paths.js";
-import { BLOCK_END, BLOCK_TEXT, CONTROL, TEXT_INLINE, type CsvThreadData, type CsvThreadDone, type CsvThreadFailed } from "./csvThreadProtocol.js";
+import { BLOCK_END, BLOCK_TEXT, CONTROL, TEXT_INLINE, type CsvThreadDone, type CsvThreadFailed } from "./csvThreadProtocol.js";
+import type { CsvThreadData } from "./csvThreadServe.js";
 
 /** Slots (doubles) of a block: 512 KB, about 1,300 jobs.csv rows. */
 const BLOCK_SLOTS = 1 << 16;

@@ -1,9 +1,9 @@
 /**
  * What io/csvThread.ts (the thread making rows) and io/csvThreadServe.ts (the
  * worker writing them) share: how a block encodes cells, the shared control
- * words, and the messages. Kept apart so that neither loads the other's code.
+ * words, and the messages. Kept apart so that neither loads the other's code,
+ * and free of Node's types: the package's declarations reach it.
  */
-import type { MessagePort } from "node:worker_threads";
 import type { WriterHandoff } from "./bufferedWriter.js";
 
 /**
@@ -23,17 +23,6 @@ export const TEXT_INLINE = -1;
  * failed (the worker's reason on the result port).
  */
 export const CONTROL = { signal: 0, written: 1, closed: 2, state: 3, words: 4, failed: 2 } as const;
-
-/** workerData of the writing thread. */
-export interface CsvThreadData {
-  /** The worker's code (csvThreadServe's module URL). */
-  readonly moduleUrl: string;
-  readonly control: Int32Array;
-  /** Where the worker's word on each file it closes, or its failure, goes (read synchronously). */
-  readonly result: MessagePort;
-  /** Where written blocks go back to be filled again. */
-  readonly spare: MessagePort;
-}
 
 /**
  * To the worker, in order: a file handed over (its rows go on after what the

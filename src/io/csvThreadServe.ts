@@ -6,7 +6,18 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import { CsvWriter } from "./csvWriter.js";
-import { BLOCK_END, BLOCK_TEXT, CONTROL, TEXT_INLINE, type CsvThreadData, type CsvThreadFailed, type CsvThreadMessage } from "./csvThreadProtocol.js";
+import { BLOCK_END, BLOCK_TEXT, CONTROL, TEXT_INLINE, type CsvThreadFailed, type CsvThreadMessage } from "./csvThreadProtocol.js";
+
+/** workerData of the writing thread (io/csvThread.ts makes it). */
+export interface CsvThreadData {
+  /** The worker's code (csvThreadServe's module URL). */
+  readonly moduleUrl: string;
+  readonly control: Int32Array;
+  /** Where the worker's word on each file it closes, or its failure, goes (read synchronously). */
+  readonly result: MessagePort;
+  /** Where written blocks go back to be filled again. */
+  readonly spare: MessagePort;
+}
 
 /** This module's file: the worker imports it (a bundle chunk of its own, the library's file, or the source through tsx). */
 export const MODULE_URL = import.meta.url;
