@@ -1,32 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FileMemo } from "../../../src/io/fileMemo.js";
 import { sha256File } from "../../../src/run/provenance.js";
+import { useTempCache } from "../../helpers/tempCache.js";
 
-let dir: string;
-const saved = { cache: process.env.IMPACTSIM_CACHE, cacheDir: process.env.IMPACTSIM_CACHE_DIR };
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "impactsim-filememo-"));
-  delete process.env.IMPACTSIM_CACHE;
-  process.env.IMPACTSIM_CACHE_DIR = join(dir, "cache");
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-  for (const [k, v] of [["IMPACTSIM_CACHE", saved.cache], ["IMPACTSIM_CACHE_DIR", saved.cacheDir]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+const tempDir = useTempCache("impactsim-filememo-");
 
 describe("FileMemo", () => {
   it("keeps a value while its files are unchanged, and not once one is rewritten (same size and time), touched or removed", () => {
-    const a = join(dir, "a.txt");
-    const b = join(dir, "b.txt");
+    const a = join(tempDir(), "a.txt");
+    const b = join(tempDir(), "b.txt");
     writeFileSync(a, "abc");
     writeFileSync(b, "xyz");
     const memo = new FileMemo<number>();
@@ -50,7 +35,7 @@ describe("FileMemo", () => {
   });
 
   it("keeps nothing with the parse cache off (IMPACTSIM_CACHE=off)", () => {
-    const a = join(dir, "a.txt");
+    const a = join(tempDir(), "a.txt");
     writeFileSync(a, "abc");
     process.env.IMPACTSIM_CACHE = "off";
     const memo = new FileMemo<number>();
@@ -61,7 +46,7 @@ describe("FileMemo", () => {
   });
 
   it("keeps at most its bound, dropping the oldest", () => {
-    const a = join(dir, "a.txt");
+    const a = join(tempDir(), "a.txt");
     writeFileSync(a, "abc");
     const memo = new FileMemo<number>(2);
     const s = memo.stamps([a]);
@@ -74,7 +59,7 @@ describe("FileMemo", () => {
 
 describe("sha256File", () => {
   it("hashes a file's bytes, a big one in chunks, and again once it changed", () => {
-    const f = join(dir, "trace.swf");
+    const f = join(tempDir(), "trace.swf");
     // Over two of its 128 KiB chunks, not a multiple of one.
     const big = Buffer.alloc(300_001, 7);
     big.write("first", 0);

@@ -4,34 +4,19 @@
  * same series, counts the reading's adjustments again, and a changed file is
  * read again. Expectations worked by hand from the files written here.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { categoryIndex } from "../../../src/core/categories.js";
 import { AdjustmentLog } from "../../../src/core/errors.js";
 import { readElectricityFactors } from "../../../src/io/electricityFactors.js";
 import type { PlatformSpec } from "../../../src/io/spec.js";
 import { buildPlatform } from "../../../src/models/buildPlatform.js";
+import { useTempCache } from "../../helpers/tempCache.js";
 
 const root = (p: string) => new URL(`../../../${p}`, import.meta.url).pathname;
 const CC = categoryIndex("CC");
-let dir: string;
-const saved = { cache: process.env.IMPACTSIM_CACHE, cacheDir: process.env.IMPACTSIM_CACHE_DIR };
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "impactsim-buildmemo-"));
-  delete process.env.IMPACTSIM_CACHE;
-  process.env.IMPACTSIM_CACHE_DIR = join(dir, "cache");
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-  for (const [k, v] of [["IMPACTSIM_CACHE", saved.cache], ["IMPACTSIM_CACHE_DIR", saved.cacheDir]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+const tempDir = useTempCache("impactsim-buildmemo-");
 
 /** The bundled two-site platform with the French site on a series file in the test's folder, the German one on static factors. */
 function platformWith(seriesFile: string): PlatformSpec {
@@ -49,9 +34,9 @@ function writeSeries(path: string, g: readonly number[]): void {
 
 describe("buildPlatform(): a site's series intensity kept while its file is unchanged", () => {
   it("gives the same intensity to a later build, counts the reading's adjustments in each build's log, and reads a changed file again", async () => {
-    const csv = join(dir, "ci.csv");
+    const csv = join(tempDir(), "ci.csv");
     writeSeries(csv, [100, 200, 0, 400]);
-    const file = join(dir, "platform.json");
+    const file = join(tempDir(), "platform.json");
     const zones = await readElectricityFactors(root("platforms/electricity/electricity_factors_by_zone.csv"));
     const t0Epoch = Date.UTC(2020, 0, 1) / 1000;
     const build = async () => {
@@ -77,10 +62,10 @@ describe("buildPlatform(): a site's series intensity kept while its file is unch
 
   it("builds it again each time with the parse cache off (IMPACTSIM_CACHE=off), to the same values", async () => {
     process.env.IMPACTSIM_CACHE = "off";
-    const csv = join(dir, "ci.csv");
+    const csv = join(tempDir(), "ci.csv");
     writeSeries(csv, [100, 200, 0, 400]);
     const zones = await readElectricityFactors(root("platforms/electricity/electricity_factors_by_zone.csv"));
-    const build = async () => (await buildPlatform(platformWith("ci.csv"), { file: join(dir, "platform.json"), zones, t0Epoch: Date.UTC(2020, 0, 1) / 1000, extension: "hold", log: new AdjustmentLog() })).model.sites[0].intensity;
+    const build = async () => (await buildPlatform(platformWith("ci.csv"), { file: join(tempDir(), "platform.json"), zones, t0Epoch: Date.UTC(2020, 0, 1) / 1000, extension: "hold", log: new AdjustmentLog() })).model.sites[0].intensity;
     const a = await build();
     const b = await build();
     expect(b).not.toBe(a);
