@@ -56,8 +56,13 @@ function stateModel(s: PowerStateSpec | undefined): PowerStateModel | undefined 
 
 type GridSeriesSpec = NonNullable<PlatformSpec["sites"][number]["grid"]["series"]>;
 
-/** Site intensities made from series files, with the adjustments their reading made, kept while the files are unchanged. */
-const intensities = new FileMemo<{ readonly intensity: IntensityModel; readonly adjustments: readonly Issue[] }>(32);
+/**
+ * Site intensities made from series files, with the adjustments their reading
+ * made, kept while the files are unchanged. At most 8: a year of 15-min rows
+ * holds about 5 MB once its sums are made, and a long-lived process (the
+ * service, a study over many start dates) should not keep dozens.
+ */
+const intensities = new FileMemo<{ readonly intensity: IntensityModel; readonly adjustments: readonly Issue[] }>(8);
 
 /**
  * A site's intensity from its grid series file. Kept for the process (io
