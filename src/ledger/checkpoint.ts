@@ -146,36 +146,46 @@ export function walCheckpointer(db: SqliteConnection, file: string, o: Checkpoin
     return w;
   };
 
+  /** After each commit: a look at the WAL's size now and then, and a checkpoint asked for every `every` commits. */
+  const afterCommit = (): void => {
+    if (++looked >= 64) {
+      looked = 0;
+      stats.walBytes = walSize();
+      if (stats.walBytes > capBytes) {
+        // The worker could not catch up (the writer never paused, or it failed): checkpoint here, blocking, and empty the file.
+        // Busy (the worker checkpointing at this instant) answers at once with busy = 1: tried again 64 commits later.
+        const r = db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+        if (r[0]?.busy === 0) stats.forced++;
+        stats.walBytes = walSize();
+      }
+    }
+    if (stats.failed !== undefined) return;
+    commits++;
+    if (busy && commits >= 2 * every) {
+      // The worker's answer waits behind a writer that never yields (a tight loop, where no request waits either):
+      // checkpoint here, as SQLite's automatic checkpoint would, so the WAL is short when the pauses come back.
+      commits = 0;
+      const r = db.pragma("wal_checkpoint(PASSIVE)") as { busy: number }[];
+      if (r[0]?.busy === 0) stats.inWriter++;
+      return;
+    }
+    if (busy || commits < every) return;
+    commits = 0;
+    busy = true;
+    worker ??= start();
+    worker.postMessage("run");
+  };
+
   return {
     stats,
     committed() {
       if (closed) return;
-      if (++looked >= 64) {
-        looked = 0;
-        stats.walBytes = walSize();
-        if (stats.walBytes > capBytes) {
-          // The worker could not catch up (the writer never paused, or it failed): checkpoint here, blocking, and empty the file.
-          // Busy (the worker checkpointing at this instant) answers at once with busy = 1: tried again 64 commits later.
-          const r = db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
-          if (r[0]?.busy === 0) stats.forced++;
-          stats.walBytes = walSize();
-        }
+      try {
+        afterCommit();
+      } catch (err) {
+        // Checkpoints are housekeeping: a failure here must not fail the request whose commit is written. SQLite's own take over.
+        fail(err instanceof Error ? err.message : String(err));
       }
-      if (stats.failed !== undefined) return;
-      commits++;
-      if (busy && commits >= 2 * every) {
-        // The worker's answer waits behind a writer that never yields (a tight loop, where no request waits either):
-        // checkpoint here, as SQLite's automatic checkpoint would, so the WAL is short when the pauses come back.
-        commits = 0;
-        const r = db.pragma("wal_checkpoint(PASSIVE)") as { busy: number }[];
-        if (r[0]?.busy === 0) stats.inWriter++;
-        return;
-      }
-      if (busy || commits < every) return;
-      commits = 0;
-      busy = true;
-      worker ??= start();
-      worker.postMessage("run");
     },
     async close() {
       if (closed) return;

@@ -84,18 +84,23 @@ export function openSqlite(file: string, checkpoints: CheckpointOptions = {}): D
       // better-sqlite3 is synchronous; `fn` awaits only this Db's calls, which resolve at once, so nothing interleaves.
       if (depth > 0) return fn(self);
       depth++;
-      begin.run();
+      let out: Awaited<ReturnType<typeof fn>>;
+      let begun = false;
       try {
-        const out = await fn(self);
+        begin.run();
+        begun = true;
+        out = await fn(self);
         commit.run();
-        ck?.committed();
-        return out;
       } catch (err) {
-        rollback.run();
+        // SQLite rolls some failures back itself (a full disk, an I/O error): a second rollback would hide the first error.
+        if (begun && db.inTransaction) rollback.run();
         throw err;
       } finally {
         depth--;
       }
+      // After the commit, outside it: the checkpointer's bookkeeping cannot undo or fail a transaction that is written.
+      ck?.committed();
+      return out;
     },
     async close() {
       await ck?.close();

@@ -182,6 +182,8 @@ export class FakeScheduler implements SchedulerBackend {
     this.release(job);
     this.byId.delete(job.spec.id);
     this.options.onRelease?.(job.spec, killed, true, this.released(job));
+    // The run is over: an end reported twice for it (a retried request) finds no run to end.
+    job.runId = -1;
     this.events.push({ kind: "ended", jobId: job.spec.id, killed });
   }
 

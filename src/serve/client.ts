@@ -26,15 +26,17 @@ export function serviceClient(o: HttpTargetOptions): ServiceRequest {
     const deadline = Date.now() + (o.retryMs ?? 30_000);
     for (;;) {
       let res: Response;
+      let text: string;
       try {
         res = await fetch(base() + path, { method, headers: { authorization: `Bearer ${o.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined });
+        // Inside the retry: a service killed while it sends the answer breaks the body, not the request.
+        text = await res.text();
       } catch (err) {
         if (Date.now() > deadline) throw err;
         o.onRetry?.(err);
         await new Promise((r) => setTimeout(r, 20));
         continue;
       }
-      const text = await res.text();
       if (res.status === 503 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
         continue;

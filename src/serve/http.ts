@@ -19,7 +19,7 @@ import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMIT } from "./limits.js";
 import { ServiceMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { clockSchema, endSchema, estimateSchema, forecastSchema, grantSchema, powerBudgetSchema, refundSchema, startSchema, submitSchema, tokenSchema } from "./schemas.js";
-import type { Service } from "./service.js";
+import { ServiceFailedError, type Service } from "./service.js";
 
 export interface HttpOptions {
   readonly service: Service;
@@ -117,6 +117,10 @@ export async function buildApp(o: HttpOptions): Promise<FastifyInstance> {
       if (err.status === 429) void reply.header("retry-after", "1");
       return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } });
     }
+    if (err instanceof ServiceFailedError) {
+      req.log.error({ err: { name: err.name, message: err.message } }, "service failed");
+      return reply.code(503).send({ error: { code: "service_failed", message: err.message } });
+    }
     if (err instanceof InputError) {
       const issues = err.issues.map((i) => ({ path: i.path ?? i.file, message: i.message }));
       const conflict = err.issues.some((i) => /already submitted with other figures/.test(i.message));
@@ -176,10 +180,15 @@ export async function buildApp(o: HttpOptions): Promise<FastifyInstance> {
       ...(st.started !== undefined ? { started: iso(st.started), started_t: st.started } : {}),
       ...(st.ended !== undefined ? { ended: iso(st.ended) } : {}),
       ...(st.reportedStart !== undefined ? { reportedStart: iso(st.reportedStart) } : {}),
+      ...(st.reportedEnd !== undefined ? { reportedEnd: iso(st.reportedEnd) } : {}),
       ...(st.decision ? { decision: { ...st.decision, at: iso(st.decision.at), t: st.decision.at, ...(st.decision.until !== undefined ? { until: iso(st.decision.until), until_t: st.decision.until } : {}) } } : {}),
     };
 
-  app.get("/healthz", async () => ({ status: "ok", clock: s.clock, now: iso(s.now), events: s.events, passes: s.passes }));
+  app.get("/healthz", async (_req, reply) => {
+    // A failed service answers 503, so a supervisor's health check restarts it (the restart rebuilds its state from the ledger).
+    if (s.failed) return reply.code(503).send({ status: "failed", message: s.failed.message, clock: s.clock, now: iso(s.now), events: s.events, passes: s.passes });
+    return { status: "ok", clock: s.clock, now: iso(s.now), events: s.events, passes: s.passes };
+  });
   app.get("/openapi.json", async () => openApiDocument());
   app.get("/metrics", async (req, reply) => {
     admin(req);

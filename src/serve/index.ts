@@ -3,7 +3,7 @@
  * (the live World over a scheduler mirror, the policy, the meter and the
  * durable ledger, event-sourced), its HTTP API, and trace replays through it.
  */
-export { Service, type ServiceOptions, type ServiceEvent, type JobRequest, type JobStatus, type JobState, type DecisionRecord, type BudgetVerdict, type ClockMode } from "./service.js";
+export { Service, ServiceFailedError, type ServiceOptions, type ServiceEvent, type JobRequest, type JobStatus, type JobState, type DecisionRecord, type BudgetVerdict, type ClockMode } from "./service.js";
 export { loadServiceWorld, type ServiceWorld } from "./world.js";
 export { replay, inProcessTarget, jobRequest, scenarioJobs, type ReplayTarget, type ReplayStart, type ReplayResult } from "./replay.js";
 export { buildApp, HttpError, type HttpOptions } from "./http.js";

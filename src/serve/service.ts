@@ -24,6 +24,17 @@ import type { ServiceWorld } from "./world.js";
 
 export type ClockMode = "real" | "simulated";
 
+/**
+ * The service's state went past its ledger: an event was applied in memory and
+ * its write failed (or applying it failed half-way). Every later request gets
+ * this until the service is restarted, which rebuilds the state from the log.
+ */
+export class ServiceFailedError extends Error {
+  constructor(cause: unknown) {
+    super(`the service's state no longer matches its ledger (${cause instanceof Error ? cause.message : String(cause)}): restart it to rebuild its state from the ledger's log`, { cause });
+  }
+}
+
 /** A job as submitted to the service. */
 export interface JobRequest {
   readonly id: number;
@@ -69,6 +80,8 @@ export interface JobStatus {
   decision?: { kind: Decision["kind"]; at: number; site?: string; node_type?: string; partition?: string; nodes?: number; node_ids?: readonly number[]; until?: number; why?: unknown; reason?: string };
   started?: number;
   reportedStart?: number;
+  /** When the cluster reported the job's end (simulated clock: it takes effect, and is charged, when the clock reaches it). */
+  reportedEnd?: number;
   ended?: number;
   killed?: boolean;
   charge?: string;
@@ -127,6 +140,8 @@ export class Service {
   /** The world time the timer is set for. */
   private timerAt = Infinity;
   private closed = false;
+  /** Set when an event was applied and not written: the state is past the ledger's log. */
+  private failure?: ServiceFailedError;
   private readonly listeners: { pass?: (ms: number, decisions: readonly Decision[]) => void; charge?: (c: ChargeInput) => void }[] = [];
   /** Events handled, and passes run. */
   events = 0;
@@ -198,18 +213,28 @@ export class Service {
    */
   handle(make: (now: number) => ServiceEvent | Promise<ServiceEvent>): Promise<{ event: ServiceEvent; result: unknown }> {
     return this.serial(async () => {
+      if (this.failure) throw this.failure;
       if (this.closed) throw new InputError([{ code: "invalid_value", file: "service", message: "expected a running service, got one shutting down" }]);
       const now = this.o.clock === "real" ? Math.max(this.sched.now, this.wallNow()) : this.sched.now;
       const event = await make(now);
       const result = this.check(event);
       if (result !== undefined) return { event, result };
-      this.apply(event);
-      const charges = this.charges;
-      this.charges = [];
-      await this.o.ledger.db.tx(async (db) => {
-        await this.o.ledger.appendEvent(event.t, event, db);
-        for (const c of charges) await this.o.ledger.record(c, db);
-      });
+      let charges: ChargeInput[] = [];
+      let applied = false;
+      try {
+        // Applied inside the transaction: a write that cannot begin (a busy or lost database) leaves memory as it was.
+        await this.o.ledger.db.tx(async (db) => {
+          applied = true;
+          this.apply(event);
+          charges = this.charges;
+          this.charges = [];
+          await this.o.ledger.appendEvent(event.t, event, db);
+          for (const c of charges) await this.o.ledger.record(c, db);
+        });
+      } catch (err) {
+        if (applied) this.failure = new ServiceFailedError(err);
+        throw err;
+      }
       for (const c of charges) {
         this.o.onCharge?.(c);
         for (const l of this.listeners) l.charge?.(c);
@@ -291,7 +316,8 @@ export class Service {
       case "end": {
         const had = this.jobs.get(e.id);
         if (!had) bad("id", `expected a job submitted to this service, got ${e.id}`, e.id);
-        if (e.kind === "end" && had!.state === "ended") return this.status(e.id);
+        // An end already reported is a repeat (a request retried after the service restarted), also while it is pending.
+        if (e.kind === "end" && (had!.state === "ended" || had!.reportedEnd !== undefined)) return this.status(e.id);
         if (had!.state !== "running") bad("id", `expected a job the service started, got job ${e.id}, which is ${had!.state}`, e.id);
         if (e.kind === "end" && e.energy_j !== undefined && !(Number.isFinite(e.energy_j) && e.energy_j >= 0)) bad("energy_j", `expected joules >= 0, got ${e.energy_j}`, e.energy_j);
         if (e.kind === "start" && had!.reportedStart !== undefined) return this.status(e.id);
@@ -375,6 +401,7 @@ export class Service {
         break;
       }
       case "end": {
+        this.jobs.get(e.id)!.reportedEnd = e.t;
         if (e.energy_j !== undefined) this.measured.set(e.id, { joules: e.energy_j, source: e.energy_source ?? "reported" });
         this.sched.end(e.id, e.killed, Math.max(e.t, this.sched.now));
         break;
@@ -417,6 +444,8 @@ export class Service {
         const r = running.get(d.jobId);
         st.state = "running";
         st.started = now;
+        // A new run (after a suspension): an end reported for the run before is not this one's.
+        delete st.reportedEnd;
         st.decision = { kind: "start", at: now, site, node_type: pool.nodeType, partition: site, nodes: r?.nodeCount, node_ids: r?.nodes, why: d.why };
         this.record({ t: now, jobId: d.jobId, kind: "start", site, nodeType: pool.nodeType, nodes: r?.nodeCount, why: d.why });
       } else if (d.kind === "defer") {
@@ -647,6 +676,11 @@ export class Service {
   /** The live view now (for estimates). */
   view() {
     return this.live.view();
+  }
+
+  /** Why the service refuses every request until restarted, undefined while it is sound. */
+  get failed(): ServiceFailedError | undefined {
+    return this.failure;
   }
 
   /** Waits for requests in progress and stops the timers. */

@@ -30,6 +30,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Runs f; a failure carries the service processes' last log lines (an internal error's cause is only in the log). */
+async function showingLog<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nthe service processes' last log lines:\n${procs.logTail() || "(none)"}`, { cause: err });
+  }
+}
+
 describe("the service replaying a trace on a simulated clock", () => {
   it("in process, over the whole default scenario (3,145 jobs): the run's starts and bit-identical charges", async () => {
     const scenario = sliceScenario(dir);
@@ -49,9 +58,9 @@ describe("the service replaying a trace on a simulated clock", () => {
     const scenario = sliceScenario(dir, 400);
     const expected = await runExpected(scenario, join(dir, "run-400"));
     const db = join(dir, "http.sqlite");
-    const p = await procs.start({ db, port: 0, scenario, clock: "simulated", cluster: "ci", adminToken: ADMIN, rateLimit: 0, log: false });
+    const p = await procs.start({ db, port: 0, scenario, clock: "simulated", cluster: "ci", adminToken: ADMIN, rateLimit: 0, log: "warn" });
     const world = await loadServiceWorld(scenario);
-    const r = await replay(httpTarget({ url: p.url, token: ADMIN }), await scenarioJobs(world), world.platform);
+    const r = await showingLog(async () => replay(httpTarget({ url: p.url, token: ADMIN }), await scenarioJobs(world), world.platform));
     await p.stop();
     const ledger = await openLedger(db);
     const entries = await ledger.entries();
@@ -64,7 +73,7 @@ describe("the service replaying a trace on a simulated clock", () => {
     const expected = await runExpected(scenario, join(dir, "run-1200"));
     const db = join(dir, "crash.sqlite");
     const port = await freePort();
-    const opts = { db, port, scenario, clock: "simulated" as const, cluster: "ci", adminToken: ADMIN, rateLimit: 0, log: false as const };
+    const opts = { db, port, scenario, clock: "simulated" as const, cluster: "ci", adminToken: ADMIN, rateLimit: 0, log: "warn" as const };
     let p: ServerProcess = await procs.start(opts);
     const world = await loadServiceWorld(scenario);
     const jobs = await scenarioJobs(world);
@@ -82,7 +91,7 @@ describe("the service replaying a trace on a simulated clock", () => {
         p = await procs.start(opts);
       }
     })();
-    const r = await replay(httpTarget({ url: `http://127.0.0.1:${port}`, token: ADMIN, retryMs: 120_000, onRetry: () => retries++ }), jobs, world.platform);
+    const r = await showingLog(() => replay(httpTarget({ url: `http://127.0.0.1:${port}`, token: ADMIN, retryMs: 120_000, onRetry: () => retries++ }), jobs, world.platform));
     done = true;
     await killer;
     await p.stop();

@@ -22,6 +22,8 @@ export interface ServerProcess {
 export interface Servers {
   start(o: ServeOptions): Promise<ServerProcess>;
   stopAll(): Promise<void>;
+  /** The last lines the processes logged (stdout and stderr, every process started), for a failing test to show. */
+  logTail(): string;
 }
 
 export { freePort } from "../../helpers/freePort.js";
@@ -37,13 +39,22 @@ export async function servers(): Promise<Servers> {
   const outfile = join(dir, "serve.mjs");
   await build({ entryPoints: [join(PACKAGE_ROOT, "test/e2e/serve/child.ts")], bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", outfile, logLevel: "warning" });
   const alive = new Set<ChildProcess>();
+  let logged = "";
+  const keep = (pid: number | undefined, d: Buffer) => {
+    const lines = d.toString().split("\n").filter((l) => l !== "" && !l.startsWith("listening "));
+    if (lines.length > 0) logged = (logged + lines.map((l) => `[${pid}] ${l}\n`).join("")).slice(-8000);
+  };
   return {
     async start(o) {
       const p = spawn(process.execPath, [outfile, JSON.stringify(o)], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "pipe"] });
       alive.add(p);
       p.once("exit", () => alive.delete(p));
       let err = "";
-      p.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+      p.stderr!.on("data", (d: Buffer) => {
+        err = (err + d.toString()).slice(-4000);
+        keep(p.pid, d);
+      });
+      p.stdout!.on("data", (d: Buffer) => keep(p.pid, d));
       const url = await new Promise<string>((resolve, reject) => {
         let out = "";
         p.stdout!.on("data", (d: Buffer) => {
@@ -62,6 +73,7 @@ export async function servers(): Promise<Servers> {
         },
       };
     },
+    logTail: () => logged,
     async stopAll() {
       for (const p of alive) p.kill("SIGKILL");
       await Promise.all([...alive].map(exited));

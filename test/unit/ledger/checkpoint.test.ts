@@ -85,6 +85,23 @@ describe("WAL checkpoints off the commits", () => {
     expect(most).toBeLessThan(cap + 2 * 64 * 3 * 4096);
   }, 60_000);
 
+  it("a transaction that cannot begin leaves the connection as it was: the next one is a transaction again (its failure rolls its insert back)", async () => {
+    const db = openSqlite(join(dir, "begin.sqlite"));
+    await db.run("CREATE TABLE t (k INTEGER PRIMARY KEY, body TEXT)");
+    // A transaction left open on the connection makes BEGIN IMMEDIATE fail at once, as a busy database makes it fail after its wait.
+    await db.run("BEGIN");
+    await expect(db.tx(async (t) => void (await t.run("INSERT INTO t (k, body) VALUES (1, 'a')")))).rejects.toThrow(/within a transaction/);
+    await db.run("ROLLBACK");
+    await expect(
+      db.tx(async (t) => {
+        await t.run("INSERT INTO t (k, body) VALUES (2, 'b')");
+        throw new Error("the request failed after its insert");
+      }),
+    ).rejects.toThrow("after its insert");
+    expect(await db.all("SELECT k FROM t")).toEqual([]);
+    await db.close();
+  });
+
   it("an in-memory database has no WAL and no checkpointer", async () => {
     const db = openSqlite(":memory:");
     expect(db.checkpoints).toBeUndefined();
