@@ -205,6 +205,8 @@ export interface ClusterView {
   readonly running: readonly RunningJobView[];
   /** State of node `id` (global id). */
   nodeState(id: number): NodeState;
+  /** Optional: the first node in [from, to) whose state is Idle, or `to`. A world that indexes its idle nodes offers it, so a policy need not ask every node. */
+  nextIdle?(from: number, to: number): number;
   /** Since when node `id` has been in its state, s (0 for a node in its first state since the world began). */
   nodeSince(id: number): Seconds;
   /** When a switching node reaches its next state (on, or off/asleep), s; NaN for a node that is not switching. */

@@ -19,7 +19,7 @@ import type { WorkflowTracker } from "./workflows.js";
 /** Views kept per pool (see ViewProjector.pool). */
 const POOL_VIEWS_KEPT = 1024;
 
-type Queries = Pick<ClusterView, "nodeState" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">;
+type Queries = Required<Pick<ClusterView, "nodeState" | "nextIdle" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">>;
 
 export class ViewProjector {
   readonly figures: readonly PoolFigures[];
@@ -59,6 +59,7 @@ export class ViewProjector {
     const c = cluster;
     this.queries = {
       nodeState: (id) => c.state[id] as NodeState,
+      nextIdle: (from, to) => c.nextIdle(from, to),
       nodeSince: (id) => c.since[id],
       nodeReadyAt: (id) => c.readyAt[id],
       nodeJob: (id) => c.tenants[id]?.[0]?.spec.id ?? -1,
@@ -295,6 +296,7 @@ class SimView implements ClusterView {
   readonly queueIndex: QueueIndex;
   readonly runningIndex: RunningIndex;
   readonly nodeState: Queries["nodeState"];
+  readonly nextIdle: Queries["nextIdle"];
   readonly nodeSince: Queries["nodeSince"];
   readonly nodeReadyAt: Queries["nodeReadyAt"];
   readonly nodeJob: Queries["nodeJob"];
@@ -319,6 +321,7 @@ class SimView implements ClusterView {
     this.queueIndex = index;
     this.runningIndex = index;
     this.nodeState = q.nodeState;
+    this.nextIdle = q.nextIdle;
     this.nodeSince = q.nodeSince;
     this.nodeReadyAt = q.nodeReadyAt;
     this.nodeJob = q.nodeJob;

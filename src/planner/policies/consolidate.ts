@@ -418,15 +418,16 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       const first = pool.firstNode;
       const end = first + pool.nodes;
       const free = pool.freeNodes;
+      if (view.nextIdle) {
+        // The world's index of idle nodes: free of them, in id order, without asking the busy ones.
+        for (let n = view.nextIdle(first, end); found < free && n < end; n = view.nextIdle(n + 1, end)) found = addIdle(view, memory, list, found, n);
+        pp.idleLen = found;
+        continue;
+      }
       const down = pool.sleepingNodes + pool.wakingNodes <= pool.nodes - free - pool.sleepingNodes - pool.wakingNodes;
       const step = down ? -1 : 1;
       for (let n = down ? end - 1 : first; found < free && n >= first && n < end; n += step) {
-        if (view.nodeState(n) !== NodeState.Idle) continue;
-        if (gapSet[n] !== 1) {
-          memory.gapStart[n] ??= view.nodeSince(n);
-          gapSet[n] = 1;
-        }
-        list[found++] = n;
+        if (view.nodeState(n) === NodeState.Idle) found = addIdle(view, memory, list, found, n);
       }
       if (down) {
         for (let i = 0, j = found - 1; i < j; i++, j--) {
@@ -437,6 +438,16 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       }
       pp.idleLen = found;
     }
+  }
+
+  /** Lists idle node n at list[found], starting its gap in the state when new (see gapSet); returns found + 1. */
+  function addIdle(view: ClusterView, memory: ConsolidateState, list: number[], found: number, n: number): number {
+    if (gapSet[n] !== 1) {
+      memory.gapStart[n] ??= view.nodeSince(n);
+      gapSet[n] = 1;
+    }
+    list[found] = n;
+    return found + 1;
   }
 
   /** Ends node n's idle gap in the state (see gapSet and ConsolidateState.gapStart). */

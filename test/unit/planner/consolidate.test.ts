@@ -493,6 +493,31 @@ describe("policyConsolidate() on random workloads", () => {
     );
   });
 
+  it("policyConsolidate() decides the same with the world's index of idle nodes (view.nextIdle) as when it asks every node (a view without one)", async () => {
+    // The simulator's view offers nextIdle; a live world's need not. Two pools, the second across a 32-node word.
+    const noIndex = <S>(inner: Policy<S>): Policy<S> => ({
+      ...inner,
+      decide: (view: ClusterView, happened: readonly WorldEvent[], state: S) => inner.decide(Object.create(view, { nextIdle: { value: undefined } }) as ClusterView, happened, state),
+    });
+    const two = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [
+      { nodes: NODES, cores: 2, idle: 100, max: 200, off: OFF },
+      { nodes: 34, cores: 1, idle: 90, max: 180, off: OFF },
+    ]);
+    let indexed = 0;
+    await fc.assert(
+      fc.asyncProperty(workload, fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 10, undefined), async (jobs, keepOn, idleS) => {
+        const params = { ...FIG, keep_on: keepOn, idle_s: idleS };
+        const plain = recording(policyConsolidate(params), (view) => (indexed += view.nextIdle ? 1 : 0));
+        const asking = recording(noIndex(policyConsolidate(params)));
+        await runTiny(two, plain, jobs);
+        await runTiny(two, asking, jobs);
+        expect(asking.calls.map((c) => [c.now, c.decisions])).toEqual(plain.calls.map((c) => [c.now, c.decisions]));
+      }),
+      { numRuns: 80, seed: 19 },
+    );
+    expect(indexed).toBeGreaterThan(0);
+  });
+
   it("policyConsolidate() schedules the same whether jobs hold their one-core nodes whole (an exclusive pool) or share them", async () => {
     // On one-core nodes a job of c cores takes c nodes either way, so the start times and nodes must not depend on
     // whether EASY's reservation counts idle nodes (whole nodes) or cores (shared). It did, with the waking nodes
