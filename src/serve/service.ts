@@ -317,10 +317,11 @@ export class Service {
         const had = this.jobs.get(e.id);
         if (!had) bad("id", `expected a job submitted to this service, got ${e.id}`, e.id);
         // An end already reported is a repeat (a request retried after the service restarted), also while it is pending.
+        // So is a start already reported, also once the job has ended.
         if (e.kind === "end" && (had!.state === "ended" || had!.reportedEnd !== undefined)) return this.status(e.id);
+        if (e.kind === "start" && had!.reportedStart !== undefined) return this.status(e.id);
         if (had!.state !== "running") bad("id", `expected a job the service started, got job ${e.id}, which is ${had!.state}`, e.id);
         if (e.kind === "end" && e.energy_j !== undefined && !(Number.isFinite(e.energy_j) && e.energy_j >= 0)) bad("energy_j", `expected joules >= 0, got ${e.energy_j}`, e.energy_j);
-        if (e.kind === "start" && had!.reportedStart !== undefined) return this.status(e.id);
         return undefined;
       }
       case "clock":

@@ -61,6 +61,21 @@ describe("repeated requests and failed writes", () => {
     await ledger.close();
   });
 
+  it("a start reported again after the job ended (its answer lost) is a repeat, not an error", async () => {
+    const ledger = await ledgerHere();
+    const s = await open(ledger);
+    await s.submit(job(1), 0);
+    await s.tick(0);
+    await s.started(1, 0);
+    await s.end(1, false, 100);
+    await s.tick(100);
+    const events = (await ledger.events()).length;
+    const again = await s.started(1, 100);
+    expect(again.result).toMatchObject({ id: 1, state: "ended", reportedStart: 0 });
+    expect((await ledger.events()).length).toBe(events);
+    await ledger.close();
+  });
+
   it("a log that already holds an end twice (an earlier edition wrote repeats) replays and charges the job once", async () => {
     const ledger = await ledgerHere();
     const body = [
