@@ -20,6 +20,14 @@ let n = 0;
 const job = (id: number): JobRequest => ({ id, project: "p1", user: "alice", cores: 4, walltime_s: 3600 });
 const ledgerHere = () => openLedger(join(dir, `l${n++}.sqlite`));
 const open = (ledger: LedgerStore) => Service.open({ world, ledger, clock: "simulated", cluster: "t" });
+/** A service on a new ledger, with job 1 submitted and started at t. */
+async function runningJob(t: number): Promise<{ ledger: LedgerStore; s: Service }> {
+  const ledger = await ledgerHere();
+  const s = await open(ledger);
+  await s.submit(job(1), t);
+  await s.tick(t);
+  return { ledger, s };
+}
 const charges = async (ledger: LedgerStore) => (await ledger.entries()).filter((e) => e.kind === "charge").map((e) => e.key);
 
 beforeAll(async () => {
@@ -29,10 +37,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("repeated requests and failed writes", () => {
   it("an end reported again after a restart, before the clock reached it, is a repeat: one end event, one charge", async () => {
-    const ledger = await ledgerHere();
-    const a = await open(ledger);
-    await a.submit(job(1), 60);
-    await a.tick(60);
+    const { ledger, s: a } = await runningJob(60);
     expect(a.status(1)?.state).toBe("running");
     await a.end(1, false, 1860);
     // The service dies here, before answering; the client sends the end again to the restarted one.
@@ -48,10 +53,7 @@ describe("repeated requests and failed writes", () => {
   });
 
   it("an end sent twice to the same service before the clock reaches it is written once", async () => {
-    const ledger = await ledgerHere();
-    const s = await open(ledger);
-    await s.submit(job(1), 0);
-    await s.tick(0);
+    const { ledger, s } = await runningJob(0);
     await s.end(1, false, 500);
     await s.end(1, false, 500);
     const ends = (await ledger.events()).filter((e) => (e.body as { kind: string }).kind === "end");
@@ -62,10 +64,7 @@ describe("repeated requests and failed writes", () => {
   });
 
   it("a start reported again after the job ended (its answer lost) is a repeat, not an error", async () => {
-    const ledger = await ledgerHere();
-    const s = await open(ledger);
-    await s.submit(job(1), 0);
-    await s.tick(0);
+    const { ledger, s } = await runningJob(0);
     await s.started(1, 0);
     await s.end(1, false, 100);
     await s.tick(100);
