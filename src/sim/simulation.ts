@@ -25,6 +25,7 @@ import { SimDecisionContext } from "./decisionContext.js";
 import { Engine } from "./engine.js";
 import { EventLog } from "./eventLog.js";
 import { actualRuntime, JobTable, SimJob } from "./jobs.js";
+import { keepWarm } from "./keepWarm.js";
 import { Network } from "./network.js";
 import { SlotTable } from "./slots.js";
 import type { JobFact, SimObserver } from "./observer.js";
@@ -761,6 +762,9 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
   cluster.flushAll();
   observer.finished?.(end);
   slots.clear();
+  // The next run in this thread starts with these closures' optimized code (sim/keepWarm.ts): a sweep lane's variants.
+  keepWarm("simulate", [releaseNodes, emitFact, taskEnded, admit, keyed, wakeAt, refuse, applyStart, loadOf, phaseBegins, setupBegins, running, beginRun, inputsArrived, startTransfer, pumpNetwork, applyPower, applySuspend, applyOne, applyAll, dropJob, pass, asQueued, fitsSomewhere, dropNeverRunnable, enqueue, pull, runBefore, engine, world, observer]);
+  keepWarm(`policy:${policy.name}`, [policy]);
   return {
     end,
     jobsSubmitted: submitted,
