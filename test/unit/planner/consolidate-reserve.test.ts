@@ -15,19 +15,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { policyConsolidate } from "../../../src/planner/policies/consolidate.js";
-import type { PowerStateModel } from "../../../src/models/platform.js";
-import type { Decision } from "../../../src/planner/view.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
-import { runTiny, type TinyRun } from "../../helpers/runTiny.js";
-import { recording, type Call } from "../../helpers/recording.js";
+import { runTiny } from "../../helpers/runTiny.js";
+import { recording } from "../../helpers/recording.js";
+import { OFF, FIG, starts, decisions, switched } from "../../helpers/consolidate.js";
 
-const OFF: PowerStateModel = { watts: 10, switchOffSeconds: 5, switchOffWatts: 100, switchOnSeconds: 20, switchOnWatts: 150 };
-const FIG = { off_w: 10, switch_off_s: 5, switch_off_w: 100, switch_on_s: 20, switch_on_w: 150 } as const;
 
 const platform = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: 7, cores: 1, idle: 100, max: 200, off: OFF, sharing: "exclusive" }]);
-const starts = (r: TinyRun) => new Map([...r.facts.values()].map((f) => [f.job.id, f.start]));
-const decisions = (calls: Call[]): [number, Decision][] => calls.flatMap((c) => c.decisions.map((d): [number, Decision] => [c.now, d]));
-const switched = (calls: Call[], state: string) => decisions(calls).flatMap(([t, d]) => (d.kind === "setPowerState" && d.state === state ? [[t, d.nodes]] : []));
 
 describe("policyConsolidate({keep_on: 2}): the reserve leaves the node planned to come on just in time", () => {
   // J1 (0 s, 3 nodes, 1000 s) on [0, 1, 2]; J2 (50 s, 6 nodes, 100 s).

@@ -17,24 +17,16 @@ import fc from "fast-check";
 import { policyEasyBackfill } from "../../../src/planner/index.js";
 import { policyConsolidate, Supply } from "../../../src/planner/policies/consolidate.js";
 import { RunningReader } from "../../../src/planner/runningReader.js";
-import type { PowerStateModel } from "../../../src/models/platform.js";
-import type { JobSpec } from "../../../src/io/spec.js";
-import type { ClusterView, Decision, RunningJobView } from "../../../src/planner/view.js";
+import type { ClusterView, RunningJobView } from "../../../src/planner/view.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
-import { runTiny, type TinyRun } from "../../helpers/runTiny.js";
-import { recording, type Call } from "../../helpers/recording.js";
+import { runTiny } from "../../helpers/runTiny.js";
+import { recording } from "../../helpers/recording.js";
 import { runningJob } from "../../helpers/views.js";
+import { OFF, FIG, whole, starts, nodesOf, decisions, switchedOn } from "../../helpers/consolidate.js";
 
-const OFF: PowerStateModel = { watts: 10, switchOffSeconds: 5, switchOffWatts: 100, switchOnSeconds: 20, switchOnWatts: 150 };
-const FIG = { off_w: 10, switch_off_s: 5, switch_off_w: 100, switch_on_s: 20, switch_on_w: 150 } as const;
 
 const platform = (nodes: number) => tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes, cores: 2, idle: 100, max: 200, off: OFF, sharing: "shared" }]);
-const whole = (j: JobSpec): JobSpec => ({ ...j, exclusive: true });
 
-const starts = (r: TinyRun) => new Map([...r.facts.values()].map((f) => [f.job.id, f.start]));
-const nodesOf = (r: TinyRun, id: number) => r.facts.get(id)!.allocation.map((a) => a.node);
-const decisions = (calls: Call[]): [number, Decision][] => calls.flatMap((c) => c.decisions.map((d): [number, Decision] => [c.now, d]));
-const switchedOn = (calls: Call[]) => decisions(calls).flatMap(([t, d]) => (d.kind === "setPowerState" && d.state === "on" ? [[t, d.nodes]] : []));
 
 describe("policyConsolidate(): a whole-node job counts the node a shared job leaves idle at its end", () => {
   // 4 nodes of 2 cores. J1 (0 s, 2 cores, 1000 s), J2 (0 s, 1 core, 60 s), J3 (50 s, 2 cores as 1 whole node, 100 s).

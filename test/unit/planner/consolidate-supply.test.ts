@@ -25,13 +25,14 @@ import fc from "fast-check";
 import { rngSeeded } from "../../../src/core/rng.js";
 import type { JobSpec } from "../../../src/io/spec.js";
 import { forecastFromActual } from "../../../src/models/forecast.js";
-import type { PlatformModel, PowerStateModel } from "../../../src/models/platform.js";
+import type { PlatformModel } from "../../../src/models/platform.js";
 import { policyConsolidate, Supply, withRunning, type ConsolidateParams } from "../../../src/planner/policies/consolidate.js";
 import { RunningReader } from "../../../src/planner/runningReader.js";
 import type { ClusterView, Decision, Policy, RunningIndex, RunningJobView } from "../../../src/planner/view.js";
 import { simulate } from "../../../src/sim/simulation.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
 import { runningJob } from "../../helpers/views.js";
+import { OFF, FIG } from "../../helpers/consolidate.js";
 
 interface Entries {
   t: number[];
@@ -182,8 +183,6 @@ describe("withRunning (EASY's list with waking nodes as jobs)", () => {
 });
 
 // One site, one-core nodes idling at 100 W (off: 10 W, 5 s off at 100 W, 20 s on at 150 W), as in consolidate.test.ts.
-const OFF: PowerStateModel = { watts: 10, switchOffSeconds: 5, switchOffWatts: 100, switchOnSeconds: 20, switchOnWatts: 150 };
-const FIG = { off_w: 10, switch_off_s: 5, switch_off_w: 100, switch_on_s: 20, switch_on_w: 150 } as const;
 const platform = (nodes: number, cores: number): PlatformModel => tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes, cores, idle: 100, max: 200, off: OFF }]);
 
 /** Every pass's time and decisions, the view as given (`copy` false) or seen through a copy that has no index of the world's, with reasons kept or not. */

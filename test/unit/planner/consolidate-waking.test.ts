@@ -19,26 +19,17 @@
 import { describe, expect, it } from "vitest";
 import { policyEasyBackfill } from "../../../src/planner/index.js";
 import { policyConsolidate } from "../../../src/planner/policies/consolidate.js";
-import type { PowerStateModel } from "../../../src/models/platform.js";
 import type { JobSpec } from "../../../src/io/spec.js";
-import type { Decision } from "../../../src/planner/view.js";
 import { job, tinyPlatform } from "../../helpers/tinyPlatform.js";
-import { runTiny, type TinyRun } from "../../helpers/runTiny.js";
-import { recording, type Call } from "../../helpers/recording.js";
+import { runTiny } from "../../helpers/runTiny.js";
+import { recording } from "../../helpers/recording.js";
+import { OFF, FIG, whole, starts, nodesOf, decisions, switchedOn } from "../../helpers/consolidate.js";
 
-const OFF: PowerStateModel = { watts: 10, switchOffSeconds: 5, switchOffWatts: 100, switchOnSeconds: 20, switchOnWatts: 150 };
-const FIG = { off_w: 10, switch_off_s: 5, switch_off_w: 100, switch_on_s: 20, switch_on_w: 150 } as const;
 
 /** 4 nodes of `cores` cores; "exclusive": every job holds whole nodes. */
 const platform = (sharing: "exclusive" | "shared", cores = 1) => tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [{ nodes: 4, cores, idle: 100, max: 200, off: OFF, sharing }]);
-const whole = (j: JobSpec): JobSpec => ({ ...j, exclusive: true });
 
-const starts = (r: TinyRun) => new Map([...r.facts.values()].map((f) => [f.job.id, f.start]));
-const nodesOf = (r: TinyRun, id: number) => r.facts.get(id)!.allocation.map((a) => a.node);
 
-/** Each decision of a recorded run, with its time. */
-const decisions = (calls: Call[]): [number, Decision][] => calls.flatMap((c) => c.decisions.map((d): [number, Decision] => [c.now, d]));
-const switchedOn = (calls: Call[]) => decisions(calls).flatMap(([t, d]) => (d.kind === "setPowerState" && d.state === "on" ? [[t, d.nodes]] : []));
 
 describe("policyConsolidate(): a head holding whole nodes reserves on the nodes being switched on", () => {
   // J1 (0 s, 1 node, runs 1000 s) on node 0, J2 (0 s, 1 node, 30 s) on node 1.

@@ -35,9 +35,8 @@ import type { QueuedJobView } from "../../../src/planner/view.js";
 import { recording, type Call } from "../../helpers/recording.js";
 import { powerProfile, runTiny, type TinyRun } from "../../helpers/runTiny.js";
 import { policyPowerOffWhenIdle } from "../../fixtures/policies/powerOffWhenIdle.js";
+import { OFF, FIG, starts } from "../../helpers/consolidate.js";
 
-const OFF: PowerStateModel = { watts: 10, switchOffSeconds: 5, switchOffWatts: 100, switchOnSeconds: 20, switchOnWatts: 150 };
-const FIG = { off_w: 10, switch_off_s: 5, switch_off_w: 100, switch_on_s: 20, switch_on_w: 150 } as const;
 const BE = 3250 / 90;
 
 const onePool = (nodes: number, off: PowerStateModel | undefined = OFF) =>
@@ -63,7 +62,6 @@ function energyUntil(r: TinyRun, h: number, tailWatts: number): number {
   return e + Math.max(0, h - r.result.end) * tailWatts;
 }
 
-const starts = (r: TinyRun) => new Map([...r.facts.values()].map((f) => [f.job.id, f.start]));
 const totalWait = (r: TinyRun) => [...r.facts.values()].reduce((s, f) => s + f.start - f.job.submit, 0);
 
 describe("policyConsolidate() defaults", () => {
