@@ -185,9 +185,9 @@ export async function buildApp(o: HttpOptions): Promise<FastifyInstance> {
     };
 
   app.get("/healthz", async (_req, reply) => {
+    const state = { clock: s.clock, now: iso(s.now), events: s.events, passes: s.passes };
     // A failed service answers 503, so a supervisor's health check restarts it (the restart rebuilds its state from the ledger).
-    if (s.failed) return reply.code(503).send({ status: "failed", message: s.failed.message, clock: s.clock, now: iso(s.now), events: s.events, passes: s.passes });
-    return { status: "ok", clock: s.clock, now: iso(s.now), events: s.events, passes: s.passes };
+    return s.failed ? reply.code(503).send({ status: "failed", message: s.failed.message, ...state }) : { status: "ok", ...state };
   });
   app.get("/openapi.json", async () => openApiDocument());
   app.get("/metrics", async (req, reply) => {
