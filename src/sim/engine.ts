@@ -63,10 +63,11 @@ export class Engine {
   }
 
   /**
-   * Schedules an event at absolute time `at`.
+   * Schedules an event at absolute time `at`; `seq`, when given, is an
+   * earlier event's (lastSeq): the event takes that one's place among ties.
    * @throws RangeError when `at` is before now or not a number
    */
-  schedule(at: Seconds, kind: number, key: number, payload = 0): void {
+  schedule(at: Seconds, kind: number, key: number, payload = 0, seq = -1): void {
     if (Number.isNaN(at)) throw new RangeError(`Engine.schedule: expected a time in seconds for ${this.kindName(kind)}, got NaN`);
     if ((payload | 0) !== payload) throw new RangeError(`Engine.schedule: expected a 32-bit integer payload, got ${payload}`);
     if (!(at >= this.now)) {
@@ -82,7 +83,7 @@ export class Engine {
     this.time[slot] = at;
     this.prio[slot] = this.kindPriority[kind];
     this.key[slot] = key;
-    this.seq[slot] = this.counter++;
+    this.seq[slot] = seq < 0 ? this.counter++ : seq;
     this.kind[slot] = kind;
     this.payload[slot] = payload;
     if (this.n === this.heap.length) {
@@ -91,6 +92,31 @@ export class Engine {
       this.heap = h;
     }
     this.siftUp(this.n++, slot);
+  }
+
+  /** The sequence number the last scheduled event was given: pass it to schedule() again to keep that event's place among ties (see comesFirst). */
+  get lastSeq(): number {
+    return this.counter - 1;
+  }
+
+  /**
+   * Whether the next event comes before one of `kind` at (at, key, seq) in
+   * the engine's order. For a handler that does the work of several keys in
+   * one event: before each key after the first it asks whether another event
+   * should run first, and if so schedules the rest under that key (and its
+   * own seq), so the work runs in the order one event per key would have.
+   */
+  comesFirst(at: Seconds, kind: number, key: number, seq: number): boolean {
+    if (this.n === 0) return false;
+    const h = this.heap[0];
+    const t = this.time[h];
+    if (t !== at) return t < at;
+    const p = this.prio[h];
+    const q = this.kindPriority[kind];
+    if (p !== q) return p < q;
+    const k = this.key[h];
+    if (k !== key) return k < key;
+    return this.seq[h] < seq;
   }
 
   /** Time of the next event, or Infinity when none is left. */

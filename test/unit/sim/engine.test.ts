@@ -360,3 +360,32 @@ describe("Engine", () => {
     expect(engine.processed).toBe(3500);
   });
 });
+
+describe("Engine.comesFirst and a kept sequence number", () => {
+  it("tells whether the next event precedes a given (time, kind, key, seq), in the documented order", () => {
+    const { engine, kinds } = loggingEngine([1, 0]);
+    expect(engine.comesFirst(0, kinds[0], 0, 0)).toBe(false); // nothing queued
+    engine.schedule(10, kinds[0], 5); // seq 0
+    const seq = engine.lastSeq;
+    expect(seq).toBe(0);
+    expect(engine.comesFirst(11, kinds[0], 0, 9)).toBe(true); // earlier time
+    expect(engine.comesFirst(9, kinds[0], 99, 9)).toBe(false);
+    expect(engine.comesFirst(10, kinds[1], 99, 9)).toBe(false); // kind 1 has the lower priority value: runs first
+    expect(engine.comesFirst(10, kinds[0], 6, 0)).toBe(true); // same priority, smaller key
+    expect(engine.comesFirst(10, kinds[0], 4, 0)).toBe(false);
+    expect(engine.comesFirst(10, kinds[0], 5, 1)).toBe(true); // same key: the earlier sequence number
+    expect(engine.comesFirst(10, kinds[0], 5, 0)).toBe(false);
+  });
+
+  it("an event scheduled again with an earlier event's seq takes that place among ties", () => {
+    const { engine, log, kinds } = loggingEngine([0]);
+    engine.schedule(1, kinds[0], 3, 100); // seq 0: kept to be reused below
+    const early = engine.lastSeq;
+    engine.schedule(1, kinds[0], 7, 200); // seq 1
+    engine.step(); // runs payload 100
+    engine.schedule(1, kinds[0], 7, 300, early); // same key as 200, older seq: runs before it
+    engine.schedule(1, kinds[0], 7, 400); // a new seq: after 200
+    engine.run();
+    expect(log.map((e) => e.payload)).toEqual([100, 300, 200, 400]);
+  });
+});
