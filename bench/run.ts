@@ -201,6 +201,7 @@ function alternate<K extends string>(commands: Partial<Record<K, Command>>, roun
   report("whole", "sweep-default (9 variants), 1 worker, whole process", s.one.cpu, "s CPU");
   report("whole", "sweep-default, 2 workers, whole process", s.two.cpu, "s CPU");
   report("whole", "sweep, 2 workers: wall-time speed-up (depends on the load)", s.speedup, "x");
+  report("whole", "sweep, default lanes: wall-time speed-up over 1 worker (depends on the load)", s.autoSpeedup, "x");
   report("whole", "sweep, 2 workers: parallel overhead, CPU 2 workers / 1", s.overhead, "x");
   report("whole", "sweep, 2 workers: critical path, main or busiest worker", s.criticalPath, "s CPU");
   report("whole", "sweep, 2 workers: speed-up bound on 2 idle cores (bench/sweep.ts)", s.speedupBound, "x");
@@ -210,6 +211,7 @@ function alternate<K extends string>(commands: Partial<Record<K, Command>>, roun
     if (!l.identical) throw new Error("bench/sweep.ts: the 200-variant sweep's results differ between 1 and 2 workers");
     report("whole", "sweep-200 (200 variants), 1 worker, whole process", l.one.cpu, "s CPU");
     report("whole", "sweep-200, 2 workers: wall-time speed-up (depends on the load)", l.speedup, "x");
+    report("whole", "sweep-200, default lanes: wall-time speed-up over 1 worker (depends on the load)", l.autoSpeedup, "x");
     report("whole", "sweep-200, 2 workers: parallel overhead, CPU 2 workers / 1", l.overhead, "x");
     report("whole", "sweep-200, 2 workers: speed-up bound on 2 idle cores (bench/sweep.ts)", l.speedupBound, "x");
   }

@@ -4,8 +4,9 @@
  * or another sweep file (`--file`: bench/sweep-200.json has 200 variants,
  * 4 policies x 5 PUE values x 10 seeds of the same scenario, so that each
  * thread's warm-up is a small part of its work), run as whole processes of
- * the bundle (`impactsim sweep --workers 1`, the in-process reference, and
- * `--workers 2`), alternated, best of `rounds`.
+ * the bundle (`impactsim sweep --workers 1`, the in-process reference,
+ * `--workers 2`, and the default: up to the cores, worker threads started once
+ * the work left repays them), alternated, best of `rounds`.
  *
  * Wall time on a machine other work shares says little, so beside the
  * wall-time speed-up it prints figures that do not depend on the load, from
@@ -39,7 +40,8 @@ const MEASURE = shippedPath("bench/measure.mjs");
 const TICK_S = 0.01; // /proc CPU times are in clock ticks of 10 ms (USER_HZ 100 on Linux)
 
 export interface SweepRun {
-  readonly workers: number;
+  /** Lanes asked for; undefined: the default. */
+  readonly workers: number | undefined;
   readonly wall: number;
   /** CPU seconds of the whole process (measure.mjs at exit). */
   readonly cpu: number;
@@ -79,14 +81,15 @@ function variantCount(file: string): number {
   return n;
 }
 
-/** One sweep as a whole process; rejects when it fails or does not exit by itself within 120 s plus 2 s a variant. */
-export function runSweepProcess(workers: number, file = SWEEP, nodeFlags: readonly string[] = []): Promise<SweepRun> {
-  const out = shippedPath(`results/bench-sweep-${basename(file, ".json")}-w${workers}`);
+/** One sweep as a whole process (`workers` undefined: the default lanes); rejects when it fails or does not exit by itself within 120 s plus 2 s a variant. */
+export function runSweepProcess(workers: number | undefined, file = SWEEP, nodeFlags: readonly string[] = []): Promise<SweepRun> {
+  const out = shippedPath(`results/bench-sweep-${basename(file, ".json")}-w${workers ?? "default"}`);
   rmSync(out, { recursive: true, force: true });
   const limitS = 120 + 2 * variantCount(file);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...nodeFlags, MEASURE, BUNDLE, "sweep", file, "--workers", String(workers), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    const lanes = workers === undefined ? [] : ["--workers", String(workers)];
+    const child = spawn(process.execPath, [...nodeFlags, MEASURE, BUNDLE, "sweep", file, ...lanes, "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
     const last = new Map<number, number>();
     const poll = setInterval(() => {
       for (const [tid, s] of threadTimes(child.pid!)) last.set(tid, s);
@@ -115,6 +118,10 @@ export function runSweepProcess(workers: number, file = SWEEP, nodeFlags: readon
 export interface SweepBench {
   readonly one: SweepRun;
   readonly two: SweepRun;
+  /** The default lanes (no --workers). */
+  readonly auto: SweepRun;
+  /** Wall-time speed-up, 1 worker / the default (depends on the load). */
+  readonly autoSpeedup: number;
   /** Wall-time speed-up, 1 worker / 2 workers (depends on the load). */
   readonly speedup: number;
   /** CPU of the 2-worker process / CPU of the 1-worker process. */
@@ -130,18 +137,21 @@ export interface SweepBench {
 export async function benchSweep(rounds = 2, file = SWEEP, nodeFlags: readonly string[] = []): Promise<SweepBench> {
   let one: SweepRun | undefined;
   let two: SweepRun | undefined;
+  let auto: SweepRun | undefined;
   let identical = true;
   for (let r = 0; r < rounds; r++) {
     const a = await runSweepProcess(1, file, nodeFlags);
     const b = await runSweepProcess(2, file, nodeFlags);
-    identical &&= a.results === b.results && (one === undefined || one.results === a.results);
+    const c = await runSweepProcess(undefined, file, nodeFlags);
+    identical &&= a.results === b.results && a.results === c.results && (one === undefined || one.results === a.results);
     if (!one || a.cpu < one.cpu) one = a;
     if (!two || b.cpu < two.cpu) two = b;
+    if (!auto || c.wall < auto.wall) auto = c;
   }
   // The busiest worker thread: of the threads other than the main one, the busiest (V8's helper threads do less).
   const criticalPath = Math.max(two!.mainCpu, two!.threadCpu[0] ?? 0);
   const speedupBound = Math.max(one!.mainCpu, one!.cpu / 2) / Math.max(criticalPath, two!.cpu / 2);
-  return { one: one!, two: two!, speedup: one!.wall / two!.wall, overhead: two!.cpu / one!.cpu, criticalPath, speedupBound, identical };
+  return { one: one!, two: two!, auto: auto!, autoSpeedup: one!.wall / auto!.wall, speedup: one!.wall / two!.wall, overhead: two!.cpu / one!.cpu, criticalPath, speedupBound, identical };
 }
 
 if (process.argv[1] && /bench[\\/]sweep\.ts$/.test(process.argv[1])) {
@@ -157,7 +167,8 @@ if (process.argv[1] && /bench[\\/]sweep\.ts$/.test(process.argv[1])) {
   const f = (x: number) => x.toFixed(2);
   console.log(`  1 worker (in-process)  wall ${f(b.one.wall)} s  CPU ${f(b.one.cpu)} s  main thread ${f(b.one.mainCpu)} s  busiest other threads ${b.one.threadCpu.slice(0, 4).map(f).join(", ")} s`);
   console.log(`  2 workers (threads)    wall ${f(b.two.wall)} s  CPU ${f(b.two.cpu)} s  main thread ${f(b.two.mainCpu)} s  busiest threads ${b.two.threadCpu.slice(0, 4).map(f).join(", ")} s`);
-  console.log(`  speed-up (wall, depends on the load)        ${f(b.speedup)}x`);
+  console.log(`  default lanes          wall ${f(b.auto.wall)} s  CPU ${f(b.auto.cpu)} s  (threads start once the work left repays them)`);
+  console.log(`  speed-up (wall, depends on the load)        ${f(b.speedup)}x; default lanes ${f(b.autoSpeedup)}x`);
   console.log(`  parallel overhead (CPU 2 workers / 1)       ${f(b.overhead)}x`);
   console.log(`  critical path (main or busiest worker, CPU) ${f(b.criticalPath)} s`);
   console.log(`  speed-up bound on 2 idle cores              ${f(b.speedupBound)}x`);

@@ -71,7 +71,7 @@ export const paretoCommand: CommandModule<object, ParetoArgs> = {
       .option("param", { type: "string", demandOption: true, describe: "policy parameter to vary, e.g. impact_weight" })
       .option("values", { type: "string", demandOption: true, describe: "comma-separated values of the parameter, e.g. 0,0.5,1,2" })
       .option("objectives", { type: "string", default: DEFAULT_OBJECTIVES.join(","), describe: `comma-separated objectives to minimise, of ${Object.keys(OBJECTIVES).join(", ")}` })
-      .option("workers", { type: "number", describe: "worker threads (default: cores); 0 or 1 runs in-process" })
+      .option("workers", { type: "number", describe: "lanes: the main thread and worker threads (default: up to the cores, threads started once the work left repays their start); 0 or 1 runs in-process" })
       .option("json", { type: "boolean", default: false, describe: "print the exploration as JSON" }) as unknown as Argv<ParetoArgs>,
   handler: async (args) => {
     const exploration = await exploreTradeoff({

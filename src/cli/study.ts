@@ -26,7 +26,7 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
     y
       .positional("kind", { type: "string", choices: ["lifetime", "growth", "merge"], demandOption: true, describe: "the study's kind, or merge" })
       .positional("file", { type: "string", demandOption: true, describe: "study JSON file" })
-      .option("workers", { type: "number", describe: "worker threads (default: cores); 0 or 1 runs in-process" })
+      .option("workers", { type: "number", describe: "lanes: the main thread and worker threads (default: up to the cores, threads started once the work left repays their start); 0 or 1 runs in-process" })
       .option("shard", { type: "string", describe: "run only shard i of n of the simulations (index % n === i), e.g. 0/4; then impactsim study merge" })
       .option("resume", { type: "boolean", default: false, describe: "keep the simulations already written and run only the missing ones" })
       .option("out", { type: "string", describe: "output folder (default: the study file's output.dir)" })

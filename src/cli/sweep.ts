@@ -50,7 +50,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   builder: (y: Argv<object>) =>
     y
       .positional("file", { type: "string", demandOption: true, describe: "sweep JSON file" })
-      .option("workers", { type: "number", describe: "worker threads (default: cores); 0 or 1 runs in-process" })
+      .option("workers", { type: "number", describe: "lanes: the main thread and worker threads (default: up to the cores, threads started once the work left repays their start); 0 or 1 runs in-process" })
       .option("shard", { type: "string", describe: "run only shard i of n (variants whose index % n === i), e.g. 0/4; combine with impactsim merge" })
       .option("resume", { type: "boolean", default: false, describe: "keep the results already written and run only the missing variants" })
       .option("out", { type: "string", describe: "output folder (default: the sweep file's output.dir)" })

@@ -61,7 +61,7 @@ export interface BatchOptions {
   /** Path of the results file this run writes. */
   readonly results: string;
   readonly resume?: boolean;
-  /** Worker threads (default: cores, at most one per item to run); 0 or 1 runs in-process. Ignored with `pool`. */
+  /** Lanes (default: up to cores, at most one per item to run, worker threads started once the work left repays them: pool.ts, "when-worth-it"); 0 or 1 runs in-process. Ignored with `pool`. */
   readonly workers?: number;
   /** An existing pool (left open). */
   readonly pool?: RunPool;
@@ -171,7 +171,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchOutcome> {
   const failures: { index: number; name: string; message: string }[] = [];
   const progress = () => o.onProgress?.({ done: lines.size, total: items.length, skipped, failed });
   progress();
-  const pool = o.pool ?? createPool({ workers: Math.min(o.workers ?? availableParallelism(), todo.length) });
+  const pool = o.pool ?? createPool({ workers: Math.min(o.workers ?? availableParallelism(), todo.length), start: o.workers === undefined ? "when-worth-it" : "now" });
   try {
     await Promise.all(
       todo.map((v) =>

@@ -71,7 +71,7 @@ export interface ExploreOptions {
   readonly values: readonly number[];
   /** Default: mean wait and single score. */
   readonly objectives?: readonly Objective[];
-  /** Worker threads (default: cores, at most one per candidate); 0 or 1 runs in-process. Ignored with `pool`. */
+  /** Lanes (default: up to cores, at most one per candidate, worker threads started once the work left repays them: pool.ts, "when-worth-it"); 0 or 1 runs in-process. Ignored with `pool`. */
   readonly workers?: number;
   /** An existing pool to run on (left open); otherwise one is created and closed. */
   readonly pool?: RunPool;
@@ -111,7 +111,7 @@ export async function exploreTradeoff(options: ExploreOptions): Promise<Explorat
   const base = spec.policy.name === policy ? (spec.policy.params ?? {}) : {};
   const params = values.map((v) => ({ ...base, [param]: v }));
 
-  const pool = options.pool ?? createPool({ workers: Math.min(options.workers ?? availableParallelism(), values.length) });
+  const pool = options.pool ?? createPool({ workers: Math.min(options.workers ?? availableParallelism(), values.length), start: options.workers === undefined ? "when-worth-it" : "now" });
   let summaries: CandidateSummary[];
   try {
     // Submitted together, awaited in candidate order: completion order does not matter.

@@ -9,6 +9,6 @@ export { loadSweep, checkSweep, expandSweep, sweepSize, variantTask, seedNumber,
 export { summarizeSweep, meanCI, tQuantile975, SWEEP_METRICS, FRONT_OBJECTIVES, type Estimate as SweepEstimate, type GroupSummary, type SweepMetric, type SweepResult, type SweepSummary } from "./stats.js";
 export { exploreTradeoff, candidateSummary, OBJECTIVES, DEFAULT_OBJECTIVES, type Candidate, type CandidateSummary, type Exploration, type ExploreOptions, type Objective } from "./explore.js";
 export { dominates, paretoFront, paretoIndices } from "./pareto.js";
-export { createPool, runTask, type RunPool, type RunResult, type RunTask, type RunTaskOverrides } from "./pool.js";
+export { createPool, runTask, WORTH_STARTING_S, type LaneStart, type PoolOptions, type RunPool, type RunResult, type RunTask, type RunTaskOverrides } from "./pool.js";
 export { runBatch, mergeShardFiles, manifestOf, readManifest, type BatchItem, type BatchManifest, type BatchOptions, type BatchOutcome } from "./batch.js";
 export * from "./study/index.js";

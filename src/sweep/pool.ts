@@ -79,6 +79,8 @@ export interface RunResult {
 export interface RunPool {
   /** Lanes running tasks at once (the calling thread and workers - 1 worker threads); 0 when tasks run in-process, one at a time. */
   readonly workers: number;
+  /** Whether the worker threads have been started (false in-process, and with "when-worth-it" until the work left repays them). */
+  readonly threadsStarted: boolean;
   /** Runs a task; rejects with the task's InputError, SimulationError or other error. */
   run(task: RunTask): Promise<RunResult>;
   /** Waits for the tasks under way and stops the workers. */
@@ -86,16 +88,59 @@ export interface RunPool {
 }
 
 /**
+ * When a pool's worker threads start: at once ("now"), or once the work left
+ * repays their start ("when-worth-it", see worthStarting).
+ */
+export type LaneStart = "now" | "when-worth-it";
+
+export interface PoolOptions {
+  /** Lanes (default: availableParallelism()): the calling thread and workers - 1 worker threads; 0 or 1 runs in-process. */
+  readonly workers?: number;
+  /** When the worker threads start (default: "when-worth-it" when `workers` is not given, else "now"). */
+  readonly start?: LaneStart;
+  /** With "when-worth-it": the calling lane's work left, in seconds, that starts the threads (default WORTH_STARTING_S). */
+  readonly worthS?: number;
+}
+
+/**
  * A pool of `workers` lanes (default: availableParallelism()): the calling
  * thread and workers - 1 worker threads (see the module comment). 0 or 1 runs
  * every task in the calling thread, one after the other (no thread to start,
- * and the reference for determinism tests).
+ * and the reference for determinism tests). Without a worker count the
+ * threads start only when the work left is worth it (LaneStart).
  * @throws RangeError if workers is not a non-negative integer
  */
-export function createPool(options: { workers?: number } = {}): RunPool {
+export function createPool(options: PoolOptions = {}): RunPool {
   const workers = options.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`createPool: workers: expected an integer >= 0, got ${workers}`);
-  return workers <= 1 ? inProcessPool() : threadPool(workers);
+  const worthS = options.worthS ?? WORTH_STARTING_S;
+  if (!(worthS >= 0)) throw new RangeError(`createPool: worthS: expected a number of seconds >= 0, got ${worthS}`);
+  return workers <= 1 ? inProcessPool() : threadPool(workers, options.start ?? (options.workers === undefined ? "when-worth-it" : "now"), worthS);
+}
+
+/**
+ * Seconds of the calling lane's work that must be left before worker threads
+ * are started. A worker thread first loads the code and runs its first tasks
+ * cold while V8 compiles the hot functions, on a machine whose second core
+ * already runs the calling thread's compiler and collector: measured on this
+ * repository's 2-core machines, sweep-default's 9 variants (about 0.2 s each
+ * once warm) took 1.6 s more CPU and 1.25x the wall time on 2 lanes, while
+ * bench/sweep-200.json's 200 (about 19 s on one lane) ran 1.5x faster. An
+ * estimate of that order, with a margin: not a measured break-even.
+ */
+export const WORTH_STARTING_S = 4;
+
+/**
+ * Whether worker threads repay their start: the work left on the calling lane
+ * alone, estimated as the unclaimed tasks times the last task's time (the
+ * first is run cold and says little: the estimate waits for the second),
+ * reaches WORTH_STARTING_S; or a task has run that long by itself (few long
+ * tasks).
+ */
+export function worthStarting(done: number, lastSeconds: number, unclaimed: number, runningSeconds = 0, worthS = WORTH_STARTING_S): boolean {
+  if (unclaimed === 0) return false;
+  if (runningSeconds >= worthS) return true;
+  return done >= 2 && unclaimed * lastSeconds >= worthS;
 }
 
 function inProcessPool(): RunPool {
@@ -103,6 +148,7 @@ function inProcessPool(): RunPool {
   let closed = false;
   return {
     workers: 0,
+    threadsStarted: false,
     run(task) {
       if (closed) return Promise.reject(new Error("RunPool.run: the pool is closed"));
       const next = last.then(() => runTask(task));
@@ -158,7 +204,7 @@ interface Done {
 }
 
 /** Lanes: the calling thread (lane 0) and workers - 1 worker threads, dealing tasks by lanes.ts. */
-function threadPool(workers: number): RunPool {
+function threadPool(workers: number, start: LaneStart, worthS: number): RunPool {
   const batches: (Batch<RunTask> & { readonly entries: Entry[]; open: number })[] = [];
   const live = new Set<Worker>();
   let incoming: Entry[] = [];
@@ -179,7 +225,15 @@ function threadPool(workers: number): RunPool {
   };
   const post = (w: Worker, b: Batch<RunTask>) => w.postMessage({ batch: b.id, status: b.status.buffer, tasks: b.tasks });
 
-  const ready = taskModuleUrl().then((taskModule) => {
+  const moduleUrl = taskModuleUrl();
+  let ready: Promise<void> = Promise.resolve();
+  let started = false;
+  const startThreads = (): void => {
+    if (started || stopping) return;
+    started = true;
+    ready = threads();
+  };
+  const threads = () => moduleUrl.then((taskModule) => {
     for (let lane = 1; lane < workers && !stopping; lane++) {
       const w = new Worker(new URL(WORKER_URL), { workerData: { taskModule, lane, lanes: workers } });
       live.add(w);
@@ -210,25 +264,41 @@ function threadPool(workers: number): RunPool {
     process.emitWarning(`impactsim: sweep worker threads could not start (${err instanceof Error ? err.message : String(err)}); running tasks in the calling thread`);
   });
 
+  /** Tasks no lane has claimed yet. */
+  const unclaimed = (): number => {
+    let n = 0;
+    for (const b of batches) for (let i = 0; i < b.tasks.length; i++) if (Atomics.load(b.status, i) === 0) n++;
+    return n;
+  };
+
   // Lane 0, the calling thread: runs what it claims, yielding between tasks so results from the threads are taken in.
+  // Until the threads have started (when-worth-it), it times its tasks to tell when they should.
   let running = false;
+  let done = 0;
   const mainLane = async () => {
     if (running) return;
     running = true;
     try {
       for (let c = claim(batches, 0, workers); c !== undefined; c = claim(batches, 0, workers)) {
         const { batch, slot } = c;
+        const t0 = performance.now();
+        // A long task: the threads may start while it runs (checked when its reading or writing yields).
+        const long = started ? undefined : setTimeout(() => worthStarting(done, 0, unclaimed(), (performance.now() - t0) / 1000, worthS) && startThreads(), worthS * 1000).unref();
         try {
           settle(batch, slot, true, await runTask(batch.tasks[slot]));
         } catch (err) {
           settle(batch, slot, false, err);
         }
+        clearTimeout(long);
+        done++;
+        if (!started && worthStarting(done, (performance.now() - t0) / 1000, unclaimed(), 0, worthS)) startThreads();
         await new Promise((next) => setImmediate(next));
       }
     } finally {
       running = false;
     }
   };
+  if (start === "now") startThreads();
 
   /** The run() calls of one tick become one batch, so that lanes deal them by blocks. */
   const flush = () => {
@@ -242,6 +312,9 @@ function threadPool(workers: number): RunPool {
 
   return {
     workers,
+    get threadsStarted() {
+      return started;
+    },
     run(task) {
       if (closed) return Promise.reject(new Error("RunPool.run: the pool is closed"));
       const p = new Promise<RunResult>((resolve, reject) => {
@@ -257,8 +330,12 @@ function threadPool(workers: number): RunPool {
     },
     async close() {
       closed = true;
+      // Threads may start while the last tasks run (when-worth-it): wait for both until neither is pending.
+      do {
+        await ready;
+        while (unsettled.size > 0) await Promise.all(unsettled);
+      } while (unsettled.size > 0);
       await ready;
-      while (unsettled.size > 0) await Promise.all(unsettled);
       stopping = true;
       for (const w of live) void w.terminate();
       await Promise.all(exits);

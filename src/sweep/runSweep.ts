@@ -34,7 +34,7 @@ export { parseShard, shardFile, RESULTS, type Shard, type SweepProgress } from "
 export interface SweepOptions {
   /** Sweep file. */
   readonly file: string;
-  /** Worker threads (default: cores, at most one per variant to run); 0 or 1 runs in-process. Ignored with `pool`. */
+  /** Lanes (default: up to cores, at most one per variant to run, worker threads started once the work left repays them: pool.ts, "when-worth-it"); 0 or 1 runs in-process. Ignored with `pool`. */
   readonly workers?: number;
   /** Run only the variants whose index % n === i. */
   readonly shard?: Shard;

@@ -1,0 +1,61 @@
+/**
+ * When a pool's worker threads start (sweep/pool.ts, LaneStart): "now" at
+ * once; "when-worth-it" (the default without a worker count) once the calling
+ * lane's work left repays them. Results are the same either way.
+ */
+import { describe, expect, it } from "vitest";
+import { shippedPath } from "../../../src/io/paths.js";
+import { createPool, worthStarting, WORTH_STARTING_S, type RunPool } from "../../../src/sweep/pool.js";
+
+describe("worthStarting", () => {
+  it("waits for a second task, then weighs the unclaimed tasks at the last one's time against the threshold", () => {
+    // The first task runs cold: however long, it decides nothing by itself (unless it runs past the threshold).
+    expect(worthStarting(1, 100, 100)).toBe(false);
+    // sweep-default: 7 left at 0.2 s = 1.4 s < 4 s.
+    expect(worthStarting(2, 0.2, 7)).toBe(false);
+    // sweep-200: 198 left at 0.1 s = 19.8 s.
+    expect(worthStarting(2, 0.1, 198)).toBe(true);
+    // Exactly the threshold starts them; nothing unclaimed never does.
+    expect(worthStarting(3, 1, WORTH_STARTING_S)).toBe(true);
+    expect(worthStarting(5, 1000, 0)).toBe(false);
+    // A task running past the threshold (few long tasks) starts them, even the first.
+    expect(worthStarting(0, 0, 1, WORTH_STARTING_S)).toBe(true);
+    expect(worthStarting(0, 0, 0, 1000)).toBe(false);
+    // Another threshold.
+    expect(worthStarting(2, 0.2, 7, 0, 1)).toBe(true);
+  });
+});
+
+describe("a pool's worker threads", () => {
+  const scenario = shippedPath("scenarios/qos-eu.json");
+  const tasks = ["easy", "fcfs", "easy", "fcfs"].map((policy, i) => ({ id: String(i), scenario, overrides: { policy, seed: i } }));
+  const runAll = async (pool: RunPool) => {
+    try {
+      const results = await Promise.all(tasks.map((t) => pool.run(t)));
+      return { started: pool.threadsStarted, summaries: results.map((r) => JSON.stringify({ ...r.summary, provenance: undefined, generated_at: undefined })) };
+    } finally {
+      await pool.close();
+    }
+  };
+
+  it("start at once with 'now', never with 'when-worth-it' on little work, and after the second task when any work is worth it; the results are the same", async () => {
+    const never = await runAll(createPool({ workers: 2, start: "when-worth-it", worthS: 1e6 }));
+    expect(never.started).toBe(false);
+    const soon = await runAll(createPool({ workers: 2, start: "when-worth-it", worthS: 0 }));
+    expect(soon.started).toBe(true);
+    const now = createPool({ workers: 2 });
+    expect(now.threadsStarted).toBe(true);
+    const eager = await runAll(now);
+    expect(soon.summaries).toEqual(never.summaries);
+    expect(eager.summaries).toEqual(never.summaries);
+    // Without a worker count, threads wait for the work to be worth them.
+    const auto = createPool();
+    expect(auto.threadsStarted).toBe(false);
+    await auto.close();
+  }, 120_000);
+
+  it("refuses a threshold that is not a number of seconds", () => {
+    expect(() => createPool({ workers: 2, worthS: -1 })).toThrow("createPool: worthS: expected a number of seconds >= 0, got -1");
+    expect(() => createPool({ workers: 2, worthS: Number.NaN })).toThrow(RangeError);
+  });
+});
