@@ -17,7 +17,7 @@ import { busyNodeWatts } from "../models/index.js";
 import type { PlatformModel } from "../models/index.js";
 import { checkDefer, checkPower, checkReject, checkStart, checkSuspend, checkTime, checkTransfer, type Placement } from "../planner/index.js";
 import { cannotHold, canRunOn, cpuLoad, devicesRequested, expectedRuntime, leastNeeds, poolDeviceClasses, queuedJobView } from "../planner/index.js";
-import { poolView, sharedAllocation } from "../planner/index.js";
+import { NodeState, poolView, sharedAllocation } from "../planner/index.js";
 import type { Decision, Policy, QueuedJobView, RefusalReason, WorldEvent } from "../planner/index.js";
 import { decisionPass, type Refusal, type World } from "../planner/index.js";
 import { Cluster, type StaticRule, type Tenant } from "./cluster.js";
@@ -33,6 +33,9 @@ import { ViewProjector } from "./view.js";
 import { WorkflowTracker, type Transfer, type WorkflowSubmission } from "./workflows.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Node states (NodeState's values are 0 to 5): room per node in the switchedEvents table. */
+const NODE_STATES = 6;
 
 /** Nodes switching together (see `switching` in simulate). */
 interface SwitchGroup {
@@ -323,6 +326,14 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
     happened.push({ kind: "jobSubmitted", jobId: job.id });
   });
 
+  /**
+   * Each node's nodesSwitched event for each state it may reach, made once and frozen: world events are
+   * read-only data, and consolidate over KTH-SP2 x8 reports 590 k switches (68 MB of events made anew).
+   */
+  const switchedEvents: (WorldEvent | undefined)[] = [];
+  const switchedEvent = (node: number, state: NodeState): WorldEvent =>
+    (switchedEvents[node * NODE_STATES + state] ??= Object.freeze({ kind: "nodesSwitched", nodes: Object.freeze([node]), state }));
+
   // A group's nodes end their switch in id order, each where an event of its own (keyed by the node) would
   // run: the group yields to any event due between two of its nodes, going on after it under the next node's
   // key and its own sequence number. Runs, event counts aside, are the same as with an event per node.
@@ -335,7 +346,7 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       const node = nodes[i];
       if (i > from && engine.comesFirst(now, SWITCH, node, seq)) break;
       // One world event per node, as the live world reports them (test/contract/worlds.test.ts).
-      happened.push({ kind: "nodesSwitched", nodes: [node], state: cluster.endSwitch(node) });
+      happened.push(switchedEvent(node, cluster.endSwitch(node)));
     }
     if (i < nodes.length) {
       group.from = i;

@@ -104,12 +104,16 @@ export class ViewProjector {
     if (this.poolsVersion === this.cluster.version) return this.pools[p];
     const c = this.cluster;
     const known = (this.poolViews[p] ??= new Map());
-    const v = known.get(c.freeCores[p]);
-    if (v !== undefined && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p]) return v;
+    // Keyed by all the counts that move (a pool switching nodes on and off moves its sleeping and waking counts
+    // at the same free cores); past 2^53 two counts may share a key, and the check below tells them apart.
+    const n = this.figures[p].nodes + 1;
+    const key = ((c.freeCores[p] * n + c.free[p]) * n + c.sleeping[p]) * n + c.waking[p];
+    const v = known.get(key);
+    if (v !== undefined && v.freeCores === c.freeCores[p] && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p]) return v;
     // Bounded: a pool of many shared nodes can see many counts.
     if (known.size >= POOL_VIEWS_KEPT) known.clear();
     const made = poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
-    known.set(made.freeCores, made);
+    known.set(key, made);
     return made;
   }
 
