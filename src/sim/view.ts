@@ -16,7 +16,7 @@ import type { Cluster } from "./cluster.js";
 import type { JobTable, SimJob } from "./jobs.js";
 import type { WorkflowTracker } from "./workflows.js";
 
-/** Views kept per pool (see ViewProjector.pool). */
+/** Free-core counts whose views are kept per pool, and views per count (see ViewProjector.pool). */
 const POOL_VIEWS_KEPT = 1024;
 
 type Queries = Required<Pick<ClusterView, "nodeState" | "nextIdle" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">>;
@@ -27,8 +27,8 @@ export class ViewProjector {
   private pools: readonly PoolView[] = [];
   private sites: readonly SiteView[] = [];
   private poolsVersion = -1;
-  /** Views of each pool made so far, by free cores (see pool()). */
-  private readonly poolViews: Map<number, PoolView>[] = [];
+  /** Views of each pool made so far, by free cores, then by sleeping and waking nodes (see pool()). */
+  private readonly poolViews: Map<number, Map<number, PoolView>>[] = [];
   private queue: readonly QueuedJobView[] = [];
   private running: readonly RunningJobView[] = [];
   private queueVersion = -1;
@@ -104,16 +104,21 @@ export class ViewProjector {
     if (this.poolsVersion === this.cluster.version) return this.pools[p];
     const c = this.cluster;
     const known = (this.poolViews[p] ??= new Map());
-    // Keyed by all the counts that move (a pool switching nodes on and off moves its sleeping and waking counts
-    // at the same free cores); past 2^53 two counts may share a key, and the check below tells them apart.
-    const n = this.figures[p].nodes + 1;
-    const key = ((c.freeCores[p] * n + c.free[p]) * n + c.sleeping[p]) * n + c.waking[p];
-    const v = known.get(key);
-    if (v !== undefined && v.freeCores === c.freeCores[p] && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p]) return v;
-    // Bounded: a pool of many shared nodes can see many counts.
-    if (known.size >= POOL_VIEWS_KEPT) known.clear();
-    const made = poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
-    known.set(key, made);
+    const freeCores = c.freeCores[p];
+    // By free cores, then by sleeping and waking nodes (small integers both): a pool switching nodes on and off
+    // moves those at the same free cores, and keyed by free cores alone its views were made again and again.
+    let views = known.get(freeCores);
+    if (views === undefined) {
+      // Bounded: a pool of many shared nodes can see many counts.
+      if (known.size >= POOL_VIEWS_KEPT) known.clear();
+      known.set(freeCores, (views = new Map()));
+    }
+    const low = c.sleeping[p] * (this.figures[p].nodes + 1) + c.waking[p];
+    const v = views.get(low);
+    if (v !== undefined && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p]) return v;
+    const made = poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], freeCores);
+    if (views.size >= POOL_VIEWS_KEPT) views.clear();
+    views.set(low, made);
     return made;
   }
 

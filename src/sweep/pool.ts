@@ -225,7 +225,6 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
   };
   const post = (w: Worker, b: Batch<RunTask>) => w.postMessage({ batch: b.id, status: b.status.buffer, tasks: b.tasks });
 
-  const moduleUrl = taskModuleUrl();
   let ready: Promise<void> = Promise.resolve();
   let started = false;
   const startThreads = (): void => {
@@ -233,7 +232,7 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
     started = true;
     ready = threads();
   };
-  const threads = () => moduleUrl.then((taskModule) => {
+  const threads = () => taskModuleUrl().then((taskModule) => {
     for (let lane = 1; lane < workers && !stopping; lane++) {
       const w = new Worker(new URL(WORKER_URL), { workerData: { taskModule, lane, lanes: workers } });
       live.add(w);
@@ -330,11 +329,9 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
     },
     async close() {
       closed = true;
-      // Threads may start while the last tasks run (when-worth-it): wait for both until neither is pending.
-      do {
-        await ready;
-        while (unsettled.size > 0) await Promise.all(unsettled);
-      } while (unsettled.size > 0);
+      await ready;
+      while (unsettled.size > 0) await Promise.all(unsettled);
+      // Threads may have started while the last tasks ran (when-worth-it).
       await ready;
       stopping = true;
       for (const w of live) void w.terminate();

@@ -50,6 +50,8 @@ describe("nodes switched together", () => {
           [
             { kind: "setPowerState", nodes: [6, 1, 4], state: "off" },
             { kind: "setPowerState", nodes: [2, 5], state: "off" },
+            // Names no node: switches none, schedules nothing.
+            { kind: "setPowerState", nodes: [], state: "off" },
           ],
         ],
         [
