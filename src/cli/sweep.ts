@@ -4,6 +4,7 @@
  * `impactsim merge <dir>` combines shard outputs. Yargs command modules,
  * registered in main.ts with `.command(sweepCommand).command(mergeCommand)`.
  */
+import { availableParallelism } from "node:os";
 import type { Argv, CommandModule } from "yargs";
 import { MAX_SWEEP_VARIANTS } from "../core/index.js";
 import { EXIT } from "./exit.js";
@@ -71,7 +72,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     if (tty) process.stderr.write("\n");
     const front = outcome.summary ? `; ${outcome.summary.front.length} of ${outcome.summary.groups.length} groups on the Pareto front (summary.json)` : "";
     process.stdout.write(
-      `${outcome.variants} variants${shard ? ` (shard ${shard.i}/${shard.n})` : ""}: ${outcome.ran} run, ${outcome.skipped} already done, ${outcome.failed} failed -> ${outcome.results}${front}\n`,
+      `${outcome.variants} variants${shard ? ` (shard ${shard.i}/${shard.n})` : ""}: ${outcome.ran} run${outcome.ran > 0 ? ` on ${lanesText(outcome.lanes, args.workers)}` : ""}, ${outcome.skipped} already done, ${outcome.failed} failed -> ${outcome.results}${front}\n`,
     );
     if (outcome.failed > 0) {
       // Say why, and exit as the failures' kind: every one bad input (3), else a simulation error (4), else a bug (1).
@@ -82,6 +83,12 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     }
   },
 };
+
+/** How many lanes a sweep ran on, and why only one when more were allowed. */
+function lanesText(lanes: number, asked: number | undefined): string {
+  if (lanes > 1) return `${lanes} lanes`;
+  return asked === undefined && availableParallelism() > 1 ? "1 lane (too little work to repay starting worker threads; --workers N starts them)" : "1 lane";
+}
 
 export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: "merge <dir>",

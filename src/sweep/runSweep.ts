@@ -62,6 +62,8 @@ export interface SweepOutcome {
   readonly failures: readonly { readonly index: number; readonly name: string; readonly message: string }[];
   /** Written to summary.json by an unsharded run; undefined for a shard. */
   readonly summary?: SweepSummary;
+  /** Lanes the variants ran on (batch.ts BatchOutcome.lanes). */
+  readonly lanes: number;
 }
 
 export const MANIFEST = "sweep.json";
@@ -104,7 +106,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     onProgress: options.onProgress,
   });
   const summary = shard ? undefined : writeSummary(dir, outcome.results);
-  return { dir, results, variants: mine.length, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed, failures: outcome.failures, ...(summary ? { summary } : {}) };
+  return { dir, results, variants: mine.length, ran: outcome.ran, skipped: outcome.skipped, failed: outcome.failed, failures: outcome.failures, lanes: outcome.lanes, ...(summary ? { summary } : {}) };
 }
 
 /**

@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { shippedPath } from "../../../src/io/paths.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createPool, worthStarting, WORTH_STARTING_S, type RunPool } from "../../../src/sweep/pool.js";
+import { runSweep } from "../../../src/sweep/runSweep.js";
 
 describe("worthStarting", () => {
   it("waits for a second task, then weighs the unclaimed tasks at the last one's time against the threshold", () => {
@@ -58,4 +62,16 @@ describe("a pool's worker threads", () => {
     expect(() => createPool({ workers: 2, worthS: -1 })).toThrow("createPool: worthS: expected a number of seconds >= 0, got -1");
     expect(() => createPool({ workers: 2, worthS: Number.NaN })).toThrow(RangeError);
   });
+});
+
+describe("a sweep's outcome", () => {
+  it("says how many lanes its variants ran on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "impactsim-lanes-"));
+    try {
+      expect((await runSweep({ file: "test/fixtures/sweep/tiny.json", workers: 1, out: join(dir, "one") })).lanes).toBe(1);
+      expect((await runSweep({ file: "test/fixtures/sweep/tiny.json", workers: 2, out: join(dir, "two") })).lanes).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
