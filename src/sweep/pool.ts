@@ -132,16 +132,21 @@ export const WORTH_STARTING_S = 4;
 
 /**
  * Whether worker threads repay their start: the work left on the calling lane
- * alone, estimated as the unclaimed tasks times the last task's time (the
- * first is run cold and says little: the estimate waits for the second),
- * reaches WORTH_STARTING_S; or a task has run that long by itself (few long
- * tasks).
+ * alone, estimated as the unclaimed tasks times a typical task's time (the
+ * lower median of those done: a policy's first task runs cold, several times
+ * longer than the next, and says little; the estimate waits for two tasks),
+ * reaches `worthS`; or a task has run that long by itself (few long tasks).
  */
-export function worthStarting(done: number, lastSeconds: number, unclaimed: number, runningSeconds = 0, worthS = WORTH_STARTING_S): boolean {
+export function worthStarting(taskSeconds: readonly number[], unclaimed: number, runningSeconds = 0, worthS = WORTH_STARTING_S): boolean {
   if (unclaimed === 0) return false;
   if (runningSeconds >= worthS) return true;
-  return done >= 2 && unclaimed * lastSeconds >= worthS;
+  if (taskSeconds.length < 2) return false;
+  const sorted = [...taskSeconds].sort((a, b) => a - b);
+  return unclaimed * sorted[(sorted.length - 1) >> 1] >= worthS;
 }
+
+/** Task times worthStarting weighs: the latest ones. */
+const TIMES_KEPT = 64;
 
 function inProcessPool(): RunPool {
   let last: Promise<unknown> = Promise.resolve();
@@ -273,7 +278,7 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
   // Lane 0, the calling thread: runs what it claims, yielding between tasks so results from the threads are taken in.
   // Until the threads have started (when-worth-it), it times its tasks to tell when they should.
   let running = false;
-  let done = 0;
+  const taskSeconds: number[] = [];
   const mainLane = async () => {
     if (running) return;
     running = true;
@@ -282,15 +287,18 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
         const { batch, slot } = c;
         const t0 = performance.now();
         // A long task: the threads may start while it runs (checked when its reading or writing yields).
-        const long = started ? undefined : setTimeout(() => worthStarting(done, 0, unclaimed(), (performance.now() - t0) / 1000, worthS) && startThreads(), worthS * 1000).unref();
+        const long = started ? undefined : setTimeout(() => worthStarting(taskSeconds, unclaimed(), (performance.now() - t0) / 1000, worthS) && startThreads(), worthS * 1000).unref();
         try {
           settle(batch, slot, true, await runTask(batch.tasks[slot]));
         } catch (err) {
           settle(batch, slot, false, err);
         }
         clearTimeout(long);
-        done++;
-        if (!started && worthStarting(done, (performance.now() - t0) / 1000, unclaimed(), 0, worthS)) startThreads();
+        if (!started) {
+          if (taskSeconds.length === TIMES_KEPT) taskSeconds.shift();
+          taskSeconds.push((performance.now() - t0) / 1000);
+          if (worthStarting(taskSeconds, unclaimed(), 0, worthS)) startThreads();
+        }
         await new Promise((next) => setImmediate(next));
       }
     } finally {

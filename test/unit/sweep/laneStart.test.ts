@@ -12,21 +12,29 @@ import { createPool, worthStarting, WORTH_STARTING_S, type RunPool } from "../..
 import { runSweep } from "../../../src/sweep/runSweep.js";
 
 describe("worthStarting", () => {
-  it("waits for a second task, then weighs the unclaimed tasks at the last one's time against the threshold", () => {
-    // The first task runs cold: however long, it decides nothing by itself (unless it runs past the threshold).
-    expect(worthStarting(1, 100, 100)).toBe(false);
-    // sweep-default: 7 left at 0.2 s = 1.4 s < 4 s.
-    expect(worthStarting(2, 0.2, 7)).toBe(false);
+  it("waits for two tasks, then weighs the unclaimed tasks at the lower median task time against the threshold", () => {
+    // One task, however long, decides nothing by itself (unless it runs past the threshold).
+    expect(worthStarting([100], 100)).toBe(false);
+    // sweep-default: a cold first task (0.9 s) and a warm one (0.2 s): the lower median is 0.2; 7 left = 1.4 s < 4 s.
+    expect(worthStarting([0.9, 0.2], 7)).toBe(false);
+    // Then another policy's cold first task (0.7 s) and a warm one: sorted 0.2, 0.2, 0.7, 0.9: 0.2 x 5 = 1 s.
+    expect(worthStarting([0.9, 0.2, 0.2, 0.7], 5)).toBe(false);
+    // Odd count: the median itself. 0.2, 0.7, 0.9: 0.7 x 6 = 4.2 s.
+    expect(worthStarting([0.9, 0.2, 0.7], 6)).toBe(true);
     // sweep-200: 198 left at 0.1 s = 19.8 s.
-    expect(worthStarting(2, 0.1, 198)).toBe(true);
+    expect(worthStarting([0.3, 0.1], 198)).toBe(true);
     // Exactly the threshold starts them; nothing unclaimed never does.
-    expect(worthStarting(3, 1, WORTH_STARTING_S)).toBe(true);
-    expect(worthStarting(5, 1000, 0)).toBe(false);
+    expect(worthStarting([1, 1], WORTH_STARTING_S)).toBe(true);
+    expect(worthStarting([1000, 1000], 0)).toBe(false);
     // A task running past the threshold (few long tasks) starts them, even the first.
-    expect(worthStarting(0, 0, 1, WORTH_STARTING_S)).toBe(true);
-    expect(worthStarting(0, 0, 0, 1000)).toBe(false);
+    expect(worthStarting([], 1, WORTH_STARTING_S)).toBe(true);
+    expect(worthStarting([], 0, 1000)).toBe(false);
     // Another threshold.
-    expect(worthStarting(2, 0.2, 7, 0, 1)).toBe(true);
+    expect(worthStarting([0.9, 0.2], 7, 0, 1)).toBe(true);
+    // The times given are left as they were.
+    const times = [3, 1, 2];
+    worthStarting(times, 10);
+    expect(times).toEqual([3, 1, 2]);
   });
 });
 
