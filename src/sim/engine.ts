@@ -108,15 +108,14 @@ export class Engine {
    */
   comesFirst(at: Seconds, kind: number, key: number, seq: number): boolean {
     if (this.n === 0) return false;
-    const h = this.heap[0];
-    const t = this.time[h];
-    if (t !== at) return t < at;
-    const p = this.prio[h];
-    const q = this.kindPriority[kind];
-    if (p !== q) return p < q;
-    const k = this.key[h];
-    if (k !== key) return k < key;
-    return this.seq[h] < seq;
+    // Compared as an event in a slot no event uses (past the highest one handed out), by the queue's own order.
+    if (this.slots === this.time.length) this.grow();
+    const probe = this.slots;
+    this.time[probe] = at;
+    this.prio[probe] = this.kindPriority[kind];
+    this.key[probe] = key;
+    this.seq[probe] = seq;
+    return this.less(this.heap[0], probe);
   }
 
   /** Time of the next event, or Infinity when none is left. */
