@@ -72,7 +72,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     if (tty) process.stderr.write("\n");
     const front = outcome.summary ? `; ${outcome.summary.front.length} of ${outcome.summary.groups.length} groups on the Pareto front (summary.json)` : "";
     process.stdout.write(
-      `${outcome.variants} variants${shard ? ` (shard ${shard.i}/${shard.n})` : ""}: ${outcome.ran} run${outcome.ran > 0 ? ` on ${lanesText(outcome.lanes, args.workers)}` : ""}, ${outcome.skipped} already done, ${outcome.failed} failed -> ${outcome.results}${front}\n`,
+      `${outcome.variants} variants${shard ? ` (shard ${shard.i}/${shard.n})` : ""}: ${outcome.ran} run${outcome.ran > 0 ? ` on ${lanesText(outcome.lanes, outcome.ran, args.workers)}` : ""}, ${outcome.skipped} already done, ${outcome.failed} failed -> ${outcome.results}${front}\n`,
     );
     if (outcome.failed > 0) {
       // Say why, and exit as the failures' kind: every one bad input (3), else a simulation error (4), else a bug (1).
@@ -84,10 +84,10 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   },
 };
 
-/** How many lanes a sweep ran on, and why only one when more were allowed. */
-function lanesText(lanes: number, asked: number | undefined): string {
+/** How many lanes a sweep's variants ran on, and why only one when more could have. */
+function lanesText(lanes: number, ran: number, asked: number | undefined): string {
   if (lanes > 1) return `${lanes} lanes`;
-  return asked === undefined && availableParallelism() > 1 ? "1 lane (too little work to repay starting worker threads; --workers N starts them)" : "1 lane";
+  return asked === undefined && ran > 1 && availableParallelism() > 1 ? "1 lane (too little work to repay starting worker threads; --workers N starts them)" : "1 lane";
 }
 
 export const mergeCommand: CommandModule<object, MergeArgs> = {

@@ -16,7 +16,7 @@ import type { Cluster } from "./cluster.js";
 import type { JobTable, SimJob } from "./jobs.js";
 import type { WorkflowTracker } from "./workflows.js";
 
-/** Free-core counts whose views are kept per pool, and views per count (see ViewProjector.pool). */
+/** Views kept per pool (see ViewProjector.pool). */
 const POOL_VIEWS_KEPT = 1024;
 
 type Queries = Required<Pick<ClusterView, "nodeState" | "nextIdle" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">>;
@@ -29,6 +29,7 @@ export class ViewProjector {
   private poolsVersion = -1;
   /** Views of each pool made so far, by free cores, then by sleeping and waking nodes (see pool()). */
   private readonly poolViews: Map<number, Map<number, PoolView>>[] = [];
+  private readonly poolViewCount: number[] = [];
   private queue: readonly QueuedJobView[] = [];
   private running: readonly RunningJobView[] = [];
   private queueVersion = -1;
@@ -108,16 +109,21 @@ export class ViewProjector {
     // By free cores, then by sleeping and waking nodes (small integers both): a pool switching nodes on and off
     // moves those at the same free cores, and keyed by free cores alone its views were made again and again.
     let views = known.get(freeCores);
-    if (views === undefined) {
-      // Bounded: a pool of many shared nodes can see many counts.
-      if (known.size >= POOL_VIEWS_KEPT) known.clear();
-      known.set(freeCores, (views = new Map()));
-    }
+    if (views === undefined) known.set(freeCores, (views = new Map()));
     const low = c.sleeping[p] * (this.figures[p].nodes + 1) + c.waking[p];
     const v = views.get(low);
     if (v !== undefined && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p]) return v;
     const made = poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], freeCores);
-    if (views.size >= POOL_VIEWS_KEPT) views.clear();
+    if (v === undefined) {
+      // Bounded: a pool of many shared nodes can see many counts (a view replaced in place adds none).
+      if ((this.poolViewCount[p] ?? 0) >= POOL_VIEWS_KEPT) {
+        known.clear();
+        views.clear();
+        known.set(freeCores, views);
+        this.poolViewCount[p] = 0;
+      }
+      this.poolViewCount[p] = (this.poolViewCount[p] ?? 0) + 1;
+    }
     views.set(low, made);
     return made;
   }

@@ -76,7 +76,7 @@ export interface BatchOutcome {
   readonly failed: number;
   /** The items that failed in this run, in index order, with their error's class and message. */
   readonly failures: readonly { readonly index: number; readonly name: string; readonly message: string }[];
-  /** Lanes the items ran on: 1 in-process or until worker threads start, else the pool's (pool.ts). */
+  /** Lanes that ran items (RunPool.lanesUsed; at least 1). */
   readonly lanes: number;
 }
 
@@ -202,7 +202,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchOutcome> {
   writeAtomic(o.results, order.map((i) => lines.get(i) + "\n").join(""));
   rmSync(partial, { force: true });
   failures.sort((a, b) => a.index - b.index);
-  const lanes = pool.threadsStarted ? pool.workers : 1;
+  const lanes = Math.max(1, pool.lanesUsed);
   return { results: order.map((i) => parsed.get(i)!), ran: todo.length, skipped, failed, failures, lanes };
 }
 

@@ -81,6 +81,8 @@ export interface RunPool {
   readonly workers: number;
   /** Whether the worker threads have been started (false in-process, and with "when-worth-it" until the work left repays them). */
   readonly threadsStarted: boolean;
+  /** Lanes that have run a task so far (a thread started after every task was taken ran none). */
+  readonly lanesUsed: number;
   /** Runs a task; rejects with the task's InputError, SimulationError or other error. */
   run(task: RunTask): Promise<RunResult>;
   /** Waits for the tasks under way and stops the workers. */
@@ -147,15 +149,22 @@ export function worthStarting(taskSeconds: readonly number[], unclaimed: number,
 
 /** Task times worthStarting weighs: the latest ones. */
 const TIMES_KEPT = 64;
+/** setTimeout's longest delay (a longer one fires at once, with a warning). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 function inProcessPool(): RunPool {
   let last: Promise<unknown> = Promise.resolve();
   let closed = false;
+  let ran = false;
   return {
     workers: 0,
     threadsStarted: false,
+    get lanesUsed() {
+      return ran ? 1 : 0;
+    },
     run(task) {
       if (closed) return Promise.reject(new Error("RunPool.run: the pool is closed"));
+      ran = true;
       const next = last.then(() => runTask(task));
       last = next.catch(() => undefined);
       return next;
@@ -219,10 +228,13 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
   const unsettled = new Set<Promise<unknown>>();
   const exits: Promise<void>[] = [];
 
+  /** Lanes that ran a task (the claim slot holds 1 + the lane). */
+  const used = new Set<number>();
   const settle = (b: (typeof batches)[number], slot: number, ok: boolean, value: unknown) => {
     const e = b.entries[slot];
     if (e.settled) return;
     e.settled = true;
+    used.add(Atomics.load(b.status, slot));
     if (ok) e.resolve(value as RunResult);
     else e.reject(value);
     // A batch whose tasks have all ended is dropped (a long-lived pool keeps no finished tasks).
@@ -286,8 +298,9 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
       for (let c = claim(batches, 0, workers); c !== undefined; c = claim(batches, 0, workers)) {
         const { batch, slot } = c;
         const t0 = performance.now();
-        // A long task: the threads may start while it runs (checked when its reading or writing yields).
-        const long = started ? undefined : setTimeout(() => worthStarting(taskSeconds, unclaimed(), (performance.now() - t0) / 1000, worthS) && startThreads(), worthS * 1000).unref();
+        // A long task: the threads may start while it runs (checked when its reading or writing yields; a task that
+        // never yields is checked when it ends). A threshold past setTimeout's range never fires.
+        const long = started || !(worthS * 1000 <= MAX_TIMEOUT_MS) ? undefined : setTimeout(() => worthStarting(taskSeconds, unclaimed(), (performance.now() - t0) / 1000, worthS) && startThreads(), worthS * 1000).unref();
         try {
           settle(batch, slot, true, await runTask(batch.tasks[slot]));
         } catch (err) {
@@ -295,9 +308,10 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
         }
         clearTimeout(long);
         if (!started) {
+          const took = (performance.now() - t0) / 1000;
           if (taskSeconds.length === TIMES_KEPT) taskSeconds.shift();
-          taskSeconds.push((performance.now() - t0) / 1000);
-          if (worthStarting(taskSeconds, unclaimed(), 0, worthS)) startThreads();
+          taskSeconds.push(took);
+          if (worthStarting(taskSeconds, unclaimed(), took, worthS)) startThreads();
         }
         await new Promise((next) => setImmediate(next));
       }
@@ -321,6 +335,9 @@ function threadPool(workers: number, start: LaneStart, worthS: number): RunPool 
     workers,
     get threadsStarted() {
       return started;
+    },
+    get lanesUsed() {
+      return used.size;
     },
     run(task) {
       if (closed) return Promise.reject(new Error("RunPool.run: the pool is closed"));

@@ -50,8 +50,6 @@ describe("nodes switched together", () => {
           [
             { kind: "setPowerState", nodes: [6, 1, 4], state: "off" },
             { kind: "setPowerState", nodes: [2, 5], state: "off" },
-            // Names no node: switches none, schedules nothing.
-            { kind: "setPowerState", nodes: [], state: "off" },
           ],
         ],
         [
@@ -61,6 +59,8 @@ describe("nodes switched together", () => {
             { kind: "setPowerState", nodes: [6, 2, 4], state: "on" },
           ],
         ],
+        // Names no node: switches none and schedules nothing (not an event at the last group's time, 15 s, past).
+        [25, [{ kind: "setPowerState", nodes: [], state: "on" }]],
       ]),
     );
     const r = await runTiny(platform, policy, [job(1, 0, 100, 100, 1)]);
