@@ -602,9 +602,10 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
       }
     }
     nonDaemon++;
-    const slot = switching.put({ nodes, from: 0, seq: -1 });
+    const group: SwitchGroup = { nodes, from: 0, seq: 0 };
+    const slot = switching.put(group);
     engine.schedule(at, SWITCH, nodes[0], slot);
-    switching.get(slot)!.seq = engine.lastSeq;
+    group.seq = engine.lastSeq;
   }
 
   /**

@@ -33,7 +33,7 @@ export class ViewProjector {
   private poolsVersion = -1;
   /** Views of each pool made so far, by free cores, then by sleeping and waking nodes (see pool()). */
   private readonly poolViews: Map<number, Map<number, PoolView>>[] = [];
-  private readonly poolViewCount: number[] = [];
+  private readonly poolViewCount: Int32Array;
   private queue: readonly QueuedJobView[] = [];
   private running: readonly RunningJobView[] = [];
   private queueVersion = -1;
@@ -59,6 +59,7 @@ export class ViewProjector {
     private readonly explain = true,
   ) {
     this.figures = platformPoolFigures(platform);
+    this.poolViewCount = new Int32Array(this.figures.length);
     this.links = Object.freeze((platform.links ?? []).map((l) => Object.freeze({ from: l.from, to: l.to, bandwidth: l.bandwidth, latency: l.latency, joulesPerByte: Object.freeze({ ...l.joulesPerByte }) })));
     this.siteIndex = new Map(platform.sites.map((s, i) => [s.id, i]));
     const c = cluster;
@@ -120,13 +121,13 @@ export class ViewProjector {
     const made = poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], freeCores);
     if (v === undefined) {
       // Bounded: a pool of many shared nodes can see many counts (a view replaced in place adds none).
-      if ((this.poolViewCount[p] ?? 0) >= POOL_VIEWS_KEPT) {
+      if (this.poolViewCount[p] >= POOL_VIEWS_KEPT) {
         known.clear();
         views.clear();
         known.set(freeCores, views);
         this.poolViewCount[p] = 0;
       }
-      this.poolViewCount[p] = (this.poolViewCount[p] ?? 0) + 1;
+      this.poolViewCount[p]++;
     }
     views.set(low, made);
     return made;

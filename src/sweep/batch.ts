@@ -11,7 +11,6 @@
  */
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../core/index.js";
 import { createPool, type RunPool, type RunTask } from "./pool.js";
@@ -173,7 +172,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchOutcome> {
   const failures: { index: number; name: string; message: string }[] = [];
   const progress = () => o.onProgress?.({ done: lines.size, total: items.length, skipped, failed });
   progress();
-  const pool = o.pool ?? createPool({ workers: Math.min(o.workers ?? availableParallelism(), todo.length), start: o.workers === undefined ? "when-worth-it" : "now" });
+  const pool = o.pool ?? createPool({ workers: o.workers, tasks: todo.length });
   try {
     await Promise.all(
       todo.map((v) =>

@@ -5,7 +5,6 @@
  * Candidates keep the order of the values given, and each is a pure function
  * of its parameters, so the output is the same whatever the number of workers.
  */
-import { availableParallelism } from "node:os";
 import { loadScenario } from "../io/index.js";
 import { DEFAULT_SCENARIO } from "../run/index.js";
 import type { RunSummary } from "../run/index.js";
@@ -111,7 +110,7 @@ export async function exploreTradeoff(options: ExploreOptions): Promise<Explorat
   const base = spec.policy.name === policy ? (spec.policy.params ?? {}) : {};
   const params = values.map((v) => ({ ...base, [param]: v }));
 
-  const pool = options.pool ?? createPool({ workers: Math.min(options.workers ?? availableParallelism(), values.length), start: options.workers === undefined ? "when-worth-it" : "now" });
+  const pool = options.pool ?? createPool({ workers: options.workers, tasks: values.length });
   let summaries: CandidateSummary[];
   try {
     // Submitted together, awaited in candidate order: completion order does not matter.

@@ -102,6 +102,8 @@ export interface PoolOptions {
   readonly start?: LaneStart;
   /** With "when-worth-it": the calling lane's work left, in seconds, that starts the threads (default WORTH_STARTING_S). */
   readonly worthS?: number;
+  /** Tasks the caller has for the pool: no more lanes than that (one task runs in-process). */
+  readonly tasks?: number;
 }
 
 /**
@@ -113,8 +115,9 @@ export interface PoolOptions {
  * @throws RangeError if workers is not a non-negative integer
  */
 export function createPool(options: PoolOptions = {}): RunPool {
-  const workers = options.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`createPool: workers: expected an integer >= 0, got ${workers}`);
+  const asked = options.workers ?? availableParallelism();
+  if (!Number.isInteger(asked) || asked < 0) throw new RangeError(`createPool: workers: expected an integer >= 0, got ${asked}`);
+  const workers = Math.min(asked, options.tasks ?? Infinity);
   const worthS = options.worthS ?? WORTH_STARTING_S;
   if (!(worthS >= 0)) throw new RangeError(`createPool: worthS: expected a number of seconds >= 0, got ${worthS}`);
   return workers <= 1 ? inProcessPool() : threadPool(workers, options.start ?? (options.workers === undefined ? "when-worth-it" : "now"), worthS);

@@ -72,6 +72,19 @@ describe("a pool's worker threads", () => {
     await auto.close();
   }, 120_000);
 
+  it("has no more lanes than the caller's tasks, and one task runs in-process", async () => {
+    const one = createPool({ workers: 4, tasks: 1 });
+    expect([one.workers, one.threadsStarted]).toEqual([0, false]);
+    await one.close();
+    const none = createPool({ workers: 4, tasks: 0 });
+    expect(none.workers).toBe(0);
+    await none.close();
+    const two = createPool({ workers: 2, tasks: 5 });
+    expect([two.workers, two.threadsStarted]).toEqual([2, true]);
+    await two.close();
+    expect(() => createPool({ workers: -1, tasks: 5 })).toThrow("createPool: workers: expected an integer >= 0, got -1");
+  }, 60_000);
+
   it("refuses a threshold that is not a number of seconds", () => {
     expect(() => createPool({ workers: 2, worthS: -1 })).toThrow("createPool: worthS: expected a number of seconds >= 0, got -1");
     expect(() => createPool({ workers: 2, worthS: Number.NaN })).toThrow(RangeError);
