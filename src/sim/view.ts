@@ -16,13 +16,6 @@ import type { Cluster } from "./cluster.js";
 import type { JobTable, SimJob } from "./jobs.js";
 import type { WorkflowTracker } from "./workflows.js";
 
-/**
- * Views kept per pool (see ViewProjector.pool), some 2 MB at most: consolidate
- * over KTH-SP2 x8 meets more than 1,024 combinations of one pool's counts, and
- * with 1,024 kept its views were made again after each clearing (33 MB).
- */
-const POOL_VIEWS_KEPT = 8192;
-
 type Queries = Required<Pick<ClusterView, "nodeState" | "nextIdle" | "nodeSince" | "nodeReadyAt" | "nodeJob" | "nodeJobs" | "nodeFreeCores" | "nodeFreeGpus" | "nodeFreeFpgas" | "nodeFreeMemoryMb" | "forecast">>;
 
 export class ViewProjector {
@@ -31,9 +24,6 @@ export class ViewProjector {
   private pools: readonly PoolView[] = [];
   private sites: readonly SiteView[] = [];
   private poolsVersion = -1;
-  /** Views of each pool made so far, by free cores, then by sleeping and waking nodes (see pool()). */
-  private readonly poolViews: Map<number, Map<number, PoolView>>[] = [];
-  private readonly poolViewCount: Int32Array;
   private queue: readonly QueuedJobView[] = [];
   private running: readonly RunningJobView[] = [];
   private queueVersion = -1;
@@ -59,7 +49,6 @@ export class ViewProjector {
     private readonly explain = true,
   ) {
     this.figures = platformPoolFigures(platform);
-    this.poolViewCount = new Int32Array(this.figures.length);
     this.links = Object.freeze((platform.links ?? []).map((l) => Object.freeze({ from: l.from, to: l.to, bandwidth: l.bandwidth, latency: l.latency, joulesPerByte: Object.freeze({ ...l.joulesPerByte }) })));
     this.siteIndex = new Map(platform.sites.map((s, i) => [s.id, i]));
     const c = cluster;
@@ -100,37 +89,18 @@ export class ViewProjector {
   }
 
   /**
-   * Pool `p` with its counts now. A pool's view depends on its counts alone
-   * and is frozen, so views are kept by free cores (with the other counts
-   * checked) and given again when the counts come back: a pool's free
-   * capacity moves within a narrow range, and a new view at each pass (some
-   * 25 fields) was an eighth of a long run's allocation.
+   * Pool `p` with its counts now, made afresh when they changed. Views were
+   * kept by their counts and given again (less allocation); but a kept view
+   * is cold by the time its counts come back, and over KTH-SP2 x8 reading
+   * one (consolidate: 335,000 asks over some 6,600 views) cost more than
+   * making a view, whose fields the policy then reads while they are hot
+   * (3.57 s of CPU for the run against 3.76 s with views kept in 4,096 slots
+   * by a hash of their counts, least of 6 alternated rounds).
    */
   pool(p: number): PoolView {
     if (this.poolsVersion === this.cluster.version) return this.pools[p];
     const c = this.cluster;
-    const known = (this.poolViews[p] ??= new Map());
-    const freeCores = c.freeCores[p];
-    // By free cores, then by sleeping and waking nodes (small integers both): a pool switching nodes on and off
-    // moves those at the same free cores, and keyed by free cores alone its views were made again and again.
-    let views = known.get(freeCores);
-    if (views === undefined) known.set(freeCores, (views = new Map()));
-    const low = c.sleeping[p] * (this.figures[p].nodes + 1) + c.waking[p];
-    const v = views.get(low);
-    if (v !== undefined && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p]) return v;
-    const made = poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], freeCores);
-    if (v === undefined) {
-      // Bounded: a pool of many shared nodes can see many counts (a view replaced in place adds none).
-      if (this.poolViewCount[p] >= POOL_VIEWS_KEPT) {
-        known.clear();
-        views.clear();
-        known.set(freeCores, views);
-        this.poolViewCount[p] = 0;
-      }
-      this.poolViewCount[p]++;
-    }
-    views.set(low, made);
-    return made;
+    return poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
   }
 
   /** The view of now (its pools, sites, queue and running jobs are made when a policy reads them). */
