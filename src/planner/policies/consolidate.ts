@@ -318,6 +318,8 @@ class PoolPass {
   /** Idle nodes in id order: [0, idleLen). Starts packed this pass take theirs out. */
   readonly idle: number[] = [];
   idleLen = 0;
+  /** Idle nodes as listed, before any start of the pass took some. */
+  listed = 0;
   /** Off or asleep nodes in id order, [lowFrom, lowLen), listed when first asked for (lowLen < 0: not yet). */
   readonly low: number[] = [];
   lowLen = -1;
@@ -338,7 +340,11 @@ class PoolPass {
   }
 }
 
-export function policyConsolidate(params: ConsolidateParams = {}): Policy<ConsolidateState> {
+/**
+ * `planFirst` (for tests): make the wake plan before EASY in every pass, calm
+ * ones too; the decisions must be the same (see the calm pass in decide).
+ */
+export function policyConsolidate(params: ConsolidateParams = {}, internal: { readonly planFirst?: boolean } = {}): Policy<ConsolidateState> {
   checkParams(params);
   const keepOn = params.keep_on ?? 0;
   const state = params.state ?? "off";
@@ -395,13 +401,12 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
    * off or switching than busy (those are switched off highest first, work is
    * packed on low ids), else from the lowest id up.
    */
-  function listIdle(view: ClusterView, memory: ConsolidateState): void {
+  function listIdle(view: ClusterView, pools: readonly PoolView[], memory: ConsolidateState): void {
     if (gapsOf !== memory) {
       // A state this policy did not leave (the first, or one a store gave back): nothing known of it.
       gapsOf = memory;
       gapSet.fill(0);
     }
-    const pools = view.pools;
     // One flag per node id.
     let ids = 0;
     for (let p = 0; p < pools.length; p++) ids = Math.max(ids, pools[p].firstNode + pools[p].nodes);
@@ -421,7 +426,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       if (view.nextIdle) {
         // The world's index of idle nodes: free of them, in id order, without asking the busy ones.
         for (let n = view.nextIdle(first, end); found < free && n < end; n = view.nextIdle(n + 1, end)) found = addIdle(view, memory, list, found, n);
-        pp.idleLen = found;
+        pp.idleLen = pp.listed = found;
         continue;
       }
       const down = pool.sleepingNodes + pool.wakingNodes <= pool.nodes - free - pool.sleepingNodes - pool.wakingNodes;
@@ -436,7 +441,7 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           list[j] = x;
         }
       }
-      pp.idleLen = found;
+      pp.idleLen = pp.listed = found;
     }
   }
 
@@ -511,17 +516,21 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
   const running = new RunningReader();
   const used = new UsedCores();
 
-  // The pass being decided, for the functions below (made once, not per pass).
+  // The pass being decided and its pools, for the functions below (made once, not per pass).
   let passView: ClusterView;
+  let passPools: readonly PoolView[];
   /** Low-power nodes of pool p not yet counted as switched on. */
   function wakeCount(p: number): number {
     const pp = passes[p];
-    if (pp.lowLen < 0) listLowPower(passView, passView.pools[p], pp);
+    if (pp.lowLen < 0) listLowPower(passView, passPools[p], pp);
     return Math.max(0, pp.lowLen - pp.taken);
   }
   /** Cores that switching nodes of pool p on could add: asked only when waiting is not enough (the count may need a scan). */
   function wakeCores(p: number): number {
-    return wakeCount(p) * passView.pools[p].coresPerNode;
+    const pp = passes[p];
+    // No node of the pool is off or asleep: nothing to count (and no scan).
+    if (pp.lowLen < 0 && passPools[p].sleepingNodes === 0) return 0;
+    return wakeCount(p) * passPools[p].coresPerNode;
   }
   /**
    * Up to k low-power nodes of pool p to switch on now, lowest ids first,
@@ -628,6 +637,106 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
     };
   }
 
+  /**
+   * Step 1 of a pass, the wake plan: walks the queue (first come, first
+   * served, from `first`) over each pool's supply in time order (idle now,
+   * waking nodes when on, running jobs at their predicted ends), switching
+   * nodes on for jobs that start earlier with them, and claiming idle and
+   * waking nodes for the jobs planned on them (see the module comment). Leaves
+   * the running reader bound (EASY reads it through withRunning).
+   */
+  /** Lets go of the pass's running jobs, read by the plan and by EASY through withRunning. */
+  function release(): void {
+    running.release();
+    for (let p = 0; p < passPools.length; p++) passes[p].supply.release();
+  }
+
+  function planWakes(view: ClusterView, now: number, explain: boolean, queue: QueueWalk, first: QueuedJobView): void {
+    const pools = passPools;
+    running.bind(view);
+    for (let p = 0; p < pools.length; p++) {
+      const pool = pools[p];
+      const s = passes[p].supply;
+      if (pool.wakingNodes > 0) listWaking(view, pool, s);
+      else s.readyLen = 0;
+      for (let i = 0; i < s.readyLen; i++) addPlaceholder(pool, now, s.ready[i], s.readyNode[i]);
+      // The idle nodes as listed (a plan made after EASY's starts were packed plans on them too).
+      const idleCores = passes[p].listed * pool.coresPerNode;
+      s.begin(p, pool.coresPerNode, now, pool.freeCores - idleCores, idleCores, running, view);
+    }
+    for (let job: QueuedJobView | undefined = first; job !== undefined; job = queue.next()) {
+      // The best plan (pool -1: none), in scalars: this runs for every job the walk reaches.
+      let p = -1;
+      let start = Infinity;
+      let without = Infinity;
+      let k = 0;
+      let need = 0;
+      let whole = false;
+      for (let q = 0; q < pools.length; q++) {
+        const needQ = coresFor(job, pools[q]);
+        if (needQ === Infinity) continue;
+        const KQ = pools[q].coresPerNode;
+        planStart(passes[q].supply, passes[q].cursor, needQ, holdsWholeNodes(job, pools[q]) ? KQ : 0, q, wakeCores, now, now + figures(pools[q]).switchOnSeconds);
+        if (plan.start === Infinity) continue;
+        // Cores short are switched on as whole nodes.
+        if (p < 0 || plan.start < start) {
+          p = q;
+          start = plan.start;
+          without = plan.without;
+          k = Math.ceil(plan.k / KQ);
+          need = needQ;
+          whole = holdsWholeNodes(job, pools[q]);
+        }
+      }
+      if (p < 0) break;
+      const f = figures(pools[p]);
+      const pp = passes[p];
+      const s = pp.supply;
+      const K = pools[p].coresPerNode;
+      // Claim the earliest supply (for a job holding whole nodes, the whole nodes in it: the cursor then
+      // passes over the entries used up, which may leave others before them). The job the walk stops at
+      // claims only what is read after the walk, idle nodes now and waking nodes: with none waking, its
+      // claim ends at the idle entry (before a walk of every running job it waits for).
+      const last = start > now + f.switchOnSeconds && s.readyLen === 0 ? s.idleEntry : Infinity;
+      for (let left = need - k * K, c = pp.cursor; left > 0 && c <= last && s.has(c); c++) {
+        const take = Math.min(left, whole ? wholeCores(s, c, K) : s.n[c]);
+        if (take === 0) continue;
+        if (s.waking[c]) pp.claimedWaking += take / K;
+        else if (c === s.idleEntry) {
+          claimJob[claims] = job.id;
+          claimPool[claims] = p;
+          claimNodes[claims++] = Math.ceil(take / K);
+        }
+        if (whole && !s.whole[c]) s.takeShared(c, take);
+        else {
+          s.n[c] -= take;
+          if (!whole && !s.whole[c]) s.noShared = true;
+        }
+        left -= take;
+      }
+      while (pp.cursor < s.len && !s.left(pp.cursor)) pp.cursor++;
+      if (k > 0) {
+        const wakeTime = start - f.switchOnSeconds;
+        if (wakeTime > now) {
+          // Switched on later, just in time: EASY sees them as on at `start`. Those switched on now for queued
+          // jobs come from the low end of the off nodes (wake), these stand for nodes from the high end: the two
+          // never meet (k <= wakeCount); the reserve, after EASY, takes them only for waiting jobs (see step 3).
+          wakeCount(p);
+          const top = pp.lowLen - 1 - (pp.taken - pp.lowFrom);
+          pp.taken += k;
+          askWake(now, wakeTime);
+          for (let i = 0; i < k; i++) addPlaceholder(pools[p], now, start, pp.low[top - i]);
+        } else {
+          const nodes = wake(p, k);
+          if (nodes.length === 0) continue;
+          for (let i = 0; i < nodes.length; i++) addPlaceholder(pools[p], now, now + f.switchOnSeconds, nodes[i]);
+          addPower(explain ? { kind: "setPowerState", nodes, state: "on", why: wakeWhy(job.id, need, pools[p], nodes.length, start, without) } : { kind: "setPowerState", nodes, state: "on" });
+        }
+      }
+      if (start > now + f.switchOnSeconds) break;
+    }
+  }
+
   return {
     name: "consolidate",
     version: "1",
@@ -639,112 +748,30 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
       // A world that keeps no reasons (a run writing its summary only) is given none: they are not built.
       const explain = view.explain !== false;
       passView = view;
+      passPools = pools;
       for (let p = memory.gapSum.length; p < pools.length; p++) {
         memory.gapSum.push(0);
         memory.gapCount.push(0);
       }
       for (let p = 0; p < pools.length; p++) passOf(p).begin();
-      listIdle(view, memory);
+      listIdle(view, pools, memory);
       powerLen = 0;
       claims = 0;
       syntheticLen = 0;
 
-      // 1. Wake plan. Supply per pool in time order: idle now, waking nodes when on, running jobs' predicted ends.
-      // With nothing queued there is nothing to plan, and EASY starts nothing: neither is made.
-      const queue = walk.start(view);
+      // 1. Wake plan (planWakes). With nothing queued there is nothing to plan, and EASY starts nothing: neither is
+      // made. In a calm pass (no node of any pool off, asleep or switching) the plan can switch nothing on and
+      // shows EASY nothing: it is made after EASY, and only when its claims of idle nodes count (see below).
+      let queue = walk.start(view);
       const first = queue.next();
-      if (first !== undefined) {
-        running.bind(view);
-        for (let p = 0; p < pools.length; p++) {
-          const pool = pools[p];
-          const s = passes[p].supply;
-          if (pool.wakingNodes > 0) listWaking(view, pool, s);
-          else s.readyLen = 0;
-          for (let i = 0; i < s.readyLen; i++) addPlaceholder(pool, now, s.ready[i], s.readyNode[i]);
-          const idleCores = passes[p].idleLen * pool.coresPerNode;
-          s.begin(p, pool.coresPerNode, now, pool.freeCores - idleCores, idleCores, running, view);
-        }
-      }
-      for (let job = first; job !== undefined; job = queue.next()) {
-        // The best plan (pool -1: none), in scalars: this runs for every job the walk reaches.
-        let p = -1;
-        let start = Infinity;
-        let without = Infinity;
-        let k = 0;
-        let need = 0;
-        let whole = false;
-        for (let q = 0; q < pools.length; q++) {
-          const needQ = coresFor(job, pools[q]);
-          if (needQ === Infinity) continue;
-          const KQ = pools[q].coresPerNode;
-          planStart(passes[q].supply, passes[q].cursor, needQ, holdsWholeNodes(job, pools[q]) ? KQ : 0, q, wakeCores, now, now + figures(pools[q]).switchOnSeconds);
-          if (plan.start === Infinity) continue;
-          // Cores short are switched on as whole nodes.
-          if (p < 0 || plan.start < start) {
-            p = q;
-            start = plan.start;
-            without = plan.without;
-            k = Math.ceil(plan.k / KQ);
-            need = needQ;
-            whole = holdsWholeNodes(job, pools[q]);
-          }
-        }
-        if (p < 0) break;
-        const f = figures(pools[p]);
-        const pp = passes[p];
-        const s = pp.supply;
-        const K = pools[p].coresPerNode;
-        // Claim the earliest supply (for a job holding whole nodes, the whole nodes in it: the cursor then
-        // passes over the entries used up, which may leave others before them).
-        for (let left = need - k * K, c = pp.cursor; left > 0 && s.has(c); c++) {
-          const take = Math.min(left, whole ? wholeCores(s, c, K) : s.n[c]);
-          if (take === 0) continue;
-          if (s.waking[c]) pp.claimedWaking += take / K;
-          else if (c === s.idleEntry) {
-            claimJob[claims] = job.id;
-            claimPool[claims] = p;
-            claimNodes[claims++] = Math.ceil(take / K);
-          }
-          if (whole && !s.whole[c]) s.takeShared(c, take);
-          else {
-            s.n[c] -= take;
-            if (!whole && !s.whole[c]) s.noShared = true;
-          }
-          left -= take;
-        }
-        while (pp.cursor < s.len && !s.left(pp.cursor)) pp.cursor++;
-        if (k > 0) {
-          const wakeTime = start - f.switchOnSeconds;
-          if (wakeTime > now) {
-            // Switched on later, just in time: EASY sees them as on at `start`. Those switched on now for queued
-            // jobs come from the low end of the off nodes (wake), these stand for nodes from the high end: the two
-            // never meet (k <= wakeCount); the reserve, after EASY, takes them only for waiting jobs (see step 3).
-            wakeCount(p);
-            const top = pp.lowLen - 1 - (pp.taken - pp.lowFrom);
-            pp.taken += k;
-            askWake(now, wakeTime);
-            for (let i = 0; i < k; i++) addPlaceholder(pools[p], now, start, pp.low[top - i]);
-          } else {
-            const nodes = wake(p, k);
-            if (nodes.length === 0) continue;
-            for (let i = 0; i < nodes.length; i++) addPlaceholder(pools[p], now, now + f.switchOnSeconds, nodes[i]);
-            addPower(explain ? { kind: "setPowerState", nodes, state: "on", why: wakeWhy(job.id, need, pools[p], nodes.length, start, without) } : { kind: "setPowerState", nodes, state: "on" });
-          }
-        }
-        if (start > now + f.switchOnSeconds) break;
-      }
+      let calm = internal.planFirst !== true;
+      for (let p = 0; calm && p < pools.length; p++) if (pools[p].sleepingNodes > 0 || pools[p].wakingNodes > 0) calm = false;
+      if (first !== undefined && !calm) planWakes(view, now, explain, queue, first);
 
       // 2. EASY on the view with waking nodes shown as jobs ending when they are on.
       const inner = first === undefined ? NONE : easy.decideWith(view, happened, syntheticLen === 0 ? undefined : withRunning(running, synthetic, syntheticLen));
-      if (first !== undefined) {
-        running.release();
-        for (let p = 0; p < pools.length; p++) passes[p].supply.release();
-      }
+      if (first !== undefined && !calm) release();
       let out: Decision[] | undefined;
-      // Idle nodes claimed by planned jobs that did not start now stay on for them (a pass starts few jobs: a
-      // scan of them, or a set when many start).
-      const startSet = claims > 0 && inner.length > 16 ? startedIds(inner) : undefined;
-      for (let c = 0; c < claims; c++) if (!(startSet !== undefined ? startSet.has(claimJob[c]) : starts(inner, claimJob[c]))) passes[claimPool[c]].claimedIdle += claimNodes[c];
       if (inner.length > 0) {
         out = [];
         const index = view.queueIndex !== undefined && view.queueIndex.view === view ? view.queueIndex : undefined;
@@ -778,6 +805,22 @@ export function policyConsolidate(params: ConsolidateParams = {}): Policy<Consol
           out.push(nodes ? { kind: "start", jobId: d.jobId, pool: d.pool, nodes } : d);
         }
       }
+
+      // The calm pass's plan: its claims count only for the idle nodes a pool that switches nodes off has
+      // left after the starts, and only if some job is still queued (the claims of jobs started now do not).
+      if (first !== undefined && calm && startCount(inner) < queuedCount(view)) {
+        let claimsCount = false;
+        for (let p = 0; p < pools.length; p++) if (passes[p].idleLen > keepOn && hasState(pools[p]) && threshold(pools[p]) < Infinity) claimsCount = true;
+        if (claimsCount) {
+          queue = walk.start(view);
+          planWakes(view, now, explain, queue, queue.next()!);
+          release();
+        }
+      }
+      // Idle nodes claimed by planned jobs that did not start now stay on for them (a pass starts few jobs: a
+      // scan of them, or a set when many start).
+      const startSet = claims > 0 && inner.length > 16 ? startedIds(inner) : undefined;
+      for (let c = 0; c < claims; c++) if (!(startSet !== undefined ? startSet.has(claimJob[c]) : starts(inner, claimJob[c]))) passes[claimPool[c]].claimedIdle += claimNodes[c];
 
       // 3 and 4. Reserve, then switch off what has idled past the threshold.
       /** The earliest time an idle node left on will reach its threshold: the policy comes back then. */
@@ -835,6 +878,19 @@ const NONE: readonly Decision[] = Object.freeze([]);
 /** What a power slot holds between passes (not the last pass's decisions, which the world may still hold). */
 const NO_DECISION: Decision = Object.freeze({ kind: "wakeAt", time: 0 });
 
+/** How many of the decisions are starts. */
+function startCount(decisions: readonly Decision[]): number {
+  let n = 0;
+  for (let i = 0; i < decisions.length; i++) if (decisions[i].kind === "start") n++;
+  return n;
+}
+
+/** Jobs queued in the view (through its queue index where it has one: the queue is not made). */
+function queuedCount(view: ClusterView): number {
+  const index = view.queueIndex;
+  return index !== undefined && index.view === view ? index.length : view.queue.length;
+}
+
 /** True when the decisions start job `id` (a scan). */
 function starts(decisions: readonly Decision[], id: number): boolean {
   for (let i = 0; i < decisions.length; i++) {
@@ -891,6 +947,8 @@ function planStart(s: Supply, from: number, need: number, wholeK: number, pool: 
   if (without <= ready) return answer(without, without, 0);
   const w = wakeCores(pool);
   if (accReady + w >= need) return answer(ready, without, need - accReady);
+  // Nothing to switch on: the walk below would stop where the one above did (without > ready), or nowhere.
+  if (w === 0) return answer(without, without, 0);
   // Even every off node is too few by `ready`: the first later supply time that, with them, is enough.
   acc = 0;
   for (let i = from; s.has(i); i++) {

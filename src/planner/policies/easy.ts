@@ -18,7 +18,7 @@
  * their predicted end. Estimates are the walltime for batch jobs and the runtime
  * model on the pool's default device for workflow tasks (planner/resources).
  */
-import type { ClusterView, Decision, Policy, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
+import type { ClusterView, Decision, Policy, PoolView, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
 import { holdsWholeNodes } from "../resources.js";
 import { Capacity, coresFor, firstFit, nextBackfill, onlyIntensityChanged, PassStarts, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 
@@ -60,10 +60,10 @@ export function policyEasyBackfill(): EasyBackfill {
   const needHere = { cores: 0, wholeNodes: 0 };
 
   /** Sets `res` to the head's reservation: the pool with the earliest shadow time (ties: platform order); pool -1 when none. */
-  function reserve(view: ClusterView, head: QueuedJobView, running: readonly RunningJobView[] | undefined): void {
+  function reserve(view: ClusterView, pools: readonly PoolView[], head: QueuedJobView, running: readonly RunningJobView[] | undefined): void {
     res.pool = -1;
-    for (let p = 0; p < view.pools.length; p++) {
-      const pool = view.pools[p];
+    for (let p = 0; p < pools.length; p++) {
+      const pool = pools[p];
       // The head's need (common.ts needFor, without an object per pool): its cores, and as whole nodes those cores' nodes.
       const cores = coresFor(head, pool);
       if (cores === Infinity) continue;
@@ -97,7 +97,7 @@ export function policyEasyBackfill(): EasyBackfill {
       pass.add(p, coresFor(head, pools[p]), free.lastIdle, view.now + runtimeFor(head, pools[p]));
     }
     if (head === undefined || queue.atLast() || !free.any()) return out ?? NOTHING;
-    reserve(view, head, running);
+    reserve(view, pools, head, running);
     // Jobs that could start nowhere are passed over (the queue's index): in the reserved pool a job needs
     // cores within the extra ones, or any free core if it ends by the shadow time (with a slack for rounding).
     const shortSeconds = res.pool < 0 ? -Infinity : secondsTo(res.shadow, view.now);

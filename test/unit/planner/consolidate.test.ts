@@ -516,6 +516,32 @@ describe("policyConsolidate() on random workloads", () => {
     expect(indexed).toBeGreaterThan(0);
   });
 
+  it("policyConsolidate() decides the same when it makes its wake plan before EASY in calm passes too (no node off, asleep or switching)", async () => {
+    // In a calm pass the plan is made after EASY, and only when its claims of idle nodes count: that must change nothing.
+    // One pool of one-core nodes, and two pools of 2-core nodes with one job in three holding whole nodes.
+    const two = tinyPlatform([{ id: "s", pue: 1, kgPerKwh: 0.3 }], [
+      { nodes: NODES, cores: 2, idle: 100, max: 200, off: OFF },
+      { nodes: 3, cores: 2, idle: 90, max: 180, off: OFF },
+    ]);
+    let calmWithIdle = 0;
+    const calmPass = (view: ClusterView) =>
+      view.queue.length > 0 && view.pools.every((p) => p.sleepingNodes === 0 && p.wakingNodes === 0) && view.pools.some((p) => p.freeNodes > 0);
+    await fc.assert(
+      fc.asyncProperty(workload, fc.boolean(), fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 10, 300, undefined), async (jobs, twoPools, keepOn, idleS) => {
+        const params = { ...FIG, keep_on: keepOn, idle_s: idleS };
+        const platform = twoPools ? two : onePool(NODES);
+        const work = twoPools ? jobs.map((j, i) => (i % 3 === 0 ? { ...j, exclusive: true } : j)) : jobs;
+        const late = recording(policyConsolidate(params), (view) => (calmWithIdle += calmPass(view) ? 1 : 0));
+        const first = recording(policyConsolidate(params, { planFirst: true }));
+        await runTiny(platform, late, work);
+        await runTiny(platform, first, work);
+        expect(late.calls.map((c) => [c.now, c.decisions])).toEqual(first.calls.map((c) => [c.now, c.decisions]));
+      }),
+      { numRuns: 120, seed: 23 },
+    );
+    expect(calmWithIdle).toBeGreaterThan(100);
+  });
+
   it("policyConsolidate() schedules the same whether jobs hold their one-core nodes whole (an exclusive pool) or share them", async () => {
     // On one-core nodes a job of c cores takes c nodes either way, so the start times and nodes must not depend on
     // whether EASY's reservation counts idle nodes (whole nodes) or cores (shared). It did, with the waking nodes
