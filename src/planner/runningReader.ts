@@ -9,8 +9,15 @@
  */
 import type { ClusterView, RunningIndex, RunningJobView } from "./view.js";
 
+/** Running jobs standing for a view's, in its order, made as they are read (get(k) for k < length). */
+export interface RunningList {
+  readonly length: number;
+  get(k: number): RunningJobView;
+}
+
 export class RunningReader {
   private list: readonly RunningJobView[] | undefined = undefined;
+  private lazy: RunningList | undefined = undefined;
   private index: RunningIndex | undefined = undefined;
   /** Jobs running. */
   count = 0;
@@ -18,23 +25,25 @@ export class RunningReader {
   ordered = false;
 
   /** Reads `view`'s running jobs, or `list` standing for them. */
-  bind(view: ClusterView, list?: readonly RunningJobView[]): this {
+  bind(view: ClusterView, list?: readonly RunningJobView[] | RunningList): this {
+    this.lazy = list !== undefined && !Array.isArray(list) ? (list as RunningList) : undefined;
     const index = list === undefined ? view.runningIndex : undefined;
     this.index = index !== undefined && index.view === view ? index : undefined;
-    this.list = this.index === undefined ? (list ?? view.running) : undefined;
-    this.count = this.list !== undefined ? this.list.length : this.index!.runningCount;
+    this.list = this.index === undefined && this.lazy === undefined ? ((list as readonly RunningJobView[] | undefined) ?? view.running) : undefined;
+    this.count = this.list !== undefined ? this.list.length : this.lazy !== undefined ? this.lazy.length : this.index!.runningCount;
     this.ordered = this.index !== undefined;
     return this;
   }
 
   /** The k-th running job (k < count). */
   at(k: number): RunningJobView {
-    return this.list !== undefined ? this.list[k] : this.index!.runningAt(k);
+    return this.list !== undefined ? this.list[k] : this.lazy !== undefined ? this.lazy.get(k) : this.index!.runningAt(k);
   }
 
   /** Lets go of the view's jobs. */
   release(): void {
     this.list = undefined;
+    this.lazy = undefined;
     this.index = undefined;
     this.count = 0;
   }

@@ -1,7 +1,7 @@
 /** Small pieces shared by the queue policies. */
 import type { ClusterView, PoolView, QueueIndex, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
 import { coresFor, defaultDevice, holdsWholeNodes, poolCanHold, poolNeed, type PoolNeed } from "../resources.js";
-import { RunningReader } from "../runningReader.js";
+import { RunningReader, type RunningList } from "../runningReader.js";
 
 /**
  * What queue policies count a pool's capacity in: cores. A job that shares
@@ -298,7 +298,7 @@ const shadowOut = { shadow: 0, extra: 0 };
  * so that only the jobs ending before the shadow time are read. The result is
  * reused by the next call: read it at once.
  */
-export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts, running?: readonly RunningJobView[]): { readonly shadow: number; readonly extra: number } {
+export function shadowTime(view: ClusterView, p: number, need: PoolNeed, free: { readonly cores: number; readonly nodes: number }, pass: PassStarts, running?: readonly RunningJobView[] | RunningList): { readonly shadow: number; readonly extra: number } {
   const out = shadowWith(view, p, need, free, pass, runningJobs.bind(view, running));
   runningJobs.release();
   return out;

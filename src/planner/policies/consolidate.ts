@@ -78,7 +78,7 @@ export interface ConsolidateState {
 }
 import { coresFor, QueueWalk } from "./common.js";
 import { holdsWholeNodes } from "../resources.js";
-import { RunningReader } from "../runningReader.js";
+import { RunningReader, type RunningList } from "../runningReader.js";
 import { policyEasyBackfill } from "./easy.js";
 
 export interface ConsolidateParams {
@@ -960,58 +960,94 @@ function planStart(s: Supply, from: number, need: number, wholeK: number, pool: 
 
 const byEnd = (a: RunningJobView, b: RunningJobView): number => a.predictedEnd - b.predictedEnd || a.id - b.id;
 
-/** withRunning's list (reused: EASY reads it within the pass and keeps nothing of it). */
-const merged: RunningJobView[] = [];
-
 /**
  * The running jobs with the first `m` entries of `extra` merged in (by
  * predicted end, then id), for EASY (not a derived view: one per pass made the
- * view a prototype, which slowed every read of it). `extra` is sorted in place.
- * The list is rewritten by the next call.
+ * view a prototype, which slowed every read of it), merged as EASY reads them:
+ * it reads as far as its shadow time, where a copy of the whole list read
+ * every running job (over KTH-SP2 x8, 21 a pass where placeholders are shown).
+ * `extra` is sorted in place. One list, begun again by each call: EASY keeps
+ * nothing of it past the pass.
  */
-export function withRunning(running: RunningReader, extra: RunningJobView[], m: number): readonly RunningJobView[] {
-  // The few extra entries are sorted (an insertion sort in place: no two are equal, ids differ) and merged in.
-  for (let k = 1; k < m; k++) {
-    const x = extra[k];
-    let i = k;
-    while (i > 0 && (extra[i - 1].predictedEnd > x.predictedEnd || (extra[i - 1].predictedEnd === x.predictedEnd && extra[i - 1].id > x.id))) {
-      extra[i] = extra[i - 1];
-      i--;
-    }
-    extra[i] = x;
-  }
-  const count = running.count;
-  // The world's running jobs are in that order already; those of a view made by hand are sorted first when they are not.
-  let base: readonly RunningJobView[] | undefined;
-  for (let k = 1; !running.ordered && k < count; k++) {
-    if (byEnd(running.at(k - 1), running.at(k)) > 0) {
-      const all: RunningJobView[] = [];
-      for (let j = 0; j < count; j++) all.push(running.at(j));
-      base = all.sort(byEnd);
-      break;
-    }
-  }
-  let len = 0;
-  let i = 0;
-  let r = count > 0 ? (base !== undefined ? base[0] : running.at(0)) : undefined;
-  for (let e = 0; e < m; e++) {
-    const x = extra[e];
-    const end = x.predictedEnd;
-    const id = x.id;
-    // Running jobs before it by (predicted end, id): compared field by field (a running job's and a placeholder's reads kept apart).
-    while (r !== undefined && (r.predictedEnd < end || (r.predictedEnd === end && r.id <= id))) {
-      merged[len++] = r;
-      r = ++i < count ? (base !== undefined ? base[i] : running.at(i)) : undefined;
-    }
-    merged[len++] = x;
-  }
-  while (r !== undefined) {
-    merged[len++] = r;
-    r = ++i < count ? (base !== undefined ? base[i] : running.at(i)) : undefined;
-  }
-  merged.length = len;
-  return merged;
+export function withRunning(running: RunningReader, extra: RunningJobView[], m: number): RunningList {
+  return merging.begin(running, extra, m);
 }
+
+class MergedRunning implements RunningList {
+  length = 0;
+  /** Entries merged so far, [0, made). */
+  private readonly list: RunningJobView[] = [];
+  private made = 0;
+  private running: RunningReader | undefined;
+  /** The running jobs sorted, for a view made by hand whose list is not in order. */
+  private base: readonly RunningJobView[] | undefined;
+  private count = 0;
+  private extra: RunningJobView[] = [];
+  private m = 0;
+  /** The next running job (index i; undefined past the last) and extra entry (index e) not yet merged. */
+  private i = 0;
+  private r: RunningJobView | undefined;
+  private e = 0;
+
+  begin(running: RunningReader, extra: RunningJobView[], m: number): this {
+    // The few extra entries are sorted (an insertion sort in place: no two are equal, ids differ).
+    for (let k = 1; k < m; k++) {
+      const x = extra[k];
+      let i = k;
+      while (i > 0 && (extra[i - 1].predictedEnd > x.predictedEnd || (extra[i - 1].predictedEnd === x.predictedEnd && extra[i - 1].id > x.id))) {
+        extra[i] = extra[i - 1];
+        i--;
+      }
+      extra[i] = x;
+    }
+    const count = running.count;
+    // The world's running jobs are in that order already; those of a view made by hand are sorted first when they are not.
+    let base: readonly RunningJobView[] | undefined;
+    for (let k = 1; !running.ordered && k < count; k++) {
+      if (byEnd(running.at(k - 1), running.at(k)) > 0) {
+        const all: RunningJobView[] = [];
+        for (let j = 0; j < count; j++) all.push(running.at(j));
+        base = all.sort(byEnd);
+        break;
+      }
+    }
+    this.running = running;
+    this.base = base;
+    this.count = count;
+    this.extra = extra;
+    this.m = m;
+    this.length = count + m;
+    this.made = 0;
+    this.i = 0;
+    this.e = 0;
+    this.r = count > 0 ? this.runningAt(0) : undefined;
+    return this;
+  }
+
+  get(k: number): RunningJobView {
+    while (this.made <= k) this.mergeOne();
+    return this.list[k];
+  }
+
+  private runningAt(i: number): RunningJobView {
+    return this.base !== undefined ? this.base[i] : this.running!.at(i);
+  }
+
+  /** Merges the next entry: a running job before an extra entry by (predicted end, id), fields compared apart. */
+  private mergeOne(): void {
+    const r = this.r;
+    const x = this.e < this.m ? this.extra[this.e] : undefined;
+    if (r !== undefined && (x === undefined || r.predictedEnd < x.predictedEnd || (r.predictedEnd === x.predictedEnd && r.id <= x.id))) {
+      this.list[this.made++] = r;
+      this.r = ++this.i < this.count ? this.runningAt(this.i) : undefined;
+    } else {
+      this.list[this.made++] = x!;
+      this.e++;
+    }
+  }
+}
+
+const merging = new MergedRunning();
 
 const NO_NODES: readonly number[] = Object.freeze([]);
 /** The first placeholder's id (see synthetic in policyConsolidate). */

@@ -20,6 +20,7 @@
  */
 import type { ClusterView, Decision, Policy, PoolView, QueuedJobView, RunningJobView, WorldEvent } from "../view.js";
 import { holdsWholeNodes } from "../resources.js";
+import type { RunningList } from "../runningReader.js";
 import { Capacity, coresFor, firstFit, nextBackfill, onlyIntensityChanged, PassStarts, QueueWalk, runtimeFor, secondsTo, shadowTime } from "./common.js";
 
 interface Reservation {
@@ -46,7 +47,7 @@ function started(out: Decision[] | undefined, job: QueuedJobView, p: number): De
 /** EASY, also callable with a running list standing for the view's (consolidate's waking nodes shown as jobs). */
 export interface EasyBackfill extends Policy {
   /** decide(), with `running` (by predicted end, then id) in place of view.running (undefined: the view's). */
-  decideWith(view: ClusterView, happened: readonly WorldEvent[], running: readonly RunningJobView[] | undefined): readonly Decision[];
+  decideWith(view: ClusterView, happened: readonly WorldEvent[], running: readonly RunningJobView[] | RunningList | undefined): readonly Decision[];
 }
 
 export function policyEasyBackfill(): EasyBackfill {
@@ -60,7 +61,7 @@ export function policyEasyBackfill(): EasyBackfill {
   const needHere = { cores: 0, wholeNodes: 0 };
 
   /** Sets `res` to the head's reservation: the pool with the earliest shadow time (ties: platform order); pool -1 when none. */
-  function reserve(view: ClusterView, pools: readonly PoolView[], head: QueuedJobView, running: readonly RunningJobView[] | undefined): void {
+  function reserve(view: ClusterView, pools: readonly PoolView[], head: QueuedJobView, running: readonly RunningJobView[] | RunningList | undefined): void {
     res.pool = -1;
     for (let p = 0; p < pools.length; p++) {
       const pool = pools[p];
@@ -81,7 +82,7 @@ export function policyEasyBackfill(): EasyBackfill {
     }
   }
 
-  function decideWith(view: ClusterView, happened: readonly WorldEvent[], running: readonly RunningJobView[] | undefined): readonly Decision[] {
+  function decideWith(view: ClusterView, happened: readonly WorldEvent[], running: readonly RunningJobView[] | RunningList | undefined): readonly Decision[] {
     if (onlyIntensityChanged(happened)) return NOTHING;
     const queue = walk.start(view);
     let head = queue.next();

@@ -157,7 +157,7 @@ describe("Supply (consolidate's wake plan) against the eager construction", () =
 });
 
 describe("withRunning (EASY's list with waking nodes as jobs)", () => {
-  it("withRunning gives the running jobs and the first m extra entries sorted together by predicted end, then id", () => {
+  it("withRunning gives the running jobs and the first m extra entries sorted together by predicted end, then id, merged as they are read", () => {
     const byEnd = (a: RunningJobView, b: RunningJobView) => a.predictedEnd - b.predictedEnd || a.id - b.id;
     fc.assert(
       fc.property(
@@ -173,7 +173,12 @@ describe("withRunning (EASY's list with waking nodes as jobs)", () => {
           const m = Math.min(cut, extra.length);
           const expected = [...sorted, ...extra.slice(0, m)].sort(byEnd).map((r) => r.id);
           const { view } = runningView(running, how === "index");
-          const got = withRunning(new RunningReader().bind(view), [...extra], m).map((r) => r.id);
+          // Merged as read: its length first, an entry from the middle first, then all of them in order (again).
+          const list = withRunning(new RunningReader().bind(view), [...extra], m);
+          expect(list.length).toBe(expected.length);
+          const mid = list.length >> 1;
+          if (list.length > 0) expect(list.get(mid).id).toBe(expected[mid]);
+          const got = Array.from({ length: list.length }, (_, k) => list.get(k).id);
           expect(got).toEqual(expected);
         },
       ),
