@@ -59,7 +59,12 @@
  * plan goes (Supply: the running jobs through the view's running index,
  * merged with the waking nodes' ready times), its scratch is kept from pass
  * to pass (PoolPass), and where the world keeps no reasons (view.explain
- * false) its power decisions carry none and their texts are not built.
+ * false) its power decisions carry none and their texts are not built. In a
+ * calm pass (no node of any pool off, asleep or switching) the plan can switch
+ * nothing on and shows EASY nothing: it is made after EASY, and only when its
+ * claims of idle nodes count (a job still queued, idle nodes left in a pool
+ * that switches nodes off); the decisions are the same (a test makes the plan
+ * first in every pass and compares).
  */
 import { NodeState, type ClusterView, type Decision, type Explanation, type Policy, type PoolView, type QueuedJobView, type RunningJobView, type WorldEvent } from "../view.js";
 
@@ -637,6 +642,12 @@ export function policyConsolidate(params: ConsolidateParams = {}, internal: { re
     };
   }
 
+  /** Lets go of the pass's running jobs, read by the plan and by EASY through withRunning. */
+  function release(): void {
+    running.release();
+    for (let p = 0; p < passPools.length; p++) passes[p].supply.release();
+  }
+
   /**
    * Step 1 of a pass, the wake plan: walks the queue (first come, first
    * served, from `first`) over each pool's supply in time order (idle now,
@@ -645,12 +656,6 @@ export function policyConsolidate(params: ConsolidateParams = {}, internal: { re
    * waking nodes for the jobs planned on them (see the module comment). Leaves
    * the running reader bound (EASY reads it through withRunning).
    */
-  /** Lets go of the pass's running jobs, read by the plan and by EASY through withRunning. */
-  function release(): void {
-    running.release();
-    for (let p = 0; p < passPools.length; p++) passes[p].supply.release();
-  }
-
   function planWakes(view: ClusterView, now: number, explain: boolean, queue: QueueWalk, first: QueuedJobView): void {
     const pools = passPools;
     running.bind(view);
