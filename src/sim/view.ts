@@ -88,21 +88,6 @@ export class ViewProjector {
     this.queueVersion = this.runningVersion = -1;
   }
 
-  /**
-   * Pool `p` with its counts now, made afresh when they changed. Views were
-   * kept by their counts and given again (less allocation); but a kept view
-   * is cold by the time its counts come back, and over KTH-SP2 x8 reading
-   * one (consolidate: 335,000 asks over some 6,600 views) cost more than
-   * making a view, whose fields the policy then reads while they are hot
-   * (3.57 s of CPU for the run against 3.76 s with views kept in 4,096 slots
-   * by a hash of their counts, least of 6 alternated rounds).
-   */
-  pool(p: number): PoolView {
-    if (this.poolsVersion === this.cluster.version) return this.pools[p];
-    const c = this.cluster;
-    return poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
-  }
-
   /** The view of now (its pools, sites, queue and running jobs are made when a policy reads them). */
   view(): ClusterView {
     const index = new PassIndex(this, this.jobs.queue.length, this.jobs.running.length);
@@ -134,7 +119,16 @@ export class ViewProjector {
     return this.sites;
   }
 
-  /** The pools with their counts now: after the cluster changed, each made again only when its own counts did. */
+  /**
+   * The pools with their counts now: after the cluster changed, each made
+   * again only when its own counts did. A pool's view is made afresh, not
+   * kept by its counts and given again (less allocation): a kept view is cold
+   * by the time its counts come back, and over KTH-SP2 x8 reading one
+   * (consolidate: 335,000 asks over some 6,600 views) cost more than making a
+   * view, whose fields the policy then reads while they are hot (3.57 s of CPU
+   * for the run against 3.76 s with views kept in 4,096 slots by a hash of
+   * their counts, least of 6 alternated rounds).
+   */
   poolArray(): readonly PoolView[] {
     const c = this.cluster;
     if (this.poolsVersion !== c.version) {
@@ -143,7 +137,7 @@ export class ViewProjector {
         const v = this.pools[p];
         if (v !== undefined && v.freeNodes === c.free[p] && v.sleepingNodes === c.sleeping[p] && v.wakingNodes === c.waking[p] && v.freeCores === c.freeCores[p]) continue;
         changed ??= [...this.pools];
-        changed[p] = this.pool(p);
+        changed[p] = poolView(this.figures[p], c.free[p], c.sleeping[p], c.waking[p], c.freeCores[p]);
       }
       if (changed !== undefined) this.pools = Object.freeze(changed);
       this.poolsVersion = c.version;
