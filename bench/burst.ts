@@ -74,7 +74,8 @@ const NONE: Least = { cpu: Infinity, main: null };
 
 /**
  * Least CPU seconds, whole processes, over `runs` alternated runs: impactsim and the peer on the burst; impactsim on its first 10 jobs (the fixed cost), on the burst under FCFS, and on the burst twice over (`twice`).
- * Each with its main thread's CPU (Linux): what is left is V8's compiler and collector threads, in a run
+ * Each with its main thread's CPU (Linux): what is left is other threads; the burst's trace is plain
+ * text (nothing for libuv's pool to decompress), so they are V8's compiler and collector, in a run
  * this short mostly the optimising compiler compiling the hot path (measured with
  * --no-concurrent-recompilation, which moves it onto the main thread).
  */
